@@ -1,0 +1,50 @@
+/**
+ * opencode (`opencode`). Loops run `opencode run`, which prints the session
+ * and exits. Models are named `provider/model` (e.g. anthropic/claude-sonnet-4-5).
+ *
+ * Doubt: `--prompt` for a TUI start with a kickoff argument is taken from
+ * opencode's docs; the default for persistent agents is paste, which needs it not.
+ *
+ * Screens (captured from opencode 1.18 in tmux, see tests/fixtures/screens/opencode):
+ * the prompt is a `┃` bar closed by `╹▀▀▀`, with a footer line under it that
+ * always ends in "ctrl+p commands"; while a turn runs the footer starts with a
+ * progress bar and "esc interrupt" ("esc again to interrupt" after one press).
+ * A permission request replaces the footer with "△ Permission required" and
+ * "Allow once / Allow always / Reject".
+ */
+import type { DetectOptions, Backend, LaunchInput, ScreenState } from './types.js';
+import type { AgentKind, KickoffMode } from '../config/types.js';
+import { agentCliKickoff, bottom, isOneShot, modelFlag, program, screenLines } from './common.js';
+
+const PERMISSION = /△\s*Permission required/;
+const PERMISSION_CHOICES = /Allow once.*Reject/;
+const BUSY_HINT = /esc (?:again to )?interrupt/i;
+const READY_HINT = /ctrl\+p commands|Ask anything/i;
+
+export function detectOpencode(screen: string, _options?: DetectOptions): ScreenState {
+  const lines = screenLines(screen);
+  if (lines.length === 0) return 'unknown';
+  const tail = bottom(lines, 15);
+  if (PERMISSION.test(tail) || PERMISSION_CHOICES.test(tail)) return 'waiting';
+  const footer = bottom(lines, 3);
+  if (BUSY_HINT.test(footer)) return 'busy';
+  if (READY_HINT.test(footer)) return 'ready';
+  return 'unknown';
+}
+
+export const opencode: Backend = {
+  name: 'opencode',
+  defaultKickoff(kind: AgentKind): KickoffMode {
+    return agentCliKickoff(kind);
+  },
+  argv(input: LaunchInput): string[] {
+    const cmd = program(input, 'opencode');
+    const model = modelFlag(input.model);
+    if (isOneShot(input.agent.kind)) {
+      return [cmd, 'run', ...model, ...input.agent.args];
+    }
+    const own = [cmd, ...model, ...input.agent.args];
+    return input.kickoff === 'arg' ? [...own, '--prompt'] : own;
+  },
+  detect: detectOpencode,
+};

@@ -1,0 +1,39 @@
+import type { AgentKind, AgentSpec, BackendName, KickoffMode } from '../config/types.js';
+
+/** What a backend's detector reads off a pane's screen. */
+export type ScreenState =
+  | 'ready' // idle at its input prompt: a kickoff or a notice may be pasted
+  | 'busy' // working: leave it alone
+  | 'waiting' // asks the human something (a permission or trust dialog)
+  | 'unknown';
+
+export interface LaunchInput {
+  agent: AgentSpec;
+  /** the model in force for this launch (phase override applied), or null */
+  model: string | null;
+  /** absolute path of the rendered kickoff file */
+  kickoffFile: string;
+  /** the kickoff mode in force (agent's setting, else the backend default) */
+  kickoff: KickoffMode;
+  /** absolute path of the `ao` entry script, for the demo agent */
+  aoEntry: string;
+}
+
+export interface DetectOptions {
+  /** the agent's `ready_pattern`, as a regular expression source */
+  readyPattern?: string | null;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** how the kickoff reaches the agent when the agent does not say */
+  defaultKickoff(kind: AgentKind): KickoffMode;
+  /**
+   * The agent program's argv. For kickoff 'arg' the launcher appends the
+   * kickoff text as the last argument, so the argv ends with whatever flag
+   * expects the prompt. For 'stdin' the launcher feeds the kickoff file.
+   */
+  argv(input: LaunchInput): string[];
+  /** pure: a capture of the pane (plain text) to a state */
+  detect(screen: string, options?: DetectOptions): ScreenState;
+}

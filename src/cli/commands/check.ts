@@ -1,0 +1,32 @@
+import { relative } from 'node:path';
+import { modelFor } from '../../config/resolve.js';
+import { openProject } from '../context.js';
+import { table } from '../format.js';
+import type { GlobalOptions, Io } from '../io.js';
+
+export interface CheckOptions extends GlobalOptions {
+  json?: boolean;
+}
+
+/** `ao check`: validate only, and show the team each phase resolves to. Writes nothing. */
+export async function check(options: CheckOptions, io: Io): Promise<number> {
+  const { project } = openProject(options, io);
+  const phases = project.phases.map((phase, index) => ({
+    id: phase.id,
+    index,
+    plan: phase.plan,
+    agents: project.agents.map((a) => ({ name: a.name, kind: a.kind, backend: a.kind === 'service' ? null : a.backend, model: modelFor(project, a, phase), heal: a.heal, enabled: a.enabled, kickoff: a.kickoff })),
+  }));
+  if (options.json) {
+    io.out(`${JSON.stringify({ ok: true, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases }, null, 2)}\n`);
+    return 0;
+  }
+  io.out(`${relative(io.cwd, project.configFile) || project.configFile}: ok (${project.agents.length} agents, ${project.phases.length} phases, socket ${project.tmuxSocket}, prefix ${project.sessionPrefix})\n`);
+  for (const phase of phases) {
+    io.out(`\nphase ${phase.id} [${phase.index + 1}/${phases.length}] plan=${phase.plan}\n`);
+    const rows = [['NAME', 'KIND', 'BACKEND', 'MODEL', 'HEAL', 'KICKOFF', 'ENABLED']];
+    for (const a of phase.agents) rows.push([a.name, a.kind, a.backend ?? '-', a.model ?? '-', a.heal, a.kickoff, a.enabled ? 'yes' : 'no']);
+    io.out(table(rows));
+  }
+  return 0;
+}

@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UsageError } from '../../errors.js';
+import { logFile } from '../../supervisor/launch.js';
+import { cleanTerminalText, readFrom, tailLines } from '../../state/tail.js';
+import { statSync } from 'node:fs';
+import { openProject, selectAgents } from '../context.js';
+import type { GlobalOptions, Io } from '../io.js';
+
+export interface LogsOptions extends GlobalOptions {
+  agent: string;
+  follow?: boolean;
+  lines?: number;
+  /** stop following after this many ms (tests) */
+  followForMs?: number;
+  signal?: AbortSignal;
+}
+
+/** `ao logs AGENT [-f] [-n N]`: what the agent's pane printed, made readable. */
+export async function logs(options: LogsOptions, io: Io): Promise<number> {
+  const { project } = openProject(options, io);
+  const [agent] = selectAgents(project, [options.agent], () => false);
+  if (!agent) throw new UsageError('ao logs needs an agent name');
+  const file = logFile(project, agent.name);
+  const lines = options.lines ?? 50;
+  if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`-n expects a whole number, got ${options.lines}`);
+  if (!existsSync(file) && !options.follow) {
+    io.err(`${agent.name} has no log yet (${file}); it is written once the agent runs\n`);
+    return 0;
+  }
+  const shown = tailLines(file, lines).map(cleanTerminalText);
+  if (shown.length > 0) io.out(`${shown.join('\n')}\n`);
+  if (!options.follow) return 0;
+
+  let offset = existsSync(file) ? statSync(file).size : 0;
+  const until = options.followForMs ? Date.now() + options.followForMs : Infinity;
+  while (Date.now() < until && !options.signal?.aborted) {
+    const next = readFrom(file, offset);
+    offset = next.offset;
+    if (next.text) io.out(cleanTerminalText(next.text));
+    await sleep(250);
+  }
+  return 0;
+}

@@ -1,0 +1,39 @@
+import { emptyRecord, updateAgentsState } from '../../state/agents.js';
+import { deliverKickoff, startSession } from '../../supervisor/executor.js';
+import { planLaunch } from '../../supervisor/launch.js';
+import { UsageError } from '../../errors.js';
+import { bySession } from '../../tmux/snapshot.js';
+import { aoEntry, openProject, selectAgents } from '../context.js';
+import type { GlobalOptions, Io } from '../io.js';
+import { currentPhase } from './up.js';
+
+export interface RestartOptions extends GlobalOptions {
+  agent: string;
+}
+
+/** `ao restart AGENT`: stop it if it runs, start it with a fresh kickoff, clear a failed state. */
+export async function restart(options: RestartOptions, io: Io): Promise<number> {
+  const { project, tmux } = openProject(options, io);
+  const [agent] = selectAgents(project, [options.agent], () => false);
+  if (!agent) throw new UsageError('ao restart needs an agent name');
+  const plan = planLaunch(project, agent, currentPhase(project), aoEntry(), io.env);
+  const existed = bySession(await tmux.snapshot()).has(agent.session);
+  await startSession(tmux, plan, existed);
+  await updateAgentsState(project.stateDir, (state) => {
+    const record = (state.agents[agent.name] ??= emptyRecord());
+    record.up = true;
+    record.condition = null;
+    record.startedAt = new Date().toISOString();
+    record.model = plan.model;
+    if (existed) record.restarts++;
+    if (agent.kind === 'loop') record.iteration++;
+  });
+  const kickoff = plan.pasteKickoff ? await deliverKickoff(tmux, plan) : null;
+  const pane = bySession(await tmux.snapshot()).get(agent.session);
+  if (!pane || pane.dead) {
+    io.out(`${agent.name}: exited at once; see \`ao logs ${agent.name}\`\n`);
+    return 1;
+  }
+  io.out(`${agent.name}: ${existed ? 'restarted' : 'started'} (pid ${pane.pid ?? '?'}${kickoff ? `, kickoff ${kickoff}` : ''})\n`);
+  return kickoff && kickoff !== 'delivered' ? 1 : 0;
+}

@@ -1,0 +1,26 @@
+import { readAgentsState } from '../../state/agents.js';
+import { readPhaseState } from '../../state/phase.js';
+import { buildStatus, isHealthy } from '../../supervisor/status.js';
+import { openProject } from '../context.js';
+import { formatStatus, statusJson } from '../format.js';
+import type { GlobalOptions, Io } from '../io.js';
+
+export interface StatusOptions extends GlobalOptions {
+  json?: boolean;
+}
+
+/** `ao status`: read-only; one tmux call at most. Exit 3 when an agent that should run does not. */
+export async function status(options: StatusOptions, io: Io): Promise<number> {
+  const { project, tmux } = openProject(options, io);
+  const panes = await tmux.snapshot();
+  const report = buildStatus(project, {
+    panes,
+    // a tmux server lives only while it has a session, so no panes means no server
+    server: panes.length > 0,
+    agents: readAgentsState(project.stateDir),
+    phase: readPhaseState(project.stateDir),
+    now: Date.now(),
+  });
+  io.out(options.json ? `${JSON.stringify(statusJson(report), null, 2)}\n` : formatStatus(report));
+  return isHealthy(report) ? 0 : 3;
+}

@@ -1,0 +1,86 @@
+import type { PhaseView } from '../../config/resolve.js';
+import type { Project } from '../../config/types.js';
+import { updateAgentsState, emptyRecord } from '../../state/agents.js';
+import { readPhaseState } from '../../state/phase.js';
+import { shellQuote } from '../../tmux/client.js';
+import { bySession } from '../../tmux/snapshot.js';
+import { deliverKickoff, startSession } from '../../supervisor/executor.js';
+import { planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
+import { aoEntry, openProject, selectAgents } from '../context.js';
+import type { GlobalOptions, Io } from '../io.js';
+
+export interface UpOptions extends GlobalOptions {
+  agents: string[];
+  dryRun?: boolean;
+  /** seconds to wait for a pasted kickoff's agent to be ready */
+  readyTimeout?: number;
+}
+
+export function currentPhase(project: Project): PhaseView {
+  const state = readPhaseState(project.stateDir);
+  const index = Math.min(Math.max(state.index, 0), project.phases.length - 1);
+  return { phase: project.phases[index]!, index, status: state.complete ? 'complete' : 'in progress' };
+}
+
+/** `ao up [AGENT...]`: start what is not running; leave running agents alone. */
+export async function up(options: UpOptions, io: Io): Promise<number> {
+  const { project, tmux } = openProject(options, io);
+  // tasks run on demand (`ao run`), so a bare `ao up` leaves them out
+  const agents = selectAgents(project, options.agents, (a) => a.enabled && a.kind !== 'task');
+  const view = currentPhase(project);
+  const entry = aoEntry();
+  const plans = agents.map((agent) => planLaunch(project, agent, view, entry, io.env));
+
+  if (options.dryRun) {
+    for (const plan of plans) io.out(`${tmux.argv(tmux.newSessionArgs(plan.session)).map(shellQuote).join(' ')}\n`);
+    return 0;
+  }
+
+  const panes = bySession(await tmux.snapshot());
+  const started: LaunchPlan[] = [];
+  for (const plan of plans) {
+    const pane = panes.get(plan.session.name);
+    if (pane && !pane.dead) {
+      io.out(`${plan.agent.name}: already running (pid ${pane.pid ?? '?'})\n`);
+      continue;
+    }
+    await startSession(tmux, plan, Boolean(pane));
+    started.push(plan);
+  }
+
+  const now = new Date().toISOString();
+  await updateAgentsState(project.stateDir, (state) => {
+    for (const plan of plans) {
+      const record = (state.agents[plan.agent.name] ??= emptyRecord());
+      record.up = true;
+      record.condition = null;
+      if (started.includes(plan)) {
+        record.startedAt = now;
+        record.model = plan.model;
+        record.iteration = plan.agent.kind === 'loop' ? record.iteration + 1 : record.iteration;
+      }
+    }
+  });
+
+  const after = bySession(await tmux.snapshot());
+  const pastes = started.filter((p) => p.pasteKickoff);
+  if (pastes.length > 0) io.err(`waiting for ${pastes.map((p) => p.agent.name).join(', ')} to be ready for the kickoff…\n`);
+  const delivered = await Promise.all(pastes.map((p) => deliverKickoff(tmux, p, (options.readyTimeout ?? 60) * 1000)));
+
+  let failures = 0;
+  for (const plan of started) {
+    const pane = after.get(plan.session.name);
+    const i = pastes.indexOf(plan);
+    const kickoff = i >= 0 ? delivered[i] : null;
+    if (!pane || pane.dead) {
+      failures++;
+      io.out(`${plan.agent.name}: exited at once${pane?.deadStatus != null ? ` (exit ${pane.deadStatus})` : ''}; see \`ao logs ${plan.agent.name}\`\n`);
+      continue;
+    }
+    const note = kickoff === 'delivered' ? ', kickoff pasted' : kickoff ? `, kickoff ${kickoff === 'not-ready' ? 'not delivered: screen never ready' : 'pasted but not submitted'}` : '';
+    if (kickoff && kickoff !== 'delivered') failures++;
+    io.out(`${plan.agent.name}: started (pid ${pane.pid ?? '?'}, model ${plan.model ?? '-'}${note})\n`);
+  }
+  if (started.length === 0 && plans.length > 0) io.out('nothing to start: every agent is running\n');
+  return failures > 0 ? 1 : 0;
+}

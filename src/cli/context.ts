@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findConfig, loadProject } from '../config/load.js';
+import type { AgentSpec, Project } from '../config/types.js';
+import { UsageError } from '../errors.js';
+import { Tmux } from '../tmux/client.js';
+import type { GlobalOptions, Io } from './io.js';
+
+export interface Context {
+  project: Project;
+  tmux: Tmux;
+}
+
+/** Finds, loads and validates the project (exit 2 on any problem) and opens its tmux socket. */
+export function openProject(options: GlobalOptions, io: Io): Context {
+  const file = findConfig({ config: options.config, cwd: io.cwd, env: io.env });
+  const project = loadProject(file, io.env);
+  return { project, tmux: new Tmux(project.tmuxSocket) };
+}
+
+/** The named agents, or an error that lists the known ones. */
+export function selectAgents(project: Project, names: readonly string[], fallback: (a: AgentSpec) => boolean): AgentSpec[] {
+  if (names.length === 0) return project.agents.filter(fallback);
+  const known = new Map(project.agents.map((a) => [a.name, a]));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown agent${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; this team has: ${project.agents.map((a) => a.name).join(', ')}`);
+  }
+  return [...new Set(names)].map((n) => known.get(n)!);
+}
+
+/** The folder that holds ao's package (bin/ao, package.json). */
+export function packageRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'bin', 'ao')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error('cannot find the ao package folder');
+  }
+}
+
+export const aoEntry = (): string => join(packageRoot(), 'bin', 'ao');

@@ -1,0 +1,60 @@
+import type { AgentStatus, StatusReport } from '../supervisor/status.js';
+
+/** Left-aligned columns separated by two spaces. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
+}
+
+export function stateLabel(agent: AgentStatus): string {
+  const upper = agent.state.toUpperCase();
+  switch (agent.state) {
+    case 'stopped':
+      return agent.detail ? `stopped (${agent.detail})` : 'stopped';
+    case 'running':
+      return agent.detail ? `RUNNING (${agent.detail})` : 'RUNNING';
+    default:
+      return agent.detail ? `${upper} ${/^\d/.test(agent.detail) ? agent.detail : `(${agent.detail})`}` : upper;
+  }
+}
+
+export function phaseHeader(report: StatusReport): string {
+  const p = report.phase;
+  return `phase: ${p.id} [${p.index + 1}/${p.count}] plan=${p.plan} (${p.status})`;
+}
+
+export function formatStatus(report: StatusReport): string {
+  const rows = [['NAME', 'KIND', 'BACKEND', 'MODEL', 'HEAL', 'STATE']];
+  for (const a of report.agents) rows.push([a.name, a.kind, a.backend ?? '-', a.model ?? '-', a.heal ?? '-', stateLabel(a)]);
+  let text = `${phaseHeader(report)}\n${table(rows)}`;
+  if (!report.server && report.agents.some((a) => a.up)) text += `tmux server on socket is not running: agents that were up are gone; \`ao up\` brings them back\n`;
+  return text;
+}
+
+/** The JSON contract of `ao status --json` (DESIGN §9). */
+export function statusJson(report: StatusReport): object {
+  return {
+    project: report.project,
+    complete: report.complete,
+    phase: report.phase,
+    server: report.server,
+    agents: report.agents.map((a) => ({
+      name: a.name,
+      session: a.session,
+      kind: a.kind,
+      backend: a.backend,
+      model: a.model,
+      heal: a.heal,
+      enabled: a.enabled,
+      state: a.state,
+      detail: a.detail,
+      pid: a.pid,
+      exit_status: a.exit_status,
+      restarts: a.restarts,
+      iteration: a.iteration,
+      last_activity: a.last_activity,
+      up: a.up,
+    })),
+  };
+}

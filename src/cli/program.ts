@@ -1,0 +1,100 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { processIo, type Io } from './io.js';
+
+/** The exit code a command returned; commander's own parse errors become 2. */
+export type Outcome = number;
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+/**
+ * Parses arguments and dispatches; each command lives in its own module,
+ * loaded only when it runs (`ao status` must not pay for `ao dash`).
+ */
+export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void): Command {
+  const program = new Command('ao')
+    .description('ao: a supervisor for teams of coding agents, each in its own tmux session')
+    .option('-c, --config <file>', 'the agents.toml to use (default: found by walking up; env AO_CONFIG)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .exitOverride();
+  const globals = (): { config?: string } => program.opts<{ config?: string }>();
+  const run = (action: () => Promise<number>) => async () => done(await action());
+
+  program
+    .command('init')
+    .description('scaffold a working demo project (agents.toml, prompts/, phases/); never overwrites')
+    .argument('[dir]', 'folder to create it in', '.')
+    .action(async (dir: string) => run(async () => (await import('./commands/init.js')).init({ dir }, io))());
+
+  program
+    .command('check')
+    .description('validate agents.toml and its files; print the team each phase resolves to (writes nothing)')
+    .option('--json', 'print the resolved team as JSON')
+    .action(async (opts: { json?: boolean }) => run(async () => (await import('./commands/check.js')).check({ ...globals(), ...opts }, io))());
+
+  program
+    .command('up')
+    .description('start the team, or the named agents; running agents are left alone')
+    .argument('[agents...]', 'agents to start (default: every enabled agent but tasks)')
+    .option('--dry-run', 'print the exact tmux commands instead of running them')
+    .addOption(new Option('--ready-timeout <seconds>', 'how long to wait for a pasted kickoff to be taken').argParser(integer))
+    .action(async (agents: string[], opts: { dryRun?: boolean; readyTimeout?: number }) =>
+      run(async () => (await import('./commands/up.js')).up({ ...globals(), agents, ...opts }, io))(),
+    );
+
+  program
+    .command('down')
+    .description("stop the team, or the named agents (only this project's own sessions)")
+    .argument('[agents...]', 'agents to stop (default: all, the watchdog last)')
+    .action(async (agents: string[]) => run(async () => (await import('./commands/down.js')).down({ ...globals(), agents }, io))());
+
+  program
+    .command('restart')
+    .description('stop and start an agent with a fresh kickoff; clears a failed state')
+    .argument('<agent>', 'the agent')
+    .action(async (agent: string) => run(async () => (await import('./commands/restart.js')).restart({ ...globals(), agent }, io))());
+
+  program
+    .command('status')
+    .description('where the phase and every agent stand (read-only); exit 3 when an agent that should run does not')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { json?: boolean }) => run(async () => (await import('./commands/status.js')).status({ ...globals(), ...opts }, io))());
+
+  program
+    .command('attach')
+    .description("attach the terminal to an agent's tmux session (detach with C-b d)")
+    .argument('<agent>', 'the agent')
+    .action(async (agent: string) => run(async () => (await import('./commands/attach.js')).attach({ ...globals(), agent }, io))());
+
+  program
+    .command('logs')
+    .description("print what an agent's pane printed, escape sequences removed")
+    .argument('<agent>', 'the agent')
+    .option('-f, --follow', 'keep printing new output')
+    .addOption(new Option('-n, --lines <n>', 'how many lines to show').argParser(integer).default(50))
+    .action(async (agent: string, opts: { follow?: boolean; lines: number }) =>
+      run(async () => (await import('./commands/logs.js')).logs({ ...globals(), agent, ...opts }, io))(),
+    );
+
+  program
+    .command('demo-agent', { hidden: true })
+    .description("the demo backend's agent (what a demo agent's pane runs)")
+    .requiredOption('--name <name>')
+    .requiredOption('--kind <kind>')
+    .requiredOption('--kickoff-file <file>')
+    .option('--model <model>')
+    .option('--pace <seconds>', 'seconds between steps', Number)
+    .action(async (opts: { name: string; kind: string; kickoffFile: string; model?: string; pace?: number }) =>
+      run(async () => {
+        const { runDemoAgent } = await import('../backends/demo-agent.js');
+        await runDemoAgent({ ...opts, ...(opts.pace !== undefined ? { paceS: opts.pace } : {}), stdin: process.stdin, stdout: process.stdout });
+        return 0;
+      })(),
+    );
+
+  return program;
+}

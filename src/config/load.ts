@@ -1,0 +1,214 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { parse, TomlError } from 'smol-toml';
+import { getBackend } from '../backends/index.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { findUnknownPlaceholders } from './kickoff.js';
+import { excerpt, locateKey } from './locate.js';
+import type { RawAgent, RawConfig } from './schema.js';
+import type { AgentKind, AgentSpec, HealPolicy, PhaseSpec, Project } from './types.js';
+import { validateRaw } from './validate.js';
+
+export const CONFIG_FILE = 'agents.toml';
+export const KICKOFF_TEMPLATE = join('prompts', 'kickoff.md');
+/** the watchdog's session uses this name, so no agent may */
+export const RESERVED_AGENT_NAMES = ['watchdog'];
+
+const DEFAULT_HEAL: Record<AgentKind, HealPolicy> = {
+  persistent: 'heal',
+  loop: 'heal+stall',
+  task: 'none',
+  service: 'heal',
+};
+
+export interface FindOptions {
+  /** `-c FILE` */
+  config?: string | undefined;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** `-c`, else AO_CONFIG, else the nearest agents.toml walking up from cwd. */
+export function findConfig({ config, cwd, env }: FindOptions): string {
+  const given = config ?? env.AO_CONFIG;
+  if (given) {
+    const file = resolve(cwd, given);
+    if (!existsSync(file)) throw new UsageError(`config file not found: ${file}${config ? '' : ' (from AO_CONFIG)'}`);
+    return file;
+  }
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const file = join(dir, CONFIG_FILE);
+    if (existsSync(file)) return file;
+    if (dirname(dir) === dir) break;
+  }
+  throw new UsageError(`no ${CONFIG_FILE} found in ${resolve(cwd)} or any folder above it (create one with \`ao init\`, or pass -c FILE)`);
+}
+
+function inside(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel));
+}
+
+function slug(text: string): string {
+  return text.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'project';
+}
+
+/** Reads, parses, validates and resolves a project. Throws ConfigError listing every problem. */
+export function loadProject(file: string, env: NodeJS.ProcessEnv = process.env): Project {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, `cannot read the config: ${(error as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = parse(source);
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const what = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
+      throw new ConfigError(file, `TOML syntax: ${what}`, error.line, error.column, excerpt(source, error.line, error.column));
+    }
+    throw error;
+  }
+  return resolveProject(validateRaw(data, file, source), file, source, env);
+}
+
+function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJS.ProcessEnv): Project {
+  const dir = dirname(file);
+  const errors: ConfigError[] = [];
+  const fail = (path: PropertyKey[], message: string): void => {
+    const loc = locateKey(source, path);
+    errors.push(new ConfigError(file, `${path.join('.')}: ${message}`, loc?.line, loc?.column, loc ? excerpt(source, loc.line, loc.column) : undefined));
+  };
+  const projectPath = (path: PropertyKey[], value: string, base = dir): string | null => {
+    const abs = resolve(base, value);
+    if (!inside(dir, abs)) {
+      fail(path, `"${value}" points outside the project folder ${dir}`);
+      return null;
+    }
+    return abs;
+  };
+
+  const defaults = raw.defaults ?? {};
+  const models = raw.models ?? {};
+  const stateDir = projectPath(['defaults', 'state_dir'], defaults.state_dir ?? 'state') ?? join(dir, 'state');
+  const socket = env.AO_TMUX_SOCKET || defaults.tmux_socket || 'ao';
+  if (!/^[A-Za-z0-9_.-]+$/.test(socket)) fail(['defaults', 'tmux_socket'], `AO_TMUX_SOCKET "${socket}" is not a usable socket name`);
+  const name = basename(dir);
+  const sessionPrefix = defaults.session_prefix ?? `ao-${slug(name)}-`;
+
+  const kickoffTemplatePath = join(dir, KICKOFF_TEMPLATE);
+  let kickoffTemplate = '';
+  if (!existsSync(kickoffTemplatePath)) {
+    errors.push(new ConfigError(kickoffTemplatePath, 'the kickoff template is missing (every loop iteration starts from it)'));
+  } else {
+    kickoffTemplate = readFileSync(kickoffTemplatePath, 'utf8');
+    for (const bad of findUnknownPlaceholders(kickoffTemplate)) {
+      errors.push(
+        new ConfigError(kickoffTemplatePath, `unknown placeholder {${bad.name}} (write {{ and }} for literal braces)`, bad.line, bad.column, excerpt(kickoffTemplate, bad.line, bad.column)),
+      );
+    }
+  }
+
+  const agents = Object.entries(raw.agents).map(([agentName, agent]) => resolveAgent(agentName, agent, raw, { dir, sessionPrefix, fail, projectPath }));
+  if (agents.length === 0) fail(['agents'], 'the team has no agents: add an [agents.NAME] table');
+
+  const seen = new Set<string>();
+  const phases: PhaseSpec[] = raw.phases.map((phase, index) => {
+    if (seen.has(phase.id)) fail(['phases', index, 'id'], `duplicate phase id "${phase.id}"`);
+    seen.add(phase.id);
+    const phasesDir = join(dir, 'phases');
+    const planPath = resolve(phasesDir, phase.plan);
+    if (!inside(phasesDir, planPath)) fail(['phases', index, 'plan'], `"${phase.plan}" points outside the phases/ folder`);
+    else if (!existsSync(planPath)) fail(['phases', index, 'plan'], `plan file not found: phases/${phase.plan}`);
+    for (const role of Object.keys(phase.models ?? {})) {
+      if (!Object.hasOwn(raw.agents, role)) {
+        fail(['phases', index, 'models', role], `phase "${phase.id}" overrides the model of "${role}", but the team has no such agent (agents: ${Object.keys(raw.agents).join(', ')})`);
+      }
+    }
+    return { id: phase.id, plan: phase.plan, planPath, models: { ...(phase.models ?? {}) } };
+  });
+
+  if (errors.length > 0) throw ConfigError.all(errors);
+  const w = raw.watchdog ?? {};
+  return {
+    name,
+    dir,
+    configFile: file,
+    stateDir,
+    sessionPrefix,
+    tmuxSocket: socket,
+    defaultModel: defaults.model ?? null,
+    models,
+    agents,
+    phases,
+    kickoffTemplate,
+    kickoffTemplatePath,
+    watchdog: {
+      backoffInitialS: w.backoff_initial_s ?? 1,
+      backoffMaxS: w.backoff_max_s ?? 60,
+      healthyAfterS: w.healthy_after_s ?? 30,
+      crashLimit: w.crash_limit ?? 5,
+      crashWindowS: w.crash_window_s ?? 300,
+      stallCheckS: w.stall_check_s ?? 30,
+    },
+  };
+}
+
+interface AgentContext {
+  dir: string;
+  sessionPrefix: string;
+  fail: (path: PropertyKey[], message: string) => void;
+  projectPath: (path: PropertyKey[], value: string, base?: string) => string | null;
+}
+
+function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentContext): AgentSpec {
+  const at = (key: string): PropertyKey[] => ['agents', name, key];
+  if (RESERVED_AGENT_NAMES.includes(name)) ctx.fail(['agents', name], `"${name}" is reserved for ao's own watchdog session`);
+  const backend = agent.backend ?? raw.defaults?.backend ?? 'demo';
+  const needsCommand = backend === 'shell' || agent.kind === 'service';
+  if (needsCommand && !agent.command) ctx.fail(at('command'), `a ${agent.kind === 'service' ? 'service' : 'shell agent'} needs a command`);
+
+  let prompt: string | null = null;
+  if (agent.prompt !== undefined) {
+    prompt = ctx.projectPath(at('prompt'), agent.prompt);
+    if (prompt && !existsSync(prompt)) ctx.fail(at('prompt'), `prompt file not found: ${agent.prompt}`);
+  } else {
+    const conventional = join(ctx.dir, 'prompts', `${name}.md`);
+    if (existsSync(conventional)) prompt = conventional;
+  }
+
+  let cwd = ctx.dir;
+  if (agent.cwd !== undefined) {
+    cwd = ctx.projectPath(at('cwd'), agent.cwd) ?? ctx.dir;
+    if (!existsSync(cwd) || !statSync(cwd).isDirectory()) ctx.fail(at('cwd'), `working folder not found: ${agent.cwd}`);
+  }
+
+  if (agent.ready_pattern !== undefined) {
+    try {
+      new RegExp(agent.ready_pattern, 'm');
+    } catch (error) {
+      ctx.fail(at('ready_pattern'), `not a valid regular expression: ${(error as Error).message}`);
+    }
+  }
+
+  return {
+    name,
+    session: `${ctx.sessionPrefix}${name}`,
+    kind: agent.kind,
+    backend,
+    model: agent.model ?? null,
+    heal: agent.heal ?? DEFAULT_HEAL[agent.kind],
+    enabled: agent.enabled ?? true,
+    prompt,
+    command: agent.command ?? null,
+    args: agent.args ?? [],
+    env: agent.env ?? {},
+    cwd,
+    stallMinutes: agent.stall_minutes ?? raw.defaults?.stall_minutes ?? 15,
+    kickoff: agent.kickoff ?? (agent.kind === 'service' ? 'none' : getBackend(backend).defaultKickoff(agent.kind)),
+    readyPattern: agent.ready_pattern ?? null,
+    paceS: agent.pace_s ?? null,
+  };
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderKickoff, type KickoffVars } from './kickoff.js';
+import type { AgentSpec, PhaseSpec, Project } from './types.js';
+
+export interface ModelSources {
+  /** `[models]`: alias -> model id */
+  aliases: Record<string, string>;
+  /** `defaults.model` */
+  defaultModel: string | null;
+}
+
+/**
+ * The model of a role: the phase's override, else the agent's model, else the
+ * default; an alias from `[models]` is replaced by what it names.
+ */
+export function resolveModel(sources: ModelSources, phaseModels: Record<string, string> | undefined, role: string, agentModel: string | null): string | null {
+  const override = phaseModels && Object.hasOwn(phaseModels, role) ? phaseModels[role] : undefined;
+  const chosen = override ?? agentModel ?? sources.defaultModel;
+  if (chosen === null || chosen === undefined) return null;
+  return Object.hasOwn(sources.aliases, chosen) ? (sources.aliases[chosen] ?? chosen) : chosen;
+}
+
+/** The model an agent runs with in a phase (null phase: before any phase, or none given). */
+export function modelFor(project: Project, agent: AgentSpec, phase: PhaseSpec | null): string | null {
+  if (agent.kind === 'service') return null;
+  return resolveModel({ aliases: project.models, defaultModel: project.defaultModel }, phase?.models, agent.name, agent.model);
+}
+
+/** Where the coordination files of a phase live (DESIGN §6). */
+export function coordPaths(project: Project, phaseId: string, agentName: string): { journal: string; review: string; inbox: string } {
+  return {
+    journal: join(project.stateDir, `JOURNAL-${phaseId}.md`),
+    review: join(project.stateDir, `REVIEW-${phaseId}.md`),
+    inbox: join(project.stateDir, 'inbox', `${agentName}.md`),
+  };
+}
+
+export interface PhaseView {
+  phase: PhaseSpec;
+  index: number;
+  status: string;
+}
+
+export function kickoffVars(project: Project, agent: AgentSpec, view: PhaseView): KickoffVars {
+  const paths = coordPaths(project, view.phase.id, agent.name);
+  return {
+    project: project.name,
+    agent: agent.name,
+    role: agent.name,
+    model: modelFor(project, agent, view.phase) ?? '',
+    role_prompt: agent.prompt ? readFileSync(agent.prompt, 'utf8').trimEnd() : '',
+    phase_id: view.phase.id,
+    phase_index: String(view.index + 1),
+    phase_count: String(project.phases.length),
+    plan: view.phase.plan,
+    plan_path: view.phase.planPath,
+    status: view.status,
+    journal: paths.journal,
+    review: paths.review,
+    inbox: paths.inbox,
+    state_dir: project.stateDir,
+  };
+}
+
+export function buildKickoff(project: Project, agent: AgentSpec, view: PhaseView): string {
+  return renderKickoff(project.kickoffTemplate, kickoffVars(project, agent, view));
+}

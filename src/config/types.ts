@@ -1,0 +1,72 @@
+/** The resolved, validated shape of a project that the rest of ao works from. */
+
+export const AGENT_KINDS = ['persistent', 'loop', 'task', 'service'] as const;
+export type AgentKind = (typeof AGENT_KINDS)[number];
+
+export const HEAL_POLICIES = ['none', 'heal', 'heal+stall'] as const;
+export type HealPolicy = (typeof HEAL_POLICIES)[number];
+
+export const KICKOFF_MODES = ['arg', 'stdin', 'paste', 'none'] as const;
+export type KickoffMode = (typeof KICKOFF_MODES)[number];
+
+export const BACKEND_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'aider', 'shell', 'demo'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** One agent with every default applied; paths are absolute. */
+export interface AgentSpec {
+  name: string;
+  /** tmux session name: session_prefix + name */
+  session: string;
+  kind: AgentKind;
+  backend: BackendName;
+  /** the agent's own model (alias resolved), before any phase override */
+  model: string | null;
+  heal: HealPolicy;
+  enabled: boolean;
+  /** absolute path of the role prompt, or null when the agent has none */
+  prompt: string | null;
+  command: string | null;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  stallMinutes: number;
+  kickoff: KickoffMode;
+  readyPattern: string | null;
+  paceS: number | null;
+}
+
+export interface PhaseSpec {
+  id: string;
+  /** file name under phases/, as written in agents.toml */
+  plan: string;
+  /** absolute path of the plan */
+  planPath: string;
+  /** role -> model (alias resolved) */
+  models: Record<string, string>;
+}
+
+export interface WatchdogSpec {
+  backoffInitialS: number;
+  backoffMaxS: number;
+  healthyAfterS: number;
+  crashLimit: number;
+  crashWindowS: number;
+  stallCheckS: number;
+}
+
+export interface Project {
+  /** project name: the folder holding agents.toml */
+  name: string;
+  dir: string;
+  configFile: string;
+  stateDir: string;
+  sessionPrefix: string;
+  tmuxSocket: string;
+  defaultModel: string | null;
+  models: Record<string, string>;
+  agents: AgentSpec[];
+  phases: PhaseSpec[];
+  kickoffTemplate: string;
+  kickoffTemplatePath: string;
+  watchdog: WatchdogSpec;
+}

@@ -1,0 +1,68 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import stripAnsi from 'strip-ansi';
+
+/**
+ * The last `lines` lines of a file, reading backwards in chunks, so memory is
+ * bounded by what is shown, however large the file grows.
+ */
+export function tailLines(file: string, lines: number, maxBytes = 4 * 1024 * 1024): string[] {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return [];
+  }
+  if (lines <= 0 || size === 0) return [];
+  const fd = openSync(file, 'r');
+  try {
+    let start = size;
+    let text = '';
+    const chunk = 64 * 1024;
+    while (start > 0 && size - start < maxBytes) {
+      const length = Math.min(chunk, start);
+      start -= length;
+      const buffer = Buffer.alloc(length);
+      readSync(fd, buffer, 0, length, start);
+      text = buffer.toString('utf8') + text;
+      if (text.split('\n').length > lines + 1) break;
+    }
+    const all = text.split('\n');
+    if (all.at(-1) === '') all.pop();
+    if (start > 0) all.shift(); // the first line may be partial
+    return all.slice(-lines);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Bytes appended to a file since `offset`; starts over when the file was truncated or rotated. */
+export function readFrom(file: string, offset: number): { text: string; offset: number } {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return { text: '', offset: 0 };
+  }
+  if (size < offset) offset = 0;
+  if (size === offset) return { text: '', offset };
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(size - offset, 4 * 1024 * 1024));
+    const read = readSync(fd, buffer, 0, buffer.length, offset);
+    return { text: buffer.subarray(0, read).toString('utf8'), offset: offset + read };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Terminal output made readable: escape sequences, carriage returns and other controls removed. */
+export function cleanTerminalText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return (
+    stripAnsi(text)
+      .replace(/\r+(\n|$)/g, '$1')
+      // a bare carriage return redraws the line: keep what was drawn last
+      .replace(/[^\n]*\r/g, '')
+      .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+  );
+}

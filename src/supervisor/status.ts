@@ -1,0 +1,135 @@
+import { modelFor } from '../config/resolve.js';
+import type { AgentKind, HealPolicy, Project } from '../config/types.js';
+import type { AgentsState } from '../state/agents.js';
+import type { PhaseState } from '../state/phase.js';
+import { bySession, type PaneInfo } from '../tmux/snapshot.js';
+
+export const AGENT_STATES = ['running', 'waiting', 'stalled', 'stopped', 'dead', 'backoff', 'failed'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+
+export const WATCHDOG = 'watchdog';
+
+export interface AgentStatus {
+  name: string;
+  session: string;
+  kind: AgentKind;
+  backend: string | null;
+  model: string | null;
+  heal: HealPolicy | null;
+  enabled: boolean;
+  state: AgentState;
+  /** a few words more: why it is stopped, how long it stalled */
+  detail: string | null;
+  pid: number | null;
+  exit_status: number | null;
+  restarts: number;
+  iteration: number;
+  last_activity: string | null;
+  /** brought up by the user and not brought down: it should be running */
+  up: boolean;
+}
+
+export interface StatusReport {
+  project: string;
+  complete: boolean;
+  phase: { id: string; index: number; count: number; plan: string; status: string };
+  /** whether ao's tmux server answered */
+  server: boolean;
+  agents: AgentStatus[];
+}
+
+export interface Observed {
+  panes: readonly PaneInfo[];
+  server: boolean;
+  agents: AgentsState;
+  phase: PhaseState;
+  /** unix milliseconds */
+  now: number;
+}
+
+const iso = (seconds: number | null): string | null => (seconds === null ? null : new Date(seconds * 1000).toISOString());
+
+/** Pure: what the team looks like, from one tmux snapshot and the state files. */
+export function buildStatus(project: Project, observed: Observed): StatusReport {
+  const panes = bySession(observed.panes);
+  const index = Math.min(Math.max(observed.phase.index, 0), project.phases.length - 1);
+  const phase = project.phases[index] ?? project.phases[0]!;
+  const complete = observed.phase.complete;
+
+  const agents: AgentStatus[] = project.agents.map((agent) => {
+    const record = observed.agents.agents[agent.name];
+    const pane = panes.get(agent.session);
+    const base = {
+      name: agent.name,
+      session: agent.session,
+      kind: agent.kind,
+      backend: agent.kind === 'service' ? null : agent.backend,
+      model: (pane && !pane.dead && record?.model) || modelFor(project, agent, phase),
+      heal: agent.heal,
+      enabled: agent.enabled,
+      pid: pane && !pane.dead ? pane.pid : null,
+      exit_status: pane?.dead ? pane.deadStatus : null,
+      restarts: record?.restarts ?? 0,
+      iteration: record?.iteration ?? 0,
+      last_activity: iso(pane?.activity ?? null),
+      up: record?.up ?? false,
+    };
+    return { ...base, ...agentState(pane, record?.up ?? false, record?.condition ?? null, agent.heal, agent.stallMinutes, agent.enabled, observed) };
+  });
+
+  const watchdogSession = `${project.sessionPrefix}${WATCHDOG}`;
+  const wdPane = panes.get(watchdogSession);
+  const wdRecord = observed.agents.agents[WATCHDOG];
+  agents.push({
+    name: WATCHDOG,
+    session: watchdogSession,
+    kind: 'service',
+    backend: null,
+    model: null,
+    heal: null,
+    enabled: true,
+    pid: wdPane && !wdPane.dead ? wdPane.pid : null,
+    exit_status: wdPane?.dead ? wdPane.deadStatus : null,
+    restarts: wdRecord?.restarts ?? 0,
+    iteration: 0,
+    last_activity: iso(wdPane?.activity ?? null),
+    up: wdRecord?.up ?? false,
+    ...agentState(wdPane, wdRecord?.up ?? false, null, 'none', 0, true, observed),
+  });
+
+  return {
+    project: project.name,
+    complete,
+    phase: { id: phase.id, index, count: project.phases.length, plan: phase.plan, status: complete ? 'complete' : 'in progress' },
+    server: observed.server,
+    agents,
+  };
+}
+
+function agentState(
+  pane: PaneInfo | undefined,
+  up: boolean,
+  condition: 'failed' | 'backoff' | null,
+  heal: HealPolicy,
+  stallMinutes: number,
+  enabled: boolean,
+  observed: Observed,
+): { state: AgentState; detail: string | null } {
+  if (pane?.dead) return { state: 'dead', detail: pane.deadStatus === null ? 'exit status lost' : `exit ${pane.deadStatus}` };
+  if (pane) {
+    if (heal === 'heal+stall' && pane.activity !== null) {
+      const silentS = observed.now / 1000 - pane.activity;
+      if (silentS > stallMinutes * 60) return { state: 'stalled', detail: `${Math.floor(silentS / 60)}m` };
+    }
+    return { state: 'running', detail: enabled ? null : 'disabled' };
+  }
+  if (condition === 'failed') return { state: 'failed', detail: 'crash loop: run `ao restart` after a fix' };
+  if (condition === 'backoff') return { state: 'backoff', detail: null };
+  if (up) return { state: 'dead', detail: observed.server ? 'session gone' : 'gone with its tmux server' };
+  return { state: 'stopped', detail: enabled ? null : 'disabled' };
+}
+
+/** `ao status` exits 3 when an agent that should run does not (DESIGN §9). */
+export function isHealthy(report: StatusReport): boolean {
+  return report.agents.every((a) => !a.up || !['dead', 'failed', 'stalled'].includes(a.state));
+}

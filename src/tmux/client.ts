@@ -1,0 +1,147 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TmuxError } from '../errors.js';
+import { execaRunner, type Runner } from './runner.js';
+import { parseSnapshot, SNAPSHOT_FORMAT, type PaneInfo } from './snapshot.js';
+
+export interface SessionSpec {
+  name: string;
+  cwd: string;
+  env: Record<string, string>;
+  /** the pane's own program and arguments: executed directly, not typed into a shell */
+  argv: readonly string[];
+  /** file that receives everything the pane prints */
+  logFile?: string;
+  width?: number;
+  height?: number;
+}
+
+/** Exact-match target of a session's active pane: `=builder:` never matches `builder-2`. */
+export const target = (session: string): string => `=${session}:`;
+
+/** Quotes a word for /bin/sh (used only for pipe-pane, whose argument tmux hands to a shell). */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./=:@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The only code in ao that runs tmux. Every call carries `-L socket`, so ao
+ * only ever talks to its own server.
+ */
+export class Tmux {
+  constructor(
+    readonly socket: string,
+    private readonly runner: Runner = execaRunner,
+  ) {}
+
+  /** tmux's socket file for `-L socket` (what tmux itself computes). */
+  get socketPath(): string {
+    const base = process.env.TMUX_TMPDIR || tmpdir();
+    return join(base, `tmux-${process.getuid?.() ?? 0}`, this.socket);
+  }
+
+  /**
+   * Whether a server may be listening, by looking for its socket file. Read-only
+   * commands use it to avoid running tmux at all when there is no server.
+   */
+  serverMayRun(): boolean {
+    return existsSync(this.socketPath);
+  }
+
+  argv(args: readonly string[]): string[] {
+    return ['tmux', '-L', this.socket, ...args];
+  }
+
+  async run(args: readonly string[], options: { input?: string } = {}): Promise<string> {
+    const argv = this.argv(args);
+    const result = await this.runner(argv, options);
+    if (result.exitCode !== 0) throw new TmuxError(argv, result.exitCode, result.stderr);
+    return result.stdout;
+  }
+
+  /** Like run, but a missing server or session is an empty answer, not an error. */
+  private async query(args: readonly string[]): Promise<string | null> {
+    const argv = this.argv(args);
+    const result = await this.runner(argv);
+    if (result.exitCode === 0) return result.stdout;
+    if (/no server running|error connecting|can't find (session|window|pane)|no such file/i.test(result.stderr)) return null;
+    throw new TmuxError(argv, result.exitCode, result.stderr);
+  }
+
+  /** Every pane on the server in one call; [] when no server runs. */
+  async snapshot(): Promise<PaneInfo[]> {
+    if (!this.serverMayRun()) return [];
+    const out = await this.query(['list-panes', '-a', '-F', SNAPSHOT_FORMAT]);
+    return out === null ? [] : parseSnapshot(out);
+  }
+
+  /** The tmux command lines that start a session, chained so that nothing can run in between. */
+  newSessionArgs(spec: SessionSpec): string[] {
+    const env = Object.entries(spec.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    const args = [
+      'new-session', '-d', '-s', spec.name,
+      '-x', String(spec.width ?? 200), '-y', String(spec.height ?? 50),
+      '-c', spec.cwd, ...env, ...launchArgv(spec.argv),
+      // remain-on-exit in the same command list: a pane that dies at once still reads dead
+      ';', 'set-option', '-w', '-t', target(spec.name), 'remain-on-exit', 'on',
+    ];
+    if (spec.logFile) args.push(';', 'pipe-pane', '-t', target(spec.name), '-o', `cat >> ${shellQuote(spec.logFile)}`);
+    return args;
+  }
+
+  async newSession(spec: SessionSpec): Promise<void> {
+    await this.run(this.newSessionArgs(spec));
+  }
+
+  async killSession(name: string): Promise<boolean> {
+    return (await this.query(['kill-session', '-t', `=${name}`])) !== null;
+  }
+
+  /** The visible screen of a session's pane as plain text, or null when it is gone. */
+  async capture(name: string, options: { history?: number } = {}): Promise<string | null> {
+    const args = ['capture-pane', '-p', '-J', '-t', target(name)];
+    if (options.history) args.push('-S', String(-options.history));
+    return this.query(args);
+  }
+
+  async sendKeys(name: string, keys: readonly string[]): Promise<void> {
+    await this.run(['send-keys', '-t', target(name), ...keys]);
+  }
+
+  /**
+   * Pastes text through a tmux buffer (bracketed when the program asked for
+   * it), so none of it is read as key names or typed keystrokes; then sends
+   * Enter on its own and checks that the screen reacted.
+   */
+  async paste(name: string, text: string, options: { submit?: boolean; settleMs?: number } = {}): Promise<{ submitted: boolean }> {
+    const buffer = `ao-paste-${process.pid}-${Date.now()}`;
+    await this.run(['load-buffer', '-b', buffer, '-'], { input: text });
+    await this.run(['paste-buffer', '-p', '-d', '-b', buffer, '-t', target(name)]);
+    if (options.submit === false) return { submitted: false };
+    const settle = options.settleMs ?? 150;
+    await sleep(settle);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const before = await this.capture(name);
+      await this.sendKeys(name, ['Enter']);
+      await sleep(settle);
+      const after = await this.capture(name);
+      if (after !== before) return { submitted: true };
+    }
+    return { submitted: false };
+  }
+
+  async killServer(): Promise<void> {
+    await this.query(['kill-server']);
+  }
+}
+
+/**
+ * tmux runs a one-word command through `sh -c`; two or more words are exec'd
+ * directly. `env --` keeps a lone program out of the shell as well.
+ */
+export function launchArgv(argv: readonly string[]): string[] {
+  if (argv.length === 0) throw new Error('empty command');
+  return argv.length === 1 ? ['env', '--', ...argv] : [...argv];
+}

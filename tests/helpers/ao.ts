@@ -1,0 +1,75 @@
+import { execa } from 'execa';
+import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export const REPO = join(import.meta.dirname, '..', '..');
+export const AO = join(REPO, 'bin', 'ao');
+
+export interface AoResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A tmux socket name no other test (or person) uses. */
+export function uniqueSocket(tag: string): string {
+  return `ao-test-${tag}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Runs the built CLI as a user would, on the given private socket. */
+export async function runAo(args: string[], options: { cwd: string; socket: string; env?: Record<string, string>; input?: string }): Promise<AoResult> {
+  const result = await execa(process.execPath, [AO, ...args], {
+    cwd: options.cwd,
+    reject: false,
+    env: { AO_TMUX_SOCKET: options.socket, AO_CONFIG: '', TMUX: '', ...options.env },
+    ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
+  });
+  return { code: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** Runs tmux on the test's own socket. */
+export async function tmux(socket: string, args: string[]): Promise<AoResult> {
+  const result = await execa('tmux', ['-L', socket, ...args], { reject: false, env: { TMUX: '' } });
+  return { code: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+export async function serverRunning(socket: string): Promise<boolean> {
+  return (await tmux(socket, ['list-sessions'])).code === 0;
+}
+
+/** Kills the test's own tmux server (never the default one). */
+export async function killServer(socket: string): Promise<void> {
+  await tmux(socket, ['kill-server']);
+}
+
+/** A fresh copy of the repository's demo project in a temp folder. */
+export function demoProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ao-test-'));
+  for (const path of ['agents.toml', 'prompts', 'phases']) cpSync(join(REPO, path), join(dir, path), { recursive: true });
+  return dir;
+}
+
+/** A temp project from a map of relative path -> content. */
+export function makeProject(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ao-test-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+
+export function removeProject(dir: string): void {
+  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, stepMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}

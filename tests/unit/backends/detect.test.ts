@@ -1,0 +1,145 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { BackendName } from '../../../src/config/types.js';
+import { BACKEND_NAMES } from '../../../src/config/types.js';
+import type { ScreenState } from '../../../src/backends/types.js';
+import { getBackend } from '../../../src/backends/index.js';
+
+const SCREENS = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/screens');
+const STATES: readonly ScreenState[] = ['ready', 'busy', 'waiting', 'unknown'];
+
+function screen(backend: string, file: string): string {
+  return readFileSync(join(SCREENS, backend, file), 'utf8');
+}
+
+/** `<state>-<n>.txt` or `<state>-<what>-<n>.txt`: the file name says what the detector must answer. */
+function fixtures(backend: BackendName): [string, ScreenState][] {
+  return readdirSync(join(SCREENS, backend))
+    .filter((f) => f.endsWith('.txt') && !f.startsWith('pattern-'))
+    .sort()
+    .map((f) => {
+      const state = STATES.find((s) => f.startsWith(`${s}-`));
+      if (state === undefined) throw new Error(`fixture ${backend}/${f}: name must start with a state`);
+      return [f, state];
+    });
+}
+
+describe.each(BACKEND_NAMES.map((b) => [b] as const))('%s detector', (backend) => {
+  const cases = fixtures(backend);
+
+  it('has ready and busy fixtures', () => {
+    const states = new Set(cases.map(([, s]) => s));
+    expect(states.has('ready')).toBe(true);
+    expect(states.has('busy')).toBe(true);
+  });
+
+  it.each(cases)('%s -> %s', (file, want) => {
+    expect(getBackend(backend).detect(screen(backend, file))).toBe(want);
+  });
+
+  it.each(['', '\n\n\n', '   \n  \n'])('an empty screen %j is unknown', (blank) => {
+    expect(getBackend(backend).detect(blank)).toBe('unknown');
+  });
+});
+
+describe('fixture coverage', () => {
+  const need: [BackendName, string][] = [
+    ['claude', 'ready-'],
+    ['claude', 'busy-'],
+    ['claude', 'waiting-permission-'],
+    ['claude', 'waiting-trust-'],
+    ['codex', 'waiting-'],
+    ['gemini', 'waiting-'],
+    ['aider', 'waiting-'],
+  ];
+  it.each(need)('%s has a %s fixture', (backend, prefix) => {
+    expect(readdirSync(join(SCREENS, backend)).some((f) => f.startsWith(prefix))).toBe(true);
+  });
+});
+
+describe('claude detector details', () => {
+  const claude = getBackend('claude');
+
+  it('reads the prompt line after a non-breaking space (Claude Code pads ❯ with NBSP)', () => {
+    const ready = screen('claude', 'ready-1.txt');
+    expect(ready).toContain('❯\u00a0');
+    expect(claude.detect(ready.replace(/\u00a0/g, ' '))).toBe('ready');
+  });
+
+  it('does not take an echoed user message "❯ ..." in the history for the input box', () => {
+    // the permission dialog screen has "❯ Read prompts/..." above the dialog
+    expect(claude.detect(screen('claude', 'waiting-permission-1.txt'))).toBe('waiting');
+  });
+
+  it('a finished turn ("✻ Crunched for 0s") is not a live spinner', () => {
+    expect(screen('claude', 'ready-2.txt')).toContain('Crunched for');
+    expect(claude.detect(screen('claude', 'ready-2.txt'))).toBe('ready');
+  });
+
+  it('is busy on the footer hint alone, e.g. while a tool runs without a spinner line', () => {
+    const busy = screen('claude', 'busy-1.txt').replace('✽ Doodling…', '● Bash(npm test)');
+    expect(busy).toContain('esc to interrupt');
+    expect(claude.detect(busy)).toBe('busy');
+  });
+
+  it('is busy on a live spinner line even when the footer hint is cut off', () => {
+    const busy = screen('claude', 'busy-2.txt').replace('esc to interrupt', '? for shortcuts');
+    expect(claude.detect(busy)).toBe('busy');
+  });
+});
+
+describe('codex detector details', () => {
+  it('is busy while the composer and footer stay drawn under "Working"', () => {
+    const busy = screen('codex', 'busy-1.txt');
+    expect(busy).toContain('? for shortcuts');
+    expect(getBackend('codex').detect(busy)).toBe('busy');
+  });
+
+  it('reads a draft in the composer as ready when the footer hides', () => {
+    const draft = ['• Worked for 3s', '', '› fix the flaky checkout test', ''].join('\n');
+    expect(getBackend('codex').detect(draft)).toBe('ready');
+  });
+});
+
+describe('shell detector', () => {
+  const shell = getBackend('shell');
+  const WORKER_IDLE = String.raw`^\[worker\] idle, waiting for jobs$`;
+
+  it.each([
+    ['ready-1.txt', null, 'ready'],
+    ['busy-1.txt', null, 'busy'],
+    ['pattern-ready-1.txt', null, 'busy'],
+    ['pattern-ready-1.txt', WORKER_IDLE, 'ready'],
+    ['pattern-busy-1.txt', WORKER_IDLE, 'busy'],
+    // a pattern replaces the common prompts: a `$` prompt is busy for this service
+    ['ready-1.txt', WORKER_IDLE, 'busy'],
+    ['ready-2.txt', String.raw`^>>>\s*$`, 'ready'],
+  ] as const)('%s with ready_pattern %s -> %s', (file, readyPattern, want) => {
+    expect(shell.detect(screen('shell', file), { readyPattern })).toBe(want);
+  });
+
+  it('matches the pattern against the last non-empty line only', () => {
+    const text = '[worker] idle, waiting for jobs\n[worker] processing job 43\n\n';
+    expect(shell.detect(text, { readyPattern: 'idle, waiting for jobs' })).toBe('busy');
+  });
+
+  it('does not take a trailing percentage for a zsh prompt', () => {
+    expect(shell.detect('coverage 85%\n')).toBe('busy');
+    expect(shell.detect('dev@mac shop-api % \n')).toBe('ready');
+  });
+
+  it('answers unknown rather than throwing on a pattern that does not compile', () => {
+    expect(shell.detect('$ \n', { readyPattern: '([' })).toBe('unknown');
+  });
+});
+
+describe('demo detector', () => {
+  it('is ready only when the very last line is the prompt', () => {
+    const demo = getBackend('demo');
+    expect(demo.detect('demo> \n')).toBe('ready');
+    expect(demo.detect('demo> hello\n')).toBe('busy');
+    expect(demo.detect('[demo b] working… step 1\ndemo>\n\n\n')).toBe('ready');
+  });
+});

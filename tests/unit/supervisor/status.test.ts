@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentSpec, Project } from '../../../src/config/types.js';
+import { buildStatus, isHealthy, type Observed } from '../../../src/supervisor/status.js';
+import { formatStatus } from '../../../src/cli/format.js';
+import type { PaneInfo } from '../../../src/tmux/snapshot.js';
+
+function agent(name: string, over: Partial<AgentSpec> = {}): AgentSpec {
+  return {
+    name, session: `p-${name}`, kind: 'loop', backend: 'demo', model: null, heal: 'heal+stall', enabled: true, prompt: null,
+    command: null, args: [], env: {}, cwd: '/p', stallMinutes: 10, kickoff: 'none', readyPattern: null, paceS: null, ...over,
+  };
+}
+
+const project: Project = {
+  name: 'p', dir: '/p', configFile: '/p/agents.toml', stateDir: '/p/state', sessionPrefix: 'p-', tmuxSocket: 's',
+  defaultModel: 'sonnet', models: { sonnet: 'claude-sonnet-4-6', opus: 'claude-opus-4-8' },
+  agents: [
+    agent('orchestrator', { kind: 'persistent', heal: 'heal', model: 'opus' }),
+    agent('builder'),
+    agent('adversary'),
+    agent('assistant', { kind: 'persistent', heal: 'none', enabled: false }),
+  ],
+  phases: [
+    { id: 'one', plan: 'one.md', planPath: '/p/phases/one.md', models: {} },
+    { id: 'two', plan: 'two.md', planPath: '/p/phases/two.md', models: { builder: 'opus' } },
+  ],
+  kickoffTemplate: '', kickoffTemplatePath: '/p/prompts/kickoff.md',
+  watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30 },
+};
+
+const NOW = 1_800_000_000_000;
+const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo => ({
+  session, paneId: '%1', pid: 100, dead: false, deadStatus: null, activity: NOW / 1000 - 5, created: NOW / 1000 - 60, command: 'node', ...over,
+});
+
+function observed(over: Partial<Observed> = {}): Observed {
+  return { panes: [], server: false, agents: { version: 1, agents: {} }, phase: { index: 0, complete: false, startedAt: null }, now: NOW, ...over };
+}
+
+const up = { up: true, startedAt: null, restarts: 0, iteration: 1, model: null };
+
+describe('buildStatus', () => {
+  it('a project that never ran: every agent stopped, healthy', () => {
+    const report = buildStatus(project, observed());
+    expect(report.agents.map((a) => [a.name, a.state, a.detail])).toEqual([
+      ['orchestrator', 'stopped', null],
+      ['builder', 'stopped', null],
+      ['adversary', 'stopped', null],
+      ['assistant', 'stopped', 'disabled'],
+      ['watchdog', 'stopped', null],
+    ]);
+    expect(isHealthy(report)).toBe(true);
+  });
+
+  it.each([
+    ['alive', pane('p-builder'), 'running', null, true],
+    ['dead with status', pane('p-builder', { dead: true, deadStatus: 3 }), 'dead', 'exit 3', false],
+    ['dead with the status lost by tmux', pane('p-builder', { dead: true, deadStatus: null }), 'dead', 'exit status lost', false],
+    ['silent for 14 minutes', pane('p-builder', { activity: NOW / 1000 - 14 * 60 }), 'stalled', '14m', false],
+    ['gone', undefined, 'dead', 'session gone', false],
+  ] as const)('an agent that was brought up and is %s', (_, p, state, detail, healthy) => {
+    const report = buildStatus(project, observed({ panes: p ? [p, pane('p-other')] : [pane('p-other')], server: true, agents: { version: 1, agents: { builder: up } } }));
+    const builder = report.agents.find((a) => a.name === 'builder')!;
+    expect([builder.state, builder.detail]).toEqual([state, detail]);
+    expect(isHealthy(report)).toBe(healthy);
+  });
+
+  it('a silent heal (not heal+stall) agent is not stalled', () => {
+    const report = buildStatus(project, observed({ panes: [pane('p-orchestrator', { activity: NOW / 1000 - 3600 })], server: true }));
+    expect(report.agents[0]!.state).toBe('running');
+  });
+
+  it('agents gone with their tmux server are dead and unhealthy', () => {
+    const report = buildStatus(project, observed({ agents: { version: 1, agents: { builder: up } } }));
+    expect(report.agents.find((a) => a.name === 'builder')?.detail).toBe('gone with its tmux server');
+    expect(isHealthy(report)).toBe(false);
+    expect(formatStatus(report)).toContain('tmux server on socket is not running');
+  });
+
+  it('a failed agent stays failed until restarted', () => {
+    const report = buildStatus(project, observed({ agents: { version: 1, agents: { builder: { ...up, condition: 'failed' } } } }));
+    expect(report.agents.find((a) => a.name === 'builder')?.state).toBe('failed');
+    expect(isHealthy(report)).toBe(false);
+  });
+
+  it('models follow the phase: overrides and aliases resolved', () => {
+    const report = buildStatus(project, observed({ phase: { index: 1, complete: false, startedAt: null } }));
+    expect(report.phase).toEqual({ id: 'two', index: 1, count: 2, plan: 'two.md', status: 'in progress' });
+    expect(report.agents.map((a) => a.model)).toEqual(['claude-opus-4-8', 'claude-opus-4-8', 'claude-sonnet-4-6', 'claude-sonnet-4-6', null]);
+  });
+
+  it('prints the header and rows as DESIGN §3 shows them', () => {
+    const report = buildStatus(project, observed({
+      panes: [pane('p-orchestrator'), pane('p-builder'), pane('p-adversary', { activity: NOW / 1000 - 14 * 60 })],
+      server: true,
+      agents: { version: 1, agents: { orchestrator: up, builder: up, adversary: up } },
+      phase: { index: 1, complete: false, startedAt: null },
+    }));
+    expect(formatStatus(report)).toBe(
+      [
+        'phase: two [2/2] plan=two.md (in progress)',
+        'NAME          KIND        BACKEND  MODEL              HEAL        STATE',
+        'orchestrator  persistent  demo     claude-opus-4-8    heal        RUNNING',
+        'builder       loop        demo     claude-opus-4-8    heal+stall  RUNNING',
+        'adversary     loop        demo     claude-sonnet-4-6  heal+stall  STALLED 14m',
+        'assistant     persistent  demo     claude-sonnet-4-6  none        stopped (disabled)',
+        'watchdog      service     -        -                  -           stopped',
+        '',
+      ].join('\n'),
+    );
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { launchArgv, shellQuote, Tmux, target } from '../../../src/tmux/client.js';
+import type { Runner } from '../../../src/tmux/runner.js';
+import { parseSnapshot, SNAPSHOT_FORMAT } from '../../../src/tmux/snapshot.js';
+import { wrapKickoff } from '../../../src/supervisor/launch.js';
+
+describe('tmux argv', () => {
+  it('targets sessions by exact name', () => {
+    expect(target('builder')).toBe('=builder:');
+  });
+
+  it('starts a session with the agent as the pane program and remain-on-exit set in the same command list', () => {
+    const tmux = new Tmux('sock');
+    const args = tmux.newSessionArgs({ name: 'p-b', cwd: '/w', env: { A: '1' }, argv: ['node', 'x.js'], logFile: "/s/it's.log" });
+    expect(tmux.argv(args)).toEqual([
+      'tmux', '-L', 'sock', 'new-session', '-d', '-s', 'p-b', '-x', '200', '-y', '50', '-c', '/w', '-e', 'A=1', 'node', 'x.js',
+      ';', 'set-option', '-w', '-t', '=p-b:', 'remain-on-exit', 'on',
+      ';', 'pipe-pane', '-t', '=p-b:', '-o', `cat >> '/s/it'\\''s.log'`,
+    ]);
+  });
+
+  it('keeps a one-word command out of the shell tmux would use', () => {
+    expect(launchArgv(['python3'])).toEqual(['env', '--', 'python3']);
+    expect(launchArgv(['python3', '-q'])).toEqual(['python3', '-q']);
+  });
+
+  it('hands a kickoff to arg and stdin programs through a fixed script, never through the text', () => {
+    expect(wrapKickoff(['claude', '-p'], 'arg')).toEqual(['sh', '-c', 'exec "$@" "$(cat "$AO_KICKOFF_FILE")"', 'ao-launch', 'claude', '-p']);
+    expect(wrapKickoff(['x'], 'stdin')).toEqual(['sh', '-c', 'exec "$@" < "$AO_KICKOFF_FILE"', 'ao-launch', 'x']);
+    expect(wrapKickoff(['x'], 'paste')).toEqual(['x']);
+  });
+
+  it('quotes for sh only where needed', () => {
+    expect(shellQuote('/a/b.log')).toBe('/a/b.log');
+    expect(shellQuote('a b')).toBe("'a b'");
+    expect(shellQuote('$(x)')).toBe("'$(x)'");
+  });
+
+  it('asks for every pane in one list-panes call and parses it', async () => {
+    const calls: string[][] = [];
+    const runner: Runner = async (argv) => {
+      calls.push([...argv]);
+      return { stdout: 'p-b\t%1\t42\t0\t\t1700000000\t1699999000\tnode\np-a\t%2\t43\t1\t\t1700000001\t1699999001\t\n', stderr: '', exitCode: 0 };
+    };
+    const tmux = new Tmux('sock', runner);
+    Object.defineProperty(tmux, 'serverMayRun', { value: () => true });
+    const panes = await tmux.snapshot();
+    expect(calls).toEqual([['tmux', '-L', 'sock', 'list-panes', '-a', '-F', SNAPSHOT_FORMAT]]);
+    expect(panes).toEqual(parseSnapshot('p-b\t%1\t42\t0\t\t1700000000\t1699999000\tnode\np-a\t%2\t43\t1\t\t1700000001\t1699999001\t\n'));
+    expect(panes[1]).toMatchObject({ session: 'p-a', dead: true, deadStatus: null, pid: 43 });
+  });
+
+  it('runs no tmux at all when no server socket exists', async () => {
+    const runner: Runner = async () => {
+      throw new Error('tmux must not run');
+    };
+    const tmux = new Tmux(`ao-never-${process.pid}`, runner);
+    expect(await tmux.snapshot()).toEqual([]);
+  });
+});
