@@ -7,7 +7,7 @@ import { findUnknownPlaceholders } from './kickoff.js';
 import { excerpt, locateKey } from './locate.js';
 import type { RawAgent, RawConfig } from './schema.js';
 import type { AgentKind, AgentSpec, HealPolicy, PhaseSpec, Project } from './types.js';
-import { validateRaw } from './validate.js';
+import { keyPath, validateRaw } from './validate.js';
 
 export const CONFIG_FILE = 'agents.toml';
 export const KICKOFF_TEMPLATE = join('prompts', 'kickoff.md');
@@ -79,7 +79,7 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
   const errors: ConfigError[] = [];
   const fail = (path: PropertyKey[], message: string): void => {
     const loc = locateKey(source, path);
-    errors.push(new ConfigError(file, `${path.join('.')}: ${message}`, loc?.line, loc?.column, loc ? excerpt(source, loc.line, loc.column) : undefined));
+    errors.push(new ConfigError(file, `${keyPath(path)}: ${message}`, loc?.line, loc?.column, loc ? excerpt(source, loc.line, loc.column) : undefined));
   };
   const projectPath = (path: PropertyKey[], value: string, base = dir): string | null => {
     const abs = resolve(base, value);
@@ -94,7 +94,7 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
   const models = raw.models ?? {};
   const stateDir = projectPath(['defaults', 'state_dir'], defaults.state_dir ?? 'state') ?? join(dir, 'state');
   const socket = env.AO_TMUX_SOCKET || defaults.tmux_socket || 'ao';
-  if (!/^[A-Za-z0-9_.-]+$/.test(socket)) fail(['defaults', 'tmux_socket'], `AO_TMUX_SOCKET "${socket}" is not a usable socket name`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(socket)) throw new UsageError(`AO_TMUX_SOCKET "${socket}" is not a usable tmux socket name (letters, digits, ".", "_" and "-" only)`);
   const name = basename(dir);
   const sessionPrefix = defaults.session_prefix ?? `ao-${slug(name)}-`;
 

@@ -17,7 +17,7 @@ export const agentSchema = z.strictObject({
   prompt: z.string().min(1).optional(),
   command: z.string().min(1).optional(),
   args: z.array(z.string()).optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and "_" only, not starting with a digit'), z.string()).optional(),
   cwd: z.string().min(1).optional(),
   stall_minutes: positive.optional(),
   kickoff: z.enum(KICKOFF_MODES).optional(),

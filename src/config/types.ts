@@ -19,7 +19,7 @@ export interface AgentSpec {
   session: string;
   kind: AgentKind;
   backend: BackendName;
-  /** the agent's own model (alias resolved), before any phase override */
+  /** the agent's own model as written (an alias or an id); resolveModel applies aliases */
   model: string | null;
   heal: HealPolicy;
   enabled: boolean;
@@ -41,7 +41,7 @@ export interface PhaseSpec {
   plan: string;
   /** absolute path of the plan */
   planPath: string;
-  /** role -> model (alias resolved) */
+  /** role -> model as written (an alias or an id) */
   models: Record<string, string>;
 }
 

@@ -19,17 +19,34 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return 'a table';
   if (typeof value === 'string') return JSON.stringify(value);
-  return `${typeof value} ${String(value)}`;
+  return String(value);
+}
+
+const TYPE_NAMES: Record<string, string> = { int: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false', array: 'an array', record: 'a table', object: 'a table' };
+
+/** Messages for the few places where the key alone does not say enough. */
+function special(issue: Issue): string | null {
+  const path = issue.path.join('.');
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    if (path === 'phases') return 'no [[phases]]: add at least one [[phases]] table with an id and a plan';
+    if (path === 'agents') return 'the team has no agents: add an [agents.NAME] table';
+  }
+  if (issue.code === 'invalid_type' && path === 'phases') return `expected an array of tables, got ${describe(issue.input)} (write [[phases]], once per phase)`;
+  return null;
 }
 
 function message(issue: Issue): string {
+  const custom = special(issue);
+  if (custom) return custom;
   switch (issue.code) {
     case 'invalid_type':
       return issue.input === undefined
-        ? `required key is missing (expected ${issue.expected})`
-        : `expected ${issue.expected}, got ${describe(issue.input)}`;
+        ? `required key "${String(issue.path.at(-1))}" is missing (expected ${TYPE_NAMES[issue.expected] ?? issue.expected})`
+        : `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${describe(issue.input)}`;
     case 'invalid_value':
-      return `expected one of ${issue.values.map(String).join(', ')}, got ${describe(issue.input)}`;
+      return issue.input === undefined
+        ? `required key "${String(issue.path.at(-1))}" is missing (one of ${issue.values.map(String).join(', ')})`
+        : `expected one of ${issue.values.map(String).join(', ')}, got ${describe(issue.input)}`;
     case 'unrecognized_keys': {
       const where = issue.path.join('.');
       const known = shapes.find(([re]) => re.test(where))?.[1];
@@ -37,11 +54,14 @@ function message(issue: Issue): string {
     }
     case 'too_small':
       if (issue.origin === 'number') return `expected a number ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}, got ${describe(issue.input)}`;
+      if (issue.origin === 'string') return 'must not be empty';
       return issue.message;
     case 'invalid_format':
       return `${issue.message}, got ${describe(issue.input)}`;
-    case 'invalid_key':
-      return `invalid name: ${issue.issues[0]?.message ?? issue.message}`;
+    case 'invalid_key': {
+      const name = String(issue.path.at(-1));
+      return `name "${name}" may hold ${issue.issues[0]?.message ?? 'other characters only'}`;
+    }
     default:
       return issue.message;
   }
@@ -54,13 +74,18 @@ function issuePath(issue: Issue): PropertyKey[] {
   return [...issue.path];
 }
 
+/** A key path as TOML would write it: `agents."a.b".heal`. */
+export function keyPath(path: readonly PropertyKey[]): string {
+  return path.map((k) => (typeof k === 'number' || /^[A-Za-z0-9_-]+$/.test(String(k)) ? String(k) : JSON.stringify(String(k)))).join('.');
+}
+
 /** Validates parsed TOML; every problem becomes a ConfigError naming the key path and its line. */
 export function validateRaw(data: unknown, file: string, source: string): RawConfig {
   const result = configSchema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   const errors = result.error.issues.map((issue) => {
     const path = issuePath(issue);
-    const key = issue.path.join('.');
+    const key = keyPath(issue.path);
     const loc = locateKey(source, path);
     return new ConfigError(file, `${key || '(top level)'}: ${message(issue)}`, loc?.line, loc?.column, loc ? excerpt(source, loc.line, loc.column) : undefined);
   });

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { readJson, withLock, writeJsonAtomic } from './files.js';
 
-/** What ao remembers of an agent between commands (state/agents.json). */
+export type AgentCondition = 'failed' | 'backoff' | 'waiting' | null;
+
+/** What ao remembers of an agent between commands and watchdog ticks (state/agents.json). */
 export interface AgentRecord {
   /** the user brought it up and has not brought it down */
   up: boolean;
@@ -11,8 +13,22 @@ export interface AgentRecord {
   iteration: number;
   /** the model it was started with */
   model: string | null;
-  /** failed | backoff, set by the watchdog; null otherwise */
-  condition?: 'failed' | 'backoff' | null;
+  /** set by the watchdog; null when nothing is wrong */
+  condition?: AgentCondition;
+  /** unix ms of starts that died before `healthy_after_s`, inside the crash window */
+  failedStarts?: number[];
+  /** unix ms of restarts after a healthy run, inside the restart window */
+  healthyRestarts?: number[];
+  /** consecutive failed starts: the backoff exponent */
+  streak?: number;
+  /** unix ms the watchdog first saw it dead or gone */
+  deadSince?: number | null;
+  /** unix ms before which it is not started again */
+  nextStartAt?: number | null;
+  /** unix ms of the stall nudge not yet answered */
+  nudgedAt?: number | null;
+  /** the reason for `failed`, for status */
+  failedReason?: string | null;
 }
 
 export interface AgentsState {
@@ -26,15 +42,27 @@ export function emptyRecord(): AgentRecord {
   return { up: false, startedAt: null, restarts: 0, iteration: 0, model: null, condition: null };
 }
 
+/** A record as it must look right after a start by hand (`up`, `restart`): clean history. */
+export function markStarted(record: AgentRecord, model: string | null, now: Date): void {
+  record.up = true;
+  record.condition = null;
+  record.startedAt = now.toISOString();
+  record.model = model;
+  record.deadSince = null;
+  record.nextStartAt = null;
+  record.nudgedAt = null;
+  record.failedReason = null;
+}
+
 export function readAgentsState(stateDir: string): AgentsState {
   return readJson<AgentsState>(agentsFile(stateDir)) ?? { version: 1, agents: {} };
 }
 
 /** Locked read-modify-write of state/agents.json. */
-export async function updateAgentsState(stateDir: string, change: (state: AgentsState) => void): Promise<AgentsState> {
+export async function updateAgentsState(stateDir: string, change: (state: AgentsState) => void | Promise<void>): Promise<AgentsState> {
   return withLock(stateDir, async () => {
     const state = readAgentsState(stateDir);
-    change(state);
+    await change(state);
     await writeJsonAtomic(agentsFile(stateDir), state);
     return state;
   });

@@ -1,6 +1,6 @@
 import { modelFor } from '../config/resolve.js';
 import type { AgentKind, HealPolicy, Project } from '../config/types.js';
-import type { AgentsState } from '../state/agents.js';
+import type { AgentRecord, AgentsState } from '../state/agents.js';
 import type { PhaseState } from '../state/phase.js';
 import { bySession, type PaneInfo } from '../tmux/snapshot.js';
 
@@ -74,7 +74,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
       last_activity: iso(pane?.activity ?? null),
       up: record?.up ?? false,
     };
-    return { ...base, ...agentState(pane, record?.up ?? false, record?.condition ?? null, agent.heal, agent.stallMinutes, agent.enabled, observed) };
+    return { ...base, ...agentState(pane, record, agent.heal, agent.stallMinutes, agent.enabled, observed) };
   });
 
   const watchdogSession = `${project.sessionPrefix}${WATCHDOG}`;
@@ -94,7 +94,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
     iteration: 0,
     last_activity: iso(wdPane?.activity ?? null),
     up: wdRecord?.up ?? false,
-    ...agentState(wdPane, wdRecord?.up ?? false, null, 'none', 0, true, observed),
+    ...agentState(wdPane, wdRecord ? { ...wdRecord, condition: null } : undefined, 'none', 0, true, observed),
   });
 
   return {
@@ -108,23 +108,31 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
 
 function agentState(
   pane: PaneInfo | undefined,
-  up: boolean,
-  condition: 'failed' | 'backoff' | null,
+  record: AgentRecord | undefined,
   heal: HealPolicy,
   stallMinutes: number,
   enabled: boolean,
   observed: Observed,
 ): { state: AgentState; detail: string | null } {
-  if (pane?.dead) return { state: 'dead', detail: pane.deadStatus === null ? 'exit status lost' : `exit ${pane.deadStatus}` };
+  const condition = record?.condition ?? null;
+  const up = record?.up ?? false;
+  if (condition === 'failed' && (!pane || pane.dead)) return { state: 'failed', detail: record?.failedReason ?? 'crash loop' };
+  if (condition === 'backoff' && (!pane || pane.dead)) {
+    const left = record?.nextStartAt ? Math.max(0, Math.ceil((record.nextStartAt - observed.now) / 1000)) : null;
+    return { state: 'backoff', detail: left === null ? null : `restart in ${left}s` };
+  }
+  if (pane?.dead) {
+    const detail = pane.deadStatus !== null ? `exit ${pane.deadStatus}` : pane.deadSignal !== null ? `signal ${pane.deadSignal}` : 'exit status lost';
+    return { state: 'dead', detail };
+  }
   if (pane) {
+    if (condition === 'waiting') return { state: 'waiting', detail: 'asks for input' };
     if (heal === 'heal+stall' && pane.activity !== null) {
       const silentS = observed.now / 1000 - pane.activity;
       if (silentS > stallMinutes * 60) return { state: 'stalled', detail: `${Math.floor(silentS / 60)}m` };
     }
     return { state: 'running', detail: enabled ? null : 'disabled' };
   }
-  if (condition === 'failed') return { state: 'failed', detail: 'crash loop: run `ao restart` after a fix' };
-  if (condition === 'backoff') return { state: 'backoff', detail: null };
   if (up) return { state: 'dead', detail: observed.server ? 'session gone' : 'gone with its tmux server' };
   return { state: 'stopped', detail: enabled ? null : 'disabled' };
 }

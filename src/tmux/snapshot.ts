@@ -7,6 +7,8 @@ export interface PaneInfo {
   dead: boolean;
   /** exit status of a dead pane; null when tmux lost it (see DESIGN §5) or the pane lives */
   deadStatus: number | null;
+  /** the signal that killed a dead pane's process, when tmux saw it */
+  deadSignal: number | null;
   /** unix seconds of the window's last output */
   activity: number | null;
   /** unix seconds the session was created */
@@ -20,6 +22,7 @@ const FIELDS = [
   'pane_pid',
   'pane_dead',
   'pane_dead_status',
+  'pane_dead_signal',
   'window_activity',
   'session_created',
   'pane_current_command',
@@ -38,13 +41,14 @@ export function parseSnapshot(stdout: string): PaneInfo[] {
   const panes: PaneInfo[] = [];
   for (const line of stdout.split('\n')) {
     if (line === '') continue;
-    const [session = '', paneId = '', pid, dead, deadStatus, activity, created, command = ''] = line.split(SEP);
+    const [session = '', paneId = '', pid, dead, deadStatus, deadSignal, activity, created, command = ''] = line.split(SEP);
     panes.push({
       session,
       paneId,
       pid: int(pid),
       dead: dead === '1',
       deadStatus: int(deadStatus),
+      deadSignal: int(deadSignal),
       activity: int(activity),
       created: int(created),
       command,

@@ -107,18 +107,18 @@ const FIXTURES: Fixture[] = [
   {
     name: 'wrong type (stall_minutes = "ten")',
     config: toml({ 8: 'stall_minutes = "ten"' }),
-    expect: ['agents.toml:8:1: agents.builder.stall_minutes: expected number, got "ten"'],
+    expect: ['agents.toml:8:1: agents.builder.stall_minutes: expected a number, got "ten"'],
   },
   {
     name: 'negative number',
     config: toml({ 8: 'stall_minutes = -5' }),
-    expect: ['agents.toml:8:1: agents.builder.stall_minutes: expected a number > 0, got number -5'],
+    expect: ['agents.toml:8:1: agents.builder.stall_minutes: expected a number > 0, got -5'],
   },
   {
     name: 'missing kind',
     config: toml({ 7: 'heal = "heal"' }),
     // not written, so the agent's table header is the place to point at
-    expect: ['agents.toml:6:2: agents.builder.kind: expected one of persistent, loop, task, service, got nothing'],
+    expect: ['agents.toml:6:2: agents.builder.kind: required key "kind" is missing (one of persistent, loop, task, service)'],
   },
   {
     name: 'missing plan file',
@@ -142,17 +142,17 @@ const FIXTURES: Fixture[] = [
   {
     name: 'agent name with a dot (quoted key)',
     config: toml({}, ['', '[agents."a.b"]', 'kind = "loop"']),
-    expect: ['agents.toml:23:2: agents.a.b: invalid name: letters, digits, "_" and "-" only (tmux treats ":" "." and spaces specially)'],
+    expect: ['agents.toml:23:2: agents."a.b": name "a.b" may hold letters, digits, "_" and "-" only (tmux treats ":" "." and spaces specially)'],
   },
   {
     name: 'agent name with a colon (quoted key)',
     config: toml({}, ['', '[agents."a:b"]', 'kind = "loop"']),
-    expect: ['agents.toml:23:2: agents.a:b: invalid name: letters, digits, "_" and "-" only'],
+    expect: ['agents.toml:23:2: agents."a:b": name "a:b" may hold letters, digits, "_" and "-" only'],
   },
   {
     name: 'agent name with whitespace (quoted key)',
     config: toml({}, ['', '[agents."a b"]', 'kind = "loop"']),
-    expect: ['agents.toml:23:2: agents.a b: invalid name: letters, digits, "_" and "-" only'],
+    expect: ['agents.toml:23:2: agents."a b": name "a b" may hold letters, digits, "_" and "-" only'],
   },
   {
     name: 'path escaping the project (prompt = "../x.md")',
@@ -194,7 +194,7 @@ const FIXTURES: Fixture[] = [
   {
     name: 'no [[phases]]',
     config: toml({ 13: null, 14: null, 15: null, 16: null, 17: null, 18: null, 19: null, 20: null, 21: null }),
-    expect: ['agents.toml: phases: required key is missing'],
+    expect: ['agents.toml: phases: no [[phases]]: add at least one [[phases]] table with an id and a plan'],
   },
   {
     name: 'invalid ready_pattern regex',

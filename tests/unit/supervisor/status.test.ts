@@ -30,7 +30,7 @@ const project: Project = {
 
 const NOW = 1_800_000_000_000;
 const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo => ({
-  session, paneId: '%1', pid: 100, dead: false, deadStatus: null, activity: NOW / 1000 - 5, created: NOW / 1000 - 60, command: 'node', ...over,
+  session, paneId: '%1', pid: 100, dead: false, deadStatus: null, deadSignal: null, activity: NOW / 1000 - 5, created: NOW / 1000 - 60, command: 'node', ...over,
 });
 
 function observed(over: Partial<Observed> = {}): Observed {

@@ -40,14 +40,14 @@ describe('tmux argv', () => {
     const calls: string[][] = [];
     const runner: Runner = async (argv) => {
       calls.push([...argv]);
-      return { stdout: 'p-b\t%1\t42\t0\t\t1700000000\t1699999000\tnode\np-a\t%2\t43\t1\t\t1700000001\t1699999001\t\n', stderr: '', exitCode: 0 };
+      return { stdout: 'p-b\t%1\t42\t0\t\t\t1700000000\t1699999000\tnode\np-a\t%2\t43\t1\t\t9\t1700000001\t1699999001\t\n', stderr: '', exitCode: 0 };
     };
     const tmux = new Tmux('sock', runner);
     Object.defineProperty(tmux, 'serverMayRun', { value: () => true });
     const panes = await tmux.snapshot();
     expect(calls).toEqual([['tmux', '-L', 'sock', 'list-panes', '-a', '-F', SNAPSHOT_FORMAT]]);
-    expect(panes).toEqual(parseSnapshot('p-b\t%1\t42\t0\t\t1700000000\t1699999000\tnode\np-a\t%2\t43\t1\t\t1700000001\t1699999001\t\n'));
-    expect(panes[1]).toMatchObject({ session: 'p-a', dead: true, deadStatus: null, pid: 43 });
+    expect(panes).toEqual(parseSnapshot('p-b\t%1\t42\t0\t\t\t1700000000\t1699999000\tnode\np-a\t%2\t43\t1\t\t9\t1700000001\t1699999001\t\n'));
+    expect(panes[1]).toMatchObject({ session: 'p-a', dead: true, deadStatus: null, deadSignal: 9, pid: 43 });
   });
 
   it('runs no tmux at all when no server socket exists', async () => {

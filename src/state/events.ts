@@ -1,0 +1,68 @@
+import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { tailLines } from './tail.js';
+
+/** One decision or observation, one line of state/events.jsonl. */
+export interface EventRecord {
+  time: string;
+  agent: string;
+  event: string;
+  reason: string;
+  details?: Record<string, unknown>;
+}
+
+export const eventsFile = (stateDir: string): string => join(stateDir, 'events.jsonl');
+const KEEP = 3;
+
+/**
+ * Appends one record as a single write. If the file ends in a torn line (a
+ * crash mid-append), a newline goes first so the torn line cannot swallow
+ * this record. Rotates past `maxBytes`, keeping three old files.
+ */
+export function appendEvent(stateDir: string, record: EventRecord, maxBytes = 5 * 1024 * 1024): void {
+  mkdirSync(stateDir, { recursive: true });
+  const file = eventsFile(stateDir);
+  if (existsSync(file) && statSync(file).size > maxBytes) rotate(file);
+  const fd = openSync(file, 'a+');
+  try {
+    const size = fstatSync(fd).size;
+    let prefix = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) prefix = '\n';
+    }
+    writeSync(fd, `${prefix}${JSON.stringify(record)}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function rotate(file: string): void {
+  for (let i = KEEP - 1; i >= 1; i--) {
+    if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+  }
+  try {
+    renameSync(file, `${file}.1`);
+  } catch {
+    // another process rotated it first
+  }
+}
+
+export function parseEventLine(line: string): EventRecord | null {
+  try {
+    const value = JSON.parse(line) as EventRecord;
+    return typeof value === 'object' && value !== null && typeof value.event === 'string' ? value : null;
+  } catch {
+    return null; // a torn line
+  }
+}
+
+/** The last `limit` events; torn or foreign lines are skipped. */
+export function readEvents(stateDir: string, limit = 50): EventRecord[] {
+  return tailLines(eventsFile(stateDir), limit * 2)
+    .map(parseEventLine)
+    .filter((e): e is EventRecord => e !== null)
+    .slice(-limit);
+}

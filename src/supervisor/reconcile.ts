@@ -1,0 +1,206 @@
+/**
+ * The watchdog's brain, a pure function in the manner of a Kubernetes
+ * controller: what should run (desired), what tmux shows (observed) and what
+ * happened before (history) go in; actions and the new history come out.
+ * Only the executor touches tmux.
+ */
+import type { AgentKind, HealPolicy } from '../config/types.js';
+import type { ScreenState } from '../backends/types.js';
+import type { AgentRecord } from '../state/agents.js';
+
+export interface DesiredAgent {
+  name: string;
+  kind: AgentKind;
+  heal: HealPolicy;
+  /** brought up and not brought down */
+  up: boolean;
+  stallMs: number;
+  /** the model it should run with now */
+  model: string | null;
+}
+
+export interface ObservedAgent {
+  /** the session exists (its pane may be dead) */
+  exists: boolean;
+  dead: boolean;
+  exitStatus: number | null;
+  exitSignal: number | null;
+  /** unix ms of the pane's last output */
+  activityMs: number | null;
+  /** what the backend's detector read off the screen, when it was captured */
+  screen: ScreenState | null;
+}
+
+export interface Timings {
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  healthyAfterMs: number;
+  crashLimit: number;
+  crashWindowMs: number;
+  restartLimit: number;
+  restartWindowMs: number;
+}
+
+export type StartReason = 'heal' | 'next-iteration' | 'stall' | 'model-changed';
+
+export type Action =
+  | { type: 'start'; agent: string; reason: StartReason }
+  | { type: 'nudge'; agent: string }
+  | { type: 'event'; agent: string; event: string; reason: string; details?: Record<string, unknown> };
+
+export interface Decision {
+  actions: Action[];
+  history: Record<string, AgentRecord>;
+  /** unix ms when the watchdog should look again at the latest (a backoff ends) */
+  wakeAt: number | null;
+}
+
+/** The backoff before the next start after `streak` failed starts in a row. */
+export function backoffMs(streak: number, t: Pick<Timings, 'backoffInitialMs' | 'backoffMaxMs'>): number {
+  if (streak <= 0) return 0;
+  return Math.min(t.backoffInitialMs * 2 ** (streak - 1), t.backoffMaxMs);
+}
+
+/** Whether the agent needs a look at its screen: it has been silent for its stall time. */
+export function silentTooLong(agent: DesiredAgent, observed: ObservedAgent, record: AgentRecord | undefined, now: number): boolean {
+  if (agent.heal !== 'heal+stall' || !observed.exists || observed.dead) return false;
+  const since = Math.max(observed.activityMs ?? 0, record?.startedAt ? Date.parse(record.startedAt) : 0);
+  return since > 0 && now - since >= agent.stallMs;
+}
+
+export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMap<string, ObservedAgent>, history: Readonly<Record<string, AgentRecord>>, now: number, timings: Timings): Decision {
+  const actions: Action[] = [];
+  const next: Record<string, AgentRecord> = structuredClone(history) as Record<string, AgentRecord>;
+  let wakeAt: number | null = null;
+  const wake = (at: number): void => {
+    wakeAt = wakeAt === null ? at : Math.min(wakeAt, at);
+  };
+
+  for (const agent of desired) {
+    const record = next[agent.name];
+    if (!agent.up || !record?.up) continue;
+    const seen = observed.get(agent.name) ?? { exists: false, dead: false, exitStatus: null, exitSignal: null, activityMs: null, screen: null };
+    const start = (reason: StartReason): void => {
+      actions.push({ type: 'start', agent: agent.name, reason });
+      record.deadSince = null;
+      record.nextStartAt = null;
+      record.nudgedAt = null;
+      record.condition = null;
+      record.startedAt = new Date(now).toISOString();
+      record.model = agent.model;
+      if (reason !== 'next-iteration') record.restarts += 1;
+      // every start of a loop agent is a new iteration with a fresh kickoff
+      if (agent.kind === 'loop') record.iteration += 1;
+    };
+
+    if (seen.exists && !seen.dead) {
+      decideAlive(agent, seen, record, now, timings, actions, start, wake);
+      continue;
+    }
+    if (record.condition === 'failed') continue;
+
+    const exit = seen.exists ? describeExit(seen) : 'session gone';
+    if (record.deadSince == null) {
+      // first sight of this death: classify it once
+      record.deadSince = now;
+      const startedAt = record.startedAt ? Date.parse(record.startedAt) : now;
+      const lived = now - startedAt;
+      if (agent.kind === 'loop' && seen.exitStatus === 0) {
+        actions.push({ type: 'event', agent: agent.name, event: 'iteration-done', reason: 'exit 0', details: { iteration: record.iteration, lived_ms: lived } });
+        record.streak = 0;
+        start('next-iteration');
+        continue;
+      }
+      if (agent.heal === 'none') {
+        record.condition = null;
+        actions.push({ type: 'event', agent: agent.name, event: 'died', reason: `${exit}; heal = none, left dead`, details: { lived_ms: lived } });
+        continue;
+      }
+      const healthy = lived >= timings.healthyAfterMs;
+      record.failedStarts = (record.failedStarts ?? []).filter((t) => now - t < timings.crashWindowMs);
+      record.healthyRestarts = (record.healthyRestarts ?? []).filter((t) => now - t < timings.restartWindowMs);
+      if (healthy) {
+        record.streak = 0;
+        if (record.healthyRestarts.length >= timings.restartLimit) {
+          fail(record, actions, agent.name, `${record.healthyRestarts.length} restarts within ${Math.round(timings.restartWindowMs / 60000)} min, and it died again (${exit})`);
+          continue;
+        }
+        record.healthyRestarts.push(now);
+      } else {
+        record.streak = (record.streak ?? 0) + 1;
+        record.failedStarts.push(now);
+        if (record.failedStarts.length >= timings.crashLimit) {
+          fail(record, actions, agent.name, `${record.failedStarts.length} failed starts within ${Math.round(timings.crashWindowMs / 1000)} s (last: ${exit})`);
+          continue;
+        }
+      }
+      const delay = backoffMs(record.streak ?? 0, timings);
+      record.nextStartAt = now + delay;
+      actions.push({ type: 'event', agent: agent.name, event: 'died', reason: exit, details: { lived_ms: lived, healthy, backoff_ms: delay } });
+      if (delay > 0) record.condition = 'backoff';
+    }
+    if (agent.heal === 'none') continue;
+    if ((record.nextStartAt ?? now) <= now) start('heal');
+    else wake(record.nextStartAt!);
+  }
+  return { actions, history: next, wakeAt };
+}
+
+function decideAlive(
+  agent: DesiredAgent,
+  seen: ObservedAgent,
+  record: AgentRecord,
+  now: number,
+  timings: Timings,
+  actions: Action[],
+  start: (reason: StartReason) => void,
+  wake: (at: number) => void,
+): void {
+  record.deadSince = null;
+  const startedAt = record.startedAt ? Date.parse(record.startedAt) : now;
+  if ((record.streak ?? 0) > 0) {
+    if (now - startedAt >= timings.healthyAfterMs) record.streak = 0; // a healthy run resets the backoff
+    else wake(startedAt + timings.healthyAfterMs);
+  }
+  if (record.condition === 'backoff') record.condition = null;
+  if (agent.model !== record.model && agent.kind !== 'service') {
+    actions.push({ type: 'event', agent: agent.name, event: 'model-changed', reason: `${record.model ?? '-'} -> ${agent.model ?? '-'}` });
+    start('model-changed');
+    return;
+  }
+  if (agent.heal !== 'heal+stall') return;
+  // output well after the nudge (not its own echo) answers it
+  if (record.nudgedAt != null && (seen.activityMs ?? 0) > record.nudgedAt + 1000) record.nudgedAt = null;
+  if (!silentTooLong(agent, seen, record, now)) {
+    if (record.condition === 'waiting') record.condition = null;
+    return;
+  }
+  if (seen.screen === 'waiting') {
+    if (record.condition !== 'waiting') actions.push({ type: 'event', agent: agent.name, event: 'waiting', reason: 'silent, and its screen asks for input: left alone' });
+    record.condition = 'waiting';
+    return;
+  }
+  if (record.condition === 'waiting') record.condition = null;
+  const silentMin = Math.round((now - Math.max(seen.activityMs ?? 0, startedAt)) / 6000) / 10;
+  if (record.nudgedAt == null) {
+    record.nudgedAt = now;
+    actions.push({ type: 'event', agent: agent.name, event: 'nudge', reason: `no output for ${silentMin} min` });
+    actions.push({ type: 'nudge', agent: agent.name });
+  } else if (now - record.nudgedAt >= agent.stallMs) {
+    actions.push({ type: 'event', agent: agent.name, event: 'stall-restart', reason: `still silent ${Math.round((now - record.nudgedAt) / 1000)} s after the nudge` });
+    start('stall');
+  }
+}
+
+function fail(record: AgentRecord, actions: Action[], agent: string, reason: string): void {
+  record.condition = 'failed';
+  record.failedReason = reason;
+  record.nextStartAt = null;
+  actions.push({ type: 'event', agent, event: 'failed', reason: `${reason}; left down until \`ao restart ${agent}\`` });
+}
+
+function describeExit(seen: ObservedAgent): string {
+  if (seen.exitStatus !== null) return `exit ${seen.exitStatus}`;
+  if (seen.exitSignal !== null) return `killed by signal ${seen.exitSignal}`;
+  return 'died (exit status lost by tmux)';
+}
