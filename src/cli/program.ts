@@ -41,8 +41,9 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .description('start the team, or the named agents; running agents are left alone')
     .argument('[agents...]', 'agents to start (default: every enabled agent but tasks)')
     .option('--dry-run', 'print the exact tmux commands instead of running them')
+    .option('--no-watchdog', 'do not start the watchdog (nothing will heal the agents)')
     .addOption(new Option('--ready-timeout <seconds>', 'how long to wait for a pasted kickoff to be taken').argParser(integer))
-    .action(async (agents: string[], opts: { dryRun?: boolean; readyTimeout?: number }) =>
+    .action(async (agents: string[], opts: { dryRun?: boolean; readyTimeout?: number; watchdog?: boolean }) =>
       run(async () => (await import('./commands/up.js')).up({ ...globals(), agents, ...opts }, io))(),
     );
 
@@ -79,6 +80,21 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .action(async (agent: string, opts: { follow?: boolean; lines: number }) =>
       run(async () => (await import('./commands/logs.js')).logs({ ...globals(), agent, ...opts }, io))(),
     );
+
+  program
+    .command('events')
+    .description("the watchdog's decisions: one line per start, death, restart, nudge or failure")
+    .option('-f, --follow', 'keep printing new events')
+    .option('--json', 'one JSON object per line')
+    .addOption(new Option('-n, --lines <n>', 'how many past events to show').argParser(integer).default(50))
+    .action(async (opts: { follow?: boolean; json?: boolean; lines: number }) =>
+      run(async () => (await import('./commands/events.js')).events({ ...globals(), ...opts }, io))(),
+    );
+
+  program
+    .command('watchdog')
+    .description('run the watchdog in the foreground (what `ao up` starts in its own tmux session)')
+    .action(async () => run(async () => (await import('./commands/watchdog.js')).watchdog(globals(), io))());
 
   program
     .command('demo-agent', { hidden: true })

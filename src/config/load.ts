@@ -152,6 +152,9 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
       crashLimit: w.crash_limit ?? 5,
       crashWindowS: w.crash_window_s ?? 300,
       stallCheckS: w.stall_check_s ?? 30,
+      restartLimit: w.restart_limit ?? 10,
+      restartWindowS: w.restart_window_s ?? 1800,
+      logMaxMb: w.log_max_mb ?? 10,
     },
   };
 }

@@ -53,6 +53,9 @@ export const configSchema = z.strictObject({
       crash_limit: z.number().int().positive().optional(),
       crash_window_s: positive.optional(),
       stall_check_s: positive.optional(),
+      restart_limit: z.number().int().positive().optional(),
+      restart_window_s: positive.optional(),
+      log_max_mb: positive.optional(),
     })
     .optional(),
 });

@@ -52,6 +52,11 @@ export interface WatchdogSpec {
   crashLimit: number;
   crashWindowS: number;
   stallCheckS: number;
+  /** restarts after a healthy run allowed within restartWindowS before `failed` */
+  restartLimit: number;
+  restartWindowS: number;
+  /** size at which a log is rotated */
+  logMaxMb: number;
 }
 
 export interface Project {

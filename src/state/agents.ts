@@ -52,6 +52,10 @@ export function markStarted(record: AgentRecord, model: string | null, now: Date
   record.nextStartAt = null;
   record.nudgedAt = null;
   record.failedReason = null;
+  // a start by hand is a fresh start: a new crash budget
+  record.failedStarts = [];
+  record.healthyRestarts = [];
+  record.streak = 0;
 }
 
 export function readAgentsState(stateDir: string): AgentsState {

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getBackend } from '../backends/index.js';
-import type { AgentSpec } from '../config/types.js';
+import type { AgentSpec, Project } from '../config/types.js';
 import { writeTextAtomic } from '../state/files.js';
-import type { Tmux } from '../tmux/client.js';
-import type { LaunchPlan } from './launch.js';
+import type { SessionSpec, Tmux } from '../tmux/client.js';
+import type { PaneInfo } from '../tmux/snapshot.js';
+import { passedEnv, type LaunchPlan } from './launch.js';
 
 export interface StartResult {
   agent: string;
@@ -14,11 +15,23 @@ export interface StartResult {
   kickoff: 'delivered' | 'not-ready' | 'not-submitted' | null;
 }
 
-/** Writes the kickoff, then starts the agent as its pane's own program. */
-export async function startSession(tmux: Tmux, plan: LaunchPlan, replaceDead: boolean): Promise<void> {
+/**
+ * Writes the kickoff, then starts the agent as its pane's own program. An
+ * existing session is respawned in place (its log pipe and hook stay), or
+ * killed and created anew.
+ */
+export async function startSession(tmux: Tmux, plan: LaunchPlan, how: { existing: boolean; respawn?: boolean }): Promise<void> {
   await writeTextAtomic(plan.kickoffFile, plan.kickoffText);
   if (plan.session.logFile) mkdirSync(dirname(plan.session.logFile), { recursive: true });
-  if (replaceDead) await tmux.killSession(plan.session.name);
+  if (how.existing && how.respawn) {
+    try {
+      await tmux.respawn(plan.session);
+      return;
+    } catch {
+      // the session went away meanwhile: create it
+    }
+  }
+  if (how.existing) await tmux.killSession(plan.session.name);
   await tmux.newSession(plan.session);
 }
 
@@ -41,4 +54,27 @@ export async function deliverKickoff(tmux: Tmux, plan: LaunchPlan, timeoutMs = 3
   // the Enter that submits is sent on its own: a trailing newline would submit early
   const { submitted } = await tmux.paste(plan.agent.session, plan.kickoffText.replace(/[\r\n]+$/, ''));
   return submitted ? 'delivered' : 'not-submitted';
+}
+
+export const watchdogSession = (project: Project): string => `${project.sessionPrefix}watchdog`;
+
+/** The watchdog's own session: `ao watchdog` as the pane's program. */
+export function watchdogSpec(project: Project, entry: string, env: NodeJS.ProcessEnv): SessionSpec {
+  return {
+    name: watchdogSession(project),
+    cwd: project.dir,
+    argv: [process.execPath, entry, 'watchdog', '-c', project.configFile],
+    logFile: join(project.stateDir, 'logs', 'watchdog-pane.log'),
+    env: { ...passedEnv(env), AO_TMUX_SOCKET: project.tmuxSocket, AO_CONFIG: project.configFile },
+  };
+}
+
+/** Starts the watchdog unless it runs; a dead watchdog pane is replaced. */
+export async function ensureWatchdog(project: Project, tmux: Tmux, pane: PaneInfo | undefined, entry: string, env: NodeJS.ProcessEnv): Promise<'running' | 'started'> {
+  if (pane && !pane.dead) return 'running';
+  const spec = watchdogSpec(project, entry, env);
+  mkdirSync(join(project.stateDir, 'logs'), { recursive: true });
+  if (pane) await tmux.killSession(spec.name);
+  await tmux.newSession(spec);
+  return 'started';
 }

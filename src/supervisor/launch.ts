@@ -20,6 +20,16 @@ export const kickoffFile = (project: Project, agent: string): string => join(pro
 /** Environment passed down from the caller to every agent (the demo pace, for one). */
 const PASSED_ENV = ['AO_DEMO_PACE_S', 'PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM'];
 
+export function passedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(PASSED_ENV.flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
+}
+
+/** Tells the watchdog at once that a pane died (tmux's pane-died hook); null when the path cannot be quoted safely. */
+export function deathHook(stateDir: string): string | undefined {
+  const pidFile = join(stateDir, 'watchdog.pid');
+  return /^[A-Za-z0-9_./+@-]+$/.test(pidFile) ? `read p < ${pidFile} && kill -USR2 "$p"` : undefined;
+}
+
 /**
  * How the kickoff reaches a program that takes it as an argument or on stdin:
  * a fixed script reads the file, so the text is never parsed by a shell.
@@ -36,7 +46,7 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
   const file = kickoffFile(project, agent.name);
   const argv =
     agent.kind === 'service' ? [agent.command ?? 'true', ...agent.args] : getBackend(agent.backend).argv({ agent, model, kickoffFile: file, kickoff: agent.kickoff, aoEntry: entry });
-  const passed = Object.fromEntries(PASSED_ENV.flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
+  const passed = passedEnv(env);
   return {
     agent,
     model,
@@ -48,6 +58,7 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
       cwd: agent.cwd,
       argv: wrapKickoff(argv, agent.kickoff),
       logFile: logFile(project, agent.name),
+      ...(deathHook(project.stateDir) ? { deathHook: deathHook(project.stateDir)! } : {}),
       env: {
         LANG: 'C.UTF-8',
         ...passed,

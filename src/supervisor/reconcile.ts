@@ -105,8 +105,12 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       record.deadSince = now;
       const startedAt = record.startedAt ? Date.parse(record.startedAt) : now;
       const lived = now - startedAt;
-      if (agent.kind === 'loop' && seen.exitStatus === 0) {
-        actions.push({ type: 'event', agent: agent.name, event: 'iteration-done', reason: 'exit 0', details: { iteration: record.iteration, lived_ms: lived } });
+      // tmux can lose an exit status (DESIGN §5): a loop that ran a healthy while is taken to have ended normally
+      const lost = seen.exists && seen.exitStatus === null && seen.exitSignal === null;
+      // an iteration that ends at once is no iteration: treated as a failed start, so a broken loop cannot spin
+      const ranAtAll = lived >= Math.min(1000, timings.healthyAfterMs);
+      if (agent.kind === 'loop' && ranAtAll && (seen.exitStatus === 0 || (lost && lived >= timings.healthyAfterMs))) {
+        actions.push({ type: 'event', agent: agent.name, event: 'iteration-done', reason: lost ? 'exit status lost; it ran long enough to count as a normal end' : 'exit 0', details: { iteration: record.iteration, lived_ms: lived } });
         record.streak = 0;
         start('next-iteration');
         continue;
@@ -171,7 +175,10 @@ function decideAlive(
   if (agent.heal !== 'heal+stall') return;
   // output well after the nudge (not its own echo) answers it
   if (record.nudgedAt != null && (seen.activityMs ?? 0) > record.nudgedAt + 1000) record.nudgedAt = null;
-  if (!silentTooLong(agent, seen, record, now)) {
+  // the nudge's own echo is not output: silence is counted from before it
+  const echoOnly = record.nudgedAt != null && (seen.activityMs ?? 0) <= record.nudgedAt + 1000;
+  const seenForSilence = echoOnly ? { ...seen, activityMs: Math.min(seen.activityMs ?? 0, record.nudgedAt!) } : seen;
+  if (!silentTooLong(agent, seenForSilence, record, now)) {
     if (record.condition === 'waiting') record.condition = null;
     return;
   }
@@ -181,7 +188,7 @@ function decideAlive(
     return;
   }
   if (record.condition === 'waiting') record.condition = null;
-  const silentMin = Math.round((now - Math.max(seen.activityMs ?? 0, startedAt)) / 6000) / 10;
+  const silentMin = Math.round((now - Math.max(seenForSilence.activityMs ?? 0, startedAt)) / 6000) / 10;
   if (record.nudgedAt == null) {
     record.nudgedAt = now;
     actions.push({ type: 'event', agent: agent.name, event: 'nudge', reason: `no output for ${silentMin} min` });
@@ -202,5 +209,5 @@ function fail(record: AgentRecord, actions: Action[], agent: string, reason: str
 function describeExit(seen: ObservedAgent): string {
   if (seen.exitStatus !== null) return `exit ${seen.exitStatus}`;
   if (seen.exitSignal !== null) return `killed by signal ${seen.exitSignal}`;
-  return 'died (exit status lost by tmux)';
+  return 'died (no exit status from tmux)';
 }

@@ -14,6 +14,8 @@ export interface SessionSpec {
   argv: readonly string[];
   /** file that receives everything the pane prints */
   logFile?: string;
+  /** a shell command tmux runs (in the background) when the pane dies: wakes the watchdog */
+  deathHook?: string;
   width?: number;
   height?: number;
 }
@@ -88,7 +90,19 @@ export class Tmux {
       ';', 'set-option', '-w', '-t', target(spec.name), 'remain-on-exit', 'on',
     ];
     if (spec.logFile) args.push(';', 'pipe-pane', '-t', target(spec.name), '-o', `cat >> ${shellQuote(spec.logFile)}`);
+    // single quotes in tmux's own syntax: no $ or ~ expansion by tmux
+    if (spec.deathHook && !spec.deathHook.includes("'")) args.push(';', 'set-hook', '-t', target(spec.name), 'pane-died', `run-shell -b '${spec.deathHook}'`);
     return args;
+  }
+
+  /** Restarts the program of a session's pane in place (the log pipe and hooks stay). */
+  respawnArgs(spec: SessionSpec): string[] {
+    const env = Object.entries(spec.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    return ['respawn-pane', '-k', '-t', target(spec.name), '-c', spec.cwd, ...env, ...launchArgv(spec.argv)];
+  }
+
+  async respawn(spec: SessionSpec): Promise<void> {
+    await this.run(this.respawnArgs(spec));
   }
 
   async newSession(spec: SessionSpec): Promise<void> {

@@ -55,7 +55,8 @@ describe('read-only commands on a project that never ran', () => {
 
 describe('up, status, down', () => {
   it('ao up starts every enabled agent as its own pane program', async () => {
-    const up = await ao('up');
+    // no watchdog here: these tests look at what tmux itself shows of a dead agent
+    const up = await ao('up', '--no-watchdog');
     expect(up.code, up.stderr + up.stdout).toBe(0);
     expect(up.stdout).toMatch(/orchestrator: started \(pid \d+/);
     const { code, json } = await statusJson();
@@ -72,7 +73,7 @@ describe('up, status, down', () => {
 
   it('a second ao up changes nothing: same pane pids', async () => {
     const before = pids((await statusJson()).json);
-    const again = await ao('up');
+    const again = await ao('up', '--no-watchdog');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('builder: already running');
     expect(pids((await statusJson()).json)).toEqual(before);
@@ -101,7 +102,7 @@ describe('up, status, down', () => {
     expect(text.stdout).toMatch(/^adversary\s+.*DEAD/m);
     // ao up brings it back and leaves the others alone
     const others = pids(after.json);
-    const up = await ao('up');
+    const up = await ao('up', '--no-watchdog');
     expect(up.stdout).toMatch(/adversary: started/);
     const healed = (await statusJson()).json;
     expect(healed.agents.find((a) => a.name === 'adversary')?.state).toBe('running');

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { updateAgentsState } from '../../state/agents.js';
+import { watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { bySession } from '../../tmux/snapshot.js';
 import { openProject, selectAgents } from '../context.js';
@@ -14,30 +15,40 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
   const { project, tmux } = openProject(options, io);
   const agents = selectAgents(project, options.agents, () => true);
   const all = options.agents.length === 0;
-  const sessions = new Map(agents.map((a) => [a.name, a.session]));
-  if (all) sessions.set(WATCHDOG, `${project.sessionPrefix}${WATCHDOG}`);
-
-  const panes = bySession(await tmux.snapshot());
   let stopped = 0;
-  for (const [name, session] of sessions) {
-    if (!panes.has(session)) continue;
-    await tmux.killSession(session);
-    stopped++;
-    io.out(`${name}: stopped\n`);
-  }
-  if (stopped === 0) io.out('nothing to stop: no agent of this project is running\n');
 
-  // a project that never ran has no state to update, and down creates none
+  const stopAgents = async (): Promise<void> => {
+    const panes = bySession(await tmux.snapshot());
+    for (const agent of agents) {
+      if (!panes.has(agent.session)) continue;
+      await tmux.killSession(agent.session);
+      stopped++;
+      io.out(`${agent.name}: stopped\n`);
+    }
+  };
+
   if (existsSync(project.stateDir)) {
-    await updateAgentsState(project.stateDir, (state) => {
-      for (const name of sessions.keys()) {
+    // under the state lock: the watchdog cannot restart what is being stopped
+    await updateAgentsState(project.stateDir, async (state) => {
+      for (const name of [...agents.map((a) => a.name), ...(all ? [WATCHDOG] : [])]) {
         const record = state.agents[name];
         if (record) {
           record.up = false;
           record.condition = null;
         }
       }
+      await stopAgents();
     });
+  } else {
+    // a project that never ran has no state to update, and down creates none
+    await stopAgents();
   }
+
+  if (all && bySession(await tmux.snapshot()).has(watchdogSession(project))) {
+    await tmux.killSession(watchdogSession(project));
+    stopped++;
+    io.out('watchdog: stopped\n');
+  }
+  if (stopped === 0) io.out('nothing to stop: no agent of this project is running\n');
   return 0;
 }

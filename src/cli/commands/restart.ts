@@ -1,11 +1,11 @@
-import { emptyRecord, updateAgentsState } from '../../state/agents.js';
+import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
+import { currentPhase } from '../../state/phase.js';
 import { deliverKickoff, startSession } from '../../supervisor/executor.js';
 import { planLaunch } from '../../supervisor/launch.js';
 import { UsageError } from '../../errors.js';
 import { bySession } from '../../tmux/snapshot.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
-import { currentPhase } from './up.js';
 
 export interface RestartOptions extends GlobalOptions {
   agent: string;
@@ -17,14 +17,12 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao restart needs an agent name');
   const plan = planLaunch(project, agent, currentPhase(project), aoEntry(), io.env);
-  const existed = bySession(await tmux.snapshot()).has(agent.session);
-  await startSession(tmux, plan, existed);
-  await updateAgentsState(project.stateDir, (state) => {
+  let existed = false;
+  await updateAgentsState(project.stateDir, async (state) => {
+    existed = bySession(await tmux.snapshot()).has(agent.session);
+    await startSession(tmux, plan, { existing: existed });
     const record = (state.agents[agent.name] ??= emptyRecord());
-    record.up = true;
-    record.condition = null;
-    record.startedAt = new Date().toISOString();
-    record.model = plan.model;
+    markStarted(record, plan.model, new Date());
     if (existed) record.restarts++;
     if (agent.kind === 'loop') record.iteration++;
   });

@@ -1,10 +1,9 @@
-import type { PhaseView } from '../../config/resolve.js';
-import type { Project } from '../../config/types.js';
-import { updateAgentsState, emptyRecord } from '../../state/agents.js';
-import { readPhaseState } from '../../state/phase.js';
+import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
+import { currentPhase } from '../../state/phase.js';
 import { shellQuote } from '../../tmux/client.js';
 import { bySession } from '../../tmux/snapshot.js';
-import { deliverKickoff, startSession } from '../../supervisor/executor.js';
+import { deliverKickoff, ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
+import { WATCHDOG } from '../../supervisor/status.js';
 import { planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -14,12 +13,8 @@ export interface UpOptions extends GlobalOptions {
   dryRun?: boolean;
   /** seconds to wait for a pasted kickoff's agent to be ready */
   readyTimeout?: number;
-}
-
-export function currentPhase(project: Project): PhaseView {
-  const state = readPhaseState(project.stateDir);
-  const index = Math.min(Math.max(state.index, 0), project.phases.length - 1);
-  return { phase: project.phases[index]!, index, status: state.complete ? 'complete' : 'in progress' };
+  /** false: start the agents without the watchdog (nothing heals them) */
+  watchdog?: boolean;
 }
 
 /** `ao up [AGENT...]`: start what is not running; leave running agents alone. */
@@ -36,31 +31,33 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     return 0;
   }
 
-  const panes = bySession(await tmux.snapshot());
   const started: LaunchPlan[] = [];
-  for (const plan of plans) {
-    const pane = panes.get(plan.session.name);
-    if (pane && !pane.dead) {
-      io.out(`${plan.agent.name}: already running (pid ${pane.pid ?? '?'})\n`);
-      continue;
-    }
-    await startSession(tmux, plan, Boolean(pane));
-    started.push(plan);
-  }
-
-  const now = new Date().toISOString();
-  await updateAgentsState(project.stateDir, (state) => {
+  let watchdog = 'off' as 'running' | 'started' | 'off';
+  // the whole start runs under the state lock: concurrent `ao up`s and the watchdog take turns
+  await updateAgentsState(project.stateDir, async (state) => {
+    const panes = bySession(await tmux.snapshot());
+    const now = new Date();
     for (const plan of plans) {
+      const pane = panes.get(plan.session.name);
       const record = (state.agents[plan.agent.name] ??= emptyRecord());
       record.up = true;
-      record.condition = null;
-      if (started.includes(plan)) {
-        record.startedAt = now;
-        record.model = plan.model;
-        record.iteration = plan.agent.kind === 'loop' ? record.iteration + 1 : record.iteration;
+      if (pane && !pane.dead) {
+        io.out(`${plan.agent.name}: already running (pid ${pane.pid ?? '?'})\n`);
+        continue;
       }
+      await startSession(tmux, plan, { existing: Boolean(pane) });
+      markStarted(record, plan.model, now);
+      if (plan.agent.kind === 'loop') record.iteration += 1;
+      started.push(plan);
+    }
+    if (options.watchdog !== false) {
+      watchdog = await ensureWatchdog(project, tmux, panes.get(watchdogSession(project)), entry, io.env);
+      const record = (state.agents[WATCHDOG] ??= emptyRecord());
+      if (watchdog === 'started') markStarted(record, null, now);
+      record.up = true;
     }
   });
+  if (watchdog === 'started') io.out('watchdog: started\n');
 
   const after = bySession(await tmux.snapshot());
   const pastes = started.filter((p) => p.pasteKickoff);

@@ -1,0 +1,48 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eventsFile, parseEventLine, readEvents, type EventRecord } from '../../state/events.js';
+import { readFrom } from '../../state/tail.js';
+import { statSync } from 'node:fs';
+import { openProject } from '../context.js';
+import type { GlobalOptions, Io } from '../io.js';
+
+export interface EventsOptions extends GlobalOptions {
+  follow?: boolean;
+  json?: boolean;
+  lines?: number;
+  followForMs?: number;
+}
+
+export function formatEvent(e: EventRecord): string {
+  const details = e.details ? ` ${Object.entries(e.details).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}` : '';
+  return `${e.time}  ${e.agent.padEnd(12)}  ${e.event.padEnd(14)}  ${e.reason}${details}`;
+}
+
+/** `ao events [-f] [--json] [-n N]`: the watchdog's decisions, one per line. */
+export async function events(options: EventsOptions, io: Io): Promise<number> {
+  const { project } = openProject(options, io);
+  const show = (e: EventRecord): void => io.out(`${options.json ? JSON.stringify(e) : formatEvent(e)}\n`);
+  readEvents(project.stateDir, options.lines ?? 50).forEach(show);
+  if (!options.follow) return 0;
+  const file = eventsFile(project.stateDir);
+  let offset = (() => {
+    try {
+      return statSync(file).size;
+    } catch {
+      return 0;
+    }
+  })();
+  let partial = '';
+  const until = options.followForMs ? Date.now() + options.followForMs : Infinity;
+  while (Date.now() < until) {
+    const next = readFrom(file, offset);
+    offset = next.offset;
+    const lines = (partial + next.text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const event = parseEventLine(line);
+      if (event) show(event);
+    }
+    await sleep(250);
+  }
+  return 0;
+}

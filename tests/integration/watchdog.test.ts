@@ -1,0 +1,241 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { killServer, makeProject, REPO, removeProject, runAo, serverRunning, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+
+interface Agent {
+  name: string;
+  state: string;
+  pid: number | null;
+  restarts: number;
+  iteration: number;
+  detail: string | null;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+/** A project of shell agents on its own socket, with watchdog timings scaled down. */
+function project(agents: string, watchdog: string): { dir: string; socket: string; ao: (...args: string[]) => ReturnType<typeof runAo> } {
+  const socket = uniqueSocket('wd');
+  const dir = makeProject({
+    'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "wd-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\n${watchdog}\n`,
+    'prompts/kickoff.md': 'go\n',
+    'phases/one.md': '# one\n',
+  });
+  cleanups.push(async () => {
+    await runAo(['down'], { cwd: dir, socket });
+    await killServer(socket);
+    removeProject(dir);
+  });
+  return { dir, socket, ao: (...args: string[]) => runAo(args, { cwd: dir, socket }) };
+}
+
+async function agents(ao: (...args: string[]) => ReturnType<typeof runAo>): Promise<{ code: number; agents: Record<string, Agent> }> {
+  const result = await ao('status', '--json');
+  const json = JSON.parse(result.stdout) as { agents: Agent[] };
+  return { code: result.code, agents: Object.fromEntries(json.agents.map((a) => [a.name, a])) };
+}
+
+async function events(ao: (...args: string[]) => ReturnType<typeof runAo>): Promise<Array<{ agent: string; event: string; reason: string }>> {
+  const result = await ao('events', '--json', '-n', '1000');
+  return result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { agent: string; event: string; reason: string });
+}
+
+const spawnTimes = (file: string): number[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : []);
+
+describe('the watchdog heals', () => {
+  it('kill -9 of an agent: a new one runs within 1 s, twenty times in a row, lost hooks included', async () => {
+    const { ao, socket } = project(
+      '[agents.worker]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
+      'healthy_after_s = 0.3\nrestart_limit = 100\nstall_check_s = 1\n',
+    );
+    expect((await ao('up')).code).toBe(0);
+    let pid = (await waitFor(async () => ((await agents(ao)).agents.worker?.state === 'running' ? agents(ao) : undefined))).agents.worker!.pid!;
+    const healMs: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 400)); // longer than healthy_after_s: no backoff
+      const killed = Date.now();
+      process.kill(pid, 'SIGKILL');
+      const next = await waitFor(
+        async () => {
+          const out = await tmux(socket, ['list-panes', '-t', '=wd-worker:', '-F', '#{pane_pid} #{pane_dead}']);
+          const [p, dead] = out.stdout.trim().split(' ');
+          return Number(p) !== pid && dead === '0' ? Number(p) : undefined;
+        },
+        3000,
+        5,
+      );
+      healMs.push(Date.now() - killed);
+      pid = next;
+    }
+    expect(Math.max(...healMs), `heal times ${healMs.join(', ')} ms`).toBeLessThan(1000);
+    const status = await agents(ao);
+    expect(status.agents.worker).toMatchObject({ state: 'running', restarts: 20 });
+    // every restart came after a healthy run: no backoff ever
+    const died = (await events(ao)).filter((e) => e.event === 'died');
+    expect(died).toHaveLength(20);
+    expect(died.every((e) => !/backoff_ms=[1-9]/.test(JSON.stringify(e)))).toBe(true);
+  });
+
+  it('an agent that exits at once: backoff gaps, exactly crash_limit spawns, then failed for good', async () => {
+    const { ao, dir } = project(
+      '[agents.crasher]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", "date +%s.%N >> spawns; exit 3"]\n',
+      'backoff_initial_s = 0.25\nbackoff_max_s = 10\nhealthy_after_s = 5\ncrash_limit = 4\ncrash_window_s = 60\n',
+    );
+    await ao('up');
+    const file = join(dir, 'spawns');
+    await waitFor(async () => ((await agents(ao)).agents.crasher?.state === 'failed' ? true : undefined), 15_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    const times = spawnTimes(file);
+    expect(times).toHaveLength(4);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    // 0.25, 0.5, 1 s: each gap at least its backoff, and doubling
+    [0.25, 0.5, 1].forEach((backoff, i) => {
+      expect(gaps[i]).toBeGreaterThanOrEqual(backoff - 0.02);
+      expect(gaps[i]).toBeLessThan(backoff + 1.0); // slack for a loaded CI machine
+    });
+    const status = await agents(ao);
+    expect(status.code).toBe(3);
+    expect(status.agents.crasher?.detail).toMatch(/4 failed starts/);
+    const text = await ao('status');
+    expect(text.stdout).toMatch(/^crasher\s+.*FAILED/m);
+    // ao restart gives it a fresh budget
+    await ao('restart', 'crasher');
+    await waitFor(async () => (spawnTimes(file).length >= 5 ? true : undefined));
+  });
+
+  it('an agent that dies after healthy runs again and again: failed at the restart limit', async () => {
+    const { ao, dir } = project(
+      '[agents.flaky]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", "date +%s.%N >> spawns; sleep 0.3; exit 1"]\n',
+      'healthy_after_s = 0.1\nrestart_limit = 3\nrestart_window_s = 60\n',
+    );
+    await ao('up');
+    await waitFor(async () => ((await agents(ao)).agents.flaky?.state === 'failed' ? true : undefined), 15_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(spawnTimes(join(dir, 'spawns'))).toHaveLength(4); // the first start and 3 restarts
+    expect((await agents(ao)).agents.flaky?.detail).toMatch(/3 restarts within 1 min/);
+  });
+
+  it('heal = "none": a death is reported and the agent stays dead', async () => {
+    const { ao, dir } = project('[agents.once]\nkind = "persistent"\nheal = "none"\ncommand = "sh"\nargs = ["-c", "date +%s >> spawns; sleep 0.3; exit 7"]\n', 'stall_check_s = 0.2\n');
+    await ao('up');
+    const status = await waitFor(async () => {
+      const s = await agents(ao);
+      return s.agents.once?.state === 'dead' ? s : undefined;
+    });
+    expect(status.code).toBe(3);
+    // tmux 3.3a can lose an exit status (DESIGN §5); when it keeps it, it is shown
+    expect(status.agents.once?.detail).toMatch(/^(exit 7|exit status lost)$/);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(spawnTimes(join(dir, 'spawns'))).toHaveLength(1);
+    expect((await events(ao)).some((e) => e.agent === 'once' && e.event === 'died' && /left dead/.test(e.reason))).toBe(true);
+  });
+
+  it('a loop agent that exits normally starts its next iteration', async () => {
+    // healthy_after_s below the iteration time: an iteration whose exit status tmux loses still counts as normal
+    const { ao } = project('[agents.looper]\nkind = "loop"\ncommand = "sh"\nargs = ["-c", "sleep 0.2"]\n', 'stall_check_s = 1\nhealthy_after_s = 0.1\n');
+    await ao('up');
+    const status = await waitFor(async () => {
+      const s = await agents(ao);
+      return (s.agents.looper?.iteration ?? 0) >= 4 ? s : undefined;
+    });
+    expect(status.agents.looper?.restarts).toBe(0);
+    expect((await events(ao)).filter((e) => e.event === 'iteration-done').length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('stalls', () => {
+  it('a silent heal+stall agent is nudged, then restarted; a waiting one is left alone', async () => {
+    const dialog = join(REPO, 'tests', 'fixtures', 'screens', 'claude', 'waiting-permission-1.txt');
+    const { ao } = project(
+      [
+        '[agents.quiet]\nkind = "persistent"\nheal = "heal+stall"\ncommand = "cat"\nstall_minutes = 0.02\n',
+        `[agents.asking]\nkind = "persistent"\nbackend = "claude"\nheal = "heal+stall"\ncommand = "sh"\nargs = ["-c", "cat '${dialog}'; sleep 100000"]\nkickoff = "none"\nstall_minutes = 0.02\n`,
+      ].join('\n'),
+      'stall_check_s = 0.2\nhealthy_after_s = 0.5\n',
+    );
+    await ao('up');
+    const first = (await waitFor(async () => ((await agents(ao)).agents.quiet?.pid ? agents(ao) : undefined))).agents;
+    const restarted = await waitFor(async () => {
+      const s = await agents(ao);
+      return s.agents.quiet?.pid !== first.quiet?.pid && s.agents.quiet?.state === 'running' ? s : undefined;
+    }, 15_000);
+    const log = (await events(ao)).filter((e) => e.agent === 'quiet').map((e) => e.event);
+    expect(log.slice(0, 3)).toEqual(['nudge', 'stall-restart', 'restart']);
+    expect(restarted.agents.asking).toMatchObject({ state: 'waiting', pid: first.asking?.pid, restarts: 0 });
+    const asking = (await events(ao)).filter((e) => e.agent === 'asking').map((e) => e.event);
+    expect(asking).toEqual(['waiting']);
+  });
+});
+
+describe('one watchdog, and state that survives', () => {
+  it('four ao up at once: one watchdog, each agent started once', async () => {
+    const { ao, dir, socket } = project(
+      ['a', 'b', 'c'].map((n) => `[agents.${n}]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", "echo $$ >> spawns-${n}; exec sleep 100000"]\n`).join('\n'),
+      'stall_check_s = 1\n',
+    );
+    const results = await Promise.all([ao('up'), ao('up'), ao('up'), ao('up')]);
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const n of ['a', 'b', 'c']) expect(readFileSync(join(dir, `spawns-${n}`), 'utf8').trim().split('\n')).toHaveLength(1);
+    const sessions = (await tmux(socket, ['list-sessions', '-F', '#{session_name}'])).stdout.split('\n').filter(Boolean).sort();
+    expect(sessions).toEqual(['wd-a', 'wd-b', 'wd-c', 'wd-watchdog']);
+    expect(results.map((r) => r.stdout).filter((o) => o.includes('watchdog: started'))).toHaveLength(1);
+    // a second watchdog started by hand leaves the first alone and exits
+    const second = await ao('watchdog');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/another watchdog runs for this project \(pid \d+\)/);
+  });
+
+  it('SIGKILL of the watchdog while it writes state, many times: state always parses, no temp files pile up', async () => {
+    const { ao, dir } = project('[agents.busy]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n', 'stall_check_s = 0.01\n');
+    await ao('up');
+    const stateFile = join(dir, 'state', 'agents.json');
+    for (let i = 0; i < 15; i++) {
+      const wd = await waitFor(async () => {
+        const s = await agents(ao);
+        return s.agents.watchdog?.state === 'running' && s.agents.watchdog.pid ? s.agents.watchdog.pid : undefined;
+      });
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 150));
+      process.kill(wd, 'SIGKILL');
+      const parsed = JSON.parse(readFileSync(stateFile, 'utf8')) as { agents: Record<string, { up: boolean }> };
+      expect(parsed.agents.busy?.up).toBe(true);
+      // the watchdog is dead: status says so
+      const dead = await waitFor(async () => {
+        const s = await agents(ao);
+        return s.agents.watchdog?.state === 'dead' ? s : undefined;
+      });
+      expect(dead.code).toBe(3);
+      expect((await ao('up')).stdout).toContain('watchdog: started');
+    }
+    await new Promise((r) => setTimeout(r, 1200));
+    await ao('down', 'busy');
+    await ao('down');
+    await ao('up'); // a new watchdog sweeps temp files older than a second
+    await new Promise((r) => setTimeout(r, 500));
+    expect(readdirSync(join(dir, 'state')).filter((f) => /\.json\.\d+$/.test(f))).toEqual([]);
+  });
+
+  it('the tmux server killed: status exits 3 with a clear message, and ao up restores all', async () => {
+    const { ao, socket } = project(
+      ['x', 'y'].map((n) => `[agents.${n}]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n`).join('\n'),
+      'stall_check_s = 1\n',
+    );
+    await ao('up');
+    await killServer(socket);
+    expect(await serverRunning(socket)).toBe(false);
+    const status = await ao('status');
+    expect(status.code).toBe(3);
+    expect(status.stderr).toBe('');
+    expect(status.stdout).toMatch(/^x\s+.*DEAD \(gone with its tmux server\)/m);
+    expect(status.stdout).toContain('tmux server');
+    const up = await ao('up');
+    expect(up.code).toBe(0);
+    const after = await agents(ao);
+    expect(after.code).toBe(0);
+    expect([after.agents.x?.state, after.agents.y?.state, after.agents.watchdog?.state]).toEqual(['running', 'running', 'running']);
+  });
+});
