@@ -1,13 +1,17 @@
 /**
- * The demo agent program (`ao demo-agent ...`). For now it only proves the
- * plumbing: it shows what it was launched with, echoes what it is sent and
- * prints a heartbeat, so the watchdog, the detectors and the dashboard have
- * a live pane to work on without any agent CLI. Streams are injected so tests
- * drive it with PassThrough streams.
+ * The demo agent program (`ao demo-agent ...`): a scripted agent that follows
+ * docs/PROTOCOL.md for real, so a team runs with no agent CLI and no API key.
+ * Its role is its name: `builder` and `adversary` run one loop iteration
+ * (demo-builder.ts, demo-adversary.ts) and end; any other agent idles at a
+ * prompt, echoes what it is sent, shows its newest inbox message and prints
+ * a heartbeat. Streams, clock and sleep are injected so tests run it in-process.
  */
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { DEMO_PROMPT } from './demo.js';
+import { runAdversary } from './demo-adversary.js';
+import { runBuilder } from './demo-builder.js';
+import { errorMessage, phaseFiles, readText, type LoopContext } from './demo-loop.js';
 
 export interface DemoAgentOptions {
   name: string;
@@ -21,9 +25,17 @@ export interface DemoAgentOptions {
   env?: NodeJS.ProcessEnv;
   /** stops the agent like SIGTERM does; without it SIGTERM on this process is watched */
   signal?: AbortSignal;
+  /** the clock of journal and review headings */
+  now?: () => Date;
+  /** waits `ms`, or less when `signal` aborts */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** the shortest loop iteration: ao takes a loop that ends within a second for a failed start */
+  minIterationMs?: number;
 }
 
 export const DEFAULT_PACE_S = 5;
+export const DEFAULT_MIN_ITERATION_MS = 1200;
+const LOOP_ROLES: Readonly<Record<string, (ctx: LoopContext) => Promise<number>>> = { builder: runBuilder, adversary: runAdversary };
 
 /** The heartbeat period in seconds: env beats the option, a bad value is ignored. */
 export function resolvePace(paceS: number | undefined, env: NodeJS.ProcessEnv): number {
@@ -33,6 +45,27 @@ export function resolvePace(paceS: number | undefined, env: NodeJS.ProcessEnv): 
   return DEFAULT_PACE_S;
 }
 
+export function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The newest message of an inbox: its last `## ` section (the whole text when it has none). */
+export function lastSection(text: string): string | null {
+  const lines = text.split(/\r?\n/);
+  const start = lines.findLastIndex((line) => line.startsWith('## '));
+  const section = (start < 0 ? lines : lines.slice(start)).join('\n').trim();
+  return section === '' ? null : section;
+}
+
 async function describeKickoff(file: string): Promise<string[]> {
   try {
     const bytes = await readFile(file);
@@ -40,23 +73,71 @@ async function describeKickoff(file: string): Promise<string[]> {
     return [firstLine, `kickoff: ${bytes.length} bytes`];
   } catch (err) {
     // Keep the pane alive and say why: a crash loop would hide the message.
-    const reason = err instanceof Error ? err.message : String(err);
-    return [`kickoff: cannot read ${file}: ${reason}`];
+    return [`kickoff: cannot read ${file}: ${errorMessage(err)}`];
   }
 }
 
-/** Runs until stdin ends or SIGTERM (or the signal aborts); resolves to the exit code. */
+/** Resolves to the exit code: a loop role after one iteration, any other at end of stdin or when stopped. */
 export async function runDemoAgent(opts: DemoAgentOptions): Promise<number> {
   const tag = `[demo ${opts.name}]`;
   const write = (text: string): void => {
     opts.stdout.write(text);
   };
-  const paceMs = resolvePace(opts.paceS, opts.env ?? process.env) * 1000;
+  const env = opts.env ?? process.env;
+  const paceMs = resolvePace(opts.paceS, env) * 1000;
+  const stop = new AbortController();
+  const abort = (): void => stop.abort();
+  if (opts.signal !== undefined) {
+    if (opts.signal.aborted) abort();
+    else opts.signal.addEventListener('abort', abort, { once: true });
+  } else process.once('SIGTERM', abort);
 
-  write(`${tag} kind=${opts.kind} model=${opts.model ?? '-'}\n`);
-  for (const line of await describeKickoff(opts.kickoffFile)) write(`${line}\n`);
+  try {
+    write(`${tag} kind=${opts.kind} model=${opts.model ?? '-'}\n`);
+    for (const line of await describeKickoff(opts.kickoffFile)) write(`${line}\n`);
+    const role = Object.hasOwn(LOOP_ROLES, opts.name) ? LOOP_ROLES[opts.name] : undefined;
+    if (role === undefined) return await runIdle(opts, tag, paceMs, env, stop.signal);
+
+    const sleep = opts.sleep ?? sleepFor;
+    const files = phaseFiles(env);
+    if ('missing' in files) {
+      write(`${tag} cannot work: ao did not set ${files.missing.join(', ')}\n`);
+      await sleep(paceMs, stop.signal);
+      return 1;
+    }
+    const started = Date.now();
+    const ctx: LoopContext = {
+      files,
+      say: (text) => write(`${tag} ${text}\n`),
+      step: async () => {
+        await sleep(paceMs, stop.signal);
+        return !stop.signal.aborted;
+      },
+      now: opts.now ?? (() => new Date()),
+    };
+    let code: number;
+    try {
+      code = await role(ctx);
+    } catch (err) {
+      ctx.say(`stopped on an error: ${errorMessage(err)}`);
+      code = 1;
+    }
+    if (stop.signal.aborted) return 0;
+    ctx.say(`iteration done (exit ${code})`);
+    await sleep((opts.minIterationMs ?? DEFAULT_MIN_ITERATION_MS) - (Date.now() - started), stop.signal);
+    return stop.signal.aborted ? 0 : code;
+  } finally {
+    process.removeListener('SIGTERM', abort);
+    opts.signal?.removeEventListener('abort', abort);
+  }
+}
+
+/** The persistent (orchestrator) behaviour: a prompt, echoes, the newest mail, a heartbeat. */
+function runIdle(opts: DemoAgentOptions, tag: string, paceMs: number, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number> {
+  const write = (text: string): void => {
+    opts.stdout.write(text);
+  };
   write(DEMO_PROMPT);
-
   return new Promise<number>((resolve) => {
     const lines = createInterface({ input: opts.stdin, crlfDelay: Infinity, terminal: false });
     let step = 0;
@@ -71,19 +152,24 @@ export async function runDemoAgent(opts: DemoAgentOptions): Promise<number> {
       if (done) return;
       done = true;
       clearInterval(heartbeat);
-      process.removeListener('SIGTERM', finish);
-      opts.signal?.removeEventListener('abort', finish);
+      signal.removeEventListener('abort', finish);
       lines.close();
       resolve(0);
     };
 
-    lines.on('line', (line) => write(`${tag} received: ${line}\n${DEMO_PROMPT}`));
+    // ao types a short mail notice, never the message: show the message itself
+    const inbox = env['AO_INBOX'];
+    let shown = Promise.resolve();
+    lines.on('line', (line) => {
+      if (!inbox) return write(`${tag} received: ${line}\n${DEMO_PROMPT}`);
+      shown = shown.then(async () => {
+        const newest = lastSection(await readText(inbox).catch(() => ''));
+        const mail = newest === null ? '' : `${tag} newest message in ${inbox}:\n${newest.replace(/^(?=.)/gm, '  ')}\n`;
+        if (!done) write(`${tag} received: ${line}\n${mail}${DEMO_PROMPT}`);
+      });
+    });
     lines.on('close', finish);
-    if (opts.signal !== undefined) {
-      if (opts.signal.aborted) finish();
-      else opts.signal.addEventListener('abort', finish, { once: true });
-    } else {
-      process.once('SIGTERM', finish);
-    }
+    if (signal.aborted) finish();
+    else signal.addEventListener('abort', finish, { once: true });
   });
 }

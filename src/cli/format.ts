@@ -19,16 +19,17 @@ export function stateLabel(agent: AgentStatus): string {
   }
 }
 
-export function phaseHeader(report: StatusReport): string {
-  const p = report.phase;
-  return `phase: ${p.id} [${p.index + 1}/${p.count}] plan=${p.plan} (${p.status})`;
+export function phaseHeader(p: StatusReport['phase']): string {
+  const detail = p.status === 'not converging' ? `not converging: ${p.fails_in_a_row} fails in a row` : p.status === 'in progress' && p.gate === 'claimed' ? 'in progress, gate claimed' : p.status;
+  return `phase: ${p.id} [${p.index + 1}/${p.count}] plan=${p.plan} (${detail})`;
 }
 
 export function formatStatus(report: StatusReport): string {
   const rows = [['NAME', 'KIND', 'BACKEND', 'MODEL', 'HEAL', 'STATE']];
   for (const a of report.agents) rows.push([a.name, a.kind, a.backend ?? '-', a.model ?? '-', a.heal ?? '-', stateLabel(a)]);
-  let text = `${phaseHeader(report)}\n${table(rows)}`;
+  let text = `${phaseHeader(report.phase)}\n${table(rows)}`;
   if (!report.server && report.agents.some((a) => a.up)) text += `tmux server on socket is not running: agents that were up are gone; \`ao up\` brings them back\n`;
+  if (report.config_error) text += `config error: the watchdog keeps running the last good config until agents.toml validates:\n${report.config_error}\n`;
   return text;
 }
 
@@ -39,6 +40,7 @@ export function statusJson(report: StatusReport): object {
     complete: report.complete,
     phase: report.phase,
     server: report.server,
+    config_error: report.config_error,
     agents: report.agents.map((a) => ({
       name: a.name,
       session: a.session,

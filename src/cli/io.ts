@@ -6,6 +6,8 @@ export interface Io {
   cwd: string;
   /** whether stdout is a terminal (colour, progress) */
   isTTY: boolean;
+  /** what a command reads as input (`ao send` without a message) */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export function processIo(): Io {
@@ -15,6 +17,10 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
+    // a getter: opening process.stdin has side effects that commands which never read it should not pay for
+    get stdin() {
+      return process.stdin;
+    },
   };
 }
 

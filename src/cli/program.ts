@@ -72,6 +72,16 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .action(async (agent: string) => run(async () => (await import('./commands/attach.js')).attach({ ...globals(), agent }, io))());
 
   program
+    .command('send')
+    .description("append a message to an agent's inbox; works whether or not the team runs")
+    .argument('<agent>', 'the recipient')
+    .argument('[message...]', 'the message, its words joined by spaces (none, or -, reads stdin; put -- before text that starts with -)')
+    .option('--json', 'print the message sent as JSON')
+    .action(async (agent: string, message: string[], opts: { json?: boolean }) =>
+      run(async () => (await import('./commands/send.js')).send({ ...globals(), agent, message, ...opts }, io))(),
+    );
+
+  program
     .command('logs')
     .description("print what an agent's pane printed, escape sequences removed")
     .argument('<agent>', 'the agent')
@@ -89,6 +99,26 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .addOption(new Option('-n, --lines <n>', 'how many past events to show').argParser(integer).default(50))
     .action(async (opts: { follow?: boolean; json?: boolean; lines: number }) =>
       run(async () => (await import('./commands/events.js')).events({ ...globals(), ...opts }, io))(),
+    );
+
+  program
+    .command('inbox')
+    .description("print an agent's messages, oldest first (read-only)")
+    .argument('<agent>', 'the agent')
+    .option('--json', 'print a JSON array of messages')
+    .addOption(new Option('-n, --last <n>', 'show only the latest n messages (default: all)').argParser(integer))
+    .action(async (agent: string, opts: { json?: boolean; last?: number }) =>
+      run(async () => (await import('./commands/inbox.js')).inbox({ ...globals(), agent, ...opts }, io))(),
+    );
+
+  program
+    .command('phase')
+    .description('show the phase, its plan, claims and verdicts; or move it by hand (next, set ID)')
+    .argument('[action]', 'status (default), next, or set', 'status')
+    .argument('[id]', 'the phase id, for set')
+    .option('--json', 'print one JSON object (status)')
+    .action(async (action: string, id: string | undefined, opts: { json?: boolean }) =>
+      run(async () => (await import('./commands/phase.js')).phase({ ...globals(), action, id, ...opts }, io))(),
     );
 
   program

@@ -155,6 +155,7 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
       restartLimit: w.restart_limit ?? 10,
       restartWindowS: w.restart_window_s ?? 1800,
       logMaxMb: w.log_max_mb ?? 10,
+      nonConvergenceFails: w.non_convergence_fails ?? 3,
     },
   };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inboxPath } from '../coord/paths.js';
 import { renderKickoff, type KickoffVars } from './kickoff.js';
 import type { AgentSpec, PhaseSpec, Project } from './types.js';
 
@@ -32,7 +33,7 @@ export function coordPaths(project: Project, phaseId: string, agentName: string)
   return {
     journal: join(project.stateDir, `JOURNAL-${phaseId}.md`),
     review: join(project.stateDir, `REVIEW-${phaseId}.md`),
-    inbox: join(project.stateDir, 'inbox', `${agentName}.md`),
+    inbox: inboxPath(project.stateDir, agentName),
   };
 }
 

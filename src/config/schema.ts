@@ -56,6 +56,7 @@ export const configSchema = z.strictObject({
       restart_limit: z.number().int().positive().optional(),
       restart_window_s: positive.optional(),
       log_max_mb: positive.optional(),
+      non_convergence_fails: z.number().int().positive().optional(),
     })
     .optional(),
 });

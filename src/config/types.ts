@@ -57,6 +57,8 @@ export interface WatchdogSpec {
   restartWindowS: number;
   /** size at which a log is rotated */
   logMaxMb: number;
+  /** fails in a row after which a phase counts as not converging */
+  nonConvergenceFails: number;
 }
 
 export interface Project {

@@ -10,7 +10,7 @@ const shapes: Array<[RegExp, string[]]> = [
   [/^agents\.[^.]+$/, Object.keys(agentSchema.shape)],
   [/^phases\.\d+$/, Object.keys(phaseSchema.shape)],
   [/^defaults$/, ['backend', 'model', 'session_prefix', 'state_dir', 'tmux_socket', 'stall_minutes']],
-  [/^watchdog$/, ['backoff_initial_s', 'backoff_max_s', 'healthy_after_s', 'crash_limit', 'crash_window_s', 'stall_check_s', 'restart_limit', 'restart_window_s', 'log_max_mb']],
+  [/^watchdog$/, ['backoff_initial_s', 'backoff_max_s', 'healthy_after_s', 'crash_limit', 'crash_window_s', 'stall_check_s', 'restart_limit', 'restart_window_s', 'log_max_mb', 'non_convergence_fails']],
 ];
 
 function describe(value: unknown): string {

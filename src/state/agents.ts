@@ -29,6 +29,12 @@ export interface AgentRecord {
   nudgedAt?: number | null;
   /** the reason for `failed`, for status */
   failedReason?: string | null;
+  /** the phase generation it was started under (a loop from an older one runs an old kickoff) */
+  phaseGen?: number;
+  /** what its command line was made of at its start: a change means a restart */
+  launchKey?: string;
+  /** bytes of its inbox it has been told about */
+  mailSeen?: number;
 }
 
 export interface AgentsState {
@@ -43,7 +49,11 @@ export function emptyRecord(): AgentRecord {
 }
 
 /** A record as it must look right after a start by hand (`up`, `restart`): clean history. */
-export function markStarted(record: AgentRecord, model: string | null, now: Date): void {
+export function markStarted(record: AgentRecord, model: string | null, now: Date, launch?: { phaseGen: number; launchKey: string }): void {
+  if (launch) {
+    record.phaseGen = launch.phaseGen;
+    record.launchKey = launch.launchKey;
+  }
   record.up = true;
   record.condition = null;
   record.startedAt = now.toISOString();

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { getBackend } from '../backends/index.js';
-import { buildKickoff, modelFor, type PhaseView } from '../config/resolve.js';
+import { buildKickoff, coordPaths, modelFor, type PhaseView } from '../config/resolve.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import type { SessionSpec } from '../tmux/client.js';
 
@@ -47,6 +47,7 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
   const argv =
     agent.kind === 'service' ? [agent.command ?? 'true', ...agent.args] : getBackend(agent.backend).argv({ agent, model, kickoffFile: file, kickoff: agent.kickoff, aoEntry: entry });
   const passed = passedEnv(env);
+  const paths = coordPaths(project, view.phase.id, agent.name);
   return {
     agent,
     model,
@@ -69,7 +70,18 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
         AO_STATE_DIR: project.stateDir,
         AO_AGENT: agent.name,
         AO_KICKOFF_FILE: file,
+        // the coordination files of this phase, for agents that read them directly (the demo agent)
+        AO_PHASE: view.phase.id,
+        AO_PLAN: view.phase.planPath,
+        AO_JOURNAL: paths.journal,
+        AO_REVIEW: paths.review,
+        AO_INBOX: paths.inbox,
       },
     },
   };
+}
+
+/** What an agent's command line is made of, beyond its model: a change in agents.toml restarts it. */
+export function launchKeyOf(agent: AgentSpec): string {
+  return JSON.stringify([agent.backend, agent.command, agent.args, agent.env, agent.cwd, agent.kickoff, agent.readyPattern, agent.paceS]);
 }

@@ -17,6 +17,12 @@ export interface DesiredAgent {
   stallMs: number;
   /** the model it should run with now */
   model: string | null;
+  /** the phase generation now: a loop started under another one restarts */
+  generation: number;
+  /** what its command line is made of now: a change restarts it */
+  launchKey: string;
+  /** why it must not run although it was brought up (the project is complete) */
+  stopReason?: string;
 }
 
 export interface ObservedAgent {
@@ -41,11 +47,12 @@ export interface Timings {
   restartWindowMs: number;
 }
 
-export type StartReason = 'heal' | 'next-iteration' | 'stall' | 'model-changed';
+export type StartReason = 'start' | 'heal' | 'next-iteration' | 'stall' | 'model-changed' | 'phase-changed' | 'config-changed';
 
 export type Action =
   | { type: 'start'; agent: string; reason: StartReason }
   | { type: 'nudge'; agent: string }
+  | { type: 'stop'; agent: string }
   | { type: 'event'; agent: string; event: string; reason: string; details?: Record<string, unknown> };
 
 export interface Decision {
@@ -78,8 +85,15 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
 
   for (const agent of desired) {
     const record = next[agent.name];
-    if (!agent.up || !record?.up) continue;
     const seen = observed.get(agent.name) ?? { exists: false, dead: false, exitStatus: null, exitSignal: null, activityMs: null, screen: null };
+    if (!agent.up && record?.up && agent.stopReason) {
+      record.up = false;
+      record.condition = null;
+      actions.push({ type: 'event', agent: agent.name, event: 'stop', reason: agent.stopReason });
+      if (seen.exists && !seen.dead) actions.push({ type: 'stop', agent: agent.name });
+      continue;
+    }
+    if (!agent.up || !record?.up) continue;
     const start = (reason: StartReason): void => {
       actions.push({ type: 'start', agent: agent.name, reason });
       record.deadSince = null;
@@ -88,7 +102,9 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       record.condition = null;
       record.startedAt = new Date(now).toISOString();
       record.model = agent.model;
-      if (reason !== 'next-iteration') record.restarts += 1;
+      record.phaseGen = agent.generation;
+      record.launchKey = agent.launchKey;
+      if (reason !== 'next-iteration' && reason !== 'start') record.restarts += 1;
       // every start of a loop agent is a new iteration with a fresh kickoff
       if (agent.kind === 'loop') record.iteration += 1;
     };
@@ -98,6 +114,12 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       continue;
     }
     if (record.condition === 'failed') continue;
+    if (record.startedAt == null && !seen.exists) {
+      // brought up while the watchdog runs (a new agent in agents.toml): a first start, not a death
+      actions.push({ type: 'event', agent: agent.name, event: 'start', reason: 'first start' });
+      start('start');
+      continue;
+    }
 
     const exit = seen.exists ? describeExit(seen) : 'session gone';
     if (record.deadSince == null) {
@@ -170,6 +192,16 @@ function decideAlive(
   if (agent.model !== record.model && agent.kind !== 'service') {
     actions.push({ type: 'event', agent: agent.name, event: 'model-changed', reason: `${record.model ?? '-'} -> ${agent.model ?? '-'}` });
     start('model-changed');
+    return;
+  }
+  if (record.launchKey !== undefined && record.launchKey !== agent.launchKey) {
+    actions.push({ type: 'event', agent: agent.name, event: 'config-changed', reason: 'its command, arguments, environment or folder changed in agents.toml' });
+    start('config-changed');
+    return;
+  }
+  if (agent.kind === 'loop' && (record.phaseGen ?? 0) !== agent.generation) {
+    actions.push({ type: 'event', agent: agent.name, event: 'phase-changed', reason: 'the next iteration starts with the new phase’s kickoff' });
+    start('phase-changed');
     return;
   }
   if (agent.heal !== 'heal+stall') return;

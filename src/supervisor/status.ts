@@ -32,7 +32,9 @@ export interface AgentStatus {
 export interface StatusReport {
   project: string;
   complete: boolean;
-  phase: { id: string; index: number; count: number; plan: string; status: string };
+  phase: { id: string; index: number; count: number; plan: string; status: string; gate: string; fails_in_a_row: number };
+  /** agents.toml does not validate; the watchdog keeps the last good config */
+  config_error: string | null;
   /** whether ao's tmux server answered */
   server: boolean;
   agents: AgentStatus[];
@@ -45,6 +47,7 @@ export interface Observed {
   phase: PhaseState;
   /** unix milliseconds */
   now: number;
+  configError?: string | null;
 }
 
 const iso = (seconds: number | null): string | null => (seconds === null ? null : new Date(seconds * 1000).toISOString());
@@ -100,7 +103,16 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
   return {
     project: project.name,
     complete,
-    phase: { id: phase.id, index, count: project.phases.length, plan: phase.plan, status: complete ? 'complete' : 'in progress' },
+    phase: {
+      id: phase.id,
+      index,
+      count: project.phases.length,
+      plan: phase.plan,
+      status: complete ? 'complete' : observed.phase.notConverging ? 'not converging' : 'in progress',
+      gate: complete ? 'closed' : observed.phase.gate.status,
+      fails_in_a_row: observed.phase.gate.failStreak,
+    },
+    config_error: observed.configError ?? null,
     server: observed.server,
     agents,
   };

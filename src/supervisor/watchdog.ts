@@ -5,22 +5,26 @@
  * agents' pids in /proc because the hook is lossy); everything else is swept
  * every `stall_check_s` at the latest.
  */
-import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getBackend } from '../backends/index.js';
-import { modelFor } from '../config/resolve.js';
+import { coordPaths, modelFor } from '../config/resolve.js';
+import { appendMessage } from '../coord/inbox.js';
+import { stepPhase } from '../phases/advance.js';
 import type { Project } from '../config/types.js';
-import { readAgentsState } from '../state/agents.js';
+import { readAgentsState, type AgentsState } from '../state/agents.js';
 import { appendEvent, type EventRecord } from '../state/events.js';
 import { withLock, writeJsonAtomic } from '../state/files.js';
 import { agentsFile } from '../state/agents.js';
 import { capLogs } from '../state/logcap.js';
 import { processAlive, zombieExit } from '../state/pidlock.js';
-import { currentPhase } from '../state/phase.js';
+import { phaseView, readPhaseState, writePhaseState, type PhaseState } from '../state/phase.js';
 import type { Tmux } from '../tmux/client.js';
 import { bySession, type PaneInfo } from '../tmux/snapshot.js';
 import { deliverKickoff, startSession } from './executor.js';
-import { planLaunch } from './launch.js';
+import { launchKeyOf, planLaunch } from './launch.js';
+import { inboxSize, notifyMail } from './mail.js';
+import { reloadConfig } from './reload.js';
 import { reconcile, silentTooLong, type Action, type DesiredAgent, type ObservedAgent, type Timings } from './reconcile.js';
 
 export const NUDGE_TEXT = 'ao: you have been silent for a while. Re-read your phase plan and your inbox, then carry on.';
@@ -87,41 +91,71 @@ export class Watchdog {
   private lastLogCap = 0;
   /** how zombies among the watched pids ended, read from /proc before anyone reaps them */
   private readonly exits = new Map<number, { status: number | null; signal: number | null }>();
+  private configDirty = false;
+  private readonly plansEdited = new Set<string>();
 
   constructor(deps: WatchdogDeps) {
     this.deps = deps;
+  }
+
+  get project(): Project {
+    return this.deps.project;
   }
 
   private now(): number {
     return this.deps.now?.() ?? Date.now();
   }
 
-  /** Asks for a sweep now (the pane-died hook's signal, a /proc death). */
+  /** Asks for a sweep now (the pane-died hook's signal, a /proc death, a file edit). */
   wake(): void {
     this.pendingWake = true;
     this.wakeUp?.();
   }
 
+  /** agents.toml changed on disk: reload it on the next sweep. */
+  configChanged(): void {
+    this.configDirty = true;
+    this.wake();
+  }
+
+  /** A plan under phases/ was edited. */
+  planChanged(file: string): void {
+    this.plansEdited.add(file);
+    this.wake();
+  }
+
   /** One observe-decide-act pass. Returns when the next pass is due at the latest. */
   async tick(): Promise<number | null> {
-    const { project, tmux } = this.deps;
+    const { tmux } = this.deps;
     const panes = await tmux.snapshot();
     const now = this.now();
     let wakeAt: number | null = null;
-    const starts: Array<{ name: string; reason: string }> = [];
     const nudges: string[] = [];
+    let started = false;
 
-    await withLock(project.stateDir, async () => {
-      const state = readAgentsState(project.stateDir);
-      const view = currentPhase(project);
-      const desired: DesiredAgent[] = project.agents.map((a) => ({
-        name: a.name,
-        kind: a.kind,
-        heal: a.heal,
-        up: state.agents[a.name]?.up ?? false,
-        stallMs: a.stallMinutes * 60_000,
-        model: modelFor(project, a, view.phase),
-      }));
+    await withLock(this.project.stateDir, async () => {
+      const state = readAgentsState(this.project.stateDir);
+      if (this.configDirty) {
+        this.configDirty = false;
+        await this.reload(state, panes);
+      }
+      const project = this.project;
+      const phase = await this.stepPhase(project);
+      const view = phaseView(project, phase);
+      const desired: DesiredAgent[] = project.agents.map((a) => {
+        const stop = phase.complete && a.kind === 'loop';
+        return {
+          name: a.name,
+          kind: a.kind,
+          heal: a.heal,
+          up: (state.agents[a.name]?.up ?? false) && !stop,
+          ...(stop ? { stopReason: 'the project is complete: loops stop' } : {}),
+          stallMs: a.stallMinutes * 60_000,
+          model: modelFor(project, a, view.phase),
+          generation: phase.generation,
+          launchKey: launchKeyOf(a),
+        };
+      });
       const observed = observe(project, panes, processAlive, this.exits);
       for (const agent of desired) {
         const seen = observed.get(agent.name);
@@ -133,51 +167,123 @@ export class Watchdog {
       }
       const decision = reconcile(desired, observed, state.agents, now, timingsOf(project));
       wakeAt = decision.wakeAt;
+      // starts and stops run inside the lock, so `ao down` (which takes it first) never races them
       for (const action of decision.actions) {
-        if (action.type === 'start') starts.push({ name: action.agent, reason: action.reason });
+        const agent = project.agents.find((a) => a.name === action.agent);
+        if (action.type === 'event') this.event(action);
         else if (action.type === 'nudge') nudges.push(action.agent);
-        else this.event(action);
-      }
-      // start inside the lock, so `ao down` (which takes it first) never races a restart
-      for (const start of starts) {
-        const agent = project.agents.find((a) => a.name === start.name)!;
-        const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env);
-        try {
-          await startSession(tmux, plan, { existing: observed.get(agent.name)?.exists ?? false, respawn: true });
-          this.event({ type: 'event', agent: agent.name, event: start.reason === 'next-iteration' ? 'next-iteration' : 'restart', reason: start.reason, details: { iteration: decision.history[agent.name]!.iteration, restarts: decision.history[agent.name]!.restarts } });
-          if (plan.pasteKickoff) void deliverKickoff(tmux, plan).catch((error: unknown) => this.deps.log('warn', `kickoff for ${agent.name}: ${String(error)}`));
-        } catch (error) {
-          this.event({ type: 'event', agent: agent.name, event: 'start-failed', reason: (error as Error).message });
+        else if (action.type === 'stop' && agent) await tmux.killSession(agent.session);
+        else if (action.type === 'start' && agent) {
+          const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env);
+          const record = decision.history[agent.name]!;
+          try {
+            await startSession(tmux, plan, { existing: observed.get(agent.name)?.exists ?? false, respawn: true });
+            started = true;
+            record.mailSeen = inboxSize(project.stateDir, agent.name); // the fresh kickoff points at the inbox
+            this.event({ type: 'event', agent: agent.name, event: action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart', reason: action.reason, details: { iteration: record.iteration, restarts: record.restarts } });
+            if (plan.pasteKickoff) void deliverKickoff(tmux, plan).catch((error: unknown) => this.deps.log('warn', `kickoff for ${agent.name}: ${String(error)}`));
+          } catch (error) {
+            this.event({ type: 'event', agent: agent.name, event: 'start-failed', reason: (error as Error).message });
+          }
         }
       }
       state.agents = { ...state.agents, ...decision.history };
+      await this.notifyAll(state, observed);
       await writeJsonAtomic(agentsFile(project.stateDir), state);
     });
 
     for (const name of nudges) {
-      const agent = project.agents.find((a) => a.name === name)!;
+      const agent = this.project.agents.find((a) => a.name === name)!;
       await tmux.paste(agent.session, NUDGE_TEXT).catch((error: unknown) => this.deps.log('warn', `nudge ${name}: ${String(error)}`));
     }
-    const after = starts.length > 0 ? await tmux.snapshot() : panes;
-    this.watched = observedPids(project, after);
+    const after = started ? await tmux.snapshot() : panes;
+    this.watched = observedPids(this.project, after);
+    // a pane that dies before any sweep saw it alive is in no /proc poll, and its hook may be lost: look again soon
+    if (started) wakeAt = Math.min(wakeAt ?? Infinity, this.now() + 250);
     for (const pid of this.exits.keys()) if (!after.some((p) => p.pid === pid)) this.exits.delete(pid);
     if (now - this.lastLogCap > 60_000) {
       this.lastLogCap = now;
-      capLogs(project.stateDir, project.watchdog.logMaxMb * 1024 * 1024);
+      capLogs(this.project.stateDir, this.project.watchdog.logMaxMb * 1024 * 1024);
     }
     return wakeAt;
   }
 
+  /** Reads the gate lines of the current phase and moves the team when they say so. */
+  private async stepPhase(project: Project): Promise<PhaseState> {
+    const state = readPhaseState(project.stateDir);
+    const view = phaseView(project, state);
+    const paths = coordPaths(project, view.phase.id, 'builder');
+    const step = stepPhase(project, state, readText(paths.journal), readText(paths.review), project.watchdog.nonConvergenceFails);
+    const changed = JSON.stringify(step.state) !== JSON.stringify(state);
+    if (changed) await writePhaseState(project.stateDir, step.state);
+    for (const e of step.events) this.event({ type: 'event', ...e });
+    for (const m of step.messages) {
+      if (!project.agents.some((a) => a.name === m.to)) continue;
+      await appendMessage(project.stateDir, m.to, 'ao', m.text);
+    }
+    // a maintainer edited the current plan: tell the loops
+    const current = phaseView(project, step.state).phase.planPath;
+    if (this.plansEdited.has(current) && !step.state.complete) {
+      for (const loop of project.agents.filter((a) => a.kind === 'loop')) {
+        await appendMessage(project.stateDir, loop.name, 'ao', `The plan of phase ${phaseView(project, step.state).phase.id} was edited (${current}). Re-read it before you go on.`);
+      }
+      this.event({ type: 'event', agent: 'phase', event: 'plan-edited', reason: current });
+    }
+    this.plansEdited.clear();
+    return step.state;
+  }
+
+  private async reload(state: AgentsState, panes: readonly PaneInfo[]): Promise<void> {
+    const outcome = await reloadConfig(this.project, state, this.deps.env);
+    if (!outcome.ok) {
+      if (!outcome.repeated) this.event({ type: 'event', agent: 'config', event: 'config-error', reason: `agents.toml does not validate; keeping the last good config: ${outcome.error}` });
+      return;
+    }
+    const sessions = bySession(panes);
+    for (const name of outcome.removed) {
+      const old = this.project.agents.find((a) => a.name === name);
+      if (old && sessions.has(old.session)) await this.deps.tmux.killSession(old.session);
+    }
+    this.deps.project = outcome.project;
+    for (const e of outcome.events) this.event({ type: 'event', ...e });
+    this.event({ type: 'event', agent: 'config', event: 'config-reloaded', reason: `${outcome.added.length} added, ${outcome.removed.length} removed` });
+  }
+
+  /** Mail notices to idle agents whose inbox grew. */
+  private async notifyAll(state: AgentsState, observed: ReadonlyMap<string, ObservedAgent>): Promise<void> {
+    for (const agent of this.project.agents) {
+      const record = state.agents[agent.name];
+      const seen = observed.get(agent.name);
+      if (!record?.up || !seen?.exists || seen.dead) continue;
+      try {
+        if (await notifyMail(this.deps.tmux, this.project.stateDir, agent, record)) this.event({ type: 'event', agent: agent.name, event: 'mail-notice', reason: 'new mail; its screen was idle' });
+      } catch (error) {
+        this.deps.log('warn', `mail notice for ${agent.name}: ${String(error)}`);
+      }
+    }
+  }
+
   private event(action: Extract<Action, { type: 'event' }>): void {
     const record: EventRecord = { time: new Date(this.now()).toISOString(), agent: action.agent, event: action.event, reason: action.reason, ...(action.details ? { details: action.details } : {}) };
-    appendEvent(this.deps.project.stateDir, record);
-    this.deps.log(action.event === 'failed' || action.event === 'start-failed' ? 'warn' : 'info', record);
+    appendEvent(this.project.stateDir, record);
+    this.deps.log(/failed|error/.test(action.event) ? 'warn' : 'info', record);
+  }
+
+  /** Watches agents.toml, prompts/ and phases/ (chokidar); returns a function that stops watching. */
+  async watchFiles(): Promise<() => Promise<void>> {
+    const { watch } = await import('chokidar');
+    const dir = this.project.dir;
+    const watcher = watch([this.project.configFile, join(dir, 'prompts'), join(dir, 'phases')], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 50 } });
+    watcher.on('all', (_event, file) => {
+      if (file === this.project.configFile) this.configChanged();
+      else if (file.startsWith(join(dir, 'phases'))) this.planChanged(file);
+    });
+    return () => watcher.close();
   }
 
   /** Runs until stop(): sweeps every stall_check_s, at once on a wake, and polls pids every pollMs. */
   async run(pollMs = 100): Promise<void> {
     this.running = true;
-    const sweepMs = Math.max(this.deps.project.watchdog.stallCheckS * 1000, 50);
     const poll = setInterval(() => {
       let died = false;
       for (const pid of this.watched) {
@@ -199,6 +305,7 @@ export class Watchdog {
         }
         if (!this.running) break;
         if (this.pendingWake) continue;
+        const sweepMs = Math.max(this.project.watchdog.stallCheckS * 1000, 50);
         const due = Math.min(sweepMs, wakeAt === null ? sweepMs : Math.max(0, wakeAt - this.now()));
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, due);
@@ -217,6 +324,14 @@ export class Watchdog {
   stop(): void {
     this.running = false;
     this.wakeUp?.();
+  }
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 

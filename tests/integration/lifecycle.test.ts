@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoProject, killServer, removeProject, runAo, serverRunning, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
@@ -26,6 +26,19 @@ function pids(json: StatusJson): Record<string, number | null> {
 beforeAll(() => {
   dir = demoProject();
 });
+
+/**
+ * For the lifecycle tests the loops must not end by themselves (a demo loop
+ * iteration ends, and without a watchdog nothing starts the next one): the
+ * builder and adversary become long-lived shell programs.
+ */
+function longLivedTeam(): void {
+  const toml = readFileSync(join(dir, 'agents.toml'), 'utf8')
+    .replace('[agents.builder]\nkind = "loop"', '[agents.builder]\nkind = "loop"\nbackend = "shell"\ncommand = "sleep"\nargs = ["100000"]')
+    .replace('[agents.adversary]\nkind = "loop"', '[agents.adversary]\nkind = "loop"\nbackend = "shell"\ncommand = "sleep"\nargs = ["100000"]')
+    .replace(/pace_s = 2\n/g, '');
+  writeFileSync(join(dir, 'agents.toml'), toml);
+}
 
 afterAll(async () => {
   await killServer(socket);
@@ -55,6 +68,7 @@ describe('read-only commands on a project that never ran', () => {
 
 describe('up, status, down', () => {
   it('ao up starts every enabled agent as its own pane program', async () => {
+    longLivedTeam();
     // no watchdog here: these tests look at what tmux itself shows of a dead agent
     const up = await ao('up', '--no-watchdog');
     expect(up.code, up.stderr + up.stdout).toBe(0);
@@ -68,7 +82,8 @@ describe('up, status, down', () => {
     }
     // the agent is the pane's own process, not a shell that typed it
     const panes = await tmux(socket, ['list-panes', '-a', '-F', '#{session_name} #{pane_current_command}']);
-    expect(panes.stdout).toMatch(/-builder node/);
+    expect(panes.stdout).toMatch(/-orchestrator node/);
+    expect(panes.stdout).toMatch(/-builder sleep/);
   });
 
   it('a second ao up changes nothing: same pane pids', async () => {
@@ -81,10 +96,10 @@ describe('up, status, down', () => {
 
   it('the demo agent prints into its pane and its log', async () => {
     await waitFor(async () => {
-      const logs = await ao('logs', 'builder', '-n', '20');
-      return logs.stdout.includes('[demo builder]') ? logs : undefined;
+      const logs = await ao('logs', 'orchestrator', '-n', '20');
+      return logs.stdout.includes('[demo orchestrator]') ? logs : undefined;
     });
-    const logs = await ao('logs', 'builder');
+    const logs = await ao('logs', 'orchestrator');
     expect(logs.stdout).not.toMatch(/\x1b\[/);
   });
 

@@ -1,7 +1,7 @@
 import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
-import { currentPhase } from '../../state/phase.js';
+import { phaseView, readPhaseState } from '../../state/phase.js';
 import { deliverKickoff, startSession } from '../../supervisor/executor.js';
-import { planLaunch } from '../../supervisor/launch.js';
+import { launchKeyOf, planLaunch } from '../../supervisor/launch.js';
 import { UsageError } from '../../errors.js';
 import { bySession } from '../../tmux/snapshot.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
@@ -16,13 +16,14 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   const { project, tmux } = openProject(options, io);
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao restart needs an agent name');
-  const plan = planLaunch(project, agent, currentPhase(project), aoEntry(), io.env);
+  const phase = readPhaseState(project.stateDir);
+  const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env);
   let existed = false;
   await updateAgentsState(project.stateDir, async (state) => {
     existed = bySession(await tmux.snapshot()).has(agent.session);
     await startSession(tmux, plan, { existing: existed });
     const record = (state.agents[agent.name] ??= emptyRecord());
-    markStarted(record, plan.model, new Date());
+    markStarted(record, plan.model, new Date(), { phaseGen: phase.generation, launchKey: launchKeyOf(agent) });
     if (existed) record.restarts++;
     if (agent.kind === 'loop') record.iteration++;
   });

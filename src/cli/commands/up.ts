@@ -1,10 +1,10 @@
 import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
-import { currentPhase } from '../../state/phase.js';
+import { phaseView, readPhaseState } from '../../state/phase.js';
 import { shellQuote } from '../../tmux/client.js';
 import { bySession } from '../../tmux/snapshot.js';
 import { deliverKickoff, ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
-import { planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
+import { launchKeyOf, planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 
@@ -22,7 +22,8 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const { project, tmux } = openProject(options, io);
   // tasks run on demand (`ao run`), so a bare `ao up` leaves them out
   const agents = selectAgents(project, options.agents, (a) => a.enabled && a.kind !== 'task');
-  const view = currentPhase(project);
+  const phase = readPhaseState(project.stateDir);
+  const view = phaseView(project, phase);
   const entry = aoEntry();
   const plans = agents.map((agent) => planLaunch(project, agent, view, entry, io.env));
 
@@ -46,7 +47,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
         continue;
       }
       await startSession(tmux, plan, { existing: Boolean(pane) });
-      markStarted(record, plan.model, now);
+      markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(plan.agent) });
       if (plan.agent.kind === 'loop') record.iteration += 1;
       started.push(plan);
     }

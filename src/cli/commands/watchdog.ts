@@ -4,7 +4,9 @@ import { appendEvent, type EventRecord } from '../../state/events.js';
 import { removeStaleTemps, Watchdog, writePidFile } from '../../supervisor/watchdog.js';
 import { aoEntry, openProject } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { writeJsonAtomic } from '../../state/files.js';
+import { configErrorFile, runningProjectFile } from '../../supervisor/reload.js';
 
 export const watchdogLockFile = (stateDir: string): string => join(stateDir, 'watchdog.lock');
 
@@ -40,9 +42,13 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
     dog.stop();
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop(signal));
+  await writeJsonAtomic(runningProjectFile(project.stateDir), project);
+  rmSync(configErrorFile(project.stateDir), { force: true });
+  const unwatch = await dog.watchFiles();
   try {
     await dog.run();
   } finally {
+    await unwatch();
     releasePidLock(watchdogLockFile(project.stateDir));
     logger.flush();
   }

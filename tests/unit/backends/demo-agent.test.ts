@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resolvePace, runDemoAgent } from '../../../src/backends/demo-agent.js';
+import { lastSection, resolvePace, runDemoAgent } from '../../../src/backends/demo-agent.js';
 import { getBackend } from '../../../src/backends/index.js';
 
 const KICKOFF = '# Builder kickoff — phase poe2e\n\nRead the plan and write your journal.\n';
@@ -42,10 +42,10 @@ function harness() {
 describe('runDemoAgent', () => {
   it('prints its header, the kickoff summary and the prompt, echoes input and exits 0 on end of stdin', async () => {
     const h = harness();
-    const run = runDemoAgent({ name: 'builder', kind: 'loop', kickoffFile, model: 'claude-opus-4-8', paceS: 60, stdin: h.stdin, stdout: h.stdout, env: {} });
+    const run = runDemoAgent({ name: 'orchestrator', kind: 'persistent', kickoffFile, model: 'claude-opus-4-8', paceS: 60, stdin: h.stdin, stdout: h.stdout, env: {} });
     await h.until('demo> ');
     expect(h.output()).toBe(
-      '[demo builder] kind=loop model=claude-opus-4-8\n' +
+      '[demo orchestrator] kind=persistent model=claude-opus-4-8\n' +
         '# Builder kickoff — phase poe2e\n' +
         `kickoff: ${Buffer.byteLength(KICKOFF)} bytes\n` +
         'demo> ',
@@ -54,7 +54,7 @@ describe('runDemoAgent', () => {
     await h.until('received: hello there');
     h.stdin.write('second\n');
     await h.until('received: second');
-    expect(h.output().endsWith('[demo builder] received: hello there\ndemo> [demo builder] received: second\ndemo> ')).toBe(true);
+    expect(h.output().endsWith('[demo orchestrator] received: hello there\ndemo> [demo orchestrator] received: second\ndemo> ')).toBe(true);
     h.stdin.end();
     await expect(run).resolves.toBe(0);
     expect(getBackend('demo').detect(h.output())).toBe('ready');
@@ -73,9 +73,9 @@ describe('runDemoAgent', () => {
 
   it('prints a heartbeat every paceS seconds and re-prints the prompt', async () => {
     const h = harness();
-    const run = runDemoAgent({ name: 'adversary', kind: 'loop', kickoffFile, paceS: 0.02, stdin: h.stdin, stdout: h.stdout, env: {} });
+    const run = runDemoAgent({ name: 'watcher', kind: 'persistent', kickoffFile, paceS: 0.02, stdin: h.stdin, stdout: h.stdout, env: {} });
     await h.until('step 2');
-    expect(h.output()).toContain('demo> \n[demo adversary] working… step 1\ndemo> \n[demo adversary] working… step 2\ndemo> ');
+    expect(h.output()).toContain('demo> \n[demo watcher] working… step 1\ndemo> \n[demo watcher] working… step 2\ndemo> ');
     h.stdin.end();
     await expect(run).resolves.toBe(0);
   });
@@ -116,6 +116,51 @@ describe('runDemoAgent', () => {
     expect(h.output()).toMatch(/kickoff: cannot read .*nope\.md: ENOENT/);
     h.stdin.end();
     await expect(run).resolves.toBe(0);
+  });
+});
+
+describe('runDemoAgent: mail', () => {
+  it('shows the newest message of its inbox when a line arrives (ao types only a notice)', async () => {
+    const inbox = join(dir, 'inbox', 'orchestrator.md');
+    mkdirSync(join(dir, 'inbox'));
+    writeFileSync(inbox, '## m1 · 10:00 · from maintainer\n\nold news\n\n## m2 · 10:05 · from builder\n\nphase feature failed once\nsecond line\n');
+    const h = harness();
+    const run = runDemoAgent({ name: 'orchestrator', kind: 'persistent', kickoffFile, paceS: 60, stdin: h.stdin, stdout: h.stdout, env: { AO_INBOX: inbox } });
+    await h.until('demo> ');
+    h.stdin.write('you have mail: read your inbox\n');
+    await h.until('second line');
+    expect(h.output()).toContain(
+      '[demo orchestrator] received: you have mail: read your inbox\n' +
+        `[demo orchestrator] newest message in ${inbox}:\n` +
+        '  ## m2 · 10:05 · from builder\n\n  phase feature failed once\n  second line\ndemo> ',
+    );
+    expect(h.output()).not.toContain('old news');
+    h.stdin.end();
+    await expect(run).resolves.toBe(0);
+    expect(getBackend('demo').detect(h.output())).toBe('ready');
+  });
+
+  it('only echoes when the inbox does not exist yet', async () => {
+    const h = harness();
+    const run = runDemoAgent({ name: 'orchestrator', kind: 'persistent', kickoffFile, paceS: 60, stdin: h.stdin, stdout: h.stdout, env: { AO_INBOX: join(dir, 'nope.md') } });
+    await h.until('demo> ');
+    h.stdin.write('ping\n');
+    await h.until('received: ping\ndemo> ');
+    expect(h.output()).not.toContain('newest message');
+    h.stdin.end();
+    await expect(run).resolves.toBe(0);
+  });
+});
+
+describe('lastSection', () => {
+  it.each([
+    ['', null],
+    ['\n\n', null],
+    ['no headings here\n', 'no headings here'],
+    ['## a\none\n## b\ntwo\n', '## b\ntwo'],
+    ['## a\n### sub\ntext\n', '## a\n### sub\ntext'],
+  ] as const)('%j -> %j', (text, want) => {
+    expect(lastSection(text)).toBe(want);
   });
 });
 

@@ -29,7 +29,7 @@ const TIMINGS: Timings = {
 };
 
 function desired(name: string, over: Partial<DesiredAgent> = {}): DesiredAgent {
-  return { name, kind: 'persistent', heal: 'heal', up: true, stallMs: 10 * MIN, model: 'sonnet', ...over };
+  return { name, kind: 'persistent', heal: 'heal', up: true, stallMs: 10 * MIN, model: 'sonnet', generation: 0, launchKey: 'k', ...over };
 }
 
 /** A record as `ao up` leaves it. */
@@ -170,7 +170,7 @@ class Sim {
         if (b.answersNudgeAfter !== undefined) pane.outputs.push(this.now + b.answersNudgeAfter);
       }
       if (action.type === 'start') {
-        const needs = { heal: 'died', 'next-iteration': 'iteration-done', stall: 'stall-restart', 'model-changed': 'model-changed' }[action.reason];
+        const needs = { start: 'start', heal: 'died', 'next-iteration': 'iteration-done', stall: 'stall-restart', 'model-changed': 'model-changed', 'config-changed': 'config-changed', 'phase-changed': 'phase-changed' }[action.reason];
         const explained = action.reason === 'heal' ? this.diedSinceSpawn.has(action.agent) : said(needs);
         if (!explained) this.problems.push(`start (${action.reason}) of ${action.agent} at +${this.now - T0} ms without a ${needs} event`);
         this.spawn(action.agent, action.reason);

@@ -3,6 +3,7 @@ import type { AgentSpec, Project } from '../../../src/config/types.js';
 import { buildStatus, isHealthy, type Observed } from '../../../src/supervisor/status.js';
 import { formatStatus } from '../../../src/cli/format.js';
 import type { PaneInfo } from '../../../src/tmux/snapshot.js';
+import { initialPhaseState } from '../../../src/state/phase.js';
 
 function agent(name: string, over: Partial<AgentSpec> = {}): AgentSpec {
   return {
@@ -25,7 +26,7 @@ const project: Project = {
     { id: 'two', plan: 'two.md', planPath: '/p/phases/two.md', models: { builder: 'opus' } },
   ],
   kickoffTemplate: '', kickoffTemplatePath: '/p/prompts/kickoff.md',
-  watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10 },
+  watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3 },
 };
 
 const NOW = 1_800_000_000_000;
@@ -34,7 +35,7 @@ const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo => ({
 });
 
 function observed(over: Partial<Observed> = {}): Observed {
-  return { panes: [], server: false, agents: { version: 1, agents: {} }, phase: { index: 0, complete: false, startedAt: null }, now: NOW, ...over };
+  return { panes: [], server: false, agents: { version: 1, agents: {} }, phase: initialPhaseState(), now: NOW, ...over };
 }
 
 const up = { up: true, startedAt: null, restarts: 0, iteration: 1, model: null };
@@ -84,8 +85,8 @@ describe('buildStatus', () => {
   });
 
   it('models follow the phase: overrides and aliases resolved', () => {
-    const report = buildStatus(project, observed({ phase: { index: 1, complete: false, startedAt: null } }));
-    expect(report.phase).toEqual({ id: 'two', index: 1, count: 2, plan: 'two.md', status: 'in progress' });
+    const report = buildStatus(project, observed({ phase: { ...initialPhaseState(), index: 1 } }));
+    expect(report.phase).toEqual({ id: 'two', index: 1, count: 2, plan: 'two.md', status: 'in progress', gate: 'open', fails_in_a_row: 0 });
     expect(report.agents.map((a) => a.model)).toEqual(['claude-opus-4-8', 'claude-opus-4-8', 'claude-sonnet-4-6', 'claude-sonnet-4-6', null]);
   });
 
@@ -94,7 +95,7 @@ describe('buildStatus', () => {
       panes: [pane('p-orchestrator'), pane('p-builder'), pane('p-adversary', { activity: NOW / 1000 - 14 * 60 })],
       server: true,
       agents: { version: 1, agents: { orchestrator: up, builder: up, adversary: up } },
-      phase: { index: 1, complete: false, startedAt: null },
+      phase: { ...initialPhaseState(), index: 1 },
     }));
     expect(formatStatus(report)).toBe(
       [

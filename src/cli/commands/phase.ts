@@ -1,0 +1,90 @@
+import { modelFor } from '../../config/resolve.js';
+import type { Project } from '../../config/types.js';
+import { UsageError } from '../../errors.js';
+import { appendEvent } from '../../state/events.js';
+import { withLock } from '../../state/files.js';
+import { movePhase, phaseView, readPhaseState, writePhaseState, type PhaseState } from '../../state/phase.js';
+import { openProject } from '../context.js';
+import { phaseHeader } from '../format.js';
+import type { GlobalOptions, Io } from '../io.js';
+
+export interface PhaseOptions extends GlobalOptions {
+  action: string;
+  id?: string | undefined;
+  json?: boolean;
+}
+
+/** What moving from one phase state to another restarts, in words. */
+export function describeMove(project: Project, from: PhaseState, to: PhaseState): string[] {
+  const before = phaseView(project, from).phase;
+  const after = phaseView(project, to).phase;
+  return project.agents
+    .filter((a) => a.enabled && a.kind !== 'task')
+    .map((a) => {
+      if (a.kind === 'loop') return to.complete ? `${a.name}: stops (the project is complete)` : `${a.name}: starts its next iteration with the new kickoff`;
+      const [m1, m2] = [modelFor(project, a, before), modelFor(project, a, after)];
+      return m1 !== m2 ? `${a.name}: restarts (model ${m1 ?? '-'} -> ${m2 ?? '-'})` : `${a.name}: keeps running`;
+    });
+}
+
+function statusReport(project: Project, state: PhaseState): object {
+  const view = phaseView(project, state);
+  return {
+    id: view.phase.id,
+    index: view.index,
+    count: project.phases.length,
+    plan: view.phase.plan,
+    plan_path: view.phase.planPath,
+    complete: state.complete,
+    gate: state.gate.status,
+    fails_in_a_row: state.gate.failStreak,
+    not_converging: state.notConverging,
+    history: state.history,
+  };
+}
+
+/** `ao phase [status|next|set ID]`: where the team stands, and moving it by hand. */
+export async function phase(options: PhaseOptions, io: Io): Promise<number> {
+  const { project } = openProject(options, io);
+  if (options.action === 'status') {
+    const state = readPhaseState(project.stateDir);
+    if (options.json) {
+      io.out(`${JSON.stringify(statusReport(project, state), null, 2)}\n`);
+      return 0;
+    }
+    const view = phaseView(project, state);
+    const status = state.complete ? 'complete' : state.notConverging ? 'not converging' : 'in progress';
+    io.out(`${phaseHeader({ id: view.phase.id, index: view.index, count: project.phases.length, plan: view.phase.plan, status, gate: state.gate.status, fails_in_a_row: state.gate.failStreak })}\n`);
+    io.out(`plan: ${view.phase.planPath}\ngate: ${state.complete ? 'closed' : state.gate.status} · fails in a row: ${state.gate.failStreak}\n`);
+    if (state.history.length > 0) {
+      io.out('history:\n');
+      for (const h of state.history.slice(-20)) io.out(`  ${h.at}  ${h.phase.padEnd(12)}  ${h.event.padEnd(14)}  ${h.detail ?? ''}\n`);
+    }
+    return 0;
+  }
+  if (options.action !== 'next' && options.action !== 'set') throw new UsageError(`unknown phase action "${options.action}": use status, next or set ID`);
+  let target = -1;
+  if (options.action === 'set') {
+    if (!options.id) throw new UsageError('ao phase set needs a phase id');
+    target = project.phases.findIndex((p) => p.id === options.id);
+    if (target < 0) throw new UsageError(`unknown phase "${options.id}"; the phases are: ${project.phases.map((p) => p.id).join(', ')}`);
+  }
+  return withLock(project.stateDir, async () => {
+    const state = readPhaseState(project.stateDir);
+    if (options.action === 'next' && state.complete) throw new UsageError('the project is complete: there is no next phase (use `ao phase set ID` to go back)');
+    const index = options.action === 'next' ? state.index + 1 : target;
+    const next = movePhase(state, project, index, options.action === 'next' ? 'ao phase next' : `ao phase set ${options.id}`);
+    await writePhaseState(project.stateDir, next);
+    const view = phaseView(project, next);
+    appendEvent(project.stateDir, {
+      time: new Date().toISOString(),
+      agent: 'phase',
+      event: next.complete ? 'complete' : 'phase-set',
+      reason: next.complete ? 'moved past the last phase by hand' : `${phaseView(project, state).phase.id} -> ${view.phase.id} by hand`,
+    });
+    io.out(next.complete ? 'the project is now complete\n' : `phase: ${view.phase.id} [${view.index + 1}/${project.phases.length}] plan=${view.phase.plan}\n`);
+    for (const line of describeMove(project, state, next)) io.out(`  ${line}\n`);
+    io.out('the watchdog applies this on its next sweep\n');
+    return 0;
+  });
+}

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import lockfile from 'proper-lockfile';
+import stripAnsi from 'strip-ansi';
+import { RuntimeError, UsageError } from '../errors.js';
+import { inboxPath } from './paths.js';
+
+export { inboxPath };
+
+/** One message in an agent's inbox (`state/inbox/<agent>.md`). */
+export interface Message {
+  id: string;
+  /** ISO 8601, UTC */
+  time: string;
+  from: string;
+  text: string;
+}
+
+/*
+ * The file is Markdown an agent reads as is. Each record is a header line, the
+ * text as a block quote (every line prefixed, so no line of a message can pass
+ * for a header or for the end of a record), then a blank line:
+ *
+ *   ## lz1k2m3n-4f2-1-9a0b1c · 2025-06-01T10:00:00.000Z · from maintainer
+ *   > Please look at the failing test.
+ *   >
+ *   > Thanks
+ *
+ * A record counts only once its blank line is there, so one cut short by a
+ * crash is dropped; lines that are not part of a record (notes a human added)
+ * are ignored.
+ */
+const HEADER = /^## ([0-9a-z][0-9a-z.-]*) · (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) · from (.+)$/;
+
+/** C0 controls that neither end a line nor take part in an escape sequence (kept: \t \n BEL CAN SUB ESC). */
+// eslint-disable-next-line no-control-regex
+const INERT_CONTROLS = /[\x00-\x06\x08\x0b-\x17\x19\x1c-\x1f\x7f]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/**
+ * Message text made safe to show in a terminal or paste into a pane: escape
+ * sequences and every control character but newline and tab removed, trailing
+ * whitespace trimmed. Nothing can survive that a terminal would act on (no ESC,
+ * no C1 control), so neither can a bracketed-paste end marker.
+ */
+export function sanitizeMessage(text: string): string {
+  // Inert controls go first so they cannot split a sequence (ESC NUL [201~);
+  // stripping repeats because removing one sequence can join the pieces of another.
+  let clean = text.replace(INERT_CONTROLS, '');
+  for (let previous = ''; previous !== clean; ) {
+    previous = clean;
+    clean = stripAnsi(clean);
+  }
+  return clean.replace(CONTROLS, '').trimEnd();
+}
+
+/** A sender's name on one line: sanitized, whitespace runs made single spaces. */
+function sanitizeSender(from: string): string {
+  return sanitizeMessage(from).replace(/\s+/g, ' ').trim();
+}
+
+let counter = 0;
+
+/** Unique across processes: time, pid, a per-process counter and random bits. */
+function newId(): string {
+  counter += 1;
+  return [Date.now().toString(36), process.pid.toString(36), counter.toString(36), randomBytes(3).toString('hex')].join('-');
+}
+
+/** One record as it is written to the file. */
+export function formatRecord(message: Message): string {
+  const quoted = message.text.split('\n').map((line) => (line === '' ? '>' : `> ${line}`));
+  return `## ${message.id} · ${message.time} · from ${message.from}\n${quoted.join('\n')}\n\n`;
+}
+
+/** The messages in an inbox file's content, in file order. */
+export function parseInbox(content: string): Message[] {
+  const lines = content.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  // the last element follows the last newline: empty, or a line cut short; it never ends a record
+  const last = lines.length - 1;
+  const messages: Message[] = [];
+  for (let i = 0; i < last; ) {
+    const header = HEADER.exec(lines[i] ?? '');
+    i += 1;
+    if (!header) continue;
+    const body: string[] = [];
+    for (; i < last; i += 1) {
+      const line = lines[i] ?? '';
+      if (line !== '>' && !line.startsWith('> ')) break;
+      body.push(line.slice(2));
+    }
+    if (i < last && lines[i] === '' && body.length > 0) {
+      messages.push({ id: header[1] ?? '', time: header[2] ?? '', from: sanitizeSender(header[3] ?? ''), text: sanitizeMessage(body.join('\n')) });
+      i += 1;
+    }
+  }
+  return messages;
+}
+
+/** An agent's messages, oldest first; none when the inbox does not exist. Creates nothing. */
+export function readInbox(stateDir: string, agent: string): Message[] {
+  let content: string;
+  try {
+    content = readFileSync(inboxPath(stateDir, agent), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return parseInbox(content);
+}
+
+/**
+ * Appends one message to `to`'s inbox under a lock beside it
+ * (`<inbox>.lock`), in one write, so concurrent senders never interleave.
+ */
+export async function appendMessage(stateDir: string, to: string, from: string, text: string): Promise<Message> {
+  const body = sanitizeMessage(text);
+  if (body === '') throw new UsageError('the message is empty (once control characters are removed)');
+  const sender = sanitizeSender(from);
+  if (sender === '') throw new UsageError('the sender has no name');
+  const file = inboxPath(stateDir, to);
+  mkdirSync(dirname(file), { recursive: true });
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(file, {
+      lockfilePath: `${file}.lock`,
+      realpath: false,
+      stale: 10_000,
+      // many senders at once: short randomized waits, up to about a minute in all
+      retries: { retries: 600, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
+    });
+  } catch (error) {
+    throw new RuntimeError(`cannot lock ${file}: ${(error as Error).message}`);
+  }
+  try {
+    const message: Message = { id: newId(), time: new Date().toISOString(), from: sender, text: body };
+    const handle = await open(file, 'a+');
+    try {
+      const { size } = await handle.stat();
+      let lead = '';
+      if (size > 0) {
+        // a record cut short by a crash must not swallow the header of this one
+        const lastByte = Buffer.alloc(1);
+        await handle.read(lastByte, 0, 1, size - 1);
+        if (lastByte[0] !== 0x0a) lead = '\n';
+      }
+      const data = Buffer.from(lead + formatRecord(message), 'utf8');
+      const { bytesWritten } = await handle.write(data, 0, data.length);
+      // a short write (disk full) leaves a record without its blank line, which readers drop
+      if (bytesWritten !== data.length) throw new RuntimeError(`short write to ${file} (${bytesWritten} of ${data.length} bytes); is the disk full?`);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    return message;
+  } finally {
+    await release();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Live edits of agents.toml while the team runs: a valid change is applied,
+ * an invalid one keeps the last good config and is reported.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadProject } from '../config/load.js';
+import type { Project } from '../config/types.js';
+import { ConfigError } from '../errors.js';
+import { emptyRecord, type AgentsState } from '../state/agents.js';
+import { readJson, writeJsonAtomic } from '../state/files.js';
+
+export const configErrorFile = (stateDir: string): string => join(stateDir, 'config-error.json');
+/** the last config the watchdog runs, so `ao status` can show the team while agents.toml is broken */
+export const runningProjectFile = (stateDir: string): string => join(stateDir, 'project.json');
+
+export interface ConfigErrorRecord {
+  at: string;
+  message: string;
+}
+
+export function readConfigError(stateDir: string): ConfigErrorRecord | null {
+  try {
+    return readJson<ConfigErrorRecord>(configErrorFile(stateDir));
+  } catch {
+    return null;
+  }
+}
+
+export function readRunningProject(stateDir: string): Project | null {
+  try {
+    return readJson<Project>(runningProjectFile(stateDir));
+  } catch {
+    return null;
+  }
+}
+
+export type ReloadOutcome =
+  | { ok: true; project: Project; added: string[]; removed: string[]; events: Array<{ agent: string; event: string; reason: string }> }
+  | { ok: false; error: string; repeated: boolean };
+
+/**
+ * Loads agents.toml again. On success returns the new project and marks
+ * added agents to start (if the team is up) and removed ones to stop (the
+ * caller kills their sessions); on failure records the error once.
+ */
+export async function reloadConfig(current: Project, state: AgentsState, env: NodeJS.ProcessEnv): Promise<ReloadOutcome> {
+  let next: Project;
+  try {
+    next = loadProject(current.configFile, env);
+  } catch (error) {
+    const message = error instanceof ConfigError ? error.format(current.dir) : (error as Error).message;
+    const previous = readConfigError(current.stateDir);
+    if (previous?.message !== message) await writeJsonAtomic(configErrorFile(current.stateDir), { at: new Date().toISOString(), message });
+    return { ok: false, error: message, repeated: previous?.message === message };
+  }
+  // the namespace cannot move under running agents: keep socket, prefix and state folder
+  const kept = { tmuxSocket: current.tmuxSocket, sessionPrefix: current.sessionPrefix, stateDir: current.stateDir };
+  const events: Array<{ agent: string; event: string; reason: string }> = [];
+  for (const [key, value] of Object.entries(kept)) {
+    if (next[key as keyof typeof kept] !== value) events.push({ agent: 'config', event: 'config-warning', reason: `${key} changed in agents.toml; it applies after \`ao down\` and \`ao up\`` });
+  }
+  next = { ...next, ...kept, agents: next.agents.map((a) => ({ ...a, session: `${kept.sessionPrefix}${a.name}` })) };
+
+  const before = new Set(current.agents.map((a) => a.name));
+  const after = new Set(next.agents.map((a) => a.name));
+  const added = [...after].filter((n) => !before.has(n));
+  const removed = [...before].filter((n) => !after.has(n));
+  const teamUp = Object.values(state.agents).some((r) => r.up);
+  for (const name of added) {
+    const agent = next.agents.find((a) => a.name === name)!;
+    if (teamUp && agent.enabled && agent.kind !== 'task') {
+      state.agents[name] = { ...emptyRecord(), up: true };
+      events.push({ agent: name, event: 'agent-added', reason: 'new in agents.toml: starting it' });
+    } else events.push({ agent: name, event: 'agent-added', reason: 'new in agents.toml' });
+  }
+  for (const name of removed) {
+    const record = state.agents[name];
+    if (record) record.up = false;
+    events.push({ agent: name, event: 'agent-removed', reason: 'gone from agents.toml: stopping it' });
+  }
+  rmSync(configErrorFile(current.stateDir), { force: true });
+  await writeJsonAtomic(runningProjectFile(current.stateDir), next);
+  return { ok: true, project: next, added, removed, events };
+}
