@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findConfig, loadProject } from '../config/load.js';
 import type { AgentSpec, Project } from '../config/types.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { readRunningProject } from '../supervisor/reload.js';
 import { Tmux } from '../tmux/client.js';
 import type { GlobalOptions, Io } from './io.js';
 
@@ -17,6 +18,24 @@ export function openProject(options: GlobalOptions, io: Io): Context {
   const file = findConfig({ config: options.config, cwd: io.cwd, env: io.env });
   const project = loadProject(file, io.env);
   return { project, tmux: new Tmux(project.tmuxSocket) };
+}
+
+/**
+ * For commands that must work while agents.toml is broken and the team runs
+ * (status, down, events, logs, inbox): on a config error, the config the
+ * watchdog still runs, with the error on stderr.
+ */
+export function openProjectOrRunning(options: GlobalOptions, io: Io): Context & { configError: string | null } {
+  try {
+    return { ...openProject(options, io), configError: null };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const file = findConfig({ config: options.config, cwd: io.cwd, env: io.env });
+    const running = readRunningProject(join(dirname(file), 'state'));
+    if (!running) throw error;
+    io.err(`ao: config error (the team runs on the last good config until agents.toml validates)\n${error.format(io.cwd)}\n`);
+    return { project: running, tmux: new Tmux(running.tmuxSocket), configError: error.format(running.dir) };
+  }
 }
 
 /** The named agents, or an error that lists the known ones. */

@@ -137,8 +137,7 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .action(async (opts: { name: string; kind: string; kickoffFile: string; model?: string; pace?: number }) =>
       run(async () => {
         const { runDemoAgent } = await import('../backends/demo-agent.js');
-        await runDemoAgent({ ...opts, ...(opts.pace !== undefined ? { paceS: opts.pace } : {}), stdin: process.stdin, stdout: process.stdout });
-        return 0;
+        return runDemoAgent({ ...opts, ...(opts.pace !== undefined ? { paceS: opts.pace } : {}), stdin: process.stdin, stdout: process.stdout });
       })(),
     );
 

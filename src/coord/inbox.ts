@@ -129,7 +129,7 @@ export async function appendMessage(stateDir: string, to: string, from: string, 
       lockfilePath: `${file}.lock`,
       realpath: false,
       stale: 10_000,
-      // many senders at once: short randomized waits, up to about a minute in all
+      // many senders at once: short randomized waits, a minute or two in all (a crashed holder's lock goes stale after 10 s)
       retries: { retries: 600, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
     });
   } catch (error) {

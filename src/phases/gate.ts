@@ -99,29 +99,32 @@ export function stepGate(state: GateState, journal: string, review: string, phas
   next.claimsSeen = Math.min(next.claimsSeen, claims.length);
   next.verdictsSeen = Math.min(next.verdictsSeen, verdicts.length);
 
-  for (const claim of claims.slice(next.claimsSeen)) {
-    if (next.status === 'claimed') events.push({ type: 'ignored-claim', line: claim.line });
-    else {
+  // The two files share no clock, so new lines are taken in the order the
+  // protocol makes them: a claim, then its verdict, then the next claim.
+  const newClaims = claims.slice(next.claimsSeen);
+  const newVerdicts = verdicts.slice(next.verdictsSeen);
+  while (newClaims.length > 0 || newVerdicts.length > 0) {
+    if (next.status === 'open' && newClaims.length > 0) {
       next.status = 'claimed';
-      events.push({ type: 'claimed', line: claim.line });
+      events.push({ type: 'claimed', line: newClaims.shift()!.line });
+    } else if (next.status === 'claimed' && newVerdicts.length > 0) {
+      const verdict = newVerdicts.shift()!;
+      next.status = 'open';
+      if (verdict.pass) {
+        events.push({ type: 'pass', line: verdict.line });
+        next.failStreak = 0;
+      } else {
+        events.push({ type: 'fail', line: verdict.line, reasons: verdict.reasons });
+        next.failStreak += 1;
+      }
+    } else if (newVerdicts.length > 0) {
+      const verdict = newVerdicts.shift()!;
+      events.push({ type: 'ignored-verdict', line: verdict.line, pass: verdict.pass });
+    } else {
+      events.push({ type: 'ignored-claim', line: newClaims.shift()!.line });
     }
   }
   next.claimsSeen = claims.length;
-
-  for (const verdict of verdicts.slice(next.verdictsSeen)) {
-    if (next.status !== 'claimed') {
-      events.push({ type: 'ignored-verdict', line: verdict.line, pass: verdict.pass });
-      continue;
-    }
-    next.status = 'open';
-    if (verdict.pass) {
-      events.push({ type: 'pass', line: verdict.line });
-      next.failStreak = 0;
-    } else {
-      events.push({ type: 'fail', line: verdict.line, reasons: verdict.reasons });
-      next.failStreak += 1;
-    }
-  }
   next.verdictsSeen = verdicts.length;
   return { state: next, events };
 }

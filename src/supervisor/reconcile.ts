@@ -104,7 +104,8 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       record.model = agent.model;
       record.phaseGen = agent.generation;
       record.launchKey = agent.launchKey;
-      if (reason !== 'next-iteration' && reason !== 'start') record.restarts += 1;
+      // restarts count heals; planned restarts (a new phase, model or command) are not failures
+      if (reason === 'heal' || reason === 'stall') record.restarts += 1;
       // every start of a loop agent is a new iteration with a fresh kickoff
       if (agent.kind === 'loop') record.iteration += 1;
     };

@@ -92,6 +92,7 @@ export class Watchdog {
   /** how zombies among the watched pids ended, read from /proc before anyone reaps them */
   private readonly exits = new Map<number, { status: number | null; signal: number | null }>();
   private configDirty = false;
+  private configMtime: number | null = null;
   private readonly plansEdited = new Set<string>();
 
   constructor(deps: WatchdogDeps) {
@@ -135,6 +136,12 @@ export class Watchdog {
 
     await withLock(this.project.stateDir, async () => {
       const state = readAgentsState(this.project.stateDir);
+      // the file watcher is the fast path; the modification time catches an edit it missed
+      const mtime = mtimeOf(this.project.configFile);
+      if (mtime !== this.configMtime) {
+        if (this.configMtime !== null) this.configDirty = true;
+        this.configMtime = mtime;
+      }
       if (this.configDirty) {
         this.configDirty = false;
         await this.reload(state, panes);
@@ -278,7 +285,14 @@ export class Watchdog {
       if (file === this.project.configFile) this.configChanged();
       else if (file.startsWith(join(dir, 'phases'))) this.planChanged(file);
     });
-    return () => watcher.close();
+    // a claim or a verdict is acted on at once, not at the next sweep
+    const gate = watch(this.project.stateDir, { ignoreInitial: true, depth: 0, ignored: (path: string) => path !== this.project.stateDir && !/\/(JOURNAL|REVIEW)-[^/]*\.md$/.test(path) });
+    gate.on('all', () => this.wake());
+    await Promise.all([new Promise<void>((r) => watcher.once('ready', () => r())), new Promise<void>((r) => gate.once('ready', () => r()))]);
+    return async () => {
+      await watcher.close();
+      await gate.close();
+    };
   }
 
   /** Runs until stop(): sweeps every stall_check_s, at once on a wake, and polls pids every pollMs. */
@@ -324,6 +338,14 @@ export class Watchdog {
   stop(): void {
     this.running = false;
     this.wakeUp?.();
+  }
+}
+
+function mtimeOf(file: string): number | null {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return null;
   }
 }
 

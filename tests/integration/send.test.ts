@@ -43,6 +43,7 @@ describe('ten processes sending at once', () => {
   const work = mkdtempSync(join(tmpdir(), 'ao-send-workers-'));
   const bundle = join(work, 'send.mjs');
   const worker = join(work, 'worker.mjs');
+  const texts = join(work, 'texts.json');
 
   beforeAll(async () => {
     await build({
@@ -55,15 +56,18 @@ describe('ten processes sending at once', () => {
       banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
       logLevel: 'warning',
     });
+    // each worker sends its own list of texts, in order, as fast as it can
+    writeFileSync(texts, JSON.stringify(Array.from({ length: 10 }, (_, s) => Array.from({ length: 100 }, (_, n) => awkward(s, n)))));
     writeFileSync(
       worker,
-      `const [bundle, cwd, s, count, startAt] = process.argv.slice(2);
+      `import { readFileSync } from 'node:fs';
+const [bundle, cwd, s, startAt] = process.argv.slice(2);
 const { send } = await import(bundle);
-const awkward = ${awkward.toString()};
+const mine = JSON.parse(readFileSync(${JSON.stringify(texts)}, 'utf8'))[Number(s)];
 const io = { out: () => {}, err: (t) => process.stderr.write(t), env: { ...process.env, AO_AGENT: 'sender-' + s }, cwd, isTTY: false };
 while (Date.now() < Number(startAt)) await new Promise((r) => setTimeout(r, 5));
-for (let n = 0; n < Number(count); n++) {
-  const code = await send({ agent: 'builder', message: [awkward(Number(s), n)] }, io);
+for (const text of mine) {
+  const code = await send({ agent: 'builder', message: [text] }, io);
   if (code !== 0) process.exit(code);
 }
 `,
@@ -76,7 +80,7 @@ for (let n = 0; n < Number(count); n++) {
     const startAt = String(started + 1500);
     const runs = await Promise.all(
       Array.from({ length: 10 }, (_, s) =>
-        execa(process.execPath, [worker, bundle, dir, String(s), '100', startAt], { reject: false, env: { AO_TMUX_SOCKET: socket, AO_CONFIG: '' } }),
+        execa(process.execPath, [worker, bundle, dir, String(s), startAt], { reject: false, env: { AO_TMUX_SOCKET: socket, AO_CONFIG: '' } }),
       ),
     );
     for (const run of runs) expect(run.exitCode, String(run.stderr)).toBe(0);

@@ -3,7 +3,7 @@ import { updateAgentsState } from '../../state/agents.js';
 import { watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { bySession } from '../../tmux/snapshot.js';
-import { openProject, selectAgents } from '../context.js';
+import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 
 export interface DownOptions extends GlobalOptions {
@@ -12,7 +12,7 @@ export interface DownOptions extends GlobalOptions {
 
 /** `ao down [AGENT...]`: stop this project's sessions, exact names only; the watchdog last. */
 export async function down(options: DownOptions, io: Io): Promise<number> {
-  const { project, tmux } = openProject(options, io);
+  const { project, tmux } = openProjectOrRunning(options, io);
   const agents = selectAgents(project, options.agents, () => true);
   const all = options.agents.length === 0;
   let stopped = 0;

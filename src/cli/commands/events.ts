@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { eventsFile, parseEventLine, readEvents, type EventRecord } from '../../state/events.js';
 import { readFrom } from '../../state/tail.js';
 import { statSync } from 'node:fs';
-import { openProject } from '../context.js';
+import { openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 
 export interface EventsOptions extends GlobalOptions {
@@ -19,7 +19,7 @@ export function formatEvent(e: EventRecord): string {
 
 /** `ao events [-f] [--json] [-n N]`: the watchdog's decisions, one per line. */
 export async function events(options: EventsOptions, io: Io): Promise<number> {
-  const { project } = openProject(options, io);
+  const { project } = openProjectOrRunning(options, io);
   const show = (e: EventRecord): void => io.out(`${options.json ? JSON.stringify(e) : formatEvent(e)}\n`);
   readEvents(project.stateDir, options.lines ?? 50).forEach(show);
   if (!options.follow) return 0;

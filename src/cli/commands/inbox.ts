@@ -1,6 +1,6 @@
 import { inboxPath, readInbox, type Message } from '../../coord/inbox.js';
 import { UsageError } from '../../errors.js';
-import { openProject, selectAgents } from '../context.js';
+import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 
 export interface InboxOptions extends GlobalOptions {
@@ -12,7 +12,7 @@ export interface InboxOptions extends GlobalOptions {
 
 /** `ao inbox AGENT [--json] [-n N]`: an agent's messages, oldest first. Read-only. */
 export async function inbox(options: InboxOptions, io: Io): Promise<number> {
-  const { project } = openProject(options, io);
+  const { project } = openProjectOrRunning(options, io);
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao inbox needs an agent name');
   const last = options.last;

@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { logFile } from '../../supervisor/launch.js';
 import { cleanTerminalText, readFrom, tailLines } from '../../state/tail.js';
 import { statSync } from 'node:fs';
-import { openProject, selectAgents } from '../context.js';
+import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 
 export interface LogsOptions extends GlobalOptions {
@@ -18,7 +18,7 @@ export interface LogsOptions extends GlobalOptions {
 
 /** `ao logs AGENT [-f] [-n N]`: what the agent's pane printed, made readable. */
 export async function logs(options: LogsOptions, io: Io): Promise<number> {
-  const { project } = openProject(options, io);
+  const { project } = openProjectOrRunning(options, io);
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao logs needs an agent name');
   const file = logFile(project, agent.name);

@@ -1,6 +1,6 @@
 import { appendMessage, sanitizeMessage } from '../../coord/inbox.js';
 import { UsageError } from '../../errors.js';
-import { openProject, selectAgents } from '../context.js';
+import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 
 export interface SendOptions extends GlobalOptions {
@@ -16,7 +16,7 @@ export interface SendOptions extends GlobalOptions {
  * recipient there is mail).
  */
 export async function send(options: SendOptions, io: Io): Promise<number> {
-  const { project } = openProject(options, io);
+  const { project } = openProjectOrRunning(options, io);
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao send needs an agent name');
   const fromStdin = options.message.length === 0 || (options.message.length === 1 && options.message[0] === '-');

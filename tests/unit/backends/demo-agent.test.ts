@@ -123,7 +123,8 @@ describe('runDemoAgent: mail', () => {
   it('shows the newest message of its inbox when a line arrives (ao types only a notice)', async () => {
     const inbox = join(dir, 'inbox', 'orchestrator.md');
     mkdirSync(join(dir, 'inbox'));
-    writeFileSync(inbox, '## m1 · 10:00 · from maintainer\n\nold news\n\n## m2 · 10:05 · from builder\n\nphase feature failed once\nsecond line\n');
+    // records as src/coord/inbox.ts writes them
+    writeFileSync(inbox, '## m1 · 2030-01-01T10:00:00.000Z · from maintainer\n> old news\n\n## m2 · 2030-01-01T10:05:00.000Z · from ao\n> phase feature failed once\n>\n> second line\n\n');
     const h = harness();
     const run = runDemoAgent({ name: 'orchestrator', kind: 'persistent', kickoffFile, paceS: 60, stdin: h.stdin, stdout: h.stdout, env: { AO_INBOX: inbox } });
     await h.until('demo> ');
@@ -132,7 +133,7 @@ describe('runDemoAgent: mail', () => {
     expect(h.output()).toContain(
       '[demo orchestrator] received: you have mail: read your inbox\n' +
         `[demo orchestrator] newest message in ${inbox}:\n` +
-        '  ## m2 · 10:05 · from builder\n\n  phase feature failed once\n  second line\ndemo> ',
+        '  ## m2 · 2030-01-01T10:05:00.000Z · from ao\n  > phase feature failed once\n  >\n  > second line\ndemo> ',
     );
     expect(h.output()).not.toContain('old news');
     h.stdin.end();

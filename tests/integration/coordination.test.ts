@@ -1,0 +1,103 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { killServer, makeProject, removeProject, runAo, uniqueSocket, waitFor } from '../helpers/ao.js';
+
+interface Agent {
+  name: string;
+  state: string;
+  pid: number | null;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+function project(toml: string): { dir: string; ao: (...args: string[]) => ReturnType<typeof runAo> } {
+  const socket = uniqueSocket('coord');
+  const dir = makeProject({ 'agents.toml': toml, 'prompts/kickoff.md': 'go\n', 'phases/one.md': '# one\n' });
+  cleanups.push(async () => {
+    await runAo(['down'], { cwd: dir, socket });
+    await killServer(socket);
+    removeProject(dir);
+  });
+  return { dir, ao: (...args: string[]) => runAo(args, { cwd: dir, socket }) };
+}
+
+async function agents(ao: (...args: string[]) => ReturnType<typeof runAo>): Promise<Record<string, Agent>> {
+  const json = JSON.parse((await ao('status', '--json')).stdout) as { agents: Agent[] };
+  return Object.fromEntries(json.agents.map((a) => [a.name, a]));
+}
+
+async function events(ao: (...args: string[]) => ReturnType<typeof runAo>): Promise<Array<{ agent: string; event: string; reason: string }>> {
+  return (await ao('events', '--json', '-n', '500')).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { agent: string; event: string; reason: string });
+}
+
+const sleeper = (name: string, args = '["100000"]'): string => `[agents.${name}]\nkind = "persistent"\ncommand = "sleep"\nargs = ${args}\n`;
+const tail = '\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 0.3\n';
+
+describe('a message to an agent that is an interactive shell', () => {
+  it('reaches its inbox intact but sanitized, the pane gets only the fixed notice, and nothing in it executes', async () => {
+    const { dir, ao } = project(
+      `[defaults]\nbackend = "shell"\nsession_prefix = "co-"\n\n[agents.sh]\nkind = "persistent"\ncommand = "bash"\nargs = ["--norc", "--noprofile", "-i"]\nenv = { PS1 = "$ " }\nready_pattern = "\\\\$$"\n${tail}`,
+    );
+    expect((await ao('up')).code).toBe(0);
+    await waitFor(async () => ((await agents(ao)).sh?.state === 'running' ? true : undefined));
+    const mark = (name: string): string => join(dir, `pwned-${name}`);
+    const message = [
+      `please ; touch ${mark('semicolon')}`,
+      `and $(touch ${mark('dollar')}) and \`touch ${mark('backtick')}\``,
+      `escape \x1b[31mred\x1b[0m and \x1b]0;title\x07 and a paste end \x1b[201~ touch ${mark('paste-end')}`,
+      `\r touch ${mark('carriage-return')}`,
+    ].join('\n');
+    const sent = await ao('send', 'sh', message);
+    expect(sent.code, sent.stderr).toBe(0);
+    // the watchdog tells the idle shell it has mail
+    await waitFor(async () => ((await events(ao)).some((e) => e.agent === 'sh' && e.event === 'mail-notice') ? true : undefined), 15_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const name of ['semicolon', 'dollar', 'backtick', 'paste-end', 'carriage-return']) expect(existsSync(mark(name)), name).toBe(false);
+    const inbox = JSON.parse((await ao('inbox', 'sh', '--json')).stdout) as Array<{ text: string }>;
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]!.text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(inbox[0]!.text).toContain(`$(touch ${mark('dollar')})`);
+    const log = readFileSync(join(dir, 'state', 'logs', 'sh.log'), 'utf8');
+    expect(log).toContain('ao: you have new mail. Read your inbox:');
+    expect(log).not.toContain('touch');
+  });
+});
+
+describe('agents.toml edited while the team runs', () => {
+  it('a broken file keeps the team running and shows the error; the fixed file is applied', async () => {
+    const base = `[defaults]\nbackend = "shell"\nsession_prefix = "cf-"\n\n${sleeper('a')}\n${sleeper('b')}${tail}`;
+    const { dir, ao } = project(base);
+    expect((await ao('up')).code).toBe(0);
+    const before = await waitFor(async () => {
+      const s = await agents(ao);
+      return s.a?.state === 'running' && s.b?.state === 'running' && s.watchdog?.state === 'running' ? s : undefined;
+    });
+
+    writeFileSync(join(dir, 'agents.toml'), base.replace('kind = "persistent"', 'kind = persistent'));
+    await waitFor(async () => ((await events(ao)).some((e) => e.event === 'config-error') ? true : undefined), 10_000);
+    const broken = await ao('status');
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/agents\.toml:\d+:\d+: TOML syntax/);
+    expect(broken.stdout).toMatch(/^a\s+persistent\s+shell.*RUNNING/m);
+    expect(broken.stdout).toContain('config error: the watchdog keeps running the last good config');
+    const during = await agents(ao).catch(() => undefined);
+    expect(during?.a?.pid ?? (JSON.parse((await ao('status', '--json')).stdout) as { agents: Agent[] }).agents[0]?.pid).toBe(before.a?.pid);
+
+    // fixed, with changes: c added, b's arguments changed, a untouched
+    writeFileSync(join(dir, 'agents.toml'), `[defaults]\nbackend = "shell"\nsession_prefix = "cf-"\n\n${sleeper('a')}\n${sleeper('b', '["200000"]')}\n${sleeper('c')}${tail}`);
+    const after = await waitFor(async () => {
+      const s = await agents(ao);
+      return s.c?.state === 'running' && s.b?.state === 'running' && s.b.pid !== before.b?.pid ? s : undefined;
+    }, 15_000);
+    expect(after.a?.pid).toBe(before.a?.pid);
+    const status = await ao('status');
+    expect(status.code).toBe(0);
+    expect(status.stdout).not.toContain('config error');
+    const log = (await events(ao)).map((e) => `${e.agent}:${e.event}`);
+    expect(log).toEqual(expect.arrayContaining(['config:config-error', 'config:config-reloaded', 'c:agent-added', 'b:config-changed']));
+  });
+});
