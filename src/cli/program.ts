@@ -112,6 +112,12 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     );
 
   program
+    .command('run')
+    .description('run a task agent now (kind = "task"); it is done when it exits 0')
+    .argument('<task>', 'the task')
+    .action(async (task: string) => run(async () => (await import('./commands/run.js')).run({ ...globals(), task }, io))());
+
+  program
     .command('phase')
     .description('show the phase, its plan, claims and verdicts; or move it by hand (next, set ID)')
     .argument('[action]', 'status (default), next, or set', 'status')
@@ -120,6 +126,11 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .action(async (action: string, id: string | undefined, opts: { json?: boolean }) =>
       run(async () => (await import('./commands/phase.js')).phase({ ...globals(), action, id, ...opts }, io))(),
     );
+
+  program
+    .command('dash')
+    .description('the team, live: phase, agents, screens, journal, review, inboxes, events; keys to act (needs a terminal)')
+    .action(async () => run(async () => (await import('./commands/dash.js')).dash(globals(), io))());
 
   program
     .command('watchdog')

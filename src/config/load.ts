@@ -189,6 +189,8 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     if (!existsSync(cwd) || !statSync(cwd).isDirectory()) ctx.fail(at('cwd'), `working folder not found: ${agent.cwd}`);
   }
 
+  if (agent.on_phase_advance && agent.kind !== 'task') ctx.fail(at('on_phase_advance'), `only a task runs on phase advance (this agent is a ${agent.kind})`);
+
   if (agent.ready_pattern !== undefined) {
     try {
       new RegExp(agent.ready_pattern, 'm');
@@ -214,5 +216,6 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     kickoff: agent.kickoff ?? (agent.kind === 'service' ? 'none' : getBackend(backend).defaultKickoff(agent.kind)),
     readyPattern: agent.ready_pattern ?? null,
     paceS: agent.pace_s ?? null,
+    onPhaseAdvance: agent.on_phase_advance ?? false,
   };
 }

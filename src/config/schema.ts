@@ -23,6 +23,7 @@ export const agentSchema = z.strictObject({
   kickoff: z.enum(KICKOFF_MODES).optional(),
   ready_pattern: z.string().min(1).optional(),
   pace_s: positive.optional(),
+  on_phase_advance: z.boolean().optional(),
 });
 
 export const phaseSchema = z.strictObject({

@@ -33,6 +33,8 @@ export interface AgentSpec {
   kickoff: KickoffMode;
   readyPattern: string | null;
   paceS: number | null;
+  /** a task run by the watchdog each time the team enters a new phase */
+  onPhaseAdvance: boolean;
 }
 
 export interface PhaseSpec {

@@ -115,7 +115,7 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       continue;
     }
     if (record.condition === 'failed') continue;
-    if (record.startedAt == null && !seen.exists) {
+    if (record.startedAt == null && (!seen.exists || seen.dead)) {
       // brought up while the watchdog runs (a new agent in agents.toml): a first start, not a death
       actions.push({ type: 'event', agent: agent.name, event: 'start', reason: 'first start' });
       start('start');
@@ -136,6 +136,11 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
         actions.push({ type: 'event', agent: agent.name, event: 'iteration-done', reason: lost ? 'exit status lost; it ran long enough to count as a normal end' : 'exit 0', details: { iteration: record.iteration, lived_ms: lived } });
         record.streak = 0;
         start('next-iteration');
+        continue;
+      }
+      if (agent.kind === 'task' && seen.exitStatus === 0) {
+        record.up = false; // done: a task that ends well is not a death
+        actions.push({ type: 'event', agent: agent.name, event: 'task-done', reason: 'exit 0', details: { lived_ms: lived } });
         continue;
       }
       if (agent.heal === 'none') {

@@ -12,7 +12,7 @@ import { coordPaths, modelFor } from '../config/resolve.js';
 import { appendMessage } from '../coord/inbox.js';
 import { stepPhase } from '../phases/advance.js';
 import type { Project } from '../config/types.js';
-import { readAgentsState, type AgentsState } from '../state/agents.js';
+import { emptyRecord, readAgentsState, type AgentsState } from '../state/agents.js';
 import { appendEvent, type EventRecord } from '../state/events.js';
 import { withLock, writeJsonAtomic } from '../state/files.js';
 import { agentsFile } from '../state/agents.js';
@@ -93,10 +93,13 @@ export class Watchdog {
   private readonly exits = new Map<number, { status: number | null; signal: number | null }>();
   private configDirty = false;
   private configMtime: number | null = null;
+  private lastGeneration: number | null = null;
   private readonly plansEdited = new Set<string>();
 
   constructor(deps: WatchdogDeps) {
     this.deps = deps;
+    // the config as loaded just now: an edit from here on is a change, even one made before the first sweep
+    this.configMtime = mtimeOf(deps.project.configFile);
   }
 
   get project(): Project {
@@ -139,7 +142,7 @@ export class Watchdog {
       // the file watcher is the fast path; the modification time catches an edit it missed
       const mtime = mtimeOf(this.project.configFile);
       if (mtime !== this.configMtime) {
-        if (this.configMtime !== null) this.configDirty = true;
+        this.configDirty = true;
         this.configMtime = mtime;
       }
       if (this.configDirty) {
@@ -147,7 +150,7 @@ export class Watchdog {
         await this.reload(state, panes);
       }
       const project = this.project;
-      const phase = await this.stepPhase(project);
+      const phase = await this.stepPhase(project, state);
       const view = phaseView(project, phase);
       const desired: DesiredAgent[] = project.agents.map((a) => {
         const stop = phase.complete && a.kind === 'loop';
@@ -216,7 +219,7 @@ export class Watchdog {
   }
 
   /** Reads the gate lines of the current phase and moves the team when they say so. */
-  private async stepPhase(project: Project): Promise<PhaseState> {
+  private async stepPhase(project: Project, agents: AgentsState): Promise<PhaseState> {
     const state = readPhaseState(project.stateDir);
     const view = phaseView(project, state);
     const paths = coordPaths(project, view.phase.id, 'builder');
@@ -224,6 +227,16 @@ export class Watchdog {
     const changed = JSON.stringify(step.state) !== JSON.stringify(state);
     if (changed) await writePhaseState(project.stateDir, step.state);
     for (const e of step.events) this.event({ type: 'event', ...e });
+    // a new phase, by a pass or by `ao phase next|set`
+    const entered = this.lastGeneration !== null && step.state.generation !== this.lastGeneration;
+    this.lastGeneration = step.state.generation;
+    if (entered && !step.state.complete) {
+      // tasks set to run on phase advance: a first start under the new phase
+      for (const task of project.agents.filter((a) => a.kind === 'task' && a.onPhaseAdvance && a.enabled)) {
+        agents.agents[task.name] = { ...emptyRecord(), ...agents.agents[task.name], up: true, startedAt: null, condition: null, deadSince: null };
+        this.event({ type: 'event', agent: task.name, event: 'task-scheduled', reason: `runs on phase advance (${phaseView(project, step.state).phase.id})` });
+      }
+    }
     for (const m of step.messages) {
       if (!project.agents.some((a) => a.name === m.to)) continue;
       await appendMessage(project.stateDir, m.to, 'ao', m.text);

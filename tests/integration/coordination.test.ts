@@ -101,3 +101,27 @@ describe('agents.toml edited while the team runs', () => {
     expect(log).toEqual(expect.arrayContaining(['config:config-error', 'config:config-reloaded', 'c:agent-added', 'b:config-changed']));
   });
 });
+
+describe('tasks', () => {
+  it('a task runs on `ao run`, and on every phase advance when on_phase_advance is set; done is not dead', async () => {
+    const { dir, ao } = project(
+      `[defaults]\nbackend = "shell"\nsession_prefix = "tk-"\n\n${sleeper('a')}\n[agents.report]\nkind = "task"\ncommand = "sh"\nargs = ["-c", "echo ran >> ran.txt"]\non_phase_advance = true\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[[phases]]\nid = "two"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 0.3\n`,
+    );
+    const ran = (): number => (existsSync(join(dir, 'ran.txt')) ? readFileSync(join(dir, 'ran.txt'), 'utf8').trim().split('\n').length : 0);
+    expect((await ao('up')).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(ran()).toBe(0); // a bare `ao up` leaves tasks out
+    const next = await ao('phase', 'next');
+    expect(next.stdout).toContain('phase: two [2/2]');
+    await waitFor(async () => (ran() === 1 ? true : undefined), 10_000);
+    await waitFor(async () => ((await events(ao)).some((e) => e.agent === 'report' && e.event === 'task-done') ? true : undefined));
+    const status = await ao('status');
+    expect(status.stdout).toMatch(/^report\s+task\s+.*stopped \(done\)/m);
+    expect(status.code).toBe(0);
+    expect((await ao('run', 'report')).code).toBe(0);
+    await waitFor(async () => (ran() === 2 ? true : undefined));
+    const wrong = await ao('run', 'a');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('a is a persistent, not a task');
+  });
+});

@@ -70,6 +70,10 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     const pane = after.get(plan.session.name);
     const i = pastes.indexOf(plan);
     const kickoff = i >= 0 ? delivered[i] : null;
+    if (pane?.dead && pane.deadStatus === 0 && plan.agent.kind === 'task') {
+      io.out(`${plan.agent.name}: ran and finished (exit 0)\n`);
+      continue;
+    }
     if (!pane || pane.dead) {
       failures++;
       io.out(`${plan.agent.name}: exited at once${pane?.deadStatus != null ? ` (exit ${pane.deadStatus})` : ''}; see \`ao logs ${plan.agent.name}\`\n`);

@@ -25,6 +25,7 @@ function agent(over: Partial<AgentSpec> = {}): AgentSpec {
     kickoff: 'arg',
     readyPattern: null,
     paceS: null,
+    onPhaseAdvance: false,
     ...over,
   };
 }

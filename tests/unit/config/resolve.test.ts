@@ -70,6 +70,7 @@ function agent(name: string, overrides: Partial<AgentSpec> = {}): AgentSpec {
     kickoff: 'arg',
     readyPattern: null,
     paceS: null,
+    onPhaseAdvance: false,
     ...overrides,
   };
 }
