@@ -4,10 +4,9 @@
  * plan, then write findings and a verdict. With no open claim it only says so
  * and ends.
  */
-import { readFile } from 'node:fs/promises';
 import { failLine, passLine } from '../phases/gate.js';
-import { describeFinding, failReason, matches, parsePlan, viewGate } from './demo-plan.js';
-import { appendBlock, errorMessage, itemFile, plural, readFound, readText, type LoopContext } from './demo-loop.js';
+import { describeFinding, failReason, matches, viewGate } from './demo-plan.js';
+import { appendBlock, itemFile, plural, readFound, readPlan, readText, type LoopContext } from './demo-loop.js';
 
 export async function runAdversary(ctx: LoopContext): Promise<number> {
   const { files, say } = ctx;
@@ -23,15 +22,8 @@ export async function runAdversary(ctx: LoopContext): Promise<number> {
   }
 
   say(`phase ${files.phase}: claim ${gate.claims} is open; checking the work against ${files.plan}`);
-  let planText: string;
-  try {
-    planText = await readFile(files.plan, 'utf8');
-  } catch (err) {
-    say(`cannot read the plan: ${errorMessage(err)}`);
-    await ctx.step();
-    return 1;
-  }
-  const plan = parsePlan(planText);
+  const plan = await readPlan(ctx);
+  if (!plan) return 1;
   const items = [...plan.build, ...plan.review];
   say(`${plural(items.length, 'item')} to check (Build and Review lists)`);
   if (!(await ctx.step())) return 0;

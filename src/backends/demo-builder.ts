@@ -4,11 +4,10 @@
  * entry and claim the gate. While a claim waits for its verdict it only says
  * so and ends.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { claimLine } from '../phases/gate.js';
-import { itemsToFix, mergeItems, parsePlan, viewGate, type PlanItem } from './demo-plan.js';
-import { appendBlock, errorMessage, plural, readText, writeItem, type LoopContext } from './demo-loop.js';
+import { itemsToFix, mergeItems, viewGate, type PlanItem } from './demo-plan.js';
+import { appendBlock, plural, readPlan, readText, writeItem, type LoopContext } from './demo-loop.js';
 
 function journalEntry(at: Date, phase: string, attempt: number, built: PlanItem[], fixes: PlanItem[]): string {
   const fromReview = new Set(fixes.map((i) => i.path));
@@ -38,15 +37,8 @@ function list(ctx: LoopContext, title: string, items: PlanItem[]): void {
 export async function runBuilder(ctx: LoopContext): Promise<number> {
   const { files, say } = ctx;
   say(`phase ${files.phase}, plan ${files.plan}`);
-  let planText: string;
-  try {
-    planText = await readFile(files.plan, 'utf8');
-  } catch (err) {
-    say(`cannot read the plan: ${errorMessage(err)}`);
-    await ctx.step();
-    return 1;
-  }
-  const plan = parsePlan(planText);
+  const plan = await readPlan(ctx);
+  if (!plan) return 1;
   list(ctx, `the Build list has ${plural(plan.build.length, 'file')}:`, plan.build);
   for (const r of plan.refused) say(`refusing \`${r.path}\`: ${r.why}`);
 

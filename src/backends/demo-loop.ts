@@ -5,7 +5,7 @@
  */
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { Found, PlanItem } from './demo-plan.js';
+import { parsePlan, type DemoPlan, type Found, type PlanItem } from './demo-plan.js';
 
 export interface PhaseFiles {
   stateDir: string;
@@ -86,3 +86,14 @@ export async function appendBlock(file: string, block: string): Promise<void> {
 }
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The phase plan, or null (said in the pane, after a step) when it cannot be read. */
+export async function readPlan(ctx: LoopContext): Promise<DemoPlan | null> {
+  try {
+    return parsePlan(await readFile(ctx.files.plan, 'utf8'));
+  } catch (err) {
+    ctx.say(`cannot read the plan: ${errorMessage(err)}`);
+    await ctx.step();
+    return null;
+  }
+}
