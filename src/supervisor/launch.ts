@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { getBackend } from '../backends/index.js';
 import { buildKickoff, coordPaths, modelFor, type PhaseView } from '../config/resolve.js';
 import type { AgentSpec, Project } from '../config/types.js';
+import { watchdogPidFile } from '../state/housekeeping.js';
 import type { SessionSpec } from '../tmux/client.js';
 
 export interface LaunchPlan {
@@ -26,7 +27,7 @@ export function passedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 
 /** Tells the watchdog at once that a pane died (tmux's pane-died hook); null when the path cannot be quoted safely. */
 export function deathHook(stateDir: string): string | undefined {
-  const pidFile = join(stateDir, 'watchdog.pid');
+  const pidFile = watchdogPidFile(stateDir);
   return /^[A-Za-z0-9_./+@-]+$/.test(pidFile) ? `read p < ${pidFile} && kill -USR2 "$p"` : undefined;
 }
 

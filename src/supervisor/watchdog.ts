@@ -5,7 +5,7 @@
  * agents' pids in /proc because the hook is lossy); everything else is swept
  * every `stall_check_s` at the latest.
  */
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { getBackend } from '../backends/index.js';
 import { coordPaths, modelFor } from '../config/resolve.js';
@@ -24,8 +24,9 @@ import { bySession, type PaneInfo } from '../tmux/snapshot.js';
 import { deliverKickoff, startSession } from './executor.js';
 import { launchKeyOf, planLaunch } from './launch.js';
 import { inboxSize, notifyMail } from './mail.js';
+import { observe, observedPids, timingsOf } from './observe.js';
 import { reloadConfig } from './reload.js';
-import { reconcile, silentTooLong, type Action, type DesiredAgent, type ObservedAgent, type Timings } from './reconcile.js';
+import { reconcile, silentTooLong, type Action, type DesiredAgent, type ObservedAgent } from './reconcile.js';
 
 export const NUDGE_TEXT = 'ao: you have been silent for a while. Re-read your phase plan and your inbox, then carry on.';
 
@@ -36,49 +37,6 @@ export interface WatchdogDeps {
   env: NodeJS.ProcessEnv;
   log: (level: 'info' | 'warn' | 'error', event: EventRecord | string) => void;
   now?: () => number;
-}
-
-export const watchdogPidFile = (stateDir: string): string => join(stateDir, 'watchdog.pid');
-
-export function timingsOf(project: Project): Timings {
-  const w = project.watchdog;
-  return {
-    backoffInitialMs: w.backoffInitialS * 1000,
-    backoffMaxMs: w.backoffMaxS * 1000,
-    healthyAfterMs: w.healthyAfterS * 1000,
-    crashLimit: w.crashLimit,
-    crashWindowMs: w.crashWindowS * 1000,
-    restartLimit: w.restartLimit,
-    restartWindowMs: w.restartWindowS * 1000,
-  };
-}
-
-/** What tmux and /proc show of each agent. A pane whose pid is gone or a zombie is dead, whatever tmux says. */
-export function observe(
-  project: Project,
-  panes: readonly PaneInfo[],
-  alive: (pid: number) => boolean = processAlive,
-  exits: ReadonlyMap<number, { status: number | null; signal: number | null }> = new Map(),
-): Map<string, ObservedAgent> {
-  const sessions = bySession(panes);
-  const observed = new Map<string, ObservedAgent>();
-  for (const agent of project.agents) {
-    const pane = sessions.get(agent.session);
-    if (!pane) continue;
-    const dead = pane.dead || (pane.pid !== null && !alive(pane.pid));
-    // tmux's own status first; else what the zombie showed in /proc
-    const fromProc = pane.pid !== null ? exits.get(pane.pid) : undefined;
-    const known = pane.dead && (pane.deadStatus !== null || pane.deadSignal !== null);
-    observed.set(agent.name, {
-      exists: true,
-      dead,
-      exitStatus: known ? pane.deadStatus : dead ? (fromProc?.status ?? null) : null,
-      exitSignal: known ? pane.deadSignal : dead ? (fromProc?.signal ?? null) : null,
-      activityMs: pane.activity === null ? null : pane.activity * 1000,
-      screen: null,
-    });
-  }
-  return observed;
 }
 
 export class Watchdog {
@@ -370,35 +328,3 @@ function readText(file: string): string {
   }
 }
 
-function observedPids(project: Project, panes: readonly PaneInfo[]): number[] {
-  const names = new Set(project.agents.map((a) => a.session));
-  return panes.filter((p) => names.has(p.session) && !p.dead && p.pid !== null).map((p) => p.pid!);
-}
-
-/** write-file-atomic leaves `<file>.<digits>` behind when killed mid-write; sweep old ones. */
-export function removeStaleTemps(stateDir: string, olderThanMs = 1_000): number {
-  let removed = 0;
-  let names: string[];
-  try {
-    names = readdirSync(stateDir);
-  } catch {
-    return 0;
-  }
-  for (const name of names) {
-    if (!/\.(json|md)\.\d+$/.test(name)) continue;
-    const file = join(stateDir, name);
-    try {
-      if (Date.now() - statSync(file).mtimeMs > olderThanMs) {
-        rmSync(file, { force: true });
-        removed++;
-      }
-    } catch {
-      // gone already
-    }
-  }
-  return removed;
-}
-
-export function writePidFile(stateDir: string): void {
-  writeFileSync(watchdogPidFile(stateDir), `${process.pid}\n`);
-}

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { acquirePidLock, releasePidLock } from '../../state/pidlock.js';
 import { appendEvent, type EventRecord } from '../../state/events.js';
-import { removeStaleTemps, Watchdog, writePidFile } from '../../supervisor/watchdog.js';
+import { removeStaleTemps, writePidFile } from '../../state/housekeeping.js';
+import { Watchdog } from '../../supervisor/watchdog.js';
 import { aoEntry, openProject } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { mkdirSync, rmSync } from 'node:fs';

@@ -7,7 +7,7 @@ import { appendEvent, eventsFile, readEvents } from '../../../src/state/events.j
 import { capLog } from '../../../src/state/logcap.js';
 import { acquirePidLock, holderAlive, processStartTime, readHolder, releasePidLock } from '../../../src/state/pidlock.js';
 import { readPhaseState, writePhaseState, initialPhaseState, phaseFile } from '../../../src/state/phase.js';
-import { removeStaleTemps } from '../../../src/supervisor/watchdog.js';
+import { removeStaleTemps } from '../../../src/state/housekeeping.js';
 
 const temp = (): string => mkdtempSync(join(tmpdir(), 'ao-state-'));
 const record = (n: number) => ({ time: new Date(0).toISOString(), agent: 'a', event: 'e', reason: `r${n}` });

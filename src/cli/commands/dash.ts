@@ -1,0 +1,183 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { findConfig, loadProject } from '../../config/load.js';
+import type { Project } from '../../config/types.js';
+import { AoError, ConfigError, UsageError } from '../../errors.js';
+import { readRunningProject } from '../../supervisor/reload.js';
+import { WATCHDOG } from '../../supervisor/status.js';
+import { Tmux } from '../../tmux/client.js';
+import { colorEnabled, createStore, Engine, initialDashState, mountDashboard, type DashActions, type DashStore, type NoticeTone } from '../../ui/index.js';
+import { openProject } from '../context.js';
+import type { GlobalOptions, Io } from '../io.js';
+
+export const NO_TERMINAL = 'ao dash needs a terminal; use `ao status` (or `ao status --json`) instead';
+
+/** A notice stays this long, then the status line clears. */
+const NOTICE_MS = 15_000;
+
+/** The alternate screen: the dashboard leaves the shell's screen as it found it. */
+const SCREEN = { enter: '\x1b[?1049h\x1b[2J\x1b[H', leave: '\x1b[?25h\x1b[?1049l' };
+
+/**
+ * `ao dash`: the team, live. Read-only until a key asks it to act; every
+ * action is the same command function the CLI runs (`ao restart`, `ao up`,
+ * `ao down`, `ao send`, `ao phase next`, `ao attach`).
+ */
+export async function dash(options: GlobalOptions, io: Io): Promise<number> {
+  if (!io.isTTY || !process.stdin.isTTY) throw new UsageError(NO_TERMINAL);
+  const { project, configError } = openForDash(options, io);
+  const store = createStore(initialDashState());
+  const engine = new Engine({ project, tmux: new Tmux(project.tmuxSocket), store, configError, reload: () => loadProject(project.configFile, io.env), watch: true });
+  const config = { config: project.configFile };
+  const act = actionRunner(store, engine, io);
+  const watchdogNote = 'the watchdog is started by `ao up` and stopped by `ao down`';
+
+  const actions: Omit<DashActions, 'attach' | 'quit'> = {
+    focus: (agent, view) => engine.focus(agent, view),
+    restart: (agent) =>
+      agent === WATCHDOG ? act.note(watchdogNote) : act(`restarting ${agent}`, async (cio) => (await import('./restart.js')).restart({ ...config, agent }, cio)),
+    toggle: (agent, to) =>
+      agent === WATCHDOG
+        ? act.note(watchdogNote)
+        : to === 'stop'
+          ? act(`stopping ${agent}`, async (cio) => (await import('./down.js')).down({ ...config, agents: [agent] }, cio))
+          : act(`starting ${agent}`, async (cio) => (await import('./up.js')).up({ ...config, agents: [agent] }, cio)),
+    send: (agent, text) => act(`sending to ${agent}`, async (cio) => (await import('./send.js')).send({ ...config, agent, message: [text] }, cio)),
+    advance: () => act('advancing the phase', async (cio) => (await import('./phase.js')).phase({ ...config, action: 'next' }, cio)),
+  };
+
+  const stats = io.env.AO_DASH_STATS ? renderStats(io.env.AO_DASH_STATS, engine) : null;
+  const stop = new Promise<'quit'>((resolve) => {
+    for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.once(signal, () => resolve('quit'));
+  });
+  const restoreOnExit = (): void => void process.stdout.write(SCREEN.leave);
+  process.once('exit', restoreOnExit);
+
+  let selected: string | null = null;
+  try {
+    for (;;) {
+      process.stdout.write(SCREEN.enter);
+      engine.start();
+      let resolveOutcome: (outcome: { attach: string } | 'quit') => void = () => {};
+      const outcome = new Promise<{ attach: string } | 'quit'>((resolve) => (resolveOutcome = resolve));
+      const instance = mountDashboard({
+        store,
+        actions: { ...actions, attach: (agent) => resolveOutcome({ attach: agent }), quit: () => resolveOutcome('quit') },
+        color: colorEnabled(io.env),
+        stdout: process.stdout,
+        stdin: process.stdin,
+        initialSelected: selected,
+        ...(stats ? { onRender: stats.onRender } : {}),
+      });
+      const next = await Promise.race([outcome, stop]);
+      instance.unmount();
+      engine.stop();
+      releaseStdin();
+      process.stdout.write(SCREEN.leave);
+      if (next === 'quit') return 0;
+      selected = next.attach;
+      await attachTo(next.attach, config, io, store);
+    }
+  } finally {
+    engine.stop();
+    stats?.stop();
+    process.off('exit', restoreOnExit);
+  }
+}
+
+/** Like `ao status`: a broken agents.toml shows the team the watchdog still runs, with the error. */
+function openForDash(options: GlobalOptions, io: Io): { project: Project; configError: string | null } {
+  try {
+    return { project: openProject(options, io).project, configError: null };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const running = readRunningProject(join(dirname(findConfig({ config: options.config, cwd: io.cwd, env: io.env })), 'state'));
+    if (!running) throw error;
+    return { project: running, configError: error.format(running.dir) };
+  }
+}
+
+type Act = ((label: string, run: (io: Io) => Promise<number>) => void) & { note: (text: string, tone?: NoticeTone) => void };
+
+/** Runs one action at a time with an Io that captures its output for the status line. */
+function actionRunner(store: DashStore, engine: Engine, io: Io): Act {
+  let busy: string | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const note = (text: string, tone: NoticeTone = 'info'): void => {
+    const notice = { text, tone };
+    store.update({ notice });
+    if (timer) clearTimeout(timer);
+    if (tone === 'busy') return;
+    timer = setTimeout(() => store.get().notice === notice && store.update({ notice: null }), NOTICE_MS);
+    timer.unref();
+  };
+  const act = (label: string, run: (io: Io) => Promise<number>): void => {
+    if (busy) return note(`still ${busy}…`, 'busy');
+    busy = label;
+    note(`${label}…`, 'busy');
+    let text = '';
+    const captured: Io = { out: (t) => void (text += t), err: (t) => void (text += t), env: io.env, cwd: io.cwd, isTTY: false };
+    run(captured)
+      .then(
+        (code) => note(summary(text) || `${label}: done`, code === 0 ? 'info' : 'error'),
+        (error: unknown) => note(errorText(error), 'error'),
+      )
+      .finally(() => {
+        busy = null;
+        engine.requestTick(0);
+      });
+  };
+  return Object.assign(act, { note });
+}
+
+const summary = (text: string): string =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' · ');
+
+function errorText(error: unknown): string {
+  if (error instanceof ConfigError) return `config error: ${error.format().split('\n')[0] ?? ''}`;
+  if (error instanceof AoError) return error.message;
+  return `failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** Lends the terminal to `tmux attach` until the user detaches. */
+async function attachTo(agent: string, config: GlobalOptions, io: Io, store: DashStore): Promise<void> {
+  try {
+    const { attach } = await import('./attach.js');
+    await attach({ ...config, agent }, io);
+    store.update({ notice: { text: `back from ${agent}`, tone: 'info' } });
+  } catch (error) {
+    store.update({ notice: { text: errorText(error), tone: 'error' } });
+  }
+}
+
+/**
+ * Makes node stop reading the terminal, so that every key typed while
+ * attached reaches tmux. Ink leaves stdin paused but its handle may still be
+ * reading; a resume/pause cycle makes node's stdin stop the read.
+ */
+function releaseStdin(): void {
+  const stdin = process.stdin;
+  if (stdin.isTTY) stdin.setRawMode(false);
+  stdin.resume();
+  stdin.pause();
+}
+
+/** AO_DASH_STATS=<file>: frames rendered and states published, rewritten every second (bench/dash reads it). */
+function renderStats(file: string, engine: Engine): { onRender: () => void; stop: () => void } {
+  let renders = 0;
+  const started = Date.now();
+  const write = (): void => writeFileSync(file, `${JSON.stringify({ renders, publishes: engine.publishes, since: started, at: Date.now() })}\n`);
+  const timer = setInterval(write, 1000);
+  timer.unref();
+  return {
+    onRender: () => void (renders += 1),
+    stop: () => {
+      clearInterval(timer);
+      write();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const watchdogPidFile = (stateDir: string): string => join(stateDir, 'watchdog.pid');
+
+/** write-file-atomic leaves `<file>.<digits>` behind when killed mid-write; sweep old ones. */
+export function removeStaleTemps(stateDir: string, olderThanMs = 1_000): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(stateDir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!/\.(json|md)\.\d+$/.test(name)) continue;
+    const file = join(stateDir, name);
+    try {
+      if (Date.now() - statSync(file).mtimeMs > olderThanMs) {
+        rmSync(file, { force: true });
+        removed++;
+      }
+    } catch {
+      // gone already
+    }
+  }
+  return removed;
+}
+
+export function writePidFile(stateDir: string): void {
+  writeFileSync(watchdogPidFile(stateDir), `${process.pid}\n`);
+}

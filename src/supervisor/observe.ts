@@ -1,0 +1,51 @@
+/** What tmux and /proc show, in the reconciler's terms. */
+import type { Project } from '../config/types.js';
+import { processAlive } from '../state/pidlock.js';
+import { bySession, type PaneInfo } from '../tmux/snapshot.js';
+import type { ObservedAgent, Timings } from './reconcile.js';
+
+export function timingsOf(project: Project): Timings {
+  const w = project.watchdog;
+  return {
+    backoffInitialMs: w.backoffInitialS * 1000,
+    backoffMaxMs: w.backoffMaxS * 1000,
+    healthyAfterMs: w.healthyAfterS * 1000,
+    crashLimit: w.crashLimit,
+    crashWindowMs: w.crashWindowS * 1000,
+    restartLimit: w.restartLimit,
+    restartWindowMs: w.restartWindowS * 1000,
+  };
+}
+
+/** What tmux and /proc show of each agent. A pane whose pid is gone or a zombie is dead, whatever tmux says. */
+export function observe(
+  project: Project,
+  panes: readonly PaneInfo[],
+  alive: (pid: number) => boolean = processAlive,
+  exits: ReadonlyMap<number, { status: number | null; signal: number | null }> = new Map(),
+): Map<string, ObservedAgent> {
+  const sessions = bySession(panes);
+  const observed = new Map<string, ObservedAgent>();
+  for (const agent of project.agents) {
+    const pane = sessions.get(agent.session);
+    if (!pane) continue;
+    const dead = pane.dead || (pane.pid !== null && !alive(pane.pid));
+    // tmux's own status first; else what the zombie showed in /proc
+    const fromProc = pane.pid !== null ? exits.get(pane.pid) : undefined;
+    const known = pane.dead && (pane.deadStatus !== null || pane.deadSignal !== null);
+    observed.set(agent.name, {
+      exists: true,
+      dead,
+      exitStatus: known ? pane.deadStatus : dead ? (fromProc?.status ?? null) : null,
+      exitSignal: known ? pane.deadSignal : dead ? (fromProc?.signal ?? null) : null,
+      activityMs: pane.activity === null ? null : pane.activity * 1000,
+      screen: null,
+    });
+  }
+  return observed;
+}
+
+export function observedPids(project: Project, panes: readonly PaneInfo[]): number[] {
+  const names = new Set(project.agents.map((a) => a.session));
+  return panes.filter((p) => names.has(p.session) && !p.dead && p.pid !== null).map((p) => p.pid!);
+}

@@ -1,0 +1,282 @@
+/**
+ * Fills the dashboard's store. Every tick (1 s, sooner when a state file
+ * changes): one tmux snapshot into the same `buildStatus` as `ao status`, the
+ * selected agent's screen, and bounded tails of the coordination files and
+ * events. It publishes only when something changed (or once a second, for the
+ * clocks), so the UI renders at a steady rate however much the agents print.
+ */
+import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import { coordPaths } from '../config/resolve.js';
+import type { Project } from '../config/types.js';
+import { ConfigError } from '../errors.js';
+import { agentsFile, readAgentsState, type AgentsState } from '../state/agents.js';
+import { eventsFile, readEvents } from '../state/events.js';
+import { initialPhaseState, phaseFile, readPhaseState, type PhaseState } from '../state/phase.js';
+import { logFile } from '../supervisor/launch.js';
+import { configErrorFile, readConfigError } from '../supervisor/reload.js';
+import { buildStatus } from '../supervisor/status.js';
+import type { Tmux } from '../tmux/client.js';
+import { bySession } from '../tmux/snapshot.js';
+import { FileCache, inboxTail, screenLines, tailText } from './feed.js';
+import type { DashState, InboxLine, TailView, View } from './model.js';
+import type { DashStore } from './store.js';
+
+export type TmuxPort = Pick<Tmux, 'snapshot' | 'capture'>;
+
+export interface EngineOptions {
+  project: Project;
+  tmux: TmuxPort;
+  store: DashStore;
+  /** agents.toml did not validate when the dashboard started (it runs the last good config) */
+  configError?: string | null;
+  /** loads agents.toml again when it changes; throws a ConfigError when it does not validate */
+  reload?: (() => Project) | null;
+  tickMs?: number;
+  /** watch the state folder to tick sooner than the clock (off in tests) */
+  watch?: boolean;
+  now?: () => number;
+}
+
+/** How much each part keeps: enough for a tall terminal, bounded whatever the run. */
+const LIMITS = { preview: 120, log: 200, tail: 40, inbox: 30, events: 40 };
+/** no two ticks closer than this, whatever asks for them */
+const MIN_GAP_MS = 100;
+/** a burst of state-file changes makes one tick */
+const WATCH_DEBOUNCE_MS = 300;
+/** with nothing changed, the clocks still move once a second */
+const HEARTBEAT_MS = 1000;
+
+export class Engine {
+  private project: Project;
+  private configError: string | null;
+  private configStamp: string | null = null;
+  private readonly cache = new FileCache();
+  private focusAgent: string | null = null;
+  private view: View = 'preview';
+  private timer: NodeJS.Timeout | null = null;
+  private dueAt = 0;
+  private running = false;
+  private again = false;
+  private active = false;
+  private lastTickAt = 0;
+  private lastPublishedAt = 0;
+  private lastKey = '';
+  private readonly watchers = new Map<string, FSWatcher>();
+  private lastAgents: AgentsState = { version: 1, agents: {} };
+  private lastPhase: PhaseState | null = null;
+  /** ticks published, for AO_DASH_STATS */
+  publishes = 0;
+
+  constructor(private readonly options: EngineOptions) {
+    this.project = options.project;
+    this.configError = options.configError ?? null;
+    this.configStamp = stamp(options.project.configFile);
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    this.requestTick(0);
+  }
+
+  /** Stops ticking and watching (while the terminal is lent to an attached session, and at exit). */
+  stop(): void {
+    this.active = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+  }
+
+  /** Which agent the preview (or the log) follows. */
+  focus(agent: string | null, view: View): void {
+    if (agent === this.focusAgent && view === this.view) return;
+    this.focusAgent = agent;
+    this.view = view;
+    this.requestTick(0);
+  }
+
+  /** Ticks soon: after an action, or a change seen in the state folder. Never later than already due. */
+  requestTick(delayMs = 0): void {
+    if (!this.active) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    const now = this.now();
+    const at = Math.max(now + delayMs, this.lastTickAt + MIN_GAP_MS);
+    if (this.timer && this.dueAt <= at) return;
+    this.schedule(at - now);
+  }
+
+  private schedule(waitMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.dueAt = this.now() + waitMs;
+    this.timer = setTimeout(() => void this.runTick(), Math.max(0, waitMs));
+  }
+
+  private async runTick(): Promise<void> {
+    this.timer = null;
+    if (!this.active) return;
+    this.running = true;
+    try {
+      await this.tick();
+    } catch (e) {
+      this.options.store.update({ error: (e as Error).message });
+    } finally {
+      this.running = false;
+      this.lastTickAt = this.now();
+    }
+    if (!this.active) return;
+    const again = this.again;
+    this.again = false;
+    this.schedule(again ? MIN_GAP_MS : (this.options.tickMs ?? 1000));
+  }
+
+  /** One look at the team; publishes what changed. */
+  async tick(): Promise<void> {
+    const now = this.now();
+    const state = this.options.store.get();
+    let error: string | null = null;
+    this.reloadConfig();
+    if (this.options.watch) this.ensureWatching();
+    const { project } = this;
+    const { stateDir } = project;
+    let panes: Awaited<ReturnType<TmuxPort['snapshot']>> = [];
+    try {
+      panes = await this.options.tmux.snapshot();
+    } catch (e) {
+      error = `tmux: ${(e as Error).message}`;
+    }
+    try {
+      this.lastAgents = this.cache.read(agentsFile(stateDir), () => readAgentsState(stateDir), { version: 1, agents: {} });
+      this.lastPhase = this.cache.read(phaseFile(stateDir), () => readPhaseState(stateDir), initialPhaseState());
+    } catch (e) {
+      // a corrupt state file: keep showing the last good one, and say so
+      error = (e as Error).message;
+    }
+    const phase = this.lastPhase ?? initialPhaseState();
+    const configError = this.configError ?? this.cache.read(configErrorFile(stateDir), () => readConfigError(stateDir)?.message ?? null, null);
+    const report = buildStatus(project, { panes, server: panes.length > 0, agents: this.lastAgents, phase, now, configError });
+
+    const sessions = bySession(panes);
+    const startedAt: Record<string, number | null> = {};
+    for (const agent of report.agents) {
+      const record = this.lastAgents.agents[agent.name];
+      const pane = sessions.get(agent.session);
+      startedAt[agent.name] = agent.pid === null ? null : record?.startedAt ? Date.parse(record.startedAt) : pane?.created ? pane.created * 1000 : null;
+    }
+    const teamStart = Object.values(this.lastAgents.agents)
+      .filter((r) => r.up && r.startedAt)
+      .map((r) => Date.parse(r.startedAt!))
+      .reduce((a, b) => Math.min(a, b), Infinity);
+    const phaseStartedAt = phase.startedAt ? Date.parse(phase.startedAt) : Number.isFinite(teamStart) ? teamStart : null;
+
+    const focused = report.agents.find((a) => a.name === this.focusAgent) ?? report.agents[0];
+    let preview: DashState['preview'] = null;
+    let log: DashState['log'] = null;
+    if (focused && this.view === 'preview' && sessions.has(focused.session)) {
+      try {
+        const screen = await this.options.tmux.capture(focused.session);
+        preview = screen === null ? null : { agent: focused.name, lines: screenLines(screen, LIMITS.preview) };
+      } catch (e) {
+        error ??= `tmux: ${(e as Error).message}`;
+      }
+    }
+    if (focused && this.view === 'log') {
+      const file = logFile(project, focused.name);
+      log = { agent: focused.name, lines: this.cache.read(file, () => tailText(file, LIMITS.log), []) };
+    }
+
+    const paths = coordPaths(project, report.phase.id, '');
+    const next: DashState = {
+      ...state,
+      report,
+      startedAt,
+      phaseStartedAt,
+      now,
+      preview,
+      log,
+      journal: this.tail(paths.journal),
+      review: this.tail(paths.review),
+      inbox: this.inboxes(),
+      events: this.cache.read(eventsFile(stateDir), () => readEvents(stateDir, LIMITS.events), []),
+      error,
+    };
+    this.cache.sweep();
+    this.publish(next, now);
+  }
+
+  private publish(next: DashState, now: number): void {
+    const { now: _now, notice: _notice, ...data } = next;
+    const key = JSON.stringify(data);
+    if (key === this.lastKey && now - this.lastPublishedAt < HEARTBEAT_MS) return;
+    this.lastKey = key;
+    this.lastPublishedAt = now;
+    this.publishes += 1;
+    // the notice belongs to the actions: keep whatever they set meanwhile
+    this.options.store.set({ ...next, notice: this.options.store.get().notice });
+  }
+
+  private tail(file: string): TailView {
+    const name = file.slice(file.lastIndexOf('/') + 1);
+    return this.cache.read<TailView>(file, () => ({ name, exists: true, lines: tailText(file, LIMITS.tail) }), { name, exists: false, lines: [] });
+  }
+
+  private inboxes(): InboxLine[] {
+    const { stateDir } = this.project;
+    const all: InboxLine[] = [];
+    for (const agent of this.project.agents) {
+      const file = join(stateDir, 'inbox', `${agent.name}.md`);
+      all.push(...this.cache.read(file, () => inboxTail(stateDir, agent.name, LIMITS.inbox), []));
+    }
+    return all.sort((a, b) => a.time.localeCompare(b.time)).slice(-LIMITS.inbox);
+  }
+
+  /** agents.toml changed: load it again; an invalid edit keeps the last good team and shows the error. */
+  private reloadConfig(): void {
+    const { reload } = this.options;
+    if (!reload) return;
+    const current = stamp(this.project.configFile);
+    if (current === this.configStamp) return;
+    this.configStamp = current;
+    try {
+      this.project = reload();
+      this.configError = null;
+    } catch (e) {
+      this.configError = e instanceof ConfigError ? e.format(this.project.dir) : (e as Error).message;
+    }
+  }
+
+  /** Watches the state folder and the inboxes (not the logs, which change all the time). */
+  private ensureWatching(): void {
+    const { stateDir } = this.project;
+    for (const dir of [stateDir, join(stateDir, 'inbox')]) {
+      if (this.watchers.has(dir) || !existsSync(dir)) continue;
+      try {
+        const watcher = watch(dir, { persistent: false }, () => this.requestTick(WATCH_DEBOUNCE_MS));
+        watcher.on('error', () => {
+          watcher.close();
+          this.watchers.delete(dir);
+        });
+        this.watchers.set(dir, watcher);
+      } catch {
+        // gone between the check and the watch: the next tick tries again
+      }
+    }
+  }
+}
+
+function stamp(file: string): string | null {
+  try {
+    const st = statSync(file);
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The dashboard's one source of data: the engine sets it, components read it
+ * through `useDashState` (useSyncExternalStore), so they never fetch anything.
+ */
+import { createContext, createElement, useContext, useSyncExternalStore, type ReactNode } from 'react';
+import type { DashState } from './model.js';
+
+export interface Store<T> {
+  get: () => T;
+  set: (next: T) => void;
+  /** merges a part into the current value */
+  update: (change: Partial<T>) => void;
+  subscribe: (listener: () => void) => () => void;
+}
+
+export function createStore<T extends object>(initial: T): Store<T> {
+  let value = initial;
+  const listeners = new Set<() => void>();
+  const set = (next: T): void => {
+    if (next === value) return;
+    value = next;
+    for (const listener of [...listeners]) listener();
+  };
+  return {
+    get: () => value,
+    set,
+    update: (change) => set({ ...value, ...change }),
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export type DashStore = Store<DashState>;
+
+const StoreContext = createContext<DashStore | null>(null);
+
+export function StoreProvider({ store, children }: { store: DashStore; children?: ReactNode }): ReactNode {
+  return createElement(StoreContext.Provider, { value: store }, children);
+}
+
+/** The dashboard's current state; re-renders when the engine publishes a new one. */
+export function useDashState(): DashState {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useDashState needs a StoreProvider');
+  return useSyncExternalStore(store.subscribe, store.get, store.get);
+}
