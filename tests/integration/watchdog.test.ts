@@ -184,6 +184,8 @@ describe('one watchdog, and state that survives', () => {
     const sessions = (await tmux(socket, ['list-sessions', '-F', '#{session_name}'])).stdout.split('\n').filter(Boolean).sort();
     expect(sessions).toEqual(['wd-a', 'wd-b', 'wd-c', 'wd-watchdog']);
     expect(results.map((r) => r.stdout).filter((o) => o.includes('watchdog: started'))).toHaveLength(1);
+    // the watchdog's own pane log is readable like an agent's
+    expect((await ao('logs', 'watchdog')).stdout).toMatch(/watchdog: watchdog-start \(pid \d+\)/);
     // a second watchdog started by hand leaves the first alone and exits
     const second = await ao('watchdog');
     expect(second.code).toBe(0);

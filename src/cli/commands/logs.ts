@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../errors.js';
 import { logFile } from '../../supervisor/launch.js';
+import { watchdogSpec } from '../../supervisor/executor.js';
+import { WATCHDOG } from '../../supervisor/status.js';
 import { cleanTerminalText, readFrom, tailLines } from '../../state/tail.js';
 import { statSync } from 'node:fs';
 import { openProjectOrRunning, selectAgents } from '../context.js';
@@ -19,13 +21,14 @@ export interface LogsOptions extends GlobalOptions {
 /** `ao logs AGENT [-f] [-n N]`: what the agent's pane printed, made readable. */
 export async function logs(options: LogsOptions, io: Io): Promise<number> {
   const { project } = openProjectOrRunning(options, io);
-  const [agent] = selectAgents(project, [options.agent], () => false);
-  if (!agent) throw new UsageError('ao logs needs an agent name');
-  const file = logFile(project, agent.name);
+  // the watchdog is no agent of the config, but its pane has a log too
+  const name = options.agent === WATCHDOG ? WATCHDOG : selectAgents(project, [options.agent], () => false)[0]?.name;
+  if (!name) throw new UsageError('ao logs needs an agent name');
+  const file = name === WATCHDOG ? watchdogSpec(project, '', {}).logFile! : logFile(project, name);
   const lines = options.lines ?? 50;
   if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`-n expects a whole number, got ${options.lines}`);
   if (!existsSync(file) && !options.follow) {
-    io.err(`${agent.name} has no log yet (${file}); it is written once the agent runs\n`);
+    io.err(`${name} has no log yet (${file}); it is written once the agent runs\n`);
     return 0;
   }
   const shown = tailLines(file, lines).map(cleanTerminalText);
