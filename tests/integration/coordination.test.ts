@@ -76,6 +76,8 @@ describe('agents.toml edited while the team runs', () => {
       const s = await agents(ao);
       return s.a?.state === 'running' && s.b?.state === 'running' && s.watchdog?.state === 'running' ? s : undefined;
     });
+    // the watchdog has loaded the good config (its session exists before its process has)
+    await waitFor(async () => ((await events(ao)).some((e) => e.event === 'watchdog-start') ? true : undefined));
 
     writeFileSync(join(dir, 'agents.toml'), base.replace('kind = "persistent"', 'kind = persistent'));
     await waitFor(async () => ((await events(ao)).some((e) => e.event === 'config-error') ? true : undefined), 10_000);

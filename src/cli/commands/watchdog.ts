@@ -3,7 +3,7 @@ import { acquirePidLock, releasePidLock } from '../../state/pidlock.js';
 import { appendEvent, type EventRecord } from '../../state/events.js';
 import { removeStaleTemps, writePidFile } from '../../state/housekeeping.js';
 import { Watchdog } from '../../supervisor/watchdog.js';
-import { aoEntry, openProject } from '../context.js';
+import { aoEntry, openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { mkdirSync, rmSync } from 'node:fs';
 import { writeJsonAtomic } from '../../state/files.js';
@@ -13,7 +13,8 @@ export const watchdogLockFile = (stateDir: string): string => join(stateDir, 'wa
 
 /** `ao watchdog`: what the watchdog session runs. One per project, by a pid lock. */
 export async function watchdog(options: GlobalOptions, io: Io): Promise<number> {
-  const { project, tmux } = openProject(options, io);
+  // a watchdog restarted while agents.toml is broken keeps the team on the last good config
+  const { project, tmux, configError } = openProjectOrRunning(options, io);
   mkdirSync(join(project.stateDir, 'logs'), { recursive: true });
   const lock = acquirePidLock(watchdogLockFile(project.stateDir), 'watchdog');
   if (!lock.ok) {
@@ -43,8 +44,13 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
     dog.stop();
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop(signal));
-  await writeJsonAtomic(runningProjectFile(project.stateDir), project);
-  rmSync(configErrorFile(project.stateDir), { force: true });
+  if (configError) {
+    await writeJsonAtomic(configErrorFile(project.stateDir), { at: new Date().toISOString(), message: configError });
+    appendEvent(project.stateDir, { time: new Date().toISOString(), agent: 'config', event: 'config-error', reason: `agents.toml does not validate; keeping the last good config: ${configError}` });
+  } else {
+    await writeJsonAtomic(runningProjectFile(project.stateDir), project);
+    rmSync(configErrorFile(project.stateDir), { force: true });
+  }
   const unwatch = await dog.watchFiles();
   try {
     await dog.run();
