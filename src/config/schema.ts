@@ -1,65 +1,69 @@
-import { z } from 'zod';
+// zod/mini: the same validation and issues as zod's classic API at a sixth of
+// the load time, which `ao status` pays on every run (docs/PERFORMANCE.md).
+import { z } from 'zod/mini';
 import { AGENT_KINDS, BACKEND_NAMES, HEAL_POLICIES, KICKOFF_MODES } from './types.js';
 
 /** Names that end up in tmux targets and file names. */
 const NAME = /^[A-Za-z0-9_-]+$/;
 const nameMessage = 'letters, digits, "_" and "-" only (tmux treats ":" "." and spaces specially)';
 
-const positive = z.number().positive();
-const modelName = z.string().min(1);
+const positive = () => z.optional(z.number().check(z.positive()));
+const positiveInt = () => z.optional(z.int().check(z.positive()));
+const text = () => z.string().check(z.minLength(1));
+const optionalText = () => z.optional(text());
 
 export const agentSchema = z.strictObject({
   kind: z.enum(AGENT_KINDS),
-  backend: z.enum(BACKEND_NAMES).optional(),
-  model: modelName.optional(),
-  heal: z.enum(HEAL_POLICIES).optional(),
-  enabled: z.boolean().optional(),
-  prompt: z.string().min(1).optional(),
-  command: z.string().min(1).optional(),
-  args: z.array(z.string()).optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and "_" only, not starting with a digit'), z.string()).optional(),
-  cwd: z.string().min(1).optional(),
-  stall_minutes: positive.optional(),
-  kickoff: z.enum(KICKOFF_MODES).optional(),
-  ready_pattern: z.string().min(1).optional(),
-  pace_s: positive.optional(),
-  on_phase_advance: z.boolean().optional(),
+  backend: z.optional(z.enum(BACKEND_NAMES)),
+  model: optionalText(),
+  heal: z.optional(z.enum(HEAL_POLICIES)),
+  enabled: z.optional(z.boolean()),
+  prompt: optionalText(),
+  command: optionalText(),
+  args: z.optional(z.array(z.string())),
+  env: z.optional(z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and "_" only, not starting with a digit')), z.string())),
+  cwd: optionalText(),
+  stall_minutes: positive(),
+  kickoff: z.optional(z.enum(KICKOFF_MODES)),
+  ready_pattern: optionalText(),
+  pace_s: positive(),
+  on_phase_advance: z.optional(z.boolean()),
 });
 
 export const phaseSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" and "-" only (it names files)'),
-  plan: z.string().min(1),
-  models: z.record(z.string(), modelName).optional(),
+  id: z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" and "-" only (it names files)')),
+  plan: text(),
+  models: z.optional(z.record(z.string(), text())),
+});
+
+export const defaultsSchema = z.strictObject({
+  backend: z.optional(z.enum(BACKEND_NAMES)),
+  model: optionalText(),
+  session_prefix: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]*$/, nameMessage))),
+  state_dir: optionalText(),
+  tmux_socket: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" and "-" only'))),
+  stall_minutes: positive(),
+});
+
+export const watchdogSchema = z.strictObject({
+  backoff_initial_s: positive(),
+  backoff_max_s: positive(),
+  healthy_after_s: positive(),
+  crash_limit: positiveInt(),
+  crash_window_s: positive(),
+  stall_check_s: positive(),
+  restart_limit: positiveInt(),
+  restart_window_s: positive(),
+  log_max_mb: positive(),
+  non_convergence_fails: positiveInt(),
 });
 
 export const configSchema = z.strictObject({
-  defaults: z
-    .strictObject({
-      backend: z.enum(BACKEND_NAMES).optional(),
-      model: modelName.optional(),
-      session_prefix: z.string().regex(/^[A-Za-z0-9_-]*$/, nameMessage).optional(),
-      state_dir: z.string().min(1).optional(),
-      tmux_socket: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" and "-" only').optional(),
-      stall_minutes: positive.optional(),
-    })
-    .optional(),
-  models: z.record(z.string(), modelName).optional(),
-  agents: z.record(z.string().regex(NAME, nameMessage), agentSchema),
-  phases: z.array(phaseSchema).min(1, 'at least one [[phases]] entry'),
-  watchdog: z
-    .strictObject({
-      backoff_initial_s: positive.optional(),
-      backoff_max_s: positive.optional(),
-      healthy_after_s: positive.optional(),
-      crash_limit: z.number().int().positive().optional(),
-      crash_window_s: positive.optional(),
-      stall_check_s: positive.optional(),
-      restart_limit: z.number().int().positive().optional(),
-      restart_window_s: positive.optional(),
-      log_max_mb: positive.optional(),
-      non_convergence_fails: z.number().int().positive().optional(),
-    })
-    .optional(),
+  defaults: z.optional(defaultsSchema),
+  models: z.optional(z.record(z.string(), text())),
+  agents: z.record(z.string().check(z.regex(NAME, nameMessage)), agentSchema),
+  phases: z.array(phaseSchema).check(z.minLength(1, 'at least one [[phases]] entry')),
+  watchdog: z.optional(watchdogSchema),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

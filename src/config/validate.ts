@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { excerpt, locateKey } from './locate.js';
-import { agentSchema, configSchema, phaseSchema, type RawConfig } from './schema.js';
+import { agentSchema, configSchema, defaultsSchema, phaseSchema, watchdogSchema, type RawConfig } from './schema.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -9,8 +9,8 @@ const shapes: Array<[RegExp, string[]]> = [
   [/^$/, Object.keys(configSchema.shape)],
   [/^agents\.[^.]+$/, Object.keys(agentSchema.shape)],
   [/^phases\.\d+$/, Object.keys(phaseSchema.shape)],
-  [/^defaults$/, ['backend', 'model', 'session_prefix', 'state_dir', 'tmux_socket', 'stall_minutes']],
-  [/^watchdog$/, ['backoff_initial_s', 'backoff_max_s', 'healthy_after_s', 'crash_limit', 'crash_window_s', 'stall_check_s', 'restart_limit', 'restart_window_s', 'log_max_mb', 'non_convergence_fails']],
+  [/^defaults$/, Object.keys(defaultsSchema.shape)],
+  [/^watchdog$/, Object.keys(watchdogSchema.shape)],
 ];
 
 function describe(value: unknown): string {

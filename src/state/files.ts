@@ -1,7 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
+
+// The lock and atomic-write libraries load on first use: read-only commands
+// (`ao status`) never pay for them.
+const writeFileAtomic = async (file: string, data: string, options: { fsync: boolean }): Promise<void> => {
+  const { default: write } = await import('write-file-atomic');
+  await write(file, data, options);
+};
 
 /** Reads a JSON state file; null when it does not exist. A corrupt file throws with its path. */
 export function readJson<T>(file: string): T | null {
@@ -36,6 +41,7 @@ export async function writeTextAtomic(file: string, text: string): Promise<void>
  */
 export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   mkdirSync(dir, { recursive: true });
+  const { default: lockfile } = await import('proper-lockfile');
   const release = await lockfile.lock(dir, {
     lockfilePath: `${dir}/.lock`,
     retries: { retries: 100, minTimeout: 20, maxTimeout: 200 },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TmuxError } from '../errors.js';
-import { execaRunner, type Runner } from './runner.js';
+import { spawnRunner, type Runner } from './runner.js';
 import { parseSnapshot, SNAPSHOT_FORMAT, type PaneInfo } from './snapshot.js';
 
 export interface SessionSpec {
@@ -35,7 +35,7 @@ export function shellQuote(word: string): string {
 export class Tmux {
   constructor(
     readonly socket: string,
-    private readonly runner: Runner = execaRunner,
+    private readonly runner: Runner = spawnRunner,
   ) {}
 
   /** tmux's socket file for `-L socket` (what tmux itself computes). */

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 
 export interface RunResult {
   stdout: string;
@@ -9,18 +9,21 @@ export interface RunResult {
 /** The one port through which ao runs tmux: an argv array, never a shell string. */
 export type Runner = (argv: readonly string[], options?: { input?: string }) => Promise<RunResult>;
 
-export const execaRunner: Runner = async (argv, options = {}) => {
-  const [file, ...args] = argv;
-  if (!file) throw new Error('empty argv');
-  const result = await execa(file, args, {
-    reject: false,
-    stripFinalNewline: false,
-    ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
-    env: { TMUX: '' }, // a client started from inside tmux must not talk to the surrounding server
+/**
+ * Runs a program with node's own spawn. (execa would cost `ao status` about
+ * 25 ms of loading for one short call: docs/PERFORMANCE.md.)
+ */
+export const spawnRunner: Runner = (argv, options = {}) =>
+  new Promise((resolve) => {
+    const [file, ...args] = argv;
+    if (!file) throw new Error('empty argv');
+    // a client started from inside tmux must not talk to the surrounding server
+    const child = spawn(file, args, { env: { ...process.env, TMUX: '' }, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error) => resolve({ stdout: '', stderr: error.message, exitCode: 127 }));
+    child.on('close', (code, signal) => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? (signal ? 128 : 1) }));
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
-  return {
-    stdout: typeof result.stdout === 'string' ? result.stdout : '',
-    stderr: typeof result.stderr === 'string' ? result.stderr : '',
-    exitCode: result.exitCode ?? (result.failed ? 127 : 0),
-  };
-};
