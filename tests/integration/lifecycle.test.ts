@@ -153,3 +153,20 @@ describe('up, status, down', () => {
     expect(await serverRunning(socket)).toBe(false);
   });
 });
+
+describe('ao init', () => {
+  it('scaffolds a project that validates, and refuses to overwrite one', async () => {
+    const target = join(dir, 'fresh');
+    const made = await runAo(['init', target], { cwd: dir, socket });
+    expect(made.code).toBe(0);
+    expect(readdirSync(target).sort()).toEqual(['.gitignore', 'agents.toml', 'phases', 'prompts']);
+    expect((await runAo(['check'], { cwd: target, socket })).code).toBe(0);
+    const before = readFileSync(join(target, 'agents.toml'), 'utf8');
+    writeFileSync(join(target, 'agents.toml'), `${before}\n# mine\n`);
+    const again = await runAo(['init', target], { cwd: dir, socket });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('never overwrites');
+    expect(readFileSync(join(target, 'agents.toml'), 'utf8')).toBe(`${before}\n# mine\n`);
+    expect(await serverRunning(socket)).toBe(false);
+  });
+});
