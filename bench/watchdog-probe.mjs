@@ -8,14 +8,18 @@
 //
 //   node bench/watchdog-probe.mjs [--agents N] [--seconds N] [--kills N] [--fresh N] VARIANT...
 //
-// VARIANT is one of:
+// A VARIANT may be named more than once (replicas). VARIANT is one of:
 //   default   as `ao up` runs it (NODE_EXTRA_CA_CERTS as in this environment)
 //   no-ca     NODE_EXTRA_CA_CERTS removed
 //   semi1     --max-semi-space-size=1 (a 1 MB young generation)
+//   opt-size  --optimize-for-size
 //   memlog    logs process.memoryUsage() every second (heap, external, rss) via --import
+//   memlog-gc the same with --expose-gc and a full GC every 5 s: heapUsed after it is the live set
 //   prof      --cpu-prof: prints where the CPU time went, by function (its CPU % is not representative)
 //   bare      a bare node with one setInterval(100 ms), for reference
 //   bare-fs   a bare node that reads N /proc/PID/stat files every 100 ms (the watchdog's poll, alone)
+//   bare-pread the same poll with one fd kept open per pid, read with pread into one buffer
+//   (bare, bare-fs and bare-pread take @MS for another interval: bare-pread@40)
 //
 // Starts its own tmux servers (unique sockets) and ends them, and the processes it
 // started, by pid; removes its temp folders. Touches no other tmux server.
@@ -46,8 +50,8 @@ const opts = { agents: 20, seconds: 60, kills: 20, fresh: 5, variants: [] };
   }
   if (opts.variants.length === 0) opts.variants = ['default', 'no-ca', 'semi1', 'memlog'];
 }
-const KNOWN = ['default', 'no-ca', 'semi1', 'memlog', 'prof', 'bare', 'bare-fs'];
-for (const v of opts.variants) if (!KNOWN.includes(v)) throw new Error(`unknown variant ${v}; known: ${KNOWN.join(', ')}`);
+const KNOWN = ['default', 'no-ca', 'semi1', 'opt-size', 'memlog', 'memlog-gc', 'prof', 'bare', 'bare-fs', 'bare-pread'];
+for (const v of opts.variants) if (!KNOWN.includes(v.replace(/@\d+$/, ''))) throw new Error(`unknown variant ${v}; known: ${KNOWN.join(', ')}`);
 
 const log = (s) => process.stderr.write(`probe: ${s}\n`);
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -105,23 +109,28 @@ function writeProject(dir) {
 
 const MEMLOG = `import { appendFileSync } from 'node:fs';
 const file = process.env.WDB_MEMLOG;
-const t = setInterval(() => { const m = process.memoryUsage(); appendFileSync(file, JSON.stringify({ t: Date.now(), ...m }) + '\\n'); }, 1000);
+let n = 0;
+// memlog-gc: a full GC every 5 s first, so heapUsed is the live set (a leak shows as growth)
+const t = setInterval(() => { if (globalThis.gc && ++n % 5 === 0) globalThis.gc(); const m = process.memoryUsage(); appendFileSync(file, JSON.stringify({ t: Date.now(), gc: Boolean(globalThis.gc && n % 5 === 0), ...m }) + '\\n'); }, 1000);
 t.unref();
 `;
 
 function startVariant(variant) {
-  const dir = join(work, variant);
-  const socket = `wdbp-${process.pid}-${randomBytes(3).toString('hex')}-${variant}`;
+  const dir = join(work, `${variant}-${runs.length}`);
+  const socket = `wdbp-${process.pid}-${randomBytes(3).toString('hex')}-${runs.length}`;
   const env = { ...baseEnv, AO_TMUX_SOCKET: socket };
   const run = { variant, dir, socket, env, pid: null, child: null };
   runs.push(run);
   if (variant.startsWith('bare')) {
+    const [kind, every = '100'] = variant.split('@');
     const code =
-      variant === 'bare'
-        ? 'setInterval(() => {}, 100)'
-        : `const fs = require('node:fs'); const pids = process.env.WDB_PIDS.split(',').map(Number); setInterval(() => { for (const p of pids) { try { fs.readFileSync('/proc/' + p + '/stat', 'utf8'); } catch {} } }, 100)`;
+      kind === 'bare'
+        ? `setInterval(() => {}, ${every})`
+        : kind === 'bare-fs'
+          ? `const fs = require('node:fs'); const pids = process.env.WDB_PIDS.split(',').map(Number); setInterval(() => { for (const p of pids) { try { const s = fs.readFileSync('/proc/' + p + '/stat', 'utf8'); s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3); } catch {} } }, ${every})`
+          : `const fs = require('node:fs'); const fds = process.env.WDB_PIDS.split(',').map((p) => fs.openSync('/proc/' + p + '/stat', 'r')); const b = Buffer.alloc(512); setInterval(() => { for (const fd of fds) { try { const n = fs.readSync(fd, b, 0, 512, 0); b[b.lastIndexOf(41, n) + 2]; } catch {} } }, ${every})`;
     let pidsEnv = {};
-    if (variant === 'bare-fs') {
+    if (kind !== 'bare') {
       // the same number of live pids to read as the watchdog has: sleeps of our own
       run.sleeps = Array.from({ length: opts.agents }, () => spawn('sleep', ['100000'], { stdio: 'ignore' }));
       pidsEnv = { WDB_PIDS: run.sleeps.map((k) => k.pid).join(',') };
@@ -139,14 +148,16 @@ function startVariant(variant) {
   const extraEnv = {};
   if (variant === 'no-ca') delete env.NODE_EXTRA_CA_CERTS;
   if (variant === 'semi1') flags.push('--max-semi-space-size=1');
-  if (variant === 'memlog') {
+  if (variant === 'opt-size') flags.push('--optimize-for-size');
+  if (variant === 'memlog-gc') flags.push('--expose-gc');
+  if (variant.startsWith('memlog')) {
     writeFileSync(join(work, 'memlog.mjs'), MEMLOG);
     flags.push('--import', pathToFileURL(join(work, 'memlog.mjs')).href);
-    run.memlog = join(work, 'memlog.jsonl');
+    run.memlog = join(work, `memlog-${runs.length}.jsonl`);
     extraEnv.WDB_MEMLOG = run.memlog;
   }
   if (variant === 'prof') {
-    run.profDir = join(work, 'prof');
+    run.profDir = join(work, `prof-${runs.length}`);
     flags.push('--cpu-prof', `--cpu-prof-dir=${run.profDir}`);
   }
   run.child = spawn(process.execPath, [...flags, AO, 'watchdog', '-c', config], { env: { ...env, ...extraEnv }, cwd: dir, stdio: 'ignore' });
@@ -249,6 +260,8 @@ async function main() {
       out.push(`memlog (process.memoryUsage, MB): fresh rss ${mb(first.rss)} heapTotal ${mb(first.heapTotal)} heapUsed ${mb(first.heapUsed)} external ${mb(first.external)} arrayBuffers ${mb(first.arrayBuffers)}`);
       out.push(`                                   last  rss ${mb(last.rss)} heapTotal ${mb(last.heapTotal)} heapUsed ${mb(last.heapUsed)} external ${mb(last.external)} arrayBuffers ${mb(last.arrayBuffers)}`);
       out.push(`                                   max heapTotal ${mb(Math.max(...rows.map((x) => x.heapTotal)))}, max rss ${mb(Math.max(...rows.map((x) => x.rss)))}`);
+      const gcs = rows.filter((x) => x.gc);
+      if (gcs.length) out.push(`                                   heapUsed right after each forced GC: ${gcs.map((x) => mb(x.heapUsed)).join(' ')}`);
     }
   }
   // stop the watchdogs gracefully (the profile is written at exit)

@@ -22,23 +22,6 @@ export function processStartTime(pid: number): string | null {
   }
 }
 
-/**
- * The wait status of a zombie, from field 52 of /proc/PID/stat: when tmux
- * misses a child's SIGCHLD (DESIGN §5) the zombie still holds how it ended.
- */
-export function zombieExit(pid: number): { status: number | null; signal: number | null } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] !== 'Z') return null;
-    const raw = Number(fields[49]);
-    if (!Number.isInteger(raw)) return { status: null, signal: null };
-    return raw & 0x7f ? { status: null, signal: raw & 0x7f } : { status: (raw >> 8) & 0xff, signal: null };
-  } catch {
-    return null;
-  }
-}
-
 /** Whether a process is alive and not a zombie (by /proc). */
 export function processAlive(pid: number): boolean {
   try {

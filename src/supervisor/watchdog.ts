@@ -17,7 +17,8 @@ import { appendEvent, type EventRecord } from '../state/events.js';
 import { withLock, writeJsonAtomic } from '../state/files.js';
 import { agentsFile } from '../state/agents.js';
 import { capLogs } from '../state/logcap.js';
-import { processAlive, zombieExit } from '../state/pidlock.js';
+import { processAlive } from '../state/pidlock.js';
+import { ProcWatch } from '../state/procwatch.js';
 import { phaseView, readPhaseState, writePhaseState, type PhaseState } from '../state/phase.js';
 import type { Tmux } from '../tmux/client.js';
 import { bySession, type PaneInfo } from '../tmux/snapshot.js';
@@ -41,8 +42,8 @@ export interface WatchdogDeps {
 
 export class Watchdog {
   private readonly deps: WatchdogDeps;
-  /** pids of live agent panes, polled in /proc between sweeps */
-  private watched: number[] = [];
+  /** the live agent panes' pids, polled in /proc between sweeps */
+  private readonly proc = new ProcWatch();
   private running = false;
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
@@ -165,7 +166,7 @@ export class Watchdog {
       await tmux.paste(agent.session, NUDGE_TEXT).catch((error: unknown) => this.deps.log('warn', `nudge ${name}: ${String(error)}`));
     }
     const after = started ? await tmux.snapshot() : panes;
-    this.watched = observedPids(this.project, after);
+    this.proc.set(observedPids(this.project, after));
     // a pane that dies before any sweep saw it alive is in no /proc poll, and its hook may be lost: look again soon
     if (started) wakeAt = Math.min(wakeAt ?? Infinity, this.now() + 250);
     for (const pid of this.exits.keys()) if (!after.some((p) => p.pid === pid)) this.exits.delete(pid);
@@ -270,14 +271,9 @@ export class Watchdog {
   async run(pollMs = 100): Promise<void> {
     this.running = true;
     const poll = setInterval(() => {
-      let died = false;
-      for (const pid of this.watched) {
-        if (processAlive(pid)) continue;
-        died = true;
-        const exit = zombieExit(pid);
-        if (exit) this.exits.set(pid, exit);
-      }
-      if (died) this.wake();
+      const dead = this.proc.poll();
+      for (const [pid, exit] of dead) if (exit) this.exits.set(pid, exit);
+      if (dead.size > 0) this.wake();
     }, pollMs);
     try {
       while (this.running) {
@@ -303,6 +299,7 @@ export class Watchdog {
       }
     } finally {
       clearInterval(poll);
+      this.proc.close();
     }
   }
 

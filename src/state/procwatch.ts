@@ -1,0 +1,59 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+
+export interface ProcExit {
+  status: number | null;
+  signal: number | null;
+}
+
+/**
+ * Watches pids through /proc/PID/stat files kept open: a poll is one pread
+ * per pid, with no path lookup or open, and a reused pid cannot fool it (the
+ * open file stays bound to the process it was opened for).
+ */
+export class ProcWatch {
+  private readonly fds = new Map<number, number>();
+  private readonly buffer = Buffer.alloc(1024);
+
+  /** Watches exactly these pids from now on. */
+  set(pids: readonly number[]): void {
+    const want = new Set(pids);
+    for (const [pid, fd] of this.fds) {
+      if (!want.has(pid)) {
+        closeSync(fd);
+        this.fds.delete(pid);
+      }
+    }
+    for (const pid of want) {
+      if (this.fds.has(pid)) continue;
+      try {
+        this.fds.set(pid, openSync(`/proc/${pid}/stat`, 'r'));
+      } catch {
+        // already gone: the next sweep sees it dead
+      }
+    }
+  }
+
+  /** The watched pids that are gone or zombies, with how a zombie ended (read before anyone reaps it). */
+  poll(): Map<number, ProcExit | null> {
+    const dead = new Map<number, ProcExit | null>();
+    for (const [pid, fd] of this.fds) {
+      let stat: string;
+      try {
+        const n = readSync(fd, this.buffer, 0, this.buffer.length, 0);
+        stat = this.buffer.toString('latin1', 0, n);
+      } catch {
+        dead.set(pid, null); // reaped: the file reads no more
+        continue;
+      }
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 50);
+      if (fields[0] !== 'Z' && fields[0] !== 'X') continue;
+      const raw = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[49]);
+      dead.set(pid, !Number.isInteger(raw) ? null : raw & 0x7f ? { status: null, signal: raw & 0x7f } : { status: (raw >> 8) & 0xff, signal: null });
+    }
+    return dead;
+  }
+
+  close(): void {
+    this.set([]);
+  }
+}
