@@ -65,7 +65,8 @@ export class Engine {
   private readonly watchers = new Map<string, FSWatcher>();
   private lastAgents: AgentsState = { version: 1, agents: {} };
   private lastPhase: PhaseState | null = null;
-  /** ticks published, for AO_DASH_STATS */
+  /** ticks run and states published, for AO_DASH_STATS */
+  ticks = 0;
   publishes = 0;
 
   constructor(private readonly options: EngineOptions) {
@@ -124,6 +125,7 @@ export class Engine {
     this.timer = null;
     if (!this.active) return;
     this.running = true;
+    this.ticks += 1;
     try {
       await this.tick();
     } catch (e) {

@@ -20,8 +20,6 @@ export interface Layout {
   previewWidth: number;
 }
 
-export const MIN_SIZE: Size = { columns: 80, rows: 24 };
-
 /** header, status line and key footer: one row each */
 const FIXED = 3;
 

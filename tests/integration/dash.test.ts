@@ -3,7 +3,8 @@
  * on a private socket of its own), driven with send-keys and read with
  * capture-pane, watching a demo team that runs on a second private socket.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/coord/inbox.js';
@@ -69,8 +70,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await killServer(view);
-  await killServer(team);
+  for (const socket of [view, team]) {
+    await killServer(socket);
+    // tmux 3.3a can leave a killed server's socket file behind
+    if ((await tmux(socket, ['list-sessions'])).code !== 0) rmSync(join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+  }
   removeProject(dir);
 });
 
@@ -96,7 +100,8 @@ describe('ao dash in a real terminal', () => {
     await keys(target, 'r');
     const after = await waitFor(async () => {
       const now = await agentStatus('orchestrator');
-      return now.pid !== null && now.pid !== before.pid && now.state === 'running' ? now : null;
+      // the pane is respawned before agents.json records the restart: wait for both
+      return now.pid !== null && now.pid !== before.pid && now.state === 'running' && now.restarts === before.restarts + 1 ? now : null;
     }, 20_000);
     expect(after.restarts).toBe(before.restarts + 1);
     await waitFor(async () => (await screen(target)).includes(`orchestrator: restarted (pid ${after.pid})`), 10_000);
@@ -124,9 +129,16 @@ describe('ao dash in a real terminal', () => {
     await keys(target, 'Up');
     await waitFor(async () => /^> orchestrator/m.test(await screen(target)), 5_000);
     await keys(target, 'Enter');
-    await waitFor(async () => (await tmux(team, ['list-clients', '-F', '#{session_name}'])).stdout.includes('orchestrator'), 10_000);
-    await keys(target, 'C-b', 'd');
-    await waitFor(async () => (await screen(target)).includes('back from orchestrator'), 10_000);
+    await waitFor(async () => (await tmux(team, ['list-clients', '-F', '#{session_name}'])).stdout.includes('orchestrator'), 10_000).catch(async (e: Error) => {
+      throw new Error(`${e.message}; the dashboard's terminal shows:\n${await screen(target)}`);
+    });
+    // the agent's own screen in the dashboard's terminal: the client has drawn, so its terminal is raw
+    await waitFor(async () => /\[demo orchestrator\]/.test(await screen(target)) && !(await screen(target)).includes('screen: orchestrator'), 10_000);
+    // detach; a client still setting up its terminal may miss the first prefix key, so ask again
+    await waitFor(async () => {
+      if ((await tmux(team, ['list-clients'])).stdout !== '') await keys(target, 'C-b', 'd');
+      return (await screen(target)).includes('back from orchestrator');
+    }, 15_000, 1000);
     expect((await tmux(team, ['list-clients'])).stdout).toBe('');
     expect(await screen(target)).toMatch(/^> orchestrator/m);
   });

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { dirname, join } from 'node:path';
 import { findConfig, loadProject } from '../../config/load.js';
 import type { Project } from '../../config/types.js';
@@ -6,9 +7,17 @@ import { AoError, ConfigError, UsageError } from '../../errors.js';
 import { readRunningProject } from '../../supervisor/reload.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { Tmux } from '../../tmux/client.js';
-import { colorEnabled, createStore, Engine, initialDashState, mountDashboard, type DashActions, type DashStore, type NoticeTone } from '../../ui/index.js';
+import type { DashActions, DashStore, Engine, NoticeTone } from '../../ui/index.js';
 import { openProject } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
+// the actions are loaded with the dashboard, not on first use: a dashboard left open across a
+// rebuild or an upgrade of ao (new chunk names in dist/) must still be able to act
+import { attach } from './attach.js';
+import { down } from './down.js';
+import { phase } from './phase.js';
+import { restart } from './restart.js';
+import { send } from './send.js';
+import { up } from './up.js';
 
 export const NO_TERMINAL = 'ao dash needs a terminal; use `ao status` (or `ao status --json`) instead';
 
@@ -26,6 +35,15 @@ const SCREEN = { enter: '\x1b[?1049h\x1b[2J\x1b[H', leave: '\x1b[?25h\x1b[?1049l
 export async function dash(options: GlobalOptions, io: Io): Promise<number> {
   if (!io.isTTY || !process.stdin.isTTY) throw new UsageError(NO_TERMINAL);
   const { project, configError } = openForDash(options, io);
+  // ink draws nothing until exit when it believes it runs under CI (is-in-ci, read as ink loads); this is a terminal
+  for (const key of Object.keys(process.env)) if (key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_')) delete process.env[key];
+  // React's development build is several times slower and heavier: a screen left open all week runs the production one
+  process.env.NODE_ENV ||= 'production';
+  // The dashboard makes a little garbage every second, steadily; left to grow, V8's young generation
+  // only holds more of it (about 17 MB of RSS, docs/PERFORMANCE.md). The growth factor is read each
+  // time it would grow, so it applies although the heap already exists.
+  setFlagsFromString('--semi-space-growth-factor=1');
+  const { colorEnabled, createStore, Engine, initialDashState, mountDashboard } = await import('../../ui/index.js');
   const store = createStore(initialDashState());
   const engine = new Engine({ project, tmux: new Tmux(project.tmuxSocket), store, configError, reload: () => loadProject(project.configFile, io.env), watch: true });
   const config = { config: project.configFile };
@@ -35,15 +53,16 @@ export async function dash(options: GlobalOptions, io: Io): Promise<number> {
   const actions: Omit<DashActions, 'attach' | 'quit'> = {
     focus: (agent, view) => engine.focus(agent, view),
     restart: (agent) =>
-      agent === WATCHDOG ? act.note(watchdogNote) : act(`restarting ${agent}`, async (cio) => (await import('./restart.js')).restart({ ...config, agent }, cio)),
+      agent === WATCHDOG ? act.note(watchdogNote) : act(`restarting ${agent}`, (cio) => restart({ ...config, agent }, cio)),
     toggle: (agent, to) =>
       agent === WATCHDOG
         ? act.note(watchdogNote)
         : to === 'stop'
-          ? act(`stopping ${agent}`, async (cio) => (await import('./down.js')).down({ ...config, agents: [agent] }, cio))
-          : act(`starting ${agent}`, async (cio) => (await import('./up.js')).up({ ...config, agents: [agent] }, cio)),
-    send: (agent, text) => act(`sending to ${agent}`, async (cio) => (await import('./send.js')).send({ ...config, agent, message: [text] }, cio)),
-    advance: () => act('advancing the phase', async (cio) => (await import('./phase.js')).phase({ ...config, action: 'next' }, cio)),
+          ? act(`stopping ${agent}`, (cio) => down({ ...config, agents: [agent] }, cio))
+          : act(`starting ${agent}`, (cio) => up({ ...config, agents: [agent] }, cio)),
+    send: (agent, text) =>
+      agent === WATCHDOG ? act.note('the watchdog has no inbox', 'error') : act(`sending to ${agent}`, (cio) => send({ ...config, agent, message: [text] }, cio)),
+    advance: () => act('advancing the phase', (cio) => phase({ ...config, action: 'next' }, cio)),
   };
 
   const stats = io.env.AO_DASH_STATS ? renderStats(io.env.AO_DASH_STATS, engine) : null;
@@ -62,7 +81,11 @@ export async function dash(options: GlobalOptions, io: Io): Promise<number> {
       const outcome = new Promise<{ attach: string } | 'quit'>((resolve) => (resolveOutcome = resolve));
       const instance = mountDashboard({
         store,
-        actions: { ...actions, attach: (agent) => resolveOutcome({ attach: agent }), quit: () => resolveOutcome('quit') },
+        actions: {
+          ...actions,
+          attach: (agent) => (agent === WATCHDOG ? act.note('the watchdog has no screen to attach to; `l` shows its log', 'error') : resolveOutcome({ attach: agent })),
+          quit: () => resolveOutcome('quit'),
+        },
         color: colorEnabled(io.env),
         stdout: process.stdout,
         stdin: process.stdin,
@@ -146,7 +169,6 @@ function errorText(error: unknown): string {
 /** Lends the terminal to `tmux attach` until the user detaches. */
 async function attachTo(agent: string, config: GlobalOptions, io: Io, store: DashStore): Promise<void> {
   try {
-    const { attach } = await import('./attach.js');
     await attach({ ...config, agent }, io);
     store.update({ notice: { text: `back from ${agent}`, tone: 'info' } });
   } catch (error) {
@@ -166,11 +188,14 @@ function releaseStdin(): void {
   stdin.pause();
 }
 
-/** AO_DASH_STATS=<file>: frames rendered and states published, rewritten every second (bench/dash reads it). */
+/** AO_DASH_STATS=<file>: frames rendered, ticks, states published and memory, rewritten every second (bench/dash reads it). */
 function renderStats(file: string, engine: Engine): { onRender: () => void; stop: () => void } {
   let renders = 0;
   const started = Date.now();
-  const write = (): void => writeFileSync(file, `${JSON.stringify({ renders, publishes: engine.publishes, since: started, at: Date.now() })}\n`);
+  const write = (): void => {
+    const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+    writeFileSync(file, `${JSON.stringify({ renders, publishes: engine.publishes, ticks: engine.ticks, since: started, at: Date.now(), rss, heapUsed, heapTotal, external })}\n`);
+  };
   const timer = setInterval(write, 1000);
   timer.unref();
   return {

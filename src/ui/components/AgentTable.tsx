@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import type { AgentStatus } from '../../supervisor/status.js';
 import { fit, GAP, layoutColumns, rowCells, type Column, type RowCells } from '../columns.js';
 import { stateColor, useTheme } from '../theme.js';
@@ -24,17 +24,17 @@ export function visibleWindow<T>(items: readonly T[], selectedIndex: number, row
   return { start, items: items.slice(start, start + rows) };
 }
 
-function Row({ cells, columns, agent, selected }: { cells: RowCells; columns: Column[]; agent: AgentStatus; selected: boolean }): ReactNode {
+function Row({ cells, columns, agent, selected, more }: { cells: RowCells; columns: Column[]; agent: AgentStatus; selected: boolean; more: '↑' | '↓' | null }): ReactNode {
   const theme = useTheme();
   const stopped = agent.state === 'stopped';
   return (
     <Text wrap="truncate-end" inverse={selected && theme.color} bold={selected} dimColor={stopped && !selected}>
-      {selected ? '> ' : '  '}
+      {selected ? '> ' : more ? `${more} ` : '  '}
       {columns.map((c, i) => (
-        <Text key={c.id} color={c.id === 'state' ? stateColor(agent.state, theme) : undefined}>
+        <Fragment key={c.id}>
           {i > 0 ? SEP : ''}
-          {fit(cells[c.id], c.width, c.align)}
-        </Text>
+          <Text color={c.id === 'state' ? stateColor(agent.state, theme) : undefined}>{fit(cells[c.id], c.width, c.align)}</Text>
+        </Fragment>
       ))}
     </Text>
   );
@@ -51,11 +51,12 @@ export function AgentTable({ agents, startedAt, now, selected, height, width }: 
       <Text wrap="truncate-end" dimColor>
         {'  '}
         {columns.map((c, i) => `${i > 0 ? SEP : ''}${fit(c.title, c.width, c.align)}`).join('')}
-        {shown.start > 0 || shown.start + shown.items.length < agents.length ? `  (${index + 1}/${agents.length})` : ''}
       </Text>
-      {shown.items.map((agent, i) => (
-        <Row key={agent.name} agent={agent} cells={rows[shown.start + i]!} columns={columns} selected={agent.name === selected} />
-      ))}
+      {shown.items.map((agent, i) => {
+        // arrows on the edge rows: more agents above or below
+        const more = i === 0 && shown.start > 0 ? '↑' : i === shown.items.length - 1 && shown.start + i < agents.length - 1 ? '↓' : null;
+        return <Row key={agent.name} agent={agent} cells={rows[shown.start + i]!} columns={columns} selected={agent.name === selected} more={more} />;
+      })}
     </Box>
   );
 }

@@ -17,10 +17,13 @@ export interface PreviewProps {
 export function previewPlaceholder(report: DashState['report'], agent: AgentStatus | undefined): string {
   if (!report) return 'reading the team…';
   if (!agent) return 'this team has no agents';
-  if (agent.pid === null && agent.state !== 'dead') {
+  const why = agent.detail ? ` (${agent.detail})` : '';
+  if (agent.state === 'backoff') return `${agent.name} died; the watchdog starts it again${why}`;
+  if (agent.state === 'dead') return `${agent.name} is dead${why}: r restarts it`;
+  if (agent.pid === null) {
     if (report.complete && agent.kind === 'loop') return `${agent.name} is stopped: the project is complete`;
     if (report.agents.every((a) => a.pid === null)) return `the team is not running: s starts ${agent.name}, \`ao up\` the whole team`;
-    return `${agent.name} is ${agent.state}${agent.detail ? ` (${agent.detail})` : ''}: s starts it`;
+    return `${agent.name} is ${agent.state}${why}: s starts it`;
   }
   return `${agent.name}: nothing on its screen yet`;
 }

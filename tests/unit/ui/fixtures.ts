@@ -1,0 +1,121 @@
+/** A project and dashboard states built with the same `buildStatus` as `ao status`. */
+import type { AgentSpec, Project } from '../../../src/config/types.js';
+import { initialPhaseState, type PhaseState } from '../../../src/state/phase.js';
+import type { AgentRecord, AgentsState } from '../../../src/state/agents.js';
+import { buildStatus, type Observed } from '../../../src/supervisor/status.js';
+import type { PaneInfo } from '../../../src/tmux/snapshot.js';
+import type { DashActions } from '../../../src/ui/App.js';
+import { initialDashState, type DashState } from '../../../src/ui/model.js';
+
+export const NOW = Date.parse('2026-06-01T12:00:00Z');
+const S = NOW / 1000;
+
+export function agent(name: string, over: Partial<AgentSpec> = {}): AgentSpec {
+  return {
+    name, session: `p-${name}`, kind: 'loop', backend: 'claude', model: 'sonnet', heal: 'heal+stall', enabled: true, prompt: null,
+    command: null, args: [], env: {}, cwd: '/p', stallMinutes: 10, kickoff: 'none', readyPattern: null, paceS: null, onPhaseAdvance: false, ...over,
+  };
+}
+
+export function project(agents: AgentSpec[], over: Partial<Project> = {}): Project {
+  return {
+    name: 'demo-team', dir: '/p', configFile: '/p/agents.toml', stateDir: '/p/state', sessionPrefix: 'p-', tmuxSocket: 's',
+    defaultModel: 'sonnet', models: { sonnet: 'claude-sonnet-4-6', opus: 'claude-opus-4-8' },
+    agents,
+    phases: [
+      { id: 'scaffold', plan: '01-scaffold.md', planPath: '/p/phases/01-scaffold.md', models: {} },
+      { id: 'feature', plan: '02-feature.md', planPath: '/p/phases/02-feature.md', models: { builder: 'opus' } },
+    ],
+    kickoffTemplate: '', kickoffTemplatePath: '/p/prompts/kickoff.md',
+    watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3 },
+    ...over,
+  };
+}
+
+export const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo => ({
+  session, paneId: '%1', pid: 4242, dead: false, deadStatus: null, deadSignal: null, activity: S - 5, created: S - 3600, command: 'node', ...over,
+});
+
+export const record = (over: Partial<AgentRecord> = {}): AgentRecord => ({
+  up: true, startedAt: new Date(NOW - 3_723_000).toISOString(), restarts: 0, iteration: 3, model: null, condition: null, ...over,
+});
+
+/** One agent in each of the seven states, and the watchdog. */
+export const everyState = project([
+  agent('runner', { kind: 'persistent', heal: 'heal' }),
+  agent('waiter', { kind: 'persistent', heal: 'heal' }),
+  agent('staller'),
+  agent('idle', { kind: 'task', heal: 'none' }),
+  agent('corpse', { heal: 'none' }),
+  agent('retrier'),
+  agent('broken', { kind: 'persistent', heal: 'heal' }),
+]);
+
+export function everyStateObserved(): Observed {
+  const agents: AgentsState = {
+    version: 1,
+    agents: {
+      runner: record(),
+      waiter: record({ condition: 'waiting' }),
+      staller: record({ restarts: 2 }),
+      corpse: record(),
+      retrier: record({ condition: 'backoff', nextStartAt: NOW + 7000, restarts: 4 }),
+      broken: record({ condition: 'failed', failedReason: 'crash loop: 5 starts died within 300 s', restarts: 5 }),
+      watchdog: record(),
+    },
+  };
+  return {
+    panes: [
+      pane('p-runner'),
+      pane('p-waiter'),
+      pane('p-staller', { activity: S - 14 * 60 }),
+      pane('p-corpse', { dead: true, deadStatus: 3, pid: null }),
+      pane('p-retrier', { dead: true, deadStatus: 1 }),
+      pane('p-watchdog'),
+    ],
+    server: true,
+    agents,
+    phase: initialPhaseState(),
+    now: NOW,
+  };
+}
+
+export function stateFor(p: Project, observed: Observed, over: Partial<DashState> = {}): DashState {
+  const report = buildStatus(p, observed);
+  const startedAt = Object.fromEntries(report.agents.map((a) => [a.name, a.pid === null ? null : NOW - 3_723_000]));
+  return { ...initialDashState(NOW), report, startedAt, now: NOW, phaseStartedAt: NOW - 5400_000, ...over };
+}
+
+export function observed(over: Partial<Observed> = {}): Observed {
+  return { panes: [], server: false, agents: { version: 1, agents: {} }, phase: initialPhaseState(), now: NOW, ...over };
+}
+
+export function completePhase(): PhaseState {
+  return { ...initialPhaseState(), index: 1, complete: true };
+}
+
+export interface Calls {
+  calls: Array<[keyof DashActions, ...unknown[]]>;
+  actions: DashActions;
+}
+
+/** Actions that only record how they were called. */
+export function recordingActions(): Calls {
+  const calls: Calls['calls'] = [];
+  const rec =
+    <K extends keyof DashActions>(name: K) =>
+    (...args: unknown[]): void =>
+      void calls.push([name, ...args]);
+  return {
+    calls,
+    actions: {
+      attach: rec('attach'),
+      restart: rec('restart'),
+      toggle: rec('toggle'),
+      send: rec('send'),
+      advance: rec('advance'),
+      quit: rec('quit'),
+      focus: rec('focus'),
+    },
+  };
+}
