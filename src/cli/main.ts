@@ -1,21 +1,16 @@
-import { CommanderError } from 'commander';
 import { AoError, ConfigError } from '../errors.js';
+import { plainStatus } from './fast.js';
 import { processIo } from './io.js';
-import { buildProgram } from './program.js';
 
 /** The one place that turns errors into messages and exit codes. */
 export async function main(argv: readonly string[]): Promise<number> {
   const io = processIo();
-  let code = 0;
-  const program = buildProgram(io, (c) => (code = c));
   try {
-    await program.parseAsync(argv, { from: 'user' });
-    return code;
+    // `ao status` is run by scripts and prompts all day: it skips loading the argument parser
+    const fast = plainStatus(argv);
+    if (fast) return await (await import('./commands/status.js')).status(fast, io);
+    return await (await import('./program.js')).runProgram(argv, io);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // --help and --version are not errors; everything else commander rejects is usage
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? 0 : 2;
-    }
     if (error instanceof ConfigError) {
       io.err(`ao: config error\n${error.format(io.cwd)}\n`);
       return error.exitCode;

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { processIo, type Io } from './io.js';
 
 /** The exit code a command returned; commander's own parse errors become 2. */
@@ -153,4 +153,17 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     );
 
   return program;
+}
+
+/** Parses and runs one command line; commander's own rejections become exit 2 (help and version 0). */
+export async function runProgram(argv: readonly string[], io: Io): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? 0 : 2;
+  }
 }

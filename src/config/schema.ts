@@ -1,6 +1,6 @@
 // zod/mini: the same validation and issues as zod's classic API at a sixth of
 // the load time, which `ao status` pays on every run (docs/PERFORMANCE.md).
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { AGENT_KINDS, BACKEND_NAMES, HEAL_POLICIES, KICKOFF_MODES } from './types.js';
 
 /** Names that end up in tmux targets and file names. */
