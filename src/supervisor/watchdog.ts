@@ -98,6 +98,7 @@ export class Watchdog {
 
     await withLock(this.project.stateDir, async () => {
       const state = readAgentsState(this.project.stateDir);
+      const before = JSON.stringify(state);
       // the file watcher is the fast path; the modification time catches an edit it missed
       const mtime = mtimeOf(this.project.configFile);
       if (mtime !== this.configMtime) {
@@ -158,7 +159,8 @@ export class Watchdog {
       }
       state.agents = { ...state.agents, ...decision.history };
       await this.notifyAll(state, observed);
-      await writeJsonAtomic(agentsFile(project.stateDir), state);
+      // an idle sweep changes nothing: no write, no fsync
+      if (JSON.stringify(state) !== before) await writeJsonAtomic(agentsFile(project.stateDir), state);
     });
 
     for (const name of nudges) {

@@ -193,10 +193,11 @@ describe('one watchdog, and state that survives', () => {
   });
 
   it('SIGKILL of the watchdog while it writes state, many times: state always parses, no temp files pile up', async () => {
-    const { ao, dir } = project('[agents.busy]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n', 'stall_check_s = 0.01\n');
+    // a loop of 0.1 s iterations: the watchdog rewrites agents.json several times a second
+    const { ao, dir } = project('[agents.busy]\nkind = "loop"\ncommand = "sh"\nargs = ["-c", "sleep 0.1"]\n', 'stall_check_s = 0.05\nhealthy_after_s = 0.05\n');
     await ao('up');
     const stateFile = join(dir, 'state', 'agents.json');
-    for (let i = 0; i < 15; i++) {
+    for (let i = 0; i < 12; i++) {
       const wd = await waitFor(async () => {
         const s = await agents(ao);
         return s.agents.watchdog?.state === 'running' && s.agents.watchdog.pid ? s.agents.watchdog.pid : undefined;
@@ -219,7 +220,7 @@ describe('one watchdog, and state that survives', () => {
     await ao('up'); // a new watchdog sweeps temp files older than a second
     await new Promise((r) => setTimeout(r, 500));
     expect(readdirSync(join(dir, 'state')).filter((f) => /\.json\.\d+$/.test(f))).toEqual([]);
-  });
+  }, 150_000);
 
   it('the tmux server killed: status exits 3 with a clear message, and ao up restores all', async () => {
     const { ao, socket } = project(
