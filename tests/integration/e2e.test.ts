@@ -64,6 +64,16 @@ describe('the demo team, end to end on a real tmux server', () => {
       'complete the last phase (polish) passed',
     ]);
 
+    // ao phase tells the same story from phase.json
+    const phase = JSON.parse((await ao('phase', '--json')).stdout) as { complete: boolean; history: Array<{ phase: string; event: string }> };
+    expect(phase.complete).toBe(true);
+    expect(phase.history.filter((h) => h.phase === 'feature').map((h) => h.event)).toEqual(['enter', 'claimed', 'fail', 'claimed', 'pass']);
+    const unknown = await ao('phase', 'set', 'nosuch');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('the phases are: scaffold, feature, polish');
+    const back = await ao('phase', 'set', 'feature');
+    expect(back.stdout).toContain('`ao up` starts them again');
+
     // the work itself, and the fail's reasons delivered to the builder
     const sandbox = join(dir, 'state', 'sandbox');
     for (const file of ['README.md', 'hello.txt', 'greet.txt', 'NOTES.md', 'CHANGELOG.md']) expect(existsSync(join(sandbox, file)), file).toBe(true);

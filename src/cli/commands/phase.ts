@@ -83,7 +83,8 @@ export async function phase(options: PhaseOptions, io: Io): Promise<number> {
       reason: next.complete ? 'moved past the last phase by hand' : `${phaseView(project, state).phase.id} -> ${view.phase.id} by hand`,
     });
     io.out(next.complete ? 'the project is now complete\n' : `phase: ${view.phase.id} [${view.index + 1}/${project.phases.length}] plan=${view.phase.plan}\n`);
-    for (const line of describeMove(project, state, next)) io.out(`  ${line}\n`);
+    if (state.complete && !next.complete) io.out('  the loops stopped when the project completed: `ao up` starts them again\n');
+    else for (const line of describeMove(project, state, next)) io.out(`  ${line}\n`);
     io.out('the watchdog applies this on its next sweep\n');
     return 0;
   });
