@@ -157,7 +157,7 @@ class Sim {
     const input = deepFreeze(structuredClone(this.history));
     const decision = reconcile(this.agents, this.observe(), input, this.now, this.timings);
     this.decisions.push({ at: this.now, decision });
-    for (const [name, pane] of this.panes) if (this.now >= pane.diesAt) pane.seenDead = true;
+    for (const pane of this.panes.values()) if (this.now >= pane.diesAt) pane.seenDead = true;
     for (const action of decision.actions) {
       this.log.push({ at: this.now, action });
       const said = (event: string): boolean => decision.actions.some((a) => a.type === 'event' && a.agent === action.agent && a.event === event);
