@@ -90,7 +90,7 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       record.up = false;
       record.condition = null;
       actions.push({ type: 'event', agent: agent.name, event: 'stop', reason: agent.stopReason });
-      if (seen.exists && !seen.dead) actions.push({ type: 'stop', agent: agent.name });
+      if (seen.exists) actions.push({ type: 'stop', agent: agent.name }); // a dead pane too: nothing left to read as running or dead
       continue;
     }
     if (!agent.up || !record?.up) continue;
