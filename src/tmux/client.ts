@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TmuxError } from '../errors.js';
@@ -28,6 +27,8 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./=:@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+let pasteCount = 0;
+
 /**
  * The only code in ao that runs tmux. Every call carries `-L socket`, so ao
  * only ever talks to its own server.
@@ -40,7 +41,8 @@ export class Tmux {
 
   /** tmux's socket file for `-L socket` (what tmux itself computes). */
   get socketPath(): string {
-    const base = process.env.TMUX_TMPDIR || tmpdir();
+    // tmux's own rule: TMUX_TMPDIR, else /tmp (it ignores TMPDIR)
+    const base = process.env.TMUX_TMPDIR || '/tmp';
     return join(base, `tmux-${process.getuid?.() ?? 0}`, this.socket);
   }
 
@@ -130,7 +132,8 @@ export class Tmux {
    * Enter on its own and checks that the screen reacted.
    */
   async paste(name: string, text: string, options: { submit?: boolean; settleMs?: number } = {}): Promise<{ submitted: boolean }> {
-    const buffer = `ao-paste-${process.pid}-${Date.now()}`;
+    // one buffer per paste: concurrent pastes (several kickoffs at once) must not share one
+    const buffer = `ao-paste-${process.pid}-${++pasteCount}`;
     await this.run(['load-buffer', '-b', buffer, '-'], { input: text });
     await this.run(['paste-buffer', '-p', '-d', '-b', buffer, '-t', target(name)]);
     if (options.submit === false) return { submitted: false };

@@ -58,3 +58,19 @@ describe('tmux argv', () => {
     expect(await tmux.snapshot()).toEqual([]);
   });
 });
+
+describe('the socket path', () => {
+  it('follows tmux: TMUX_TMPDIR, else /tmp, never TMPDIR', () => {
+    const saved = { TMUX_TMPDIR: process.env.TMUX_TMPDIR, TMPDIR: process.env.TMPDIR };
+    try {
+      delete process.env.TMUX_TMPDIR;
+      process.env.TMPDIR = '/var/tmp';
+      expect(new Tmux('s').socketPath).toBe(`/tmp/tmux-${process.getuid!()}/s`);
+      process.env.TMUX_TMPDIR = '/run/x';
+      expect(new Tmux('s').socketPath).toBe(`/run/x/tmux-${process.getuid!()}/s`);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+});
