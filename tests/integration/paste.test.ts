@@ -65,3 +65,32 @@ describe('a shell agent with kickoff = "paste"', () => {
     for (const mark of marks) expect(existsSync(mark), mark).toBe(false);
   });
 });
+
+describe('several pasted kickoffs at once', () => {
+  it('each agent receives its own kickoff', async () => {
+    const agents = ['one', 'two', 'three'];
+    const files: Record<string, string> = {
+      'agents.toml':
+        '[defaults]\nsession_prefix = "pm-"\n\n' +
+        agents.map((n) => `[agents.${n}]\nkind = "persistent"\nbackend = "shell"\ncommand = "python3"\nargs = ["reader.py", "${n}.bin"]\nkickoff = "paste"\nready_pattern = "^ready>"\n`).join('\n') +
+        '\n[[phases]]\nid = "one"\nplan = "one.md"\n',
+      'prompts/kickoff.md': 'kickoff for {agent}\n',
+      'phases/one.md': '# one\n',
+      'reader.py': READER,
+    };
+    const { mkdirSync, writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'ao-test-'));
+    dirs.push(dir);
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+    const up = await runAo(['up', '--no-watchdog'], { cwd: dir, socket });
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    for (const n of agents) {
+      const got = await waitFor(async () => (existsSync(join(dir, `${n}.bin`)) ? readFileSync(join(dir, `${n}.bin`), 'utf8') : undefined));
+      expect(got).toBe(`kickoff for ${n}\0`);
+    }
+  });
+});
