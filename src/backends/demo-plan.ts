@@ -106,12 +106,11 @@ export interface GateView {
 }
 
 /**
- * Where the gate of `phase` stands, from the files alone. Not
- * `stepGate(openGate(), …)` over whole files: that replays every claim before
- * every verdict, so a claim made after a fail looks answered by it. The
- * protocol alternates (a claim while one is open, and a verdict with none
- * open, are ignored), so verdict i answers claim i: a claim is open when
- * there are more claims than verdicts.
+ * Where the gate of `phase` stands, from the files alone. The protocol
+ * alternates (a claim while one is open, and a verdict with none open, are
+ * ignored), so verdict i answers claim i: a claim is open when there are more
+ * claims than verdicts. (For files that follow the protocol this is what the
+ * watchdog's stepGate concludes too; the demo also needs the newest verdict.)
  */
 export function viewGate(journal: string, review: string, phase: string): GateView {
   const claims = parseClaims(journal, phase).length;

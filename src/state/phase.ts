@@ -71,10 +71,6 @@ export function phaseView(project: Project, state: PhaseState): PhaseView {
   return { phase: project.phases[index]!, index, status: state.complete ? 'complete' : 'in progress' };
 }
 
-export function currentPhase(project: Project): PhaseView {
-  return phaseView(project, readPhaseState(project.stateDir));
-}
-
 /** Pure: the state after moving to phase `index` (or to complete, past the last). */
 export function movePhase(state: PhaseState, project: Project, index: number, why: string): PhaseState {
   const next: PhaseState = structuredClone(state);

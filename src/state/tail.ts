@@ -66,3 +66,24 @@ export function cleanTerminalText(text: string): string {
       .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
   );
 }
+
+/**
+ * Prints what is appended to a file from its current end on, polling every
+ * 250 ms, until `untilMs` (unix ms) or the signal; survives truncation and
+ * rotation. Bounded memory however long it runs.
+ */
+export async function followFile(file: string, onText: (text: string) => void, options: { untilMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+  let offset = 0;
+  try {
+    offset = statSync(file).size;
+  } catch {
+    // not there yet: follow from its first byte
+  }
+  const until = options.untilMs ?? Infinity;
+  while (Date.now() < until && !options.signal?.aborted) {
+    const next = readFrom(file, offset);
+    offset = next.offset;
+    if (next.text) onText(next.text);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

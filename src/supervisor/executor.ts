@@ -57,6 +57,8 @@ export async function deliverKickoff(tmux: Tmux, plan: LaunchPlan, timeoutMs = 3
 }
 
 export const watchdogSession = (project: Project): string => `${project.sessionPrefix}watchdog`;
+/** what the watchdog's pane prints (its own lines; its pino log is logs/watchdog.log) */
+export const watchdogLogFile = (project: Project): string => join(project.stateDir, 'logs', 'watchdog-pane.log');
 
 /** The watchdog's own session: `ao watchdog` as the pane's program. */
 export function watchdogSpec(project: Project, entry: string, env: NodeJS.ProcessEnv): SessionSpec {
@@ -64,7 +66,7 @@ export function watchdogSpec(project: Project, entry: string, env: NodeJS.Proces
     name: watchdogSession(project),
     cwd: project.dir,
     argv: [process.execPath, entry, 'watchdog', '-c', project.configFile],
-    logFile: join(project.stateDir, 'logs', 'watchdog-pane.log'),
+    logFile: watchdogLogFile(project),
     env: { ...passedEnv(env), AO_TMUX_SOCKET: project.tmuxSocket, AO_CONFIG: project.configFile },
   };
 }

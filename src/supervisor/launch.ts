@@ -49,6 +49,7 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
     agent.kind === 'service' ? [agent.command ?? 'true', ...agent.args] : getBackend(agent.backend).argv({ agent, model, kickoffFile: file, kickoff: agent.kickoff, aoEntry: entry });
   const passed = passedEnv(env);
   const paths = coordPaths(project, view.phase.id, agent.name);
+  const hook = deathHook(project.stateDir);
   return {
     agent,
     model,
@@ -60,7 +61,7 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
       cwd: agent.cwd,
       argv: wrapKickoff(argv, agent.kickoff),
       logFile: logFile(project, agent.name),
-      ...(deathHook(project.stateDir) ? { deathHook: deathHook(project.stateDir)! } : {}),
+      ...(hook ? { deathHook: hook } : {}),
       env: {
         LANG: 'C.UTF-8',
         ...passed,

@@ -83,11 +83,10 @@ export class Tmux {
 
   /** The tmux command lines that start a session, chained so that nothing can run in between. */
   newSessionArgs(spec: SessionSpec): string[] {
-    const env = Object.entries(spec.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     const args = [
       'new-session', '-d', '-s', spec.name,
       '-x', String(spec.width ?? 200), '-y', String(spec.height ?? 50),
-      '-c', spec.cwd, ...env, ...launchArgv(spec.argv),
+      ...programArgs(spec),
       // remain-on-exit in the same command list: a pane that dies at once still reads dead
       ';', 'set-option', '-w', '-t', target(spec.name), 'remain-on-exit', 'on',
     ];
@@ -99,8 +98,7 @@ export class Tmux {
 
   /** Restarts the program of a session's pane in place (the log pipe and hooks stay). */
   respawnArgs(spec: SessionSpec): string[] {
-    const env = Object.entries(spec.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    return ['respawn-pane', '-k', '-t', target(spec.name), '-c', spec.cwd, ...env, ...launchArgv(spec.argv)];
+    return ['respawn-pane', '-k', '-t', target(spec.name), ...programArgs(spec)];
   }
 
   async respawn(spec: SessionSpec): Promise<void> {
@@ -152,6 +150,12 @@ export class Tmux {
   async killServer(): Promise<void> {
     await this.query(['kill-server']);
   }
+}
+
+/** The folder, environment and program of a pane, as new-session and respawn-pane both take them. */
+function programArgs(spec: SessionSpec): string[] {
+  const env = Object.entries(spec.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  return ['-c', spec.cwd, ...env, ...launchArgv(spec.argv)];
 }
 
 /**

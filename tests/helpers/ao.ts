@@ -73,3 +73,58 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null | fal
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
+
+export type Ao = (...args: string[]) => Promise<AoResult>;
+
+export interface Team {
+  dir: string;
+  socket: string;
+  /** runs the built CLI in the project on its socket */
+  ao: Ao;
+  /** `ao down`, the test's tmux server killed, the folder removed */
+  cleanup: () => Promise<void>;
+}
+
+/** A temp project from a map of files, on a socket of its own. */
+export function team(tag: string, files: Record<string, string>): Team {
+  const socket = uniqueSocket(tag);
+  const dir = makeProject(files);
+  return {
+    dir,
+    socket,
+    ao: (...args: string[]) => runAo(args, { cwd: dir, socket }),
+    cleanup: async () => {
+      await runAo(['down'], { cwd: dir, socket });
+      await killServer(socket);
+      removeProject(dir);
+    },
+  };
+}
+
+/** An agent as `ao status --json` reports it (the fields the tests read). */
+export interface StatusAgent {
+  name: string;
+  state: string;
+  pid: number | null;
+  restarts: number;
+  iteration: number;
+  detail: string | null;
+}
+
+export async function statusOf(ao: Ao): Promise<{ code: number; agents: Record<string, StatusAgent> }> {
+  const result = await ao('status', '--json');
+  const json = JSON.parse(result.stdout) as { agents: StatusAgent[] };
+  return { code: result.code, agents: Object.fromEntries(json.agents.map((a) => [a.name, a])) };
+}
+
+export interface EventLine {
+  agent: string;
+  event: string;
+  reason: string;
+}
+
+/** Every event in the project's log (`ao events --json`). */
+export async function eventsOf(ao: Ao): Promise<EventLine[]> {
+  const result = await ao('events', '--json', '-n', '1000');
+  return result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EventLine);
+}

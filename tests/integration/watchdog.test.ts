@@ -1,16 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killServer, makeProject, REPO, removeProject, runAo, serverRunning, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
-
-interface Agent {
-  name: string;
-  state: string;
-  pid: number | null;
-  restarts: number;
-  iteration: number;
-  detail: string | null;
-}
+import { eventsOf, killServer, REPO, serverRunning, statusOf, team, tmux, waitFor, type Team } from '../helpers/ao.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -18,31 +9,18 @@ afterAll(async () => {
 });
 
 /** A project of shell agents on its own socket, with watchdog timings scaled down. */
-function project(agents: string, watchdog: string): { dir: string; socket: string; ao: (...args: string[]) => ReturnType<typeof runAo> } {
-  const socket = uniqueSocket('wd');
-  const dir = makeProject({
+function project(agents: string, watchdog: string): Team {
+  const t = team('wd', {
     'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "wd-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\n${watchdog}\n`,
     'prompts/kickoff.md': 'go\n',
     'phases/one.md': '# one\n',
   });
-  cleanups.push(async () => {
-    await runAo(['down'], { cwd: dir, socket });
-    await killServer(socket);
-    removeProject(dir);
-  });
-  return { dir, socket, ao: (...args: string[]) => runAo(args, { cwd: dir, socket }) };
+  cleanups.push(t.cleanup);
+  return t;
 }
 
-async function agents(ao: (...args: string[]) => ReturnType<typeof runAo>): Promise<{ code: number; agents: Record<string, Agent> }> {
-  const result = await ao('status', '--json');
-  const json = JSON.parse(result.stdout) as { agents: Agent[] };
-  return { code: result.code, agents: Object.fromEntries(json.agents.map((a) => [a.name, a])) };
-}
-
-async function events(ao: (...args: string[]) => ReturnType<typeof runAo>): Promise<Array<{ agent: string; event: string; reason: string }>> {
-  const result = await ao('events', '--json', '-n', '1000');
-  return result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { agent: string; event: string; reason: string });
-}
+const agents = statusOf;
+const events = eventsOf;
 
 const spawnTimes = (file: string): number[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : []);
 

@@ -169,8 +169,9 @@ function errorText(error: unknown): string {
 /** Lends the terminal to `tmux attach` until the user detaches. */
 async function attachTo(agent: string, config: GlobalOptions, io: Io, store: DashStore): Promise<void> {
   try {
-    await attach({ ...config, agent }, io);
-    store.update({ notice: { text: `back from ${agent}`, tone: 'info' } });
+    const code = await attach({ ...config, agent }, io);
+    // a tmux attach that fails at once must not pass for a visit
+    store.update({ notice: code === 0 ? { text: `back from ${agent}`, tone: 'info' } : { text: `tmux attach to ${agent} exited ${code}`, tone: 'error' } });
   } catch (error) {
     store.update({ notice: { text: errorText(error), tone: 'error' } });
   }

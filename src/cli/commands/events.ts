@@ -1,7 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { eventsFile, parseEventLine, readEvents, type EventRecord } from '../../state/events.js';
-import { readFrom } from '../../state/tail.js';
-import { statSync } from 'node:fs';
+import { followFile } from '../../state/tail.js';
 import { openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 
@@ -23,26 +21,18 @@ export async function events(options: EventsOptions, io: Io): Promise<number> {
   const show = (e: EventRecord): void => io.out(`${options.json ? JSON.stringify(e) : formatEvent(e)}\n`);
   readEvents(project.stateDir, options.lines ?? 50).forEach(show);
   if (!options.follow) return 0;
-  const file = eventsFile(project.stateDir);
-  let offset = (() => {
-    try {
-      return statSync(file).size;
-    } catch {
-      return 0;
-    }
-  })();
   let partial = '';
-  const until = options.followForMs ? Date.now() + options.followForMs : Infinity;
-  while (Date.now() < until) {
-    const next = readFrom(file, offset);
-    offset = next.offset;
-    const lines = (partial + next.text).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      const event = parseEventLine(line);
-      if (event) show(event);
-    }
-    await sleep(250);
-  }
+  await followFile(
+    eventsFile(project.stateDir),
+    (text) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const event = parseEventLine(line);
+        if (event) show(event);
+      }
+    },
+    options.followForMs ? { untilMs: Date.now() + options.followForMs } : {},
+  );
   return 0;
 }

@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../../errors.js';
 import { logFile } from '../../supervisor/launch.js';
-import { watchdogSpec } from '../../supervisor/executor.js';
+import { watchdogLogFile } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
-import { cleanTerminalText, readFrom, tailLines } from '../../state/tail.js';
-import { statSync } from 'node:fs';
+import { cleanTerminalText, followFile, tailLines } from '../../state/tail.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 
@@ -24,7 +22,7 @@ export async function logs(options: LogsOptions, io: Io): Promise<number> {
   // the watchdog is no agent of the config, but its pane has a log too
   const name = options.agent === WATCHDOG ? WATCHDOG : selectAgents(project, [options.agent], () => false)[0]?.name;
   if (!name) throw new UsageError('ao logs needs an agent name');
-  const file = name === WATCHDOG ? watchdogSpec(project, '', {}).logFile! : logFile(project, name);
+  const file = name === WATCHDOG ? watchdogLogFile(project) : logFile(project, name);
   const lines = options.lines ?? 50;
   if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`-n expects a whole number, got ${options.lines}`);
   if (!existsSync(file) && !options.follow) {
@@ -35,13 +33,9 @@ export async function logs(options: LogsOptions, io: Io): Promise<number> {
   if (shown.length > 0) io.out(`${shown.join('\n')}\n`);
   if (!options.follow) return 0;
 
-  let offset = existsSync(file) ? statSync(file).size : 0;
-  const until = options.followForMs ? Date.now() + options.followForMs : Infinity;
-  while (Date.now() < until && !options.signal?.aborted) {
-    const next = readFrom(file, offset);
-    offset = next.offset;
-    if (next.text) io.out(cleanTerminalText(next.text));
-    await sleep(250);
-  }
+  await followFile(file, (text) => io.out(cleanTerminalText(text)), {
+    ...(options.followForMs ? { untilMs: Date.now() + options.followForMs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   return 0;
 }

@@ -49,3 +49,19 @@ describe('tailLines', () => {
     expect(readFrom(file, r.offset)).toEqual({ text: 'x', offset: 1 });
   });
 });
+
+describe('followFile', () => {
+  it('reports what is appended after it starts, not what was there, and stops on time', async () => {
+    const { followFile } = await import('../../../src/state/tail.js');
+    const file = join(mkdtempSync(join(tmpdir(), 'ao-follow-')), 'f.log');
+    writeFileSync(file, 'old\n');
+    const seen: string[] = [];
+    const done = followFile(file, (t) => seen.push(t), { untilMs: Date.now() + 900 });
+    await new Promise((r) => setTimeout(r, 300));
+    appendFileSync(file, 'new 1\n');
+    await new Promise((r) => setTimeout(r, 300));
+    appendFileSync(file, 'new 2\n');
+    await done;
+    expect(seen.join('')).toBe('new 1\nnew 2\n');
+  });
+});
