@@ -36,4 +36,6 @@ export interface Backend {
   argv(input: LaunchInput): string[];
   /** pure: a capture of the pane (plain text) to a state */
   detect(screen: string, options?: DetectOptions): ScreenState;
+  /** pure: the dialog anywhere on screen (`folder trust`, `tool permission`, …), or null */
+  dialog?(screen: string): string | null;
 }

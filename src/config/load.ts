@@ -215,6 +215,7 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     stallMinutes: agent.stall_minutes ?? raw.defaults?.stall_minutes ?? 15,
     kickoff: agent.kickoff ?? (agent.kind === 'service' ? 'none' : getBackend(backend).defaultKickoff(agent.kind)),
     readyPattern: agent.ready_pattern ?? null,
+    notify: agent.notify ?? false,
     paceS: agent.pace_s ?? null,
     onPhaseAdvance: agent.on_phase_advance ?? false,
   };

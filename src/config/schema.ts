@@ -26,6 +26,7 @@ export const agentSchema = z.strictObject({
   stall_minutes: positive(),
   kickoff: z.optional(z.enum(KICKOFF_MODES)),
   ready_pattern: optionalText(),
+  notify: z.optional(z.boolean()),
   pace_s: positive(),
   on_phase_advance: z.optional(z.boolean()),
 });

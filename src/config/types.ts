@@ -32,6 +32,8 @@ export interface AgentSpec {
   stallMinutes: number;
   kickoff: KickoffMode;
   readyPattern: string | null;
+  /** mail notices typed into a `shell` agent (other TUIs get them anyway; services never) */
+  notify: boolean;
   paceS: number | null;
   /** a task run by the watchdog each time the team enters a new phase */
   onPhaseAdvance: boolean;

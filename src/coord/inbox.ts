@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
-import stripAnsi from 'strip-ansi';
+import { stripControls } from './sanitize.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import { inboxPath } from './paths.js';
 
@@ -34,27 +34,12 @@ export interface Message {
  */
 const HEADER = /^## ([0-9a-z][0-9a-z.-]*) · (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) · from (.+)$/;
 
-/** C0 controls that neither end a line nor take part in an escape sequence (kept: \t \n BEL CAN SUB ESC). */
-// eslint-disable-next-line no-control-regex
-const INERT_CONTROLS = /[\x00-\x06\x08\x0b-\x17\x19\x1c-\x1f\x7f]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-
 /**
- * Message text made safe to show in a terminal or paste into a pane: escape
- * sequences and every control character but newline and tab removed, trailing
- * whitespace trimmed. Nothing can survive that a terminal would act on (no ESC,
- * no C1 control), so neither can a bracketed-paste end marker.
+ * Message text made safe to show in a terminal or paste into a pane (see
+ * stripControls), trailing whitespace trimmed.
  */
 export function sanitizeMessage(text: string): string {
-  // Inert controls go first so they cannot split a sequence (ESC NUL [201~);
-  // stripping repeats because removing one sequence can join the pieces of another.
-  let clean = text.replace(INERT_CONTROLS, '');
-  for (let previous = ''; previous !== clean; ) {
-    previous = clean;
-    clean = stripAnsi(clean);
-  }
-  return clean.replace(CONTROLS, '').trimEnd();
+  return stripControls(text).trimEnd();
 }
 
 /** A sender's name on one line: sanitized, whitespace runs made single spaces. */

@@ -35,6 +35,28 @@ export interface AgentRecord {
   launchKey?: string;
   /** bytes of its inbox it has been told about */
   mailSeen?: number;
+  /** a kickoff written for its start and not yet pasted: the watchdog pastes it once the screen is steadily ready */
+  pending?: PendingDelivery | null;
+  /** the watchdog should paste a stall nudge once the screen is steadily ready */
+  nudgeDue?: boolean;
+  /** the dialog its screen shows (`folder trust`, `tool permission`, …): it waits for a person */
+  waitingOn?: string | null;
+  /** how the last paste into its pane went */
+  delivery?: DeliveryRecord | null;
+}
+
+export interface PendingDelivery {
+  what: 'kickoff';
+  /** unix ms it was recorded */
+  since: number;
+}
+
+export interface DeliveryRecord {
+  what: 'kickoff' | 'notice' | 'nudge';
+  verdict: 'delivered' | 'unconfirmed' | 'not-delivered';
+  reason: string;
+  /** unix ms */
+  at: number;
 }
 
 export interface AgentsState {
@@ -61,6 +83,9 @@ export function markStarted(record: AgentRecord, model: string | null, now: Date
   record.deadSince = null;
   record.nextStartAt = null;
   record.nudgedAt = null;
+  record.nudgeDue = false;
+  record.waitingOn = null;
+  record.pending = null;
   record.failedReason = null;
   // a start by hand is a fresh start: a new crash budget
   record.failedStarts = [];

@@ -1,29 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { getBackend } from '../backends/index.js';
-import type { AgentSpec, Project } from '../config/types.js';
+import type { Project } from '../config/types.js';
 import { writeTextAtomic } from '../state/files.js';
 import type { SessionSpec, Tmux } from '../tmux/client.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
 import { passedEnv, type LaunchPlan } from './launch.js';
-
-export interface StartResult {
-  agent: string;
-  pid: number | null;
-  /** for paste kickoffs: whether the kickoff was delivered and submitted */
-  kickoff: 'delivered' | 'not-ready' | 'not-submitted' | null;
-}
+import { endProcessGroup, stopSession } from './stop.js';
 
 /**
  * Writes the kickoff, then starts the agent as its pane's own program. An
- * existing session is respawned in place (its log pipe and hook stay), or
- * killed and created anew.
+ * existing session (`pane`) is respawned in place (its log pipe and hook
+ * stay), or killed and created anew; either way nothing of its old process
+ * group outlives it.
  */
-export async function startSession(tmux: Tmux, plan: LaunchPlan, how: { existing: boolean; respawn?: boolean }): Promise<void> {
+export async function startSession(tmux: Tmux, plan: LaunchPlan, how: { pane?: PaneInfo | undefined; respawn?: boolean }): Promise<void> {
   await writeTextAtomic(plan.kickoffFile, plan.kickoffText);
   if (plan.session.logFile) mkdirSync(dirname(plan.session.logFile), { recursive: true });
-  if (how.existing && how.respawn) {
+  const existing = how.pane !== undefined;
+  if (how.pane?.pid) await endProcessGroup(how.pane.pid, !how.pane.dead);
+  if (existing && how.respawn) {
     try {
       await tmux.respawn(plan.session);
       return;
@@ -31,29 +26,8 @@ export async function startSession(tmux: Tmux, plan: LaunchPlan, how: { existing
       // the session went away meanwhile: create it
     }
   }
-  if (how.existing) await tmux.killSession(plan.session.name);
+  if (existing) await tmux.killSession(plan.session.name);
   await tmux.newSession(plan.session);
-}
-
-/** Polls the pane until the backend's detector reads `ready`. */
-export async function waitReady(tmux: Tmux, agent: AgentSpec, timeoutMs: number): Promise<boolean> {
-  const backend = getBackend(agent.backend);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const screen = await tmux.capture(agent.session);
-    if (screen === null) return false;
-    if (backend.detect(screen, { readyPattern: agent.readyPattern }) === 'ready') return true;
-    await sleep(100);
-  }
-  return false;
-}
-
-/** Pastes a kickoff into a ready TUI; never typed as keys (DESIGN §4.6). */
-export async function deliverKickoff(tmux: Tmux, plan: LaunchPlan, timeoutMs = 30_000): Promise<StartResult['kickoff']> {
-  if (!(await waitReady(tmux, plan.agent, timeoutMs))) return 'not-ready';
-  // the Enter that submits is sent on its own: a trailing newline would submit early
-  const { submitted } = await tmux.paste(plan.agent.session, plan.kickoffText.replace(/[\r\n]+$/, ''));
-  return submitted ? 'delivered' : 'not-submitted';
 }
 
 export const watchdogSession = (project: Project): string => `${project.sessionPrefix}watchdog`;
@@ -67,6 +41,7 @@ export function watchdogSpec(project: Project, entry: string, env: NodeJS.Proces
     cwd: project.dir,
     argv: [process.execPath, entry, 'watchdog', '-c', project.configFile],
     logFile: watchdogLogFile(project),
+    // the agents it heals get the environment of the `ao up` that started it
     env: { ...passedEnv(env), AO_TMUX_SOCKET: project.tmuxSocket, AO_CONFIG: project.configFile },
   };
 }
@@ -76,7 +51,7 @@ export async function ensureWatchdog(project: Project, tmux: Tmux, pane: PaneInf
   if (pane && !pane.dead) return 'running';
   const spec = watchdogSpec(project, entry, env);
   mkdirSync(join(project.stateDir, 'logs'), { recursive: true });
-  if (pane) await tmux.killSession(spec.name);
+  if (pane) await stopSession(tmux, spec.name, pane);
   await tmux.newSession(spec);
   return 'started';
 }

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { getBackend } from '../backends/index.js';
 import { buildKickoff, coordPaths, modelFor, type PhaseView } from '../config/resolve.js';
 import type { AgentSpec, Project } from '../config/types.js';
-import { watchdogPidFile } from '../state/housekeeping.js';
+import { stripControls } from '../coord/sanitize.js';
 import type { SessionSpec } from '../tmux/client.js';
 
 export interface LaunchPlan {
@@ -18,17 +19,24 @@ export interface LaunchPlan {
 export const logFile = (project: Project, agent: string): string => join(project.stateDir, 'logs', `${agent}.log`);
 export const kickoffFile = (project: Project, agent: string): string => join(project.stateDir, 'kickoff', `${agent}.md`);
 
-/** Environment passed down from the caller to every agent (the demo pace, for one). */
-const PASSED_ENV = ['AO_DEMO_PACE_S', 'PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM'];
+/** Variables that describe the caller's own terminal or tmux client, not what the agent should see. */
+const NOT_PASSED = new Set(['TMUX', 'TMUX_PANE', 'COLUMNS', 'LINES', '_', 'OLDPWD', 'PWD', 'SHLVL']);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * The environment of the command that starts an agent (`ao up`, `ao restart`,
+ * the watchdog, which was started with that of `ao up`), passed to its session
+ * with `-e`: what the tmux server's global environment holds from its first
+ * start never decides what an agent sees (a key exported before `ao restart`
+ * reaches the agent).
+ */
 export function passedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(PASSED_ENV.flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
+  return Object.fromEntries(Object.entries(env).flatMap(([k, v]) => (v !== undefined && ENV_NAME.test(k) && !NOT_PASSED.has(k) ? [[k, v]] : [])));
 }
 
-/** Tells the watchdog at once that a pane died (tmux's pane-died hook); null when the path cannot be quoted safely. */
-export function deathHook(stateDir: string): string | undefined {
-  const pidFile = watchdogPidFile(stateDir);
-  return /^[A-Za-z0-9_./+@-]+$/.test(pidFile) ? `read p < ${pidFile} && kill -USR2 "$p"` : undefined;
+/** The tmux wait-for channel that wakes this project's watchdog (its panes' pane-died hook signals it). */
+export function wakeChannel(stateDir: string): string {
+  return `ao-wake-${createHash('sha256').update(stateDir).digest('hex').slice(0, 16)}`;
 }
 
 /**
@@ -49,19 +57,19 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
     agent.kind === 'service' ? [agent.command ?? 'true', ...agent.args] : getBackend(agent.backend).argv({ agent, model, kickoffFile: file, kickoff: agent.kickoff, aoEntry: entry });
   const passed = passedEnv(env);
   const paths = coordPaths(project, view.phase.id, agent.name);
-  const hook = deathHook(project.stateDir);
   return {
     agent,
     model,
     kickoffFile: file,
-    kickoffText: buildKickoff(project, agent, view),
+    // whatever the mode, no control sequence from a prompt or plan reaches a terminal
+    kickoffText: stripControls(buildKickoff(project, agent, view)),
     pasteKickoff: agent.kickoff === 'paste',
     session: {
       name: agent.session,
       cwd: agent.cwd,
       argv: wrapKickoff(argv, agent.kickoff),
       logFile: logFile(project, agent.name),
-      ...(hook ? { deathHook: hook } : {}),
+      wakeChannel: wakeChannel(project.stateDir),
       env: {
         LANG: 'C.UTF-8',
         ...passed,

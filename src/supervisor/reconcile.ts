@@ -23,6 +23,10 @@ export interface DesiredAgent {
   launchKey: string;
   /** why it must not run although it was brought up (the project is complete) */
   stopReason?: string;
+  /** a stall nudge can reach it (an interactive program that takes notices); false: a stall restarts it at once */
+  nudgeable?: boolean;
+  /** its kickoff is pasted into its screen: every start leaves one pending for the screen watch */
+  pasteKickoff?: boolean;
 }
 
 export interface ObservedAgent {
@@ -99,6 +103,9 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       record.deadSince = null;
       record.nextStartAt = null;
       record.nudgedAt = null;
+      record.nudgeDue = false;
+      record.waitingOn = null;
+      record.pending = agent.pasteKickoff ? { what: 'kickoff', since: now } : null;
       record.condition = null;
       record.startedAt = new Date(now).toISOString();
       record.model = agent.model;
@@ -221,14 +228,20 @@ function decideAlive(
     return;
   }
   if (seen.screen === 'waiting') {
-    if (record.condition !== 'waiting') actions.push({ type: 'event', agent: agent.name, event: 'waiting', reason: 'silent, and its screen asks for input: left alone' });
+    // the watchdog's screen watch has already told of the dialog (record.waitingOn)
+    if (record.condition !== 'waiting' && !record.waitingOn) actions.push({ type: 'event', agent: agent.name, event: 'waiting', reason: 'silent, and its screen asks for input: left alone' });
     record.condition = 'waiting';
     return;
   }
   if (record.condition === 'waiting') record.condition = null;
   const silentMin = Math.round((now - Math.max(seenForSilence.activityMs ?? 0, startedAt)) / 6000) / 10;
-  if (record.nudgedAt == null) {
+  if (agent.nudgeable === false) {
+    // a one-shot run or a program that takes no typed notice: a nudge would reach nobody
+    actions.push({ type: 'event', agent: agent.name, event: 'stall-restart', reason: `no output for ${silentMin} min; it takes no nudge` });
+    start('stall');
+  } else if (record.nudgedAt == null) {
     record.nudgedAt = now;
+    record.nudgeDue = true; // pasted by the screen watch once the screen is steadily ready
     actions.push({ type: 'event', agent: agent.name, event: 'nudge', reason: `no output for ${silentMin} min` });
     actions.push({ type: 'nudge', agent: agent.name });
   } else if (now - record.nudgedAt >= agent.stallMs) {

@@ -139,12 +139,17 @@ function agentState(
     return { state: 'dead', detail };
   }
   if (pane) {
+    const pending = record?.pending ? 'kickoff pending' : null;
+    // a dialog on screen: whatever the heal mode, the agent waits for a person
+    if (record?.waitingOn) return { state: 'waiting', detail: [`at a dialog (${record.waitingOn})`, pending].filter(Boolean).join('; ') };
     if (condition === 'waiting') return { state: 'waiting', detail: 'asks for input' };
     if (heal === 'heal+stall' && pane.activity !== null) {
-      const silentS = observed.now / 1000 - pane.activity;
+      // silence counts from the last output or the last start, whichever is later
+      const since = Math.max(pane.activity, record?.startedAt ? Date.parse(record.startedAt) / 1000 : 0);
+      const silentS = observed.now / 1000 - since;
       if (silentS > stallMinutes * 60) return { state: 'stalled', detail: `${Math.floor(silentS / 60)}m` };
     }
-    return { state: 'running', detail: enabled ? null : 'disabled' };
+    return { state: 'running', detail: pending ?? (enabled ? null : 'disabled') };
   }
   if (up) return { state: 'dead', detail: observed.server ? 'session gone' : 'gone with its tmux server' };
   return { state: 'stopped', detail: enabled ? null : 'disabled' };

@@ -22,14 +22,16 @@ import { ProcWatch } from '../state/procwatch.js';
 import { phaseView, readPhaseState, writePhaseState, type PhaseState } from '../state/phase.js';
 import type { Tmux } from '../tmux/client.js';
 import { bySession, type PaneInfo } from '../tmux/snapshot.js';
-import { deliverKickoff, startSession } from './executor.js';
-import { launchKeyOf, planLaunch } from './launch.js';
-import { inboxSize, notifyMail } from './mail.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { hasTui, takesNotices } from './deliver.js';
+import { startSession } from './executor.js';
+import { launchKeyOf, planLaunch, wakeChannel } from './launch.js';
+import { inboxSize } from './mail.js';
 import { observe, observedPids, timingsOf } from './observe.js';
 import { reloadConfig } from './reload.js';
-import { reconcile, silentTooLong, type Action, type DesiredAgent, type ObservedAgent } from './reconcile.js';
-
-export const NUDGE_TEXT = 'ao: you have been silent for a while. Re-read your phase plan and your inbox, then carry on.';
+import { reconcile, silentTooLong, type Action, type DesiredAgent } from './reconcile.js';
+import { Screens } from './screens.js';
+import { stopSession } from './stop.js';
 
 export interface WatchdogDeps {
   project: Project;
@@ -54,9 +56,20 @@ export class Watchdog {
   private configMtime: number | null = null;
   private lastGeneration: number | null = null;
   private readonly plansEdited = new Set<string>();
+  /** sessions whose pane lived at the last snapshot */
+  private alive: ReadonlySet<string> = new Set();
+  private readonly screens: Screens;
 
   constructor(deps: WatchdogDeps) {
     this.deps = deps;
+    this.screens = new Screens({
+      tmux: deps.tmux,
+      project: () => this.deps.project,
+      alive: () => this.alive,
+      event: (agent, event, reason, details) => this.event({ type: 'event', agent, event, reason, ...(details ? { details } : {}) }),
+      log: (level, text) => this.deps.log(level, text),
+      ...(deps.now ? { now: deps.now } : {}),
+    });
     // the config as loaded just now: an edit from here on is a change, even one made before the first sweep
     this.configMtime = mtimeOf(deps.project.configFile);
   }
@@ -73,6 +86,7 @@ export class Watchdog {
   wake(): void {
     this.pendingWake = true;
     this.wakeUp?.();
+    this.screens.wake();
   }
 
   /** agents.toml changed on disk: reload it on the next sweep. */
@@ -93,7 +107,6 @@ export class Watchdog {
     const panes = await tmux.snapshot();
     const now = this.now();
     let wakeAt: number | null = null;
-    const nudges: string[] = [];
     let started = false;
 
     await withLock(this.project.stateDir, async () => {
@@ -124,13 +137,17 @@ export class Watchdog {
           model: modelFor(project, a, view.phase),
           generation: phase.generation,
           launchKey: launchKeyOf(a),
+          nudgeable: takesNotices(a),
+          pasteKickoff: a.kickoff === 'paste' && hasTui(a),
         };
       });
       const observed = observe(project, panes, processAlive, this.exits);
       for (const agent of desired) {
         const seen = observed.get(agent.name);
         const spec = project.agents.find((a) => a.name === agent.name)!;
-        if (seen && silentTooLong(agent, seen, state.agents[agent.name], now)) {
+        // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
+        if (seen && hasTui(spec)) seen.screen = !seen.dead && state.agents[agent.name]?.waitingOn ? 'waiting' : null;
+        else if (seen && silentTooLong(agent, seen, state.agents[agent.name], now)) {
           const screen = await tmux.capture(spec.session);
           if (screen !== null) seen.screen = getBackend(spec.backend).detect(screen, { readyPattern: spec.readyPattern });
         }
@@ -141,33 +158,31 @@ export class Watchdog {
       for (const action of decision.actions) {
         const agent = project.agents.find((a) => a.name === action.agent);
         if (action.type === 'event') this.event(action);
-        else if (action.type === 'nudge') nudges.push(action.agent);
-        else if (action.type === 'stop' && agent) await tmux.killSession(agent.session);
+        else if (action.type === 'nudge') continue; // pasted by the screen watch (record.nudgeDue)
+        else if (action.type === 'stop' && agent) await stopSession(tmux, agent.session, bySession(panes).get(agent.session));
         else if (action.type === 'start' && agent) {
           const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env);
           const record = decision.history[agent.name]!;
           try {
-            await startSession(tmux, plan, { existing: observed.get(agent.name)?.exists ?? false, respawn: true });
+            await startSession(tmux, plan, { pane: bySession(panes).get(agent.session), respawn: true });
             started = true;
             record.mailSeen = inboxSize(project.stateDir, agent.name); // the fresh kickoff points at the inbox
             this.event({ type: 'event', agent: agent.name, event: action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart', reason: action.reason, details: { iteration: record.iteration, restarts: record.restarts } });
-            if (plan.pasteKickoff) void deliverKickoff(tmux, plan).catch((error: unknown) => this.deps.log('warn', `kickoff for ${agent.name}: ${String(error)}`));
           } catch (error) {
             this.event({ type: 'event', agent: agent.name, event: 'start-failed', reason: (error as Error).message });
           }
         }
       }
       state.agents = { ...state.agents, ...decision.history };
-      await this.notifyAll(state, observed);
       // an idle sweep changes nothing: no write, no fsync
       if (JSON.stringify(state) !== before) await writeJsonAtomic(agentsFile(project.stateDir), state);
     });
 
-    for (const name of nudges) {
-      const agent = this.project.agents.find((a) => a.name === name)!;
-      await tmux.paste(agent.session, NUDGE_TEXT).catch((error: unknown) => this.deps.log('warn', `nudge ${name}: ${String(error)}`));
-    }
     const after = started ? await tmux.snapshot() : panes;
+    const alive = new Set(after.filter((p) => !p.dead).map((p) => p.session));
+    const changed = alive.size !== this.alive.size || [...alive].some((s) => !this.alive.has(s));
+    this.alive = alive;
+    if (started || changed) this.screens.wake(); // a pane to look at, or a pasted kickoff due
     this.proc.set(observedPids(this.project, after));
     // a pane that dies before any sweep saw it alive is in no /proc poll, and its hook may be lost: look again soon
     if (started) wakeAt = Math.min(wakeAt ?? Infinity, this.now() + 250);
@@ -223,25 +238,11 @@ export class Watchdog {
     const sessions = bySession(panes);
     for (const name of outcome.removed) {
       const old = this.project.agents.find((a) => a.name === name);
-      if (old && sessions.has(old.session)) await this.deps.tmux.killSession(old.session);
+      if (old && sessions.has(old.session)) await stopSession(this.deps.tmux, old.session, sessions.get(old.session));
     }
     this.deps.project = outcome.project;
     for (const e of outcome.events) this.event({ type: 'event', ...e });
     this.event({ type: 'event', agent: 'config', event: 'config-reloaded', reason: `${outcome.added.length} added, ${outcome.removed.length} removed` });
-  }
-
-  /** Mail notices to idle agents whose inbox grew. */
-  private async notifyAll(state: AgentsState, observed: ReadonlyMap<string, ObservedAgent>): Promise<void> {
-    for (const agent of this.project.agents) {
-      const record = state.agents[agent.name];
-      const seen = observed.get(agent.name);
-      if (!record?.up || !seen?.exists || seen.dead) continue;
-      try {
-        if (await notifyMail(this.deps.tmux, this.project.stateDir, agent, record)) this.event({ type: 'event', agent: agent.name, event: 'mail-notice', reason: 'new mail; its screen was idle' });
-      } catch (error) {
-        this.deps.log('warn', `mail notice for ${agent.name}: ${String(error)}`);
-      }
-    }
   }
 
   private event(action: Extract<Action, { type: 'event' }>): void {
@@ -269,6 +270,21 @@ export class Watchdog {
     };
   }
 
+  /**
+   * Wakes a sweep whenever a pane dies (its pane-died hook signals the
+   * project's wait-for channel) or `ao up` asks. A tmux client that waits on
+   * the channel is all it takes: no signal to a pid that might be reused.
+   */
+  private async listen(abort: AbortSignal): Promise<void> {
+    const channel = wakeChannel(this.project.stateDir);
+    while (!abort.aborted) {
+      const woken = await this.deps.tmux.waitFor(channel, abort).catch(() => false);
+      if (abort.aborted) break;
+      if (woken) this.wake();
+      else await sleep(1000, undefined, { signal: abort }).catch(() => undefined); // no server yet: do not spin
+    }
+  }
+
   /** Runs until stop(): sweeps every stall_check_s, at once on a wake, and polls pids every pollMs. */
   async run(pollMs = 100): Promise<void> {
     this.running = true;
@@ -277,6 +293,9 @@ export class Watchdog {
       for (const [pid, exit] of dead) if (exit) this.exits.set(pid, exit);
       if (dead.size > 0) this.wake();
     }, pollMs);
+    const abort = new AbortController();
+    const listening = this.listen(abort.signal);
+    const looking = this.screens.run();
     try {
       while (this.running) {
         this.pendingWake = false;
@@ -301,6 +320,9 @@ export class Watchdog {
       }
     } finally {
       clearInterval(poll);
+      abort.abort();
+      this.screens.stop();
+      await Promise.all([listening, looking]);
       this.proc.close();
     }
   }
@@ -308,6 +330,7 @@ export class Watchdog {
   stop(): void {
     this.running = false;
     this.wakeUp?.();
+    this.screens.stop();
   }
 }
 

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { TmuxError } from '../errors.js';
 import { spawnRunner, type Runner } from './runner.js';
 import { parseSnapshot, SNAPSHOT_FORMAT, type PaneInfo } from './snapshot.js';
@@ -13,8 +12,11 @@ export interface SessionSpec {
   argv: readonly string[];
   /** file that receives everything the pane prints */
   logFile?: string;
-  /** a shell command tmux runs (in the background) when the pane dies: wakes the watchdog */
-  deathHook?: string;
+  /**
+   * a tmux wait-for channel signalled when the pane dies: wakes the watchdog.
+   * A tmux command, no shell and no pid: it can reach nothing but a waiter on this server.
+   */
+  wakeChannel?: string;
   width?: number;
   height?: number;
 }
@@ -28,6 +30,9 @@ export function shellQuote(word: string): string {
 }
 
 let pasteCount = 0;
+
+/** wait-for channel names ao makes: one word tmux's parser leaves alone */
+const CHANNEL = /^[A-Za-z0-9_-]+$/;
 
 /**
  * The only code in ao that runs tmux. Every call carries `-L socket`, so ao
@@ -91,8 +96,7 @@ export class Tmux {
       ';', 'set-option', '-w', '-t', target(spec.name), 'remain-on-exit', 'on',
     ];
     if (spec.logFile) args.push(';', 'pipe-pane', '-t', target(spec.name), '-o', `cat >> ${shellQuote(spec.logFile)}`);
-    // single quotes in tmux's own syntax: no $ or ~ expansion by tmux
-    if (spec.deathHook && !spec.deathHook.includes("'")) args.push(';', 'set-hook', '-t', target(spec.name), 'pane-died', `run-shell -b '${spec.deathHook}'`);
+    if (spec.wakeChannel && CHANNEL.test(spec.wakeChannel)) args.push(';', 'set-hook', '-t', target(spec.name), 'pane-died', `wait-for -S ${spec.wakeChannel}`);
     return args;
   }
 
@@ -125,26 +129,31 @@ export class Tmux {
   }
 
   /**
-   * Pastes text through a tmux buffer (bracketed when the program asked for
-   * it), so none of it is read as key names or typed keystrokes; then sends
-   * Enter on its own and checks that the screen reacted.
+   * Pastes text through a tmux buffer, bracketed when the program asked for
+   * it, so none of it is read as key names or typed keystrokes. Nothing is
+   * submitted: the delivery module decides whether Enter may follow.
    */
-  async paste(name: string, text: string, options: { submit?: boolean; settleMs?: number } = {}): Promise<{ submitted: boolean }> {
+  async pasteBuffer(name: string, text: string): Promise<void> {
     // one buffer per paste: concurrent pastes (several kickoffs at once) must not share one
     const buffer = `ao-paste-${process.pid}-${++pasteCount}`;
     await this.run(['load-buffer', '-b', buffer, '-'], { input: text });
     await this.run(['paste-buffer', '-p', '-d', '-b', buffer, '-t', target(name)]);
-    if (options.submit === false) return { submitted: false };
-    const settle = options.settleMs ?? 150;
-    await sleep(settle);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const before = await this.capture(name);
-      await this.sendKeys(name, ['Enter']);
-      await sleep(settle);
-      const after = await this.capture(name);
-      if (after !== before) return { submitted: true };
-    }
-    return { submitted: false };
+  }
+
+  /**
+   * Blocks until the channel is signalled (true), or the wait ends otherwise:
+   * no server, or the signal aborted (false).
+   */
+  async waitFor(channel: string, signal: AbortSignal): Promise<boolean> {
+    if (!CHANNEL.test(channel)) throw new Error(`bad wait-for channel ${channel}`);
+    const result = await this.runner(this.argv(['wait-for', channel]), { signal });
+    return result.exitCode === 0 && !signal.aborted;
+  }
+
+  /** Wakes whoever waits on the channel (or the next one to wait); false when no server runs. */
+  async signalChannel(channel: string): Promise<boolean> {
+    if (!CHANNEL.test(channel) || !this.serverMayRun()) return false;
+    return (await this.query(['wait-for', '-S', channel])) !== null;
   }
 
   async killServer(): Promise<void> {

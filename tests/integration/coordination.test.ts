@@ -23,7 +23,7 @@ const tail = '\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_che
 describe('a message to an agent that is an interactive shell', () => {
   it('reaches its inbox intact but sanitized, the pane gets only the fixed notice, and nothing in it executes', async () => {
     const { dir, ao } = project(
-      `[defaults]\nbackend = "shell"\nsession_prefix = "co-"\n\n[agents.sh]\nkind = "persistent"\ncommand = "bash"\nargs = ["--norc", "--noprofile", "-i"]\nenv = { PS1 = "$ " }\nready_pattern = "\\\\$$"\n${tail}`,
+      `[defaults]\nbackend = "shell"\nsession_prefix = "co-"\n\n[agents.sh]\nkind = "persistent"\ncommand = "bash"\nargs = ["--norc", "--noprofile", "-i"]\nenv = { PS1 = "$ " }\nready_pattern = "\\\\$$"\nnotify = true\n${tail}`,
     );
     expect((await ao('up')).code).toBe(0);
     await waitFor(async () => ((await agents(ao)).sh?.state === 'running' ? true : undefined));
@@ -45,7 +45,7 @@ describe('a message to an agent that is an interactive shell', () => {
     expect(inbox[0]!.text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     expect(inbox[0]!.text).toContain(`$(touch ${mark('dollar')})`);
     const log = readFileSync(join(dir, 'state', 'logs', 'sh.log'), 'utf8');
-    expect(log).toContain('ao: you have new mail. Read your inbox:');
+    expect(log).toContain('ao: you have new mail in your inbox.');
     expect(log).not.toContain('touch');
   });
 });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { updateAgentsState } from '../../state/agents.js';
 import { watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
+import { stopSession } from '../../supervisor/stop.js';
 import { bySession } from '../../tmux/snapshot.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -19,12 +20,14 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
 
   const stopAgents = async (): Promise<void> => {
     const panes = bySession(await tmux.snapshot());
-    for (const agent of agents) {
-      if (!panes.has(agent.session)) continue;
-      await tmux.killSession(agent.session);
+    // at once: each may take its grace time to end what ignores SIGTERM
+    const ends = await Promise.all(agents.map(async (agent) => (panes.has(agent.session) ? stopSession(tmux, agent.session, panes.get(agent.session)) : null)));
+    agents.forEach((agent, i) => {
+      const end = ends[i];
+      if (end === null || end === undefined) return;
       stopped++;
-      io.out(`${agent.name}: stopped\n`);
-    }
+      io.out(`${agent.name}: stopped${end === 'killed' ? ' (it ignored SIGTERM: killed)' : ''}\n`);
+    });
   };
 
   if (existsSync(project.stateDir)) {
@@ -44,8 +47,9 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
     await stopAgents();
   }
 
-  if (all && bySession(await tmux.snapshot()).has(watchdogSession(project))) {
-    await tmux.killSession(watchdogSession(project));
+  const watchdogPane = all ? bySession(await tmux.snapshot()).get(watchdogSession(project)) : undefined;
+  if (watchdogPane) {
+    await stopSession(tmux, watchdogSession(project), watchdogPane);
     stopped++;
     io.out('watchdog: stopped\n');
   }

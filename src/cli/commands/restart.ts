@@ -1,10 +1,11 @@
 import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
 import { phaseView, readPhaseState } from '../../state/phase.js';
-import { deliverKickoff, startSession } from '../../supervisor/executor.js';
+import { startSession } from '../../supervisor/executor.js';
 import { launchKeyOf, planLaunch } from '../../supervisor/launch.js';
 import { UsageError } from '../../errors.js';
 import { bySession } from '../../tmux/snapshot.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
+import { watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
 
 export interface RestartOptions extends GlobalOptions {
@@ -20,19 +21,22 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env);
   let existed = false;
   await updateAgentsState(project.stateDir, async (state) => {
-    existed = bySession(await tmux.snapshot()).has(agent.session);
-    await startSession(tmux, plan, { existing: existed });
+    const pane = bySession(await tmux.snapshot()).get(agent.session);
+    existed = pane !== undefined;
+    await startSession(tmux, plan, { pane });
     const record = (state.agents[agent.name] ??= emptyRecord());
-    markStarted(record, plan.model, new Date(), { phaseGen: phase.generation, launchKey: launchKeyOf(agent) });
+    const now = new Date();
+    markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(agent) });
+    record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
     if (existed) record.restarts++;
     if (agent.kind === 'loop') record.iteration++;
   });
-  const kickoff = plan.pasteKickoff ? await deliverKickoff(tmux, plan) : null;
   const pane = bySession(await tmux.snapshot()).get(agent.session);
+  const kickoff = plan.pasteKickoff && pane && !pane.dead ? (await watchKickoffs(project, tmux, [plan], 4000, io)).get(agent.name) : undefined;
   if (!pane || pane.dead) {
     io.out(`${agent.name}: exited at once; see \`ao logs ${agent.name}\`\n`);
     return 1;
   }
-  io.out(`${agent.name}: ${existed ? 'restarted' : 'started'} (pid ${pane.pid ?? '?'}${kickoff ? `, kickoff ${kickoff}` : ''})\n`);
-  return kickoff && kickoff !== 'delivered' ? 1 : 0;
+  io.out(`${agent.name}: ${existed ? 'restarted' : 'started'} (pid ${pane.pid ?? '?'}${kickoff?.inline ?? ''})${kickoff?.after ?? ''}\n`);
+  return kickoff?.failed ? 1 : 0;
 }

@@ -2,16 +2,17 @@ import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.
 import { phaseView, readPhaseState } from '../../state/phase.js';
 import { shellQuote } from '../../tmux/client.js';
 import { bySession } from '../../tmux/snapshot.js';
-import { deliverKickoff, ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
+import { ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
-import { launchKeyOf, planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
+import { launchKeyOf, passedEnv, planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
+import { deliverKickoffs, watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
 
 export interface UpOptions extends GlobalOptions {
   agents: string[];
   dryRun?: boolean;
-  /** seconds to wait for a pasted kickoff's agent to be ready */
+  /** seconds to wait for pasted kickoffs (with the watchdog: to see how its delivery goes) */
   readyTimeout?: number;
   /** false: start the agents without the watchdog (nothing heals them) */
   watchdog?: boolean;
@@ -28,7 +29,14 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const plans = agents.map((agent) => planLaunch(project, agent, view, entry, io.env));
 
   if (options.dryRun) {
-    for (const plan of plans) io.out(`${tmux.argv(tmux.newSessionArgs(plan.session)).map(shellQuote).join(' ')}\n`);
+    // the caller's own environment is passed too, but its values (keys, tokens) are not printed
+    const inherited = passedEnv(io.env);
+    for (const plan of plans) {
+      const own = Object.entries(plan.session.env).filter(([k, v]) => inherited[k] !== v || k in plan.agent.env);
+      const spec = { ...plan.session, env: Object.fromEntries(own) };
+      io.out(`${tmux.argv(tmux.newSessionArgs(spec)).map(shellQuote).join(' ')}\n`);
+    }
+    io.out(`# and -e for each of the ${Object.keys(inherited).length} variables of this environment (values not shown)\n`);
     return 0;
   }
 
@@ -46,8 +54,9 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
         io.out(`${plan.agent.name}: already running (pid ${pane.pid ?? '?'})\n`);
         continue;
       }
-      await startSession(tmux, plan, { existing: Boolean(pane) });
+      await startSession(tmux, plan, { pane });
       markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(plan.agent) });
+      record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
       if (plan.agent.kind === 'loop') record.iteration += 1;
       started.push(plan);
     }
@@ -61,15 +70,16 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   if (watchdog === 'started') io.out('watchdog: started\n');
 
   const after = bySession(await tmux.snapshot());
-  const pastes = started.filter((p) => p.pasteKickoff);
-  if (pastes.length > 0) io.err(`waiting for ${pastes.map((p) => p.agent.name).join(', ')} to be ready for the kickoff…\n`);
-  const delivered = await Promise.all(pastes.map((p) => deliverKickoff(tmux, p, (options.readyTimeout ?? 60) * 1000)));
+  const pastes = started.filter((p) => p.pasteKickoff && !after.get(p.session.name)?.dead);
+  const kickoffs =
+    options.watchdog === false
+      ? await deliverKickoffs(tmux, pastes, (options.readyTimeout ?? 60) * 1000, io)
+      : await watchKickoffs(project, tmux, pastes, (options.readyTimeout ?? 4) * 1000, io);
 
   let failures = 0;
   for (const plan of started) {
     const pane = after.get(plan.session.name);
-    const i = pastes.indexOf(plan);
-    const kickoff = i >= 0 ? delivered[i] : null;
+    const kickoff = kickoffs.get(plan.agent.name);
     if (pane?.dead && pane.deadStatus === 0 && plan.agent.kind === 'task') {
       io.out(`${plan.agent.name}: ran and finished (exit 0)\n`);
       continue;
@@ -79,9 +89,8 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
       io.out(`${plan.agent.name}: exited at once${pane?.deadStatus != null ? ` (exit ${pane.deadStatus})` : ''}; see \`ao logs ${plan.agent.name}\`\n`);
       continue;
     }
-    const note = kickoff === 'delivered' ? ', kickoff pasted' : kickoff ? `, kickoff ${kickoff === 'not-ready' ? 'not delivered: screen never ready' : 'pasted but not submitted'}` : '';
-    if (kickoff && kickoff !== 'delivered') failures++;
-    io.out(`${plan.agent.name}: started (pid ${pane.pid ?? '?'}, model ${plan.model ?? '-'}${note})\n`);
+    if (kickoff?.failed) failures++;
+    io.out(`${plan.agent.name}: started (pid ${pane.pid ?? '?'}, model ${plan.model ?? '-'}${kickoff?.inline ?? ''})${kickoff?.after ?? ''}\n`);
   }
   if (started.length === 0 && plans.length > 0) io.out('nothing to start: every agent is running\n');
   return failures > 0 ? 1 : 0;

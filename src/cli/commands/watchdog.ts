@@ -38,7 +38,6 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   appendEvent(project.stateDir, start);
   log('info', start);
 
-  process.on('SIGUSR2', () => dog.wake());
   const stop = (signal: string) => () => {
     log('info', `stopping on ${signal}`);
     dog.stop();

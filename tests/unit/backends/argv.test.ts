@@ -24,6 +24,7 @@ function agent(over: Partial<AgentSpec> = {}): AgentSpec {
     stallMinutes: 15,
     kickoff: 'arg',
     readyPattern: null,
+    notify: false,
     paceS: null,
     onPhaseAdvance: false,
     ...over,

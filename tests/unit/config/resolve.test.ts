@@ -69,6 +69,7 @@ function agent(name: string, overrides: Partial<AgentSpec> = {}): AgentSpec {
     stallMinutes: 15,
     kickoff: 'arg',
     readyPattern: null,
+    notify: false,
     paceS: null,
     onPhaseAdvance: false,
     ...overrides,

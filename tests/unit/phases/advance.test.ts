@@ -4,7 +4,7 @@ import { stepPhase } from '../../../src/phases/advance.js';
 import { initialPhaseState, movePhase } from '../../../src/state/phase.js';
 
 function agent(name: string, kind: AgentSpec['kind']): AgentSpec {
-  return { name, session: `p-${name}`, kind, backend: 'demo', model: null, heal: 'heal', enabled: true, prompt: null, command: null, args: [], env: {}, cwd: '/p', stallMinutes: 10, kickoff: 'none', readyPattern: null, paceS: null, onPhaseAdvance: false };
+  return { name, session: `p-${name}`, kind, backend: 'demo', model: null, heal: 'heal', enabled: true, prompt: null, command: null, args: [], env: {}, cwd: '/p', stallMinutes: 10, kickoff: 'none', readyPattern: null, notify: false, paceS: null, onPhaseAdvance: false };
 }
 
 const project: Project = {

@@ -8,7 +8,7 @@ import { initialPhaseState } from '../../../src/state/phase.js';
 function agent(name: string, over: Partial<AgentSpec> = {}): AgentSpec {
   return {
     name, session: `p-${name}`, kind: 'loop', backend: 'demo', model: null, heal: 'heal+stall', enabled: true, prompt: null,
-    command: null, args: [], env: {}, cwd: '/p', stallMinutes: 10, kickoff: 'none', readyPattern: null, paceS: null, onPhaseAdvance: false, ...over,
+    command: null, args: [], env: {}, cwd: '/p', stallMinutes: 10, kickoff: 'none', readyPattern: null, notify: false, paceS: null, onPhaseAdvance: false, ...over,
   };
 }
 

@@ -13,7 +13,7 @@ const S = NOW / 1000;
 export function agent(name: string, over: Partial<AgentSpec> = {}): AgentSpec {
   return {
     name, session: `p-${name}`, kind: 'loop', backend: 'claude', model: 'sonnet', heal: 'heal+stall', enabled: true, prompt: null,
-    command: null, args: [], env: {}, cwd: '/p', stallMinutes: 10, kickoff: 'none', readyPattern: null, paceS: null, onPhaseAdvance: false, ...over,
+    command: null, args: [], env: {}, cwd: '/p', stallMinutes: 10, kickoff: 'none', readyPattern: null, notify: false, paceS: null, onPhaseAdvance: false, ...over,
   };
 }
 

@@ -1,0 +1,167 @@
+/**
+ * The watchdog's eyes and hands on the interactive panes: it looks at each
+ * TUI agent's screen, reports a dialog as `waiting` (whatever the agent's heal
+ * mode), and pastes what is due — a pending kickoff, a mail notice, a stall
+ * nudge — only once the screen has been steadily ready (deliver.ts). What is
+ * due lives in state/agents.json, so a kickoff recorded by `ao up` or a heal
+ * is pasted however late the screen gets ready, even by a watchdog started
+ * after the one that recorded it.
+ */
+import { readFileSync } from 'node:fs';
+import type { Project } from '../config/types.js';
+import { readAgentsState, updateAgentsState, type AgentRecord, type AgentsState, type DeliveryRecord } from '../state/agents.js';
+import type { Tmux } from '../tmux/client.js';
+import { deliver, hasTui, nextSteadiness, NOTICE_TEXT, NUDGE_TEXT, readScreen, settleMsOf, steadilyReady, takesNotices, waitingAt, type Outcome, type Steadiness } from './deliver.js';
+import { kickoffFile } from './launch.js';
+import { inboxSize } from './mail.js';
+
+/** between looks while something is due: a steady screen is seen within a settle time plus this */
+export const FAST_LOOK_MS = 150;
+/** between looks while nothing is due: how soon a new dialog shows as `waiting` */
+export const SLOW_LOOK_MS = 2000;
+
+export interface ScreensDeps {
+  tmux: Tmux;
+  project: () => Project;
+  /** sessions whose pane lives, from the watchdog's newest snapshot */
+  alive: () => ReadonlySet<string>;
+  event: (agent: string, event: string, reason: string, details?: Record<string, unknown>) => void;
+  log: (level: 'info' | 'warn' | 'error', text: string) => void;
+  now?: () => number;
+}
+
+type Due = DeliveryRecord['what'];
+
+/** A change to one agent's record, applied only if it still describes the same start. */
+interface Patch {
+  agent: string;
+  startedAt: string | null;
+  apply: (record: AgentRecord) => void;
+}
+
+const EVENT: Record<Due, Record<Outcome['verdict'], string>> = {
+  kickoff: { delivered: 'kickoff-delivered', unconfirmed: 'kickoff-unconfirmed', 'not-delivered': 'kickoff-not-delivered' },
+  notice: { delivered: 'mail-notice', unconfirmed: 'mail-notice-unconfirmed', 'not-delivered': 'mail-notice-not-delivered' },
+  nudge: { delivered: 'nudge-pasted', unconfirmed: 'nudge-unconfirmed', 'not-delivered': 'nudge-not-delivered' },
+};
+
+export class Screens {
+  private readonly steady = new Map<string, Steadiness>();
+  private running = false;
+  private wakeUp: (() => void) | null = null;
+  private pendingWake = false;
+
+  constructor(private readonly deps: ScreensDeps) {}
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  /** Something may be due now (a start, `ao up`, new mail). */
+  wake(): void {
+    this.pendingWake = true;
+    this.wakeUp?.();
+  }
+
+  async run(): Promise<void> {
+    this.running = true;
+    while (this.running) {
+      this.pendingWake = false;
+      let next = SLOW_LOOK_MS;
+      try {
+        next = await this.pass();
+      } catch (error) {
+        this.deps.log('warn', `screen pass failed: ${(error as Error).message}`);
+      }
+      if (!this.running) break;
+      if (this.pendingWake) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, next);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = null;
+    }
+  }
+
+  stop(): void {
+    this.running = false;
+    this.wakeUp?.();
+  }
+
+  /** One look at every interactive pane; delivers what is due. Returns ms until the next look. */
+  async pass(): Promise<number> {
+    const project = this.deps.project();
+    const alive = this.deps.alive();
+    const state = readAgentsState(project.stateDir);
+    const patches: Patch[] = [];
+    let soon = false;
+    for (const agent of project.agents) {
+      const record = state.agents[agent.name];
+      if (!hasTui(agent) || !record?.up || !alive.has(agent.session)) {
+        this.steady.delete(agent.name);
+        continue;
+      }
+      try {
+        soon = (await this.look(project, agent.name, record, patches)) || soon;
+      } catch (error) {
+        // one agent's trouble is its own: the others are still looked at
+        this.deps.log('warn', `screen of ${agent.name}: ${(error as Error).message}`);
+      }
+    }
+    if (patches.length > 0) await updateAgentsState(project.stateDir, (s) => applyPatches(s, patches));
+    return soon ? FAST_LOOK_MS : SLOW_LOOK_MS;
+  }
+
+  /** Returns whether something is still due and worth a quick look again. */
+  private async look(project: Project, name: string, record: AgentRecord, patches: Patch[]): Promise<boolean> {
+    const agent = project.agents.find((a) => a.name === name)!;
+    const screen = await this.deps.tmux.capture(agent.session);
+    if (screen === null) return false;
+    const now = this.now();
+    const steady = nextSteadiness(this.steady.get(name), readScreen(agent, screen, now));
+    this.steady.set(name, steady);
+    const patch = (apply: (r: AgentRecord) => void): void => void patches.push({ agent: name, startedAt: record.startedAt, apply });
+
+    const waiting = waitingAt(steady, now);
+    // a dialog just drawn: look again soon to tell a real one from a frame in passing
+    const settling = waiting === null && (steady.state === 'waiting' || steady.dialog !== null);
+    if (waiting !== (record.waitingOn ?? null)) {
+      patch((r) => {
+        r.waitingOn = waiting;
+      });
+      if (waiting !== null) this.deps.event(name, 'waiting', `its screen shows a dialog (${waiting}): left to a person${record.pending ? '; the kickoff is pasted once it is answered' : ''}`);
+      else if (record.waitingOn) this.deps.event(name, 'waiting-over', `the dialog (${record.waitingOn}) is gone`);
+    }
+
+    const mailSize = inboxSize(project.stateDir, name);
+    const due: Due | null = record.pending ? 'kickoff' : takesNotices(agent) && mailSize > (record.mailSeen ?? 0) ? 'notice' : record.nudgeDue && takesNotices(agent) ? 'nudge' : null;
+    if (due === null) return settling;
+    if (!steadilyReady(steady, now, settleMsOf(agent))) return waiting === null;
+
+    const text = due === 'kickoff' ? readFileSync(kickoffFile(project, name), 'utf8') : due === 'notice' ? NOTICE_TEXT : NUDGE_TEXT;
+    const outcome = await deliver(this.deps.tmux, agent, text);
+    // our own paste changed the screen: judge it afresh before anything else goes in
+    this.steady.delete(name);
+    const at = this.now();
+    patch((r) => {
+      r.delivery = { what: due, verdict: outcome.verdict, reason: outcome.reason, at };
+      if (outcome.verdict === 'not-delivered') return; // nothing went in: still due
+      if (due === 'kickoff') r.pending = null;
+      else if (due === 'notice') r.mailSeen = mailSize;
+      else r.nudgeDue = false;
+    });
+    if (outcome.verdict !== 'not-delivered') this.deps.event(name, EVENT[due][outcome.verdict], outcome.reason);
+    return true;
+  }
+}
+
+function applyPatches(state: AgentsState, patches: readonly Patch[]): void {
+  for (const p of patches) {
+    const record = state.agents[p.agent];
+    // restarted meanwhile: what was due belongs to the old start
+    if (record && record.startedAt === p.startedAt) p.apply(record);
+  }
+}
