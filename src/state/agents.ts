@@ -33,6 +33,8 @@ export interface AgentRecord {
   phaseGen?: number;
   /** what its command line was made of at its start: a change means a restart */
   launchKey?: string;
+  /** the id of its current run, which its launcher records with the exit status (state/exits/AGENT) */
+  runId?: string;
   /** bytes of its inbox it has been told about */
   mailSeen?: number;
 }
@@ -49,10 +51,11 @@ export function emptyRecord(): AgentRecord {
 }
 
 /** A record as it must look right after a start by hand (`up`, `restart`): clean history. */
-export function markStarted(record: AgentRecord, model: string | null, now: Date, launch?: { phaseGen: number; launchKey: string }): void {
+export function markStarted(record: AgentRecord, model: string | null, now: Date, launch?: { phaseGen: number; launchKey: string; runId?: string }): void {
   if (launch) {
     record.phaseGen = launch.phaseGen;
     record.launchKey = launch.launchKey;
+    if (launch.runId) record.runId = launch.runId;
   }
   record.up = true;
   record.condition = null;

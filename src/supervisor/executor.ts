@@ -23,6 +23,8 @@ export interface StartResult {
 export async function startSession(tmux: Tmux, plan: LaunchPlan, how: { existing: boolean; respawn?: boolean }): Promise<void> {
   await writeTextAtomic(plan.kickoffFile, plan.kickoffText);
   if (plan.session.logFile) mkdirSync(dirname(plan.session.logFile), { recursive: true });
+  const exits = plan.session.env.AO_EXIT_FILE;
+  if (exits) mkdirSync(dirname(exits), { recursive: true }); // the launcher writes its record there
   if (how.existing && how.respawn) {
     try {
       await tmux.respawn(plan.session);

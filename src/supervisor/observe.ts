@@ -1,6 +1,7 @@
 /** What tmux and /proc show, in the reconciler's terms. */
 import type { Project } from '../config/types.js';
 import { processAlive } from '../state/pidlock.js';
+import type { ProcExit } from '../state/procwatch.js';
 import { bySession, type PaneInfo } from '../tmux/snapshot.js';
 import type { ObservedAgent, Timings } from './reconcile.js';
 
@@ -17,12 +18,17 @@ export function timingsOf(project: Project): Timings {
   };
 }
 
-/** What tmux and /proc show of each agent. A pane whose pid is gone or a zombie is dead, whatever tmux says. */
+/**
+ * What tmux and /proc show of each agent. A pane whose pid is gone or a zombie
+ * is dead, whatever tmux says. `recorded` reads the launcher's record of how an
+ * agent's current run ended (undefined: the run has no launcher to record it).
+ */
 export function observe(
   project: Project,
   panes: readonly PaneInfo[],
   alive: (pid: number) => boolean = processAlive,
   exits: ReadonlyMap<number, { status: number | null; signal: number | null }> = new Map(),
+  recorded: (agent: string) => ProcExit | null | undefined = () => undefined,
 ): Map<string, ObservedAgent> {
   const sessions = bySession(panes);
   const observed = new Map<string, ObservedAgent>();
@@ -33,11 +39,14 @@ export function observe(
     // tmux's own status first; else what the zombie showed in /proc
     const fromProc = pane.pid !== null ? exits.get(pane.pid) : undefined;
     const known = pane.dead && (pane.deadStatus !== null || pane.deadSignal !== null);
+    // ao's own record first: exact, and about the agent rather than its launcher
+    const record = dead ? recorded(agent.name) : undefined;
     observed.set(agent.name, {
       exists: true,
       dead,
-      exitStatus: known ? pane.deadStatus : dead ? (fromProc?.status ?? null) : null,
-      exitSignal: known ? pane.deadSignal : dead ? (fromProc?.signal ?? null) : null,
+      ...(record !== undefined ? { recorded: record !== null } : {}),
+      exitStatus: record ? record.status : known ? pane.deadStatus : dead ? (fromProc?.status ?? null) : null,
+      exitSignal: record ? record.signal : known ? pane.deadSignal : dead ? (fromProc?.signal ?? null) : null,
       activityMs: pane.activity === null ? null : pane.activity * 1000,
       screen: null,
     });

@@ -31,6 +31,11 @@ export interface ObservedAgent {
   dead: boolean;
   exitStatus: number | null;
   exitSignal: number | null;
+  /**
+   * for a dead pane whose run had ao's launcher: whether it left its record (the
+   * exit above is then exact); false means the launcher itself was killed
+   */
+  recorded?: boolean;
   /** unix ms of the pane's last output */
   activityMs: number | null;
   /** what the backend's detector read off the screen, when it was captured */
@@ -128,8 +133,9 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       record.deadSince = now;
       const startedAt = record.startedAt ? Date.parse(record.startedAt) : now;
       const lived = now - startedAt;
-      // tmux can lose an exit status (DESIGN §5): a loop that ran a healthy while is taken to have ended normally
-      const lost = seen.exists && seen.exitStatus === null && seen.exitSignal === null;
+      // tmux can lose an exit status (DESIGN §5): without ao's launcher to record it, a loop that
+      // ran a healthy while is taken to have ended normally; with it, no record means a killed launcher
+      const lost = seen.exists && seen.exitStatus === null && seen.exitSignal === null && seen.recorded === undefined;
       // an iteration that ends at once is no iteration: treated as a failed start, so a broken loop cannot spin
       const ranAtAll = lived >= Math.min(1000, timings.healthyAfterMs);
       if (agent.kind === 'loop' && ranAtAll && (seen.exitStatus === 0 || (lost && lived >= timings.healthyAfterMs))) {
@@ -247,5 +253,6 @@ function fail(record: AgentRecord, actions: Action[], agent: string, reason: str
 function describeExit(seen: ObservedAgent): string {
   if (seen.exitStatus !== null) return `exit ${seen.exitStatus}`;
   if (seen.exitSignal !== null) return `killed by signal ${seen.exitSignal}`;
+  if (seen.recorded === false) return 'killed with its launcher (no exit record)';
   return 'died (no exit status from tmux)';
 }

@@ -18,7 +18,8 @@ import { withLock, writeJsonAtomic } from '../state/files.js';
 import { agentsFile } from '../state/agents.js';
 import { capLogs } from '../state/logcap.js';
 import { processAlive } from '../state/pidlock.js';
-import { ProcWatch } from '../state/procwatch.js';
+import { readExit } from '../state/exits.js';
+import { ProcWatch, type ProcExit } from '../state/procwatch.js';
 import { phaseView, readPhaseState, writePhaseState, type PhaseState } from '../state/phase.js';
 import type { Tmux } from '../tmux/client.js';
 import { bySession, type PaneInfo } from '../tmux/snapshot.js';
@@ -126,7 +127,11 @@ export class Watchdog {
           launchKey: launchKeyOf(a),
         };
       });
-      const observed = observe(project, panes, processAlive, this.exits);
+      const recorded = (name: string): ProcExit | null | undefined => {
+        const runId = state.agents[name]?.runId;
+        return runId ? readExit(project.stateDir, name, runId) : undefined;
+      };
+      const observed = observe(project, panes, processAlive, this.exits, recorded);
       for (const agent of desired) {
         const seen = observed.get(agent.name);
         const spec = project.agents.find((a) => a.name === agent.name)!;
@@ -149,6 +154,7 @@ export class Watchdog {
           try {
             await startSession(tmux, plan, { existing: observed.get(agent.name)?.exists ?? false, respawn: true });
             started = true;
+            record.runId = plan.runId;
             record.mailSeen = inboxSize(project.stateDir, agent.name); // the fresh kickoff points at the inbox
             this.event({ type: 'event', agent: agent.name, event: action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart', reason: action.reason, details: { iteration: record.iteration, restarts: record.restarts } });
             if (plan.pasteKickoff) void deliverKickoff(tmux, plan).catch((error: unknown) => this.deps.log('warn', `kickoff for ${agent.name}: ${String(error)}`));

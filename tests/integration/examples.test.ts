@@ -129,7 +129,7 @@ describe.each(EXAMPLES.map((ex) => [ex.name, ex] as const))('examples/%s', (_nam
     for (const pattern of ex.loopCommand) expect(builder).toMatch(pattern);
     // the kickoff reaches a loop as its last argument, read from the kickoff file
     expect(builder).toContain(`-e AO_KICKOFF_FILE=${join(dir, 'state', 'kickoff', 'builder.md')}`);
-    expect(builder).toContain(`'exec "$@" "$(cat "$AO_KICKOFF_FILE")"'`);
+    expect(builder).toContain(`"$@" "$(cat "$AO_KICKOFF_FILE")"; s=$?;`);
 
     const adversary = sessionLine('adversary');
     for (const pattern of ex.loopCommand.slice(0, 1)) expect(adversary).toMatch(pattern);

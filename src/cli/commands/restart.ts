@@ -23,7 +23,7 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
     existed = bySession(await tmux.snapshot()).has(agent.session);
     await startSession(tmux, plan, { existing: existed });
     const record = (state.agents[agent.name] ??= emptyRecord());
-    markStarted(record, plan.model, new Date(), { phaseGen: phase.generation, launchKey: launchKeyOf(agent) });
+    markStarted(record, plan.model, new Date(), { phaseGen: phase.generation, launchKey: launchKeyOf(agent), runId: plan.runId });
     if (existed) record.restarts++;
     if (agent.kind === 'loop') record.iteration++;
   });

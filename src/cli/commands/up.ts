@@ -47,7 +47,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
         continue;
       }
       await startSession(tmux, plan, { existing: Boolean(pane) });
-      markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(plan.agent) });
+      markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(plan.agent), runId: plan.runId });
       if (plan.agent.kind === 'loop') record.iteration += 1;
       started.push(plan);
     }

@@ -66,6 +66,8 @@ interface Behaviour {
   exit?: (n: number) => { status: number | null; signal: number | null };
   /** at its end the whole session is gone, not just the pane dead */
   vanishes?: boolean;
+  /** it runs under ao's launcher: an end with a known status was recorded, one without means the launcher was killed */
+  launcher?: boolean;
   /** how long after each spawn it keeps writing output; default: for ever */
   activeFor?: number;
   /** it answers a nudge with output this long after it; default: never */
@@ -146,6 +148,7 @@ class Sim {
       const outputs = [Math.min(end, pane.spawnedAt + (b.activeFor ?? Infinity)), ...pane.outputs.filter((t) => t <= end)];
       const exit = dead ? (b.exit?.(pane.n) ?? { status: 1, signal: null }) : { status: null, signal: null };
       const seen: ObservedAgent = { exists: true, dead, exitStatus: exit.status, exitSignal: exit.signal, activityMs: Math.max(...outputs), screen: null };
+      if (dead && b.launcher) seen.recorded = exit.status !== null || exit.signal !== null;
       // the watchdog reads the screen only of agents silent for their stall time
       if (silentTooLong(agent, seen, this.history[agent.name], this.now)) seen.screen = b.screen?.(this.now) ?? null;
       observed.set(agent.name, seen);
@@ -474,6 +477,24 @@ describe('reconcile: loop agents', () => {
     sim.runUntil(10 * MIN);
     expect(sim.spawnsOf('l')).toEqual([0, 1 * S, 3 * S, 7 * S, 15 * S]);
     expect(sim.eventsOf('l', 'failed')).toHaveLength(1);
+  });
+
+  it('with the launcher, a run that left no record was killed with its launcher: a death, however long it ran', () => {
+    const sim = new Sim([desired('l', { kind: 'loop' })], { l: { launcher: true, life: () => 5 * MIN, exit: () => ({ status: null, signal: null }) } });
+    sim.runUntil(12 * MIN);
+    expect(sim.eventsOf('l', 'iteration-done')).toEqual([]);
+    expect(sim.eventsOf('l', 'died')).toHaveLength(2);
+    expect(sim.startActions('l').map((s) => s.reason)).toEqual(['heal', 'heal']);
+    const died = sim.log.find((l) => l.action.type === 'event' && l.action.event === 'died')!.action;
+    expect(died.type === 'event' && died.reason).toBe('killed with its launcher (no exit record)');
+  });
+
+  it('with the launcher, a recorded kill -9 of the agent is a signal death, and exit 0 an iteration', () => {
+    const sim = new Sim([desired('l', { kind: 'loop' })], { l: { launcher: true, life: () => 5 * MIN, exit: (n) => (n === 1 ? { status: null, signal: 9 } : { status: 0, signal: null }) } });
+    sim.runUntil(16 * MIN);
+    expect(sim.startActions('l').map((s) => s.reason)).toEqual(['next-iteration', 'heal', 'next-iteration']);
+    const died = sim.log.find((l) => l.action.type === 'event' && l.action.event === 'died')!.action;
+    expect(died.type === 'event' && died.reason).toBe('killed by signal 9');
   });
 
   it('a non-zero exit is a death: healed with backoff, and a crash loop fails', () => {
