@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { readJson, withLock, writeJsonAtomic } from './files.js';
 
-export type AgentCondition = 'failed' | 'backoff' | 'waiting' | null;
+/** `foreign`: a session of another owner has its name (left alone until it goes) */
+export type AgentCondition = 'failed' | 'backoff' | 'waiting' | 'foreign' | null;
 
 /** What ao remembers of an agent between commands and watchdog ticks (state/agents.json). */
 export interface AgentRecord {

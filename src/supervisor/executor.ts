@@ -66,6 +66,7 @@ export const watchdogLogFile = (project: Project): string => join(project.stateD
 export function watchdogSpec(project: Project, entry: string, env: NodeJS.ProcessEnv): SessionSpec {
   return {
     name: watchdogSession(project),
+    owner: project.configFile,
     cwd: project.dir,
     argv: [process.execPath, entry, 'watchdog', '-c', project.configFile],
     logFile: watchdogLogFile(project),
@@ -73,8 +74,9 @@ export function watchdogSpec(project: Project, entry: string, env: NodeJS.Proces
   };
 }
 
-/** Starts the watchdog unless it runs; a dead watchdog pane is replaced. */
-export async function ensureWatchdog(project: Project, tmux: Tmux, pane: PaneInfo | undefined, entry: string, env: NodeJS.ProcessEnv): Promise<'running' | 'started'> {
+/** Starts the watchdog unless it runs; a dead watchdog pane is replaced; a session of another owner with its name is left alone. */
+export async function ensureWatchdog(project: Project, tmux: Tmux, pane: PaneInfo | undefined, entry: string, env: NodeJS.ProcessEnv): Promise<'running' | 'started' | 'foreign'> {
+  if (pane && pane.owner !== project.configFile) return 'foreign';
   if (pane && !pane.dead) return 'running';
   const spec = watchdogSpec(project, entry, env);
   mkdirSync(join(project.stateDir, 'logs'), { recursive: true });

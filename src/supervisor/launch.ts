@@ -73,6 +73,7 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
     runId,
     session: {
       name: agent.session,
+      owner: project.configFile,
       cwd: agent.cwd,
       argv: wrapKickoff(argv, agent.kickoff),
       logFile: logFile(project, agent.name),

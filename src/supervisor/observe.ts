@@ -2,7 +2,7 @@
 import type { Project } from '../config/types.js';
 import { processAlive } from '../state/pidlock.js';
 import type { ProcExit } from '../state/procwatch.js';
-import { bySession, type PaneInfo } from '../tmux/snapshot.js';
+import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 import type { ObservedAgent, Timings } from './reconcile.js';
 
 export function timingsOf(project: Project): Timings {
@@ -30,10 +30,13 @@ export function observe(
   exits: ReadonlyMap<number, { status: number | null; signal: number | null }> = new Map(),
   recorded: (agent: string) => ProcExit | null | undefined = () => undefined,
 ): Map<string, ObservedAgent> {
-  const sessions = bySession(panes);
+  const { own: sessions, foreign } = ownSessions(panes, project.configFile);
   const observed = new Map<string, ObservedAgent>();
   for (const agent of project.agents) {
     const pane = sessions.get(agent.session);
+    const other = foreign.get(agent.session);
+    // a session with its name but another owner: not the agent, and never touched
+    if (other) observed.set(agent.name, { exists: false, dead: false, exitStatus: null, exitSignal: null, activityMs: null, screen: null, foreign: other.owner ?? '' });
     if (!pane) continue;
     const dead = pane.dead || (pane.pid !== null && !alive(pane.pid));
     // tmux's own status first; else what the zombie showed in /proc
@@ -56,5 +59,5 @@ export function observe(
 
 export function observedPids(project: Project, panes: readonly PaneInfo[]): number[] {
   const names = new Set(project.agents.map((a) => a.session));
-  return panes.filter((p) => names.has(p.session) && !p.dead && p.pid !== null).map((p) => p.pid!);
+  return panes.filter((p) => names.has(p.session) && p.owner === project.configFile && !p.dead && p.pid !== null).map((p) => p.pid!);
 }

@@ -40,6 +40,8 @@ export interface ObservedAgent {
   activityMs: number | null;
   /** what the backend's detector read off the screen, when it was captured */
   screen: ScreenState | null;
+  /** a session with the agent's name belongs to another owner (its config path, '' for none): left alone */
+  foreign?: string;
 }
 
 export interface Timings {
@@ -115,6 +117,20 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       if (agent.kind === 'loop') record.iteration += 1;
     };
 
+    if (seen.foreign !== undefined) {
+      // its name is taken by a session ao did not make for this project: report it once, touch nothing
+      if (record.condition !== 'foreign') actions.push({ type: 'event', agent: agent.name, event: 'foreign-session', reason: `its session ${seen.foreign ? `belongs to another project (${seen.foreign})` : 'was not made by ao'}; left alone` });
+      record.condition = 'foreign';
+      continue;
+    }
+    if (record.condition === 'foreign') {
+      record.condition = null;
+      if (!seen.exists) {
+        actions.push({ type: 'event', agent: agent.name, event: 'start', reason: 'its session name is free again' });
+        start('start');
+        continue;
+      }
+    }
     if (seen.exists && !seen.dead) {
       decideAlive(agent, seen, record, now, timings, actions, start, wake);
       continue;

@@ -2,7 +2,7 @@ import { modelFor } from '../config/resolve.js';
 import type { AgentKind, HealPolicy, Project } from '../config/types.js';
 import type { AgentRecord, AgentsState } from '../state/agents.js';
 import type { PhaseState } from '../state/phase.js';
-import { bySession, type PaneInfo } from '../tmux/snapshot.js';
+import { foreignNote, ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 
 export const AGENT_STATES = ['running', 'waiting', 'stalled', 'stopped', 'dead', 'backoff', 'failed'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
@@ -54,7 +54,12 @@ const iso = (seconds: number | null): string | null => (seconds === null ? null 
 
 /** Pure: what the team looks like, from one tmux snapshot and the state files. */
 export function buildStatus(project: Project, observed: Observed): StatusReport {
-  const panes = bySession(observed.panes);
+  const { own: panes, foreign } = ownSessions(observed.panes, project.configFile);
+  // a session with one of our names but another owner is not ours: say whose it is
+  const taken = (session: string, up: boolean, state: { state: AgentState; detail: string | null }): { state: AgentState; detail: string | null } => {
+    const other = foreign.get(session);
+    return other && !panes.has(session) ? { state: up ? 'dead' : 'stopped', detail: `session ${foreignNote(other)}` } : state;
+  };
   const index = Math.min(Math.max(observed.phase.index, 0), project.phases.length - 1);
   const phase = project.phases[index] ?? project.phases[0]!;
   const complete = observed.phase.complete;
@@ -77,7 +82,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
       last_activity: iso(pane?.activity ?? null),
       up: record?.up ?? false,
     };
-    return { ...base, ...agentState(pane, record, agent.heal, agent.stallMinutes, agent.enabled, observed) };
+    return { ...base, ...taken(agent.session, base.up, agentState(pane, record, agent.heal, agent.stallMinutes, agent.enabled, observed)) };
   });
 
   const watchdogSession = `${project.sessionPrefix}${WATCHDOG}`;
@@ -97,7 +102,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
     iteration: 0,
     last_activity: iso(wdPane?.activity ?? null),
     up: wdRecord?.up ?? false,
-    ...agentState(wdPane, wdRecord ? { ...wdRecord, condition: null } : undefined, 'none', 0, true, observed),
+    ...taken(watchdogSession, wdRecord?.up ?? false, agentState(wdPane, wdRecord ? { ...wdRecord, condition: null } : undefined, 'none', 0, true, observed)),
   });
 
   return {

@@ -22,7 +22,7 @@ import { readExit } from '../state/exits.js';
 import { ProcWatch, type ProcExit } from '../state/procwatch.js';
 import { phaseView, readPhaseState, writePhaseState, type PhaseState } from '../state/phase.js';
 import type { Tmux } from '../tmux/client.js';
-import { bySession, type PaneInfo } from '../tmux/snapshot.js';
+import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 import { deliverKickoff, startSession } from './executor.js';
 import { launchKeyOf, planLaunch } from './launch.js';
 import { inboxSize, notifyMail } from './mail.js';
@@ -226,7 +226,7 @@ export class Watchdog {
       if (!outcome.repeated) this.event({ type: 'event', agent: 'config', event: 'config-error', reason: `agents.toml does not validate; keeping the last good config: ${outcome.error}` });
       return;
     }
-    const sessions = bySession(panes);
+    const sessions = ownSessions(panes, this.project.configFile).own;
     for (const name of outcome.removed) {
       const old = this.project.agents.find((a) => a.name === name);
       if (old && sessions.has(old.session)) await this.deps.tmux.killSession(old.session);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TmuxError } from '../errors.js';
 import { spawnRunner, type Runner } from './runner.js';
-import { parseSnapshot, SNAPSHOT_FORMAT, type PaneInfo } from './snapshot.js';
+import { OWNER_OPTION, parseSnapshot, SNAPSHOT_FORMAT, type PaneInfo } from './snapshot.js';
 
 export interface SessionSpec {
   name: string;
@@ -15,6 +15,8 @@ export interface SessionSpec {
   logFile?: string;
   /** a shell command tmux runs (in the background) when the pane dies: wakes the watchdog */
   deathHook?: string;
+  /** the owning project (its absolute config path), kept as the session's @ao_project option */
+  owner?: string;
   width?: number;
   height?: number;
 }
@@ -90,6 +92,8 @@ export class Tmux {
       // remain-on-exit in the same command list: a pane that dies at once still reads dead
       ';', 'set-option', '-w', '-t', target(spec.name), 'remain-on-exit', 'on',
     ];
+    // the owner in the same command list too: no snapshot ever shows this session without it
+    if (spec.owner !== undefined) args.push(';', 'set-option', '-t', target(spec.name), OWNER_OPTION, spec.owner);
     if (spec.logFile) args.push(';', 'pipe-pane', '-t', target(spec.name), '-o', `cat >> ${shellQuote(spec.logFile)}`);
     // single quotes in tmux's own syntax: no $ or ~ expansion by tmux
     if (spec.deathHook && !spec.deathHook.includes("'")) args.push(';', 'set-hook', '-t', target(spec.name), 'pane-died', `run-shell -b '${spec.deathHook}'`);

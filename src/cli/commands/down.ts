@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { updateAgentsState } from '../../state/agents.js';
 import { watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
-import { bySession } from '../../tmux/snapshot.js';
+import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 
@@ -18,8 +18,10 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
   let stopped = 0;
 
   const stopAgents = async (): Promise<void> => {
-    const panes = bySession(await tmux.snapshot());
+    const { own: panes, foreign } = ownSessions(await tmux.snapshot(), project.configFile);
     for (const agent of agents) {
+      const other = foreign.get(agent.session);
+      if (other) io.out(`${agent.name}: session ${agent.session} ${foreignNote(other)}; left alone\n`);
       if (!panes.has(agent.session)) continue;
       await tmux.killSession(agent.session);
       stopped++;
@@ -44,7 +46,9 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
     await stopAgents();
   }
 
-  if (all && bySession(await tmux.snapshot()).has(watchdogSession(project))) {
+  const dog = all ? bySession(await tmux.snapshot()).get(watchdogSession(project)) : undefined;
+  if (dog && dog.owner !== project.configFile) io.out(`watchdog: session ${watchdogSession(project)} ${foreignNote(dog)}; left alone\n`);
+  else if (dog) {
     await tmux.killSession(watchdogSession(project));
     stopped++;
     io.out('watchdog: stopped\n');

@@ -2,8 +2,8 @@ import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.
 import { phaseView, readPhaseState } from '../../state/phase.js';
 import { deliverKickoff, startSession } from '../../supervisor/executor.js';
 import { launchKeyOf, planLaunch } from '../../supervisor/launch.js';
-import { UsageError } from '../../errors.js';
-import { bySession } from '../../tmux/snapshot.js';
+import { RuntimeError, UsageError } from '../../errors.js';
+import { foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 
@@ -20,7 +20,10 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env);
   let existed = false;
   await updateAgentsState(project.stateDir, async (state) => {
-    existed = bySession(await tmux.snapshot()).has(agent.session);
+    const { own, foreign } = ownSessions(await tmux.snapshot(), project.configFile);
+    const other = foreign.get(agent.session);
+    if (other) throw new RuntimeError(`${agent.name}: session ${agent.session} ${foreignNote(other)}; left alone`);
+    existed = own.has(agent.session);
     await startSession(tmux, plan, { existing: existed });
     const record = (state.agents[agent.name] ??= emptyRecord());
     markStarted(record, plan.model, new Date(), { phaseGen: phase.generation, launchKey: launchKeyOf(agent), runId: plan.runId });
@@ -28,7 +31,7 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
     if (agent.kind === 'loop') record.iteration++;
   });
   const kickoff = plan.pasteKickoff ? await deliverKickoff(tmux, plan) : null;
-  const pane = bySession(await tmux.snapshot()).get(agent.session);
+  const pane = ownSessions(await tmux.snapshot(), project.configFile).own.get(agent.session);
   if (!pane || pane.dead) {
     io.out(`${agent.name}: exited at once; see \`ao logs ${agent.name}\`\n`);
     return 1;

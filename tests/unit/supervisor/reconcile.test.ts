@@ -425,6 +425,26 @@ describe('reconcile: dead pane or missing session', () => {
   });
 });
 
+describe('reconcile: a session of another owner with the agent\'s name', () => {
+  it('is reported once and never touched; when it goes, the agent starts', () => {
+    const agent = desired('a');
+    const history = { a: { ...upRecord(agent, T0), startedAt: new Date(T0).toISOString() } };
+    const taken = new Map([['a', { ...alive(), exists: false, foreign: '/q/agents.toml' }]]);
+    const first = reconcile([agent], taken, history, T0 + S, TIMINGS);
+    expect(first.actions).toEqual([{ type: 'event', agent: 'a', event: 'foreign-session', reason: 'its session belongs to another project (/q/agents.toml); left alone' }]);
+    expect(first.history.a?.condition).toBe('foreign');
+    const again = reconcile([agent], taken, first.history, T0 + 2 * S, TIMINGS);
+    expect(again.actions).toEqual([]);
+    // a stop (the project completed) does not kill it either
+    const stop = reconcile([{ ...agent, up: false, stopReason: 'complete' }], taken, first.history, T0 + 2 * S, TIMINGS);
+    expect(stop.actions.filter((x) => x.type === 'stop')).toEqual([]);
+    const freed = reconcile([agent], new Map(), again.history, T0 + 3 * S, TIMINGS);
+    expect(freed.actions.map((x) => x.type)).toEqual(['event', 'start']);
+    expect(freed.history.a?.condition).toBeNull();
+    expect(events(freed.actions)).toEqual(['start']);
+  });
+});
+
 describe('reconcile: heal = none', () => {
   it.each<[string, Behaviour]>([
     ['dies after a healthy run', { life: () => 60 * S }],

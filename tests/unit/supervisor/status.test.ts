@@ -31,7 +31,7 @@ const project: Project = {
 
 const NOW = 1_800_000_000_000;
 const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo => ({
-  session, paneId: '%1', pid: 100, dead: false, deadStatus: null, deadSignal: null, activity: NOW / 1000 - 5, created: NOW / 1000 - 60, command: 'node', ...over,
+  session, paneId: '%1', pid: 100, dead: false, deadStatus: null, deadSignal: null, activity: NOW / 1000 - 5, created: NOW / 1000 - 60, command: 'node', owner: '/p/agents.toml', ...over,
 });
 
 function observed(over: Partial<Observed> = {}): Observed {
@@ -64,6 +64,15 @@ describe('buildStatus', () => {
     const builder = report.agents.find((a) => a.name === 'builder')!;
     expect([builder.state, builder.detail]).toEqual([state, detail]);
     expect(isHealthy(report)).toBe(healthy);
+  });
+
+  it('a session with an agent\'s or the watchdog\'s name but another owner is not ours: reported, never read as running', () => {
+    const other = { owner: '/q/agents.toml' };
+    const report = buildStatus(project, observed({ server: true, panes: [pane('p-builder', other), pane('p-watchdog', other), pane('p-adversary', { owner: null })], agents: { version: 1, agents: { builder: up } } }));
+    const row = (name: string) => report.agents.find((a) => a.name === name)!;
+    expect([row('builder').state, row('builder').detail, row('builder').pid]).toEqual(['dead', 'session belongs to another project (/q/agents.toml)', null]);
+    expect([row('adversary').state, row('adversary').detail]).toEqual(['stopped', 'session was not made by ao']);
+    expect([row('watchdog').state, row('watchdog').detail, row('watchdog').pid]).toEqual(['stopped', 'session belongs to another project (/q/agents.toml)', null]);
   });
 
   it('a silent heal (not heal+stall) agent is not stalled', () => {
