@@ -1,8 +1,11 @@
 import { join } from 'node:path';
 import { readJson, withLock, writeJsonAtomic } from './files.js';
 
-/** `foreign`: a session of another owner has its name (left alone until it goes) */
-export type AgentCondition = 'failed' | 'backoff' | 'waiting' | 'foreign' | null;
+/**
+ * `foreign`: a session of another owner has its name (left alone until it goes);
+ * `error`: planning or starting it failed (`error` says why), retried at a bounded rate
+ */
+export type AgentCondition = 'failed' | 'backoff' | 'waiting' | 'foreign' | 'error' | null;
 
 /** What ao remembers of an agent between commands and watchdog ticks (state/agents.json). */
 export interface AgentRecord {
@@ -30,6 +33,8 @@ export interface AgentRecord {
   nudgedAt?: number | null;
   /** the reason for `failed`, for status */
   failedReason?: string | null;
+  /** why its last start could not be made (condition `error`): `prompts/alpha.md not found` */
+  error?: string | null;
   /** the phase generation it was started under (a loop from an older one runs an old kickoff) */
   phaseGen?: number;
   /** what its command line was made of at its start: a change means a restart */

@@ -54,7 +54,7 @@ export interface Timings {
   restartWindowMs: number;
 }
 
-export type StartReason = 'start' | 'heal' | 'next-iteration' | 'stall' | 'model-changed' | 'phase-changed' | 'config-changed';
+export type StartReason = 'start' | 'heal' | 'next-iteration' | 'stall' | 'model-changed' | 'phase-changed' | 'config-changed' | 'retry';
 
 export type Action =
   | { type: 'start'; agent: string; reason: StartReason }
@@ -73,6 +73,11 @@ export interface Decision {
 export function backoffMs(streak: number, t: Pick<Timings, 'backoffInitialMs' | 'backoffMaxMs'>): number {
   if (streak <= 0) return 0;
   return Math.min(t.backoffInitialMs * 2 ** (streak - 1), t.backoffMaxMs);
+}
+
+/** How long after a start that could not be made (condition `error`) it is tried again. */
+export function errorRetryMs(t: Pick<Timings, 'backoffInitialMs' | 'backoffMaxMs'>): number {
+  return Math.min(t.backoffMaxMs, Math.max(t.backoffInitialMs, 5000));
 }
 
 /** Whether the agent needs a look at its screen: it has been silent for its stall time. */
@@ -130,6 +135,18 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
         start('start');
         continue;
       }
+    }
+    if (record.condition === 'error') {
+      // its last start could not be made (the executor said why, once): try again at a bounded rate
+      if ((record.nextStartAt ?? 0) > now) {
+        wake(record.nextStartAt!);
+        continue;
+      }
+      if (!seen.exists || seen.dead) {
+        start('retry');
+        continue;
+      }
+      record.condition = null; // alive: what needs a start is decided afresh below
     }
     if (seen.exists && !seen.dead) {
       decideAlive(agent, seen, record, now, timings, actions, start, wake);

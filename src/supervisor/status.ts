@@ -133,6 +133,7 @@ function agentState(
 ): { state: AgentState; detail: string | null } {
   const condition = record?.condition ?? null;
   const up = record?.up ?? false;
+  if (condition === 'error') return { state: pane && !pane.dead ? 'running' : 'dead', detail: `error: ${record?.error ?? 'its start failed'}` };
   if (condition === 'failed' && (!pane || pane.dead)) return { state: 'failed', detail: record?.failedReason ?? 'crash loop' };
   if (condition === 'backoff' && (!pane || pane.dead)) {
     const left = record?.nextStartAt ? Math.max(0, Math.ceil((record.nextStartAt - observed.now) / 1000)) : null;

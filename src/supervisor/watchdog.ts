@@ -6,13 +6,13 @@
  * every `stall_check_s` at the latest.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { getBackend } from '../backends/index.js';
 import { coordPaths, modelFor } from '../config/resolve.js';
 import { appendMessage } from '../coord/inbox.js';
 import { stepPhase } from '../phases/advance.js';
 import type { Project } from '../config/types.js';
-import { emptyRecord, readAgentsState, type AgentsState } from '../state/agents.js';
+import { emptyRecord, readAgentsState, type AgentRecord, type AgentsState } from '../state/agents.js';
 import { appendEvent, type EventRecord } from '../state/events.js';
 import { withLock, writeJsonAtomic } from '../state/files.js';
 import { agentsFile } from '../state/agents.js';
@@ -28,7 +28,7 @@ import { launchKeyOf, planLaunch } from './launch.js';
 import { inboxSize, notifyMail } from './mail.js';
 import { observe, observedPids, timingsOf } from './observe.js';
 import { reloadConfig } from './reload.js';
-import { reconcile, silentTooLong, type Action, type DesiredAgent, type ObservedAgent } from './reconcile.js';
+import { errorRetryMs, reconcile, silentTooLong, type Action, type DesiredAgent, type ObservedAgent } from './reconcile.js';
 
 export const NUDGE_TEXT = 'ao: you have been silent for a while. Re-read your phase plan and your inbox, then carry on.';
 
@@ -136,7 +136,7 @@ export class Watchdog {
         const seen = observed.get(agent.name);
         const spec = project.agents.find((a) => a.name === agent.name)!;
         if (seen && silentTooLong(agent, seen, state.agents[agent.name], now)) {
-          const screen = await tmux.capture(spec.session);
+          const screen = await tmux.capture(spec.session).catch(() => null);
           if (screen !== null) seen.screen = getBackend(spec.backend).detect(screen, { readyPattern: spec.readyPattern });
         }
       }
@@ -147,19 +147,21 @@ export class Watchdog {
         const agent = project.agents.find((a) => a.name === action.agent);
         if (action.type === 'event') this.event(action);
         else if (action.type === 'nudge') nudges.push(action.agent);
-        else if (action.type === 'stop' && agent) await tmux.killSession(agent.session);
+        else if (action.type === 'stop' && agent) await tmux.killSession(agent.session).catch((error: unknown) => this.deps.log('warn', `stop ${agent.name}: ${String(error)}`));
         else if (action.type === 'start' && agent) {
-          const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env);
           const record = decision.history[agent.name]!;
           try {
+            // one agent's fault (its prompt deleted, tmux refusing its session) stays with that agent
+            const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env);
             await startSession(tmux, plan, { existing: observed.get(agent.name)?.exists ?? false, respawn: true });
             started = true;
             record.runId = plan.runId;
+            record.error = null;
             record.mailSeen = inboxSize(project.stateDir, agent.name); // the fresh kickoff points at the inbox
             this.event({ type: 'event', agent: agent.name, event: action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart', reason: action.reason, details: { iteration: record.iteration, restarts: record.restarts } });
             if (plan.pasteKickoff) void deliverKickoff(tmux, plan).catch((error: unknown) => this.deps.log('warn', `kickoff for ${agent.name}: ${String(error)}`));
           } catch (error) {
-            this.event({ type: 'event', agent: agent.name, event: 'start-failed', reason: (error as Error).message });
+            this.startFailed(agent.name, record, state.agents[agent.name], startError(project, error), now);
           }
         }
       }
@@ -183,6 +185,23 @@ export class Watchdog {
       capLogs(this.project.stateDir, this.project.watchdog.logMaxMb * 1024 * 1024);
     }
     return wakeAt;
+  }
+
+  /**
+   * A start that could not be made: the record is as before the start (no
+   * iteration or restart counted), marked `error`, tried again after
+   * errorRetryMs; the event is written once per distinct error, not per sweep.
+   */
+  private startFailed(name: string, record: AgentRecord, before: AgentRecord | undefined, message: string, now: number): void {
+    if (before) {
+      Object.assign(record, { model: before.model, restarts: before.restarts, iteration: before.iteration, phaseGen: before.phaseGen, launchKey: before.launchKey, runId: before.runId });
+      if (before.startedAt !== null) record.startedAt = before.startedAt;
+    }
+    record.deadSince ??= now; // its death is classified already: the retry is no new death
+    record.condition = 'error';
+    record.nextStartAt = now + errorRetryMs(timingsOf(this.project));
+    if (before?.error !== message) this.event({ type: 'event', agent: name, event: 'start-error', reason: `error: ${message}; tried again every ${errorRetryMs(timingsOf(this.project)) / 1000} s` });
+    record.error = message;
   }
 
   /** Reads the gate lines of the current phase and moves the team when they say so. */
@@ -323,6 +342,15 @@ function mtimeOf(file: string): number | null {
   } catch {
     return null;
   }
+}
+
+/** What went wrong with a start, in a few words: `prompts/alpha.md not found`. */
+function startError(project: Project, error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  const where = typeof e.path === 'string' ? relative(project.dir, e.path) || e.path : null;
+  if (where && e.code === 'ENOENT') return `${where} not found`;
+  if (where && e.code) return `${where}: ${e.code}`;
+  return (e.message ?? String(error)).split('\n')[0]!;
 }
 
 function readText(file: string): string {

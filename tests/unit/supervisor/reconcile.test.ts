@@ -3,6 +3,7 @@ import type { ScreenState } from '../../../src/backends/types.js';
 import { emptyRecord, markStarted, type AgentRecord } from '../../../src/state/agents.js';
 import {
   backoffMs,
+  errorRetryMs,
   reconcile,
   silentTooLong,
   type Action,
@@ -173,7 +174,7 @@ class Sim {
         if (b.answersNudgeAfter !== undefined) pane.outputs.push(this.now + b.answersNudgeAfter);
       }
       if (action.type === 'start') {
-        const needs = { start: 'start', heal: 'died', 'next-iteration': 'iteration-done', stall: 'stall-restart', 'model-changed': 'model-changed', 'config-changed': 'config-changed', 'phase-changed': 'phase-changed' }[action.reason];
+        const needs = { start: 'start', heal: 'died', 'next-iteration': 'iteration-done', stall: 'stall-restart', 'model-changed': 'model-changed', 'config-changed': 'config-changed', 'phase-changed': 'phase-changed', retry: 'start-error' }[action.reason];
         const explained = action.reason === 'heal' ? this.diedSinceSpawn.has(action.agent) : said(needs);
         if (!explained) this.problems.push(`start (${action.reason}) of ${action.agent} at +${this.now - T0} ms without a ${needs} event`);
         this.spawn(action.agent, action.reason);
@@ -442,6 +443,29 @@ describe('reconcile: a session of another owner with the agent\'s name', () => {
     expect(freed.actions.map((x) => x.type)).toEqual(['event', 'start']);
     expect(freed.history.a?.condition).toBeNull();
     expect(events(freed.actions)).toEqual(['start']);
+  });
+});
+
+describe('reconcile: a start that could not be made (condition error)', () => {
+  it('waits out errorRetryMs without an action, then tries again with no new event and no restart counted', () => {
+    const agent = desired('a');
+    const record: AgentRecord = { ...upRecord(agent, T0), condition: 'error', error: 'prompts/a.md not found', deadSince: T0 + S, nextStartAt: T0 + S + errorRetryMs(TIMINGS) };
+    const dead = new Map([['a', alive({ dead: true, exitStatus: 1 })]]);
+    const wait = reconcile([agent], dead, { a: record }, T0 + 2 * S, TIMINGS);
+    expect(wait.actions).toEqual([]);
+    expect(wait.wakeAt).toBe(T0 + S + errorRetryMs(TIMINGS));
+    const retry = reconcile([agent], dead, { a: record }, T0 + S + errorRetryMs(TIMINGS), TIMINGS);
+    expect(retry.actions).toEqual([{ type: 'start', agent: 'a', reason: 'retry' }]);
+    expect(retry.history.a?.restarts).toBe(0);
+    // the same for an agent that never started (a first start that failed)
+    const never = reconcile([agent], new Map(), { a: { ...record, startedAt: null } }, T0 + S + errorRetryMs(TIMINGS), TIMINGS);
+    expect(never.actions).toEqual([{ type: 'start', agent: 'a', reason: 'retry' }]);
+  });
+
+  it('retries at a bounded rate: at least 1 s apart, at most backoffMaxMs', () => {
+    expect(errorRetryMs(TIMINGS)).toBe(5 * S);
+    expect(errorRetryMs({ backoffInitialMs: 10 * S, backoffMaxMs: 60 * S })).toBe(10 * S);
+    expect(errorRetryMs({ backoffInitialMs: 100, backoffMaxMs: 2 * S })).toBe(2 * S);
   });
 });
 
