@@ -11,6 +11,8 @@ import { keyPath, validateRaw } from './validate.js';
 
 export const CONFIG_FILE = 'agents.toml';
 export const KICKOFF_TEMPLATE = join('prompts', 'kickoff.md');
+/** seconds between loop starts at the least (`min_iteration_s`): an iteration that ends sooner is paced, not failed */
+export const DEFAULT_MIN_ITERATION_S = 3;
 /** the watchdog's session uses this name, so no agent may */
 export const RESERVED_AGENT_NAMES = ['watchdog'];
 
@@ -226,6 +228,7 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     kickoff: agent.kickoff ?? (agent.kind === 'service' ? 'none' : getBackend(backend).defaultKickoff(agent.kind)),
     readyPattern: agent.ready_pattern ?? null,
     paceS: agent.pace_s ?? null,
+    minIterationS: agent.min_iteration_s ?? DEFAULT_MIN_ITERATION_S,
     onPhaseAdvance: agent.on_phase_advance ?? false,
   };
 }

@@ -27,6 +27,7 @@ export const agentSchema = z.strictObject({
   kickoff: z.optional(z.enum(KICKOFF_MODES)),
   ready_pattern: optionalText(),
   pace_s: positive(),
+  min_iteration_s: z.optional(z.number().check(z.gte(0))),
   on_phase_advance: z.optional(z.boolean()),
 });
 

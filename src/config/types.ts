@@ -33,6 +33,8 @@ export interface AgentSpec {
   kickoff: KickoffMode;
   readyPattern: string | null;
   paceS: number | null;
+  /** a loop's shortest iteration: one that ends sooner waits out the rest before the next starts */
+  minIterationS?: number;
   /** a task run by the watchdog each time the team enters a new phase */
   onPhaseAdvance: boolean;
 }

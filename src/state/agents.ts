@@ -5,7 +5,7 @@ import { readJson, withLock, writeJsonAtomic } from './files.js';
  * `foreign`: a session of another owner has its name (left alone until it goes);
  * `error`: planning or starting it failed (`error` says why), retried at a bounded rate
  */
-export type AgentCondition = 'failed' | 'backoff' | 'waiting' | 'foreign' | 'error' | null;
+export type AgentCondition = 'failed' | 'backoff' | 'waiting' | 'foreign' | 'error' | 'pacing' | 'spinning' | null;
 
 /** What ao remembers of an agent between commands and watchdog ticks (state/agents.json). */
 export interface AgentRecord {
@@ -23,6 +23,8 @@ export interface AgentRecord {
   failedStarts?: number[];
   /** unix ms of restarts after a healthy run, inside the restart window */
   healthyRestarts?: number[];
+  /** a loop's iterations in a row that ended (exit 0) within min_iteration_s */
+  quickIterations?: number;
   /** consecutive failed starts: the backoff exponent */
   streak?: number;
   /** unix ms the watchdog first saw it dead or gone */

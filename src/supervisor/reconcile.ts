@@ -15,6 +15,8 @@ export interface DesiredAgent {
   /** brought up and not brought down */
   up: boolean;
   stallMs: number;
+  /** a loop's shortest iteration: one that ends sooner (exit 0) waits out the rest, paced, not failed */
+  minIterationMs?: number;
   /** the model it should run with now */
   model: string | null;
   /** the phase generation now: a loop started under another one restarts */
@@ -61,6 +63,9 @@ export type Action =
   | { type: 'nudge'; agent: string }
   | { type: 'stop'; agent: string }
   | { type: 'event'; agent: string; event: string; reason: string; details?: Record<string, unknown> };
+
+/** Quick iterations in a row after which a loop is `spinning` (shown in status, one event). */
+export const SPINNING_AFTER = 3;
 
 export interface Decision {
   actions: Action[];
@@ -169,11 +174,21 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       // tmux can lose an exit status (DESIGN §5): without ao's launcher to record it, a loop that
       // ran a healthy while is taken to have ended normally; with it, no record means a killed launcher
       const lost = seen.exists && seen.exitStatus === null && seen.exitSignal === null && seen.recorded === undefined;
-      // an iteration that ends at once is no iteration: treated as a failed start, so a broken loop cannot spin
-      const ranAtAll = lived >= Math.min(1000, timings.healthyAfterMs);
-      if (agent.kind === 'loop' && ranAtAll && (seen.exitStatus === 0 || (lost && lived >= timings.healthyAfterMs))) {
+      if (agent.kind === 'loop' && (seen.exitStatus === 0 || (lost && lived >= timings.healthyAfterMs))) {
         actions.push({ type: 'event', agent: agent.name, event: 'iteration-done', reason: lost ? 'exit status lost; it ran long enough to count as a normal end' : 'exit 0', details: { iteration: record.iteration, lived_ms: lived } });
         record.streak = 0;
+        // an iteration that ends at once is still an iteration: the next one waits out min_iteration_s
+        const minMs = agent.minIterationMs ?? 0;
+        record.quickIterations = lived < minMs ? (record.quickIterations ?? 0) + 1 : 0;
+        if (lived < minMs) {
+          record.nextStartAt = startedAt + minMs;
+          record.condition = record.quickIterations >= SPINNING_AFTER ? 'spinning' : 'pacing';
+          if (record.quickIterations === SPINNING_AFTER) {
+            actions.push({ type: 'event', agent: agent.name, event: 'spinning', reason: `${SPINNING_AFTER} iterations in a row ended within ${minMs / 1000} s (min_iteration_s); each next one waits out the rest` });
+          }
+          wake(record.nextStartAt);
+          continue;
+        }
         start('next-iteration');
         continue;
       }
@@ -210,8 +225,10 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       actions.push({ type: 'event', agent: agent.name, event: 'died', reason: exit, details: { lived_ms: lived, healthy, backoff_ms: delay } });
       if (delay > 0) record.condition = 'backoff';
     }
-    if (agent.heal === 'none') continue;
-    if ((record.nextStartAt ?? now) <= now) start('heal');
+    // a paced loop's next iteration is no heal
+    const paced = record.condition === 'pacing' || record.condition === 'spinning';
+    if (agent.heal === 'none' && !paced) continue;
+    if ((record.nextStartAt ?? now) <= now) start(paced ? 'next-iteration' : 'heal');
     else wake(record.nextStartAt!);
   }
   return { actions, history: next, wakeAt };

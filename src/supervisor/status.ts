@@ -2,6 +2,7 @@ import { modelFor } from '../config/resolve.js';
 import type { AgentKind, HealPolicy, Project } from '../config/types.js';
 import type { AgentRecord, AgentsState } from '../state/agents.js';
 import type { PhaseState } from '../state/phase.js';
+import { SPINNING_AFTER } from './reconcile.js';
 import { foreignNote, ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 
 export const AGENT_STATES = ['running', 'waiting', 'stalled', 'stopped', 'dead', 'backoff', 'failed'] as const;
@@ -135,6 +136,11 @@ function agentState(
   const up = record?.up ?? false;
   if (condition === 'error') return { state: pane && !pane.dead ? 'running' : 'dead', detail: `error: ${record?.error ?? 'its start failed'}` };
   if (condition === 'failed' && (!pane || pane.dead)) return { state: 'failed', detail: record?.failedReason ?? 'crash loop' };
+  const spinning = (record?.quickIterations ?? 0) >= SPINNING_AFTER ? `spinning: ${record!.quickIterations} iterations in a row ended at once` : null;
+  if ((condition === 'pacing' || condition === 'spinning') && (!pane || pane.dead)) {
+    const left = record?.nextStartAt ? Math.max(0, Math.ceil((record.nextStartAt - observed.now) / 1000)) : 0;
+    return { state: 'backoff', detail: `${spinning ? `${spinning}; ` : ''}next iteration in ${left}s` };
+  }
   if (condition === 'backoff' && (!pane || pane.dead)) {
     const left = record?.nextStartAt ? Math.max(0, Math.ceil((record.nextStartAt - observed.now) / 1000)) : null;
     return { state: 'backoff', detail: left === null ? null : `restart in ${left}s` };
@@ -150,7 +156,7 @@ function agentState(
       const silentS = observed.now / 1000 - pane.activity;
       if (silentS > stallMinutes * 60) return { state: 'stalled', detail: `${Math.floor(silentS / 60)}m` };
     }
-    return { state: 'running', detail: enabled ? null : 'disabled' };
+    return { state: 'running', detail: enabled ? spinning : 'disabled' };
   }
   if (up) return { state: 'dead', detail: observed.server ? 'session gone' : 'gone with its tmux server' };
   return { state: 'stopped', detail: enabled ? null : 'disabled' };

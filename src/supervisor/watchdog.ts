@@ -8,6 +8,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { getBackend } from '../backends/index.js';
+import { DEFAULT_MIN_ITERATION_S } from '../config/load.js';
 import { coordPaths, modelFor } from '../config/resolve.js';
 import { appendMessage } from '../coord/inbox.js';
 import { stepPhase } from '../phases/advance.js';
@@ -122,6 +123,7 @@ export class Watchdog {
           up: (state.agents[a.name]?.up ?? false) && !stop,
           ...(stop ? { stopReason: 'the project is complete: loops stop' } : {}),
           stallMs: a.stallMinutes * 60_000,
+          minIterationMs: (a.minIterationS ?? DEFAULT_MIN_ITERATION_S) * 1000,
           model: modelFor(project, a, view.phase),
           generation: phase.generation,
           launchKey: launchKeyOf(a),

@@ -197,6 +197,14 @@ describe('loadProject: defaults per kind and backend', () => {
 });
 
 describe('loadProject: names and paths', () => {
+  it('reads min_iteration_s, with a default of a few seconds; a negative one is a config error', () => {
+    const dir = project(`[agents.builder]\nkind = "loop"\nmin_iteration_s = 0.5\n\n[agents.other]\nkind = "loop"\n\n${ONE_PHASE}`);
+    const p = load(dir);
+    expect(p.agents.map((a) => a.minIterationS)).toEqual([0.5, 3]);
+    const bad = project(`[agents.builder]\nkind = "loop"\nmin_iteration_s = -1\n\n${ONE_PHASE}`);
+    expect(() => load(bad)).toThrow(/min_iteration_s/);
+  });
+
   it('uses session_prefix as given', () => {
     const dir = project(`[defaults]\nsession_prefix = "team-"\n\n[agents.builder]\nkind = "loop"\n\n${ONE_PHASE}`);
     const p = load(dir);

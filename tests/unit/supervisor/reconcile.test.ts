@@ -175,7 +175,8 @@ class Sim {
       }
       if (action.type === 'start') {
         const needs = { start: 'start', heal: 'died', 'next-iteration': 'iteration-done', stall: 'stall-restart', 'model-changed': 'model-changed', 'config-changed': 'config-changed', 'phase-changed': 'phase-changed', retry: 'start-error' }[action.reason];
-        const explained = action.reason === 'heal' ? this.diedSinceSpawn.has(action.agent) : said(needs);
+        const paced = action.reason === 'next-iteration' && ['pacing', 'spinning'].includes(input[action.agent]?.condition ?? '');
+        const explained = action.reason === 'heal' ? this.diedSinceSpawn.has(action.agent) : paced || said(needs);
         if (!explained) this.problems.push(`start (${action.reason}) of ${action.agent} at +${this.now - T0} ms without a ${needs} event`);
         this.spawn(action.agent, action.reason);
       }
@@ -505,6 +506,33 @@ describe('reconcile: loop agents', () => {
     expect(at).toHaveLength(301);
     expect(sim.eventsOf('l', 'failed')).toEqual([]);
     expect(sim.history.l?.restarts).toBe(0);
+  });
+
+  it('exit 0 at once, over and over: paced to one start per minIterationMs, never a failure; spinning after 3 in a row, said once', () => {
+    const sim = new Sim([desired('l', { kind: 'loop', minIterationMs: 3 * S })], { l: { life: () => 0, exit: () => ({ status: 0, signal: null }) } });
+    sim.runUntil(MIN);
+    const at = sim.spawnsOf('l');
+    expect(at.slice(0, 4)).toEqual([0, 3 * S, 6 * S, 9 * S]);
+    expect(at).toHaveLength(21);
+    expect(sim.startActions('l').every((s) => s.reason === 'next-iteration')).toBe(true);
+    expect(sim.eventsOf('l', 'failed')).toEqual([]);
+    expect(sim.eventsOf('l', 'died')).toEqual([]);
+    expect(sim.eventsOf('l', 'spinning').map((e) => e.at)).toEqual([6 * S]);
+    expect(sim.history.l).toMatchObject({ restarts: 0, streak: 0 });
+    expect(sim.problems).toEqual([]);
+  });
+
+  it('an iteration of minIterationMs or more starts the next at once and ends the spinning', () => {
+    const sim = new Sim([desired('l', { kind: 'loop', minIterationMs: 3 * S })], { l: { life: (n) => (n < 4 ? 0 : 5 * S), exit: () => ({ status: 0, signal: null }) } });
+    sim.runUntil(25 * S);
+    expect(sim.spawnsOf('l')).toEqual([0, 3 * S, 6 * S, 9 * S, 12 * S, 17 * S, 22 * S]);
+    expect(sim.history.l?.quickIterations).toBe(0);
+  });
+
+  it('a paced loop with heal = none still gets its next iteration', () => {
+    const sim = new Sim([desired('l', { kind: 'loop', heal: 'none', minIterationMs: 3 * S })], { l: { life: () => S, exit: () => ({ status: 0, signal: null }) } });
+    sim.runUntil(10 * S);
+    expect(sim.spawnsOf('l')).toEqual([0, 3 * S, 6 * S, 9 * S]);
   });
 
   // tmux can lose the exit status (DESIGN §5): a loop that ran healthyAfterMs is taken to have ended normally

@@ -75,6 +75,18 @@ describe('buildStatus', () => {
     expect([row('watchdog').state, row('watchdog').detail, row('watchdog').pid]).toEqual(['stopped', 'session belongs to another project (/q/agents.toml)', null]);
   });
 
+  it('a paced loop waits in backoff (healthy), and one that keeps ending at once shows spinning, alive or between iterations', () => {
+    const paced = { ...up, condition: 'pacing' as const, nextStartAt: NOW + 2000, quickIterations: 1 };
+    const between = buildStatus(project, observed({ server: true, panes: [pane('p-builder', { dead: true, deadStatus: 0 })], agents: { version: 1, agents: { builder: paced } } }));
+    const builder = (r: typeof between) => r.agents.find((a) => a.name === 'builder')!;
+    expect([builder(between).state, builder(between).detail]).toEqual(['backoff', 'next iteration in 2s']);
+    expect(isHealthy(between)).toBe(true);
+    const spinning = buildStatus(project, observed({ server: true, panes: [pane('p-builder', { dead: true, deadStatus: 0 })], agents: { version: 1, agents: { builder: { ...paced, condition: 'spinning', quickIterations: 4 } } } }));
+    expect(builder(spinning).detail).toBe('spinning: 4 iterations in a row ended at once; next iteration in 2s');
+    const alive = buildStatus(project, observed({ server: true, panes: [pane('p-builder')], agents: { version: 1, agents: { builder: { ...up, quickIterations: 4 } } } }));
+    expect([builder(alive).state, builder(alive).detail]).toEqual(['running', 'spinning: 4 iterations in a row ended at once']);
+  });
+
   it('a silent heal (not heal+stall) agent is not stalled', () => {
     const report = buildStatus(project, observed({ panes: [pane('p-orchestrator', { activity: NOW / 1000 - 3600 })], server: true }));
     expect(report.agents[0]!.state).toBe('running');
