@@ -85,11 +85,25 @@ export function errorRetryMs(t: Pick<Timings, 'backoffInitialMs' | 'backoffMaxMs
   return Math.min(t.backoffMaxMs, Math.max(t.backoffInitialMs, 5000));
 }
 
-/** Whether the agent needs a look at its screen: it has been silent for its stall time. */
-export function silentTooLong(agent: DesiredAgent, observed: ObservedAgent, record: AgentRecord | undefined, now: number): boolean {
-  if (agent.heal !== 'heal+stall' || !observed.exists || observed.dead) return false;
-  const since = Math.max(observed.activityMs ?? 0, record?.startedAt ? Date.parse(record.startedAt) : 0);
-  return since > 0 && now - since >= agent.stallMs;
+/**
+ * How long a live heal+stall agent has been silent (null: not watched for
+ * stalls): since its last output or its start, whichever is later; the nudge's
+ * own echo (within 1 s of it) is no output. The one stall rule: the reconciler
+ * and `ao status` both read it.
+ */
+export function silenceMs(agent: Pick<DesiredAgent, 'heal'>, observed: Pick<ObservedAgent, 'exists' | 'dead' | 'activityMs'>, record: Pick<AgentRecord, 'startedAt' | 'nudgedAt'> | undefined, now: number): number | null {
+  if (agent.heal !== 'heal+stall' || !observed.exists || observed.dead) return null;
+  const nudged = record?.nudgedAt ?? null;
+  const output = observed.activityMs ?? 0;
+  const heard = nudged !== null && output <= nudged + 1000 ? Math.min(output, nudged) : output;
+  const since = Math.max(heard, record?.startedAt ? Date.parse(record.startedAt) : 0);
+  return since > 0 ? now - since : null;
+}
+
+/** Whether the agent is stalled: silent for its stall time (it needs a look at its screen, then a nudge). */
+export function silentTooLong(agent: Pick<DesiredAgent, 'heal' | 'stallMs'>, observed: Pick<ObservedAgent, 'exists' | 'dead' | 'activityMs'>, record: Pick<AgentRecord, 'startedAt' | 'nudgedAt'> | undefined, now: number): boolean {
+  const silent = silenceMs(agent, observed, record, now);
+  return silent !== null && silent >= agent.stallMs;
 }
 
 export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMap<string, ObservedAgent>, history: Readonly<Record<string, AgentRecord>>, now: number, timings: Timings): Decision {

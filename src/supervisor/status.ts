@@ -2,7 +2,7 @@ import { modelFor } from '../config/resolve.js';
 import type { AgentKind, HealPolicy, Project } from '../config/types.js';
 import type { AgentRecord, AgentsState } from '../state/agents.js';
 import type { PhaseState } from '../state/phase.js';
-import { SPINNING_AFTER } from './reconcile.js';
+import { silenceMs, silentTooLong, SPINNING_AFTER } from './reconcile.js';
 import { foreignNote, ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 
 export const AGENT_STATES = ['running', 'waiting', 'stalled', 'stopped', 'dead', 'backoff', 'failed'] as const;
@@ -152,9 +152,10 @@ function agentState(
   }
   if (pane) {
     if (condition === 'waiting') return { state: 'waiting', detail: 'asks for input' };
-    if (heal === 'heal+stall' && pane.activity !== null) {
-      const silentS = observed.now / 1000 - pane.activity;
-      if (silentS > stallMinutes * 60) return { state: 'stalled', detail: `${Math.floor(silentS / 60)}m` };
+    // the reconciler's own rule, so status never says running while a stall restart is due
+    const seen = { exists: true, dead: false, activityMs: pane.activity === null ? null : pane.activity * 1000 };
+    if (silentTooLong({ heal, stallMs: stallMinutes * 60_000 }, seen, record, observed.now)) {
+      return { state: 'stalled', detail: `${Math.floor((silenceMs({ heal }, seen, record, observed.now) ?? 0) / 60_000)}m` };
     }
     return { state: 'running', detail: enabled ? spinning : 'disabled' };
   }

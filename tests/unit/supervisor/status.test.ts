@@ -4,6 +4,8 @@ import { buildStatus, isHealthy, type Observed } from '../../../src/supervisor/s
 import { formatStatus } from '../../../src/cli/format.js';
 import type { PaneInfo } from '../../../src/tmux/snapshot.js';
 import { initialPhaseState } from '../../../src/state/phase.js';
+import type { AgentRecord } from '../../../src/state/agents.js';
+import { silentTooLong } from '../../../src/supervisor/reconcile.js';
 
 function agent(name: string, over: Partial<AgentSpec> = {}): AgentSpec {
   return {
@@ -85,6 +87,32 @@ describe('buildStatus', () => {
     expect(builder(spinning).detail).toBe('spinning: 4 iterations in a row ended at once; next iteration in 2s');
     const alive = buildStatus(project, observed({ server: true, panes: [pane('p-builder')], agents: { version: 1, agents: { builder: { ...up, quickIterations: 4 } } } }));
     expect([builder(alive).state, builder(alive).detail]).toEqual(['running', 'spinning: 4 iterations in a row ended at once']);
+  });
+
+  it('one stall rule: status says stalled exactly when the reconciler counts the agent silent too long', () => {
+    const cases: Array<[string, number, Partial<AgentRecord>]> = [
+      ['silent 11 min', NOW - 11 * 60_000, {}],
+      ['silent 9 min', NOW - 9 * 60_000, {}],
+      // only the nudge's own echo since: still silent (the reconciler is about to restart it)
+      ['nudged, only its echo', NOW - 10 * 60_000 + 500, { nudgedAt: NOW - 10 * 60_000 }],
+      ['nudged and answered', NOW - 60_000, { nudgedAt: NOW - 10 * 60_000 }],
+      // old output, but started since: silence counts from the start
+      ['restarted 2 min ago', NOW - 60 * 60_000, { startedAt: new Date(NOW - 2 * 60_000).toISOString() }],
+    ];
+    const agentSpec = { heal: 'heal+stall' as const, stallMs: 10 * 60_000 };
+    const verdicts = cases.map(([label, activityMs, over]) => {
+      const record = { ...up, ...over };
+      const report = buildStatus(project, observed({ server: true, panes: [pane('p-builder', { activity: activityMs / 1000 })], agents: { version: 1, agents: { builder: record } } }));
+      const state = report.agents.find((a) => a.name === 'builder')!.state;
+      return [label, state, silentTooLong(agentSpec, { exists: true, dead: false, activityMs }, record, NOW)];
+    });
+    expect(verdicts).toEqual([
+      ['silent 11 min', 'stalled', true],
+      ['silent 9 min', 'running', false],
+      ['nudged, only its echo', 'stalled', true],
+      ['nudged and answered', 'running', false],
+      ['restarted 2 min ago', 'running', false],
+    ]);
   });
 
   it('a silent heal (not heal+stall) agent is not stalled', () => {
