@@ -11,6 +11,8 @@ import { keyPath, validateRaw } from './validate.js';
 
 export const CONFIG_FILE = 'agents.toml';
 export const KICKOFF_TEMPLATE = join('prompts', 'kickoff.md');
+/** seconds between loop starts at the least (`min_iteration_s`): an iteration that ends sooner is paced, not failed */
+export const DEFAULT_MIN_ITERATION_S = 3;
 /** the watchdog's session uses this name, so no agent may */
 export const RESERVED_AGENT_NAMES = ['watchdog'];
 
@@ -52,6 +54,16 @@ function inside(parent: string, child: string): boolean {
 function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'project';
 }
+
+/** Six hex digits of the project folder's path (FNV-1a): `a/same` and `b/same`, or `my proj` and `my-proj`, never share a prefix. */
+export function pathHash(path: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
+  return ((h >>> 0) & 0xffffff).toString(16).padStart(6, '0');
+}
+
+/** The default session prefix: the folder's name for people, a hash of its path for uniqueness on a shared socket. */
+export const defaultSessionPrefix = (dir: string): string => `ao-${slug(basename(dir))}-${pathHash(dir)}-`;
 
 /** Reads, parses, validates and resolves a project. Throws ConfigError listing every problem. */
 export function loadProject(file: string, env: NodeJS.ProcessEnv = process.env): Project {
@@ -96,7 +108,7 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
   const socket = env.AO_TMUX_SOCKET || defaults.tmux_socket || 'ao';
   if (!/^[A-Za-z0-9_.-]+$/.test(socket)) throw new UsageError(`AO_TMUX_SOCKET "${socket}" is not a usable tmux socket name (letters, digits, ".", "_" and "-" only)`);
   const name = basename(dir);
-  const sessionPrefix = defaults.session_prefix ?? `ao-${slug(name)}-`;
+  const sessionPrefix = defaults.session_prefix ?? defaultSessionPrefix(dir);
 
   const kickoffTemplatePath = join(dir, KICKOFF_TEMPLATE);
   let kickoffTemplate = '';
@@ -217,6 +229,7 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     readyPattern: agent.ready_pattern ?? null,
     notify: agent.notify ?? false,
     paceS: agent.pace_s ?? null,
+    minIterationS: agent.min_iteration_s ?? DEFAULT_MIN_ITERATION_S,
     onPhaseAdvance: agent.on_phase_advance ?? false,
   };
 }

@@ -28,6 +28,7 @@ export const agentSchema = z.strictObject({
   ready_pattern: optionalText(),
   notify: z.optional(z.boolean()),
   pace_s: positive(),
+  min_iteration_s: z.optional(z.number().check(z.gte(0))),
   on_phase_advance: z.optional(z.boolean()),
 });
 

@@ -35,6 +35,8 @@ export interface AgentSpec {
   /** mail notices typed into a `shell` agent (other TUIs get them anyway; services never) */
   notify: boolean;
   paceS: number | null;
+  /** a loop's shortest iteration: one that ends sooner waits out the rest before the next starts */
+  minIterationS?: number;
   /** a task run by the watchdog each time the team enters a new phase */
   onPhaseAdvance: boolean;
 }

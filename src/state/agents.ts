@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { readJson, withLock, writeJsonAtomic } from './files.js';
 
-export type AgentCondition = 'failed' | 'backoff' | 'waiting' | null;
+/**
+ * `foreign`: a session of another owner has its name (left alone until it goes);
+ * `error`: planning or starting it failed (`error` says why), retried at a bounded rate
+ */
+export type AgentCondition = 'failed' | 'backoff' | 'waiting' | 'foreign' | 'error' | 'pacing' | 'spinning' | null;
 
 /** What ao remembers of an agent between commands and watchdog ticks (state/agents.json). */
 export interface AgentRecord {
@@ -19,6 +23,8 @@ export interface AgentRecord {
   failedStarts?: number[];
   /** unix ms of restarts after a healthy run, inside the restart window */
   healthyRestarts?: number[];
+  /** a loop's iterations in a row that ended (exit 0) within min_iteration_s */
+  quickIterations?: number;
   /** consecutive failed starts: the backoff exponent */
   streak?: number;
   /** unix ms the watchdog first saw it dead or gone */
@@ -29,10 +35,14 @@ export interface AgentRecord {
   nudgedAt?: number | null;
   /** the reason for `failed`, for status */
   failedReason?: string | null;
+  /** why its last start could not be made (condition `error`): `prompts/alpha.md not found` */
+  error?: string | null;
   /** the phase generation it was started under (a loop from an older one runs an old kickoff) */
   phaseGen?: number;
   /** what its command line was made of at its start: a change means a restart */
   launchKey?: string;
+  /** the id of its current run, which its launcher records with the exit status (state/exits/AGENT) */
+  runId?: string;
   /** bytes of its inbox it has been told about */
   mailSeen?: number;
   /** a kickoff written for its start and not yet pasted: the watchdog pastes it once the screen is steadily ready */
@@ -71,10 +81,11 @@ export function emptyRecord(): AgentRecord {
 }
 
 /** A record as it must look right after a start by hand (`up`, `restart`): clean history. */
-export function markStarted(record: AgentRecord, model: string | null, now: Date, launch?: { phaseGen: number; launchKey: string }): void {
+export function markStarted(record: AgentRecord, model: string | null, now: Date, launch?: { phaseGen: number; launchKey: string; runId?: string }): void {
   if (launch) {
     record.phaseGen = launch.phaseGen;
     record.launchKey = launch.launchKey;
+    if (launch.runId) record.runId = launch.runId;
   }
   record.up = true;
   record.condition = null;

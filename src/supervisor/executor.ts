@@ -18,6 +18,8 @@ export async function startSession(tmux: Tmux, plan: LaunchPlan, how: { pane?: P
   if (plan.session.logFile) mkdirSync(dirname(plan.session.logFile), { recursive: true });
   const existing = how.pane !== undefined;
   if (how.pane?.pid) await endProcessGroup(how.pane.pid, !how.pane.dead);
+  const exits = plan.session.env.AO_EXIT_FILE;
+  if (exits) mkdirSync(dirname(exits), { recursive: true }); // the launcher writes its record there
   if (existing && how.respawn) {
     try {
       await tmux.respawn(plan.session);
@@ -38,6 +40,7 @@ export const watchdogLogFile = (project: Project): string => join(project.stateD
 export function watchdogSpec(project: Project, entry: string, env: NodeJS.ProcessEnv): SessionSpec {
   return {
     name: watchdogSession(project),
+    owner: project.configFile,
     cwd: project.dir,
     argv: [process.execPath, entry, 'watchdog', '-c', project.configFile],
     logFile: watchdogLogFile(project),
@@ -46,8 +49,9 @@ export function watchdogSpec(project: Project, entry: string, env: NodeJS.Proces
   };
 }
 
-/** Starts the watchdog unless it runs; a dead watchdog pane is replaced. */
-export async function ensureWatchdog(project: Project, tmux: Tmux, pane: PaneInfo | undefined, entry: string, env: NodeJS.ProcessEnv): Promise<'running' | 'started'> {
+/** Starts the watchdog unless it runs; a dead watchdog pane is replaced; a session of another owner with its name is left alone. */
+export async function ensureWatchdog(project: Project, tmux: Tmux, pane: PaneInfo | undefined, entry: string, env: NodeJS.ProcessEnv): Promise<'running' | 'started' | 'foreign'> {
+  if (pane && pane.owner !== project.configFile) return 'foreign';
   if (pane && !pane.dead) return 'running';
   const spec = watchdogSpec(project, entry, env);
   mkdirSync(join(project.stateDir, 'logs'), { recursive: true });

@@ -4,6 +4,7 @@ import { getBackend } from '../backends/index.js';
 import { buildKickoff, coordPaths, modelFor, type PhaseView } from '../config/resolve.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { stripControls } from '../coord/sanitize.js';
+import { exitFile, newRunId } from '../state/exits.js';
 import type { SessionSpec } from '../tmux/client.js';
 
 export interface LaunchPlan {
@@ -13,6 +14,8 @@ export interface LaunchPlan {
   kickoffText: string;
   /** paste the kickoff once the agent's screen is ready */
   pasteKickoff: boolean;
+  /** this start's id, which the launcher writes with the exit status (AgentRecord.runId) */
+  runId: string;
   session: SessionSpec;
 }
 
@@ -40,13 +43,23 @@ export function wakeChannel(stateDir: string): string {
 }
 
 /**
- * How the kickoff reaches a program that takes it as an argument or on stdin:
- * a fixed script reads the file, so the text is never parsed by a shell.
+ * What the launcher does once the agent ends: it records the run's exit status
+ * (128+N for signal N) in $AO_EXIT_FILE and exits with it. Ctrl-C and Ctrl-\
+ * reach the agent (the same process group) and must not end the launcher before
+ * it records; SIGHUP and SIGTERM end it, and the kernel then hangs up the agent
+ * (the launcher leads the pane's session).
+ */
+const RECORD_EXIT = 's=$?; printf \'%s %s\\n\' "$AO_RUN_ID" "$s" > "$AO_EXIT_FILE"; exit "$s"';
+
+/**
+ * The pane's program: a fixed `sh` script that runs the agent as its child and
+ * records how it ended (no tmux loss can hide an exit), handing the kickoff over
+ * as an argument or on stdin. Only "$@" and environment variables are expanded:
+ * no text is ever parsed by a shell.
  */
 export function wrapKickoff(argv: readonly string[], mode: AgentSpec['kickoff']): string[] {
-  if (mode === 'arg') return ['sh', '-c', 'exec "$@" "$(cat "$AO_KICKOFF_FILE")"', 'ao-launch', ...argv];
-  if (mode === 'stdin') return ['sh', '-c', 'exec "$@" < "$AO_KICKOFF_FILE"', 'ao-launch', ...argv];
-  return [...argv];
+  const run = mode === 'arg' ? '"$@" "$(cat "$AO_KICKOFF_FILE")"' : mode === 'stdin' ? '"$@" < "$AO_KICKOFF_FILE"' : '"$@"';
+  return ['sh', '-c', `trap : INT QUIT; ${run}; ${RECORD_EXIT}`, 'ao-launch', ...argv];
 }
 
 /** Everything needed to start one agent; reads only the role prompt. */
@@ -57,6 +70,7 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
     agent.kind === 'service' ? [agent.command ?? 'true', ...agent.args] : getBackend(agent.backend).argv({ agent, model, kickoffFile: file, kickoff: agent.kickoff, aoEntry: entry });
   const passed = passedEnv(env);
   const paths = coordPaths(project, view.phase.id, agent.name);
+  const runId = newRunId();
   return {
     agent,
     model,
@@ -64,8 +78,10 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
     // whatever the mode, no control sequence from a prompt or plan reaches a terminal
     kickoffText: stripControls(buildKickoff(project, agent, view)),
     pasteKickoff: agent.kickoff === 'paste',
+    runId,
     session: {
       name: agent.session,
+      owner: project.configFile,
       cwd: agent.cwd,
       argv: wrapKickoff(argv, agent.kickoff),
       logFile: logFile(project, agent.name),
@@ -80,6 +96,8 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
         AO_STATE_DIR: project.stateDir,
         AO_AGENT: agent.name,
         AO_KICKOFF_FILE: file,
+        AO_RUN_ID: runId,
+        AO_EXIT_FILE: exitFile(project.stateDir, agent.name),
         // the coordination files of this phase, for agents that read them directly (the demo agent)
         AO_PHASE: view.phase.id,
         AO_PLAN: view.phase.planPath,

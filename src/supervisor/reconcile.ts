@@ -15,6 +15,8 @@ export interface DesiredAgent {
   /** brought up and not brought down */
   up: boolean;
   stallMs: number;
+  /** a loop's shortest iteration: one that ends sooner (exit 0) waits out the rest, paced, not failed */
+  minIterationMs?: number;
   /** the model it should run with now */
   model: string | null;
   /** the phase generation now: a loop started under another one restarts */
@@ -35,10 +37,17 @@ export interface ObservedAgent {
   dead: boolean;
   exitStatus: number | null;
   exitSignal: number | null;
+  /**
+   * for a dead pane whose run had ao's launcher: whether it left its record (the
+   * exit above is then exact); false means the launcher itself was killed
+   */
+  recorded?: boolean;
   /** unix ms of the pane's last output */
   activityMs: number | null;
   /** what the backend's detector read off the screen, when it was captured */
   screen: ScreenState | null;
+  /** a session with the agent's name belongs to another owner (its config path, '' for none): left alone */
+  foreign?: string;
 }
 
 export interface Timings {
@@ -51,13 +60,16 @@ export interface Timings {
   restartWindowMs: number;
 }
 
-export type StartReason = 'start' | 'heal' | 'next-iteration' | 'stall' | 'model-changed' | 'phase-changed' | 'config-changed';
+export type StartReason = 'start' | 'heal' | 'next-iteration' | 'stall' | 'model-changed' | 'phase-changed' | 'config-changed' | 'retry';
 
 export type Action =
   | { type: 'start'; agent: string; reason: StartReason }
   | { type: 'nudge'; agent: string }
   | { type: 'stop'; agent: string }
   | { type: 'event'; agent: string; event: string; reason: string; details?: Record<string, unknown> };
+
+/** Quick iterations in a row after which a loop is `spinning` (shown in status, one event). */
+export const SPINNING_AFTER = 3;
 
 export interface Decision {
   actions: Action[];
@@ -72,11 +84,30 @@ export function backoffMs(streak: number, t: Pick<Timings, 'backoffInitialMs' | 
   return Math.min(t.backoffInitialMs * 2 ** (streak - 1), t.backoffMaxMs);
 }
 
-/** Whether the agent needs a look at its screen: it has been silent for its stall time. */
-export function silentTooLong(agent: DesiredAgent, observed: ObservedAgent, record: AgentRecord | undefined, now: number): boolean {
-  if (agent.heal !== 'heal+stall' || !observed.exists || observed.dead) return false;
-  const since = Math.max(observed.activityMs ?? 0, record?.startedAt ? Date.parse(record.startedAt) : 0);
-  return since > 0 && now - since >= agent.stallMs;
+/** How long after a start that could not be made (condition `error`) it is tried again. */
+export function errorRetryMs(t: Pick<Timings, 'backoffInitialMs' | 'backoffMaxMs'>): number {
+  return Math.min(t.backoffMaxMs, Math.max(t.backoffInitialMs, 5000));
+}
+
+/**
+ * How long a live heal+stall agent has been silent (null: not watched for
+ * stalls): since its last output or its start, whichever is later; the nudge's
+ * own echo (within 1 s of it) is no output. The one stall rule: the reconciler
+ * and `ao status` both read it.
+ */
+export function silenceMs(agent: Pick<DesiredAgent, 'heal'>, observed: Pick<ObservedAgent, 'exists' | 'dead' | 'activityMs'>, record: Pick<AgentRecord, 'startedAt' | 'nudgedAt'> | undefined, now: number): number | null {
+  if (agent.heal !== 'heal+stall' || !observed.exists || observed.dead) return null;
+  const nudged = record?.nudgedAt ?? null;
+  const output = observed.activityMs ?? 0;
+  const heard = nudged !== null && output <= nudged + 1000 ? Math.min(output, nudged) : output;
+  const since = Math.max(heard, record?.startedAt ? Date.parse(record.startedAt) : 0);
+  return since > 0 ? now - since : null;
+}
+
+/** Whether the agent is stalled: silent for its stall time (it needs a look at its screen, then a nudge). */
+export function silentTooLong(agent: Pick<DesiredAgent, 'heal' | 'stallMs'>, observed: Pick<ObservedAgent, 'exists' | 'dead' | 'activityMs'>, record: Pick<AgentRecord, 'startedAt' | 'nudgedAt'> | undefined, now: number): boolean {
+  const silent = silenceMs(agent, observed, record, now);
+  return silent !== null && silent >= agent.stallMs;
 }
 
 export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMap<string, ObservedAgent>, history: Readonly<Record<string, AgentRecord>>, now: number, timings: Timings): Decision {
@@ -117,6 +148,32 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       if (agent.kind === 'loop') record.iteration += 1;
     };
 
+    if (seen.foreign !== undefined) {
+      // its name is taken by a session ao did not make for this project: report it once, touch nothing
+      if (record.condition !== 'foreign') actions.push({ type: 'event', agent: agent.name, event: 'foreign-session', reason: `its session ${seen.foreign ? `belongs to another project (${seen.foreign})` : 'was not made by ao'}; left alone` });
+      record.condition = 'foreign';
+      continue;
+    }
+    if (record.condition === 'foreign') {
+      record.condition = null;
+      if (!seen.exists) {
+        actions.push({ type: 'event', agent: agent.name, event: 'start', reason: 'its session name is free again' });
+        start('start');
+        continue;
+      }
+    }
+    if (record.condition === 'error') {
+      // its last start could not be made (the executor said why, once): try again at a bounded rate
+      if ((record.nextStartAt ?? 0) > now) {
+        wake(record.nextStartAt!);
+        continue;
+      }
+      if (!seen.exists || seen.dead) {
+        start('retry');
+        continue;
+      }
+      record.condition = null; // alive: what needs a start is decided afresh below
+    }
     if (seen.exists && !seen.dead) {
       decideAlive(agent, seen, record, now, timings, actions, start, wake);
       continue;
@@ -135,13 +192,24 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       record.deadSince = now;
       const startedAt = record.startedAt ? Date.parse(record.startedAt) : now;
       const lived = now - startedAt;
-      // tmux can lose an exit status (DESIGN §5): a loop that ran a healthy while is taken to have ended normally
-      const lost = seen.exists && seen.exitStatus === null && seen.exitSignal === null;
-      // an iteration that ends at once is no iteration: treated as a failed start, so a broken loop cannot spin
-      const ranAtAll = lived >= Math.min(1000, timings.healthyAfterMs);
-      if (agent.kind === 'loop' && ranAtAll && (seen.exitStatus === 0 || (lost && lived >= timings.healthyAfterMs))) {
+      // tmux can lose an exit status (DESIGN §5): without ao's launcher to record it, a loop that
+      // ran a healthy while is taken to have ended normally; with it, no record means a killed launcher
+      const lost = seen.exists && seen.exitStatus === null && seen.exitSignal === null && seen.recorded === undefined;
+      if (agent.kind === 'loop' && (seen.exitStatus === 0 || (lost && lived >= timings.healthyAfterMs))) {
         actions.push({ type: 'event', agent: agent.name, event: 'iteration-done', reason: lost ? 'exit status lost; it ran long enough to count as a normal end' : 'exit 0', details: { iteration: record.iteration, lived_ms: lived } });
         record.streak = 0;
+        // an iteration that ends at once is still an iteration: the next one waits out min_iteration_s
+        const minMs = agent.minIterationMs ?? 0;
+        record.quickIterations = lived < minMs ? (record.quickIterations ?? 0) + 1 : 0;
+        if (lived < minMs) {
+          record.nextStartAt = startedAt + minMs;
+          record.condition = record.quickIterations >= SPINNING_AFTER ? 'spinning' : 'pacing';
+          if (record.quickIterations === SPINNING_AFTER) {
+            actions.push({ type: 'event', agent: agent.name, event: 'spinning', reason: `${SPINNING_AFTER} iterations in a row ended within ${minMs / 1000} s (min_iteration_s); each next one waits out the rest` });
+          }
+          wake(record.nextStartAt);
+          continue;
+        }
         start('next-iteration');
         continue;
       }
@@ -178,8 +246,10 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       actions.push({ type: 'event', agent: agent.name, event: 'died', reason: exit, details: { lived_ms: lived, healthy, backoff_ms: delay } });
       if (delay > 0) record.condition = 'backoff';
     }
-    if (agent.heal === 'none') continue;
-    if ((record.nextStartAt ?? now) <= now) start('heal');
+    // a paced loop's next iteration is no heal
+    const paced = record.condition === 'pacing' || record.condition === 'spinning';
+    if (agent.heal === 'none' && !paced) continue;
+    if ((record.nextStartAt ?? now) <= now) start(paced ? 'next-iteration' : 'heal');
     else wake(record.nextStartAt!);
   }
   return { actions, history: next, wakeAt };
@@ -260,5 +330,6 @@ function fail(record: AgentRecord, actions: Action[], agent: string, reason: str
 function describeExit(seen: ObservedAgent): string {
   if (seen.exitStatus !== null) return `exit ${seen.exitStatus}`;
   if (seen.exitSignal !== null) return `killed by signal ${seen.exitSignal}`;
+  if (seen.recorded === false) return 'killed with its launcher (no exit record)';
   return 'died (no exit status from tmux)';
 }

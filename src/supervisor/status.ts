@@ -2,7 +2,8 @@ import { modelFor } from '../config/resolve.js';
 import type { AgentKind, HealPolicy, Project } from '../config/types.js';
 import type { AgentRecord, AgentsState } from '../state/agents.js';
 import type { PhaseState } from '../state/phase.js';
-import { bySession, type PaneInfo } from '../tmux/snapshot.js';
+import { silenceMs, silentTooLong, SPINNING_AFTER } from './reconcile.js';
+import { foreignNote, ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 
 export const AGENT_STATES = ['running', 'waiting', 'stalled', 'stopped', 'dead', 'backoff', 'failed'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
@@ -54,7 +55,12 @@ const iso = (seconds: number | null): string | null => (seconds === null ? null 
 
 /** Pure: what the team looks like, from one tmux snapshot and the state files. */
 export function buildStatus(project: Project, observed: Observed): StatusReport {
-  const panes = bySession(observed.panes);
+  const { own: panes, foreign } = ownSessions(observed.panes, project.configFile);
+  // a session with one of our names but another owner is not ours: say whose it is
+  const taken = (session: string, up: boolean, state: { state: AgentState; detail: string | null }): { state: AgentState; detail: string | null } => {
+    const other = foreign.get(session);
+    return other && !panes.has(session) ? { state: up ? 'dead' : 'stopped', detail: `session ${foreignNote(other)}` } : state;
+  };
   const index = Math.min(Math.max(observed.phase.index, 0), project.phases.length - 1);
   const phase = project.phases[index] ?? project.phases[0]!;
   const complete = observed.phase.complete;
@@ -77,7 +83,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
       last_activity: iso(pane?.activity ?? null),
       up: record?.up ?? false,
     };
-    return { ...base, ...agentState(pane, record, agent.heal, agent.stallMinutes, agent.enabled, observed) };
+    return { ...base, ...taken(agent.session, base.up, agentState(pane, record, agent.heal, agent.stallMinutes, agent.enabled, observed)) };
   });
 
   const watchdogSession = `${project.sessionPrefix}${WATCHDOG}`;
@@ -97,7 +103,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
     iteration: 0,
     last_activity: iso(wdPane?.activity ?? null),
     up: wdRecord?.up ?? false,
-    ...agentState(wdPane, wdRecord ? { ...wdRecord, condition: null } : undefined, 'none', 0, true, observed),
+    ...taken(watchdogSession, wdRecord?.up ?? false, agentState(wdPane, wdRecord ? { ...wdRecord, condition: null } : undefined, 'none', 0, true, observed)),
   });
 
   return {
@@ -128,7 +134,13 @@ function agentState(
 ): { state: AgentState; detail: string | null } {
   const condition = record?.condition ?? null;
   const up = record?.up ?? false;
+  if (condition === 'error') return { state: pane && !pane.dead ? 'running' : 'dead', detail: `error: ${record?.error ?? 'its start failed'}` };
   if (condition === 'failed' && (!pane || pane.dead)) return { state: 'failed', detail: record?.failedReason ?? 'crash loop' };
+  const spinning = (record?.quickIterations ?? 0) >= SPINNING_AFTER ? `spinning: ${record!.quickIterations} iterations in a row ended at once` : null;
+  if ((condition === 'pacing' || condition === 'spinning') && (!pane || pane.dead)) {
+    const left = record?.nextStartAt ? Math.max(0, Math.ceil((record.nextStartAt - observed.now) / 1000)) : 0;
+    return { state: 'backoff', detail: `${spinning ? `${spinning}; ` : ''}next iteration in ${left}s` };
+  }
   if (condition === 'backoff' && (!pane || pane.dead)) {
     const left = record?.nextStartAt ? Math.max(0, Math.ceil((record.nextStartAt - observed.now) / 1000)) : null;
     return { state: 'backoff', detail: left === null ? null : `restart in ${left}s` };
@@ -143,13 +155,12 @@ function agentState(
     // a dialog on screen: whatever the heal mode, the agent waits for a person
     if (record?.waitingOn) return { state: 'waiting', detail: [`at a dialog (${record.waitingOn})`, pending].filter(Boolean).join('; ') };
     if (condition === 'waiting') return { state: 'waiting', detail: 'asks for input' };
-    if (heal === 'heal+stall' && pane.activity !== null) {
-      // silence counts from the last output or the last start, whichever is later
-      const since = Math.max(pane.activity, record?.startedAt ? Date.parse(record.startedAt) / 1000 : 0);
-      const silentS = observed.now / 1000 - since;
-      if (silentS > stallMinutes * 60) return { state: 'stalled', detail: `${Math.floor(silentS / 60)}m` };
+    // the reconciler's own rule, so status never says running while a stall restart is due
+    const seen = { exists: true, dead: false, activityMs: pane.activity === null ? null : pane.activity * 1000 };
+    if (silentTooLong({ heal, stallMs: stallMinutes * 60_000 }, seen, record, observed.now)) {
+      return { state: 'stalled', detail: `${Math.floor((silenceMs({ heal }, seen, record, observed.now) ?? 0) / 60_000)}m` };
     }
-    return { state: 'running', detail: pending ?? (enabled ? null : 'disabled') };
+    return { state: 'running', detail: pending ?? (enabled ? spinning : 'disabled') };
   }
   if (up) return { state: 'dead', detail: observed.server ? 'session gone' : 'gone with its tmux server' };
   return { state: 'stopped', detail: enabled ? null : 'disabled' };

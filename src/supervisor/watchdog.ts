@@ -6,22 +6,24 @@
  * every `stall_check_s` at the latest.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { getBackend } from '../backends/index.js';
+import { DEFAULT_MIN_ITERATION_S } from '../config/load.js';
 import { coordPaths, modelFor } from '../config/resolve.js';
 import { appendMessage } from '../coord/inbox.js';
 import { stepPhase } from '../phases/advance.js';
 import type { Project } from '../config/types.js';
-import { emptyRecord, readAgentsState, type AgentsState } from '../state/agents.js';
+import { emptyRecord, readAgentsState, type AgentRecord, type AgentsState } from '../state/agents.js';
 import { appendEvent, type EventRecord } from '../state/events.js';
 import { withLock, writeJsonAtomic } from '../state/files.js';
 import { agentsFile } from '../state/agents.js';
 import { capLogs } from '../state/logcap.js';
 import { processAlive } from '../state/pidlock.js';
-import { ProcWatch } from '../state/procwatch.js';
+import { readExit } from '../state/exits.js';
+import { ProcWatch, type ProcExit } from '../state/procwatch.js';
 import { phaseView, readPhaseState, writePhaseState, type PhaseState } from '../state/phase.js';
 import type { Tmux } from '../tmux/client.js';
-import { bySession, type PaneInfo } from '../tmux/snapshot.js';
+import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hasTui, takesNotices } from './deliver.js';
 import { startSession } from './executor.js';
@@ -29,7 +31,7 @@ import { launchKeyOf, planLaunch, wakeChannel } from './launch.js';
 import { inboxSize } from './mail.js';
 import { observe, observedPids, timingsOf } from './observe.js';
 import { reloadConfig } from './reload.js';
-import { reconcile, silentTooLong, type Action, type DesiredAgent } from './reconcile.js';
+import { errorRetryMs, reconcile, silentTooLong, type Action, type DesiredAgent } from './reconcile.js';
 import { Screens } from './screens.js';
 import { stopSession } from './stop.js';
 
@@ -123,6 +125,7 @@ export class Watchdog {
         await this.reload(state, panes);
       }
       const project = this.project;
+      const ownPanes = ownSessions(panes, project.configFile).own;
       const phase = await this.stepPhase(project, state);
       const view = phaseView(project, phase);
       const desired: DesiredAgent[] = project.agents.map((a) => {
@@ -134,6 +137,7 @@ export class Watchdog {
           up: (state.agents[a.name]?.up ?? false) && !stop,
           ...(stop ? { stopReason: 'the project is complete: loops stop' } : {}),
           stallMs: a.stallMinutes * 60_000,
+          minIterationMs: (a.minIterationS ?? DEFAULT_MIN_ITERATION_S) * 1000,
           model: modelFor(project, a, view.phase),
           generation: phase.generation,
           launchKey: launchKeyOf(a),
@@ -141,14 +145,18 @@ export class Watchdog {
           pasteKickoff: a.kickoff === 'paste' && hasTui(a),
         };
       });
-      const observed = observe(project, panes, processAlive, this.exits);
+      const recorded = (name: string): ProcExit | null | undefined => {
+        const runId = state.agents[name]?.runId;
+        return runId ? readExit(project.stateDir, name, runId) : undefined;
+      };
+      const observed = observe(project, panes, processAlive, this.exits, recorded);
       for (const agent of desired) {
         const seen = observed.get(agent.name);
         const spec = project.agents.find((a) => a.name === agent.name)!;
         // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
         if (seen && hasTui(spec)) seen.screen = !seen.dead && state.agents[agent.name]?.waitingOn ? 'waiting' : null;
         else if (seen && silentTooLong(agent, seen, state.agents[agent.name], now)) {
-          const screen = await tmux.capture(spec.session);
+          const screen = await tmux.capture(spec.session).catch(() => null);
           if (screen !== null) seen.screen = getBackend(spec.backend).detect(screen, { readyPattern: spec.readyPattern });
         }
       }
@@ -159,17 +167,20 @@ export class Watchdog {
         const agent = project.agents.find((a) => a.name === action.agent);
         if (action.type === 'event') this.event(action);
         else if (action.type === 'nudge') continue; // pasted by the screen watch (record.nudgeDue)
-        else if (action.type === 'stop' && agent) await stopSession(tmux, agent.session, bySession(panes).get(agent.session));
+        else if (action.type === 'stop' && agent) await stopSession(tmux, agent.session, ownPanes.get(agent.session)).catch((error: unknown) => this.deps.log('warn', `stop ${agent.name}: ${String(error)}`));
         else if (action.type === 'start' && agent) {
-          const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env);
           const record = decision.history[agent.name]!;
           try {
-            await startSession(tmux, plan, { pane: bySession(panes).get(agent.session), respawn: true });
+            // one agent's fault (its prompt deleted, tmux refusing its session) stays with that agent
+            const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env);
+            await startSession(tmux, plan, { pane: ownPanes.get(agent.session), respawn: true });
             started = true;
+            record.runId = plan.runId;
+            record.error = null;
             record.mailSeen = inboxSize(project.stateDir, agent.name); // the fresh kickoff points at the inbox
             this.event({ type: 'event', agent: agent.name, event: action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart', reason: action.reason, details: { iteration: record.iteration, restarts: record.restarts } });
           } catch (error) {
-            this.event({ type: 'event', agent: agent.name, event: 'start-failed', reason: (error as Error).message });
+            this.startFailed(agent.name, record, state.agents[agent.name], startError(project, error), now);
           }
         }
       }
@@ -179,7 +190,8 @@ export class Watchdog {
     });
 
     const after = started ? await tmux.snapshot() : panes;
-    const alive = new Set(after.filter((p) => !p.dead).map((p) => p.session));
+    // only this project's own sessions: the screen watch never looks at, let alone pastes into, another's
+    const alive = new Set([...ownSessions(after, this.project.configFile).own.values()].filter((p) => !p.dead).map((p) => p.session));
     const changed = alive.size !== this.alive.size || [...alive].some((s) => !this.alive.has(s));
     this.alive = alive;
     if (started || changed) this.screens.wake(); // a pane to look at, or a pasted kickoff due
@@ -192,6 +204,23 @@ export class Watchdog {
       capLogs(this.project.stateDir, this.project.watchdog.logMaxMb * 1024 * 1024);
     }
     return wakeAt;
+  }
+
+  /**
+   * A start that could not be made: the record is as before the start (no
+   * iteration or restart counted), marked `error`, tried again after
+   * errorRetryMs; the event is written once per distinct error, not per sweep.
+   */
+  private startFailed(name: string, record: AgentRecord, before: AgentRecord | undefined, message: string, now: number): void {
+    if (before) {
+      Object.assign(record, { model: before.model, restarts: before.restarts, iteration: before.iteration, phaseGen: before.phaseGen, launchKey: before.launchKey, runId: before.runId });
+      if (before.startedAt !== null) record.startedAt = before.startedAt;
+    }
+    record.deadSince ??= now; // its death is classified already: the retry is no new death
+    record.condition = 'error';
+    record.nextStartAt = now + errorRetryMs(timingsOf(this.project));
+    if (before?.error !== message) this.event({ type: 'event', agent: name, event: 'start-error', reason: `error: ${message}; tried again every ${errorRetryMs(timingsOf(this.project)) / 1000} s` });
+    record.error = message;
   }
 
   /** Reads the gate lines of the current phase and moves the team when they say so. */
@@ -235,7 +264,7 @@ export class Watchdog {
       if (!outcome.repeated) this.event({ type: 'event', agent: 'config', event: 'config-error', reason: `agents.toml does not validate; keeping the last good config: ${outcome.error}` });
       return;
     }
-    const sessions = bySession(panes);
+    const sessions = ownSessions(panes, this.project.configFile).own;
     for (const name of outcome.removed) {
       const old = this.project.agents.find((a) => a.name === name);
       if (old && sessions.has(old.session)) await stopSession(this.deps.tmux, old.session, sessions.get(old.session));
@@ -340,6 +369,15 @@ function mtimeOf(file: string): number | null {
   } catch {
     return null;
   }
+}
+
+/** What went wrong with a start, in a few words: `prompts/alpha.md not found`. */
+function startError(project: Project, error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  const where = typeof e.path === 'string' ? relative(project.dir, e.path) || e.path : null;
+  if (where && e.code === 'ENOENT') return `${where} not found`;
+  if (where && e.code) return `${where}: ${e.code}`;
+  return (e.message ?? String(error)).split('\n')[0]!;
 }
 
 function readText(file: string): string {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TmuxError } from '../errors.js';
 import { spawnRunner, type Runner } from './runner.js';
-import { parseSnapshot, SNAPSHOT_FORMAT, type PaneInfo } from './snapshot.js';
+import { OWNER_OPTION, parseSnapshot, SNAPSHOT_FORMAT, type PaneInfo } from './snapshot.js';
 
 export interface SessionSpec {
   name: string;
@@ -17,6 +17,8 @@ export interface SessionSpec {
    * A tmux command, no shell and no pid: it can reach nothing but a waiter on this server.
    */
   wakeChannel?: string;
+  /** the owning project (its absolute config path), kept as the session's @ao_project option */
+  owner?: string;
   width?: number;
   height?: number;
 }
@@ -95,6 +97,8 @@ export class Tmux {
       // remain-on-exit in the same command list: a pane that dies at once still reads dead
       ';', 'set-option', '-w', '-t', target(spec.name), 'remain-on-exit', 'on',
     ];
+    // the owner in the same command list too: no snapshot ever shows this session without it
+    if (spec.owner !== undefined) args.push(';', 'set-option', '-t', target(spec.name), OWNER_OPTION, spec.owner);
     if (spec.logFile) args.push(';', 'pipe-pane', '-t', target(spec.name), '-o', `cat >> ${shellQuote(spec.logFile)}`);
     if (spec.wakeChannel && CHANNEL.test(spec.wakeChannel)) args.push(';', 'set-hook', '-t', target(spec.name), 'pane-died', `wait-for -S ${spec.wakeChannel}`);
     return args;

@@ -14,7 +14,12 @@ export interface PaneInfo {
   /** unix seconds the session was created */
   created: number | null;
   command: string;
+  /** the project that made the session (its @ao_project option); null for a session ao did not make */
+  owner: string | null;
 }
+
+/** The session option that names a session's owning project (DESIGN §4.9). */
+export const OWNER_OPTION = '@ao_project';
 
 const FIELDS = [
   'session_name',
@@ -26,6 +31,8 @@ const FIELDS = [
   'window_activity',
   'session_created',
   'pane_current_command',
+  // last: a config path may hold the separator
+  OWNER_OPTION,
 ] as const;
 
 const SEP = '\t';
@@ -41,7 +48,7 @@ export function parseSnapshot(stdout: string): PaneInfo[] {
   const panes: PaneInfo[] = [];
   for (const line of stdout.split('\n')) {
     if (line === '') continue;
-    const [session = '', paneId = '', pid, dead, deadStatus, deadSignal, activity, created, command = ''] = line.split(SEP);
+    const [session = '', paneId = '', pid, dead, deadStatus, deadSignal, activity, created, command = '', ...owner] = line.split(SEP);
     panes.push({
       session,
       paneId,
@@ -52,6 +59,7 @@ export function parseSnapshot(stdout: string): PaneInfo[] {
       activity: int(activity),
       created: int(created),
       command,
+      owner: owner.length > 0 && owner.join(SEP) !== '' ? owner.join(SEP) : null,
     });
   }
   return panes;
@@ -63,3 +71,17 @@ export function bySession(panes: readonly PaneInfo[]): Map<string, PaneInfo> {
   for (const pane of panes) if (!map.has(pane.session)) map.set(pane.session, pane);
   return map;
 }
+
+/**
+ * The sessions of one owner by name, and apart the sessions that have one of
+ * its names but another owner (or none): those are reported, never touched.
+ */
+export function ownSessions(panes: readonly PaneInfo[], owner: string): { own: Map<string, PaneInfo>; foreign: Map<string, PaneInfo> } {
+  const own = new Map<string, PaneInfo>();
+  const foreign = new Map<string, PaneInfo>();
+  for (const [name, pane] of bySession(panes)) (pane.owner === owner ? own : foreign).set(name, pane);
+  return { own, foreign };
+}
+
+/** What to say of a session that has one's name but is not one's own. */
+export const foreignNote = (pane: PaneInfo): string => (pane.owner ? `belongs to another project (${pane.owner})` : 'was not made by ao');

@@ -119,8 +119,10 @@ describe.each(EXAMPLES.map((ex) => [ex.name, ex] as const))('examples/%s', (_nam
     const result = await ao('up', '--dry-run');
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
+    const prefix = (JSON.parse((await ao('check', '--json')).stdout) as CheckJson).session_prefix;
+    expect(prefix).toMatch(new RegExp(`^ao-${ex.name}-[0-9a-f]{6}-$`));
     const sessionLine = (agent: string): string => {
-      const found = lines.filter((l) => l.startsWith(`tmux -L ${socket} new-session `) && l.includes(` -s ao-${ex.name}-${agent} `));
+      const found = lines.filter((l) => l.startsWith(`tmux -L ${socket} new-session `) && l.includes(` -s ${prefix}${agent} `));
       expect(found, `one new-session line for ${agent}`).toHaveLength(1);
       return found[0]!;
     };
@@ -129,7 +131,7 @@ describe.each(EXAMPLES.map((ex) => [ex.name, ex] as const))('examples/%s', (_nam
     for (const pattern of ex.loopCommand) expect(builder).toMatch(pattern);
     // the kickoff reaches a loop as its last argument, read from the kickoff file
     expect(builder).toContain(`-e AO_KICKOFF_FILE=${join(dir, 'state', 'kickoff', 'builder.md')}`);
-    expect(builder).toContain(`'exec "$@" "$(cat "$AO_KICKOFF_FILE")"'`);
+    expect(builder).toContain(`"$@" "$(cat "$AO_KICKOFF_FILE")"; s=$?;`);
 
     const adversary = sessionLine('adversary');
     for (const pattern of ex.loopCommand.slice(0, 1)) expect(adversary).toMatch(pattern);

@@ -80,10 +80,17 @@ describe('up, status, down', () => {
       expect(byName[name]?.state).toBe('running');
       expect(byName[name]?.pid).toBeGreaterThan(0);
     }
-    // the agent is the pane's own process, not a shell that typed it
-    const panes = await tmux(socket, ['list-panes', '-a', '-F', '#{session_name} #{pane_current_command}']);
-    expect(panes.stdout).toMatch(/-orchestrator node/);
-    expect(panes.stdout).toMatch(/-builder sleep/);
+    // the pane's program is ao's launcher (a fixed sh script), and the agent its only child, not a shell that typed it
+    const panes = await tmux(socket, ['list-panes', '-a', '-F', '#{session_name} #{pane_pid}']);
+    const agentOf = (session: string): string => {
+      const pid = panes.stdout.split('\n').find((l) => l.split(' ')[0]!.endsWith(session))!.split(' ')[1]!;
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 3).join(' ')).toMatch(/^sh -c trap : INT QUIT; "\$@"/);
+      const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
+      expect(kids).toHaveLength(1);
+      return readFileSync(`/proc/${kids[0]}/comm`, 'utf8').trim();
+    };
+    expect(agentOf('-orchestrator')).toBe('node');
+    expect(agentOf('-builder')).toBe('sleep');
   });
 
   it('a second ao up changes nothing: same pane pids', async () => {

@@ -3,7 +3,7 @@ import { updateAgentsState } from '../../state/agents.js';
 import { watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { stopSession } from '../../supervisor/stop.js';
-import { bySession } from '../../tmux/snapshot.js';
+import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 
@@ -19,7 +19,11 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
   let stopped = 0;
 
   const stopAgents = async (): Promise<void> => {
-    const panes = bySession(await tmux.snapshot());
+    const { own: panes, foreign } = ownSessions(await tmux.snapshot(), project.configFile);
+    for (const agent of agents) {
+      const other = foreign.get(agent.session);
+      if (other) io.out(`${agent.name}: session ${agent.session} ${foreignNote(other)}; left alone\n`);
+    }
     // at once: each may take its grace time to end what ignores SIGTERM
     const ends = await Promise.all(agents.map(async (agent) => (panes.has(agent.session) ? stopSession(tmux, agent.session, panes.get(agent.session)) : null)));
     agents.forEach((agent, i) => {
@@ -47,9 +51,10 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
     await stopAgents();
   }
 
-  const watchdogPane = all ? bySession(await tmux.snapshot()).get(watchdogSession(project)) : undefined;
-  if (watchdogPane) {
-    await stopSession(tmux, watchdogSession(project), watchdogPane);
+  const dog = all ? bySession(await tmux.snapshot()).get(watchdogSession(project)) : undefined;
+  if (dog && dog.owner !== project.configFile) io.out(`watchdog: session ${watchdogSession(project)} ${foreignNote(dog)}; left alone\n`);
+  else if (dog) {
+    await stopSession(tmux, watchdogSession(project), dog);
     stopped++;
     io.out('watchdog: stopped\n');
   }

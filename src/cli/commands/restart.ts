@@ -2,8 +2,8 @@ import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.
 import { phaseView, readPhaseState } from '../../state/phase.js';
 import { startSession } from '../../supervisor/executor.js';
 import { launchKeyOf, planLaunch } from '../../supervisor/launch.js';
-import { UsageError } from '../../errors.js';
-import { bySession } from '../../tmux/snapshot.js';
+import { RuntimeError, UsageError } from '../../errors.js';
+import { foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import { watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -21,17 +21,20 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env);
   let existed = false;
   await updateAgentsState(project.stateDir, async (state) => {
-    const pane = bySession(await tmux.snapshot()).get(agent.session);
+    const { own, foreign } = ownSessions(await tmux.snapshot(), project.configFile);
+    const other = foreign.get(agent.session);
+    if (other) throw new RuntimeError(`${agent.name}: session ${agent.session} ${foreignNote(other)}; left alone`);
+    const pane = own.get(agent.session);
     existed = pane !== undefined;
     await startSession(tmux, plan, { pane });
     const record = (state.agents[agent.name] ??= emptyRecord());
     const now = new Date();
-    markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(agent) });
+    markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(agent), runId: plan.runId });
     record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
     if (existed) record.restarts++;
     if (agent.kind === 'loop') record.iteration++;
   });
-  const pane = bySession(await tmux.snapshot()).get(agent.session);
+  const pane = ownSessions(await tmux.snapshot(), project.configFile).own.get(agent.session);
   const kickoff = plan.pasteKickoff && pane && !pane.dead ? (await watchKickoffs(project, tmux, [plan], 4000, io)).get(agent.name) : undefined;
   if (!pane || pane.dead) {
     io.out(`${agent.name}: exited at once; see \`ao logs ${agent.name}\`\n`);

@@ -1,7 +1,7 @@
 import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
 import { phaseView, readPhaseState } from '../../state/phase.js';
 import { shellQuote } from '../../tmux/client.js';
-import { bySession } from '../../tmux/snapshot.js';
+import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { launchKeyOf, passedEnv, planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
@@ -41,27 +41,39 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   }
 
   const started: LaunchPlan[] = [];
-  let watchdog = 'off' as 'running' | 'started' | 'off';
+  let watchdog = 'off' as 'running' | 'started' | 'foreign' | 'off';
+  let failures = 0;
   // the whole start runs under the state lock: concurrent `ao up`s and the watchdog take turns
   await updateAgentsState(project.stateDir, async (state) => {
-    const panes = bySession(await tmux.snapshot());
+    const all = await tmux.snapshot();
+    const { own: panes, foreign } = ownSessions(all, project.configFile);
     const now = new Date();
     for (const plan of plans) {
       const pane = panes.get(plan.session.name);
       const record = (state.agents[plan.agent.name] ??= emptyRecord());
       record.up = true;
+      const other = foreign.get(plan.session.name);
+      if (other) {
+        failures++;
+        io.out(`${plan.agent.name}: not started: session ${plan.session.name} ${foreignNote(other)}; left alone\n`);
+        continue;
+      }
       if (pane && !pane.dead) {
         io.out(`${plan.agent.name}: already running (pid ${pane.pid ?? '?'})\n`);
         continue;
       }
       await startSession(tmux, plan, { pane });
-      markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(plan.agent) });
+      markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(plan.agent), runId: plan.runId });
       record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
       if (plan.agent.kind === 'loop') record.iteration += 1;
       started.push(plan);
     }
     if (options.watchdog !== false) {
-      watchdog = await ensureWatchdog(project, tmux, panes.get(watchdogSession(project)), entry, io.env);
+      watchdog = await ensureWatchdog(project, tmux, bySession(all).get(watchdogSession(project)), entry, io.env);
+      if (watchdog === 'foreign') {
+        failures++;
+        io.out(`watchdog: not started: session ${watchdogSession(project)} ${foreignNote(bySession(all).get(watchdogSession(project))!)}; left alone\n`);
+      }
       const record = (state.agents[WATCHDOG] ??= emptyRecord());
       if (watchdog === 'started') markStarted(record, null, now);
       record.up = true;
@@ -69,14 +81,13 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   });
   if (watchdog === 'started') io.out('watchdog: started\n');
 
-  const after = bySession(await tmux.snapshot());
+  const after = ownSessions(await tmux.snapshot(), project.configFile).own;
   const pastes = started.filter((p) => p.pasteKickoff && !after.get(p.session.name)?.dead);
   const kickoffs =
     options.watchdog === false
       ? await deliverKickoffs(tmux, pastes, (options.readyTimeout ?? 60) * 1000, io)
       : await watchKickoffs(project, tmux, pastes, (options.readyTimeout ?? 4) * 1000, io);
 
-  let failures = 0;
   for (const plan of started) {
     const pane = after.get(plan.session.name);
     const kickoff = kickoffs.get(plan.agent.name);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, it, expect } from 'vitest';
 import { getBackend } from '../../../src/backends/index.js';
-import { CONFIG_FILE, findConfig, loadProject } from '../../../src/config/load.js';
+import { CONFIG_FILE, defaultSessionPrefix, findConfig, loadProject, pathHash } from '../../../src/config/load.js';
 import { modelFor } from '../../../src/config/resolve.js';
 import { BACKEND_NAMES, type AgentKind, type BackendName, type Project } from '../../../src/config/types.js';
 import { ConfigError, UsageError } from '../../../src/errors.js';
@@ -76,10 +76,11 @@ describe('loadProject: the demo project', () => {
     ]);
   });
 
-  it('names sessions prefix + agent name, with the default prefix ao-<folder>-', () => {
+  it('names sessions prefix + agent name, with the default prefix ao-<folder>-<hash of its path>-', () => {
     const dir = demo();
     const p = load(dir);
-    const prefix = `ao-${basename(dir)}-`;
+    const prefix = `ao-${basename(dir)}-${pathHash(dir)}-`;
+    expect(p.sessionPrefix).toMatch(new RegExp(`^ao-${basename(dir)}-[0-9a-f]{6}-$`));
     expect(p.sessionPrefix).toBe(prefix);
     expect(p.agents.map((a) => a.session)).toEqual([`${prefix}orchestrator`, `${prefix}builder`, `${prefix}adversary`]);
   });
@@ -196,6 +197,14 @@ describe('loadProject: defaults per kind and backend', () => {
 });
 
 describe('loadProject: names and paths', () => {
+  it('reads min_iteration_s, with a default of a few seconds; a negative one is a config error', () => {
+    const dir = project(`[agents.builder]\nkind = "loop"\nmin_iteration_s = 0.5\n\n[agents.other]\nkind = "loop"\n\n${ONE_PHASE}`);
+    const p = load(dir);
+    expect(p.agents.map((a) => a.minIterationS)).toEqual([0.5, 3]);
+    const bad = project(`[agents.builder]\nkind = "loop"\nmin_iteration_s = -1\n\n${ONE_PHASE}`);
+    expect(() => load(bad)).toThrow(/min_iteration_s/);
+  });
+
   it('uses session_prefix as given', () => {
     const dir = project(`[defaults]\nsession_prefix = "team-"\n\n[agents.builder]\nkind = "loop"\n\n${ONE_PHASE}`);
     const p = load(dir);
@@ -214,8 +223,17 @@ describe('loadProject: names and paths', () => {
     writeFileSync(join(dir, 'phases', '01.md'), 'plan');
     const p = load(dir);
     expect(p.name).toBe('My proj.v2:x');
-    expect(p.sessionPrefix).toBe('ao-My-proj-v2-x-');
+    expect(p.sessionPrefix).toBe(`ao-My-proj-v2-x-${pathHash(dir)}-`);
     expect(p.agents[0]?.session).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+
+  it('gives look-alike folders different default prefixes: a/same and b/same, "my proj" and "my-proj"', () => {
+    const prefixes = ['/w/a/same', '/w/b/same', '/w/my proj', '/w/my-proj'].map(defaultSessionPrefix);
+    expect(new Set(prefixes).size).toBe(4);
+    expect(prefixes[0]).toMatch(/^ao-same-[0-9a-f]{6}-$/);
+    expect(prefixes[2]).toMatch(/^ao-my-proj-[0-9a-f]{6}-$/);
+    // stable: the same folder always gets the same prefix
+    expect(defaultSessionPrefix('/w/a/same')).toBe(prefixes[0]);
   });
 
   it('resolves state_dir, prompt and cwd inside the project', () => {

@@ -3,6 +3,7 @@ import type { ScreenState } from '../../../src/backends/types.js';
 import { emptyRecord, markStarted, type AgentRecord } from '../../../src/state/agents.js';
 import {
   backoffMs,
+  errorRetryMs,
   reconcile,
   silentTooLong,
   type Action,
@@ -66,6 +67,8 @@ interface Behaviour {
   exit?: (n: number) => { status: number | null; signal: number | null };
   /** at its end the whole session is gone, not just the pane dead */
   vanishes?: boolean;
+  /** it runs under ao's launcher: an end with a known status was recorded, one without means the launcher was killed */
+  launcher?: boolean;
   /** how long after each spawn it keeps writing output; default: for ever */
   activeFor?: number;
   /** it answers a nudge with output this long after it; default: never */
@@ -146,6 +149,7 @@ class Sim {
       const outputs = [Math.min(end, pane.spawnedAt + (b.activeFor ?? Infinity)), ...pane.outputs.filter((t) => t <= end)];
       const exit = dead ? (b.exit?.(pane.n) ?? { status: 1, signal: null }) : { status: null, signal: null };
       const seen: ObservedAgent = { exists: true, dead, exitStatus: exit.status, exitSignal: exit.signal, activityMs: Math.max(...outputs), screen: null };
+      if (dead && b.launcher) seen.recorded = exit.status !== null || exit.signal !== null;
       // the watchdog reads the screen only of agents silent for their stall time
       if (silentTooLong(agent, seen, this.history[agent.name], this.now)) seen.screen = b.screen?.(this.now) ?? null;
       observed.set(agent.name, seen);
@@ -170,8 +174,9 @@ class Sim {
         if (b.answersNudgeAfter !== undefined) pane.outputs.push(this.now + b.answersNudgeAfter);
       }
       if (action.type === 'start') {
-        const needs = { start: 'start', heal: 'died', 'next-iteration': 'iteration-done', stall: 'stall-restart', 'model-changed': 'model-changed', 'config-changed': 'config-changed', 'phase-changed': 'phase-changed' }[action.reason];
-        const explained = action.reason === 'heal' ? this.diedSinceSpawn.has(action.agent) : said(needs);
+        const needs = { start: 'start', heal: 'died', 'next-iteration': 'iteration-done', stall: 'stall-restart', 'model-changed': 'model-changed', 'config-changed': 'config-changed', 'phase-changed': 'phase-changed', retry: 'start-error' }[action.reason];
+        const paced = action.reason === 'next-iteration' && ['pacing', 'spinning'].includes(input[action.agent]?.condition ?? '');
+        const explained = action.reason === 'heal' ? this.diedSinceSpawn.has(action.agent) : paced || said(needs);
         if (!explained) this.problems.push(`start (${action.reason}) of ${action.agent} at +${this.now - T0} ms without a ${needs} event`);
         this.spawn(action.agent, action.reason);
       }
@@ -422,6 +427,49 @@ describe('reconcile: dead pane or missing session', () => {
   });
 });
 
+describe('reconcile: a session of another owner with the agent\'s name', () => {
+  it('is reported once and never touched; when it goes, the agent starts', () => {
+    const agent = desired('a');
+    const history = { a: { ...upRecord(agent, T0), startedAt: new Date(T0).toISOString() } };
+    const taken = new Map([['a', { ...alive(), exists: false, foreign: '/q/agents.toml' }]]);
+    const first = reconcile([agent], taken, history, T0 + S, TIMINGS);
+    expect(first.actions).toEqual([{ type: 'event', agent: 'a', event: 'foreign-session', reason: 'its session belongs to another project (/q/agents.toml); left alone' }]);
+    expect(first.history.a?.condition).toBe('foreign');
+    const again = reconcile([agent], taken, first.history, T0 + 2 * S, TIMINGS);
+    expect(again.actions).toEqual([]);
+    // a stop (the project completed) does not kill it either
+    const stop = reconcile([{ ...agent, up: false, stopReason: 'complete' }], taken, first.history, T0 + 2 * S, TIMINGS);
+    expect(stop.actions.filter((x) => x.type === 'stop')).toEqual([]);
+    const freed = reconcile([agent], new Map(), again.history, T0 + 3 * S, TIMINGS);
+    expect(freed.actions.map((x) => x.type)).toEqual(['event', 'start']);
+    expect(freed.history.a?.condition).toBeNull();
+    expect(events(freed.actions)).toEqual(['start']);
+  });
+});
+
+describe('reconcile: a start that could not be made (condition error)', () => {
+  it('waits out errorRetryMs without an action, then tries again with no new event and no restart counted', () => {
+    const agent = desired('a');
+    const record: AgentRecord = { ...upRecord(agent, T0), condition: 'error', error: 'prompts/a.md not found', deadSince: T0 + S, nextStartAt: T0 + S + errorRetryMs(TIMINGS) };
+    const dead = new Map([['a', alive({ dead: true, exitStatus: 1 })]]);
+    const wait = reconcile([agent], dead, { a: record }, T0 + 2 * S, TIMINGS);
+    expect(wait.actions).toEqual([]);
+    expect(wait.wakeAt).toBe(T0 + S + errorRetryMs(TIMINGS));
+    const retry = reconcile([agent], dead, { a: record }, T0 + S + errorRetryMs(TIMINGS), TIMINGS);
+    expect(retry.actions).toEqual([{ type: 'start', agent: 'a', reason: 'retry' }]);
+    expect(retry.history.a?.restarts).toBe(0);
+    // the same for an agent that never started (a first start that failed)
+    const never = reconcile([agent], new Map(), { a: { ...record, startedAt: null } }, T0 + S + errorRetryMs(TIMINGS), TIMINGS);
+    expect(never.actions).toEqual([{ type: 'start', agent: 'a', reason: 'retry' }]);
+  });
+
+  it('retries at a bounded rate: at least 1 s apart, at most backoffMaxMs', () => {
+    expect(errorRetryMs(TIMINGS)).toBe(5 * S);
+    expect(errorRetryMs({ backoffInitialMs: 10 * S, backoffMaxMs: 60 * S })).toBe(10 * S);
+    expect(errorRetryMs({ backoffInitialMs: 100, backoffMaxMs: 2 * S })).toBe(2 * S);
+  });
+});
+
 describe('reconcile: heal = none', () => {
   it.each<[string, Behaviour]>([
     ['dies after a healthy run', { life: () => 60 * S }],
@@ -460,6 +508,33 @@ describe('reconcile: loop agents', () => {
     expect(sim.history.l?.restarts).toBe(0);
   });
 
+  it('exit 0 at once, over and over: paced to one start per minIterationMs, never a failure; spinning after 3 in a row, said once', () => {
+    const sim = new Sim([desired('l', { kind: 'loop', minIterationMs: 3 * S })], { l: { life: () => 0, exit: () => ({ status: 0, signal: null }) } });
+    sim.runUntil(MIN);
+    const at = sim.spawnsOf('l');
+    expect(at.slice(0, 4)).toEqual([0, 3 * S, 6 * S, 9 * S]);
+    expect(at).toHaveLength(21);
+    expect(sim.startActions('l').every((s) => s.reason === 'next-iteration')).toBe(true);
+    expect(sim.eventsOf('l', 'failed')).toEqual([]);
+    expect(sim.eventsOf('l', 'died')).toEqual([]);
+    expect(sim.eventsOf('l', 'spinning').map((e) => e.at)).toEqual([6 * S]);
+    expect(sim.history.l).toMatchObject({ restarts: 0, streak: 0 });
+    expect(sim.problems).toEqual([]);
+  });
+
+  it('an iteration of minIterationMs or more starts the next at once and ends the spinning', () => {
+    const sim = new Sim([desired('l', { kind: 'loop', minIterationMs: 3 * S })], { l: { life: (n) => (n < 4 ? 0 : 5 * S), exit: () => ({ status: 0, signal: null }) } });
+    sim.runUntil(25 * S);
+    expect(sim.spawnsOf('l')).toEqual([0, 3 * S, 6 * S, 9 * S, 12 * S, 17 * S, 22 * S]);
+    expect(sim.history.l?.quickIterations).toBe(0);
+  });
+
+  it('a paced loop with heal = none still gets its next iteration', () => {
+    const sim = new Sim([desired('l', { kind: 'loop', heal: 'none', minIterationMs: 3 * S })], { l: { life: () => S, exit: () => ({ status: 0, signal: null }) } });
+    sim.runUntil(10 * S);
+    expect(sim.spawnsOf('l')).toEqual([0, 3 * S, 6 * S, 9 * S]);
+  });
+
   // tmux can lose the exit status (DESIGN §5): a loop that ran healthyAfterMs is taken to have ended normally
   it('exit status lost after a healthy run → the next iteration, not a restart', () => {
     const sim = new Sim([desired('l', { kind: 'loop' })], { l: { life: () => 5 * MIN, exit: () => ({ status: null, signal: null }) } });
@@ -474,6 +549,24 @@ describe('reconcile: loop agents', () => {
     sim.runUntil(10 * MIN);
     expect(sim.spawnsOf('l')).toEqual([0, 1 * S, 3 * S, 7 * S, 15 * S]);
     expect(sim.eventsOf('l', 'failed')).toHaveLength(1);
+  });
+
+  it('with the launcher, a run that left no record was killed with its launcher: a death, however long it ran', () => {
+    const sim = new Sim([desired('l', { kind: 'loop' })], { l: { launcher: true, life: () => 5 * MIN, exit: () => ({ status: null, signal: null }) } });
+    sim.runUntil(12 * MIN);
+    expect(sim.eventsOf('l', 'iteration-done')).toEqual([]);
+    expect(sim.eventsOf('l', 'died')).toHaveLength(2);
+    expect(sim.startActions('l').map((s) => s.reason)).toEqual(['heal', 'heal']);
+    const died = sim.log.find((l) => l.action.type === 'event' && l.action.event === 'died')!.action;
+    expect(died.type === 'event' && died.reason).toBe('killed with its launcher (no exit record)');
+  });
+
+  it('with the launcher, a recorded kill -9 of the agent is a signal death, and exit 0 an iteration', () => {
+    const sim = new Sim([desired('l', { kind: 'loop' })], { l: { launcher: true, life: () => 5 * MIN, exit: (n) => (n === 1 ? { status: null, signal: 9 } : { status: 0, signal: null }) } });
+    sim.runUntil(16 * MIN);
+    expect(sim.startActions('l').map((s) => s.reason)).toEqual(['next-iteration', 'heal', 'next-iteration']);
+    const died = sim.log.find((l) => l.action.type === 'event' && l.action.event === 'died')!.action;
+    expect(died.type === 'event' && died.reason).toBe('killed by signal 9');
   });
 
   it('a non-zero exit is a death: healed with backoff, and a crash loop fails', () => {

@@ -4,6 +4,8 @@ import { buildStatus, isHealthy, type Observed } from '../../../src/supervisor/s
 import { formatStatus } from '../../../src/cli/format.js';
 import type { PaneInfo } from '../../../src/tmux/snapshot.js';
 import { initialPhaseState } from '../../../src/state/phase.js';
+import type { AgentRecord } from '../../../src/state/agents.js';
+import { silentTooLong } from '../../../src/supervisor/reconcile.js';
 
 function agent(name: string, over: Partial<AgentSpec> = {}): AgentSpec {
   return {
@@ -31,7 +33,7 @@ const project: Project = {
 
 const NOW = 1_800_000_000_000;
 const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo => ({
-  session, paneId: '%1', pid: 100, dead: false, deadStatus: null, deadSignal: null, activity: NOW / 1000 - 5, created: NOW / 1000 - 60, command: 'node', ...over,
+  session, paneId: '%1', pid: 100, dead: false, deadStatus: null, deadSignal: null, activity: NOW / 1000 - 5, created: NOW / 1000 - 60, command: 'node', owner: '/p/agents.toml', ...over,
 });
 
 function observed(over: Partial<Observed> = {}): Observed {
@@ -64,6 +66,53 @@ describe('buildStatus', () => {
     const builder = report.agents.find((a) => a.name === 'builder')!;
     expect([builder.state, builder.detail]).toEqual([state, detail]);
     expect(isHealthy(report)).toBe(healthy);
+  });
+
+  it('a session with an agent\'s or the watchdog\'s name but another owner is not ours: reported, never read as running', () => {
+    const other = { owner: '/q/agents.toml' };
+    const report = buildStatus(project, observed({ server: true, panes: [pane('p-builder', other), pane('p-watchdog', other), pane('p-adversary', { owner: null })], agents: { version: 1, agents: { builder: up } } }));
+    const row = (name: string) => report.agents.find((a) => a.name === name)!;
+    expect([row('builder').state, row('builder').detail, row('builder').pid]).toEqual(['dead', 'session belongs to another project (/q/agents.toml)', null]);
+    expect([row('adversary').state, row('adversary').detail]).toEqual(['stopped', 'session was not made by ao']);
+    expect([row('watchdog').state, row('watchdog').detail, row('watchdog').pid]).toEqual(['stopped', 'session belongs to another project (/q/agents.toml)', null]);
+  });
+
+  it('a paced loop waits in backoff (healthy), and one that keeps ending at once shows spinning, alive or between iterations', () => {
+    const paced = { ...up, condition: 'pacing' as const, nextStartAt: NOW + 2000, quickIterations: 1 };
+    const between = buildStatus(project, observed({ server: true, panes: [pane('p-builder', { dead: true, deadStatus: 0 })], agents: { version: 1, agents: { builder: paced } } }));
+    const builder = (r: typeof between) => r.agents.find((a) => a.name === 'builder')!;
+    expect([builder(between).state, builder(between).detail]).toEqual(['backoff', 'next iteration in 2s']);
+    expect(isHealthy(between)).toBe(true);
+    const spinning = buildStatus(project, observed({ server: true, panes: [pane('p-builder', { dead: true, deadStatus: 0 })], agents: { version: 1, agents: { builder: { ...paced, condition: 'spinning', quickIterations: 4 } } } }));
+    expect(builder(spinning).detail).toBe('spinning: 4 iterations in a row ended at once; next iteration in 2s');
+    const alive = buildStatus(project, observed({ server: true, panes: [pane('p-builder')], agents: { version: 1, agents: { builder: { ...up, quickIterations: 4 } } } }));
+    expect([builder(alive).state, builder(alive).detail]).toEqual(['running', 'spinning: 4 iterations in a row ended at once']);
+  });
+
+  it('one stall rule: status says stalled exactly when the reconciler counts the agent silent too long', () => {
+    const cases: Array<[string, number, Partial<AgentRecord>]> = [
+      ['silent 11 min', NOW - 11 * 60_000, {}],
+      ['silent 9 min', NOW - 9 * 60_000, {}],
+      // only the nudge's own echo since: still silent (the reconciler is about to restart it)
+      ['nudged, only its echo', NOW - 10 * 60_000 + 500, { nudgedAt: NOW - 10 * 60_000 }],
+      ['nudged and answered', NOW - 60_000, { nudgedAt: NOW - 10 * 60_000 }],
+      // old output, but started since: silence counts from the start
+      ['restarted 2 min ago', NOW - 60 * 60_000, { startedAt: new Date(NOW - 2 * 60_000).toISOString() }],
+    ];
+    const agentSpec = { heal: 'heal+stall' as const, stallMs: 10 * 60_000 };
+    const verdicts = cases.map(([label, activityMs, over]) => {
+      const record = { ...up, ...over };
+      const report = buildStatus(project, observed({ server: true, panes: [pane('p-builder', { activity: activityMs / 1000 })], agents: { version: 1, agents: { builder: record } } }));
+      const state = report.agents.find((a) => a.name === 'builder')!.state;
+      return [label, state, silentTooLong(agentSpec, { exists: true, dead: false, activityMs }, record, NOW)];
+    });
+    expect(verdicts).toEqual([
+      ['silent 11 min', 'stalled', true],
+      ['silent 9 min', 'running', false],
+      ['nudged, only its echo', 'stalled', true],
+      ['nudged and answered', 'running', false],
+      ['restarted 2 min ago', 'running', false],
+    ]);
   });
 
   it('a silent heal (not heal+stall) agent is not stalled', () => {

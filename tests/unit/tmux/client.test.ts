@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { launchArgv, shellQuote, Tmux, target } from '../../../src/tmux/client.js';
 import type { Runner } from '../../../src/tmux/runner.js';
-import { parseSnapshot, SNAPSHOT_FORMAT } from '../../../src/tmux/snapshot.js';
+import { ownSessions, parseSnapshot, SNAPSHOT_FORMAT } from '../../../src/tmux/snapshot.js';
 import { wrapKickoff } from '../../../src/supervisor/launch.js';
 
 describe('tmux argv', () => {
@@ -19,15 +19,28 @@ describe('tmux argv', () => {
     ]);
   });
 
+  it('names the session\'s owner in the same command list as new-session, and reads it back in the snapshot', () => {
+    const tmux = new Tmux('sock');
+    const args = tmux.newSessionArgs({ name: 'p-b', cwd: '/w', env: {}, argv: ['node', 'x.js'], owner: '/a b/agents.toml' });
+    expect(args.slice(args.indexOf('x.js') + 1)).toEqual([';', 'set-option', '-w', '-t', '=p-b:', 'remain-on-exit', 'on', ';', 'set-option', '-t', '=p-b:', '@ao_project', '/a b/agents.toml']);
+    expect(SNAPSHOT_FORMAT.endsWith('\t#{@ao_project}')).toBe(true);
+    const [mine, none, tabbed] = parseSnapshot('p-b\t%1\t42\t0\t\t\t1\t1\tsh\t/a b/agents.toml\np-c\t%2\t43\t0\t\t\t1\t1\tsh\t\np-d\t%3\t44\t0\t\t\t1\t1\tsh\t/x\ty/agents.toml\n');
+    expect([mine?.owner, none?.owner, tabbed?.owner]).toEqual(['/a b/agents.toml', null, '/x\ty/agents.toml']);
+    const { own, foreign } = ownSessions([mine!, none!, tabbed!], '/a b/agents.toml');
+    expect([...own.keys()]).toEqual(['p-b']);
+    expect([...foreign.keys()]).toEqual(['p-c', 'p-d']);
+  });
+
   it('keeps a one-word command out of the shell tmux would use', () => {
     expect(launchArgv(['python3'])).toEqual(['env', '--', 'python3']);
     expect(launchArgv(['python3', '-q'])).toEqual(['python3', '-q']);
   });
 
   it('hands a kickoff to arg and stdin programs through a fixed script, never through the text', () => {
-    expect(wrapKickoff(['claude', '-p'], 'arg')).toEqual(['sh', '-c', 'exec "$@" "$(cat "$AO_KICKOFF_FILE")"', 'ao-launch', 'claude', '-p']);
-    expect(wrapKickoff(['x'], 'stdin')).toEqual(['sh', '-c', 'exec "$@" < "$AO_KICKOFF_FILE"', 'ao-launch', 'x']);
-    expect(wrapKickoff(['x'], 'paste')).toEqual(['x']);
+    const record = `s=$?; printf '%s %s\\n' "$AO_RUN_ID" "$s" > "$AO_EXIT_FILE"; exit "$s"`;
+    expect(wrapKickoff(['claude', '-p'], 'arg')).toEqual(['sh', '-c', `trap : INT QUIT; "$@" "$(cat "$AO_KICKOFF_FILE")"; ${record}`, 'ao-launch', 'claude', '-p']);
+    expect(wrapKickoff(['x'], 'stdin')).toEqual(['sh', '-c', `trap : INT QUIT; "$@" < "$AO_KICKOFF_FILE"; ${record}`, 'ao-launch', 'x']);
+    expect(wrapKickoff(['x'], 'paste')).toEqual(['sh', '-c', `trap : INT QUIT; "$@"; ${record}`, 'ao-launch', 'x']);
   });
 
   it('quotes for sh only where needed', () => {

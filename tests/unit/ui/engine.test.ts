@@ -36,7 +36,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 class FakeTmux implements TmuxPort {
   snapshots = 0;
   captures: string[] = [];
-  panes: PaneInfo[] = [pane('p-orchestrator'), pane('p-builder')];
+  panes: PaneInfo[] = [pane('p-orchestrator', { owner: p.configFile }), pane('p-builder', { owner: p.configFile })];
   screens: Record<string, string> = { 'p-orchestrator': 'orchestrator screen\n$ \n\n\n', 'p-builder': 'line 1\nline 2\n\n' };
   async snapshot(): Promise<PaneInfo[]> {
     this.snapshots += 1;

@@ -33,7 +33,7 @@ export function project(agents: AgentSpec[], over: Partial<Project> = {}): Proje
 }
 
 export const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo => ({
-  session, paneId: '%1', pid: 4242, dead: false, deadStatus: null, deadSignal: null, activity: S - 5, created: S - 3600, command: 'node', ...over,
+  session, paneId: '%1', pid: 4242, dead: false, deadStatus: null, deadSignal: null, activity: S - 5, created: S - 3600, command: 'node', owner: '/p/agents.toml', ...over,
 });
 
 export const record = (over: Partial<AgentRecord> = {}): AgentRecord => ({

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProcExit } from './procwatch.js';
+
+/**
+ * ao's own record of how each agent's run ended, written by the launcher that
+ * is the pane's program (launch.ts): "RUN_ID STATUS" in state/exits/AGENT.
+ * tmux can lose an exit status (DESIGN §5); this file cannot.
+ */
+export const exitFile = (stateDir: string, agent: string): string => join(stateDir, 'exits', agent);
+
+let runCount = 0;
+
+/** A new id for one start of an agent: a record from an earlier run is never read as this one's. */
+export function newRunId(now = Date.now()): string {
+  return `${now.toString(36)}-${process.pid.toString(36)}-${(++runCount).toString(36)}`;
+}
+
+/**
+ * How the run `runId` of `agent` ended, or null when it left no record (its
+ * launcher was killed itself, or it has not ended). A status above 128 is a
+ * death by signal STATUS-128, as the shell reports it.
+ */
+export function readExit(stateDir: string, agent: string, runId: string): ProcExit | null {
+  let text: string;
+  try {
+    text = readFileSync(exitFile(stateDir, agent), 'utf8');
+  } catch {
+    return null;
+  }
+  const match = /^(\S+) (\d+)\n?$/.exec(text);
+  if (!match || match[1] !== runId) return null;
+  const status = Number(match[2]);
+  return status > 128 && status < 128 + 65 ? { status: null, signal: status - 128 } : { status, signal: null };
+}
