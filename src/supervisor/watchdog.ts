@@ -12,17 +12,16 @@ import { coordPaths, modelFor } from '../config/resolve.js';
 import { appendMessage } from '../coord/inbox.js';
 import { stepPhase } from '../phases/advance.js';
 import type { Project } from '../config/types.js';
-import { emptyRecord, readAgentsState, type AgentsState } from '../state/agents.js';
+import { adoptRunning, emptyRecord, recoverAgentsState, writeAgentsState, type AgentsState } from '../state/agents.js';
 import { appendEvent, type EventRecord } from '../state/events.js';
-import { withLock, writeJsonAtomic } from '../state/files.js';
-import { agentsFile } from '../state/agents.js';
+import { withLock } from '../state/files.js';
 import { capLogs } from '../state/logcap.js';
 import { processAlive } from '../state/pidlock.js';
 import { ProcWatch } from '../state/procwatch.js';
-import { phaseView, readPhaseState, writePhaseState, type PhaseState } from '../state/phase.js';
+import { phaseView, recoverPhaseStateOf, writePhaseState, type PhaseState } from '../state/phase.js';
 import type { Tmux } from '../tmux/client.js';
 import { bySession, type PaneInfo } from '../tmux/snapshot.js';
-import { deliverKickoff, startSession } from './executor.js';
+import { deliverKickoff, startSession, watchdogSession } from './executor.js';
 import { launchKeyOf, planLaunch } from './launch.js';
 import { inboxSize, notifyMail } from './mail.js';
 import { observe, observedPids, timingsOf } from './observe.js';
@@ -97,7 +96,12 @@ export class Watchdog {
     let started = false;
 
     await withLock(this.project.stateDir, async () => {
-      const state = readAgentsState(this.project.stateDir);
+      const { state, rebuilt } = await recoverAgentsState(this.project.stateDir, new Date(now));
+      if (rebuilt) {
+        const sessions = bySession(panes);
+        const seen = [...this.project.agents.map((a) => ({ name: a.name, session: a.session })), { name: 'watchdog', session: watchdogSession(this.project) }];
+        adoptRunning(state, seen.map((a) => ({ name: a.name, running: sessions.has(a.session) })), new Date(now));
+      }
       const before = JSON.stringify(state);
       // the file watcher is the fast path; the modification time catches an edit it missed
       const mtime = mtimeOf(this.project.configFile);
@@ -160,7 +164,7 @@ export class Watchdog {
       state.agents = { ...state.agents, ...decision.history };
       await this.notifyAll(state, observed);
       // an idle sweep changes nothing: no write, no fsync
-      if (JSON.stringify(state) !== before) await writeJsonAtomic(agentsFile(project.stateDir), state);
+      if (JSON.stringify(state) !== before) await writeAgentsState(project.stateDir, state);
     });
 
     for (const name of nudges) {
@@ -181,7 +185,7 @@ export class Watchdog {
 
   /** Reads the gate lines of the current phase and moves the team when they say so. */
   private async stepPhase(project: Project, agents: AgentsState): Promise<PhaseState> {
-    const state = readPhaseState(project.stateDir);
+    const state = await recoverPhaseStateOf(project, Math.max(0, ...Object.values(agents.agents).map((r) => r.phaseGen ?? 0)));
     const view = phaseView(project, state);
     const paths = coordPaths(project, view.phase.id, 'builder');
     const step = stepPhase(project, state, readText(paths.journal), readText(paths.review), project.watchdog.nonConvergenceFails);

@@ -1,5 +1,5 @@
 import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
-import { phaseView, readPhaseState } from '../../state/phase.js';
+import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { deliverKickoff, startSession } from '../../supervisor/executor.js';
 import { launchKeyOf, planLaunch } from '../../supervisor/launch.js';
 import { UsageError } from '../../errors.js';
@@ -16,7 +16,7 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   const { project, tmux } = openProject(options, io);
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao restart needs an agent name');
-  const phase = readPhaseState(project.stateDir);
+  const phase = readPhaseStateOf(project);
   const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env);
   let existed = false;
   await updateAgentsState(project.stateDir, async (state) => {

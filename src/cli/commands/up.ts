@@ -1,5 +1,5 @@
 import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
-import { phaseView, readPhaseState } from '../../state/phase.js';
+import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { shellQuote } from '../../tmux/client.js';
 import { bySession } from '../../tmux/snapshot.js';
 import { deliverKickoff, ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
@@ -22,7 +22,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const { project, tmux } = openProject(options, io);
   // tasks run on demand (`ao run`), so a bare `ao up` leaves them out
   const agents = selectAgents(project, options.agents, (a) => a.enabled && a.kind !== 'task');
-  const phase = readPhaseState(project.stateDir);
+  const phase = readPhaseStateOf(project);
   const view = phaseView(project, phase);
   const entry = aoEntry();
   const plans = agents.map((agent) => planLaunch(project, agent, view, entry, io.env));
