@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { dirLockFile, lock, unlock } from './dirlock.js';
 
 // The lock and atomic-write libraries load on first use: read-only commands
 // (`ao status`) never pay for them.
@@ -87,20 +88,17 @@ export async function writeTextAtomic(file: string, text: string): Promise<void>
 }
 
 /**
- * Runs fn while holding a lock on `dir` (a `.lock` folder beside the state),
- * so read-modify-write of shared state from concurrent `ao` calls is serial.
+ * Runs fn while holding the lock of `dir` (state/.lock.pid), so
+ * read-modify-write of shared state from concurrent `ao` calls is serial.
+ * A holder that died (a killed watchdog) never makes anyone wait.
  */
 export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   mkdirSync(dir, { recursive: true });
-  const { default: lockfile } = await import('proper-lockfile');
-  const release = await lockfile.lock(dir, {
-    lockfilePath: `${dir}/.lock`,
-    retries: { retries: 100, minTimeout: 20, maxTimeout: 200 },
-    stale: 10_000,
-  });
+  const file = dirLockFile(dir);
+  await lock(file);
   try {
     return await fn();
   } finally {
-    await release();
+    unlock(file);
   }
 }
