@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { getBackend } from '../backends/index.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { writeTextAtomic } from '../state/files.js';
+import { watchdogLockFile } from '../state/housekeeping.js';
+import { holderAlive, readHolder } from '../state/pidlock.js';
 import type { SessionSpec, Tmux } from '../tmux/client.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
 import { passedEnv, type LaunchPlan } from './launch.js';
@@ -60,12 +62,34 @@ export const watchdogSession = (project: Project): string => `${project.sessionP
 /** what the watchdog's pane prints (its own lines; its pino log is logs/watchdog.log) */
 export const watchdogLogFile = (project: Project): string => join(project.stateDir, 'logs', 'watchdog-pane.log');
 
-/** The watchdog's own session: `ao watchdog` as the pane's program. */
+/**
+ * The watchdog's parent, a few hundred kB of sh rather than a second node:
+ * it runs `ao watchdog` again whenever it dies (kill -9, a crash), after a
+ * backoff that doubles from 1 s to 60 s while it keeps dying within a minute
+ * of its start. Exit 0 is a stop on purpose (a signal, another watchdog runs).
+ * The new watchdog reports the death (AO_WATCHDOG_RESTART).
+ */
+export const WATCHDOG_SUPERVISOR = [
+  'delay=1; fails=0',
+  'while :; do',
+  '  start=$(date +%s); "$@"; rc=$?',
+  '  [ "$rc" -eq 0 ] && exit 0',
+  '  ran=$(( $(date +%s) - start ))',
+  '  if [ "$ran" -ge 60 ]; then delay=1; fails=0; fi',
+  '  fails=$((fails + 1))',
+  '  echo "ao: the watchdog exited ($rc) after ${ran}s; starting it again in ${delay}s"',
+  '  sleep "$delay"',
+  '  export AO_WATCHDOG_RESTART="exit $rc after ${ran}s, $fails in a row, waited ${delay}s"',
+  '  delay=$((delay * 2)); [ "$delay" -gt 60 ] && delay=60',
+  'done',
+].join('\n');
+
+/** The watchdog's own session: `ao watchdog` under its sh parent as the pane's program. */
 export function watchdogSpec(project: Project, entry: string, env: NodeJS.ProcessEnv): SessionSpec {
   return {
     name: watchdogSession(project),
     cwd: project.dir,
-    argv: [process.execPath, entry, 'watchdog', '-c', project.configFile],
+    argv: ['sh', '-c', WATCHDOG_SUPERVISOR, 'ao-watchdog', process.execPath, entry, 'watchdog', '-c', project.configFile],
     logFile: watchdogLogFile(project),
     env: { ...passedEnv(env), AO_TMUX_SOCKET: project.tmuxSocket, AO_CONFIG: project.configFile },
   };
@@ -79,4 +103,15 @@ export async function ensureWatchdog(project: Project, tmux: Tmux, pane: PaneInf
   if (pane) await tmux.killSession(spec.name);
   await tmux.newSession(spec);
   return 'started';
+}
+
+/** Whether a live watchdog holds the project's lock (taken at its start), waiting up to timeoutMs for one. */
+export async function watchdogSeen(project: Project, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const holder = readHolder(watchdogLockFile(project.stateDir));
+    if (holder && holderAlive(holder)) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
 }

@@ -47,6 +47,8 @@ export class Watchdog {
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
   private lastLogCap = 0;
+  /** what already reported a disk error in this episode */
+  private readonly troubled = new Set<string>();
   /** how zombies among the watched pids ended, read from /proc before anyone reaps them */
   private readonly exits = new Map<number, { status: number | null; signal: number | null }>();
   private configDirty = false;
@@ -176,10 +178,6 @@ export class Watchdog {
     // a pane that dies before any sweep saw it alive is in no /proc poll, and its hook may be lost: look again soon
     if (started) wakeAt = Math.min(wakeAt ?? Infinity, this.now() + 250);
     for (const pid of this.exits.keys()) if (!after.some((p) => p.pid === pid)) this.exits.delete(pid);
-    if (now - this.lastLogCap > 60_000) {
-      this.lastLogCap = now;
-      capLogs(this.project.stateDir, this.project.watchdog.logMaxMb * 1024 * 1024);
-    }
     return wakeAt;
   }
 
@@ -250,7 +248,12 @@ export class Watchdog {
 
   private event(action: Extract<Action, { type: 'event' }>): void {
     const record: EventRecord = { time: new Date(this.now()).toISOString(), agent: action.agent, event: action.event, reason: action.reason, ...(action.details ? { details: action.details } : {}) };
-    appendEvent(this.project.stateDir, record);
+    try {
+      appendEvent(this.project.stateDir, record);
+    } catch (error) {
+      // a full or failing disk loses the line, not the sweep; the log says so once per episode
+      this.diskTrouble('events.jsonl', error);
+    }
     this.deps.log(/failed|error/.test(action.event) ? 'warn' : 'info', record);
   }
 
@@ -266,6 +269,8 @@ export class Watchdog {
     // a claim or a verdict is acted on at once, not at the next sweep
     const gate = watch(this.project.stateDir, { ignoreInitial: true, depth: 0, ignored: (path: string) => path !== this.project.stateDir && !/\/(JOURNAL|REVIEW)-[^/]*\.md$/.test(path) });
     gate.on('all', () => this.wake());
+    // a watcher error (inotify limits, EIO) must not end the watchdog: the sweeps still poll
+    for (const w of [watcher, gate]) w.on('error', (error: unknown) => this.diskTrouble('file watcher', error));
     await Promise.all([new Promise<void>((r) => watcher.once('ready', () => r())), new Promise<void>((r) => gate.once('ready', () => r()))]);
     return async () => {
       await watcher.close();
@@ -273,13 +278,43 @@ export class Watchdog {
     };
   }
 
-  /** Runs until stop(): sweeps every stall_check_s, at once on a wake, and polls pids every pollMs. */
+  /** Logs a disk or watcher error once until a sweep succeeds again. */
+  private diskTrouble(what: string, error: unknown): void {
+    if (this.troubled.has(what)) return;
+    this.troubled.add(what);
+    this.deps.log('warn', `${what}: ${errorLine(error)} (reported once; ao carries on)`);
+  }
+
+  /** Caps the logs every minute, whatever the sweeps do: a failing sweep must not let them grow. */
+  private capLogsNow(): void {
+    const now = this.now();
+    if (now - this.lastLogCap <= 60_000) return;
+    this.lastLogCap = now;
+    try {
+      capLogs(this.project.stateDir, this.project.watchdog.logMaxMb * 1024 * 1024);
+    } catch (error) {
+      this.diskTrouble('log cap', error);
+    }
+  }
+
+  /**
+   * Runs until stop(): sweeps every stall_check_s, at once on a wake, and polls pids every pollMs.
+   * A sweep that throws (a full disk, EIO, a bug) is reported once, then retried with a
+   * backoff from 200 ms to 30 s that wakes cannot cut short; the first good sweep reports
+   * the recovery. The watchdog itself never exits on it.
+   */
   async run(pollMs = 100): Promise<void> {
     this.running = true;
+    let failures = 0;
+    let firstFailure = 0;
     const poll = setInterval(() => {
-      const dead = this.proc.poll();
-      for (const [pid, exit] of dead) if (exit) this.exits.set(pid, exit);
-      if (dead.size > 0) this.wake();
+      try {
+        const dead = this.proc.poll();
+        for (const [pid, exit] of dead) if (exit) this.exits.set(pid, exit);
+        if (dead.size > 0) this.wake();
+      } catch (error) {
+        this.diskTrouble('/proc poll', error);
+      }
     }, pollMs);
     try {
       while (this.running) {
@@ -287,16 +322,29 @@ export class Watchdog {
         let wakeAt: number | null = null;
         try {
           wakeAt = await this.tick();
+          if (failures > 0) {
+            this.event({ type: 'event', agent: 'watchdog', event: 'sweep-recovered', reason: `sweeps work again after ${failures} failed in ${Math.round((this.now() - firstFailure) / 1000)} s` });
+            failures = 0;
+            this.troubled.clear();
+          }
         } catch (error) {
-          this.deps.log('error', `sweep failed: ${(error as Error).stack ?? String(error)}`);
+          if (failures === 0) {
+            firstFailure = this.now();
+            this.deps.log('error', `sweep failed: ${(error as Error).stack ?? String(error)}`);
+            this.event({ type: 'event', agent: 'watchdog', event: 'sweep-failed', reason: `${errorLine(error)}; retrying with backoff, reported again only once it works` });
+          }
+          failures++;
         }
+        this.capLogsNow();
         if (!this.running) break;
-        if (this.pendingWake) continue;
+        if (this.pendingWake && failures === 0) continue;
         const sweepMs = Math.max(this.project.watchdog.stallCheckS * 1000, 50);
-        const due = Math.min(sweepMs, wakeAt === null ? sweepMs : Math.max(0, wakeAt - this.now()));
+        const due = failures > 0 ? Math.min(30_000, 200 * 2 ** Math.min(failures - 1, 8)) : Math.min(sweepMs, wakeAt === null ? sweepMs : Math.max(0, wakeAt - this.now()));
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, due);
           this.wakeUp = () => {
+            // while failing, only stop() cuts the backoff short: a wake would make it spin
+            if (failures > 0 && this.running) return;
             clearTimeout(timer);
             resolve();
           };
@@ -313,6 +361,12 @@ export class Watchdog {
     this.running = false;
     this.wakeUp?.();
   }
+}
+
+function errorLine(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
 function mtimeOf(file: string): number | null {

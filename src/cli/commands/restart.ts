@@ -1,6 +1,7 @@
 import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
 import { phaseView, readPhaseStateOf } from '../../state/phase.js';
-import { deliverKickoff, startSession } from '../../supervisor/executor.js';
+import { deliverKickoff, ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
+import { WATCHDOG } from '../../supervisor/status.js';
 import { launchKeyOf, planLaunch } from '../../supervisor/launch.js';
 import { UsageError } from '../../errors.js';
 import { bySession } from '../../tmux/snapshot.js';
@@ -19,14 +20,22 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   const phase = readPhaseStateOf(project);
   const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env);
   let existed = false;
+  let watchdog = 'running' as 'running' | 'started';
   await updateAgentsState(project.stateDir, async (state) => {
-    existed = bySession(await tmux.snapshot()).has(agent.session);
+    const panes = bySession(await tmux.snapshot());
+    existed = panes.has(agent.session);
     await startSession(tmux, plan, { existing: existed });
     const record = (state.agents[agent.name] ??= emptyRecord());
     markStarted(record, plan.model, new Date(), { phaseGen: phase.generation, launchKey: launchKeyOf(agent) });
     if (existed) record.restarts++;
     if (agent.kind === 'loop') record.iteration++;
+    // an agent restarted on a stopped team is healed like any other: the watchdog comes with it
+    watchdog = await ensureWatchdog(project, tmux, panes.get(watchdogSession(project)), aoEntry(), io.env);
+    const dog = (state.agents[WATCHDOG] ??= emptyRecord());
+    if (watchdog === 'started') markStarted(dog, null, new Date());
+    dog.up = true;
   });
+  if (watchdog === 'started') io.out('watchdog: started\n');
   const kickoff = plan.pasteKickoff ? await deliverKickoff(tmux, plan) : null;
   const pane = bySession(await tmux.snapshot()).get(agent.session);
   if (!pane || pane.dead) {

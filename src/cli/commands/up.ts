@@ -2,7 +2,7 @@ import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.
 import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { shellQuote } from '../../tmux/client.js';
 import { bySession } from '../../tmux/snapshot.js';
-import { deliverKickoff, ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
+import { deliverKickoff, ensureWatchdog, startSession, watchdogSeen, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { launchKeyOf, planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
@@ -58,7 +58,9 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
       record.up = true;
     }
   });
-  if (watchdog === 'started') io.out('watchdog: started\n');
+  // started means seen running (it took its lock), not a pane that may have died at once
+  const watchdogDown = watchdog === 'started' && !(await watchdogSeen(project, 10_000));
+  if (watchdog === 'started') io.out(watchdogDown ? 'watchdog: did not start; see state/logs/watchdog-pane.log (its parent keeps trying)\n' : 'watchdog: started\n');
 
   const after = bySession(await tmux.snapshot());
   const pastes = started.filter((p) => p.pasteKickoff);
@@ -84,5 +86,5 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     io.out(`${plan.agent.name}: started (pid ${pane.pid ?? '?'}, model ${plan.model ?? '-'}${note})\n`);
   }
   if (started.length === 0 && plans.length > 0) io.out('nothing to start: every agent is running\n');
-  return failures > 0 ? 1 : 0;
+  return failures > 0 || watchdogDown ? 1 : 0;
 }

@@ -1,0 +1,114 @@
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventsOf, statusOf, team, waitFor, type Team } from '../helpers/ao.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+/** Two shell agents and two phases, watchdog timings scaled down. */
+function project(tag: string): Team {
+  const t = team(tag, {
+    'agents.toml': [
+      '[defaults]\nbackend = "shell"\n',
+      '[agents.alpha]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
+      '[agents.beta]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
+      '[[phases]]\nid = "one"\nplan = "one.md"\n',
+      '[[phases]]\nid = "two"\nplan = "two.md"\n',
+      '[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\n',
+    ].join('\n'),
+    'prompts/kickoff.md': 'go\n',
+    'phases/one.md': '# one\n',
+    'phases/two.md': '# two\n',
+  });
+  cleanups.push(t.cleanup);
+  return t;
+}
+
+const watchdogPid = (dir: string): number => Number(readFileSync(join(dir, 'state', 'watchdog.pid'), 'utf8').trim());
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function running(ao: Team['ao'], names: string[]): Promise<Record<string, number>> {
+  return waitFor(async () => {
+    const { agents } = await statusOf(ao);
+    return names.every((n) => agents[n]?.state === 'running' && agents[n]?.pid) ? Object.fromEntries(names.map((n) => [n, agents[n]!.pid!])) : undefined;
+  }, 10_000);
+}
+
+/** A new watchdog (another pid than `old`, alive) that holds the lock and has reported its start. */
+async function newWatchdog(dir: string, old: number, timeoutMs: number): Promise<number> {
+  return waitFor(async () => {
+    const pid = watchdogPid(dir);
+    if (pid === old || !alive(pid)) return undefined;
+    const lock = JSON.parse(readFileSync(join(dir, 'state', 'watchdog.lock'), 'utf8')) as { pid: number };
+    const started = readFileSync(join(dir, 'state', 'events.jsonl'), 'utf8').includes(`"reason":"pid ${pid}`);
+    return lock.pid === pid && started ? pid : undefined;
+  }, timeoutMs, 50);
+}
+
+describe('the watchdog is supervised', () => {
+  it('kill -9 of the watchdog: a new one within 5 s without ao up; agents keep their pids and are still healed', async () => {
+    const { ao, dir } = project('sup');
+    expect((await ao('up')).stdout).toMatch(/watchdog: started/);
+    const pids = await running(ao, ['alpha', 'beta']);
+    let dog = await newWatchdog(dir, 0, 5000);
+    for (let round = 0; round < 3; round++) {
+      process.kill(dog, 'SIGKILL');
+      dog = await newWatchdog(dir, dog, 5000);
+    }
+    expect(await running(ao, ['alpha', 'beta'])).toEqual(pids);
+    // the new watchdog heals
+    process.kill(pids.alpha!, 'SIGKILL');
+    const healed = await waitFor(async () => {
+      const a = (await statusOf(ao)).agents.alpha;
+      return a?.state === 'running' && a.pid !== pids.alpha ? a.pid : undefined;
+    }, 5000);
+    expect(healed).not.toBe(pids.alpha);
+    const restarted = (await eventsOf(ao)).filter((e) => e.event === 'watchdog-restarted');
+    expect(restarted).toHaveLength(3);
+    expect(restarted[0]!.reason).toMatch(/exit 137 .*1 in a row/);
+  });
+
+  it('the same with agents.toml broken: the restarted watchdog runs the last good config', async () => {
+    const { ao, dir } = project('supbad');
+    await ao('up');
+    const pids = await running(ao, ['alpha', 'beta']);
+    const dog = await newWatchdog(dir, 0, 5000);
+    writeFileSync(join(dir, 'agents.toml'), '[agents.alpha\nkind = ');
+    process.kill(dog, 'SIGKILL');
+    await newWatchdog(dir, dog, 5000);
+    process.kill(pids.beta!, 'SIGKILL');
+    const healed = await waitFor(async () => {
+      const b = (await statusOf(ao)).agents.beta;
+      return b?.state === 'running' && b.pid !== pids.beta ? b.pid : undefined;
+    }, 5000);
+    expect(healed).toBeGreaterThan(0);
+    expect((await statusOf(ao)).agents.alpha?.pid).toBe(pids.alpha);
+    expect((await eventsOf(ao)).some((e) => e.event === 'config-error')).toBe(true);
+  });
+
+  it('ao up never waits on a state lock whose holder is dead', async () => {
+    const { ao, dir } = project('stalelock');
+    await ao('up', 'alpha', '--no-watchdog');
+    const child = spawn('sleep', ['0.01']);
+    await new Promise((r) => child.on('exit', r));
+    // what a watchdog killed inside its sweep leaves behind
+    symlinkSync(`${child.pid}:1`, join(dir, 'state', '.lock.pid'));
+    const started = Date.now();
+    const up = await ao('up');
+    expect(up.code).toBe(0);
+    // a functional bound: the old stale timeout alone was 10 s
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(readdirSync(join(dir, 'state')).filter((f) => f.startsWith('.lock'))).toEqual([]);
+  });
+});
