@@ -49,6 +49,8 @@ export class Watchdog {
   private lastLogCap = 0;
   /** what already reported a disk error in this episode */
   private readonly troubled = new Set<string>();
+  /** events a failing disk refused, written once it works again */
+  private readonly unwritten: EventRecord[] = [];
   /** how zombies among the watched pids ended, read from /proc before anyone reaps them */
   private readonly exits = new Map<number, { status: number | null; signal: number | null }>();
   private configDirty = false;
@@ -248,10 +250,15 @@ export class Watchdog {
 
   private event(action: Extract<Action, { type: 'event' }>): void {
     const record: EventRecord = { time: new Date(this.now()).toISOString(), agent: action.agent, event: action.event, reason: action.reason, ...(action.details ? { details: action.details } : {}) };
+    // on a full or failing disk the line waits (a bounded few) and the sweep goes on
+    this.unwritten.push(record);
+    if (this.unwritten.length > 50) this.unwritten.splice(0, this.unwritten.length - 50);
     try {
-      appendEvent(this.project.stateDir, record);
+      while (this.unwritten.length > 0) {
+        appendEvent(this.project.stateDir, this.unwritten[0]!);
+        this.unwritten.shift();
+      }
     } catch (error) {
-      // a full or failing disk loses the line, not the sweep; the log says so once per episode
       this.diskTrouble('events.jsonl', error);
     }
     this.deps.log(/failed|error/.test(action.event) ? 'warn' : 'info', record);

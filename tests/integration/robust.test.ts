@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventsOf, statusOf, team, waitFor, type Team } from '../helpers/ao.js';
+import { eventsOf, killServer, statusOf, team, waitFor, type Team } from '../helpers/ao.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -110,5 +110,72 @@ describe('the watchdog is supervised', () => {
     // a functional bound: the old stale timeout alone was 10 s
     expect(Date.now() - started).toBeLessThan(5000);
     expect(readdirSync(join(dir, 'state')).filter((f) => f.startsWith('.lock'))).toEqual([]);
+  });
+});
+
+/** Mounts a small tmpfs (root only); false when the machine refuses. */
+function mountTmpfs(dir: string, size: string): boolean {
+  mkdirSync(dir, { recursive: true });
+  return spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]).status === 0;
+}
+
+/** Fills a filesystem to the last byte; returns the filler's path. */
+function fill(dir: string): string {
+  const file = join(dir, 'filler');
+  spawnSync('dd', ['if=/dev/zero', `of=${file}`, 'bs=64k'], { stdio: 'ignore' });
+  // and the last partial block
+  spawnSync('sh', ['-c', `head -c 65536 /dev/zero >> ${file}`], { stdio: 'ignore' });
+  return file;
+}
+
+const canMount = (() => {
+  if (process.getuid?.() !== 0) return false;
+  const probe = join('/tmp', `ao-tmpfs-probe-${process.pid}`);
+  const ok = mountTmpfs(probe, '64k');
+  if (ok) spawnSync('umount', [probe]);
+  rmSync(probe, { recursive: true, force: true });
+  return ok;
+})();
+
+describe('a full state filesystem', () => {
+  // a real full disk: a 2 MB tmpfs mounted as the project's state folder (root only)
+  it.runIf(canMount)('the watchdog stays alive, reports once, keeps its logs in bounds, and heals once space returns', async () => {
+    const { ao, dir, socket } = project('enospc');
+    const state = join(dir, 'state');
+    expect(mountTmpfs(state, '2m')).toBe(true);
+    try {
+      expect((await ao('up')).code).toBe(0);
+      const pids = await running(ao, ['alpha', 'beta']);
+      const dog = await newWatchdog(dir, 0, 5000);
+      const filler = fill(state);
+      expect(() => writeFileSync(join(state, 'probe'), 'x'.repeat(8192))).toThrow(/ENOSPC/);
+      process.kill(pids.alpha!, 'SIGKILL');
+      // a while of full disk: many sweeps' worth (stall_check_s = 1, wakes from the death)
+      await new Promise((r) => setTimeout(r, 4000));
+      expect(alive(dog)).toBe(true);
+      const logSize = statSync(join(state, 'logs', 'watchdog.log')).size;
+      rmSync(filler);
+      const healed = await waitFor(async () => {
+        const a = (await statusOf(ao)).agents.alpha;
+        return a?.state === 'running' && a.pid !== pids.alpha ? a.pid : undefined;
+      }, 40_000, 200);
+      expect(healed).toBeGreaterThan(0);
+      expect(alive(dog)).toBe(true);
+      expect(watchdogPid(dir)).toBe(dog);
+      expect((await statusOf(ao)).agents.beta?.pid).toBe(pids.beta);
+      const events = await eventsOf(ao);
+      expect(events.filter((e) => e.event === 'sweep-failed')).toHaveLength(1);
+      expect(events.filter((e) => e.event === 'sweep-failed')[0]!.reason).toMatch(/ENOSPC/);
+      expect(events.filter((e) => e.event === 'sweep-recovered')).toHaveLength(1);
+      // one report, not a line per sweep: the log grew by a few lines at most while full
+      const log = readFileSync(join(state, 'logs', 'watchdog.log'), 'utf8');
+      expect(log.split('\n').filter((l) => l.includes('sweep failed'))).toHaveLength(1);
+      expect(logSize).toBeLessThan(64 * 1024);
+    } finally {
+      await ao('down');
+      await killServer(socket);
+      // the panes' log pipes may take a moment to let go of the mount
+      for (let i = 0; i < 50 && spawnSync('umount', [state]).status !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+    }
   });
 });

@@ -73,6 +73,10 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   for (const problem of startupProblems) log('warn', `at start: ${problem}`);
   // disk trouble raised outside a sweep (a stream, a timer) must not end the watchdog; anything else does, and its sh parent starts it again
   let diskReported = false;
+  // the pane's terminal gone (its session or tmux server killed): the watchdog's place is gone too
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EIO' || error.code === 'EPIPE') process.exit(0);
+  });
   process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
     if (error.code && DISK_ERRORS.has(error.code)) {
       if (!diskReported) log('warn', `disk trouble outside a sweep: ${error.message} (reported once; carrying on)`);
