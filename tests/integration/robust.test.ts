@@ -179,3 +179,38 @@ describe('a full state filesystem', () => {
     }
   });
 });
+
+describe('corrupt state files while the team runs', () => {
+  it('truncated, {}, null and binary agents.json and phase.json: healing continues, the phase is kept, one event each', async () => {
+    const { ao, dir } = project('corrupt');
+    await ao('up');
+    expect((await ao('phase', 'next')).code).toBe(0);
+    let pids = await running(ao, ['alpha', 'beta']);
+    const bad: Array<string | Buffer> = ['{"version": 1, "agents": {"alpha": {"up": tr', '{}', 'null', Buffer.from([0, 0xff, 0x13, 0x37, 0x89])];
+    let corruptEvents = 0;
+    for (const content of bad) {
+      for (const file of ['agents.json', 'phase.json']) {
+        writeFileSync(join(dir, 'state', file), content);
+        // read-only: status reads around it, moves nothing
+        const status = await ao('status', '--json');
+        expect(JSON.parse(status.stdout).phase.id).toBe('two');
+        // the watchdog heals a death meanwhile
+        process.kill(pids.alpha!, 'SIGKILL');
+        const healed = await waitFor(async () => {
+          const a = (await statusOf(ao)).agents.alpha;
+          return a?.state === 'running' && a.pid !== pids.alpha ? a.pid : undefined;
+        }, 10_000);
+        pids = { ...pids, alpha: healed };
+        corruptEvents++;
+        await waitFor(async () => ((await eventsOf(ao)).filter((e) => e.event === 'state-corrupt').length >= corruptEvents ? true : undefined), 5000);
+        expect((await statusOf(ao)).agents.beta?.pid).toBe(pids.beta);
+      }
+    }
+    const events = (await eventsOf(ao)).filter((e) => e.event === 'state-corrupt');
+    expect(events).toHaveLength(8);
+    expect(events.filter((e) => /^agents\.json was corrupt/.test(e.reason))).toHaveLength(4);
+    expect(events.filter((e) => /^phase\.json was corrupt .*restored from its last good copy/.test(e.reason))).toHaveLength(4);
+    expect(readdirSync(join(dir, 'state')).filter((f) => /\.corrupt-/.test(f))).toHaveLength(8);
+    expect(JSON.parse((await ao('phase', 'status', '--json')).stdout)).toMatchObject({ id: 'two' });
+  });
+});
