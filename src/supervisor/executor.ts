@@ -105,13 +105,17 @@ export async function ensureWatchdog(project: Project, tmux: Tmux, pane: PaneInf
   return 'started';
 }
 
-/** Whether a live watchdog holds the project's lock (taken at its start), waiting up to timeoutMs for one. */
-export async function watchdogSeen(project: Project, timeoutMs: number): Promise<boolean> {
+/**
+ * Whether a live watchdog holds the project's lock (taken at its start), waiting up to
+ * timeoutMs for one; `gone` when its session went away meanwhile (a racing `ao down`).
+ */
+export async function watchdogSeen(project: Project, tmux: Tmux, timeoutMs: number): Promise<'running' | 'gone' | 'not-seen'> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const holder = readHolder(watchdogLockFile(project.stateDir));
-    if (holder && holderAlive(holder)) return true;
-    if (Date.now() > deadline) return false;
+    if (holder && holderAlive(holder)) return 'running';
+    if (!(await tmux.snapshot()).some((p) => p.session === watchdogSession(project))) return 'gone';
+    if (Date.now() > deadline) return 'not-seen';
     await sleep(50);
   }
 }

@@ -214,3 +214,21 @@ describe('corrupt state files while the team runs', () => {
     expect(JSON.parse((await ao('phase', 'status', '--json')).stdout)).toMatchObject({ id: 'two' });
   });
 });
+
+describe('racing up and down', () => {
+  it('10 rounds of 5 ao up and 5 ao down at once, interleaved: no command fails', async () => {
+    const { ao } = project('race');
+    const failed: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      const runs = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 'up' : 'down')).map(async (verb) => {
+        const result = await ao(verb);
+        if (result.code !== 0) failed.push(`round ${round} ${verb}: exit ${result.code}: ${result.stderr.trim()} ${result.stdout.trim()}`);
+      });
+      await Promise.all(runs);
+    }
+    expect(failed).toEqual([]);
+    // and the team still comes up whole
+    expect((await ao('up')).code).toBe(0);
+    await running(ao, ['alpha', 'beta']);
+  }, 240_000);
+});

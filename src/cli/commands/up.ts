@@ -1,4 +1,4 @@
-import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
+import { emptyRecord, markStarted, readAgentsState, updateAgentsState } from '../../state/agents.js';
 import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { shellQuote } from '../../tmux/client.js';
 import { bySession } from '../../tmux/snapshot.js';
@@ -59,8 +59,9 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     }
   });
   // started means seen running (it took its lock), not a pane that may have died at once
-  const watchdogDown = watchdog === 'started' && !(await watchdogSeen(project, 10_000));
-  if (watchdog === 'started') io.out(watchdogDown ? 'watchdog: did not start; see state/logs/watchdog-pane.log (its parent keeps trying)\n' : 'watchdog: started\n');
+  const seen = watchdog === 'started' ? await watchdogSeen(project, tmux, 10_000) : null;
+  const watchdogDown = seen === 'not-seen';
+  if (seen) io.out(`watchdog: ${seen === 'running' ? 'started' : seen === 'gone' ? 'stopped meanwhile by `ao down`' : 'did not start; see state/logs/watchdog-pane.log (its parent keeps trying)'}\n`);
 
   const after = bySession(await tmux.snapshot());
   const pastes = started.filter((p) => p.pasteKickoff);
@@ -74,6 +75,11 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     const kickoff = i >= 0 ? delivered[i] : null;
     if (pane?.dead && pane.deadStatus === 0 && plan.agent.kind === 'task') {
       io.out(`${plan.agent.name}: ran and finished (exit 0)\n`);
+      continue;
+    }
+    // remain-on-exit keeps a pane that exits at once: a missing one was stopped (a racing `ao down`)
+    if (!pane) {
+      io.out(`${plan.agent.name}: stopped meanwhile${readAgentsState(project.stateDir).agents[plan.agent.name]?.up === false ? ' by `ao down`' : ''}\n`);
       continue;
     }
     if (!pane || pane.dead) {
