@@ -149,7 +149,12 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
     const phasesDir = join(dir, 'phases');
     const planPath = resolve(phasesDir, phase.plan);
     if (!inside(phasesDir, planPath)) fail(['phases', index, 'plan'], `"${phase.plan}" points outside the phases/ folder`);
-    else if (!existsSync(planPath)) fail(['phases', index, 'plan'], `plan file not found: phases/${phase.plan}`);
+    else if (!existsSync(planPath)) {
+      // `plan = "phases/x.md"` looks for phases/phases/x.md: plans are named relative to phases/
+      const stripped = phase.plan.replace(/^(\.\/)?phases\//, '');
+      const hint = stripped !== phase.plan ? `; plan paths are relative to the phases/ folder: write plan = "${stripped}"` : '';
+      fail(['phases', index, 'plan'], `plan file not found: phases/${phase.plan}${hint}`);
+    }
     for (const role of Object.keys(phase.models ?? {})) {
       if (!Object.hasOwn(raw.agents, role)) {
         fail(['phases', index, 'models', role], `phase "${phase.id}" overrides the model of "${role}", but the team has no such agent (agents: ${Object.keys(raw.agents).join(', ')})`);

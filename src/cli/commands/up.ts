@@ -32,6 +32,12 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     return 0;
   }
 
+  if (phase.complete) {
+    // the watchdog would stop the loops again at once: say so and start nothing
+    io.out(`the project is complete (all ${project.phases.length} phases passed): nothing to start; \`ao phase set ID\` goes back to a phase\n`);
+    return 0;
+  }
+
   const started: LaunchPlan[] = [];
   let watchdog = 'off' as 'running' | 'started' | 'off';
   // the whole start runs under the state lock: concurrent `ao up`s and the watchdog take turns
