@@ -232,3 +232,60 @@ describe('racing up and down', () => {
     await running(ao, ['alpha', 'beta']);
   }, 240_000);
 });
+
+describe('small lies', () => {
+  it('ao check into a pipe whose reader is gone ends quietly, exit 0', async () => {
+    const { dir, socket } = project('epipe');
+    const { execa } = await import('execa');
+    const { AO } = await import('../helpers/ao.js');
+    // the reader (true) exits at once: every write of ao check meets a closed pipe; the subshell prints ao's own status
+    const result = await execa('sh', ['-c', `exec 3>&1; ( "${process.execPath}" "${AO}" check; echo $? >&3 ) | true`], { cwd: dir, env: { AO_TMUX_SOCKET: socket, AO_CONFIG: '', TMUX: '' }, reject: false });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('0');
+  });
+
+  it('ao restart AGENT on a stopped team brings the watchdog too', async () => {
+    const { ao, dir } = project('restartwd');
+    const out = await ao('restart', 'alpha');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/watchdog: started/);
+    const pid = (await running(ao, ['alpha'])).alpha!;
+    await newWatchdog(dir, 0, 5000);
+    process.kill(pid, 'SIGKILL');
+    await waitFor(async () => {
+      const a = (await statusOf(ao)).agents.alpha;
+      return a?.state === 'running' && a.pid !== pid ? true : undefined;
+    }, 5000);
+  });
+
+  it('an edit of prompts/kickoff.md alone reaches the next start', async () => {
+    const { ao, dir } = project('kickoff');
+    await ao('up', 'alpha');
+    writeFileSync(join(dir, 'prompts', 'kickoff.md'), 'second version for {agent}\n');
+    expect((await ao('restart', 'alpha')).code).toBe(0);
+    expect(readFileSync(join(dir, 'state', 'kickoff', 'alpha.md'), 'utf8')).toBe('second version for alpha\n');
+  });
+
+  it('ao up on a complete project says so and starts nothing', async () => {
+    const { ao } = project('complete');
+    expect((await ao('phase', 'set', 'two')).code).toBe(0);
+    expect((await ao('phase', 'next')).code).toBe(0);
+    const up = await ao('up');
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(/the project is complete .*nothing to start/);
+    const { agents } = await statusOf(ao);
+    expect([agents.alpha?.state, agents.beta?.state, agents.watchdog?.state]).toEqual(['stopped', 'stopped', 'stopped']);
+  });
+
+  it('ao check exits 2 on what ao up would refuse', async () => {
+    const t = team('checkaider', {
+      'agents.toml': '[agents.pair]\nkind = "persistent"\nbackend = "aider"\nkickoff = "arg"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
+      'prompts/kickoff.md': 'go\n',
+      'phases/one.md': '# one\n',
+    });
+    cleanups.push(t.cleanup);
+    const check = await t.ao('check');
+    expect(check.code).toBe(2);
+    expect(check.stderr).toMatch(/agents\.pair: ao up would refuse it/);
+  });
+});
