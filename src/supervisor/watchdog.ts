@@ -37,6 +37,8 @@ export interface WatchdogDeps {
   env: NodeJS.ProcessEnv;
   log: (level: 'info' | 'warn' | 'error', event: EventRecord | string) => void;
   now?: () => number;
+  /** the tmux session the watchdog runs in: once it is gone (ao down, the server killed) the watchdog stops */
+  ownSession?: string;
 }
 
 export class Watchdog {
@@ -94,6 +96,12 @@ export class Watchdog {
   async tick(): Promise<number | null> {
     const { tmux } = this.deps;
     const panes = await tmux.snapshot();
+    if (this.deps.ownSession && !panes.some((p) => p.session === this.deps.ownSession)) {
+      // its session went away with its tmux server: what it would see now is no agent's death
+      this.deps.log('info', 'the watchdog session is gone: stopping');
+      this.stop();
+      return null;
+    }
     const now = this.now();
     let wakeAt: number | null = null;
     const nudges: string[] = [];

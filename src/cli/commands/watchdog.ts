@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { acquirePidLock, releasePidLock } from '../../state/pidlock.js';
 import { appendEvent, type EventRecord } from '../../state/events.js';
 import { removeStaleTemps, watchdogLockFile, writePidFile } from '../../state/housekeeping.js';
+import { watchdogSession } from '../../supervisor/executor.js';
 import { Watchdog } from '../../supervisor/watchdog.js';
 import { aoEntry, openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -68,7 +69,7 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
     io.out(`${new Date().toISOString()} ${typeof entry === 'string' ? entry : `${entry.agent}: ${entry.event} (${entry.reason})`}\n`);
   };
 
-  const dog = new Watchdog({ project, tmux, aoEntry: aoEntry(), env: io.env, log });
+  const dog = new Watchdog({ project, tmux, aoEntry: aoEntry(), env: io.env, log, ...(io.env.TMUX_PANE ? { ownSession: watchdogSession(project) } : {}) });
   log('info', start);
   for (const problem of startupProblems) log('warn', `at start: ${problem}`);
   // disk trouble raised outside a sweep (a stream, a timer) must not end the watchdog; anything else does, and its sh parent starts it again
