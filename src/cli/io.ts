@@ -10,7 +10,19 @@ export interface Io {
   stdin?: NodeJS.ReadableStream;
 }
 
+let quietOnEpipe = false;
+
 export function processIo(): Io {
+  // `ao check | head -1`: a reader that went away ends the command quietly, as it does for cat
+  if (!quietOnEpipe) {
+    quietOnEpipe = true;
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+        process.exit(0);
+      });
+    }
+  }
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),

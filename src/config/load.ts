@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { getBackend } from '../backends/index.js';
@@ -35,15 +35,43 @@ export function findConfig({ config, cwd, env }: FindOptions): string {
   const given = config ?? env.AO_CONFIG;
   if (given) {
     const file = resolve(cwd, given);
-    if (!existsSync(file)) throw new UsageError(`config file not found: ${file}${config ? '' : ' (from AO_CONFIG)'}`);
-    return file;
+    if (!lexists(file)) throw new UsageError(`config file not found: ${file}${config ? '' : ' (from AO_CONFIG)'}`);
+    return usableConfig(file);
   }
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     const file = join(dir, CONFIG_FILE);
-    if (existsSync(file)) return file;
+    // the first agents.toml that exists in any form is this project's, usable or not: never walk past it to a parent's
+    if (lexists(file)) return usableConfig(file);
     if (dirname(dir) === dir) break;
   }
   throw new UsageError(`no ${CONFIG_FILE} found in ${resolve(cwd)} or any folder above it (create one with \`ao init\`, or pass -c FILE)`);
+}
+
+function lexists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The config file if it can be read; else a config error that says what is wrong with it. */
+function usableConfig(file: string): string {
+  let problem: string | null = null;
+  try {
+    if (statSync(file).isDirectory()) problem = 'it is a directory, not a file';
+    else accessSync(file, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem =
+      code === 'ELOOP' ? 'it is a symlink loop'
+      : code === 'ENOENT' ? `it is a symlink to ${readlinkSync(file)}, which does not exist`
+      : code === 'EACCES' ? 'permission denied: it cannot be read'
+      : (error as Error).message;
+  }
+  if (problem) throw new ConfigError(file, `cannot use this ${CONFIG_FILE}: ${problem} (ao stops at the first ${CONFIG_FILE} it finds and never looks in the folders above)`);
+  return file;
 }
 
 function inside(parent: string, child: string): boolean {
@@ -133,7 +161,12 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
     const phasesDir = join(dir, 'phases');
     const planPath = resolve(phasesDir, phase.plan);
     if (!inside(phasesDir, planPath)) fail(['phases', index, 'plan'], `"${phase.plan}" points outside the phases/ folder`);
-    else if (!existsSync(planPath)) fail(['phases', index, 'plan'], `plan file not found: phases/${phase.plan}`);
+    else if (!existsSync(planPath)) {
+      // `plan = "phases/x.md"` looks for phases/phases/x.md: plans are named relative to phases/
+      const stripped = phase.plan.replace(/^(\.\/)?phases\//, '');
+      const hint = stripped !== phase.plan ? `; plan paths are relative to the phases/ folder: write plan = "${stripped}"` : '';
+      fail(['phases', index, 'plan'], `plan file not found: phases/${phase.plan}${hint}`);
+    }
     for (const role of Object.keys(phase.models ?? {})) {
       if (!Object.hasOwn(raw.agents, role)) {
         fail(['phases', index, 'models', role], `phase "${phase.id}" overrides the model of "${role}", but the team has no such agent (agents: ${Object.keys(raw.agents).join(', ')})`);

@@ -64,6 +64,13 @@ export function kickoffVars(project: Project, agent: AgentSpec, view: PhaseView)
   };
 }
 
+/** The kickoff of one start, from the template as it is on disk now (an edit reaches the next start). */
 export function buildKickoff(project: Project, agent: AgentSpec, view: PhaseView): string {
-  return renderKickoff(project.kickoffTemplate, kickoffVars(project, agent, view));
+  let template = project.kickoffTemplate;
+  try {
+    template = readFileSync(project.kickoffTemplatePath, 'utf8');
+  } catch {
+    // gone or unreadable meanwhile: the copy validated at load
+  }
+  return renderKickoff(template, kickoffVars(project, agent, view));
 }

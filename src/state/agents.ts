@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { readJson, withLock, writeJsonAtomic } from './files.js';
+import * as z from 'zod/mini';
+import { appendEvent } from './events.js';
+import { describeIssues, goodCopy, keepGoodCopy, moveAside, readStateFile, withLock, writeJsonAtomic, type StateRead } from './files.js';
 
 /**
  * `foreign`: a session of another owner has its name (left alone until it goes);
@@ -104,16 +106,104 @@ export function markStarted(record: AgentRecord, model: string | null, now: Date
   record.streak = 0;
 }
 
+const optionalOf = <T extends z.core.SomeType>(schema: T) => z.optional(z.nullable(schema));
+const count = () => z.number().check(z.gte(0));
+
+// Loose: fields that a newer ao adds pass through; the ones ao relies on must have their type.
+const recordSchema = z.looseObject({
+  up: z.boolean(),
+  startedAt: z.nullable(z.string()),
+  restarts: count(),
+  iteration: count(),
+  model: z.nullable(z.string()),
+  condition: optionalOf(z.string()),
+  failedStarts: z.optional(z.array(z.number())),
+  healthyRestarts: z.optional(z.array(z.number())),
+  streak: z.optional(count()),
+  deadSince: optionalOf(z.number()),
+  nextStartAt: optionalOf(z.number()),
+  nudgedAt: optionalOf(z.number()),
+  failedReason: optionalOf(z.string()),
+  phaseGen: z.optional(z.number()),
+  launchKey: z.optional(z.string()),
+  mailSeen: z.optional(count()),
+});
+const stateSchema = z.looseObject({ version: z.literal(1), agents: z.record(z.string(), recordSchema) });
+
+function checkAgents(value: unknown): AgentsState | { problem: string } {
+  const result = stateSchema.safeParse(value);
+  return result.success ? (result.data as unknown as AgentsState) : { problem: describeIssues(result.error.issues) };
+}
+
+const emptyState = (): AgentsState => ({ version: 1, agents: {} });
+
+export interface LoadedAgents {
+  state: AgentsState;
+  /** why agents.json could not be used, or null when it could */
+  corrupt: string | null;
+  /** where the state came from when agents.json was corrupt */
+  from: 'file' | 'good copy' | 'nothing';
+}
+
+/** Read-only: agents.json, or around a corrupt one its last good copy (else an empty state). Moves nothing. */
+export function loadAgentsState(stateDir: string): LoadedAgents {
+  const file = agentsFile(stateDir);
+  const read: StateRead<AgentsState> = readStateFile(file, checkAgents);
+  if (read.status === 'ok') return { state: read.value, corrupt: null, from: 'file' };
+  if (read.status === 'missing') return { state: emptyState(), corrupt: null, from: 'file' };
+  const good = readStateFile(goodCopy(file), checkAgents);
+  return good.status === 'ok' ? { state: good.value, corrupt: read.reason, from: 'good copy' } : { state: emptyState(), corrupt: read.reason, from: 'nothing' };
+}
+
 export function readAgentsState(stateDir: string): AgentsState {
-  return readJson<AgentsState>(agentsFile(stateDir)) ?? { version: 1, agents: {} };
+  return loadAgentsState(stateDir).state;
+}
+
+/**
+ * For a writer that holds the lock: a corrupt agents.json is moved aside
+ * (`agents.json.corrupt-<time>`) and reported once in events.jsonl; the
+ * state goes on from its last good copy. `rebuilt` tells the caller to fill
+ * in what it can see (the tmux snapshot).
+ */
+export async function recoverAgentsState(stateDir: string, now = new Date()): Promise<{ state: AgentsState; rebuilt: boolean }> {
+  const loaded = loadAgentsState(stateDir);
+  if (loaded.corrupt === null) return { state: loaded.state, rebuilt: false };
+  const aside = moveAside(agentsFile(stateDir), now);
+  await writeAgentsState(stateDir, loaded.state);
+  appendEvent(stateDir, {
+    time: now.toISOString(),
+    agent: 'state',
+    event: 'state-corrupt',
+    reason: `agents.json was corrupt (${loaded.corrupt}); moved aside to ${aside.slice(stateDir.length + 1)} and rebuilt from ${loaded.from === 'good copy' ? 'its last good copy' : 'nothing'} and the running sessions`,
+  });
+  return { state: loaded.state, rebuilt: true };
+}
+
+/**
+ * Fills a rebuilt state from what runs: every agent whose session exists was
+ * brought up (only ao creates those sessions, and `ao down` removes them).
+ */
+export function adoptRunning(state: AgentsState, sessions: ReadonlyArray<{ name: string; running: boolean }>, now: Date): void {
+  for (const { name, running } of sessions) {
+    if (!running) continue;
+    const record = (state.agents[name] ??= { ...emptyRecord(), startedAt: now.toISOString() });
+    record.up = true;
+  }
+}
+
+/** Writes agents.json whole and keeps it as the good copy a corrupt file is recovered from. */
+export async function writeAgentsState(stateDir: string, state: AgentsState): Promise<void> {
+  const file = agentsFile(stateDir);
+  await writeJsonAtomic(file, state);
+  keepGoodCopy(file);
 }
 
 /** Locked read-modify-write of state/agents.json. */
 export async function updateAgentsState(stateDir: string, change: (state: AgentsState) => void | Promise<void>): Promise<AgentsState> {
   return withLock(stateDir, async () => {
-    const state = readAgentsState(stateDir);
+    const { state } = await recoverAgentsState(stateDir);
     await change(state);
-    await writeJsonAtomic(agentsFile(stateDir), state);
+    await writeAgentsState(stateDir, state);
     return state;
   });
 }

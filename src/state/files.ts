@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { dirLockFile, lock, unlock } from './dirlock.js';
 
 // The lock and atomic-write libraries load on first use: read-only commands
 // (`ao status`) never pay for them.
@@ -24,6 +25,57 @@ export function readJson<T>(file: string): T | null {
   }
 }
 
+/** What reading a validated state file found. */
+export type StateRead<T> = { status: 'missing' } | { status: 'ok'; value: T } | { status: 'corrupt'; reason: string };
+
+/**
+ * Reads a state file and checks its shape (`check` returns the value, or why
+ * it is wrong). Truncated, binary, `{}`, `null` or wrong-shaped content is
+ * `corrupt`, never thrown; an unreadable disk (EIO, EACCES) still throws.
+ */
+export function readStateFile<T>(file: string, check: (value: unknown) => T | { problem: string }): StateRead<T> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { status: 'missing' };
+    if (code === 'EISDIR') return { status: 'corrupt', reason: 'it is a directory' };
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { status: 'corrupt', reason: `not JSON (${(error as Error).message})` };
+  }
+  const checked = check(value);
+  if (typeof checked === 'object' && checked !== null && 'problem' in checked) return { status: 'corrupt', reason: checked.problem };
+  return { status: 'ok', value: checked as T };
+}
+
+/** A zod issue list in a few words: `agents.builder.up: expected boolean`. */
+export function describeIssues(issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>): string {
+  const first = issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.message}`);
+  return `wrong shape (${first.join('; ')}${issues.length > 3 ? '; …' : ''})`;
+}
+
+/** Moves a corrupt state file aside (`<file>.corrupt-<time>`) for a person to look at; returns the new name. */
+export function moveAside(file: string, now = new Date()): string {
+  const aside = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(file, aside);
+  return aside;
+}
+
+/** The copy a corrupt file is recovered from: `<file>.good`, replaced whole (copy, then rename). */
+export const goodCopy = (file: string): string => `${file}.good`;
+
+export function keepGoodCopy(file: string): void {
+  const temp = `${goodCopy(file)}.${process.pid}.tmp`;
+  copyFileSync(file, temp);
+  renameSync(temp, goodCopy(file));
+}
+
 /** Temp file, fsync, rename: a crash leaves the old content or the new, never a torn file. */
 export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
@@ -36,20 +88,17 @@ export async function writeTextAtomic(file: string, text: string): Promise<void>
 }
 
 /**
- * Runs fn while holding a lock on `dir` (a `.lock` folder beside the state),
- * so read-modify-write of shared state from concurrent `ao` calls is serial.
+ * Runs fn while holding the lock of `dir` (state/.lock.pid), so
+ * read-modify-write of shared state from concurrent `ao` calls is serial.
+ * A holder that died (a killed watchdog) never makes anyone wait.
  */
 export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   mkdirSync(dir, { recursive: true });
-  const { default: lockfile } = await import('proper-lockfile');
-  const release = await lockfile.lock(dir, {
-    lockfilePath: `${dir}/.lock`,
-    retries: { retries: 100, minTimeout: 20, maxTimeout: 200 },
-    stale: 10_000,
-  });
+  const file = dirLockFile(dir);
+  await lock(file);
   try {
     return await fn();
   } finally {
-    await release();
+    unlock(file);
   }
 }

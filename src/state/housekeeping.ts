@@ -2,6 +2,8 @@ import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const watchdogPidFile = (stateDir: string): string => join(stateDir, 'watchdog.pid');
+/** the pid lock a running watchdog holds: one per project */
+export const watchdogLockFile = (stateDir: string): string => join(stateDir, 'watchdog.lock');
 
 /** write-file-atomic leaves `<file>.<digits>` behind when killed mid-write; sweep old ones. */
 export function removeStaleTemps(stateDir: string, olderThanMs = 1_000): number {

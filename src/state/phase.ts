@@ -1,9 +1,11 @@
-import { copyFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod/mini';
 import type { PhaseView } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
 import { openGate, type GateState } from '../phases/gate.js';
-import { readJson, writeJsonAtomic } from './files.js';
+import { appendEvent } from './events.js';
+import { describeIssues, goodCopy, keepGoodCopy, moveAside, readStateFile, writeJsonAtomic, type StateRead } from './files.js';
 
 export interface PhaseHistoryEntry {
   at: string;
@@ -33,24 +35,79 @@ export function initialPhaseState(): PhaseState {
   return { index: 0, complete: false, startedAt: null, generation: 0, gate: openGate(), notConverging: false, history: [] };
 }
 
-function normalize(value: Partial<PhaseState>): PhaseState {
-  return { ...initialPhaseState(), ...value, gate: { ...openGate(), ...(value.gate ?? {}) }, history: value.history ?? [] };
+const count = () => z.int().check(z.gte(0));
+// index, generation and complete are what the team's place rests on: `{}` or `null` is corrupt, never phase one
+const phaseSchema = z.looseObject({
+  index: count(),
+  complete: z.boolean(),
+  generation: count(),
+  startedAt: z.optional(z.nullable(z.string())),
+  gate: z.optional(z.looseObject({ status: z.optional(z.string()), claimsSeen: z.optional(count()), verdictsSeen: z.optional(count()), failStreak: z.optional(count()) })),
+  notConverging: z.optional(z.boolean()),
+  history: z.optional(z.array(z.looseObject({ at: z.string(), phase: z.string(), event: z.string() }))),
+});
+
+function checkPhase(value: unknown): PhaseState | { problem: string } {
+  const result = phaseSchema.safeParse(value);
+  if (!result.success) return { problem: describeIssues(result.error.issues) };
+  const v = result.data as unknown as Partial<PhaseState>;
+  return { ...initialPhaseState(), ...v, gate: { ...openGate(), ...(v.gate ?? {}) }, history: v.history ?? [] };
+}
+
+export interface LoadedPhase {
+  /** null when phase.json and its good copy are both unusable */
+  state: PhaseState | null;
+  corrupt: string | null;
+}
+
+/** Read-only: phase.json, or around a corrupt one the copy kept at the last good write. Moves nothing. */
+export function loadPhaseState(stateDir: string): LoadedPhase {
+  const file = phaseFile(stateDir);
+  const read: StateRead<PhaseState> = readStateFile(file, checkPhase);
+  if (read.status === 'ok') return { state: read.value, corrupt: null };
+  if (read.status === 'missing') return { state: initialPhaseState(), corrupt: null };
+  const good = readStateFile(goodCopy(file), checkPhase);
+  return { state: good.status === 'ok' ? good.value : null, corrupt: read.reason };
 }
 
 /**
- * The phase state. A corrupt file is recovered from the copy kept at the last
- * good write (phase.json.good), never silently reset; if both are bad it throws.
+ * The phase state. A corrupt file is read around from the copy kept at the
+ * last good write (phase.json.good), never silently reset; if both are bad it throws.
  */
 export function readPhaseState(stateDir: string): PhaseState {
-  const file = phaseFile(stateDir);
-  try {
-    const value = readJson<Partial<PhaseState>>(file);
-    return value ? normalize(value) : initialPhaseState();
-  } catch (error) {
-    const good = readJson<Partial<PhaseState>>(`${file}.good`);
-    if (good) return normalize(good);
-    throw error;
-  }
+  const loaded = loadPhaseState(stateDir);
+  if (loaded.state) return loaded.state;
+  throw new Error(`state file ${phaseFile(stateDir)} is corrupt (${loaded.corrupt ?? '?'}) and has no good copy`);
+}
+
+/**
+ * For a writer (the watchdog, `ao phase`): a corrupt phase.json is moved
+ * aside, restored from its good copy and reported once. With no good copy,
+ * `fallback` (rebuilt from what the state folder shows) is written instead.
+ */
+export async function recoverPhaseState(stateDir: string, fallback: () => PhaseState, now = new Date()): Promise<PhaseState> {
+  const loaded = loadPhaseState(stateDir);
+  if (loaded.corrupt === null && loaded.state) return loaded.state;
+  const aside = moveAside(phaseFile(stateDir), now);
+  const state = loaded.state ?? fallback();
+  const how = loaded.state ? 'restored from its last good copy' : `no good copy: rebuilt at phase ${state.index + 1} from the journals and reviews in the state folder`;
+  pushHistory(state, '?', 'recovered', `phase.json was corrupt; ${how}`);
+  await writePhaseState(stateDir, state);
+  appendEvent(stateDir, { time: now.toISOString(), agent: 'phase', event: 'state-corrupt', reason: `phase.json was corrupt (${loaded.corrupt ?? '?'}); moved aside to ${aside.slice(stateDir.length + 1)}, ${how}` });
+  return state;
+}
+
+/**
+ * With no good copy: the furthest phase whose journal or review exists (those
+ * files appear only once the team reached it), under a generation past any
+ * the agents were started with, so running loops are not taken for old ones.
+ */
+export function rebuildPhaseState(project: Project, hasFile: (file: string) => boolean, generation: number): PhaseState {
+  let index = 0;
+  project.phases.forEach((phase, i) => {
+    if (hasFile(join(project.stateDir, `JOURNAL-${phase.id}.md`)) || hasFile(join(project.stateDir, `REVIEW-${phase.id}.md`))) index = i;
+  });
+  return { ...initialPhaseState(), index, generation, startedAt: new Date().toISOString() };
 }
 
 export async function writePhaseState(stateDir: string, state: PhaseState): Promise<void> {
@@ -58,7 +115,7 @@ export async function writePhaseState(stateDir: string, state: PhaseState): Prom
   state.history = state.history.slice(-HISTORY_LIMIT);
   await writeJsonAtomic(file, state);
   // the copy that a corrupt phase.json is recovered from
-  if (existsSync(file)) copyFileSync(file, `${file}.good`);
+  if (existsSync(file)) keepGoodCopy(file);
 }
 
 export function pushHistory(state: PhaseState, phase: string, event: string, detail?: string): void {
@@ -89,4 +146,14 @@ export function movePhase(state: PhaseState, project: Project, index: number, wh
     pushHistory(next, project.phases[index]!.id, 'enter', `${why} (from ${from})`);
   }
   return next;
+}
+
+/** Read-only and never throws: around a corrupt phase.json with no good copy, what the state folder shows. */
+export function readPhaseStateOf(project: Project): PhaseState {
+  return loadPhaseState(project.stateDir).state ?? rebuildPhaseState(project, existsSync, 0);
+}
+
+/** The writers' read: recovers a corrupt phase.json (see recoverPhaseState); `generation` for a rebuild. */
+export function recoverPhaseStateOf(project: Project, generation = 0): Promise<PhaseState> {
+  return recoverPhaseState(project.stateDir, () => rebuildPhaseState(project, existsSync, generation));
 }

@@ -1,7 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Project } from '../config/types.js';
 import { writeTextAtomic } from '../state/files.js';
+import { watchdogLockFile } from '../state/housekeeping.js';
+import { holderAlive, readHolder } from '../state/pidlock.js';
 import type { SessionSpec, Tmux } from '../tmux/client.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
 import { passedEnv, type LaunchPlan } from './launch.js';
@@ -36,13 +39,35 @@ export const watchdogSession = (project: Project): string => `${project.sessionP
 /** what the watchdog's pane prints (its own lines; its pino log is logs/watchdog.log) */
 export const watchdogLogFile = (project: Project): string => join(project.stateDir, 'logs', 'watchdog-pane.log');
 
-/** The watchdog's own session: `ao watchdog` as the pane's program. */
+/**
+ * The watchdog's parent, a few hundred kB of sh rather than a second node:
+ * it runs `ao watchdog` again whenever it dies (kill -9, a crash), after a
+ * backoff that doubles from 1 s to 60 s while it keeps dying within a minute
+ * of its start. Exit 0 is a stop on purpose (a signal, another watchdog runs).
+ * The new watchdog reports the death (AO_WATCHDOG_RESTART).
+ */
+export const WATCHDOG_SUPERVISOR = [
+  'delay=1; fails=0',
+  'while :; do',
+  '  start=$(date +%s); "$@"; rc=$?',
+  '  [ "$rc" -eq 0 ] && exit 0',
+  '  ran=$(( $(date +%s) - start ))',
+  '  if [ "$ran" -ge 60 ]; then delay=1; fails=0; fi',
+  '  fails=$((fails + 1))',
+  '  echo "ao: the watchdog exited ($rc) after ${ran}s; starting it again in ${delay}s"',
+  '  sleep "$delay"',
+  '  export AO_WATCHDOG_RESTART="exit $rc after ${ran}s, $fails in a row, waited ${delay}s"',
+  '  delay=$((delay * 2)); [ "$delay" -gt 60 ] && delay=60',
+  'done',
+].join('\n');
+
+/** The watchdog's own session: `ao watchdog` under its sh parent as the pane's program. */
 export function watchdogSpec(project: Project, entry: string, env: NodeJS.ProcessEnv): SessionSpec {
   return {
     name: watchdogSession(project),
     owner: project.configFile,
     cwd: project.dir,
-    argv: [process.execPath, entry, 'watchdog', '-c', project.configFile],
+    argv: ['sh', '-c', WATCHDOG_SUPERVISOR, 'ao-watchdog', process.execPath, entry, 'watchdog', '-c', project.configFile],
     logFile: watchdogLogFile(project),
     // the agents it heals get the environment of the `ao up` that started it
     env: { ...passedEnv(env), AO_TMUX_SOCKET: project.tmuxSocket, AO_CONFIG: project.configFile },
@@ -58,4 +83,19 @@ export async function ensureWatchdog(project: Project, tmux: Tmux, pane: PaneInf
   if (pane) await stopSession(tmux, spec.name, pane);
   await tmux.newSession(spec);
   return 'started';
+}
+
+/**
+ * Whether a live watchdog holds the project's lock (taken at its start), waiting up to
+ * timeoutMs for one; `gone` when its session went away meanwhile (a racing `ao down`).
+ */
+export async function watchdogSeen(project: Project, tmux: Tmux, timeoutMs: number): Promise<'running' | 'gone' | 'not-seen'> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const holder = readHolder(watchdogLockFile(project.stateDir));
+    if (holder && holderAlive(holder)) return 'running';
+    if (!(await tmux.snapshot()).some((p) => p.session === watchdogSession(project))) return 'gone';
+    if (Date.now() > deadline) return 'not-seen';
+    await sleep(50);
+  }
 }

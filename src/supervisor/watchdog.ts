@@ -13,20 +13,19 @@ import { coordPaths, modelFor } from '../config/resolve.js';
 import { appendMessage } from '../coord/inbox.js';
 import { stepPhase } from '../phases/advance.js';
 import type { Project } from '../config/types.js';
-import { emptyRecord, readAgentsState, type AgentRecord, type AgentsState } from '../state/agents.js';
+import { adoptRunning, emptyRecord, recoverAgentsState, writeAgentsState, type AgentRecord, type AgentsState } from '../state/agents.js';
 import { appendEvent, type EventRecord } from '../state/events.js';
-import { withLock, writeJsonAtomic } from '../state/files.js';
-import { agentsFile } from '../state/agents.js';
+import { withLock } from '../state/files.js';
 import { capLogs } from '../state/logcap.js';
 import { processAlive } from '../state/pidlock.js';
 import { readExit } from '../state/exits.js';
 import { ProcWatch, type ProcExit } from '../state/procwatch.js';
-import { phaseView, readPhaseState, writePhaseState, type PhaseState } from '../state/phase.js';
+import { phaseView, recoverPhaseStateOf, writePhaseState, type PhaseState } from '../state/phase.js';
 import type { Tmux } from '../tmux/client.js';
 import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hasTui, takesNotices } from './deliver.js';
-import { startSession } from './executor.js';
+import { startSession, watchdogSession } from './executor.js';
 import { launchKeyOf, planLaunch, wakeChannel } from './launch.js';
 import { inboxSize } from './mail.js';
 import { observe, observedPids, timingsOf } from './observe.js';
@@ -42,6 +41,8 @@ export interface WatchdogDeps {
   env: NodeJS.ProcessEnv;
   log: (level: 'info' | 'warn' | 'error', event: EventRecord | string) => void;
   now?: () => number;
+  /** the tmux session the watchdog runs in: once it is gone (ao down, the server killed) the watchdog stops */
+  ownSession?: string;
 }
 
 export class Watchdog {
@@ -52,6 +53,10 @@ export class Watchdog {
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
   private lastLogCap = 0;
+  /** what already reported a disk error in this episode */
+  private readonly troubled = new Set<string>();
+  /** events a failing disk refused, written once it works again */
+  private readonly unwritten: EventRecord[] = [];
   /** how zombies among the watched pids ended, read from /proc before anyone reaps them */
   private readonly exits = new Map<number, { status: number | null; signal: number | null }>();
   private configDirty = false;
@@ -107,12 +112,23 @@ export class Watchdog {
   async tick(): Promise<number | null> {
     const { tmux } = this.deps;
     const panes = await tmux.snapshot();
+    if (this.deps.ownSession && !panes.some((p) => p.session === this.deps.ownSession)) {
+      // its session went away with its tmux server: what it would see now is no agent's death
+      this.deps.log('info', 'the watchdog session is gone: stopping');
+      this.stop();
+      return null;
+    }
     const now = this.now();
     let wakeAt: number | null = null;
     let started = false;
 
     await withLock(this.project.stateDir, async () => {
-      const state = readAgentsState(this.project.stateDir);
+      const { state, rebuilt } = await recoverAgentsState(this.project.stateDir, new Date(now));
+      if (rebuilt) {
+        const sessions = ownSessions(panes, this.project.configFile).own;
+        const seen = [...this.project.agents.map((a) => ({ name: a.name, session: a.session })), { name: 'watchdog', session: watchdogSession(this.project) }];
+        adoptRunning(state, seen.map((a) => ({ name: a.name, running: sessions.has(a.session) })), new Date(now));
+      }
       const before = JSON.stringify(state);
       // the file watcher is the fast path; the modification time catches an edit it missed
       const mtime = mtimeOf(this.project.configFile);
@@ -186,7 +202,7 @@ export class Watchdog {
       }
       state.agents = { ...state.agents, ...decision.history };
       // an idle sweep changes nothing: no write, no fsync
-      if (JSON.stringify(state) !== before) await writeJsonAtomic(agentsFile(project.stateDir), state);
+      if (JSON.stringify(state) !== before) await writeAgentsState(project.stateDir, state);
     });
 
     const after = started ? await tmux.snapshot() : panes;
@@ -199,10 +215,6 @@ export class Watchdog {
     // a pane that dies before any sweep saw it alive is in no /proc poll, and its hook may be lost: look again soon
     if (started) wakeAt = Math.min(wakeAt ?? Infinity, this.now() + 250);
     for (const pid of this.exits.keys()) if (!after.some((p) => p.pid === pid)) this.exits.delete(pid);
-    if (now - this.lastLogCap > 60_000) {
-      this.lastLogCap = now;
-      capLogs(this.project.stateDir, this.project.watchdog.logMaxMb * 1024 * 1024);
-    }
     return wakeAt;
   }
 
@@ -225,7 +237,7 @@ export class Watchdog {
 
   /** Reads the gate lines of the current phase and moves the team when they say so. */
   private async stepPhase(project: Project, agents: AgentsState): Promise<PhaseState> {
-    const state = readPhaseState(project.stateDir);
+    const state = await recoverPhaseStateOf(project, Math.max(0, ...Object.values(agents.agents).map((r) => r.phaseGen ?? 0)));
     const view = phaseView(project, state);
     const paths = coordPaths(project, view.phase.id, 'builder');
     const step = stepPhase(project, state, readText(paths.journal), readText(paths.review), project.watchdog.nonConvergenceFails);
@@ -276,7 +288,17 @@ export class Watchdog {
 
   private event(action: Extract<Action, { type: 'event' }>): void {
     const record: EventRecord = { time: new Date(this.now()).toISOString(), agent: action.agent, event: action.event, reason: action.reason, ...(action.details ? { details: action.details } : {}) };
-    appendEvent(this.project.stateDir, record);
+    // on a full or failing disk the line waits (a bounded few) and the sweep goes on
+    this.unwritten.push(record);
+    if (this.unwritten.length > 50) this.unwritten.splice(0, this.unwritten.length - 50);
+    try {
+      while (this.unwritten.length > 0) {
+        appendEvent(this.project.stateDir, this.unwritten[0]!);
+        this.unwritten.shift();
+      }
+    } catch (error) {
+      this.diskTrouble('events.jsonl', error);
+    }
     this.deps.log(/failed|error/.test(action.event) ? 'warn' : 'info', record);
   }
 
@@ -292,6 +314,8 @@ export class Watchdog {
     // a claim or a verdict is acted on at once, not at the next sweep
     const gate = watch(this.project.stateDir, { ignoreInitial: true, depth: 0, ignored: (path: string) => path !== this.project.stateDir && !/\/(JOURNAL|REVIEW)-[^/]*\.md$/.test(path) });
     gate.on('all', () => this.wake());
+    // a watcher error (inotify limits, EIO) must not end the watchdog: the sweeps still poll
+    for (const w of [watcher, gate]) w.on('error', (error: unknown) => this.diskTrouble('file watcher', error));
     await Promise.all([new Promise<void>((r) => watcher.once('ready', () => r())), new Promise<void>((r) => gate.once('ready', () => r()))]);
     return async () => {
       await watcher.close();
@@ -315,12 +339,43 @@ export class Watchdog {
   }
 
   /** Runs until stop(): sweeps every stall_check_s, at once on a wake, and polls pids every pollMs. */
+  /** Logs a disk or watcher error once until a sweep succeeds again. */
+  private diskTrouble(what: string, error: unknown): void {
+    if (this.troubled.has(what)) return;
+    this.troubled.add(what);
+    this.deps.log('warn', `${what}: ${errorLine(error)} (reported once; ao carries on)`);
+  }
+
+  /** Caps the logs every minute, whatever the sweeps do: a failing sweep must not let them grow. */
+  private capLogsNow(): void {
+    const now = this.now();
+    if (now - this.lastLogCap <= 60_000) return;
+    this.lastLogCap = now;
+    try {
+      capLogs(this.project.stateDir, this.project.watchdog.logMaxMb * 1024 * 1024);
+    } catch (error) {
+      this.diskTrouble('log cap', error);
+    }
+  }
+
+  /**
+   * Runs until stop(): sweeps every stall_check_s, at once on a wake, and polls pids every pollMs.
+   * A sweep that throws (a full disk, EIO, a bug) is reported once, then retried with a
+   * backoff from 200 ms to 30 s that wakes cannot cut short; the first good sweep reports
+   * the recovery. The watchdog itself never exits on it.
+   */
   async run(pollMs = 100): Promise<void> {
     this.running = true;
+    let failures = 0;
+    let firstFailure = 0;
     const poll = setInterval(() => {
-      const dead = this.proc.poll();
-      for (const [pid, exit] of dead) if (exit) this.exits.set(pid, exit);
-      if (dead.size > 0) this.wake();
+      try {
+        const dead = this.proc.poll();
+        for (const [pid, exit] of dead) if (exit) this.exits.set(pid, exit);
+        if (dead.size > 0) this.wake();
+      } catch (error) {
+        this.diskTrouble('/proc poll', error);
+      }
     }, pollMs);
     const abort = new AbortController();
     const listening = this.listen(abort.signal);
@@ -331,16 +386,29 @@ export class Watchdog {
         let wakeAt: number | null = null;
         try {
           wakeAt = await this.tick();
+          if (failures > 0) {
+            this.event({ type: 'event', agent: 'watchdog', event: 'sweep-recovered', reason: `sweeps work again after ${failures} failed in ${Math.round((this.now() - firstFailure) / 1000)} s` });
+            failures = 0;
+            this.troubled.clear();
+          }
         } catch (error) {
-          this.deps.log('error', `sweep failed: ${(error as Error).stack ?? String(error)}`);
+          if (failures === 0) {
+            firstFailure = this.now();
+            this.deps.log('error', `sweep failed: ${(error as Error).stack ?? String(error)}`);
+            this.event({ type: 'event', agent: 'watchdog', event: 'sweep-failed', reason: `${errorLine(error)}; retrying with backoff, reported again only once it works` });
+          }
+          failures++;
         }
+        this.capLogsNow();
         if (!this.running) break;
-        if (this.pendingWake) continue;
+        if (this.pendingWake && failures === 0) continue;
         const sweepMs = Math.max(this.project.watchdog.stallCheckS * 1000, 50);
-        const due = Math.min(sweepMs, wakeAt === null ? sweepMs : Math.max(0, wakeAt - this.now()));
+        const due = failures > 0 ? Math.min(30_000, 200 * 2 ** Math.min(failures - 1, 8)) : Math.min(sweepMs, wakeAt === null ? sweepMs : Math.max(0, wakeAt - this.now()));
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, due);
           this.wakeUp = () => {
+            // while failing, only stop() cuts the backoff short: a wake would make it spin
+            if (failures > 0 && this.running) return;
             clearTimeout(timer);
             resolve();
           };
@@ -361,6 +429,12 @@ export class Watchdog {
     this.wakeUp?.();
     this.screens.stop();
   }
+}
+
+function errorLine(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
 function mtimeOf(file: string): number | null {

@@ -77,7 +77,8 @@ export class Tmux {
     const argv = this.argv(args);
     const result = await this.runner(argv);
     if (result.exitCode === 0) return result.stdout;
-    if (/no server running|error connecting|can't find (session|window|pane)|no such file/i.test(result.stderr)) return null;
+    // every way tmux says "nothing there", including a server that exits under a racing `ao down`
+    if (/no server running|error connecting|can't find (session|window|pane)|no such file|no current target|server exited unexpectedly|lost server/i.test(result.stderr)) return null;
     throw new TmuxError(argv, result.exitCode, result.stderr);
   }
 

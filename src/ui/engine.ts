@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { coordPaths } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
 import { ConfigError } from '../errors.js';
-import { agentsFile, readAgentsState, type AgentsState } from '../state/agents.js';
+import { agentsFile, loadAgentsState, type AgentsState } from '../state/agents.js';
 import { eventsFile, readEvents } from '../state/events.js';
 import { initialPhaseState, phaseFile, readPhaseState, type PhaseState } from '../state/phase.js';
 import { logFile } from '../supervisor/launch.js';
@@ -156,7 +156,20 @@ export class Engine {
       error = `tmux: ${(e as Error).message}`;
     }
     try {
-      this.lastAgents = this.cache.read(agentsFile(stateDir), () => readAgentsState(stateDir), { version: 1, agents: {} });
+      const previous = this.lastAgents;
+      const read = this.cache.read(
+        agentsFile(stateDir),
+        () => {
+          const loaded = loadAgentsState(stateDir);
+          if (loaded.corrupt === null) return { state: loaded.state, note: null };
+          // say so; show its last good copy, else what this dashboard saw last
+          const note = `state file agents.json is corrupt (${loaded.corrupt}); showing ${loaded.from === 'good copy' ? 'its last good copy' : 'the last state seen'}`;
+          return { state: loaded.from === 'good copy' || !previous ? loaded.state : previous, note };
+        },
+        { state: { version: 1 as const, agents: {} }, note: null as string | null },
+      );
+      this.lastAgents = read.state;
+      error ??= read.note;
       this.lastPhase = this.cache.read(phaseFile(stateDir), () => readPhaseState(stateDir), initialPhaseState());
     } catch (e) {
       // a corrupt state file: keep showing the last good one, and say so

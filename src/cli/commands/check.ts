@@ -1,5 +1,7 @@
 import { relative } from 'node:path';
+import { configWarnings, launchProblems } from '../../config/checks.js';
 import { modelFor } from '../../config/resolve.js';
+import { ConfigError } from '../../errors.js';
 import { openProject } from '../context.js';
 import { table } from '../format.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -11,6 +13,11 @@ export interface CheckOptions extends GlobalOptions {
 /** `ao check`: validate only, and show the team each phase resolves to. Writes nothing. */
 export async function check(options: CheckOptions, io: Io): Promise<number> {
   const { project } = openProject(options, io);
+  // what `ao up` would refuse is a config error here too
+  const problems = launchProblems(project);
+  if (problems.length > 0) throw ConfigError.all(problems);
+  const warnings = configWarnings(project);
+  for (const warning of warnings) io.err(`warning: ${warning}\n`);
   const phases = project.phases.map((phase, index) => ({
     id: phase.id,
     index,
@@ -18,7 +25,7 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
     agents: project.agents.map((a) => ({ name: a.name, kind: a.kind, backend: a.kind === 'service' ? null : a.backend, model: modelFor(project, a, phase), heal: a.heal, enabled: a.enabled, kickoff: a.kickoff })),
   }));
   if (options.json) {
-    io.out(`${JSON.stringify({ ok: true, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases }, null, 2)}\n`);
+    io.out(`${JSON.stringify({ ok: true, warnings, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases }, null, 2)}\n`);
     return 0;
   }
   io.out(`${relative(io.cwd, project.configFile) || project.configFile}: ok (${project.agents.length} agents, ${project.phases.length} phases, socket ${project.tmuxSocket}, prefix ${project.sessionPrefix})\n`);

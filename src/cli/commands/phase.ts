@@ -3,7 +3,7 @@ import type { Project } from '../../config/types.js';
 import { UsageError } from '../../errors.js';
 import { appendEvent } from '../../state/events.js';
 import { withLock } from '../../state/files.js';
-import { movePhase, phaseView, readPhaseState, writePhaseState, type PhaseState } from '../../state/phase.js';
+import { movePhase, phaseView, readPhaseStateOf, recoverPhaseStateOf, writePhaseState, type PhaseState } from '../../state/phase.js';
 import { openProject } from '../context.js';
 import { phaseHeader } from '../format.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -47,7 +47,7 @@ function statusReport(project: Project, state: PhaseState): object {
 export async function phase(options: PhaseOptions, io: Io): Promise<number> {
   const { project } = openProject(options, io);
   if (options.action === 'status') {
-    const state = readPhaseState(project.stateDir);
+    const state = readPhaseStateOf(project);
     if (options.json) {
       io.out(`${JSON.stringify(statusReport(project, state), null, 2)}\n`);
       return 0;
@@ -70,7 +70,7 @@ export async function phase(options: PhaseOptions, io: Io): Promise<number> {
     if (target < 0) throw new UsageError(`unknown phase "${options.id}"; the phases are: ${project.phases.map((p) => p.id).join(', ')}`);
   }
   return withLock(project.stateDir, async () => {
-    const state = readPhaseState(project.stateDir);
+    const state = await recoverPhaseStateOf(project);
     if (options.action === 'next' && state.complete) throw new UsageError('the project is complete: there is no next phase (use `ao phase set ID` to go back)');
     const index = options.action === 'next' ? state.index + 1 : target;
     const next = movePhase(state, project, index, options.action === 'next' ? 'ao phase next' : `ao phase set ${options.id}`);

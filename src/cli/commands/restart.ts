@@ -1,9 +1,10 @@
 import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
-import { phaseView, readPhaseState } from '../../state/phase.js';
-import { startSession } from '../../supervisor/executor.js';
+import { phaseView, readPhaseStateOf } from '../../state/phase.js';
+import { ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
+import { WATCHDOG } from '../../supervisor/status.js';
 import { launchKeyOf, planLaunch } from '../../supervisor/launch.js';
 import { RuntimeError, UsageError } from '../../errors.js';
-import { foreignNote, ownSessions } from '../../tmux/snapshot.js';
+import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import { watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -17,11 +18,13 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   const { project, tmux } = openProject(options, io);
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao restart needs an agent name');
-  const phase = readPhaseState(project.stateDir);
+  const phase = readPhaseStateOf(project);
   const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env);
   let existed = false;
+  let watchdog = 'running' as 'running' | 'started';
   await updateAgentsState(project.stateDir, async (state) => {
-    const { own, foreign } = ownSessions(await tmux.snapshot(), project.configFile);
+    const all = await tmux.snapshot();
+    const { own, foreign } = ownSessions(all, project.configFile);
     const other = foreign.get(agent.session);
     if (other) throw new RuntimeError(`${agent.name}: session ${agent.session} ${foreignNote(other)}; left alone`);
     const pane = own.get(agent.session);
@@ -33,7 +36,15 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
     record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
     if (existed) record.restarts++;
     if (agent.kind === 'loop') record.iteration++;
+    // an agent restarted on a stopped team is healed like any other: the watchdog comes with it
+    const started = await ensureWatchdog(project, tmux, bySession(all).get(watchdogSession(project)), aoEntry(), io.env);
+    if (started === 'foreign') throw new RuntimeError(`watchdog: session ${watchdogSession(project)} belongs to another project; left alone`);
+    watchdog = started;
+    const dog = (state.agents[WATCHDOG] ??= emptyRecord());
+    if (watchdog === 'started') markStarted(dog, null, new Date());
+    dog.up = true;
   });
+  if (watchdog === 'started') io.out('watchdog: started\n');
   const pane = ownSessions(await tmux.snapshot(), project.configFile).own.get(agent.session);
   const kickoff = plan.pasteKickoff && pane && !pane.dead ? (await watchKickoffs(project, tmux, [plan], 4000, io)).get(agent.name) : undefined;
   if (!pane || pane.dead) {

@@ -1,5 +1,5 @@
 import { readAgentsState } from '../../state/agents.js';
-import { readPhaseState } from '../../state/phase.js';
+import { readPhaseStateOf } from '../../state/phase.js';
 import { readConfigError } from '../../supervisor/reload.js';
 import { buildStatus, isHealthy } from '../../supervisor/status.js';
 import { openProjectOrRunning } from '../context.js';
@@ -19,7 +19,7 @@ export async function status(options: StatusOptions, io: Io): Promise<number> {
     // a tmux server lives only while it has a session, so no panes means no server
     server: panes.length > 0,
     agents: readAgentsState(project.stateDir),
-    phase: readPhaseState(project.stateDir),
+    phase: readPhaseStateOf(project),
     now: Date.now(),
     configError: configError ?? readConfigError(project.stateDir)?.message ?? null,
   });

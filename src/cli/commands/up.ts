@@ -1,8 +1,8 @@
-import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
-import { phaseView, readPhaseState } from '../../state/phase.js';
+import { emptyRecord, markStarted, readAgentsState, updateAgentsState } from '../../state/agents.js';
+import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { shellQuote } from '../../tmux/client.js';
 import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
-import { ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
+import { ensureWatchdog, startSession, watchdogSeen, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { launchKeyOf, passedEnv, planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
@@ -23,7 +23,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const { project, tmux } = openProject(options, io);
   // tasks run on demand (`ao run`), so a bare `ao up` leaves them out
   const agents = selectAgents(project, options.agents, (a) => a.enabled && a.kind !== 'task');
-  const phase = readPhaseState(project.stateDir);
+  const phase = readPhaseStateOf(project);
   const view = phaseView(project, phase);
   const entry = aoEntry();
   const plans = agents.map((agent) => planLaunch(project, agent, view, entry, io.env));
@@ -37,6 +37,12 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
       io.out(`${tmux.argv(tmux.newSessionArgs(spec)).map(shellQuote).join(' ')}\n`);
     }
     io.out(`# and -e for each of the ${Object.keys(inherited).length} variables of this environment (values not shown)\n`);
+    return 0;
+  }
+
+  if (phase.complete) {
+    // the watchdog would stop the loops again at once: say so and start nothing
+    io.out(`the project is complete (all ${project.phases.length} phases passed): nothing to start; \`ao phase set ID\` goes back to a phase\n`);
     return 0;
   }
 
@@ -79,7 +85,10 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
       record.up = true;
     }
   });
-  if (watchdog === 'started') io.out('watchdog: started\n');
+  // started means seen running (it took its lock), not a pane that may have died at once
+  const seen = watchdog === 'started' ? await watchdogSeen(project, tmux, 10_000) : null;
+  const watchdogDown = seen === 'not-seen';
+  if (seen) io.out(`watchdog: ${seen === 'running' ? 'started' : seen === 'gone' ? 'stopped meanwhile by `ao down`' : 'did not start; see state/logs/watchdog-pane.log (its parent keeps trying)'}\n`);
 
   const after = ownSessions(await tmux.snapshot(), project.configFile).own;
   const pastes = started.filter((p) => p.pasteKickoff && !after.get(p.session.name)?.dead);
@@ -95,6 +104,11 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
       io.out(`${plan.agent.name}: ran and finished (exit 0)\n`);
       continue;
     }
+    // remain-on-exit keeps a pane that exits at once: a missing one was stopped (a racing `ao down`)
+    if (!pane) {
+      io.out(`${plan.agent.name}: stopped meanwhile${readAgentsState(project.stateDir).agents[plan.agent.name]?.up === false ? ' by `ao down`' : ''}\n`);
+      continue;
+    }
     if (!pane || pane.dead) {
       failures++;
       io.out(`${plan.agent.name}: exited at once${pane?.deadStatus != null ? ` (exit ${pane.deadStatus})` : ''}; see \`ao logs ${plan.agent.name}\`\n`);
@@ -104,5 +118,5 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     io.out(`${plan.agent.name}: started (pid ${pane.pid ?? '?'}, model ${plan.model ?? '-'}${kickoff?.inline ?? ''})${kickoff?.after ?? ''}\n`);
   }
   if (started.length === 0 && plans.length > 0) io.out('nothing to start: every agent is running\n');
-  return failures > 0 ? 1 : 0;
+  return failures > 0 || watchdogDown ? 1 : 0;
 }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { acquirePidLock, releasePidLock } from '../../state/pidlock.js';
 import { appendEvent, type EventRecord } from '../../state/events.js';
-import { removeStaleTemps, writePidFile } from '../../state/housekeeping.js';
+import { removeStaleTemps, watchdogLockFile, writePidFile } from '../../state/housekeeping.js';
+import { watchdogSession } from '../../supervisor/executor.js';
 import { Watchdog } from '../../supervisor/watchdog.js';
 import { aoEntry, openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -9,7 +10,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { writeJsonAtomic } from '../../state/files.js';
 import { configErrorFile, runningProjectFile } from '../../supervisor/reload.js';
 
-export const watchdogLockFile = (stateDir: string): string => join(stateDir, 'watchdog.lock');
+export { watchdogLockFile };
+
+/** errors of a full, read-only or failing disk: the watchdog waits them out */
+const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EIO', 'EROFS']);
 
 /** `ao watchdog`: what the watchdog session runs. One per project, by a pid lock. */
 export async function watchdog(options: GlobalOptions, io: Io): Promise<number> {
@@ -21,36 +25,90 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
     io.out(`another watchdog runs for this project (pid ${lock.holder.pid}); leaving it alone\n`);
     return 0;
   }
-  writePidFile(project.stateDir);
-  const removed = removeStaleTemps(project.stateDir);
+  // best effort: on a full disk the watchdog still runs (the pid file only speeds up the death hook)
+  const startupProblems: string[] = [];
+  const attempt = (what: string, fn: () => void): void => {
+    try {
+      fn();
+    } catch (error) {
+      startupProblems.push(`${what}: ${(error as Error).message}`);
+    }
+  };
+  attempt('pid file', () => writePidFile(project.stateDir));
+  let removed = 0;
+  attempt('stale temp files', () => (removed = removeStaleTemps(project.stateDir)));
+  // started again by its sh parent after a death: say so (a crash loop shows as a count in a row)
+  const restart = io.env.AO_WATCHDOG_RESTART;
+  const start: EventRecord = {
+    time: new Date().toISOString(),
+    agent: 'watchdog',
+    event: restart ? 'watchdog-restarted' : 'watchdog-start',
+    reason: restart ? `pid ${process.pid}; the last watchdog died (${restart})` : `pid ${process.pid}`,
+    ...(removed ? { details: { stale_temp_files_removed: removed } } : {}),
+  };
+  attempt('events.jsonl', () => appendEvent(project.stateDir, start));
 
   // pino is loaded here only: status and the CLI's other commands never pay for it
   const { pino, destination } = await import('pino');
-  const logger = pino({ base: { pid: process.pid } }, destination({ dest: join(project.stateDir, 'logs', 'watchdog.log'), append: true, mkdir: true, sync: true }));
+  // bounded: on a full disk lines are dropped, never held without limit
+  const dest = destination({ dest: join(project.stateDir, 'logs', 'watchdog.log'), append: true, mkdir: true, sync: true, maxLength: 1024 * 1024 });
+  let logTrouble = false;
+  dest.on('error', (error: Error) => {
+    if (!logTrouble) io.out(`${new Date().toISOString()} watchdog.log cannot be written (${error.message}); lines are dropped until it can\n`);
+    logTrouble = true;
+  });
+  dest.on('write', () => (logTrouble = false));
+  const logger = pino({ base: { pid: process.pid } }, dest);
   const log = (level: 'info' | 'warn' | 'error', entry: EventRecord | string): void => {
-    if (typeof entry === 'string') logger[level](entry);
-    else logger[level](entry, `${entry.agent}: ${entry.event} (${entry.reason})`);
+    try {
+      if (typeof entry === 'string') logger[level](entry);
+      else logger[level](entry, `${entry.agent}: ${entry.event} (${entry.reason})`);
+    } catch {
+      // the log is the one thing that may fail silently: the pane still shows the line
+    }
     io.out(`${new Date().toISOString()} ${typeof entry === 'string' ? entry : `${entry.agent}: ${entry.event} (${entry.reason})`}\n`);
   };
 
-  const dog = new Watchdog({ project, tmux, aoEntry: aoEntry(), env: io.env, log });
-  const start: EventRecord = { time: new Date().toISOString(), agent: 'watchdog', event: 'watchdog-start', reason: `pid ${process.pid}`, ...(removed ? { details: { stale_temp_files_removed: removed } } : {}) };
-  appendEvent(project.stateDir, start);
+  const dog = new Watchdog({ project, tmux, aoEntry: aoEntry(), env: io.env, log, ...(io.env.TMUX_PANE ? { ownSession: watchdogSession(project) } : {}) });
   log('info', start);
+  for (const problem of startupProblems) log('warn', `at start: ${problem}`);
+  // disk trouble raised outside a sweep (a stream, a timer) must not end the watchdog; anything else does, and its sh parent starts it again
+  let diskReported = false;
+  // the pane's terminal gone (its session or tmux server killed): the watchdog's place is gone too
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EIO' || error.code === 'EPIPE') process.exit(0);
+  });
+  process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
+    if (error.code && DISK_ERRORS.has(error.code)) {
+      if (!diskReported) log('warn', `disk trouble outside a sweep: ${error.message} (reported once; carrying on)`);
+      diskReported = true;
+      return;
+    }
+    log('error', `uncaught: ${error.stack ?? String(error)}`);
+    process.exit(1);
+  });
 
   const stop = (signal: string) => () => {
     log('info', `stopping on ${signal}`);
     dog.stop();
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop(signal));
-  if (configError) {
-    await writeJsonAtomic(configErrorFile(project.stateDir), { at: new Date().toISOString(), message: configError });
-    appendEvent(project.stateDir, { time: new Date().toISOString(), agent: 'config', event: 'config-error', reason: `agents.toml does not validate; keeping the last good config: ${configError}` });
-  } else {
-    await writeJsonAtomic(runningProjectFile(project.stateDir), project);
-    rmSync(configErrorFile(project.stateDir), { force: true });
+  try {
+    if (configError) {
+      await writeJsonAtomic(configErrorFile(project.stateDir), { at: new Date().toISOString(), message: configError });
+      appendEvent(project.stateDir, { time: new Date().toISOString(), agent: 'config', event: 'config-error', reason: `agents.toml does not validate; keeping the last good config: ${configError}` });
+    } else {
+      await writeJsonAtomic(runningProjectFile(project.stateDir), project);
+      rmSync(configErrorFile(project.stateDir), { force: true });
+    }
+  } catch (error) {
+    log('warn', `at start: cannot record the config in force: ${(error as Error).message}`);
   }
-  const unwatch = await dog.watchFiles();
+  // without file watchers (inotify limits, a failing disk) the sweeps still see every change, later
+  const unwatch = await dog.watchFiles().catch((error: unknown) => {
+    log('warn', `file watchers unavailable: ${(error as Error).message}; relying on sweeps`);
+    return async () => {};
+  });
   try {
     await dog.run();
   } finally {

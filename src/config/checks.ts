@@ -1,0 +1,68 @@
+/**
+ * What `ao check` can know beyond the schema: what `ao up` would refuse
+ * (errors, exit 2) and what is valid but almost certainly not meant (warnings).
+ */
+import { readFileSync } from 'node:fs';
+import { getBackend } from '../backends/index.js';
+import { ConfigError } from '../errors.js';
+import { modelFor } from './resolve.js';
+import type { Project } from './types.js';
+
+/** Every agent's command line as `ao up` builds it, in every phase: a backend that refuses it is a config error. */
+export function launchProblems(project: Project): ConfigError[] {
+  const problems = new Map<string, ConfigError>();
+  for (const phase of project.phases) {
+    for (const agent of project.agents) {
+      if (agent.kind === 'service') continue;
+      try {
+        getBackend(agent.backend).argv({ agent, model: modelFor(project, agent, phase), kickoffFile: 'kickoff.md', kickoff: agent.kickoff, aoEntry: 'ao' });
+      } catch (error) {
+        const message = `agents.${agent.name}: ao up would refuse it: ${(error as Error).message}`;
+        problems.set(message, new ConfigError(project.configFile, message));
+      }
+    }
+  }
+  return [...problems.values()];
+}
+
+/** Edit distance, for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+function readPrompt(file: string | null): string {
+  if (!file) return '';
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Valid, but almost surely a mistake. */
+export function configWarnings(project: Project): string[] {
+  const warnings: string[] = [];
+  const aliases = Object.keys(project.models);
+  const nearAlias = (where: string, model: string | null): void => {
+    if (model === null || aliases.includes(model)) return;
+    const near = aliases.find((alias) => editDistance(model, alias) === 1);
+    if (near) warnings.push(`${where} = "${model}" is not an alias of [models]; did you mean "${near}"? As written it goes to the CLI as a model id`);
+  };
+  nearAlias('defaults.model', project.defaultModel);
+  for (const agent of project.agents) nearAlias(`agents.${agent.name}.model`, agent.model);
+  for (const phase of project.phases) for (const [role, model] of Object.entries(phase.models)) nearAlias(`phase "${phase.id}" models.${role}`, model);
+
+  // the gate passes only on a verdict: some enabled agent must write one (docs/PROTOCOL.md)
+  const loops = project.agents.filter((a) => a.enabled && a.kind === 'loop');
+  const writesVerdicts = project.agents.some((a) => a.enabled && a.kind !== 'service' && (a.name === 'adversary' || (a.backend !== 'demo' && /VERDICT/i.test(readPrompt(a.prompt)))));
+  if (loops.length > 0 && !writesVerdicts) {
+    warnings.push(`the loops (${loops.map((a) => a.name).join(', ')}) can never pass the gate: no enabled agent writes verdicts (an agent named "adversary", or one whose role prompt asks for "VERDICT: PASS <phase>"), so the team stays in phase "${project.phases[0]?.id ?? '?'}" for ever`);
+  }
+  return warnings;
+}

@@ -1,0 +1,96 @@
+import { readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { processAlive, processStartTime } from './pidlock.js';
+
+/**
+ * The lock that serialises read-modify-write of a state folder. It is a
+ * symlink whose target names the holder (`pid:starttime`): made in one step,
+ * it needs no data block (so it works on a full disk), and a holder that died
+ * is seen dead at once by /proc instead of after a stale timeout.
+ */
+export const dirLockFile = (dir: string): string => join(dir, '.lock.pid');
+
+const me = (): string => `${process.pid}:${processStartTime(process.pid) ?? ''}`;
+
+function holderLives(holder: string): boolean {
+  const [pid, start] = holder.split(':');
+  const n = Number(pid);
+  return Number.isInteger(n) && n > 0 && processAlive(n) && processStartTime(n) === start;
+}
+
+let moves = 0;
+
+/** One attempt: true when this process now holds the lock. */
+export function tryLock(file: string): boolean {
+  const mine = me();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      symlinkSync(mine, file);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let holder: string;
+    try {
+      holder = readlinkSync(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') continue; // released meanwhile
+      if (code !== 'EINVAL') throw error;
+      holder = ''; // not a symlink: nobody's lock
+    }
+    if (holder && holderLives(holder)) return false;
+    // the holder is dead: move its lock away; of several contenders only one rename wins
+    const moved = `${file}.stale-${process.pid}-${++moves}`;
+    try {
+      renameSync(file, moved);
+    } catch {
+      continue;
+    }
+    let took = '';
+    try {
+      took = readlinkSync(moved);
+    } catch {
+      // not a symlink
+    }
+    if (took !== holder && took && holderLives(took)) {
+      // a live lock was taken in between and moved by mistake: put it back
+      try {
+        symlinkSync(took, file);
+      } catch {
+        // someone locked meanwhile; their lock stands
+      }
+      rmSync(moved, { force: true });
+      return false;
+    }
+    rmSync(moved, { force: true, recursive: true });
+  }
+  return false;
+}
+
+export function unlock(file: string): void {
+  try {
+    if (readlinkSync(file) === me()) rmSync(file, { force: true });
+  } catch {
+    // not held
+  }
+}
+
+/** Waits for the lock while its holder lives; a dead holder's lock is taken over at once. */
+export async function lock(file: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (tryLock(file)) return;
+    if (Date.now() > deadline) {
+      let holder = '?';
+      try {
+        holder = readlinkSync(file);
+      } catch {
+        // gone
+      }
+      throw new Error(`the state lock ${file} is held by a live process (pid ${holder.split(':')[0]}) for over ${timeoutMs / 1000} s`);
+    }
+    await sleep(5 + Math.random() * 20);
+  }
+}

@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readlinkSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dirLockFile, lock, tryLock, unlock } from '../../../src/state/dirlock.js';
+import { withLock } from '../../../src/state/files.js';
+import { processStartTime } from '../../../src/state/pidlock.js';
+
+const temp = (): string => mkdtempSync(join(tmpdir(), 'ao-lock-'));
+
+async function deadPid(): Promise<number> {
+  const child = spawn('sleep', ['0.01']);
+  await new Promise((r) => child.on('exit', r));
+  return child.pid!;
+}
+
+describe('the state folder lock', () => {
+  it('is a symlink naming its holder, taken once and released', () => {
+    const file = dirLockFile(temp());
+    expect(tryLock(file)).toBe(true);
+    expect(readlinkSync(file)).toBe(`${process.pid}:${processStartTime(process.pid)}`);
+    unlock(file);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('a dead holder’s lock is taken over at once, not after a stale timeout', async () => {
+    const file = dirLockFile(temp());
+    symlinkSync(`${await deadPid()}:12345`, file);
+    expect(tryLock(file)).toBe(true);
+    unlock(file);
+    // a reused pid: this very process, but another start time
+    symlinkSync(`${process.pid}:1`, file);
+    expect(tryLock(file)).toBe(true);
+    unlock(file);
+    // the old lock folder of proper-lockfile, or any other junk, is nobody's lock
+    mkdirSync(file);
+    expect(tryLock(file)).toBe(true);
+    unlock(file);
+  });
+
+  it('a live holder makes others wait until it releases; a timeout names the holder', async () => {
+    const dir = temp();
+    const sleeper = spawn('sleep', ['30']);
+    await new Promise((r) => setTimeout(r, 50));
+    const file = dirLockFile(dir);
+    symlinkSync(`${sleeper.pid}:${processStartTime(sleeper.pid!)}`, file);
+    try {
+      expect(tryLock(file)).toBe(false);
+      await expect(lock(file, 200)).rejects.toThrow(new RegExp(`pid ${sleeper.pid}`));
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+    await new Promise((r) => sleeper.on('exit', r));
+    await lock(file, 1000);
+    unlock(file);
+  });
+
+  it('withLock runs concurrent callers one at a time', async () => {
+    const dir = temp();
+    let inside = 0;
+    let most = 0;
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        withLock(dir, async () => {
+          inside++;
+          most = Math.max(most, inside);
+          await new Promise((r) => setTimeout(r, 2));
+          order.push(i);
+          inside--;
+        }),
+      ),
+    );
+    expect(most).toBe(1);
+    expect(order).toHaveLength(20);
+    expect(existsSync(dirLockFile(dir))).toBe(false);
+  });
+});
