@@ -18,6 +18,10 @@ export interface HomeOptions {
   trusted?: string[];
   /** Claude Code: the key already approved (false: it asks about the key) */
   approveKey?: boolean;
+  /** Claude Code: ask before each tool (manual mode) instead of 2.1.3xx's auto mode */
+  askTools?: boolean;
+  /** Codex: `approval_policy` (0.171 refuses the old 'untrusted') */
+  codexApproval?: 'on-request' | 'on-failure' | 'never';
 }
 
 export interface CliHome {
@@ -58,6 +62,8 @@ function claudeHome(home: string, o: HomeOptions): Record<string, string> {
     projects,
   };
   write(join(home, '.claude.json'), JSON.stringify(config, null, 2));
+  // ask before tools (the default of older builds; 2.1.3xx defaults to auto mode)
+  if (o.askTools) write(join(home, '.claude', 'settings.json'), JSON.stringify({ permissions: { defaultMode: 'default' } }, null, 2));
   return {
     ANTHROPIC_BASE_URL: o.url,
     ANTHROPIC_API_KEY: STANDIN_KEY,
@@ -75,6 +81,7 @@ function codexHome(home: string, o: HomeOptions): Record<string, string> {
       'model = "gpt-standin"',
       'model_provider = "mock"',
       'check_for_update_on_startup = false',
+      ...(o.codexApproval ? [`approval_policy = ${tomlString(o.codexApproval)}`] : []),
       '',
       '[model_providers.mock]',
       'name = "mock"',
