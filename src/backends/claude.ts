@@ -84,6 +84,15 @@ export function detectClaude(screen: string, _options?: DetectOptions): ScreenSt
   return 'unknown';
 }
 
+/**
+ * `--` before an appended kickoff: after a variadic flag in `args`
+ * (`--allowedTools "Bash(npm test)"`) Claude Code 2.1.332 reads the prompt as
+ * one more value of that flag and refuses to run.
+ */
+function endOfOptions(input: LaunchInput): string[] {
+  return input.kickoff === 'arg' ? ['--'] : [];
+}
+
 export const claude: Backend = {
   name: 'claude',
   defaultKickoff(kind: AgentKind): KickoffMode {
@@ -96,11 +105,10 @@ export const claude: Backend = {
       // Permission flags are left to the agent's `args`: ao does not choose
       // to skip Claude's permission checks on anyone's behalf. With kickoff
       // 'arg' the launcher appends the prompt; with 'stdin' print mode reads it.
-      return [cmd, '-p', '--output-format', 'stream-json', '--verbose', ...model, ...input.agent.args];
+      return [cmd, '-p', '--output-format', 'stream-json', '--verbose', ...model, ...input.agent.args, ...endOfOptions(input)];
     }
-    // An interactive session takes an optional initial prompt as its last
-    // argument, so kickoff 'arg' needs nothing more here.
-    return [cmd, ...model, ...input.agent.args];
+    // An interactive session takes an optional initial prompt as its last argument.
+    return [cmd, ...model, ...input.agent.args, ...endOfOptions(input)];
   },
   detect: detectClaude,
   dialog: claudeDialog,

@@ -80,9 +80,12 @@ export const codex: Backend = {
     const cmd = program(input, 'codex');
     const model = modelFlag(input.model);
     if (isOneShot(input.agent.kind)) {
-      // `-` makes exec read the prompt from stdin; with 'arg' the launcher appends it.
-      const stdin = input.kickoff === 'stdin' ? ['-'] : [];
-      return [cmd, 'exec', ...model, ...input.agent.args, ...stdin];
+      // `-` makes exec read the prompt from stdin; with 'arg' the launcher
+      // appends it after `--`, so a variadic flag in `args` (`--image a.png`)
+      // does not swallow it and a kickoff that starts with "review" or "-" is
+      // not read as a subcommand or a flag.
+      const prompt = input.kickoff === 'stdin' ? ['-'] : input.kickoff === 'arg' ? ['--'] : [];
+      return [cmd, 'exec', ...model, ...input.agent.args, ...prompt];
     }
     return [cmd, ...model, ...input.agent.args];
   },

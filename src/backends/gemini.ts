@@ -65,14 +65,19 @@ export function detectGemini(screen: string, _options?: DetectOptions): ScreenSt
 export const gemini: Backend = {
   name: 'gemini',
   defaultKickoff(kind: AgentKind): KickoffMode {
-    return agentCliKickoff(kind);
+    // `-p TEXT` is parsed by yargs: a kickoff that starts with "- " is read as
+    // short flags (0.61 printed its version and exited), so iterations get
+    // the kickoff on stdin, byte for byte, and run headless on it.
+    return isOneShot(kind) ? 'stdin' : agentCliKickoff(kind);
   },
   argv(input: LaunchInput): string[] {
     const cmd = program(input, 'gemini');
     const own = [cmd, ...modelFlag(input.model), ...input.agent.args];
     if (isOneShot(input.agent.kind)) {
-      // With 'stdin' gemini sees a non-TTY stdin and runs headless on it.
-      return input.kickoff === 'arg' ? [...own, '-p'] : own;
+      // Headless runs in a folder not yet trusted exit 55 (0.61); the agent's
+      // cwd is the folder its maintainer set it to work in.
+      const headless = [...own, '--skip-trust'];
+      return input.kickoff === 'arg' ? [...headless, '-p'] : headless;
     }
     // `-i` runs the prompt and stays interactive.
     return input.kickoff === 'arg' ? [...own, '-i'] : own;

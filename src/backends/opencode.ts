@@ -39,7 +39,9 @@ export function detectOpencode(screen: string, _options?: DetectOptions): Screen
 export const opencode: Backend = {
   name: 'opencode',
   defaultKickoff(kind: AgentKind): KickoffMode {
-    return agentCliKickoff(kind);
+    // `opencode run MESSAGE` alters an argv message (1.18 wraps it in quotes
+    // and escapes the quotes inside); on stdin it arrives byte for byte.
+    return isOneShot(kind) ? 'stdin' : agentCliKickoff(kind);
   },
   argv(input: LaunchInput): string[] {
     const cmd = program(input, 'opencode');
