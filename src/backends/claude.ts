@@ -10,9 +10,9 @@
  * API key, tool permission) replace the input box. Claude Code 1.x drew the
  * input as `│ > ` inside a rounded box instead; both layouts are read.
  */
-import type { DetectOptions, Backend, LaunchInput, ScreenState } from './types.js';
+import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } from './types.js';
 import type { AgentKind, KickoffMode } from '../config/types.js';
-import { agentCliKickoff, bottom, isOneShot, matchesAny, modelFlag, program, screenLines } from './common.js';
+import { agentCliKickoff, bottom, isOneShot, modelFlag, program, screenLines } from './common.js';
 
 const RULE = /^─{8,}$/;
 const OLD_BOX_TOP = /^╭─+╮$/;
@@ -21,18 +21,38 @@ const OLD_PROMPT = /^│\s*>(?:\s|$)/;
 /** how far up from the bottom the input box may start (a long draft makes it tall) */
 const BOX_SEARCH_LINES = 30;
 
-/** Claude's spinner frames; a live spinner line ends in "…", a finished one ("✻ Crunched for 0s") does not. */
-const LIVE_SPINNER = /^\s*[·✢✳✶✻✽]\s+\S.*…(?:\s*\(.*\))?$/;
+/**
+ * Claude's spinner frames (2.1.3xx adds a plain `*`); a live spinner line ends
+ * in "…" with an optional "(12s · esc to interrupt)", a finished one
+ * ("✻ Crunched for 0s") has no "…". A tool in flight shows "⎿  Running…".
+ */
+const LIVE_SPINNER = /^\s*[·✢✳✶✻✽*]\s+\S.*…(?:\s*\(.*\))?$/;
+const TOOL_RUNNING = /^\s*⎿\s+Running…/;
 const INTERRUPT_HINT = /(?:esc|ctrl\+c) to interrupt/i;
 
-const DIALOGS: readonly RegExp[] = [
-  /Do you want to proceed\?/i,
-  /^\s*(?:│\s*)?Do you want to .+\?/im, // "make this edit to", "create", "use this API key"
-  /Do you trust the files in this folder\?/i, // 1.x trust dialog
-  /Is this a project you created or one you trust\?/i, // 2.x trust dialog
-  /^\s*(?:│\s*)?❯\s*\d+\.\s/m, // the selection cursor on a numbered choice
-  /Enter to confirm · Esc to cancel/i,
+/**
+ * A dialog's selection cursor: `❯` indented under the dialog's title
+ * (" ❯ 1. Yes", "  ❯ No (recommended)", 1.x: "│ ❯ 1. Yes"). The input box's `❯` and the user's
+ * echoed messages sit at column 0, so they never match.
+ */
+const CHOICE_CURSOR = /^(?:[ \t\u00a0]+|[ \t\u00a0]*│\s*)❯\s+\S/m;
+const CONFIRM_HINT = /Enter to confirm · Esc to (?:cancel|exit)|Esc to cancel · Tab to amend/i;
+/** What the dialog asks, most specific first; each needs a cursor or a confirm hint on screen too. */
+const DIALOGS: readonly (readonly [DialogName, RegExp])[] = [
+  ['folder trust', /Is this a project you created or one you trust\?|Do you trust the files in this folder\?|Yes, I trust this folder/i],
+  ['api key', /Do you want to use this API key\?|Detected a custom API key/i],
+  ['tool permission', /Do you want to proceed\?|^\s*(?:│\s*)?Do you want to (?:make this edit to|create|delete|allow|run)\b/im],
 ];
+
+/**
+ * The dialog on screen, anywhere (Claude draws some questions below the
+ * input box, e.g. "Make auto mode your default permission mode?"), or null.
+ */
+export function claudeDialog(screen: string): DialogName | null {
+  if (!CHOICE_CURSOR.test(screen) && !CONFIRM_HINT.test(screen)) return null;
+  for (const [name, pattern] of DIALOGS) if (pattern.test(screen)) return name;
+  return 'question';
+}
 
 /** Index of the input box's prompt line, or -1 when no input box is on screen. */
 function findPromptLine(lines: readonly string[]): number {
@@ -49,20 +69,28 @@ function findPromptLine(lines: readonly string[]): number {
 export function detectClaude(screen: string, _options?: DetectOptions): ScreenState {
   const lines = screenLines(screen);
   if (lines.length === 0) return 'unknown';
+  if (claudeDialog(lines.join('\n')) !== null) return 'waiting';
   const promptAt = findPromptLine(lines);
   if (promptAt >= 0) {
-    // The box is drawn while working too: the footer hint and the spinner
-    // line just above the box tell the two apart.
+    // The box is drawn while working too: the footer hint, the spinner line
+    // or a running tool just above the box tell the two apart.
     const below = lines.slice(promptAt).join('\n');
     const above = bottom(lines.slice(0, promptAt - 1), 6).split('\n');
     if (INTERRUPT_HINT.test(below) || INTERRUPT_HINT.test(above.join('\n'))) return 'busy';
-    if (above.some((l) => LIVE_SPINNER.test(l))) return 'busy';
+    if (above.some((l) => LIVE_SPINNER.test(l) || TOOL_RUNNING.test(l))) return 'busy';
     return 'ready';
   }
-  const tail = bottom(lines, 20);
-  if (matchesAny(tail, DIALOGS)) return 'waiting';
-  if (INTERRUPT_HINT.test(tail)) return 'busy';
+  if (INTERRUPT_HINT.test(bottom(lines, 20))) return 'busy';
   return 'unknown';
+}
+
+/**
+ * `--` before an appended kickoff: after a variadic flag in `args`
+ * (`--allowedTools "Bash(npm test)"`) Claude Code 2.1.332 reads the prompt as
+ * one more value of that flag and refuses to run.
+ */
+function endOfOptions(input: LaunchInput): string[] {
+  return input.kickoff === 'arg' ? ['--'] : [];
 }
 
 export const claude: Backend = {
@@ -77,11 +105,11 @@ export const claude: Backend = {
       // Permission flags are left to the agent's `args`: ao does not choose
       // to skip Claude's permission checks on anyone's behalf. With kickoff
       // 'arg' the launcher appends the prompt; with 'stdin' print mode reads it.
-      return [cmd, '-p', '--output-format', 'stream-json', '--verbose', ...model, ...input.agent.args];
+      return [cmd, '-p', '--output-format', 'stream-json', '--verbose', ...model, ...input.agent.args, ...endOfOptions(input)];
     }
-    // An interactive session takes an optional initial prompt as its last
-    // argument, so kickoff 'arg' needs nothing more here.
-    return [cmd, ...model, ...input.agent.args];
+    // An interactive session takes an optional initial prompt as its last argument.
+    return [cmd, ...model, ...input.agent.args, ...endOfOptions(input)];
   },
   detect: detectClaude,
+  dialog: claudeDialog,
 };

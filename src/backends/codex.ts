@@ -12,7 +12,7 @@
  * adds "• Working (11s • esc to interrupt)" above the composer; approvals and
  * the folder-trust screen replace the composer with a `› 1.` numbered choice.
  */
-import type { DetectOptions, Backend, LaunchInput, ScreenState } from './types.js';
+import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } from './types.js';
 import type { AgentKind, KickoffMode } from '../config/types.js';
 import { agentCliKickoff, bottom, isOneShot, lastNonEmpty, matchesAny, modelFlag, program, screenLines } from './common.js';
 
@@ -20,14 +20,36 @@ const NUMBERED_CHOICE = /^\s*›\s*\d+\.\s/;
 const COMPOSER = /^\s*[›▌](?:\s|$)/;
 const FOOTER = /\? for shortcuts|% context left|⏎ send/i;
 const INTERRUPT_HINT = /esc to interrupt/i;
-const DIALOGS: readonly RegExp[] = [
-  /press enter to confirm or esc to cancel/i,
-  /would you like to (?:run|make|grant|apply)\b/i,
+/** What marks a dialog: a numbered choice under the cursor, or its key hints. */
+const DIALOG_MARKS: readonly RegExp[] = [
   /^\s*›\s*\d+\.\s/m,
+  /press enter to confirm or esc to cancel/i,
   /press enter to continue/i,
   /enter continue · esc back/i,
-  /allow command\?/i,
 ];
+/** What the dialog asks, most specific first. */
+const DIALOGS: readonly (readonly [DialogName, RegExp])[] = [
+  ['folder trust', /Trust this folder\?|trust the contents of this (?:directory|folder)|Do you trust this (?:directory|folder)|allow Codex to work in this folder/i],
+  ['tool permission', /would you like to (?:run|make|grant|apply)\b|allow command\?/i],
+];
+
+/**
+ * The dialog on screen, anywhere, or null. Codex 0.171 draws its composer
+ * for a moment before the folder-trust screen replaces it, so a ready-looking
+ * frame may be followed by a dialog: the caller waits for a steady screen.
+ */
+export function codexDialog(screen: string): DialogName | null {
+  const lines = screenLines(screen);
+  let at = -1;
+  lines.forEach((l, i) => {
+    if (matchesAny(l, DIALOG_MARKS)) at = i;
+  });
+  // a dialog replaces the composer: one with the composer's footer below it was answered
+  if (at < 0 || lines.slice(at + 1).some((l) => FOOTER.test(l))) return null;
+  const text = lines.join('\n');
+  for (const [name, pattern] of DIALOGS) if (pattern.test(text)) return name;
+  return 'question';
+}
 
 /** The composer and its footer sit at the very bottom while codex takes input or works. */
 function hasComposer(lines: readonly string[]): boolean {
@@ -40,11 +62,11 @@ function hasComposer(lines: readonly string[]): boolean {
 export function detectCodex(screen: string, _options?: DetectOptions): ScreenState {
   const lines = screenLines(screen);
   if (lines.length === 0) return 'unknown';
+  if (codexDialog(screen) !== null) return 'waiting';
   if (hasComposer(lines)) {
     return INTERRUPT_HINT.test(bottom(lines, 8)) ? 'busy' : 'ready';
   }
   const tail = bottom(lines, 15);
-  if (matchesAny(tail, DIALOGS)) return 'waiting';
   if (INTERRUPT_HINT.test(tail)) return 'busy';
   return 'unknown';
 }
@@ -58,11 +80,15 @@ export const codex: Backend = {
     const cmd = program(input, 'codex');
     const model = modelFlag(input.model);
     if (isOneShot(input.agent.kind)) {
-      // `-` makes exec read the prompt from stdin; with 'arg' the launcher appends it.
-      const stdin = input.kickoff === 'stdin' ? ['-'] : [];
-      return [cmd, 'exec', ...model, ...input.agent.args, ...stdin];
+      // `-` makes exec read the prompt from stdin; with 'arg' the launcher
+      // appends it after `--`, so a variadic flag in `args` (`--image a.png`)
+      // does not swallow it and a kickoff that starts with "review" or "-" is
+      // not read as a subcommand or a flag.
+      const prompt = input.kickoff === 'stdin' ? ['-'] : input.kickoff === 'arg' ? ['--'] : [];
+      return [cmd, 'exec', ...model, ...input.agent.args, ...prompt];
     }
     return [cmd, ...model, ...input.agent.args];
   },
   detect: detectCodex,
+  dialog: codexDialog,
 };

@@ -10,7 +10,7 @@
  * confirmations and the folder-trust dialog replace the input with a boxed
  * question and `● 1.` choices.
  */
-import type { DetectOptions, Backend, LaunchInput, ScreenState } from './types.js';
+import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } from './types.js';
 import type { AgentKind, KickoffMode } from '../config/types.js';
 import { agentCliKickoff, bottom, isOneShot, matchesAny, modelFlag, program, screenLines } from './common.js';
 
@@ -18,14 +18,32 @@ const PLACEHOLDER = /Type your message or @path\/to\/file/;
 const INPUT_LINE = /^\s*(?:│\s*)?[>!*]\s/m;
 const FOOTER = /no sandbox|sandbox \(see|context left|workspace \(\/directory\)/i;
 const BUSY_HINT = /esc to cancel/i;
-const DIALOGS: readonly RegExp[] = [
-  /waiting for user confirmation/i,
-  /Allow execution of\b/i,
-  /Apply this change\?/i,
-  /Do you want to proceed\?/i,
-  /Do you trust (?:the files in )?this folder\?/i,
-  /^\s*(?:│\s*)?●\s*\d+\.\s/m, // the selected option of a radio list
+/** What marks a dialog: the selected option of a radio list, or the wait notice. */
+const DIALOG_MARKS: readonly RegExp[] = [/^\s*(?:│\s*)?●\s*\d+\.\s/m, /waiting for user confirmation/i];
+/** What the dialog asks, most specific first. */
+const DIALOGS: readonly (readonly [DialogName, RegExp])[] = [
+  ['folder trust', /Do you trust (?:the files in )?this folder\?/i],
+  ['tool permission', /Allow execution of\b|Apply this change\?|Do you want to proceed\?|waiting for user confirmation/i],
 ];
+
+/**
+ * The dialog on screen, anywhere, or null. A live dialog replaces the input
+ * box; one with the input box drawn again below it was answered (after the
+ * trust dialog Gemini CLI restarts below the old frame). Gemini CLI 0.61
+ * draws its input box for a moment before the folder-trust dialog appears,
+ * so a ready frame may still turn into a dialog: callers wait for a steady screen.
+ */
+export function geminiDialog(screen: string): DialogName | null {
+  const lines = screenLines(screen);
+  let at = -1;
+  lines.forEach((l, i) => {
+    if (matchesAny(l, DIALOG_MARKS)) at = i;
+  });
+  if (at < 0 || lines.slice(at + 1).some((l) => PLACEHOLDER.test(l) || FOOTER.test(l))) return null;
+  const text = lines.join('\n');
+  for (const [name, pattern] of DIALOGS) if (pattern.test(text)) return name;
+  return 'question';
+}
 
 function hasInput(lines: readonly string[]): boolean {
   const tail = bottom(lines, 6);
@@ -35,11 +53,11 @@ function hasInput(lines: readonly string[]): boolean {
 export function detectGemini(screen: string, _options?: DetectOptions): ScreenState {
   const lines = screenLines(screen);
   if (lines.length === 0) return 'unknown';
+  if (geminiDialog(screen) !== null) return 'waiting';
   if (hasInput(lines)) {
     return BUSY_HINT.test(bottom(lines, 10)) ? 'busy' : 'ready';
   }
   const tail = bottom(lines, 20);
-  if (matchesAny(tail, DIALOGS)) return 'waiting';
   if (BUSY_HINT.test(tail)) return 'busy';
   return 'unknown';
 }
@@ -47,17 +65,23 @@ export function detectGemini(screen: string, _options?: DetectOptions): ScreenSt
 export const gemini: Backend = {
   name: 'gemini',
   defaultKickoff(kind: AgentKind): KickoffMode {
-    return agentCliKickoff(kind);
+    // `-p TEXT` is parsed by yargs: a kickoff that starts with "- " is read as
+    // short flags (0.61 printed its version and exited), so iterations get
+    // the kickoff on stdin, byte for byte, and run headless on it.
+    return isOneShot(kind) ? 'stdin' : agentCliKickoff(kind);
   },
   argv(input: LaunchInput): string[] {
     const cmd = program(input, 'gemini');
     const own = [cmd, ...modelFlag(input.model), ...input.agent.args];
     if (isOneShot(input.agent.kind)) {
-      // With 'stdin' gemini sees a non-TTY stdin and runs headless on it.
-      return input.kickoff === 'arg' ? [...own, '-p'] : own;
+      // Headless runs in a folder not yet trusted exit 55 (0.61); the agent's
+      // cwd is the folder its maintainer set it to work in.
+      const headless = [...own, '--skip-trust'];
+      return input.kickoff === 'arg' ? [...headless, '-p'] : headless;
     }
     // `-i` runs the prompt and stays interactive.
     return input.kickoff === 'arg' ? [...own, '-i'] : own;
   },
   detect: detectGemini,
+  dialog: geminiDialog,
 };

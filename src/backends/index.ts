@@ -26,4 +26,4 @@ export function getBackend(name: BackendName): Backend {
   return backend;
 }
 
-export type { Backend, DetectOptions, LaunchInput, ScreenState } from './types.js';
+export type { Backend, DetectOptions, DialogName, LaunchInput, ScreenState } from './types.js';

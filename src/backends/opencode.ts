@@ -12,7 +12,7 @@
  * A permission request replaces the footer with "△ Permission required" and
  * "Allow once / Allow always / Reject".
  */
-import type { DetectOptions, Backend, LaunchInput, ScreenState } from './types.js';
+import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } from './types.js';
 import type { AgentKind, KickoffMode } from '../config/types.js';
 import { agentCliKickoff, bottom, isOneShot, modelFlag, program, screenLines } from './common.js';
 
@@ -21,11 +21,15 @@ const PERMISSION_CHOICES = /Allow once.*Reject/;
 const BUSY_HINT = /esc (?:again to )?interrupt/i;
 const READY_HINT = /ctrl\+p commands|Ask anything/i;
 
+/** The dialog on screen, anywhere, or null (opencode 1.18 asks only for tool permission). */
+export function opencodeDialog(screen: string): DialogName | null {
+  return PERMISSION.test(screen) || PERMISSION_CHOICES.test(screen) ? 'tool permission' : null;
+}
+
 export function detectOpencode(screen: string, _options?: DetectOptions): ScreenState {
   const lines = screenLines(screen);
   if (lines.length === 0) return 'unknown';
-  const tail = bottom(lines, 15);
-  if (PERMISSION.test(tail) || PERMISSION_CHOICES.test(tail)) return 'waiting';
+  if (opencodeDialog(lines.join('\n')) !== null) return 'waiting';
   const footer = bottom(lines, 3);
   if (BUSY_HINT.test(footer)) return 'busy';
   if (READY_HINT.test(footer)) return 'ready';
@@ -35,7 +39,9 @@ export function detectOpencode(screen: string, _options?: DetectOptions): Screen
 export const opencode: Backend = {
   name: 'opencode',
   defaultKickoff(kind: AgentKind): KickoffMode {
-    return agentCliKickoff(kind);
+    // `opencode run MESSAGE` alters an argv message (1.18 wraps it in quotes
+    // and escapes the quotes inside); on stdin it arrives byte for byte.
+    return isOneShot(kind) ? 'stdin' : agentCliKickoff(kind);
   },
   argv(input: LaunchInput): string[] {
     const cmd = program(input, 'opencode');
@@ -47,4 +53,5 @@ export const opencode: Backend = {
     return input.kickoff === 'arg' ? [...own, '--prompt'] : own;
   },
   detect: detectOpencode,
+  dialog: opencodeDialog,
 };

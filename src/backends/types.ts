@@ -36,6 +36,12 @@ export interface Backend {
   argv(input: LaunchInput): string[];
   /** pure: a capture of the pane (plain text) to a state */
   detect(screen: string, options?: DetectOptions): ScreenState;
-  /** pure: the dialog anywhere on screen (`folder trust`, `tool permission`, …), or null */
-  dialog?(screen: string): string | null;
+  /**
+   * pure: the dialog shown anywhere on the screen ('folder trust',
+   * 'tool permission', 'api key', 'question'), or null. Nothing may be
+   * pasted while a dialog is up: the keystrokes would answer it.
+   */
+  dialog?(screen: string): DialogName | null;
 }
+
+export type DialogName = 'folder trust' | 'tool permission' | 'api key' | 'question';

@@ -63,7 +63,7 @@ export interface Reading {
 export function readScreen(agent: AgentSpec, screen: string, at: number): Reading {
   const backend = getBackend(agent.backend);
   const state = backend.detect(screen, { readyPattern: agent.readyPattern });
-  const dialog = backend.dialog?.(screen) ?? (state === 'waiting' ? 'a question' : null);
+  const dialog = backend.dialog?.(screen) ?? (state === 'waiting' ? 'question' : null);
   return { state, dialog, screen, at };
 }
 
@@ -88,7 +88,7 @@ export function steadilyReady(s: Steadiness | undefined, now: number, settleMs: 
 /** The dialog the agent waits at, once it has stayed on screen a moment; else null. */
 export function waitingAt(s: Steadiness | undefined, now: number): string | null {
   if (s === undefined || (s.state !== 'waiting' && s.dialog === null)) return null;
-  return now - s.since >= WAITING_AFTER_MS ? (s.dialog ?? 'a question') : null;
+  return now - s.since >= WAITING_AFTER_MS ? (s.dialog ?? 'question') : null;
 }
 
 export type Verdict = 'delivered' | 'unconfirmed' | 'not-delivered';

@@ -58,9 +58,18 @@ const demoBase = [node, ENTRY, 'demo-agent', '--name', 'builder'];
 
 const CASES: Case[] = [
   // claude: print mode for iterations, the TUI for persistent agents
-  { backend: 'claude', kind: 'loop', want: ['claude', ...STREAM] },
-  { backend: 'claude', kind: 'loop', model: M, want: ['claude', ...STREAM, '--model', M] },
-  { backend: 'claude', kind: 'task', model: M, want: ['claude', ...STREAM, '--model', M] },
+  // the appended kickoff follows `--`, so a variadic flag in args cannot take it
+  { backend: 'claude', kind: 'loop', want: ['claude', ...STREAM, '--'] },
+  { backend: 'claude', kind: 'loop', model: M, want: ['claude', ...STREAM, '--model', M, '--'] },
+  { backend: 'claude', kind: 'task', model: M, want: ['claude', ...STREAM, '--model', M, '--'] },
+  { backend: 'claude', kind: 'loop', kickoff: 'stdin', want: ['claude', ...STREAM] },
+  {
+    backend: 'claude',
+    kind: 'loop',
+    agent: { args: ['--allowedTools', 'Bash(npm test)', 'Read'] },
+    want: ['claude', ...STREAM, '--allowedTools', 'Bash(npm test)', 'Read', '--'],
+  },
+  { backend: 'claude', kind: 'persistent', kickoff: 'arg', want: ['claude', '--'] },
   { backend: 'claude', kind: 'persistent', want: ['claude'] },
   { backend: 'claude', kind: 'persistent', model: M, want: ['claude', '--model', M] },
   { backend: 'claude', kind: 'service', want: ['claude'] },
@@ -69,11 +78,12 @@ const CASES: Case[] = [
     kind: 'loop',
     model: M,
     agent: { command: '/usr/local/bin/claude-beta', args: ['--permission-mode', 'acceptEdits'] },
-    want: ['/usr/local/bin/claude-beta', ...STREAM, '--model', M, '--permission-mode', 'acceptEdits'],
+    want: ['/usr/local/bin/claude-beta', ...STREAM, '--model', M, '--permission-mode', 'acceptEdits', '--'],
   },
   // codex
-  { backend: 'codex', kind: 'loop', want: ['codex', 'exec'] },
-  { backend: 'codex', kind: 'task', model: 'gpt-5-codex', want: ['codex', 'exec', '--model', 'gpt-5-codex'] },
+  { backend: 'codex', kind: 'loop', want: ['codex', 'exec', '--'] },
+  { backend: 'codex', kind: 'task', model: 'gpt-5-codex', want: ['codex', 'exec', '--model', 'gpt-5-codex', '--'] },
+  { backend: 'codex', kind: 'loop', agent: { args: ['--image', 'a.png'] }, want: ['codex', 'exec', '--image', 'a.png', '--'] },
   { backend: 'codex', kind: 'loop', kickoff: 'stdin', want: ['codex', 'exec', '-'] },
   { backend: 'codex', kind: 'persistent', want: ['codex'] },
   { backend: 'codex', kind: 'persistent', model: 'o3', want: ['codex', '--model', 'o3'] },
@@ -82,16 +92,18 @@ const CASES: Case[] = [
     kind: 'loop',
     model: 'o3',
     agent: { args: ['--sandbox', 'workspace-write'] },
-    want: ['codex', 'exec', '--model', 'o3', '--sandbox', 'workspace-write'],
+    want: ['codex', 'exec', '--model', 'o3', '--sandbox', 'workspace-write', '--'],
   },
-  // gemini: -p takes the prompt, so it stays last after the agent's args
-  { backend: 'gemini', kind: 'loop', want: ['gemini', '-p'] },
-  { backend: 'gemini', kind: 'task', model: 'gemini-2.5-pro', want: ['gemini', '--model', 'gemini-2.5-pro', '-p'] },
-  { backend: 'gemini', kind: 'loop', agent: { args: ['--yolo'] }, want: ['gemini', '--yolo', '-p'] },
-  { backend: 'gemini', kind: 'loop', kickoff: 'stdin', want: ['gemini'] },
+  // gemini: iterations read the kickoff on stdin and trust their own cwd;
+  // with kickoff 'arg', -p takes the prompt, so it stays last
+  { backend: 'gemini', kind: 'loop', want: ['gemini', '--skip-trust'] },
+  { backend: 'gemini', kind: 'task', model: 'gemini-2.5-pro', want: ['gemini', '--model', 'gemini-2.5-pro', '--skip-trust'] },
+  { backend: 'gemini', kind: 'loop', agent: { args: ['--allowed-tools', 'run_shell_command'] }, want: ['gemini', '--allowed-tools', 'run_shell_command', '--skip-trust'] },
+  { backend: 'gemini', kind: 'loop', kickoff: 'arg', agent: { args: ['--yolo'] }, want: ['gemini', '--yolo', '--skip-trust', '-p'] },
   { backend: 'gemini', kind: 'persistent', model: 'gemini-2.5-pro', want: ['gemini', '--model', 'gemini-2.5-pro'] },
   { backend: 'gemini', kind: 'persistent', kickoff: 'arg', want: ['gemini', '-i'] },
   // opencode
+  // opencode: iterations read the kickoff on stdin (an argv message is altered)
   { backend: 'opencode', kind: 'loop', want: ['opencode', 'run'] },
   {
     backend: 'opencode',
@@ -169,8 +181,12 @@ describe('argv', () => {
 
 describe('defaultKickoff', () => {
   const table: [BackendName, AgentKind, KickoffMode][] = [];
-  for (const name of ['claude', 'codex', 'gemini', 'opencode', 'aider'] as const) {
+  for (const name of ['claude', 'codex', 'aider'] as const) {
     table.push([name, 'loop', 'arg'], [name, 'task', 'arg'], [name, 'persistent', 'paste'], [name, 'service', 'none']);
+  }
+  // their one-shot modes alter or misparse an argv prompt: the kickoff goes on stdin
+  for (const name of ['gemini', 'opencode'] as const) {
+    table.push([name, 'loop', 'stdin'], [name, 'task', 'stdin'], [name, 'persistent', 'paste'], [name, 'service', 'none']);
   }
   for (const kind of AGENT_KINDS) table.push(['shell', kind, 'none'], ['demo', kind, 'none']);
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../../src/config/types.js';
 import { BACKEND_NAMES } from '../../../src/config/types.js';
-import type { ScreenState } from '../../../src/backends/types.js';
+import type { DialogName, ScreenState } from '../../../src/backends/types.js';
 import { getBackend } from '../../../src/backends/index.js';
 
 const SCREENS = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/screens');
@@ -50,12 +50,60 @@ describe('fixture coverage', () => {
     ['claude', 'busy-'],
     ['claude', 'waiting-permission-'],
     ['claude', 'waiting-trust-'],
+    ['claude', 'waiting-question-'],
     ['codex', 'waiting-'],
+    ['codex', 'waiting-trust-'],
+    ['codex', 'ready-trust-early-'],
     ['gemini', 'waiting-'],
+    ['gemini', 'waiting-trust-'],
+    ['gemini', 'ready-trust-early-'],
     ['aider', 'waiting-'],
   ];
   it.each(need)('%s has a %s fixture', (backend, prefix) => {
     expect(readdirSync(join(SCREENS, backend)).some((f) => f.startsWith(prefix))).toBe(true);
+  });
+});
+
+/** `waiting-<what>-<n>.txt`: the dialog that `dialog()` must name. */
+const DIALOG_OF: Record<string, DialogName> = {
+  trust: 'folder trust',
+  apikey: 'api key',
+  permission: 'tool permission',
+  approval: 'tool permission',
+  question: 'question',
+};
+
+describe.each((['claude', 'codex', 'gemini', 'opencode'] as const).map((b) => [b] as const))('%s dialog()', (backend) => {
+  const dialog = getBackend(backend).dialog;
+  const cases = fixtures(backend).map(([file, state]): [string, DialogName | null] => {
+    if (state !== 'waiting') return [file, null];
+    const what = /^waiting-([a-z]+)-\d+\.txt$/.exec(file)?.[1] ?? '';
+    const name = DIALOG_OF[what];
+    if (name === undefined) throw new Error(`fixture ${backend}/${file}: unknown dialog "${what}"`);
+    return [file, name];
+  });
+
+  it('is defined', () => {
+    expect(typeof dialog).toBe('function');
+  });
+
+  it.each(cases)('%s -> %s', (file, want) => {
+    expect(dialog?.(screen(backend, file))).toBe(want);
+  });
+
+  it('sees no dialog on an empty screen', () => {
+    expect(dialog?.('')).toBeNull();
+  });
+});
+
+describe('a trust dialog that follows the input box at start-up (captured over the first seconds)', () => {
+  it.each(['codex', 'gemini'] as const)('%s: the early frame reads ready, the later one waiting on folder trust', (backend) => {
+    const b = getBackend(backend);
+    const early = screen(backend, 'ready-trust-early-1.txt');
+    const later = screen(backend, 'waiting-trust-2.txt');
+    expect(b.detect(early)).toBe('ready');
+    expect(b.detect(later)).toBe('waiting');
+    expect(b.dialog?.(later)).toBe('folder trust');
   });
 });
 
@@ -84,9 +132,55 @@ describe('claude detector details', () => {
     expect(claude.detect(busy)).toBe('busy');
   });
 
+  it('reads 2.1.332\'s trust dialog, cursor on "No, exit", as waiting on folder trust', () => {
+    const trust = screen('claude', 'waiting-trust-3.txt');
+    expect(trust).toMatch(/❯ No, exit/);
+    expect(claude.detect(trust)).toBe('waiting');
+    expect(claude.dialog?.(trust)).toBe('folder trust');
+  });
+
+  it.each(['✢', '✻', '✽', '*'])('is busy on the %s spinner frame when the footer lacks "esc to interrupt"', (frame) => {
+    const real = screen('claude', 'busy-4.txt');
+    expect(real).toContain('✻ Bunning…');
+    const busy = real.replace('✻ Bunning…', `${frame} Bunning…`).replace(' · esc to interrupt', '');
+    expect(busy).not.toContain('esc to interrupt');
+    expect(claude.detect(busy)).toBe('busy');
+    // the same screen once the turn ended is ready
+    expect(claude.detect(busy.replace(`${frame} Bunning…`, '✻ Worked for 3s'))).toBe('ready');
+  });
+
+  it('is busy while a tool runs ("⎿  Running…") with no spinner and no footer hint', () => {
+    const busy = screen('claude', 'busy-4.txt').replace('✻ Bunning…', '● Bash(npm test)\n  ⎿  Running…').replace(' · esc to interrupt', '');
+    expect(claude.detect(busy)).toBe('busy');
+  });
+
+  it('sees a question drawn below the input box (not only at the bottom of a dialog-only screen)', () => {
+    const ready = screen('claude', 'busy-4.txt').replace('✻ Bunning…', '✻ Worked for 3s').replace(' · esc to interrupt', '');
+    expect(claude.detect(ready)).toBe('ready');
+    const question = ['  Make auto mode your default permission mode?', '', '  ❯ Yes, set auto mode as my default permission mode', '    No, keep manual mode'];
+    const withQuestion = `${ready.trimEnd()}\n${question.join('\n')}\n`;
+    expect(claude.dialog?.(withQuestion)).toBe('question');
+    expect(claude.detect(withQuestion)).toBe('waiting');
+  });
+
+  it('does not take the model asking "Do you want to proceed?" in its reply for a dialog', () => {
+    const ready = screen('claude', 'busy-4.txt').replace('✻ Bunning…', '● Do you want to proceed? 1. Yes 2. No\n\n✻ Worked for 3s').replace(' · esc to interrupt', '');
+    expect(claude.dialog?.(ready)).toBeNull();
+    expect(claude.detect(ready)).toBe('ready');
+  });
+
   it('is busy on a live spinner line even when the footer hint is cut off', () => {
     const busy = screen('claude', 'busy-2.txt').replace('esc to interrupt', '? for shortcuts');
     expect(claude.detect(busy)).toBe('busy');
+  });
+});
+
+describe('gemini detector details', () => {
+  it('does not read a dialog answered earlier, with the input box drawn again below it, as waiting', () => {
+    const ready = screen('gemini', 'ready-1.txt');
+    expect(ready).toContain('● 1. Trust folder');
+    expect(getBackend('gemini').dialog?.(ready)).toBeNull();
+    expect(getBackend('gemini').detect(ready)).toBe('ready');
   });
 });
 
