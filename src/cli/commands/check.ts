@@ -3,6 +3,9 @@ import { configWarnings, launchProblems } from '../../config/checks.js';
 import { modelFor } from '../../config/resolve.js';
 import { ConfigError } from '../../errors.js';
 import { openProject } from '../context.js';
+import { getBackend } from '../../backends/index.js';
+import type { AgentSpec, KickoffMode, Project } from '../../config/types.js';
+import { shellQuote } from '../../tmux/client.js';
 import { table } from '../format.js';
 import type { GlobalOptions, Io } from '../io.js';
 
@@ -24,8 +27,9 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
     plan: phase.plan,
     agents: project.agents.map((a) => ({ name: a.name, kind: a.kind, backend: a.kind === 'service' ? null : a.backend, model: modelFor(project, a, phase), heal: a.heal, enabled: a.enabled, kickoff: a.kickoff })),
   }));
+  const launch = project.agents.map((a) => ({ name: a.name, argv: launchLine(project, a), kickoff: a.kickoff }));
   if (options.json) {
-    io.out(`${JSON.stringify({ ok: true, warnings, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases }, null, 2)}\n`);
+    io.out(`${JSON.stringify({ ok: true, warnings, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases, launch }, null, 2)}\n`);
     return 0;
   }
   io.out(`${relative(io.cwd, project.configFile) || project.configFile}: ok (${project.agents.length} agents, ${project.phases.length} phases, socket ${project.tmuxSocket}, prefix ${project.sessionPrefix})\n`);
@@ -35,5 +39,21 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
     for (const a of phase.agents) rows.push([a.name, a.kind, a.backend ?? '-', a.model ?? '-', a.heal, a.kickoff, a.enabled ? 'yes' : 'no']);
     io.out(table(rows));
   }
+  io.out(`\nhow each agent is started (phase ${project.phases[0]?.id ?? '-'}; \`ao up --dry-run\` shows the tmux commands):\n`);
+  for (const l of launch) io.out(`  ${l.name}: ${l.argv.map(shellQuote).join(' ')}${KICKOFF_NOTE[l.kickoff]}\n`);
   return 0;
+}
+
+const KICKOFF_NOTE: Record<KickoffMode, string> = {
+  arg: ' <kickoff>',
+  stdin: ' < <kickoff>',
+  paste: '   (the kickoff is pasted once its screen is steadily ready)',
+  none: '',
+};
+
+/** The program and arguments ao runs for an agent (the model of the first phase), before the kickoff. */
+function launchLine(project: Project, agent: AgentSpec): string[] {
+  if (agent.kind === 'service') return [agent.command ?? 'true', ...agent.args];
+  const model = project.phases[0] ? modelFor(project, agent, project.phases[0]) : null;
+  return getBackend(agent.backend).argv({ agent, model, kickoffFile: '<kickoff file>', kickoff: agent.kickoff, aoEntry: 'ao' });
 }
