@@ -57,6 +57,8 @@ export function statusJson(report: StatusReport): object {
       iteration: a.iteration,
       last_activity: a.last_activity,
       up: a.up,
+      waiting_on: a.waiting_on,
+      pending: a.pending,
     })),
   };
 }

@@ -28,6 +28,10 @@ export interface AgentStatus {
   last_activity: string | null;
   /** brought up by the user and not brought down: it should be running */
   up: boolean;
+  /** the dialog its screen shows (`folder trust`, `tool permission`, …): it waits for a person */
+  waiting_on: string | null;
+  /** what the watchdog will paste once its screen is steadily ready */
+  pending: 'kickoff' | null;
 }
 
 export interface StatusReport {
@@ -82,6 +86,8 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
       iteration: record?.iteration ?? 0,
       last_activity: iso(pane?.activity ?? null),
       up: record?.up ?? false,
+      waiting_on: pane && !pane.dead ? (record?.waitingOn ?? null) : null,
+      pending: record?.pending ? record.pending.what : null,
     };
     return { ...base, ...taken(agent.session, base.up, agentState(pane, record, agent.heal, agent.stallMinutes, agent.enabled, observed)) };
   });
@@ -103,6 +109,8 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
     iteration: 0,
     last_activity: iso(wdPane?.activity ?? null),
     up: wdRecord?.up ?? false,
+    waiting_on: null,
+    pending: null,
     ...taken(watchdogSession, wdRecord?.up ?? false, agentState(wdPane, wdRecord ? { ...wdRecord, condition: null } : undefined, 'none', 0, true, observed)),
   });
 

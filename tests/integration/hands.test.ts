@@ -57,6 +57,8 @@ describe('a TUI whose input box gives way to a dialog after a splash', () => {
     const waiting = (await statusOf(ao)).agents.cc;
     expect(waiting).toMatchObject({ state: 'waiting' });
     expect(waiting?.detail).toContain('kickoff pending');
+    const json = JSON.parse((await ao('status', '--json')).stdout) as { agents: Array<{ name: string; waiting_on: string | null; pending: string | null }> };
+    expect(json.agents.find((a) => a.name === 'cc')).toMatchObject({ waiting_on: 'folder trust', pending: 'kickoff' });
 
     // a person answers the dialog
     await tmux(socket, ['send-keys', '-t', '=hd-cc:', 'y']);
