@@ -39,6 +39,11 @@ export function hasTui(agent: AgentSpec): boolean {
   return TUI_BACKENDS.has(agent.backend) || agent.backend === 'shell';
 }
 
+/** The screens the watchdog reads: interactive agents, and any agent whose kickoff is pasted. */
+export function watchesScreen(agent: AgentSpec): boolean {
+  return hasTui(agent) || agent.kickoff === 'paste';
+}
+
 /** Mail notices: TUIs, and a shell agent only when it asks for them (`notify = true`). */
 export function takesNotices(agent: AgentSpec): boolean {
   if (!hasTui(agent)) return false;

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { Project } from '../config/types.js';
 import { readAgentsState, updateAgentsState, type AgentRecord, type AgentsState, type DeliveryRecord } from '../state/agents.js';
 import type { Tmux } from '../tmux/client.js';
-import { deliver, hasTui, nextSteadiness, NOTICE_TEXT, NUDGE_TEXT, readScreen, settleMsOf, steadilyReady, takesNotices, waitingAt, type Outcome, type Steadiness } from './deliver.js';
+import { deliver, nextSteadiness, NOTICE_TEXT, NUDGE_TEXT, readScreen, settleMsOf, steadilyReady, takesNotices, waitingAt, watchesScreen, type Outcome, type Steadiness } from './deliver.js';
 import { kickoffFile } from './launch.js';
 import { inboxSize } from './mail.js';
 
@@ -100,7 +100,7 @@ export class Screens {
     let soon = false;
     for (const agent of project.agents) {
       const record = state.agents[agent.name];
-      if (!hasTui(agent) || !record?.up || !alive.has(agent.session)) {
+      if (!watchesScreen(agent) || !record?.up || !alive.has(agent.session)) {
         this.steady.delete(agent.name);
         continue;
       }

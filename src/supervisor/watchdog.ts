@@ -24,7 +24,7 @@ import { phaseView, recoverPhaseStateOf, writePhaseState, type PhaseState } from
 import type { Tmux } from '../tmux/client.js';
 import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { hasTui, takesNotices } from './deliver.js';
+import { takesNotices, watchesScreen } from './deliver.js';
 import { startSession, watchdogSession } from './executor.js';
 import { launchKeyOf, planLaunch, wakeChannel } from './launch.js';
 import { inboxSize } from './mail.js';
@@ -158,7 +158,7 @@ export class Watchdog {
           generation: phase.generation,
           launchKey: launchKeyOf(a),
           nudgeable: takesNotices(a),
-          pasteKickoff: a.kickoff === 'paste' && hasTui(a),
+          pasteKickoff: a.kickoff === 'paste',
         };
       });
       const recorded = (name: string): ProcExit | null | undefined => {
@@ -170,7 +170,7 @@ export class Watchdog {
         const seen = observed.get(agent.name);
         const spec = project.agents.find((a) => a.name === agent.name)!;
         // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
-        if (seen && hasTui(spec)) seen.screen = !seen.dead && state.agents[agent.name]?.waitingOn ? 'waiting' : null;
+        if (seen && watchesScreen(spec)) seen.screen = !seen.dead && state.agents[agent.name]?.waitingOn ? 'waiting' : null;
         else if (seen && silentTooLong(agent, seen, state.agents[agent.name], now)) {
           const screen = await tmux.capture(spec.session).catch(() => null);
           if (screen !== null) seen.screen = getBackend(spec.backend).detect(screen, { readyPattern: spec.readyPattern });

@@ -597,6 +597,32 @@ describe('reconcile: stalls (heal+stall)', () => {
     expect(sim.problems).toEqual([]);
   });
 
+  it('an agent no nudge can reach (a one-shot run, a shell without notify): the stall restarts it at once, no nudge', () => {
+    const sim = new Sim([stall({ nudgeable: false })], { s: { activeFor: 1 * MIN } });
+    sim.runUntil(20 * MIN);
+    expect(sim.nudgesOf('s')).toEqual([]);
+    expect(sim.startActions('s')).toEqual([{ at: 11 * MIN, reason: 'stall' }]);
+    expect(sim.eventsOf('s').map((e) => e.event)).toEqual(['stall-restart']);
+    expect(sim.problems).toEqual([]);
+  });
+
+  it('a nudge is left for the screen watch to paste (nudgeDue), once per stall; a start clears it', () => {
+    const sim = new Sim([stall()], { s: { activeFor: 1 * MIN } });
+    sim.runUntil(12 * MIN);
+    expect(sim.history.s?.nudgeDue).toBe(true);
+    expect(sim.nudgesOf('s')).toEqual([11 * MIN]);
+    sim.runUntil(22 * MIN);
+    expect(sim.history.s?.nudgeDue).toBe(false);
+  });
+
+  it('an agent whose kickoff is pasted: every start leaves the kickoff pending; others never', () => {
+    const pasted = new Sim([desired('p', { heal: 'heal', pasteKickoff: true }), desired('q', { heal: 'heal' })], { p: { life: () => 2 * MIN }, q: { life: () => 2 * MIN } });
+    pasted.runUntil(3 * MIN);
+    expect(pasted.startActions('p').length).toBeGreaterThanOrEqual(1);
+    expect(pasted.history.p?.pending).toEqual({ what: 'kickoff', since: expect.any(Number) });
+    expect(pasted.history.q?.pending).toBeNull();
+  });
+
   it('the restarted agent gets a fresh stall clock: the next nudge is stallMs after its last output', () => {
     const sim = new Sim([stall()], { s: { activeFor: 1 * MIN } });
     sim.runUntil(45 * MIN);
