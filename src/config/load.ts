@@ -201,6 +201,9 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
       restartWindowS: w.restart_window_s ?? 1800,
       logMaxMb: w.log_max_mb ?? 10,
       nonConvergenceFails: w.non_convergence_fails ?? 3,
+      probeInitialS: w.probe_initial_s ?? 60,
+      probeMaxS: w.probe_max_s ?? 1800,
+      resumeMarginS: w.resume_margin_s ?? 30,
     },
   };
 }

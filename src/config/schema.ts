@@ -58,6 +58,9 @@ export const watchdogSchema = z.strictObject({
   restart_window_s: positive(),
   log_max_mb: positive(),
   non_convergence_fails: positiveInt(),
+  probe_initial_s: positive(),
+  probe_max_s: positive(),
+  resume_margin_s: z.optional(z.number().check(z.nonnegative())),
 });
 
 export const configSchema = z.strictObject({

@@ -61,6 +61,11 @@ export interface WatchdogSpec {
   /** restarts after a healthy run allowed within restartWindowS before `failed` */
   restartLimit: number;
   restartWindowS: number;
+  /** provider trouble with no reset time: first wait, and the cap of the doubling waits */
+  probeInitialS: number;
+  probeMaxS: number;
+  /** a usage limit's reset time plus this before the agent resumes */
+  resumeMarginS: number;
   /** size at which a log is rotated */
   logMaxMb: number;
   /** fails in a row after which a phase counts as not converging */

@@ -7,7 +7,7 @@ import { describeIssues, goodCopy, keepGoodCopy, moveAside, readStateFile, withL
  * `foreign`: a session of another owner has its name (left alone until it goes);
  * `error`: planning or starting it failed (`error` says why), retried at a bounded rate
  */
-export type AgentCondition = 'failed' | 'backoff' | 'waiting' | 'foreign' | 'error' | 'pacing' | 'spinning' | null;
+export type AgentCondition = 'failed' | 'backoff' | 'waiting' | 'foreign' | 'error' | 'pacing' | 'spinning' | 'paused' | null;
 
 /** What ao remembers of an agent between commands and watchdog ticks (state/agents.json). */
 export interface AgentRecord {
@@ -55,6 +55,10 @@ export interface AgentRecord {
   waitingOn?: string | null;
   /** how the last paste into its pane went */
   delivery?: DeliveryRecord | null;
+  /** why it is paused (`usage limit, resumes 13:22`): provider trouble, not a crash */
+  pausedReason?: string | null;
+  /** provider troubles in a row: the exponent of the probe wait */
+  troubles?: number;
 }
 
 export interface PendingDelivery {
@@ -127,6 +131,12 @@ const recordSchema = z.looseObject({
   phaseGen: z.optional(z.number()),
   launchKey: z.optional(z.string()),
   mailSeen: z.optional(count()),
+  pending: optionalOf(z.looseObject({ what: z.literal('kickoff'), since: z.number() })),
+  nudgeDue: z.optional(z.boolean()),
+  waitingOn: optionalOf(z.string()),
+  delivery: optionalOf(z.looseObject({ what: z.string(), verdict: z.string(), reason: z.string(), at: z.number() })),
+  pausedReason: optionalOf(z.string()),
+  troubles: z.optional(count()),
 });
 const stateSchema = z.looseObject({ version: z.literal(1), agents: z.record(z.string(), recordSchema) });
 

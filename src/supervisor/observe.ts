@@ -15,6 +15,9 @@ export function timingsOf(project: Project): Timings {
     crashWindowMs: w.crashWindowS * 1000,
     restartLimit: w.restartLimit,
     restartWindowMs: w.restartWindowS * 1000,
+    probeInitialMs: w.probeInitialS * 1000,
+    probeMaxMs: w.probeMaxS * 1000,
+    resumeMarginMs: w.resumeMarginS * 1000,
   };
 }
 

@@ -48,6 +48,8 @@ export interface ObservedAgent {
   screen: ScreenState | null;
   /** a session with the agent's name belongs to another owner (its config path, '' for none): left alone */
   foreign?: string;
+  /** a dead agent's last output shows provider trouble (a usage limit, an outage) */
+  trouble?: ProviderTrouble | null;
 }
 
 export interface Timings {
@@ -58,9 +60,29 @@ export interface Timings {
   crashWindowMs: number;
   restartLimit: number;
   restartWindowMs: number;
+  /** provider trouble with no reset time: the first wait before trying again; doubles up to probeMaxMs */
+  probeInitialMs?: number;
+  probeMaxMs?: number;
+  /** after a usage limit's reset time, this much more before the agent resumes */
+  resumeMarginMs?: number;
 }
 
-export type StartReason = 'start' | 'heal' | 'next-iteration' | 'stall' | 'model-changed' | 'phase-changed' | 'config-changed' | 'retry';
+export type StartReason = 'start' | 'heal' | 'next-iteration' | 'stall' | 'model-changed' | 'phase-changed' | 'config-changed' | 'retry' | 'resume';
+
+/** What a backend recognised in a dead agent's last output: the provider's trouble, not the agent's. */
+export interface ProviderTrouble {
+  kind: 'usage-limit' | 'rate-limit' | 'overload' | 'auth';
+  /** unix ms the provider said the limit resets, when it said */
+  resetAt: number | null;
+  message: string;
+}
+
+const TROUBLE_LABEL: Record<ProviderTrouble['kind'], string> = {
+  'usage-limit': 'usage limit',
+  'rate-limit': 'rate limit',
+  overload: 'provider overloaded or down',
+  auth: 'authentication failed',
+};
 
 export type Action =
   | { type: 'start'; agent: string; reason: StartReason }
@@ -198,6 +220,7 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       if (agent.kind === 'loop' && (seen.exitStatus === 0 || (lost && lived >= timings.healthyAfterMs))) {
         actions.push({ type: 'event', agent: agent.name, event: 'iteration-done', reason: lost ? 'exit status lost; it ran long enough to count as a normal end' : 'exit 0', details: { iteration: record.iteration, lived_ms: lived } });
         record.streak = 0;
+        record.troubles = 0; // the provider answered: the next trouble probes from the start
         // an iteration that ends at once is still an iteration: the next one waits out min_iteration_s
         const minMs = agent.minIterationMs ?? 0;
         record.quickIterations = lived < minMs ? (record.quickIterations ?? 0) + 1 : 0;
@@ -223,6 +246,11 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
         actions.push({ type: 'event', agent: agent.name, event: 'died', reason: `${exit}; heal = none, left dead`, details: { lived_ms: lived } });
         continue;
       }
+      if (seen.trouble) {
+        // provider trouble is not agent failure: no crash counted, the agent waits and resumes
+        pause(agent.name, record, seen.trouble, now, timings, actions, wake);
+        continue;
+      }
       const healthy = lived >= timings.healthyAfterMs;
       record.failedStarts = (record.failedStarts ?? []).filter((t) => now - t < timings.crashWindowMs);
       record.healthyRestarts = (record.healthyRestarts ?? []).filter((t) => now - t < timings.restartWindowMs);
@@ -246,11 +274,14 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       actions.push({ type: 'event', agent: agent.name, event: 'died', reason: exit, details: { lived_ms: lived, healthy, backoff_ms: delay } });
       if (delay > 0) record.condition = 'backoff';
     }
-    // a paced loop's next iteration is no heal
+    // a paced loop's next iteration is no heal, nor is the end of a pause
     const paced = record.condition === 'pacing' || record.condition === 'spinning';
+    const paused = record.condition === 'paused';
     if (agent.heal === 'none' && !paced) continue;
-    if ((record.nextStartAt ?? now) <= now) start(paced ? 'next-iteration' : 'heal');
-    else wake(record.nextStartAt!);
+    if ((record.nextStartAt ?? now) <= now) {
+      if (paused) actions.push({ type: 'event', agent: agent.name, event: 'resume', reason: `${record.pausedReason ?? 'paused'}: trying again` });
+      start(paused ? 'resume' : paced ? 'next-iteration' : 'heal');
+    } else wake(record.nextStartAt!);
   }
   return { actions, history: next, wakeAt };
 }
@@ -318,6 +349,35 @@ function decideAlive(
     actions.push({ type: 'event', agent: agent.name, event: 'stall-restart', reason: `still silent ${Math.round((now - record.nudgedAt) / 1000)} s after the nudge` });
     start('stall');
   }
+}
+
+/**
+ * A usage limit waits for its reset (plus a margin); a rate limit, an outage or
+ * a limit with no reset time probes with a capped exponential wait. None of it
+ * counts toward a crash limit; refused credentials fail at once, with what to do.
+ */
+function pause(name: string, record: AgentRecord, trouble: ProviderTrouble, now: number, timings: Timings, actions: Action[], wake: (at: number) => void): void {
+  if (trouble.kind === 'auth') {
+    fail(record, actions, name, `the provider refused its credentials (${trouble.message}); fix the key or log in again`);
+    return;
+  }
+  record.troubles = (record.troubles ?? 0) + 1;
+  const probe = Math.min((timings.probeInitialMs ?? 60_000) * 2 ** (record.troubles - 1), timings.probeMaxMs ?? 1_800_000);
+  const until = trouble.resetAt !== null && trouble.resetAt > now ? trouble.resetAt + (timings.resumeMarginMs ?? 30_000) : now + probe;
+  const label = TROUBLE_LABEL[trouble.kind];
+  record.condition = 'paused';
+  record.pausedReason = `${label}, resumes ${clock(until)}`;
+  record.nextStartAt = until;
+  record.streak = 0;
+  const reset = trouble.resetAt !== null ? `; the provider says it resets ${new Date(trouble.resetAt).toISOString()}` : '';
+  actions.push({ type: 'event', agent: name, event: 'paused', reason: `${label}: ${trouble.message}${reset}; not counted as a crash, resumes ${new Date(until).toISOString()}`, details: { kind: trouble.kind, resumes_at: new Date(until).toISOString(), try: record.troubles } });
+  wake(until);
+}
+
+/** HH:MM in the machine's time zone, as a person reading `ao status` expects. */
+function clock(ms: number): string {
+  const d = new Date(ms);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
 function fail(record: AgentRecord, actions: Action[], agent: string, reason: string): void {

@@ -5,7 +5,7 @@ import type { PhaseState } from '../state/phase.js';
 import { silenceMs, silentTooLong, SPINNING_AFTER } from './reconcile.js';
 import { foreignNote, ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 
-export const AGENT_STATES = ['running', 'waiting', 'stalled', 'stopped', 'dead', 'backoff', 'failed'] as const;
+export const AGENT_STATES = ['running', 'waiting', 'paused', 'stalled', 'stopped', 'dead', 'backoff', 'failed'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
 
 export const WATCHDOG = 'watchdog';
@@ -149,6 +149,8 @@ function agentState(
     const left = record?.nextStartAt ? Math.max(0, Math.ceil((record.nextStartAt - observed.now) / 1000)) : 0;
     return { state: 'backoff', detail: `${spinning ? `${spinning}; ` : ''}next iteration in ${left}s` };
   }
+  // provider trouble: waiting for a reset, not a crash (and status stays healthy)
+  if (condition === 'paused' && (!pane || pane.dead)) return { state: 'paused', detail: record?.pausedReason ?? 'provider trouble' };
   if (condition === 'backoff' && (!pane || pane.dead)) {
     const left = record?.nextStartAt ? Math.max(0, Math.ceil((record.nextStartAt - observed.now) / 1000)) : null;
     return { state: 'backoff', detail: left === null ? null : `restart in ${left}s` };

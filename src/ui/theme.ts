@@ -18,6 +18,7 @@ const STATE_COLOURS: Record<AgentState, Colour | undefined> = {
   running: 'green',
   waiting: 'yellow',
   backoff: 'yellow',
+  paused: 'cyan',
   stalled: 'red',
   dead: 'red',
   failed: 'red',

@@ -129,7 +129,7 @@ describe('loadProject: the demo project', () => {
   });
 
   it('has the documented watchdog defaults', () => {
-    expect(load(demo()).watchdog).toEqual({ backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3 });
+    expect(load(demo()).watchdog).toEqual({ backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3, probeInitialS: 60, probeMaxS: 1800, resumeMarginS: 30 });
   });
 
   it('is read-only: loading creates no file and no folder', () => {

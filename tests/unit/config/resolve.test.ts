@@ -92,7 +92,7 @@ function project(agents: AgentSpec[], phases: PhaseSpec[]): Project {
     phases,
     kickoffTemplate: '',
     kickoffTemplatePath: '/p/prompts/kickoff.md',
-    watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3 },
+    watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3, probeInitialS: 60, probeMaxS: 1800, resumeMarginS: 30 },
   };
 }
 

@@ -12,7 +12,7 @@ const project: Project = {
   agents: [agent('orchestrator', 'persistent'), agent('builder', 'loop'), agent('adversary', 'loop')],
   phases: ['a', 'b'].map((id) => ({ id, plan: `${id}.md`, planPath: `/p/phases/${id}.md`, models: {} })),
   kickoffTemplate: '', kickoffTemplatePath: '',
-  watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3 },
+  watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3, probeInitialS: 60, probeMaxS: 1800, resumeMarginS: 30 },
 };
 
 describe('stepPhase', () => {

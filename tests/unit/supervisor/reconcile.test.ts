@@ -10,6 +10,7 @@ import {
   type Decision,
   type DesiredAgent,
   type ObservedAgent,
+  type ProviderTrouble,
   type StartReason,
   type Timings,
 } from '../../../src/supervisor/reconcile.js';
@@ -77,6 +78,8 @@ interface Behaviour {
   nudgeEchoAfter?: number;
   /** what the detector reads off its screen at a time */
   screen?: (now: number) => ScreenState | null;
+  /** the provider trouble its spawn n meets at its end (a usage limit, an outage) */
+  trouble?: (n: number, now: number) => ProviderTrouble | null;
 }
 
 interface Pane {
@@ -150,6 +153,7 @@ class Sim {
       const exit = dead ? (b.exit?.(pane.n) ?? { status: 1, signal: null }) : { status: null, signal: null };
       const seen: ObservedAgent = { exists: true, dead, exitStatus: exit.status, exitSignal: exit.signal, activityMs: Math.max(...outputs), screen: null };
       if (dead && b.launcher) seen.recorded = exit.status !== null || exit.signal !== null;
+      if (dead && b.trouble) seen.trouble = b.trouble(pane.n, this.now);
       // the watchdog reads the screen only of agents silent for their stall time
       if (silentTooLong(agent, seen, this.history[agent.name], this.now)) seen.screen = b.screen?.(this.now) ?? null;
       observed.set(agent.name, seen);
@@ -174,7 +178,7 @@ class Sim {
         if (b.answersNudgeAfter !== undefined) pane.outputs.push(this.now + b.answersNudgeAfter);
       }
       if (action.type === 'start') {
-        const needs = { start: 'start', heal: 'died', 'next-iteration': 'iteration-done', stall: 'stall-restart', 'model-changed': 'model-changed', 'config-changed': 'config-changed', 'phase-changed': 'phase-changed', retry: 'start-error' }[action.reason];
+        const needs = { start: 'start', heal: 'died', 'next-iteration': 'iteration-done', stall: 'stall-restart', 'model-changed': 'model-changed', 'config-changed': 'config-changed', 'phase-changed': 'phase-changed', retry: 'start-error', resume: 'resume' }[action.reason];
         const paced = action.reason === 'next-iteration' && ['pacing', 'spinning'].includes(input[action.agent]?.condition ?? '');
         const explained = action.reason === 'heal' ? this.diedSinceSpawn.has(action.agent) : paced || said(needs);
         if (!explained) this.problems.push(`start (${action.reason}) of ${action.agent} at +${this.now - T0} ms without a ${needs} event`);
@@ -763,3 +767,44 @@ describe('reconcile: the history given is not changed', () => {
     expect(decision.history.a).not.toBe(history.a);
   });
 });
+
+describe('provider trouble is not agent failure', () => {
+  const limit = (resetAt: number | null): ProviderTrouble => ({ kind: 'usage-limit', resetAt, message: "You've hit your 5-hour limit" });
+  const loop = (over: Partial<DesiredAgent> = {}): DesiredAgent => desired('l', { kind: 'loop', heal: 'heal+stall', stallMs: 60 * MIN, ...over });
+
+  it('a usage limit with a reset time: paused until the reset plus the margin, never failed, then the next iteration', () => {
+    const reset = T0 + 60 * MIN;
+    // the first run meets the limit and exits 1 within a second; the one after the reset runs on
+    const sim = new Sim([loop()], { l: { life: (n) => (n === 0 ? 1 * S : Infinity), trouble: (_n, now) => (now < reset ? limit(reset) : null) } }, { ...TIMINGS, resumeMarginMs: 30 * S });
+    sim.runUntil(59 * MIN);
+    expect(sim.history.l?.condition).toBe('paused');
+    expect(sim.history.l?.pausedReason).toMatch(/^usage limit, resumes \d\d:\d\d$/);
+    expect(sim.history.l?.failedStarts ?? []).toEqual([]);
+    expect(sim.startActions('l')).toEqual([]);
+    sim.runUntil(62 * MIN);
+    expect(sim.startActions('l')).toEqual([{ at: 60 * MIN + 30 * S, reason: 'resume' }]);
+    expect(sim.eventsOf('l').map((e) => e.event)).toEqual(['paused', 'resume']);
+    expect(sim.problems).toEqual([]);
+  });
+
+  it('an outage with no reset time: capped exponential probing, never failed, however long it lasts', () => {
+    const outage: ProviderTrouble = { kind: 'overload', resetAt: null, message: 'API Error: 529 Overloaded' };
+    const sim = new Sim([loop()], { l: { life: () => 2 * S, trouble: () => outage } }, { ...TIMINGS, probeInitialMs: 1 * MIN, probeMaxMs: 8 * MIN });
+    sim.runUntil(120 * MIN);
+    const starts = sim.startActions('l').map((s) => s.at);
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+    // 1, 2, 4, 8, 8, ... minutes (plus the 2 s each try lives)
+    expect(gaps.slice(0, 5)).toEqual([2 * MIN + 2 * S, 4 * MIN + 2 * S, 8 * MIN + 2 * S, 8 * MIN + 2 * S, 8 * MIN + 2 * S]);
+    expect(sim.history.l?.condition).toBe('paused');
+    expect(sim.eventsOf('l').some((e) => e.event === 'failed')).toBe(false);
+  });
+
+  it('refused credentials fail at once, saying what to do', () => {
+    const sim = new Sim([loop()], { l: { life: () => 1 * S, trouble: () => ({ kind: 'auth', resetAt: null, message: 'invalid x-api-key' }) } });
+    sim.runUntil(10 * MIN);
+    expect(sim.history.l?.condition).toBe('failed');
+    expect(sim.history.l?.failedReason).toContain('refused its credentials (invalid x-api-key)');
+    expect(sim.startActions('l')).toEqual([]);
+  });
+});
+

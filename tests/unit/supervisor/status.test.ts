@@ -28,7 +28,7 @@ const project: Project = {
     { id: 'two', plan: 'two.md', planPath: '/p/phases/two.md', models: { builder: 'opus' } },
   ],
   kickoffTemplate: '', kickoffTemplatePath: '/p/prompts/kickoff.md',
-  watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3 },
+  watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3, probeInitialS: 60, probeMaxS: 1800, resumeMarginS: 30 },
 };
 
 const NOW = 1_800_000_000_000;

@@ -86,10 +86,10 @@ describe('colour', () => {
     expect(colorEnabled({ NO_COLOR: '' })).toBe(true);
   });
 
-  it('states by colour: running green, waiting and backoff yellow, stalled, dead and failed red, stopped plain (dim)', () => {
+  it('states by colour: running green, waiting and backoff yellow, paused cyan, stalled, dead and failed red, stopped plain (dim)', () => {
     const on = { color: true };
     expect(Object.fromEntries(AGENT_STATES.map((s) => [s, stateColor(s, on)]))).toEqual({
-      running: 'green', waiting: 'yellow', backoff: 'yellow', stalled: 'red', dead: 'red', failed: 'red', stopped: undefined,
+      running: 'green', waiting: 'yellow', backoff: 'yellow', paused: 'cyan', stalled: 'red', dead: 'red', failed: 'red', stopped: undefined,
     });
     for (const s of AGENT_STATES) expect(stateColor(s, { color: false })).toBeUndefined();
     expect(toneColor('error', { color: false })).toBeUndefined();

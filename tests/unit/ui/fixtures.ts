@@ -27,7 +27,7 @@ export function project(agents: AgentSpec[], over: Partial<Project> = {}): Proje
       { id: 'feature', plan: '02-feature.md', planPath: '/p/phases/02-feature.md', models: { builder: 'opus' } },
     ],
     kickoffTemplate: '', kickoffTemplatePath: '/p/prompts/kickoff.md',
-    watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3 },
+    watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3, probeInitialS: 60, probeMaxS: 1800, resumeMarginS: 30 },
     ...over,
   };
 }
