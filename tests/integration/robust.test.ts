@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventsOf, killServer, statusOf, team, waitFor, type Team } from '../helpers/ao.js';
@@ -28,7 +28,7 @@ function project(tag: string): Team {
   return t;
 }
 
-const watchdogPid = (dir: string): number => Number(readFileSync(join(dir, 'state', 'watchdog.pid'), 'utf8').trim());
+const watchdogPid = (dir: string): number => (existsSync(join(dir, 'state', 'watchdog.pid')) ? Number(readFileSync(join(dir, 'state', 'watchdog.pid'), 'utf8').trim()) : 0); // not written yet: no watchdog yet
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
