@@ -61,7 +61,7 @@ export function parseUsageLine(line: string): UsageRecord | null {
   return r as UsageRecord;
 }
 
-/** Every good record, oldest first; a record repeated for the same run (or agent, phase and iteration) counts once. */
+/** Every good record, oldest first; a record repeated for one run (without a run id: one agent, phase and iteration) counts once, the last. */
 export function readUsage(stateDir: string): UsageRecord[] {
   const file = usageFile(stateDir);
   if (!existsSync(file)) return [];
@@ -69,7 +69,7 @@ export function readUsage(stateDir: string): UsageRecord[] {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const r = line.trim() === '' ? null : parseUsageLine(line);
     if (r === null) continue;
-    byKey.set(JSON.stringify([r.agent, r.phase, r.iteration, r.run ?? null]), r);
+    byKey.set(JSON.stringify(r.run !== undefined ? [r.agent, r.run] : [r.agent, r.phase, r.iteration]), r);
   }
   return [...byKey.values()];
 }

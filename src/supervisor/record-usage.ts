@@ -7,15 +7,25 @@ import { existsSync, readFileSync } from 'node:fs';
 import { getBackend } from '../backends/index.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { readPhaseStateOf, phaseView } from '../state/phase.js';
+import { exitFile } from '../state/exits.js';
 import { appendUsage, type UsageRecord } from '../state/usage.js';
 import { rawStreamFile } from '../stream/raw.js';
 
 export interface RecordOptions {
   /** the phase the iteration ran in (default: the phase now) */
   phase?: string;
-  /** the launch's run id (AgentRecord.runId): a second call for one run counts once */
+  /** the launch's run id (AgentRecord.runId; default: the one in state/exits/<agent>): a second record of one run counts once */
   run?: string;
   now?: Date;
+}
+
+/** The run id the launcher wrote with the last exit status: the run whose stream this is. */
+function lastRun(stateDir: string, agent: string): string | null {
+  try {
+    return /^(\S+) \d+\n?$/.exec(readFileSync(exitFile(stateDir, agent), 'utf8'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Appends the record and returns it; null when the stream is missing or reports no usage. */
@@ -25,12 +35,13 @@ export function recordIteration(project: Project, agent: AgentSpec, iteration: n
   const usage = parse(readFileSync(rawFile, 'utf8'));
   if (usage === null) return null;
   const phase = options.phase ?? phaseView(project, readPhaseStateOf(project)).phase.id;
+  const run = options.run ?? lastRun(project.stateDir, agent.name);
   const record: UsageRecord = {
     time: (options.now ?? new Date()).toISOString(),
     agent: agent.name,
     phase,
     iteration,
-    ...(options.run !== undefined ? { run: options.run } : {}),
+    ...(run !== null ? { run } : {}),
     backend: agent.backend,
     usage,
   };

@@ -52,6 +52,7 @@ describe.skipIf(!installed.ok)('a Claude loop, readable, with its usage kept', {
         'args = ["--allowedTools", "Bash(echo:*)"]',
         `env = { ${env} }`,
         'heal = "none"',
+        'min_iteration_s = 1',
         '[[phases]]',
         'id = "one"',
         'plan = "one.md"',
@@ -139,5 +140,29 @@ describe.skipIf(!installed.ok)('a Claude loop, readable, with its usage kept', {
     const table = await ao('cost');
     expect(table.stdout).toMatch(/^one\s+builder\s+2\s+/m);
     expect(table.stdout).toMatch(/^total\s+2\s+/m);
+  });
+
+  it('the watchdog records each iteration it sees end, once, with what the stand-in sent', async () => {
+    await ao('down');
+    const before = (JSON.parse((await ao('cost', '--json')).stdout) as { total: { iterations: number; input_tokens: number; output_tokens: number } }).total;
+    const each: Usage = { input_tokens: 3100, output_tokens: 41, cache_read_tokens: 0, cache_write_tokens: 0 };
+    server.fallback({ kind: 'text', text: 'Looping.', usage: each });
+    const up = await ao('up');
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    const usage = join(dir, 'state', 'usage.jsonl');
+    const lines = (): number => readFileSync(usage, 'utf8').trim().split('\n').length;
+    const had = lines();
+    await waitFor(async () => lines() >= had + 2, 90_000, 250);
+    await ao('down');
+    const total = (JSON.parse((await ao('cost', '--json')).stdout) as { total: { iterations: number; input_tokens: number; output_tokens: number } }).total;
+    const added = total.iterations - before.iterations;
+    expect(added).toBeGreaterThanOrEqual(2);
+    expect(total.input_tokens - before.input_tokens).toBe(added * each.input_tokens);
+    expect(total.output_tokens - before.output_tokens).toBe(added * each.output_tokens);
+    // the watchdog writes one record per run, each with its run id
+    const runs = readFileSync(usage, 'utf8').trim().split('\n').slice(had).map((l) => (JSON.parse(l) as { run?: string }).run);
+    expect(runs.every((r) => typeof r === 'string')).toBe(true);
+    expect(new Set(runs).size).toBe(runs.length);
+    expect(runs.length).toBe(added);
   });
 });
