@@ -72,3 +72,54 @@ describe.skipIf(!installed.ok)('a Claude loop at its usage limit', { timeout: 12
     expect(claudeTextTrouble(log, Date.now())).toEqual({ kind: 'usage-limit', resetAt: Math.floor(resetAt / 60) * 60_000, message: expect.stringMatching(/You've hit your 5-hour limit/) });
   });
 });
+
+const codexCli = await ensureCli('codex');
+if (!codexCli.ok) announceInstallFailure('codex', codexCli.reason);
+
+describe.skipIf(!codexCli.ok)('a Codex loop at its usage limit', { timeout: 120_000 }, () => {
+  const socket = uniqueSocket('trouble-codex');
+  let server: StandIn;
+  let home: CliHome;
+  let dir: string;
+  const ao = (...args: string[]) => runAo(args, { cwd: dir, socket, env: { TZ: 'UTC' } });
+
+  beforeAll(async () => {
+    // Codex prints the reset as a time of day in its zone; ao reads it in its own (both UTC here)
+    process.env.TZ = 'UTC';
+    const { startOpenAI } = await import('../fixtures/standins/openai.js');
+    server = await startOpenAI();
+    dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
+    home = cliHome('codex', { url: server.url, trusted: [dir] });
+    const line = Object.entries({ ...home.env, TZ: 'UTC' }).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+    writeFileSync(
+      join(dir, 'agents.toml'),
+      ['[defaults]', 'session_prefix = "trouble-codex-"', '[agents.builder]', 'kind = "loop"', 'backend = "codex"', `command = ${JSON.stringify(codexCli.ok ? codexCli.bin : '')}`, 'args = ["--skip-git-repo-check"]', `env = { ${line} }`, 'heal = "none"', '[[phases]]', 'id = "one"', 'plan = "one.md"', ''].join('\n'),
+    );
+  });
+
+  afterAll(async () => {
+    await ao('down');
+    await killServer(socket);
+    await server.close();
+    home.remove();
+    removeProject(dir);
+  });
+
+  it('is a usage limit resetting at the minute the stand-in said', async () => {
+    const resetAt = Math.floor(Date.now() / 1000) + 60;
+    const body = JSON.stringify({ error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: 'plus', resets_at: resetAt, resets_in_seconds: 60 } });
+    server.fallback({ kind: 'error', status: 429, body });
+    const up = await ao('up', '--no-watchdog');
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    const exitFile = join(dir, 'state', 'exits', 'builder');
+    const exit = await waitFor(async () => (existsSync(exitFile) ? readFileSync(exitFile, 'utf8') : null), 60_000, 200);
+    expect(exit.trim()).toMatch(/ 1$/);
+    const project = loadProject(join(dir, 'agents.toml'), { ...process.env, AO_TMUX_SOCKET: socket });
+    const builder = project.agents.find((a) => a.name === 'builder')!;
+    // codex exec without --json: no raw stream, the pane log's "ERROR: You've hit your usage limit … try again at 1:42 PM"
+    const trouble = troubleOf(project, builder, 1, Date.now());
+    expect(trouble.kind).toBe('usage-limit');
+    expect(trouble.resetAt).toBe(Math.floor(resetAt / 60) * 60_000);
+    expect(trouble.message).toMatch(/You’ve hit your usage limit.*try again at \d+:\d\d [AP]M/);
+  });
+});
