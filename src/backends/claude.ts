@@ -13,6 +13,7 @@
 import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } from './types.js';
 import type { AgentKind, KickoffMode } from '../config/types.js';
 import { agentCliKickoff, bottom, isOneShot, modelFlag, program, screenLines } from './common.js';
+import { claudeTrouble, claudeUsage } from './claude-stream.js';
 
 const RULE = /^─{8,}$/;
 const OLD_BOX_TOP = /^╭─+╮$/;
@@ -112,4 +113,6 @@ export const claude: Backend = {
   },
   detect: detectClaude,
   dialog: claudeDialog,
+  trouble: claudeTrouble,
+  usage: claudeUsage,
 };

@@ -15,6 +15,7 @@
 import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } from './types.js';
 import type { AgentKind, KickoffMode } from '../config/types.js';
 import { agentCliKickoff, bottom, isOneShot, lastNonEmpty, matchesAny, modelFlag, program, screenLines } from './common.js';
+import { codexTrouble, codexUsage } from './codex-stream.js';
 
 const NUMBERED_CHOICE = /^\s*›\s*\d+\.\s/;
 const COMPOSER = /^\s*[›▌](?:\s|$)/;
@@ -91,4 +92,6 @@ export const codex: Backend = {
   },
   detect: detectCodex,
   dialog: codexDialog,
+  trouble: codexTrouble,
+  usage: codexUsage,
 };

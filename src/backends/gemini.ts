@@ -13,6 +13,7 @@
 import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } from './types.js';
 import type { AgentKind, KickoffMode } from '../config/types.js';
 import { agentCliKickoff, bottom, isOneShot, matchesAny, modelFlag, program, screenLines } from './common.js';
+import { geminiTrouble, geminiUsage } from './gemini-stream.js';
 
 const PLACEHOLDER = /Type your message or @path\/to\/file/;
 const INPUT_LINE = /^\s*(?:│\s*)?[>!*]\s/m;
@@ -84,4 +85,6 @@ export const gemini: Backend = {
   },
   detect: detectGemini,
   dialog: geminiDialog,
+  trouble: geminiTrouble,
+  usage: geminiUsage,
 };

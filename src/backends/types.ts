@@ -1,4 +1,6 @@
 import type { AgentKind, AgentSpec, BackendName, KickoffMode } from '../config/types.js';
+import type { Trouble } from './trouble.js';
+import type { IterationUsage } from './usage.js';
 
 /** What a backend's detector reads off a pane's screen. */
 export type ScreenState =
@@ -42,6 +44,14 @@ export interface Backend {
    * pasted while a dialog is up: the keystrokes would answer it.
    */
   dialog?(screen: string): DialogName | null;
+  /**
+   * pure: provider trouble (usage limit with its reset, rate limit, outage,
+   * authentication) from the run's output (structured stream first, text
+   * second; a pane's screen works too) and exit status (null: still running).
+   */
+  trouble?(output: string, exitStatus: number | null, now: number): Trouble;
+  /** pure: one iteration's tokens and cost from its output, or null when it reports none */
+  usage?(output: string): IterationUsage | null;
 }
 
 export type DialogName = 'folder trust' | 'tool permission' | 'api key' | 'question';

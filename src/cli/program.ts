@@ -86,9 +86,27 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .description("print what an agent's pane printed, escape sequences removed")
     .argument('<agent>', 'the agent')
     .option('-f, --follow', 'keep printing new output')
+    .option('--raw', "the current iteration's raw JSON stream instead (one-shot agents)")
     .addOption(new Option('-n, --lines <n>', 'how many lines to show').argParser(integer).default(50))
-    .action(async (agent: string, opts: { follow?: boolean; lines: number }) =>
+    .action(async (agent: string, opts: { follow?: boolean; raw?: boolean; lines: number }) =>
       run(async () => (await import('./commands/logs.js')).logs({ ...globals(), agent, ...opts }, io))(),
+    );
+
+  program
+    .command('cost')
+    .description('tokens and cost per phase and agent, with totals, from state/usage.jsonl (read-only)')
+    .option('--json', 'print one JSON object: rows per phase and agent, phases, agents, total')
+    .action(async (opts: { json?: boolean }) => run(async () => (await import('./commands/cost.js')).cost({ ...globals(), ...opts }, io))());
+
+  program
+    .command('format-stream', { hidden: true })
+    .description("a one-shot agent's JSON stream made readable (what a loop's pane runs around the CLI)")
+    .requiredOption('--backend <backend>', 'whose stream: claude, codex or gemini')
+    .option('--raw <file>', 'keep the raw stream here (the last one rotated to FILE.1)')
+    .addOption(new Option('--max-raw-bytes <n>', 'cap of the raw file').argParser(integer))
+    .argument('[command...]', 'the agent to run (after --); none: format stdin')
+    .action(async (command: string[], opts: { backend: string; raw?: string; maxRawBytes?: number }) =>
+      run(async () => (await import('./commands/format-stream.js')).formatStreamCommand({ ...opts, command }))(),
     );
 
   program

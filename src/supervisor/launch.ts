@@ -5,6 +5,7 @@ import { buildKickoff, coordPaths, modelFor, type PhaseView } from '../config/re
 import type { AgentSpec, Project } from '../config/types.js';
 import { stripControls } from '../coord/sanitize.js';
 import { exitFile, newRunId } from '../state/exits.js';
+import { withFormatter } from '../stream/launch.js';
 import type { SessionSpec } from '../tmux/client.js';
 
 export interface LaunchPlan {
@@ -67,7 +68,9 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
   const model = modelFor(project, agent, view.phase);
   const file = kickoffFile(project, agent.name);
   const argv =
-    agent.kind === 'service' ? [agent.command ?? 'true', ...agent.args] : getBackend(agent.backend).argv({ agent, model, kickoffFile: file, kickoff: agent.kickoff, aoEntry: entry });
+    agent.kind === 'service'
+      ? [agent.command ?? 'true', ...agent.args]
+      : withFormatter(project.stateDir, agent, getBackend(agent.backend).argv({ agent, model, kickoffFile: file, kickoff: agent.kickoff, aoEntry: entry }), entry);
   const passed = passedEnv(env);
   const paths = coordPaths(project, view.phase.id, agent.name);
   const runId = newRunId();

@@ -29,6 +29,7 @@ import { startSession, watchdogSession } from './executor.js';
 import { launchKeyOf, planLaunch, wakeChannel } from './launch.js';
 import { inboxSize } from './mail.js';
 import { observe, observedPids, timingsOf } from './observe.js';
+import { recordIteration } from './record-usage.js';
 import { reloadConfig } from './reload.js';
 import { errorRetryMs, reconcile, silentTooLong, type Action, type DesiredAgent } from './reconcile.js';
 import { Screens } from './screens.js';
@@ -44,6 +45,9 @@ export interface WatchdogDeps {
   /** the tmux session the watchdog runs in: once it is gone (ao down, the server killed) the watchdog stops */
   ownSession?: string;
 }
+
+/** The events after which a one-shot iteration's usage is recorded. */
+const ITERATION_ENDS = new Set(['iteration-done', 'task-done', 'died']);
 
 export class Watchdog {
   private readonly deps: WatchdogDeps;
@@ -181,8 +185,11 @@ export class Watchdog {
       // starts and stops run inside the lock, so `ao down` (which takes it first) never races them
       for (const action of decision.actions) {
         const agent = project.agents.find((a) => a.name === action.agent);
-        if (action.type === 'event') this.event(action);
-        else if (action.type === 'nudge') continue; // pasted by the screen watch (record.nudgeDue)
+        if (action.type === 'event') {
+          this.event(action);
+          // the iteration's tokens and cost, read from its raw stream before the next one rotates it
+          if (agent && ITERATION_ENDS.has(action.event)) this.recordUsage(agent, state.agents[agent.name], view.phase.id);
+        } else if (action.type === 'nudge') continue; // pasted by the screen watch (record.nudgeDue)
         else if (action.type === 'stop' && agent) await stopSession(tmux, agent.session, ownPanes.get(agent.session)).catch((error: unknown) => this.deps.log('warn', `stop ${agent.name}: ${String(error)}`));
         else if (action.type === 'start' && agent) {
           const record = decision.history[agent.name]!;
@@ -223,6 +230,16 @@ export class Watchdog {
    * iteration or restart counted), marked `error`, tried again after
    * errorRetryMs; the event is written once per distinct error, not per sweep.
    */
+  /** One iteration's usage into state/usage.jsonl; a write that fails is logged, never fatal. */
+  private recordUsage(agent: Project['agents'][number], record: AgentRecord | undefined, phase: string): void {
+    if (agent.kind !== 'loop' && agent.kind !== 'task') return;
+    try {
+      recordIteration(this.project, agent, record?.iteration ?? 0, undefined, { phase, ...(record?.runId ? { run: record.runId } : {}) });
+    } catch (error) {
+      this.deps.log('warn', `usage of ${agent.name}: ${String(error)}`);
+    }
+  }
+
   private startFailed(name: string, record: AgentRecord, before: AgentRecord | undefined, message: string, now: number): void {
     if (before) {
       Object.assign(record, { model: before.model, restarts: before.restarts, iteration: before.iteration, phaseGen: before.phaseGen, launchKey: before.launchKey, runId: before.runId });

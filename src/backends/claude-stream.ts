@@ -1,0 +1,103 @@
+/**
+ * What Claude Code's print mode reports (`-p --output-format stream-json
+ * --verbose`, one JSON event a line; captured from 2.1.332 in
+ * tests/fixtures/output/claude): provider trouble, usage and cost. Pure.
+ *
+ * The stream ends with a `result` event: `usage` (the whole run's tokens),
+ * `total_cost_usd`, and on an API failure `is_error`, `api_error_status`,
+ * `api_error_type` and `result` (the text Claude shows). A subscription's
+ * usage limit is preceded by a `rate_limit_event` whose
+ * `rate_limit_info.resetsAt` is the exact reset (unix seconds). Without the
+ * stream (text mode, the TUI's screen) the same words are read from the text.
+ */
+import { NO_TROUBLE, jsonLines, num, obj, oneLine, parseReset, str, tailLines, type Trouble, type TroubleKind } from './trouble.js';
+import type { IterationUsage } from './usage.js';
+
+const USAGE_LIMIT = /You[’']ve hit your (?:[\w-]+ )*limit|Claude AI usage limit reached|usage_limit_reached/i;
+const AUTH = /Invalid API key|Please run \/login|OAuth token (?:has )?expired|authentication_error|Not logged in|Invalid bearer token/i;
+const RATE = /Request rejected \(429\)|rate_limit_error|API Error: 429\b|Rate limited/i;
+const OVERLOAD = /API Error: 5\d\d\b|overloaded_error|\bOverloaded\b|server-side issue|Unable to connect to Anthropic services|API Error: Connection error|Request timed out/i;
+const RESETS = /\bresets/;
+
+function classify(status: number | null, type: string | null, text: string): TroubleKind | null {
+  if (USAGE_LIMIT.test(text)) return 'usage-limit';
+  if (status === 401 || status === 403 || type === 'authentication_error' || type === 'permission_error' || AUTH.test(text)) return 'auth';
+  if (status === 429 || type === 'rate_limit_error' || RATE.test(text)) return 'rate-limit';
+  if ((status !== null && status >= 500) || type === 'overloaded_error' || type === 'api_error' || OVERLOAD.test(text)) return 'overload';
+  return null;
+}
+
+/** The reset the stream reported exactly (a rejected `rate_limit_event`), in ms. */
+function streamReset(events: readonly Record<string, unknown>[]): number | null {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e?.type !== 'rate_limit_event') continue;
+    const info = obj(e.rate_limit_info);
+    const at = num(info?.resetsAt);
+    if (info?.status === 'rejected' && at !== null) return at * 1000;
+  }
+  return null;
+}
+
+function lastOf(events: readonly Record<string, unknown>[], type: string): Record<string, unknown> | undefined {
+  for (let i = events.length - 1; i >= 0; i--) if (events[i]?.type === type) return events[i];
+  return undefined;
+}
+
+/** From the words alone (text mode, a TUI's screen): only the tail, where the CLI's last error sits. */
+export function claudeTextTrouble(text: string, now: number): Trouble {
+  const tail = tailLines(text, 12);
+  const kind = classify(null, null, tail);
+  if (kind === null) return NO_TROUBLE;
+  const pattern = kind === 'usage-limit' ? USAGE_LIMIT : kind === 'auth' ? AUTH : kind === 'rate-limit' ? RATE : OVERLOAD;
+  const line = tail.split('\n').reverse().find((l) => pattern.test(l)) ?? tail;
+  // "Claude AI usage limit reached|1712345678": the reset as unix seconds (1.x)
+  const epoch = /usage limit reached\|(\d{9,11})/i.exec(line);
+  const resetAt = epoch?.[1] !== undefined ? Number(epoch[1]) * 1000 : kind === 'usage-limit' ? parseReset(line, RESETS, now) : null;
+  return { kind, resetAt, message: oneLine(line) };
+}
+
+/**
+ * Claude Code's provider trouble from its output (stream-json first, the
+ * words second) and exit status. A run that exited 0 had none.
+ */
+export function claudeTrouble(output: string, exitStatus: number | null, now: number): Trouble {
+  if (exitStatus === 0) return NO_TROUBLE;
+  const events = jsonLines(output);
+  const result = lastOf(events, 'result');
+  if (result !== undefined) {
+    if (result.is_error !== true) return NO_TROUBLE;
+    const message = str(result.result) ?? '';
+    const kind = classify(num(result.api_error_status), str(result.api_error_type), `${message}\n${str(result.api_error) ?? ''}`);
+    if (kind === null) return { ...NO_TROUBLE, message: oneLine(message) };
+    const resetAt = streamReset(events) ?? (kind === 'usage-limit' ? parseReset(message, RESETS, now) : null);
+    return { kind, resetAt, message: oneLine(message) };
+  }
+  const reset = streamReset(events);
+  if (reset !== null) return { kind: 'usage-limit', resetAt: reset, message: 'usage limit' };
+  return claudeTextTrouble(output, now);
+}
+
+/** The run's usage from the stream's `result` event, or null when the stream has none (cut short, text mode). */
+export function claudeUsage(output: string): IterationUsage | null {
+  const result = lastOf(jsonLines(output), 'result');
+  const usage = obj(result?.usage);
+  if (result === undefined || usage === null) return null;
+  return {
+    input_tokens: num(usage.input_tokens) ?? 0,
+    output_tokens: num(usage.output_tokens) ?? 0,
+    cache_read_tokens: num(usage.cache_read_input_tokens) ?? 0,
+    cache_write_tokens: num(usage.cache_creation_input_tokens) ?? 0,
+    cost_usd: num(result.total_cost_usd),
+  };
+}
+
+/** The conversation's id (for `--resume`), from any event that carries it. */
+export function claudeSessionId(output: string): string | null {
+  const events = jsonLines(output);
+  for (let i = events.length - 1; i >= 0; i--) {
+    const id = str(events[i]?.session_id);
+    if (id !== null) return id;
+  }
+  return null;
+}

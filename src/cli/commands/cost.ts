@@ -1,0 +1,40 @@
+import { readUsage, summarise, type UsageTotals } from '../../state/usage.js';
+import { openProjectOrRunning } from '../context.js';
+import { table } from '../format.js';
+import type { GlobalOptions, Io } from '../io.js';
+
+export interface CostOptions extends GlobalOptions {
+  json?: boolean;
+}
+
+const usd = (u: UsageTotals): string => (u.cost_usd === null ? '-' : `$${u.cost_usd.toFixed(4)}`);
+const cells = (u: UsageTotals): string[] => [String(u.iterations), String(u.input_tokens), String(u.output_tokens), String(u.cache_read_tokens), String(u.cache_write_tokens), usd(u)];
+
+/** `ao cost [--json]`: tokens and cost per phase and agent, with totals (read-only). */
+export async function cost(options: CostOptions, io: Io): Promise<number> {
+  const { project } = openProjectOrRunning(options, io);
+  const report = summarise(readUsage(project.stateDir));
+  if (options.json) {
+    const json = {
+      project: project.name,
+      rows: report.rows.map((r) => ({ phase: r.phase, agent: r.agent, ...r.usage })),
+      phases: Object.entries(report.byPhase).map(([phase, u]) => ({ phase, ...u })),
+      agents: Object.entries(report.byAgent).map(([agent, u]) => ({ agent, ...u })),
+      total: report.total,
+    };
+    io.out(`${JSON.stringify(json, null, 2)}\n`);
+    return 0;
+  }
+  if (report.rows.length === 0) {
+    io.out('no usage recorded yet (state/usage.jsonl is written as iterations end)\n');
+    return 0;
+  }
+  const rows: string[][] = [['PHASE', 'AGENT', 'ITER', 'INPUT', 'OUTPUT', 'CACHE READ', 'CACHE WRITE', 'COST']];
+  for (const [phase, u] of Object.entries(report.byPhase)) {
+    for (const r of report.rows.filter((x) => x.phase === phase)) rows.push([r.phase, r.agent, ...cells(r.usage)]);
+    rows.push([phase, '(phase)', ...cells(u)]);
+  }
+  rows.push(['total', '', ...cells(report.total)]);
+  io.out(table(rows));
+  return 0;
+}

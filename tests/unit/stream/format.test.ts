@@ -1,0 +1,121 @@
+/**
+ * The stream formatters fed the real streams of Claude Code 2.1.332, codex
+ * exec --json 0.171.0 and Gemini CLI 0.61.0 (tests/fixtures/output), the raw
+ * file's cap and rotation, and the formatter as the agent's parent.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { claudeUsage } from '../../../src/backends/claude-stream.js';
+import { openRaw } from '../../../src/stream/raw.js';
+import { formatStream, formatterFor, lineFeeder, type StreamBackend } from '../../../src/stream/run.js';
+import { streamBackendOf, withFormatter } from '../../../src/stream/launch.js';
+import type { AgentSpec } from '../../../src/config/types.js';
+import type { Captured } from '../../helpers/capture-output.js';
+
+const load = (cli: string, name: string): Captured => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'output', cli, `${name}.json`), 'utf8')) as Captured;
+
+function format(backend: StreamBackend, stream: string, chunk = 7): string {
+  let out = '';
+  const feed = lineFeeder(formatterFor(backend), null, (t) => (out += t));
+  // in small chunks: lines (and UTF-8 characters) split across reads
+  const bytes = Buffer.from(stream);
+  for (let i = 0; i < bytes.length; i += chunk) feed.chunk(bytes.subarray(i, i + chunk));
+  feed.end();
+  return out;
+}
+
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'ao-stream-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('Claude stream-json', () => {
+  it('shows the text, the tool call with its input, the result and the usage; no JSON', () => {
+    const c = load('claude', 'tool');
+    const out = format('claude', c.stdout);
+    const u = claudeUsage(c.stdout);
+    expect(out.split('\n').filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
+    expect(out).toMatch(/^▶ claude 2\.1\.332 · \S+ · session [0-9a-f-]{36}$/m);
+    expect(out).toContain('⚙ Bash: echo tool-output-line\n  ↳ tool-output-line\nRan it.\n');
+    expect(out).toContain(`${u?.input_tokens} in / ${u?.output_tokens} out / ${u?.cache_read_tokens} cache read / ${u?.cache_write_tokens} cache write · $${u?.cost_usd?.toFixed(4)}`);
+    // the init event alone is ~4.5 KB of JSON; the readable form is a few short lines
+    expect(out.split('\n').every((l) => l.length <= 220)).toBe(true);
+  });
+
+  it('says why a run failed, with the reset of a usage limit', () => {
+    const out = format('claude', load('claude', 'usage-limit').stdout);
+    expect(out).toMatch(/⚠ rate limit rejected, resets \d{4}-\d\d-\d\dT/);
+    expect(out).toMatch(/✗ You've hit your 5-hour limit · resets/);
+    expect(out).toMatch(/■ failed/);
+  });
+});
+
+it('codex --json and Gemini stream-json read the same way', () => {
+  const codex = format('codex', load('codex', 'ok-json').stdout);
+  expect(codex).toMatch(/^Hello from the stand-in\.$/m);
+  expect(codex).toMatch(/^■ turn done · \d+ in \/ 42 out/m);
+  const gemini = format('gemini', load('gemini', 'ok-stream').stdout);
+  expect(gemini).toMatch(/^Hello from the stand-in\.$/m);
+  expect(gemini).toMatch(/^■ done · \d+ in \/ 40 out/m);
+});
+
+describe('the raw file', () => {
+  it('is rotated per iteration and, past its cap, keeps the last line (the result)', () => {
+    const file = join(tempDir(), 'streams', 'builder.jsonl');
+    const stream = load('claude', 'ok').stdout;
+    const first = openRaw(file);
+    for (const l of stream.split('\n')) first.line(`${l}\n`);
+    first.close();
+    const small = openRaw(file, 200);
+    for (const l of stream.split('\n')) small.line(`${l}\n`);
+    small.close();
+    expect(readFileSync(`${file}.1`, 'utf8')).toBe(`${stream}\n`);
+    const capped = readFileSync(file, 'utf8');
+    expect(capped.length).toBeLessThan(stream.length);
+    expect(claudeUsage(capped)).toEqual(claudeUsage(stream));
+    expect(capped).toContain('"type":"ao_raw_cut"');
+  });
+});
+
+describe('as the parent of the agent', () => {
+  const run = async (script: string, raw: string | null): Promise<{ code: number; out: string }> => {
+    let out = '';
+    const code = await formatStream({ backend: 'claude', raw, command: ['sh', '-c', script] }, { stdin: new PassThrough(), write: (t) => (out += t) });
+    return { code, out };
+  };
+
+  it("exits with the agent's status, and 128+N when a signal ended it", async () => {
+    expect((await run('exit 3', null)).code).toBe(3);
+    expect((await run('kill -TERM $$', null)).code).toBe(143);
+  });
+
+  it("formats the agent's stdout and keeps it raw", async () => {
+    const file = join(tempDir(), 'raw.jsonl');
+    const { code, out } = await run(`printf '%s\\n' '{"type":"assistant","message":{"content":[{"type":"text","text":"hi"}]}}' 'plain text'`, file);
+    expect(code).toBe(0);
+    expect(out).toBe('hi\nplain text\n');
+    expect(readFileSync(file, 'utf8')).toBe('{"type":"assistant","message":{"content":[{"type":"text","text":"hi"}]}}\nplain text\n');
+    expect(existsSync(`${file}.1`)).toBe(false);
+  });
+});
+
+describe('which argv is wrapped', () => {
+  const agent = (kind: AgentSpec['kind'], backend: AgentSpec['backend']): AgentSpec => ({ name: 'builder', kind, backend }) as AgentSpec;
+
+  it('wraps a loop that asks for a JSON stream, nothing else', () => {
+    const claude = ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--'];
+    expect(withFormatter('/s', agent('loop', 'claude'), claude, '/ao/bin/ao', '/node')).toEqual(['/node', '/ao/bin/ao', 'format-stream', '--backend', 'claude', '--raw', '/s/streams/builder.jsonl', '--', ...claude]);
+    expect(withFormatter('/s', agent('persistent', 'claude'), claude, '/ao', '/node')).toEqual(claude);
+    expect(streamBackendOf('codex', ['codex', 'exec', '--'])).toBeNull();
+    expect(streamBackendOf('codex', ['codex', 'exec', '--json', '--'])).toBe('codex');
+    expect(streamBackendOf('gemini', ['gemini', '-o', 'stream-json'])).toBe('gemini');
+  });
+});
