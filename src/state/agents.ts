@@ -59,6 +59,8 @@ export interface AgentRecord {
   pausedReason?: string | null;
   /** provider troubles in a row: the exponent of the probe wait */
   troubles?: number;
+  /** the size of its pane log at its last start: that run's output follows */
+  logOffset?: number;
 }
 
 export interface PendingDelivery {
@@ -137,6 +139,7 @@ const recordSchema = z.looseObject({
   delivery: optionalOf(z.looseObject({ what: z.string(), verdict: z.string(), reason: z.string(), at: z.number() })),
   pausedReason: optionalOf(z.string()),
   troubles: z.optional(count()),
+  logOffset: z.optional(count()),
 });
 const stateSchema = z.looseObject({ version: z.literal(1), agents: z.record(z.string(), recordSchema) });
 

@@ -13,10 +13,13 @@ import { logFile } from './launch.js';
 /** A recogniser needs the end of the output: the last 256 KB is plenty. */
 const TAIL_BYTES = 256 * 1024;
 
-function tail(file: string): string | null {
+/** The end of a file, from `since` (a byte offset) when the file still reaches it. */
+function tail(file: string, since = 0): string | null {
   if (!existsSync(file)) return null;
   const size = statSync(file).size;
-  const length = Math.min(size, TAIL_BYTES);
+  // a log cut since the offset was taken: its tail is all that is left of the run
+  const start = since <= size ? since : 0;
+  const length = Math.min(size - start, TAIL_BYTES);
   const buffer = Buffer.alloc(length);
   const fd = openSync(file, 'r');
   try {
@@ -27,7 +30,17 @@ function tail(file: string): string | null {
   return buffer.toString('utf8');
 }
 
-export function troubleOf(project: Project, agent: AgentSpec, exitStatus: number | null, now: number): Trouble {
+/** The size of the agent's pane log now: what a run prints goes after it. */
+export function logOffset(project: Project, agent: string): number {
+  try {
+    return statSync(logFile(project, agent)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** `logSince`: the pane log's size when the run started, so an earlier run's words are never read as this one's. */
+export function troubleOf(project: Project, agent: AgentSpec, exitStatus: number | null, now: number, logSince = 0): Trouble {
   const recognise = getBackend(agent.backend).trouble;
   if (recognise === undefined) return NO_TROUBLE;
   const raw = agent.kind === 'loop' || agent.kind === 'task' ? tail(rawStreamFile(project.stateDir, agent.name)) : null;
@@ -35,6 +48,6 @@ export function troubleOf(project: Project, agent: AgentSpec, exitStatus: number
     const found = recognise(raw, exitStatus, now);
     if (found.kind !== null) return found;
   }
-  const log = tail(logFile(project, agent.name));
+  const log = tail(logFile(project, agent.name), logSince);
   return log === null ? NO_TROUBLE : recognise(log, exitStatus, now);
 }

@@ -30,6 +30,7 @@ import { launchKeyOf, planLaunch, wakeChannel } from './launch.js';
 import { inboxSize } from './mail.js';
 import { observe, observedPids, timingsOf } from './observe.js';
 import { recordIteration } from './record-usage.js';
+import { logOffset, troubleOf } from './read-trouble.js';
 import { reloadConfig } from './reload.js';
 import { errorRetryMs, reconcile, silentTooLong, type Action, type DesiredAgent } from './reconcile.js';
 import { Screens } from './screens.js';
@@ -173,6 +174,12 @@ export class Watchdog {
       for (const agent of desired) {
         const seen = observed.get(agent.name);
         const spec = project.agents.find((a) => a.name === agent.name)!;
+        const record = state.agents[agent.name];
+        // a death seen for the first time: was it the provider's trouble (a usage limit, an outage)?
+        if (seen?.dead && record?.up && record.deadSince == null && seen.exitStatus !== 0) {
+          const trouble = troubleOf(project, spec, seen.exitStatus, now, record.logOffset ?? 0);
+          if (trouble.kind !== null) seen.trouble = { kind: trouble.kind, resetAt: trouble.resetAt, message: trouble.message };
+        }
         // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
         if (seen && watchesScreen(spec)) seen.screen = !seen.dead && state.agents[agent.name]?.waitingOn ? 'waiting' : null;
         else if (seen && silentTooLong(agent, seen, state.agents[agent.name], now)) {
@@ -200,6 +207,7 @@ export class Watchdog {
             started = true;
             record.runId = plan.runId;
             record.error = null;
+            record.logOffset = logOffset(project, agent.name);
             record.mailSeen = inboxSize(project.stateDir, agent.name); // the fresh kickoff points at the inbox
             this.event({ type: 'event', agent: agent.name, event: action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart', reason: action.reason, details: { iteration: record.iteration, restarts: record.restarts } });
           } catch (error) {

@@ -118,6 +118,7 @@ export async function statusOf(ao: Ao): Promise<{ code: number; agents: Record<s
 }
 
 export interface EventLine {
+  time: string;
   agent: string;
   event: string;
   reason: string;

@@ -2,6 +2,7 @@ import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.
 import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
+import { logOffset } from '../../supervisor/read-trouble.js';
 import { launchKeyOf, planLaunch } from '../../supervisor/launch.js';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
@@ -34,6 +35,7 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
     const now = new Date();
     markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(agent), runId: plan.runId });
     record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
+    record.logOffset = logOffset(project, agent.name);
     if (existed) record.restarts++;
     if (agent.kind === 'loop') record.iteration++;
     // an agent restarted on a stopped team is healed like any other: the watchdog comes with it

@@ -4,6 +4,7 @@ import { shellQuote } from '../../tmux/client.js';
 import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { ensureWatchdog, startSession, watchdogSeen, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
+import { logOffset } from '../../supervisor/read-trouble.js';
 import { launchKeyOf, passedEnv, planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import { deliverKickoffs, watchKickoffs } from '../kickoffs.js';
@@ -71,6 +72,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
       await startSession(tmux, plan, { pane });
       markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(plan.agent), runId: plan.runId });
       record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
+      record.logOffset = logOffset(project, plan.agent.name);
       if (plan.agent.kind === 'loop') record.iteration += 1;
       started.push(plan);
     }

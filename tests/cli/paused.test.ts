@@ -1,0 +1,114 @@
+/**
+ * Provider trouble is not agent failure, with the watchdog on: a real Claude
+ * loop (2.1.332) whose stand-in answers with a usage limit resetting 60 s
+ * later is `paused` with that reset time, never `failed`, and its next
+ * iteration starts after the reset and reaches the stand-in. A stand-in that
+ * answers 529 (overloaded) for a while: the loop is never `failed` and works
+ * again afterwards.
+ */
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startAnthropic } from '../fixtures/standins/anthropic.js';
+import type { StandIn } from '../fixtures/standins/common.js';
+import { eventsOf, killServer, makeProject, removeProject, runAo, statusOf, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
+import { cliHome, type CliHome } from '../helpers/standin-env.js';
+
+const installed = await ensureCli('claude');
+if (!installed.ok) announceInstallFailure('claude', installed.reason);
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+interface Team {
+  ao: (...args: string[]) => ReturnType<typeof runAo>;
+  server: StandIn;
+  dir: string;
+}
+
+async function claudeLoop(tag: string, watchdog: string, env: Record<string, string> = {}): Promise<Team> {
+  const socket = uniqueSocket(tag);
+  const server = await startAnthropic();
+  const dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work on {phase_id}.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
+  const home: CliHome = cliHome('claude', { url: server.url, trusted: [dir] });
+  const all: Record<string, string> = { ...home.env, TZ: 'UTC', ...env };
+  const line = Object.entries(all).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+  writeFileSync(
+    join(dir, 'agents.toml'),
+    [
+      '[defaults]',
+      `session_prefix = "${tag}-"`,
+      '[agents.builder]',
+      'kind = "loop"',
+      'backend = "claude"',
+      `command = ${JSON.stringify(installed.ok ? installed.bin : '')}`,
+      `env = { ${line} }`,
+      'min_iteration_s = 1',
+      '[[phases]]',
+      'id = "one"',
+      'plan = "one.md"',
+      '[watchdog]',
+      'stall_check_s = 1',
+      watchdog,
+      '',
+    ].join('\n'),
+  );
+  const ao = (...args: string[]) => runAo(args, { cwd: dir, socket, env: { TZ: 'UTC' } });
+  cleanups.push(async () => {
+    await ao('down');
+    await killServer(socket);
+    await server.close();
+    home.remove();
+    removeProject(dir);
+  });
+  return { ao, server, dir };
+}
+
+describe.skipIf(!installed.ok)('a Claude loop meets its provider’s trouble', { timeout: 180_000 }, () => {
+  it('a usage limit resetting 60 s later: paused with that reset, never failed, and the next iteration after the reset reaches the stand-in', async () => {
+    const { ao, server } = await claudeLoop('paused', 'resume_margin_s = 1', { CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-standin-0123456789abcdefghijklmnop', ANTHROPIC_API_KEY: '' });
+    const resetAt = Math.floor(Date.now() / 1000) + 60;
+    const headers = { 'anthropic-ratelimit-unified-status': 'rejected', 'anthropic-ratelimit-unified-reset': String(resetAt), 'anthropic-ratelimit-unified-representative-claim': 'five_hour' };
+    server.fallback({ kind: 'error', status: 429, headers });
+    const began = Date.now();
+    expect((await ao('up')).code).toBe(0);
+    const paused = await waitFor(async () => {
+      const s = await statusOf(ao);
+      return s.agents.builder?.state === 'paused' ? s : undefined;
+    }, 30_000, 250);
+    expect(Date.now() - began).toBeLessThan(30_000);
+    const clock = new Date((resetAt + 1) * 1000);
+    const hhmm = `${String(clock.getUTCHours()).padStart(2, '0')}:${String(clock.getUTCMinutes()).padStart(2, '0')}`;
+    expect(paused.agents.builder?.detail).toBe(`usage limit, resumes ${hhmm}`);
+    expect(paused.code, 'paused is healthy: status exits 0').toBe(0);
+    const requestsWhilePaused = server.requests.filter((r) => r.model).length;
+
+    // the limit lifts at the reset: the next iteration runs
+    server.fallback({ kind: 'text', text: 'done' });
+    await waitFor(async () => ((await eventsOf(ao)).some((e) => e.agent === 'builder' && e.event === 'resume') ? true : undefined), 90_000, 500);
+    await waitFor(async () => (server.requests.filter((r) => r.model).length > requestsWhilePaused ? true : undefined), 30_000, 250);
+    const events = (await eventsOf(ao)).filter((e) => e.agent === 'builder');
+    const resume = events.find((e) => e.event === 'resume')!;
+    expect(Date.parse(resume.time)).toBeGreaterThanOrEqual(resetAt * 1000);
+    expect(events.some((e) => e.event === 'failed' || e.event === 'died')).toBe(false);
+    expect(events.filter((e) => e.event === 'paused')).toHaveLength(1);
+  });
+
+  it('an outage (529 for a while): never failed, and it works again afterwards', async () => {
+    // Claude retries a 529 itself before it gives up; a short probe wait stands in for 30 minutes
+    const { ao, server, dir } = await claudeLoop('outage', 'probe_initial_s = 2\nprobe_max_s = 4\ncrash_limit = 2', { ANTHROPIC_API_KEY: 'sk-standin', CLAUDE_CODE_MAX_RETRIES: '0' });
+    server.fallback({ kind: 'error', status: 529, body: JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }) });
+    expect((await ao('up')).code).toBe(0);
+    // more troubles than the crash limit allows failures
+    await waitFor(async () => ((await eventsOf(ao)).filter((e) => e.agent === 'builder' && e.event === 'paused').length >= 3 ? true : undefined), 120_000, 500);
+    expect((await statusOf(ao)).agents.builder?.state).not.toBe('failed');
+    server.fallback({ kind: 'text', text: 'done' });
+    await waitFor(async () => ((await eventsOf(ao)).some((e) => e.agent === 'builder' && e.event === 'iteration-done') ? true : undefined), 60_000, 500);
+    const events = (await eventsOf(ao)).filter((e) => e.agent === 'builder').map((e) => e.event);
+    expect(events).not.toContain('failed');
+    expect(readFileSync(join(dir, 'state', 'events.jsonl'), 'utf8')).toMatch(/provider overloaded or down/);
+  });
+});
