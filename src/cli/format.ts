@@ -1,3 +1,4 @@
+import type { UsageTotals } from '../state/usage.js';
 import type { AgentStatus, StatusReport } from '../supervisor/status.js';
 
 /** Left-aligned columns separated by two spaces. */
@@ -21,12 +22,17 @@ export function stateLabel(agent: AgentStatus): string {
 
 export function phaseHeader(p: StatusReport['phase']): string {
   const detail = p.status === 'not converging' ? `not converging: ${p.fails_in_a_row} fails in a row` : p.status === 'in progress' && p.gate === 'claimed' ? 'in progress, gate claimed' : p.status;
-  return `phase: ${p.id} [${p.index + 1}/${p.count}] plan=${p.plan} (${detail})`;
+  return `phase: ${p.id} [${p.index + 1}/${p.count}] plan=${p.plan} (${detail})${p.usage && p.usage.cost_usd !== null ? ` cost=${usd(p.usage)}` : ''}`;
+}
+
+/** Dollars where the CLI reports cost, `-` where it does not (tokens are in `ao cost`). */
+export function usd(u: UsageTotals | null): string {
+  return u === null || u.cost_usd === null ? '-' : `$${u.cost_usd.toFixed(2)}`;
 }
 
 export function formatStatus(report: StatusReport): string {
-  const rows = [['NAME', 'KIND', 'BACKEND', 'MODEL', 'HEAL', 'STATE']];
-  for (const a of report.agents) rows.push([a.name, a.kind, a.backend ?? '-', a.model ?? '-', a.heal ?? '-', stateLabel(a)]);
+  const rows = [['NAME', 'KIND', 'BACKEND', 'MODEL', 'HEAL', 'COST', 'STATE']];
+  for (const a of report.agents) rows.push([a.name, a.kind, a.backend ?? '-', a.model ?? '-', a.heal ?? '-', usd(a.usage), stateLabel(a)]);
   let text = `${phaseHeader(report.phase)}\n${table(rows)}`;
   if (!report.server && report.agents.some((a) => a.up)) text += `tmux server on socket is not running: agents that were up are gone; \`ao up\` brings them back\n`;
   if (report.config_error) text += `config error: the watchdog keeps running the last good config until agents.toml validates:\n${report.config_error}\n`;
@@ -59,6 +65,7 @@ export function statusJson(report: StatusReport): object {
       up: a.up,
       waiting_on: a.waiting_on,
       pending: a.pending,
+      usage: a.usage,
     })),
   };
 }

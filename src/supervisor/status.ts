@@ -2,6 +2,7 @@ import { modelFor } from '../config/resolve.js';
 import type { AgentKind, HealPolicy, Project } from '../config/types.js';
 import type { AgentRecord, AgentsState } from '../state/agents.js';
 import type { PhaseState } from '../state/phase.js';
+import type { UsageReport, UsageTotals } from '../state/usage.js';
 import { silenceMs, silentTooLong, SPINNING_AFTER } from './reconcile.js';
 import { foreignNote, ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 
@@ -32,12 +33,14 @@ export interface AgentStatus {
   waiting_on: string | null;
   /** what the watchdog will paste once its screen is steadily ready */
   pending: 'kickoff' | null;
+  /** tokens and cost of its iterations so far, where its CLI reports them */
+  usage: UsageTotals | null;
 }
 
 export interface StatusReport {
   project: string;
   complete: boolean;
-  phase: { id: string; index: number; count: number; plan: string; status: string; gate: string; fails_in_a_row: number };
+  phase: { id: string; index: number; count: number; plan: string; status: string; gate: string; fails_in_a_row: number; usage: UsageTotals | null };
   /** agents.toml does not validate; the watchdog keeps the last good config */
   config_error: string | null;
   /** whether ao's tmux server answered */
@@ -53,6 +56,8 @@ export interface Observed {
   /** unix milliseconds */
   now: number;
   configError?: string | null;
+  /** what state/usage.jsonl adds up to */
+  usage?: UsageReport | null;
 }
 
 const iso = (seconds: number | null): string | null => (seconds === null ? null : new Date(seconds * 1000).toISOString());
@@ -88,6 +93,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
       up: record?.up ?? false,
       waiting_on: pane && !pane.dead ? (record?.waitingOn ?? null) : null,
       pending: record?.pending ? record.pending.what : null,
+      usage: observed.usage?.byAgent[agent.name] ?? null,
     };
     return { ...base, ...taken(agent.session, base.up, agentState(pane, record, agent.heal, agent.stallMinutes, agent.enabled, observed)) };
   });
@@ -111,6 +117,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
     up: wdRecord?.up ?? false,
     waiting_on: null,
     pending: null,
+    usage: null,
     ...taken(watchdogSession, wdRecord?.up ?? false, agentState(wdPane, wdRecord ? { ...wdRecord, condition: null } : undefined, 'none', 0, true, observed)),
   });
 
@@ -125,6 +132,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
       status: complete ? 'complete' : observed.phase.notConverging ? 'not converging' : 'in progress',
       gate: complete ? 'closed' : observed.phase.gate.status,
       fails_in_a_row: observed.phase.gate.failStreak,
+      usage: observed.usage?.byPhase[phase.id] ?? null,
     },
     config_error: observed.configError ?? null,
     server: observed.server,

@@ -11,6 +11,7 @@ import { coordPaths } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { agentsFile, loadAgentsState, type AgentsState } from '../state/agents.js';
+import { readUsage, summarise, usageFile } from '../state/usage.js';
 import { eventsFile, readEvents } from '../state/events.js';
 import { initialPhaseState, phaseFile, readPhaseState, type PhaseState } from '../state/phase.js';
 import { logFile } from '../supervisor/launch.js';
@@ -177,7 +178,8 @@ export class Engine {
     }
     const phase = this.lastPhase ?? initialPhaseState();
     const configError = this.configError ?? this.cache.read(configErrorFile(stateDir), () => readConfigError(stateDir)?.message ?? null, null);
-    const report = buildStatus(project, { panes, server: panes.length > 0, agents: this.lastAgents, phase, now, configError });
+    const usage = this.cache.read(usageFile(stateDir), () => summarise(readUsage(stateDir)), null);
+    const report = buildStatus(project, { panes, server: panes.length > 0, agents: this.lastAgents, phase, now, configError, usage });
 
     const sessions = bySession(panes);
     const startedAt: Record<string, number | null> = {};

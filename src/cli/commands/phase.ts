@@ -1,3 +1,4 @@
+import { readUsage, summarise } from '../../state/usage.js';
 import { modelFor } from '../../config/resolve.js';
 import type { Project } from '../../config/types.js';
 import { UsageError } from '../../errors.js';
@@ -54,7 +55,7 @@ export async function phase(options: PhaseOptions, io: Io): Promise<number> {
     }
     const view = phaseView(project, state);
     const status = state.complete ? 'complete' : state.notConverging ? 'not converging' : 'in progress';
-    io.out(`${phaseHeader({ id: view.phase.id, index: view.index, count: project.phases.length, plan: view.phase.plan, status, gate: state.gate.status, fails_in_a_row: state.gate.failStreak })}\n`);
+    io.out(`${phaseHeader({ id: view.phase.id, index: view.index, count: project.phases.length, plan: view.phase.plan, status, gate: state.gate.status, fails_in_a_row: state.gate.failStreak, usage: summarise(readUsage(project.stateDir)).byPhase[view.phase.id] ?? null })}\n`);
     io.out(`plan: ${view.phase.planPath}\ngate: ${state.complete ? 'closed' : state.gate.status} · fails in a row: ${state.gate.failStreak}\n`);
     if (state.history.length > 0) {
       io.out('history:\n');

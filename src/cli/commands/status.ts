@@ -1,5 +1,6 @@
 import { readAgentsState } from '../../state/agents.js';
 import { readPhaseStateOf } from '../../state/phase.js';
+import { readUsage, summarise } from '../../state/usage.js';
 import { readConfigError } from '../../supervisor/reload.js';
 import { buildStatus, isHealthy } from '../../supervisor/status.js';
 import { openProjectOrRunning } from '../context.js';
@@ -22,6 +23,7 @@ export async function status(options: StatusOptions, io: Io): Promise<number> {
     phase: readPhaseStateOf(project),
     now: Date.now(),
     configError: configError ?? readConfigError(project.stateDir)?.message ?? null,
+    usage: summarise(readUsage(project.stateDir)),
   });
   io.out(options.json ? `${JSON.stringify(statusJson(report), null, 2)}\n` : formatStatus(report));
   if (configError) return 2;

@@ -135,7 +135,7 @@ describe('buildStatus', () => {
 
   it('models follow the phase: overrides and aliases resolved', () => {
     const report = buildStatus(project, observed({ phase: { ...initialPhaseState(), index: 1 } }));
-    expect(report.phase).toEqual({ id: 'two', index: 1, count: 2, plan: 'two.md', status: 'in progress', gate: 'open', fails_in_a_row: 0 });
+    expect(report.phase).toEqual({ id: 'two', index: 1, count: 2, plan: 'two.md', status: 'in progress', gate: 'open', fails_in_a_row: 0, usage: null });
     expect(report.agents.map((a) => a.model)).toEqual(['claude-opus-4-8', 'claude-opus-4-8', 'claude-sonnet-4-6', 'claude-sonnet-4-6', null]);
   });
 
@@ -149,14 +149,31 @@ describe('buildStatus', () => {
     expect(formatStatus(report)).toBe(
       [
         'phase: two [2/2] plan=two.md (in progress)',
-        'NAME          KIND        BACKEND  MODEL              HEAL        STATE',
-        'orchestrator  persistent  demo     claude-opus-4-8    heal        RUNNING',
-        'builder       loop        demo     claude-opus-4-8    heal+stall  RUNNING',
-        'adversary     loop        demo     claude-sonnet-4-6  heal+stall  STALLED 14m',
-        'assistant     persistent  demo     claude-sonnet-4-6  none        stopped (disabled)',
-        'watchdog      service     -        -                  -           stopped',
+        'NAME          KIND        BACKEND  MODEL              HEAL        COST  STATE',
+        'orchestrator  persistent  demo     claude-opus-4-8    heal        -     RUNNING',
+        'builder       loop        demo     claude-opus-4-8    heal+stall  -     RUNNING',
+        'adversary     loop        demo     claude-sonnet-4-6  heal+stall  -     STALLED 14m',
+        'assistant     persistent  demo     claude-sonnet-4-6  none        -     stopped (disabled)',
+        'watchdog      service     -        -                  -           -     stopped',
         '',
       ].join('\n'),
     );
+  });
+
+  it('shows what each agent and the phase have cost, where the CLI reports it', () => {
+    const totals = (cost: number | null, iterations: number) => ({ input_tokens: 10, output_tokens: 2, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: cost, iterations });
+    const report = buildStatus(project, observed({
+      panes: [pane('p-builder')],
+      server: true,
+      agents: { version: 1, agents: { builder: up } },
+      phase: { ...initialPhaseState(), index: 1 },
+      usage: { rows: [], byAgent: { builder: totals(1.234, 3), adversary: totals(null, 1) }, byPhase: { two: totals(1.5, 4) }, total: totals(1.5, 4) },
+    }));
+    const text = formatStatus(report);
+    expect(text.split('\n')[0]).toBe('phase: two [2/2] plan=two.md (in progress) cost=$1.50');
+    expect(text).toMatch(/^builder\s+loop\s+demo\s+\S+\s+heal\+stall\s+\$1\.23\s+RUNNING$/m);
+    expect(text).toMatch(/^adversary\s+loop\s+demo\s+\S+\s+heal\+stall\s+-\s+/m);
+    expect(report.agents.find((a) => a.name === 'builder')?.usage).toMatchObject({ cost_usd: 1.234, iterations: 3 });
+    expect(report.phase.usage).toMatchObject({ cost_usd: 1.5 });
   });
 });
