@@ -172,7 +172,7 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
         fail(['phases', index, 'models', role], `phase "${phase.id}" overrides the model of "${role}", but the team has no such agent (agents: ${Object.keys(raw.agents).join(', ')})`);
       }
     }
-    return { id: phase.id, plan: phase.plan, planPath, models: { ...(phase.models ?? {}) } };
+    return { id: phase.id, plan: phase.plan, planPath, models: { ...(phase.models ?? {}) }, budgetUsd: phase.budget_usd ?? null, maxIterations: phase.max_iterations ?? null };
   });
 
   if (errors.length > 0) throw ConfigError.all(errors);
@@ -267,5 +267,6 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     paceS: agent.pace_s ?? null,
     minIterationS: agent.min_iteration_s ?? DEFAULT_MIN_ITERATION_S,
     onPhaseAdvance: agent.on_phase_advance ?? false,
+    budgetUsd: agent.budget_usd ?? null,
   };
 }

@@ -30,12 +30,15 @@ export const agentSchema = z.strictObject({
   pace_s: positive(),
   min_iteration_s: z.optional(z.number().check(z.gte(0))),
   on_phase_advance: z.optional(z.boolean()),
+  budget_usd: positive(),
 });
 
 export const phaseSchema = z.strictObject({
   id: z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" and "-" only (it names files)')),
   plan: text(),
   models: z.optional(z.record(z.string(), text())),
+  budget_usd: positive(),
+  max_iterations: positiveInt(),
 });
 
 export const defaultsSchema = z.strictObject({

@@ -39,6 +39,8 @@ export interface AgentSpec {
   minIterationS?: number;
   /** a task run by the watchdog each time the team enters a new phase */
   onPhaseAdvance: boolean;
+  /** what the agent may spend in all (USD, where its CLI reports cost): reached, its loop is paused */
+  budgetUsd?: number | null;
 }
 
 export interface PhaseSpec {
@@ -49,6 +51,10 @@ export interface PhaseSpec {
   planPath: string;
   /** role -> model as written (an alias or an id) */
   models: Record<string, string>;
+  /** what the phase may spend (USD): reached, its loops are paused until the number is raised */
+  budgetUsd?: number | null;
+  /** iterations of the phase's loops, all together, before they are paused */
+  maxIterations?: number | null;
 }
 
 export interface WatchdogSpec {

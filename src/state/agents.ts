@@ -61,6 +61,8 @@ export interface AgentRecord {
   troubles?: number;
   /** the size of its pane log at its last start: that run's output follows */
   logOffset?: number;
+  /** a loop's iterations under its current phase generation (for max_iterations) */
+  phaseIterations?: number;
 }
 
 export interface PendingDelivery {
@@ -140,6 +142,7 @@ const recordSchema = z.looseObject({
   pausedReason: optionalOf(z.string()),
   troubles: z.optional(count()),
   logOffset: z.optional(count()),
+  phaseIterations: z.optional(count()),
 });
 const stateSchema = z.looseObject({ version: z.literal(1), agents: z.record(z.string(), recordSchema) });
 

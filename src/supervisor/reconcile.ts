@@ -29,6 +29,8 @@ export interface DesiredAgent {
   nudgeable?: boolean;
   /** its kickoff is pasted into its screen: every start leaves one pending for the screen watch */
   pasteKickoff?: boolean;
+  /** why it must not start another run now (a budget or an iteration cap reached): it is paused instead */
+  hold?: string | null;
 }
 
 export interface ObservedAgent {
@@ -152,6 +154,12 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
     }
     if (!agent.up || !record?.up) continue;
     const start = (reason: StartReason): void => {
+      // a budget or an iteration cap reached: no new run of a loop or task, it waits for the maintainer
+      if (agent.hold && (agent.kind === 'loop' || agent.kind === 'task') && reason !== 'stall') {
+        hold(agent.name, record, agent.hold, actions);
+        return;
+      }
+      const samePhase = record.phaseGen === agent.generation;
       actions.push({ type: 'start', agent: agent.name, reason });
       record.deadSince = null;
       record.nextStartAt = null;
@@ -167,7 +175,10 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       // restarts count heals; planned restarts (a new phase, model or command) are not failures
       if (reason === 'heal' || reason === 'stall') record.restarts += 1;
       // every start of a loop agent is a new iteration with a fresh kickoff
-      if (agent.kind === 'loop') record.iteration += 1;
+      if (agent.kind === 'loop') {
+        record.phaseIterations = samePhase ? (record.phaseIterations ?? 0) + 1 : 1;
+        record.iteration += 1;
+      }
     };
 
     if (seen.foreign !== undefined) {
@@ -278,6 +289,8 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
     const paced = record.condition === 'pacing' || record.condition === 'spinning';
     const paused = record.condition === 'paused';
     if (agent.heal === 'none' && !paced) continue;
+    // held for a budget: no time to wake at; a raised number lets it go on at the next sweep
+    if (paused && record.nextStartAt == null && agent.hold) continue;
     if ((record.nextStartAt ?? now) <= now) {
       if (paused) actions.push({ type: 'event', agent: agent.name, event: 'resume', reason: `${record.pausedReason ?? 'paused'}: trying again` });
       start(paused ? 'resume' : paced ? 'next-iteration' : 'heal');
@@ -372,6 +385,16 @@ function pause(name: string, record: AgentRecord, trouble: ProviderTrouble, now:
   const reset = trouble.resetAt !== null ? `; the provider says it resets ${new Date(trouble.resetAt).toISOString()}` : '';
   actions.push({ type: 'event', agent: name, event: 'paused', reason: `${label}: ${trouble.message}${reset}; not counted as a crash, resumes ${new Date(until).toISOString()}`, details: { kind: trouble.kind, resumes_at: new Date(until).toISOString(), try: record.troubles } });
   wake(until);
+}
+
+/** Paused for a budget or cap: told once per reason, no wake time (the maintainer raises the number). */
+function hold(name: string, record: AgentRecord, why: string, actions: Action[]): void {
+  if (!(record.condition === 'paused' && record.pausedReason === why)) {
+    actions.push({ type: 'event', agent: name, event: 'paused', reason: `${why}; raise it in agents.toml to go on`, details: { kind: 'budget' } });
+  }
+  record.condition = 'paused';
+  record.pausedReason = why;
+  record.nextStartAt = null;
 }
 
 /** HH:MM in the machine's time zone, as a person reading `ao status` expects. */

@@ -30,6 +30,8 @@ import { launchKeyOf, planLaunch, wakeChannel } from './launch.js';
 import { inboxSize } from './mail.js';
 import { observe, observedPids, timingsOf } from './observe.js';
 import { recordIteration } from './record-usage.js';
+import { budgetHolds } from './budgets.js';
+import { readUsage, summarise, usageFile, type UsageReport } from '../state/usage.js';
 import { logOffset, troubleOf } from './read-trouble.js';
 import { reloadConfig } from './reload.js';
 import { errorRetryMs, reconcile, silentTooLong, type Action, type DesiredAgent } from './reconcile.js';
@@ -48,7 +50,6 @@ export interface WatchdogDeps {
 }
 
 /** The events after which a one-shot iteration's usage is recorded. */
-const ITERATION_ENDS = new Set(['iteration-done', 'task-done', 'died']);
 
 export class Watchdog {
   private readonly deps: WatchdogDeps;
@@ -71,6 +72,7 @@ export class Watchdog {
   /** sessions whose pane lived at the last snapshot */
   private alive: ReadonlySet<string> = new Set();
   private readonly screens: Screens;
+  private usageRead: { key: string; report: UsageReport } | null = null;
 
   constructor(deps: WatchdogDeps) {
     this.deps = deps;
@@ -175,10 +177,12 @@ export class Watchdog {
         const seen = observed.get(agent.name);
         const spec = project.agents.find((a) => a.name === agent.name)!;
         const record = state.agents[agent.name];
-        // a death seen for the first time: was it the provider's trouble (a usage limit, an outage)?
-        if (seen?.dead && record?.up && record.deadSince == null && seen.exitStatus !== 0) {
-          const trouble = troubleOf(project, spec, seen.exitStatus, now, record.logOffset ?? 0);
-          if (trouble.kind !== null) seen.trouble = { kind: trouble.kind, resetAt: trouble.resetAt, message: trouble.message };
+        if (seen?.dead && record?.up && record.deadSince == null) {
+          // a run's end seen for the first time: its tokens and cost first (a budget may hold the next run)
+          this.recordUsage(spec, record, view.phase.id);
+          // and was it the provider's trouble (a usage limit, an outage)?
+          const trouble = seen.exitStatus === 0 ? null : troubleOf(project, spec, seen.exitStatus, now, record.logOffset ?? 0);
+          if (trouble && trouble.kind !== null) seen.trouble = { kind: trouble.kind, resetAt: trouble.resetAt, message: trouble.message };
         }
         // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
         if (seen && watchesScreen(spec)) seen.screen = !seen.dead && state.agents[agent.name]?.waitingOn ? 'waiting' : null;
@@ -187,16 +191,15 @@ export class Watchdog {
           if (screen !== null) seen.screen = getBackend(spec.backend).detect(screen, { readyPattern: spec.readyPattern });
         }
       }
+      const holds = budgetHolds(project, view.phase, phase.generation, state.agents, this.usage(project.stateDir));
+      for (const agent of desired) agent.hold = holds.get(agent.name) ?? null;
       const decision = reconcile(desired, observed, state.agents, now, timingsOf(project));
       wakeAt = decision.wakeAt;
       // starts and stops run inside the lock, so `ao down` (which takes it first) never races them
       for (const action of decision.actions) {
         const agent = project.agents.find((a) => a.name === action.agent);
-        if (action.type === 'event') {
-          this.event(action);
-          // the iteration's tokens and cost, read from its raw stream before the next one rotates it
-          if (agent && ITERATION_ENDS.has(action.event)) this.recordUsage(agent, state.agents[agent.name], view.phase.id);
-        } else if (action.type === 'nudge') continue; // pasted by the screen watch (record.nudgeDue)
+        if (action.type === 'event') this.event(action);
+        else if (action.type === 'nudge') continue; // pasted by the screen watch (record.nudgeDue)
         else if (action.type === 'stop' && agent) await stopSession(tmux, agent.session, ownPanes.get(agent.session)).catch((error: unknown) => this.deps.log('warn', `stop ${agent.name}: ${String(error)}`));
         else if (action.type === 'start' && agent) {
           const record = decision.history[agent.name]!;
@@ -238,7 +241,20 @@ export class Watchdog {
    * iteration or restart counted), marked `error`, tried again after
    * errorRetryMs; the event is written once per distinct error, not per sweep.
    */
-  /** One iteration's usage into state/usage.jsonl; a write that fails is logged, never fatal. */
+  /** What state/usage.jsonl adds up to, read again only when it grew. */
+  private usage(stateDir: string): UsageReport | null {
+    let key: string;
+    try {
+      const st = statSync(usageFile(stateDir));
+      key = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      return null;
+    }
+    if (this.usageRead?.key !== key) this.usageRead = { key, report: summarise(readUsage(stateDir)) };
+    return this.usageRead.report;
+  }
+
+  /** One iteration's usage into state/usage.jsonl (before the next run rotates its stream); a write that fails is logged, never fatal. */
   private recordUsage(agent: Project['agents'][number], record: AgentRecord | undefined, phase: string): void {
     if (agent.kind !== 'loop' && agent.kind !== 'task') return;
     try {

@@ -29,7 +29,7 @@ interface Team {
   dir: string;
 }
 
-async function claudeLoop(tag: string, watchdog: string, env: Record<string, string> = {}): Promise<Team> {
+async function claudeLoop(tag: string, watchdog: string, env: Record<string, string> = {}, phase = ''): Promise<Team> {
   const socket = uniqueSocket(tag);
   const server = await startAnthropic();
   const dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work on {phase_id}.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
@@ -50,6 +50,7 @@ async function claudeLoop(tag: string, watchdog: string, env: Record<string, str
       '[[phases]]',
       'id = "one"',
       'plan = "one.md"',
+      phase,
       '[watchdog]',
       'stall_check_s = 1',
       watchdog,
@@ -66,6 +67,8 @@ async function claudeLoop(tag: string, watchdog: string, env: Record<string, str
   });
   return { ao, server, dir };
 }
+
+const configOf = (dir: string): string => join(dir, 'agents.toml');
 
 describe.skipIf(!installed.ok)('a Claude loop meets its provider’s trouble', { timeout: 180_000 }, () => {
   it('a usage limit resetting 60 s later: paused with that reset, never failed, and the next iteration after the reset reaches the stand-in', async () => {
@@ -110,5 +113,28 @@ describe.skipIf(!installed.ok)('a Claude loop meets its provider’s trouble', {
     const events = (await eventsOf(ao)).filter((e) => e.agent === 'builder').map((e) => e.event);
     expect(events).not.toContain('failed');
     expect(readFileSync(join(dir, 'state', 'events.jsonl'), 'utf8')).toMatch(/provider overloaded or down/);
+  });
+
+  it("a phase's budget below one iteration's cost pauses the loop after it; raising the budget lets it go on", async () => {
+    const { ao, server, dir } = await claudeLoop('budget', '', { ANTHROPIC_API_KEY: 'sk-standin' }, 'budget_usd = 0.0000001');
+    server.fallback({ kind: 'text', text: 'done' });
+    expect((await ao('up')).code).toBe(0);
+    const paused = await waitFor(async () => {
+      const s = await statusOf(ao);
+      return s.agents.builder?.state === 'paused' ? s : undefined;
+    }, 60_000, 250);
+    expect(paused.agents.builder?.detail).toMatch(/^budget: phase one has spent \$0\.\d+ of its budget_usd = 1e-7$/);
+    const cost = JSON.parse((await ao('cost', '--json')).stdout) as { total: { cost_usd: number; iterations: number } };
+    expect(cost.total.iterations).toBe(1);
+    expect(cost.total.cost_usd).toBeGreaterThan(0.0000001);
+    const requests = server.requests.filter((r) => r.model).length;
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(server.requests.filter((r) => r.model).length, 'no new iteration while paused').toBe(requests);
+
+    writeFileSync(configOf(dir), readFileSync(configOf(dir), 'utf8').replace('budget_usd = 0.0000001', 'budget_usd = 100'));
+    await waitFor(async () => (server.requests.filter((r) => r.model).length > requests ? true : undefined), 60_000, 250);
+    const events = (await eventsOf(ao)).filter((e) => e.agent === 'builder').map((e) => e.event);
+    expect(events.filter((e) => e === 'paused')).toHaveLength(1);
+    expect(events).toContain('resume');
   });
 });

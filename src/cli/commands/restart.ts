@@ -33,7 +33,9 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
     await startSession(tmux, plan, { pane });
     const record = (state.agents[agent.name] ??= emptyRecord());
     const now = new Date();
+    const samePhase = record.phaseGen === phase.generation;
     markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(agent), runId: plan.runId });
+    if (agent.kind === 'loop') record.phaseIterations = samePhase ? (record.phaseIterations ?? 0) + 1 : 1;
     record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
     record.logOffset = logOffset(project, agent.name);
     if (existed) record.restarts++;

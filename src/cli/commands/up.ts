@@ -70,7 +70,9 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
         continue;
       }
       await startSession(tmux, plan, { pane });
+      const samePhase = record.phaseGen === phase.generation;
       markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(plan.agent), runId: plan.runId });
+      if (plan.agent.kind === 'loop') record.phaseIterations = samePhase ? (record.phaseIterations ?? 0) + 1 : 1;
       record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
       record.logOffset = logOffset(project, plan.agent.name);
       if (plan.agent.kind === 'loop') record.iteration += 1;

@@ -808,3 +808,22 @@ describe('provider trouble is not agent failure', () => {
   });
 });
 
+
+describe('budgets and caps hold a loop', () => {
+  it('held: paused at the end of its run with the reason, told once, no new run; let go: it resumes', () => {
+    const loop = desired('l', { kind: 'loop', heal: 'heal+stall', stallMs: 60 * MIN });
+    const sim = new Sim([loop], { l: { life: () => 10 * S, exit: () => ({ status: 0, signal: null }) } });
+    sim.runUntil(5 * S);
+    loop.hold = 'budget: phase one has spent $0.0100 of its budget_usd = 0.01';
+    sim.runUntil(30 * MIN);
+    expect(sim.startActions('l')).toEqual([]);
+    expect(sim.history.l).toMatchObject({ condition: 'paused', pausedReason: loop.hold, nextStartAt: null });
+    expect(sim.eventsOf('l').map((e) => e.event)).toEqual(['iteration-done', 'paused']);
+    loop.hold = null;
+    sim.runUntil(31 * MIN);
+    expect(sim.startActions('l')[0]).toEqual({ at: expect.any(Number), reason: 'resume' });
+    expect(sim.startActions('l')[0]!.at).toBeGreaterThan(30 * MIN);
+    expect(sim.startActions('l').slice(1).every((s) => s.reason === 'next-iteration')).toBe(true);
+    expect(sim.problems).toEqual([]);
+  });
+});
