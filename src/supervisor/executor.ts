@@ -8,7 +8,7 @@ import { holderAlive, readHolder } from '../state/pidlock.js';
 import type { SessionSpec, Tmux } from '../tmux/client.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
 import { passedEnv, type LaunchPlan } from './launch.js';
-import { endProcessGroup, stopSession } from './stop.js';
+import { endProcessGroup, endRun, stopSession } from './stop.js';
 
 /**
  * Writes the kickoff, then starts the agent as its pane's own program. An
@@ -16,11 +16,13 @@ import { endProcessGroup, stopSession } from './stop.js';
  * stay), or killed and created anew; either way nothing of its old process
  * group outlives it.
  */
-export async function startSession(tmux: Tmux, plan: LaunchPlan, how: { pane?: PaneInfo | undefined; respawn?: boolean }): Promise<void> {
+export async function startSession(tmux: Tmux, plan: LaunchPlan, how: { pane?: PaneInfo | undefined; respawn?: boolean; previousRun?: string | null | undefined }): Promise<void> {
   await writeTextAtomic(plan.kickoffFile, plan.kickoffText);
   if (plan.session.logFile) mkdirSync(dirname(plan.session.logFile), { recursive: true });
   const existing = how.pane !== undefined;
   if (how.pane?.pid) await endProcessGroup(how.pane.pid, !how.pane.dead);
+  // what the previous run left outside its group (a detached daemon) is ended in the background: a heal does not wait for it
+  if (how.previousRun) void endRun(how.previousRun).catch(() => undefined);
   const exits = plan.session.env.AO_EXIT_FILE;
   if (exits) mkdirSync(dirname(exits), { recursive: true }); // the launcher writes its record there
   if (existing && how.respawn) {
@@ -70,7 +72,8 @@ export function watchdogSpec(project: Project, entry: string, env: NodeJS.Proces
     argv: ['sh', '-c', WATCHDOG_SUPERVISOR, 'ao-watchdog', process.execPath, entry, 'watchdog', '-c', project.configFile],
     logFile: watchdogLogFile(project),
     // the agents it heals get the environment of the `ao up` that started it
-    env: { ...passedEnv(env), AO_TMUX_SOCKET: project.tmuxSocket, AO_CONFIG: project.configFile },
+    // an agent's identity left in the tmux server's environment (an `ao up` run by an agent) is blanked, never inherited
+    env: { ...passedEnv(env), AO_TMUX_SOCKET: project.tmuxSocket, AO_CONFIG: project.configFile, AO_AGENT: '', AO_RUN_ID: '', AO_EXIT_FILE: '', AO_KICKOFF_FILE: '' },
   };
 }
 

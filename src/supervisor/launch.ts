@@ -35,7 +35,16 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * reaches the agent).
  */
 export function passedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).flatMap(([k, v]) => (v !== undefined && ENV_NAME.test(k) && !NOT_PASSED.has(k) ? [[k, v]] : [])));
+  return Object.fromEntries(Object.entries(env).flatMap(([k, v]) => (v !== undefined && ENV_NAME.test(k) && !NOT_PASSED.has(k) && !ownVariable(k) ? [[k, v]] : [])));
+}
+
+/**
+ * ao's own per-agent variables are set for each session, never inherited: an
+ * agent that runs `ao up` must not hand its identity (AO_AGENT, AO_RUN_ID) to
+ * the watchdog or to another agent. The demo pace is the one passed on.
+ */
+function ownVariable(name: string): boolean {
+  return name.startsWith('AO_') && name !== 'AO_DEMO_PACE_S';
 }
 
 /** The tmux wait-for channel that wakes this project's watchdog (its panes' pane-died hook signals it). */

@@ -72,8 +72,52 @@ export async function endProcessGroup(pgid: number, leaderRunning: boolean, grac
   return 'killed';
 }
 
-/** Kills a session and whatever its pane's process group left behind. */
-export async function stopSession(tmux: Tmux, session: string, pane: PaneInfo | undefined): Promise<GroupEnd> {
+/**
+ * Processes of one run of an agent, found by the AO_RUN_ID its launcher
+ * passed down: a daemon that left the process group (Codex's TUI leaves one)
+ * still carries it. Run ids are random, so nothing else can match.
+ */
+export function runProcesses(runId: string): number[] {
+  const needle = Buffer.from(`\0AO_RUN_ID=${runId}\0`);
+  const first = Buffer.from(`AO_RUN_ID=${runId}\0`);
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`);
+      if ((environ.includes(needle) || environ.subarray(0, first.length).equals(first)) && processAlive(Number(entry))) pids.push(Number(entry));
+    } catch {
+      // ended meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/** Ends every process left of a run: SIGTERM, the grace time, SIGKILL. Returns how many there were. */
+export async function endRun(runId: string | undefined | null, graceMs = STOP_GRACE_MS): Promise<number> {
+  if (!runId) return 0;
+  const pids = runProcesses(runId);
+  if (pids.length === 0) return 0;
+  const signal = (s: NodeJS.Signals): void => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, s);
+      } catch {
+        // gone
+      }
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && pids.some((pid) => processAlive(pid))) await sleep(25);
+  // a pid still alive is still the same process: it cannot be reused while it runs
+  if (pids.some((pid) => processAlive(pid))) signal('SIGKILL');
+  return pids.length;
+}
+
+/** Kills a session, whatever its pane's process group left behind, and what else its run started. */
+export async function stopSession(tmux: Tmux, session: string, pane: PaneInfo | undefined, runId?: string | null): Promise<GroupEnd> {
   await tmux.killSession(session);
-  return pane?.pid ? endProcessGroup(pane.pid, !pane.dead) : 'none';
+  const end = pane?.pid ? await endProcessGroup(pane.pid, !pane.dead) : 'none';
+  return (await endRun(runId)) > 0 && end === 'none' ? 'terminated' : end;
 }

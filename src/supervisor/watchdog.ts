@@ -200,13 +200,13 @@ export class Watchdog {
         const agent = project.agents.find((a) => a.name === action.agent);
         if (action.type === 'event') this.event(action);
         else if (action.type === 'nudge') continue; // pasted by the screen watch (record.nudgeDue)
-        else if (action.type === 'stop' && agent) await stopSession(tmux, agent.session, ownPanes.get(agent.session)).catch((error: unknown) => this.deps.log('warn', `stop ${agent.name}: ${String(error)}`));
+        else if (action.type === 'stop' && agent) await stopSession(tmux, agent.session, ownPanes.get(agent.session), state.agents[agent.name]?.runId).catch((error: unknown) => this.deps.log('warn', `stop ${agent.name}: ${String(error)}`));
         else if (action.type === 'start' && agent) {
           const record = decision.history[agent.name]!;
           try {
             // one agent's fault (its prompt deleted, tmux refusing its session) stays with that agent
             const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env);
-            await startSession(tmux, plan, { pane: ownPanes.get(agent.session), respawn: true });
+            await startSession(tmux, plan, { pane: ownPanes.get(agent.session), respawn: true, previousRun: state.agents[agent.name]?.runId });
             started = true;
             record.runId = plan.runId;
             record.error = null;

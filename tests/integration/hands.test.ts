@@ -189,14 +189,27 @@ describe('signals and processes', () => {
     expect(second.filter(alive), 'left over after down').toEqual([]);
   });
 
+  it('a daemon that left the process group (setsid) and ignores SIGTERM is gone after ao down too', async () => {
+    const daemon = "setsid sh -c \"trap '' HUP TERM; echo \\$\\$ >> daemon; while :; do sleep 1; done\" & exec sleep 100000";
+    const { dir, ao } = project({
+      'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "hq-"\n\n[agents.d]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", ${JSON.stringify(daemon)}]\n${tail}`,
+    });
+    expect((await ao('up')).code).toBe(0);
+    const pid = await waitFor(async () => (existsSync(join(dir, 'daemon')) ? Number(readFileSync(join(dir, 'daemon'), 'utf8').trim()) : undefined));
+    const pgid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
+    expect(pgid, 'the daemon leads a group of its own').toBe(pid);
+    expect((await ao('down')).code).toBe(0);
+    await waitFor(async () => (!existsSync(`/proc/${pid}`) || /^\S+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')) ? true : undefined), 5000);
+  });
+
   it('each session gets the environment of the command that starts it, not the tmux server’s', async () => {
     const { dir, ao, socket } = project({
-      'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "he-"\n\n[agents.env]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", "echo \\"$AO_TEST_KEY\\" >> seen; exec sleep 100000"]\n${tail}`,
+      'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "he-"\n\n[agents.env]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", "echo \\"$HANDS_TEST_KEY\\" >> seen; exec sleep 100000"]\n${tail}`,
     });
     const seen = (): string[] => (existsSync(join(dir, 'seen')) ? readFileSync(join(dir, 'seen'), 'utf8').split('\n').filter(Boolean) : []);
-    expect((await runAo(['up'], { cwd: dir, socket, env: { AO_TEST_KEY: 'first' } })).code).toBe(0);
+    expect((await runAo(['up'], { cwd: dir, socket, env: { HANDS_TEST_KEY: 'first' } })).code).toBe(0);
     await waitFor(async () => (seen().length >= 1 ? true : undefined));
-    expect((await runAo(['restart', 'env'], { cwd: dir, socket, env: { AO_TEST_KEY: 'second' } })).code).toBe(0);
+    expect((await runAo(['restart', 'env'], { cwd: dir, socket, env: { HANDS_TEST_KEY: 'second' } })).code).toBe(0);
     await waitFor(async () => (seen().length >= 2 ? true : undefined));
     expect(seen()).toEqual(['first', 'second']);
     void ao;

@@ -18,14 +18,15 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
   const all = options.agents.length === 0;
   let stopped = 0;
 
-  const stopAgents = async (): Promise<void> => {
+  /** `runs`: each agent's last run id, so what its run left outside its process group is ended too */
+  const stopAgents = async (runs: Record<string, string | undefined> = {}): Promise<void> => {
     const { own: panes, foreign } = ownSessions(await tmux.snapshot(), project.configFile);
     for (const agent of agents) {
       const other = foreign.get(agent.session);
       if (other) io.out(`${agent.name}: session ${agent.session} ${foreignNote(other)}; left alone\n`);
     }
     // at once: each may take its grace time to end what ignores SIGTERM
-    const ends = await Promise.all(agents.map(async (agent) => (panes.has(agent.session) ? stopSession(tmux, agent.session, panes.get(agent.session)) : null)));
+    const ends = await Promise.all(agents.map(async (agent) => (panes.has(agent.session) ? stopSession(tmux, agent.session, panes.get(agent.session), runs[agent.name]) : null)));
     agents.forEach((agent, i) => {
       const end = ends[i];
       if (end === null || end === undefined) return;
@@ -44,7 +45,7 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
           record.condition = null;
         }
       }
-      await stopAgents();
+      await stopAgents(Object.fromEntries(agents.map((a) => [a.name, state.agents[a.name]?.runId])));
     });
   } else {
     // a project that never ran has no state to update, and down creates none

@@ -30,7 +30,7 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
     if (other) throw new RuntimeError(`${agent.name}: session ${agent.session} ${foreignNote(other)}; left alone`);
     const pane = own.get(agent.session);
     existed = pane !== undefined;
-    await startSession(tmux, plan, { pane });
+    await startSession(tmux, plan, { pane, previousRun: state.agents[agent.name]?.runId });
     const record = (state.agents[agent.name] ??= emptyRecord());
     const now = new Date();
     const samePhase = record.phaseGen === phase.generation;

@@ -69,7 +69,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
         io.out(`${plan.agent.name}: already running (pid ${pane.pid ?? '?'})\n`);
         continue;
       }
-      await startSession(tmux, plan, { pane });
+      await startSession(tmux, plan, { pane, previousRun: record.runId });
       const samePhase = record.phaseGen === phase.generation;
       markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(plan.agent), runId: plan.runId });
       if (plan.agent.kind === 'loop') record.phaseIterations = samePhase ? (record.phaseIterations ?? 0) + 1 : 1;
