@@ -1,0 +1,292 @@
+/**
+ * Issue 8's must-hold tests on the real TUIs (installed from npm, pinned in
+ * tests/helpers/clis.ts), each a persistent agent started by `bin/ao up` on a
+ * private tmux socket against its loopback stand-in:
+ *
+ * - folder trust: in a HOME where the project is not yet trusted the TUI shows
+ *   its trust dialog; while `ao send` and the watchdog's sweeps go on, no
+ *   keystroke reaches it (the dialog stays, the stand-in gets no model turn,
+ *   the CLI records no trust); then a person answers and the kickoff arrives
+ *   once, byte for byte;
+ * - tool permission: the stand-in answers the kickoff with a shell command
+ *   that would create a marker file; the TUI asks, and while mail and sweeps
+ *   go on the dialog stays, the marker never appears and status reads waiting.
+ *
+ * opencode 1.18 has no folder-trust dialog (it opens any folder), so it has
+ * only the permission case, plus the plain kickoff check in a folder it opens.
+ */
+import { execa } from 'execa';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getBackend } from '../../src/backends/index.js';
+import { anthropicUserTexts, startAnthropic } from '../fixtures/standins/anthropic.js';
+import type { Recorded, StandIn } from '../fixtures/standins/common.js';
+import { geminiUserTexts, startGemini } from '../fixtures/standins/gemini.js';
+import { openaiUserTexts, startOpenAI } from '../fixtures/standins/openai.js';
+import { killServer, makeProject, removeProject, runAo, statusOf, tmux, uniqueSocket, waitFor, type Ao } from '../helpers/ao.js';
+import { announceInstallFailure, ensureCli, type CliName } from '../helpers/clis.js';
+import { cliHome, type CliHome } from '../helpers/standin-env.js';
+
+/** Quotes, a command substitution, backticks, non-ASCII and blank lines (one and two). */
+const ROLE = [
+  'Role: review the "journal" and it\'s plan: $(touch PWNED-dollar) `touch PWNED-tick` $HOME',
+  '',
+  'Ünïcödé — 日本語 ✓ «quotes» ‘single’',
+  '',
+  '',
+  '  indented line; done & done | tee >/dev/null',
+].join('\n');
+const MAIL = 'hello; $(touch PWNED-mail)';
+/** How long mail and sweeps go on at a dialog: the watchdog looks every 150 ms to 2 s. */
+const AT_DIALOG_MS = 6000;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Case {
+  cli: CliName;
+  start: () => Promise<StandIn>;
+  texts: (r: Recorded) => string[];
+  /** null: this CLI has no folder-trust dialog */
+  trust: {
+    /** keys a person presses to accept it */
+    accept: string[];
+    /** the CLI has recorded the folder as trusted */
+    recorded: (home: CliHome, dir: string) => boolean;
+    /** the project must be a git repository for the CLI to ask */
+    git?: boolean;
+  } | null;
+  /** a question the TUI asks at start in ask-before-tools mode, and the keys a person answers it with */
+  startQuestion?: { dialog: string; keys: string[] };
+  /** keys a person presses to refuse the tool (so the TUI ends cleanly) */
+  reject: string[];
+  /** the pasted text out of the user turn, as far as this CLI keeps it (the byte-for-byte check) */
+  kept: (pasted: string) => string;
+  /** the user text out of the CLI's wrapping of a paste */
+  unwrap: (received: string) => string;
+}
+
+const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+
+const CASES: Case[] = [
+  {
+    cli: 'claude',
+    start: startAnthropic,
+    texts: anthropicUserTexts,
+    // 2.1.332 puts the cursor on "No, exit": a person moves down to "Yes, I trust this folder"
+    trust: {
+      accept: ['Down', 'Enter'],
+      recorded: (h, dir) => (JSON.parse(read(join(h.home, '.claude.json')) || '{}') as { projects?: Record<string, { hasTrustDialogAccepted?: boolean }> }).projects?.[dir]?.hasTrustDialogAccepted === true,
+    },
+    // 2.1.332 in manual mode first asks "Make auto mode your default permission mode?": a person keeps manual mode
+    startQuestion: { dialog: 'question', keys: ['Down', 'Enter'] },
+    reject: ['Escape'],
+    kept: (t) => t,
+    // 2.1.332 sends a paste wrapped: "\n\n<pasted_content id=…>\n" TEXT "\n</pasted_content id=…>\n"
+    unwrap: (t) => /^\n\n<pasted_content id="([^"]+)">\n([\s\S]*)\n<\/pasted_content id="\1">\n$/.exec(t)?.[2] ?? `(not wrapped as 2.1.332 does) ${t}`,
+  },
+  {
+    cli: 'codex',
+    start: startOpenAI,
+    texts: openaiUserTexts,
+    trust: { accept: ['Enter'], recorded: (h, dir) => read(join(h.home, '.codex', 'config.toml')).includes(dir), git: true },
+    reject: ['Escape'],
+    kept: (t) => t,
+    unwrap: (t) => t,
+  },
+  {
+    cli: 'gemini',
+    start: startGemini,
+    texts: geminiUserTexts,
+    trust: { accept: ['Enter'], recorded: (h, dir) => read(join(h.home, '.gemini', 'trustedFolders.json')).includes(dir) },
+    reject: ['Escape'],
+    // Gemini CLI 0.61 drops the blank lines of a pasted text: what it keeps is every other line, in order
+    kept: (t) => t.replace(/\n{2,}/g, '\n'),
+    unwrap: (t) => t,
+  },
+  { cli: 'opencode', start: startAnthropic, texts: anthropicUserTexts, trust: null, reject: ['Escape'], kept: (t) => t, unwrap: (t) => t },
+];
+
+function toml(s: string): string {
+  return JSON.stringify(s);
+}
+
+function agentsToml(c: Case, bin: string, env: Record<string, string>): string {
+  const envLine = Object.entries(env)
+    .map(([k, v]) => `${k} = ${toml(v)}`)
+    .join(', ');
+  return [
+    '[defaults]',
+    `session_prefix = "dlg-${c.cli}-"`,
+    '',
+    '[agents.tui]',
+    'kind = "persistent"',
+    `backend = "${c.cli}"`,
+    `command = ${toml(bin)}`,
+    `env = { ${envLine} }`,
+    'heal = "heal"',
+    '',
+    '[[phases]]',
+    'id = "one"',
+    'plan = "one.md"',
+    '',
+    '[watchdog]',
+    'stall_check_s = 0.5',
+    '',
+  ].join('\n');
+}
+
+interface Rig {
+  dir: string;
+  socket: string;
+  server: StandIn;
+  home: CliHome;
+  ao: Ao;
+  session: string;
+  capture: () => Promise<string>;
+  keys: (...keys: string[]) => Promise<void>;
+  /** the kickoff as ao pastes it: controls stripped, the final newline dropped */
+  pasted: () => string;
+}
+
+const rigs: Rig[] = [];
+afterAll(async () => {
+  for (const r of rigs) {
+    await runAo(['down'], { cwd: r.dir, socket: r.socket });
+    await killServer(r.socket);
+    await r.server.close();
+    r.home.remove();
+    removeProject(r.dir);
+  }
+});
+
+async function rig(c: Case, bin: string, options: { trusted: boolean; askTools: boolean }): Promise<Rig> {
+  const server = await c.start();
+  server.fallback({ kind: 'text', text: 'Noted.' });
+  const dir = realpathSync(makeProject({ 'prompts/kickoff.md': '{role_prompt}\n', 'prompts/tui.md': `${ROLE}\n`, 'phases/one.md': '# one\n' }));
+  if (c.trust?.git) await execa('git', ['init', '-q', dir]);
+  const home = cliHome(c.cli, { url: server.url, trusted: options.trusted ? [dir] : [], askTools: options.askTools, codexApproval: 'on-request' });
+  writeFileSync(join(dir, 'agents.toml'), agentsToml(c, bin, home.env));
+  const socket = uniqueSocket(`dlg-${c.cli}`);
+  const session = `=dlg-${c.cli}-tui:`;
+  const r: Rig = {
+    dir,
+    socket,
+    server,
+    home,
+    session,
+    ao: (...args: string[]) => runAo(args, { cwd: dir, socket }),
+    capture: async () => (await tmux(socket, ['capture-pane', '-p', '-t', session])).stdout,
+    keys: async (...keys: string[]) => {
+      for (const k of keys) {
+        await tmux(socket, ['send-keys', '-t', session, k]);
+        await sleep(300);
+      }
+    },
+    pasted: () => read(join(dir, 'state', 'kickoff', 'tui.md')).replace(/\n+$/, ''),
+  };
+  rigs.push(r);
+  return r;
+}
+
+/** `ao up` as a user runs it: it must come back within 5 s whatever the screen shows. */
+async function up(r: Rig): Promise<string> {
+  const began = Date.now();
+  const result = await r.ao('up');
+  expect(Date.now() - began, 'ao up returns at once').toBeLessThan(5000);
+  expect(result.code, result.stdout + result.stderr).toBe(0);
+  return result.stdout;
+}
+
+/** Mail and sweeps at a dialog for a while; what a person would see afterwards. */
+async function mailAtDialog(r: Rig): Promise<void> {
+  expect((await r.ao('send', 'tui', MAIL)).code).toBe(0);
+  await sleep(AT_DIALOG_MS / 2);
+  expect((await r.ao('send', 'tui', `${MAIL} again`)).code).toBe(0);
+  await sleep(AT_DIALOG_MS / 2);
+}
+
+/** The first model turn that carries the kickoff; on a timeout, says what the screen showed. */
+async function kickoffTurn(c: Case, r: Rig): Promise<Recorded> {
+  try {
+    return await r.server.waitFor((q) => q.model && c.texts(q).some((t) => t.includes('Ünïcödé')), 60_000);
+  } catch (error) {
+    const status = (await statusOf(r.ao)).agents.tui;
+    throw new Error(`${(error as Error).message}\nstatus: ${JSON.stringify(status)}\nscreen:\n${await r.capture()}`);
+  }
+}
+
+const turnsWith = (c: Case, r: Rig, text: string): Recorded[] => r.server.requests.filter((q) => q.model && c.texts(q).some((t) => t.includes(text)));
+
+for (const c of CASES) {
+  const installed = await ensureCli(c.cli);
+  if (!installed.ok) announceInstallFailure(c.cli, installed.reason);
+  const bin = installed.ok ? installed.bin : '';
+
+  describe.skipIf(!installed.ok).concurrent(`${c.cli} TUI at its dialogs`, { timeout: 120_000 }, () => {
+    it.skipIf(c.trust === null)('folder trust: nothing reaches the dialog; once a person answers, the kickoff arrives once, byte for byte', async () => {
+      const trust = c.trust!;
+      const r = await rig(c, bin, { trusted: false, askTools: false });
+      const said = await up(r);
+      // the dialog may be drawn after ao up stops watching (codex: seconds after its splash)
+      expect(said).toMatch(/tui: started \(pid \d+[^)]*\); (?:waiting at a dialog \(folder trust\) — the kickoff will be pasted when it is answered \(ao attach tui\)|not ready for its kickoff yet)/);
+      await waitFor(async () => ((await statusOf(r.ao)).agents.tui?.state === 'waiting' ? true : undefined), 30_000, 250);
+
+      await mailAtDialog(r);
+      const screen = await r.capture();
+      expect(getDialog(c.cli, screen), screen).toBe('folder trust');
+      expect(r.server.requests.filter((q) => q.model), 'no model turn before the person answers').toEqual([]);
+      expect(r.server.requests.some((q) => q.body.includes('Ünïcödé')), 'the kickoff never left').toBe(false);
+      expect(trust.recorded(r.home, r.dir), 'no trust recorded').toBe(false);
+      const status = (await statusOf(r.ao)).agents.tui;
+      expect(status).toMatchObject({ state: 'waiting' });
+      expect(status?.detail).toContain('kickoff pending');
+
+      await r.keys(...trust.accept);
+      const pasted = r.pasted();
+      const want = c.kept(pasted);
+      const turn = await kickoffTurn(c, r);
+      expect(JSON.stringify(c.unwrap(c.texts(turn).find((t) => t.includes('Ünïcödé')) ?? ''))).toBe(JSON.stringify(want));
+      expect(trust.recorded(r.home, r.dir), 'the person’s answer was recorded').toBe(true);
+      // the mail notice follows as a turn of its own; the kickoff is in no turn twice
+      await r.server.waitFor((q) => q.model && c.texts(q).some((t) => t.includes('you have new mail in your inbox')), 30_000);
+      await sleep(1500);
+      for (const q of turnsWith(c, r, 'Ünïcödé')) expect(c.texts(q).filter((t) => t.includes('Ünïcödé')).map(c.unwrap)).toEqual([want]);
+      for (const mark of ['dollar', 'tick', 'mail']) expect(existsSync(join(r.dir, `PWNED-${mark}`)), mark).toBe(false);
+    });
+
+    it('tool permission: the dialog stays while mail and sweeps go on, the tool never runs, status reads waiting', async () => {
+      const r = await rig(c, bin, { trusted: true, askTools: true });
+      const marker = join(r.dir, 'MARKER-made-by-tool');
+      r.server.script({ kind: 'tool', command: `touch ${marker}` });
+      const said = await up(r);
+      expect(said).toMatch(/tui: started/);
+      if (c.startQuestion) {
+        const q = c.startQuestion;
+        await waitFor(async () => ((await statusOf(r.ao)).agents.tui?.detail?.includes(`at a dialog (${q.dialog})`) ? true : undefined), 30_000, 250);
+        expect(r.server.requests.filter((x) => x.model)).toEqual([]);
+        await r.keys(...q.keys);
+      }
+      // the kickoff is pasted once the TUI is steadily ready; the stand-in answers it with the tool call
+      const turn = await kickoffTurn(c, r);
+      expect(JSON.stringify(c.unwrap(c.texts(turn).find((t) => t.includes('Ünïcödé')) ?? ''))).toBe(JSON.stringify(c.kept(r.pasted())));
+      await waitFor(async () => ((await statusOf(r.ao)).agents.tui?.state === 'waiting' ? true : undefined), 30_000, 250);
+      const modelTurns = r.server.requests.filter((q) => q.model).length;
+
+      await mailAtDialog(r);
+      const screen = await r.capture();
+      expect(getDialog(c.cli, screen), screen).toBe('tool permission');
+      expect(existsSync(marker), 'the tool never ran').toBe(false);
+      expect(r.server.requests.filter((q) => q.model).length, 'no turn went on behind the dialog').toBe(modelTurns);
+      expect((await statusOf(r.ao)).agents.tui).toMatchObject({ state: 'waiting' });
+
+      // a person refuses; the tool still never ran
+      await r.keys(...c.reject);
+      await sleep(1000);
+      expect(existsSync(marker)).toBe(false);
+    });
+  });
+}
+
+function getDialog(cli: CliName, screen: string): string | null {
+  return getBackend(cli).dialog?.(screen) ?? null;
+}
