@@ -124,7 +124,16 @@ const CASES: Case[] = [
     kept: (t) => t,
     unwrap: (t) => t,
   },
-  { cli: 'opencode', start: startAnthropic, texts: anthropicUserTexts, trust: null, reject: ['Escape'], kept: (t) => t, unwrap: (t) => t },
+  {
+    cli: 'opencode',
+    start: startAnthropic,
+    texts: anthropicUserTexts,
+    trust: null,
+    reject: ['Escape'],
+    // opencode 1.18 shows a paste as "[Pasted ~N lines] " and sends it with that trailing space: all else is kept
+    kept: (t) => `${t} `,
+    unwrap: (t) => t,
+  },
 ];
 
 function toml(s: string): string {
