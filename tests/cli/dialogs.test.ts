@@ -250,6 +250,11 @@ async function mailAtDialog(r: Rig): Promise<void> {
   await sleep(AT_DIALOG_MS / 2);
 }
 
+/** ao's own account of anything it pasted or typed into the agent (kickoff, notice, nudge: any verdict but not-delivered). */
+async function handsOn(r: Rig): Promise<string[]> {
+  return (await eventsOf(r.ao)).filter((e) => e.agent === 'tui' && /^(?:kickoff-(?:delivered|unconfirmed)|mail-notice(?:-unconfirmed)?|nudge-(?:pasted|unconfirmed))$/.test(e.event)).map((e) => `${e.event}: ${e.reason}`);
+}
+
 /** What ao did to the agent, for a failure's message. */
 async function story(r: Rig): Promise<string> {
   return (await eventsOf(r.ao)).map((e) => `${e.agent} ${e.event}: ${e.reason}`).join('\n');
@@ -293,6 +298,7 @@ for (const c of CASES) {
         const status = (await statusOf(r.ao)).agents.tui;
         expect(status).toMatchObject({ state: 'waiting' });
         expect(status?.detail).toContain('kickoff pending');
+        expect(await handsOn(r), 'ao pasted nothing').toEqual([]);
 
         await r.keys(...trust.accept);
         const pasted = r.pasted();
@@ -335,6 +341,7 @@ for (const c of CASES) {
         expect(existsSync(marker), 'the tool never ran').toBe(false);
         expect(r.server.requests.filter((q) => q.model).length, 'no turn went on behind the dialog').toBe(modelTurns);
         expect((await statusOf(r.ao)).agents.tui).toMatchObject({ state: 'waiting' });
+        expect((await handsOn(r)).filter((e) => !e.startsWith('kickoff-')), 'no notice was pasted').toEqual([]);
 
         // a person refuses; the tool still never ran
         await r.keys(...c.reject);
