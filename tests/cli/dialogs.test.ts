@@ -16,7 +16,7 @@
  * only the permission case, plus the plain kickoff check in a folder it opens.
  */
 import { execa } from 'execa';
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getBackend } from '../../src/backends/index.js';
@@ -178,11 +178,37 @@ interface Rig {
   pasted: () => string;
 }
 
+/**
+ * Processes still carrying this test's unique socket name after `ao down`:
+ * Codex 0.171's TUI starts an app-server daemon that detaches from the pane's
+ * process group (reparented to pid 1), so `ao down` does not reach it.
+ */
+function leftovers(socket: string): number[] {
+  const mark = `AO_TMUX_SOCKET=${socket}\0`;
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/environ`, 'latin1').includes(mark);
+      } catch {
+        return false; // gone, or not ours to read
+      }
+    })
+    .map(Number);
+}
+
 const rigs: Rig[] = [];
 afterAll(async () => {
   for (const r of rigs) {
     await runAo(['down'], { cwd: r.dir, socket: r.socket });
     await killServer(r.socket);
+    for (const pid of leftovers(r.socket)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     await r.server.close();
     r.home.remove();
     removeProject(r.dir);
