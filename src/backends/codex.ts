@@ -21,6 +21,8 @@ const NUMBERED_CHOICE = /^\s*›\s*\d+\.\s/;
 const COMPOSER = /^\s*[›▌](?:\s|$)/;
 const FOOTER = /\? for shortcuts|% context left|⏎ send/i;
 const INTERRUPT_HINT = /esc to interrupt/i;
+/** The start-up splash's footer: the hint alone, before the status line (model · folder) and "← for agents" are drawn. */
+const SPLASH_FOOTER = /^\s*\? for shortcuts$/;
 /** What marks a dialog: a numbered choice under the cursor, or its key hints. */
 const DIALOG_MARKS: readonly RegExp[] = [
   /^\s*›\s*\d+\.\s/m,
@@ -52,6 +54,18 @@ export function codexDialog(screen: string): DialogName | null {
   return 'question';
 }
 
+/**
+ * Codex 0.171's start-up splash: the composer with nothing under it but a
+ * bare "? for shortcuts". It takes no input (a paste into it is lost, Enter
+ * does nothing) and in an untrusted folder the trust screen replaces it after
+ * up to several seconds; the composer that takes input has its status line
+ * ("gpt-5 default · /folder") and "← for agents · ? for shortcuts" below it.
+ */
+function isSplash(lines: readonly string[]): boolean {
+  const [composer, footer] = lastNonEmpty(lines, 2);
+  return composer !== undefined && footer !== undefined && COMPOSER.test(composer) && SPLASH_FOOTER.test(footer);
+}
+
 /** The composer and its footer sit at the very bottom while codex takes input or works. */
 function hasComposer(lines: readonly string[]): boolean {
   const last = lastNonEmpty(lines, 4);
@@ -64,6 +78,7 @@ export function detectCodex(screen: string, _options?: DetectOptions): ScreenSta
   const lines = screenLines(screen);
   if (lines.length === 0) return 'unknown';
   if (codexDialog(screen) !== null) return 'waiting';
+  if (isSplash(lines)) return 'unknown';
   if (hasComposer(lines)) {
     return INTERRUPT_HINT.test(bottom(lines, 8)) ? 'busy' : 'ready';
   }

@@ -26,6 +26,15 @@ const TUI_BACKENDS: ReadonlySet<BackendName> = new Set(['claude', 'codex', 'gemi
  */
 const SETTLE_MS: Readonly<Record<BackendName, number>> = { claude: 1000, codex: 1500, gemini: 1500, opencode: 1000, aider: 1000, shell: 300, demo: 300 };
 
+/**
+ * How long after a paste before Enter. Gemini CLI 0.61 turns an Enter that
+ * comes within 40 ms of a paste it has just handled into a newline; a Gemini
+ * still busy after start (or after its restart past the trust dialog) handles
+ * the paste late, so 200 ms was seen to land inside that window and the text
+ * stayed in its input box, to be sent later together with the next paste.
+ */
+const ENTER_AFTER_MS: Readonly<Partial<Record<BackendName, number>>> = { gemini: 800 };
+
 /** A dialog must be on screen this long before the agent is reported waiting (a frame in passing is not one). */
 export const WAITING_AFTER_MS = 300;
 
@@ -120,7 +129,7 @@ export async function deliver(tmux: Tmux, agent: AgentSpec, text: string, option
   if (before === null) return { verdict: 'not-delivered', reason: 'its pane is gone' };
   if (before.state !== 'ready' || before.dialog !== null) return { verdict: 'not-delivered', reason: `its screen reads ${before.dialog ?? before.state}` };
   await tmux.pasteBuffer(agent.session, pasteText(text));
-  await sleep(step);
+  await sleep(options.stepMs ?? ENTER_AFTER_MS[agent.backend] ?? step);
   const pasted = await look();
   if (pasted === null) return { verdict: 'unconfirmed', reason: 'pasted; then its pane went away' };
   if (pasted.dialog !== null || pasted.state === 'waiting') return { verdict: 'unconfirmed', reason: `pasted, not submitted: ${pasted.dialog ?? 'a dialog'} appeared` };

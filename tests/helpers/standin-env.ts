@@ -18,7 +18,7 @@ export interface HomeOptions {
   trusted?: string[];
   /** Claude Code: the key already approved (false: it asks about the key) */
   approveKey?: boolean;
-  /** Claude Code: ask before each tool (manual mode) instead of 2.1.3xx's auto mode */
+  /** ask before each tool: Claude Code's manual mode instead of 2.1.3xx's auto mode; opencode's `permission` set to ask */
   askTools?: boolean;
   /** Codex: `approval_policy` (0.171 refuses the old 'untrusted') */
   codexApproval?: 'on-request' | 'on-failure' | 'never';
@@ -125,6 +125,8 @@ function opencodeHome(home: string, o: HomeOptions): Record<string, string> {
         autoupdate: false,
         share: 'disabled',
         provider: { anthropic: { options: { baseURL: `${o.url}/v1`, apiKey: STANDIN_KEY } } },
+        // 1.18 runs shell commands without asking unless told to ask
+        ...(o.askTools ? { permission: { bash: 'ask', edit: 'ask' } } : {}),
       },
       null,
       2,
