@@ -21,6 +21,7 @@ export interface UpOptions extends GlobalOptions {
 
 /** `ao up [AGENT...]`: start what is not running; leave running agents alone. */
 export async function up(options: UpOptions, io: Io): Promise<number> {
+  const began = Date.now();
   const { project, tmux } = openProject(options, io);
   // tasks run on demand (`ao run`), so a bare `ao up` leaves them out
   const agents = selectAgents(project, options.agents, (a) => a.enabled && a.kind !== 'task');
@@ -99,7 +100,8 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const kickoffs =
     options.watchdog === false
       ? await deliverKickoffs(tmux, pastes, (options.readyTimeout ?? 60) * 1000, io)
-      : await watchKickoffs(project, tmux, pastes, (options.readyTimeout ?? 4) * 1000, io);
+      : // the watch ends a few seconds after the command began, however long the starts took: the watchdog delivers anyway
+        await watchKickoffs(project, tmux, pastes, Math.max(500, (options.readyTimeout ?? 4.5) * 1000 - (Date.now() - began)), io);
 
   for (const plan of started) {
     const pane = after.get(plan.session.name);
