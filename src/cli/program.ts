@@ -42,7 +42,7 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .argument('[agents...]', 'agents to start (default: every enabled agent but tasks)')
     .option('--dry-run', 'print the exact tmux commands instead of running them')
     .option('--no-watchdog', 'do not start the watchdog (nothing will heal the agents)')
-    .addOption(new Option('--ready-timeout <seconds>', 'seconds from the start of ao up to report on pasted kickoffs (default 4.5; the watchdog pastes them however late); with --no-watchdog, how long to wait for a ready screen (default 60)').argParser(Number))
+    .addOption(new Option('--ready-timeout <seconds>', 'seconds from the start of ao up to report on pasted kickoffs (default 4.5; the watchdog pastes them however late); with --no-watchdog, how long to wait for a ready screen (default 60)').argParser(integer))
     .action(async (agents: string[], opts: { dryRun?: boolean; readyTimeout?: number; watchdog?: boolean }) =>
       run(async () => (await import('./commands/up.js')).up({ ...globals(), agents, ...opts }, io))(),
     );
