@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { tailLines } from './tail.js';
+import { layout } from './layout.js';
 
 /** One decision or observation, one line of state/events.jsonl. */
 export interface EventRecord {
@@ -12,7 +12,6 @@ export interface EventRecord {
   details?: Record<string, unknown>;
 }
 
-export const eventsFile = (stateDir: string): string => join(stateDir, 'events.jsonl');
 const KEEP = 3;
 
 /**
@@ -22,7 +21,7 @@ const KEEP = 3;
  */
 export function appendEvent(stateDir: string, record: EventRecord, maxBytes = 5 * 1024 * 1024): void {
   mkdirSync(stateDir, { recursive: true });
-  const file = eventsFile(stateDir);
+  const file = layout.events(stateDir);
   if (existsSync(file) && statSync(file).size > maxBytes) rotate(file);
   const fd = openSync(file, 'a+');
   try {
@@ -61,7 +60,7 @@ export function parseEventLine(line: string): EventRecord | null {
 
 /** The last `limit` events; torn or foreign lines are skipped. */
 export function readEvents(stateDir: string, limit = 50): EventRecord[] {
-  return tailLines(eventsFile(stateDir), limit * 2)
+  return tailLines(layout.events(stateDir), limit * 2)
     .map(parseEventLine)
     .filter((e): e is EventRecord => e !== null)
     .slice(-limit);

@@ -12,8 +12,8 @@ import type { Project } from '../config/types.js';
 import { readAgentsState, updateAgentsState, type AgentRecord, type AgentsState, type DeliveryRecord } from '../state/agents.js';
 import type { Tmux } from '../tmux/client.js';
 import { deliver, hasTui, nextSteadiness, NOTICE_TEXT, NUDGE_TEXT, readScreen, settleMsOf, steadilyReady, takesNotices, waitingAt, type Outcome, type Steadiness } from './deliver.js';
-import { kickoffFile } from './launch.js';
 import { inboxSize } from './mail.js';
+import { layout } from '../state/layout.js';
 
 /** between looks while something is due: a steady screen is seen within a settle time plus this */
 export const FAST_LOOK_MS = 150;
@@ -141,7 +141,7 @@ export class Screens {
     if (due === null) return settling;
     if (!steadilyReady(steady, now, settleMsOf(agent))) return waiting === null;
 
-    const text = due === 'kickoff' ? readFileSync(kickoffFile(project, name), 'utf8') : due === 'notice' ? NOTICE_TEXT : NUDGE_TEXT;
+    const text = due === 'kickoff' ? readFileSync(layout.kickoff(project.stateDir, name), 'utf8') : due === 'notice' ? NOTICE_TEXT : NUDGE_TEXT;
     const outcome = await deliver(this.deps.tmux, agent, text);
     // our own paste changed the screen: judge it afresh before anything else goes in
     this.steady.delete(name);

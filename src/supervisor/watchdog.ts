@@ -33,6 +33,7 @@ import { reloadConfig } from './reload.js';
 import { errorRetryMs, reconcile, silentTooLong, type Action, type DesiredAgent } from './reconcile.js';
 import { Screens } from './screens.js';
 import { stopSession } from './stop.js';
+import { layout } from '../state/layout.js';
 
 export interface WatchdogDeps {
   project: Project;
@@ -312,7 +313,7 @@ export class Watchdog {
       else if (file.startsWith(join(dir, 'phases'))) this.planChanged(file);
     });
     // a claim or a verdict is acted on at once, not at the next sweep
-    const gate = watch(this.project.stateDir, { ignoreInitial: true, depth: 0, ignored: (path: string) => path !== this.project.stateDir && !/\/(JOURNAL|REVIEW)-[^/]*\.md$/.test(path) });
+    const gate = watch(this.project.stateDir, { ignoreInitial: true, depth: 0, ignored: (path: string) => path !== this.project.stateDir && !layout.isGateFile(path) });
     gate.on('all', () => this.wake());
     // a watcher error (inotify limits, EIO) must not end the watchdog: the sweeps still poll
     for (const w of [watcher, gate]) w.on('error', (error: unknown) => this.diskTrouble('file watcher', error));

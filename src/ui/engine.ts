@@ -6,21 +6,20 @@
  * clocks), so the UI renders at a steady rate however much the agents print.
  */
 import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
 import { coordPaths } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
 import { ConfigError } from '../errors.js';
-import { agentsFile, loadAgentsState, type AgentsState } from '../state/agents.js';
-import { eventsFile, readEvents } from '../state/events.js';
-import { initialPhaseState, phaseFile, readPhaseState, type PhaseState } from '../state/phase.js';
-import { logFile } from '../supervisor/launch.js';
-import { configErrorFile, readConfigError } from '../supervisor/reload.js';
+import { loadAgentsState, type AgentsState } from '../state/agents.js';
+import { readEvents } from '../state/events.js';
+import { initialPhaseState, readPhaseState, type PhaseState } from '../state/phase.js';
+import { readConfigError } from '../supervisor/reload.js';
 import { buildStatus } from '../supervisor/status.js';
 import type { Tmux } from '../tmux/client.js';
 import { bySession } from '../tmux/snapshot.js';
 import { FileCache, inboxTail, screenLines, tailText } from './feed.js';
 import type { DashState, InboxLine, TailView, View } from './model.js';
 import type { DashStore } from './store.js';
+import { layout } from '../state/layout.js';
 
 export type TmuxPort = Pick<Tmux, 'snapshot' | 'capture'>;
 
@@ -158,7 +157,7 @@ export class Engine {
     try {
       const previous = this.lastAgents;
       const read = this.cache.read(
-        agentsFile(stateDir),
+        layout.agents(stateDir),
         () => {
           const loaded = loadAgentsState(stateDir);
           if (loaded.corrupt === null) return { state: loaded.state, note: null };
@@ -170,13 +169,13 @@ export class Engine {
       );
       this.lastAgents = read.state;
       error ??= read.note;
-      this.lastPhase = this.cache.read(phaseFile(stateDir), () => readPhaseState(stateDir), initialPhaseState());
+      this.lastPhase = this.cache.read(layout.phase(stateDir), () => readPhaseState(stateDir), initialPhaseState());
     } catch (e) {
       // a corrupt state file: keep showing the last good one, and say so
       error = (e as Error).message;
     }
     const phase = this.lastPhase ?? initialPhaseState();
-    const configError = this.configError ?? this.cache.read(configErrorFile(stateDir), () => readConfigError(stateDir)?.message ?? null, null);
+    const configError = this.configError ?? this.cache.read(layout.configError(stateDir), () => readConfigError(stateDir)?.message ?? null, null);
     const report = buildStatus(project, { panes, server: panes.length > 0, agents: this.lastAgents, phase, now, configError });
 
     const sessions = bySession(panes);
@@ -204,7 +203,7 @@ export class Engine {
       }
     }
     if (focused && this.view === 'log') {
-      const file = logFile(project, focused.name);
+      const file = layout.agentLog(project.stateDir, focused.name);
       log = { agent: focused.name, lines: this.cache.read(file, () => tailText(file, LIMITS.log), []) };
     }
 
@@ -220,7 +219,7 @@ export class Engine {
       journal: this.tail(paths.journal),
       review: this.tail(paths.review),
       inbox: this.inboxes(),
-      events: this.cache.read(eventsFile(stateDir), () => readEvents(stateDir, LIMITS.events), []),
+      events: this.cache.read(layout.events(stateDir), () => readEvents(stateDir, LIMITS.events), []),
       error,
     };
     this.cache.sweep();
@@ -247,7 +246,7 @@ export class Engine {
     const { stateDir } = this.project;
     const all: InboxLine[] = [];
     for (const agent of this.project.agents) {
-      const file = join(stateDir, 'inbox', `${agent.name}.md`);
+      const file = layout.inbox(stateDir, agent.name);
       all.push(...this.cache.read(file, () => inboxTail(stateDir, agent.name, LIMITS.inbox), []));
     }
     return all.sort((a, b) => a.time.localeCompare(b.time)).slice(-LIMITS.inbox);
@@ -271,7 +270,7 @@ export class Engine {
   /** Watches the state folder and the inboxes (not the logs, which change all the time). */
   private ensureWatching(): void {
     const { stateDir } = this.project;
-    for (const dir of [stateDir, join(stateDir, 'inbox')]) {
+    for (const dir of [stateDir, layout.inboxes(stateDir)]) {
       if (this.watchers.has(dir) || !existsSync(dir)) continue;
       try {
         const watcher = watch(dir, { persistent: false }, () => this.requestTick(WATCH_DEBOUNCE_MS));

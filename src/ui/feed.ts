@@ -5,9 +5,9 @@
  */
 import { statSync } from 'node:fs';
 import { parseInbox } from '../coord/inbox.js';
-import { inboxPath } from '../coord/paths.js';
 import { cleanTerminalText, tailLines } from '../state/tail.js';
 import type { InboxLine } from './model.js';
+import { layout } from '../state/layout.js';
 
 /** Remembers what was read from each file, keyed by its size, mtime and inode. */
 export class FileCache {
@@ -63,7 +63,7 @@ export function screenLines(capture: string, lines: number): string[] {
 
 /** The newest messages of one inbox, from a bounded tail of the file. */
 export function inboxTail(stateDir: string, agent: string, limit: number): InboxLine[] {
-  const text = tailLines(inboxPath(stateDir, agent), limit * 12, 64 * 1024).join('\n');
+  const text = tailLines(layout.inbox(stateDir, agent), limit * 12, 64 * 1024).join('\n');
   // a record cut at the top of the tail has no header and is skipped by the parser
   return parseInbox(`${text}\n`)
     .slice(-limit)

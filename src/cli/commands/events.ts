@@ -1,7 +1,8 @@
-import { eventsFile, parseEventLine, readEvents, type EventRecord } from '../../state/events.js';
+import { parseEventLine, readEvents, type EventRecord } from '../../state/events.js';
 import { followFile } from '../../state/tail.js';
 import { openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { layout } from '../../state/layout.js';
 
 export interface EventsOptions extends GlobalOptions {
   follow?: boolean;
@@ -23,7 +24,7 @@ export async function events(options: EventsOptions, io: Io): Promise<number> {
   if (!options.follow) return 0;
   let partial = '';
   await followFile(
-    eventsFile(project.stateDir),
+    layout.events(project.stateDir),
     (text) => {
       const lines = (partial + text).split('\n');
       partial = lines.pop() ?? '';
