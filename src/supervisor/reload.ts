@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import { emptyRecord, type AgentsState } from '../state/agents.js';
 import { readJson, writeJsonAtomic } from '../state/files.js';
 import { layout } from '../state/layout.js';
+import type { AoEvent } from '../state/event-catalogue.js';
 
 export interface ConfigErrorRecord {
   at: string;
@@ -32,7 +33,7 @@ export function readRunningProject(stateDir: string): Project | null {
 }
 
 export type ReloadOutcome =
-  | { ok: true; project: Project; added: string[]; removed: string[]; events: Array<{ agent: string; event: string; reason: string }> }
+  | { ok: true; project: Project; added: string[]; removed: string[]; events: AoEvent[] }
   | { ok: false; error: string; repeated: boolean };
 
 /**
@@ -52,7 +53,7 @@ export async function reloadConfig(current: Project, state: AgentsState, env: No
   }
   // the namespace cannot move under running agents: keep socket, prefix and state folder
   const kept = { tmuxSocket: current.tmuxSocket, sessionPrefix: current.sessionPrefix, stateDir: current.stateDir };
-  const events: Array<{ agent: string; event: string; reason: string }> = [];
+  const events: AoEvent[] = [];
   for (const [key, value] of Object.entries(kept)) {
     if (next[key as keyof typeof kept] !== value) events.push({ agent: 'config', event: 'config-warning', reason: `${key} changed in agents.toml; it applies after \`ao down\` and \`ao up\`` });
   }

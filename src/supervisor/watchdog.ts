@@ -34,6 +34,7 @@ import { errorRetryMs, reconcile, silentTooLong, type Action, type DesiredAgent 
 import { Screens } from './screens.js';
 import { stopSession } from './stop.js';
 import { layout } from '../state/layout.js';
+import { EVENTS } from '../state/event-catalogue.js';
 
 export interface WatchdogDeps {
   project: Project;
@@ -74,7 +75,7 @@ export class Watchdog {
       tmux: deps.tmux,
       project: () => this.deps.project,
       alive: () => this.alive,
-      event: (agent, event, reason, details) => this.event({ type: 'event', agent, event, reason, ...(details ? { details } : {}) }),
+      event: (e) => this.event({ type: 'event', ...e }),
       log: (level, text) => this.deps.log(level, text),
       ...(deps.now ? { now: deps.now } : {}),
     });
@@ -288,7 +289,8 @@ export class Watchdog {
   }
 
   private event(action: Extract<Action, { type: 'event' }>): void {
-    const record: EventRecord = { time: new Date(this.now()).toISOString(), agent: action.agent, event: action.event, reason: action.reason, ...(action.details ? { details: action.details } : {}) };
+    const { type: _type, ...event } = action;
+    const record: EventRecord = { time: new Date(this.now()).toISOString(), ...event };
     // on a full or failing disk the line waits (a bounded few) and the sweep goes on
     this.unwritten.push(record);
     if (this.unwritten.length > 50) this.unwritten.splice(0, this.unwritten.length - 50);
@@ -300,7 +302,7 @@ export class Watchdog {
     } catch (error) {
       this.diskTrouble('events.jsonl', error);
     }
-    this.deps.log(/failed|error/.test(action.event) ? 'warn' : 'info', record);
+    this.deps.log(EVENTS[action.event].log, record);
   }
 
   /** Watches agents.toml, prompts/ and phases/ (chokidar); returns a function that stops watching. */

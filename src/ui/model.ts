@@ -1,5 +1,5 @@
 /** What the dashboard shows: one plain value the engine publishes and the components render. */
-import type { EventRecord } from '../state/events.js';
+import type { LoggedEvent } from '../state/events.js';
 import type { AgentState, StatusReport } from '../supervisor/status.js';
 
 /** The last lines of one coordination file. */
@@ -47,7 +47,7 @@ export interface DashState {
   journal: TailView;
   review: TailView;
   inbox: InboxLine[];
-  events: EventRecord[];
+  events: LoggedEvent[];
   /** what the last action said (restart, send, …) */
   notice: Notice | null;
   /** why the engine could not read the state (corrupt file, tmux failure) */

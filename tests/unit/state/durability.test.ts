@@ -11,7 +11,7 @@ import { removeStaleTemps } from '../../../src/state/housekeeping.js';
 import { layout } from '../../../src/state/layout.js';
 
 const temp = (): string => mkdtempSync(join(tmpdir(), 'ao-state-'));
-const record = (n: number) => ({ time: new Date(0).toISOString(), agent: 'a', event: 'e', reason: `r${n}` });
+const record = (n: number) => ({ time: new Date(0).toISOString(), agent: 'a', event: 'nudge' as const, reason: `r${n}` });
 
 describe('events.jsonl', () => {
   it('a torn last line never swallows the next record', () => {
