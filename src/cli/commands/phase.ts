@@ -5,7 +5,7 @@ import { appendEvent } from '../../state/events.js';
 import { withLock } from '../../state/files.js';
 import { movePhase, phaseView, readPhaseStateOf, recoverPhaseStateOf, writePhaseState, type PhaseState } from '../../state/phase.js';
 import { openProject } from '../context.js';
-import { phaseHeader } from '../format.js';
+import { phaseHeader } from '../../supervisor/labels.js';
 import type { GlobalOptions, Io } from '../io.js';
 
 export interface PhaseOptions extends GlobalOptions {
