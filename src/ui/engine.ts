@@ -16,7 +16,7 @@ import { readConfigError } from '../supervisor/reload.js';
 import { buildStatus } from '../supervisor/status.js';
 import type { Tmux } from '../tmux/client.js';
 import { bySession } from '../tmux/snapshot.js';
-import { FileCache, inboxTail, screenLines, tailText } from './feed.js';
+import { FileCache, inboxTail, screenLines, tailText } from '../readmodel/feed.js';
 import type { DashState, InboxLine, TailView, View } from './model.js';
 import type { DashStore } from './store.js';
 import { layout } from '../state/layout.js';

@@ -5,9 +5,26 @@
  */
 import { statSync } from 'node:fs';
 import { parseInbox } from '../coord/inbox.js';
-import { cleanTerminalText, tailLines } from '../state/tail.js';
-import type { InboxLine } from './model.js';
 import { layout } from '../state/layout.js';
+import { cleanTerminalText, tailLines } from '../state/tail.js';
+
+/** The last lines of one coordination file. */
+export interface TailView {
+  /** the file's name as shown (not its path) */
+  name: string;
+  /** whether the file exists */
+  exists: boolean;
+  lines: string[];
+}
+
+/** One inbox message, trimmed to its first line. */
+export interface InboxLine {
+  to: string;
+  from: string;
+  /** ISO time */
+  time: string;
+  text: string;
+}
 
 /** Remembers what was read from each file, keyed by its size, mtime and inode. */
 export class FileCache {
