@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lastSection, resolvePace, runDemoAgent } from '../../../src/backends/demo-agent.js';
+import { lastSection, resolvePace, runDemoAgent } from '../../../src/demo/agent.js';
 import { getBackend } from '../../../src/backends/index.js';
 import { layout } from '../../../src/state/layout.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runDemoAgent, type DemoAgentOptions } from '../../../src/backends/demo-agent.js';
+import { runDemoAgent, type DemoAgentOptions } from '../../../src/demo/agent.js';
 import { claimLine, openGate, parseClaims, parseVerdicts, passLine, stepGate, type GateEvent } from '../../../src/phases/gate.js';
 import { layout } from '../../../src/state/layout.js';
 
