@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import * as z from 'zod/mini';
 import type { PhaseView } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
-import { openGate, type GateState } from '../phases/gate.js';
+import { openGate, type GateState } from './gate-state.js';
 import { appendEvent } from './events.js';
 import { describeIssues, keepGoodCopy, moveAside, readStateFile, writeJsonAtomic, type StateRead } from './files.js';
 import { layout } from './layout.js';

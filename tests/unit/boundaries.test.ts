@@ -50,6 +50,9 @@ const PROCESS = new Set(['child_process', 'node:child_process', 'execa']);
 const uiBreaks = (i: Import): boolean => i.file.startsWith('ui/') && (FS.has(i.target) || i.target.startsWith('cli/'));
 const spawnBreaks = (i: Import): boolean => !i.file.startsWith('tmux/') && PROCESS.has(i.target);
 
+// the state files sit under everything that decides: they import only config's types
+const stateBreaks = (i: Import): boolean => i.file.startsWith('state/') && /^(phases|supervisor|cli|ui|tmux|backends|demo|readmodel|coord)\//.test(i.target);
+
 const show = (list: Import[]): string[] => list.map((i) => `${i.file} imports ${i.spec}`).sort();
 
 describe('folder boundaries', () => {
@@ -73,7 +76,13 @@ describe('folder boundaries', () => {
     expect(show(imports.filter(spawnBreaks))).toEqual([]);
   });
 
+  it('state imports nothing from the folders that decide, run or show', () => {
+    expect(show(imports.filter(stateBreaks))).toEqual([]);
+  });
+
   it('the rules see a breaking import', () => {
+    expect(stateBreaks({ file: 'state/phase.ts', spec: '../phases/gate.js', target: 'phases/gate.js' })).toBe(true);
+    expect(stateBreaks({ file: 'state/phase.ts', spec: './gate-state.js', target: 'state/gate-state.js' })).toBe(false);
     expect(uiBreaks({ file: 'ui/x.ts', spec: 'node:fs', target: 'node:fs' })).toBe(true);
     expect(uiBreaks({ file: 'ui/components/x.tsx', spec: '../../cli/format.js', target: 'cli/format.js' })).toBe(true);
     expect(spawnBreaks({ file: 'cli/commands/x.ts', spec: 'execa', target: 'execa' })).toBe(true);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDemoAgent, type DemoAgentOptions } from '../../../src/demo/agent.js';
-import { claimLine, openGate, parseClaims, parseVerdicts, passLine, stepGate, type GateEvent } from '../../../src/phases/gate.js';
+import { claimLine, parseClaims, parseVerdicts, passLine, stepGate, type GateEvent } from '../../../src/phases/gate.js';
+import { openGate } from '../../../src/state/gate-state.js';
 import { layout } from '../../../src/state/layout.js';
 
 let root: string;
