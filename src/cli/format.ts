@@ -1,33 +1,11 @@
-import type { UsageTotals } from '../state/usage.js';
-import type { AgentStatus, StatusReport } from '../supervisor/status.js';
+import { phaseHeader, stateLabel, usd } from '../supervisor/labels.js';
+import type { StatusReport } from '../supervisor/status.js';
 
 /** Left-aligned columns separated by two spaces. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
-}
-
-export function stateLabel(agent: AgentStatus): string {
-  const upper = agent.state.toUpperCase();
-  switch (agent.state) {
-    case 'stopped':
-      return agent.detail ? `stopped (${agent.detail})` : 'stopped';
-    case 'running':
-      return agent.detail ? `RUNNING (${agent.detail})` : 'RUNNING';
-    default:
-      return agent.detail ? `${upper} ${/^\d/.test(agent.detail) ? agent.detail : `(${agent.detail})`}` : upper;
-  }
-}
-
-export function phaseHeader(p: StatusReport['phase']): string {
-  const detail = p.status === 'not converging' ? `not converging: ${p.fails_in_a_row} fails in a row` : p.status === 'in progress' && p.gate === 'claimed' ? 'in progress, gate claimed' : p.status;
-  return `phase: ${p.id} [${p.index + 1}/${p.count}] plan=${p.plan} (${detail})${p.usage && p.usage.cost_usd !== null ? ` cost=${usd(p.usage)}` : ''}`;
-}
-
-/** Dollars where the CLI reports cost, `-` where it does not (tokens are in `ao cost`). */
-export function usd(u: UsageTotals | null): string {
-  return u === null || u.cost_usd === null ? '-' : `$${u.cost_usd.toFixed(2)}`;
 }
 
 export function formatStatus(report: StatusReport): string {

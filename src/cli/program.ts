@@ -165,7 +165,7 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .option('--pace <seconds>', 'seconds between steps', Number)
     .action(async (opts: { name: string; kind: string; kickoffFile: string; model?: string; pace?: number }) =>
       run(async () => {
-        const { runDemoAgent } = await import('../backends/demo-agent.js');
+        const { runDemoAgent } = await import('../demo/agent.js');
         return runDemoAgent({ ...opts, ...(opts.pace !== undefined ? { paceS: opts.pace } : {}), stdin: process.stdin, stdout: process.stdout });
       })(),
     );

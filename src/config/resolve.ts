@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { inboxPath } from '../coord/paths.js';
 import { renderKickoff, type KickoffVars } from './kickoff.js';
 import type { AgentSpec, PhaseSpec, Project } from './types.js';
+import { layout } from '../state/layout.js';
 
 export interface ModelSources {
   /** `[models]`: alias -> model id */
@@ -31,9 +30,9 @@ export function modelFor(project: Project, agent: AgentSpec, phase: PhaseSpec | 
 /** Where the coordination files of a phase live (DESIGN §6). */
 export function coordPaths(project: Project, phaseId: string, agentName: string): { journal: string; review: string; inbox: string } {
   return {
-    journal: join(project.stateDir, `JOURNAL-${phaseId}.md`),
-    review: join(project.stateDir, `REVIEW-${phaseId}.md`),
-    inbox: inboxPath(project.stateDir, agentName),
+    journal: layout.journal(project.stateDir, phaseId),
+    review: layout.review(project.stateDir, phaseId),
+    inbox: layout.inbox(project.stateDir, agentName),
   };
 }
 

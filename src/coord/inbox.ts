@@ -5,9 +5,7 @@ import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { stripControls } from './sanitize.js';
 import { RuntimeError, UsageError } from '../errors.js';
-import { inboxPath } from './paths.js';
-
-export { inboxPath };
+import { layout } from '../state/layout.js';
 
 /** One message in an agent's inbox (`state/inbox/<agent>.md`). */
 export interface Message {
@@ -89,7 +87,7 @@ export function parseInbox(content: string): Message[] {
 export function readInbox(stateDir: string, agent: string): Message[] {
   let content: string;
   try {
-    content = readFileSync(inboxPath(stateDir, agent), 'utf8');
+    content = readFileSync(layout.inbox(stateDir, agent), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
@@ -106,12 +104,12 @@ export async function appendMessage(stateDir: string, to: string, from: string, 
   if (body === '') throw new UsageError('the message is empty (once control characters are removed)');
   const sender = sanitizeSender(from);
   if (sender === '') throw new UsageError('the sender has no name');
-  const file = inboxPath(stateDir, to);
+  const file = layout.inbox(stateDir, to);
   mkdirSync(dirname(file), { recursive: true });
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(file, {
-      lockfilePath: `${file}.lock`,
+      lockfilePath: layout.appendLock(file),
       realpath: false,
       stale: 10_000,
       // many senders at once: short randomized waits, a minute or two in all (a crashed holder's lock goes stale after 10 s)

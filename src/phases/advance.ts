@@ -6,13 +6,9 @@
 import type { Project } from '../config/types.js';
 import { movePhase, pushHistory, type PhaseState } from '../state/phase.js';
 import { stepGate } from './gate.js';
+import type { AoEvent } from '../state/event-catalogue.js';
 
-export interface PhaseEvent {
-  agent: string;
-  event: string;
-  reason: string;
-  details?: Record<string, unknown>;
-}
+export type PhaseEvent = AoEvent;
 
 export interface PhaseMessage {
   to: string;

@@ -4,6 +4,7 @@
  * line of its own, at the start of the line, outside code fences, naming the
  * current phase.
  */
+import type { GateState } from '../state/gate-state.js';
 
 export const CLAIM_PREFIX = 'GATE CLAIMED:';
 export const PASS_PREFIX = 'VERDICT: PASS';
@@ -66,17 +67,6 @@ export function parseVerdicts(review: string, phase: string): Verdict[] {
   return verdicts;
 }
 
-export type GateStatus = 'open' | 'claimed';
-
-/** What ao remembers of a phase's gate (in state/phase.json). */
-export interface GateState {
-  status: GateStatus;
-  /** claims and verdicts already acted upon */
-  claimsSeen: number;
-  verdictsSeen: number;
-  /** fails in a row on this phase */
-  failStreak: number;
-}
 
 export type GateEvent =
   | { type: 'claimed'; line: number }
@@ -128,5 +118,3 @@ export function stepGate(state: GateState, journal: string, review: string, phas
   next.verdictsSeen = verdicts.length;
   return { state: next, events };
 }
-
-export const openGate = (): GateState => ({ status: 'open', claimsSeen: 0, verdictsSeen: 0, failStreak: 0 });

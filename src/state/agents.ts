@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { appendEvent } from './events.js';
-import { describeIssues, goodCopy, keepGoodCopy, moveAside, readStateFile, withLock, writeJsonAtomic, type StateRead } from './files.js';
+import { describeIssues, keepGoodCopy, moveAside, readStateFile, withLock, writeJsonAtomic, type StateRead } from './files.js';
+import { layout } from './layout.js';
 
 /**
  * `foreign`: a session of another owner has its name (left alone until it goes);
@@ -84,8 +84,6 @@ export interface AgentsState {
   agents: Record<string, AgentRecord>;
 }
 
-export const agentsFile = (stateDir: string): string => join(stateDir, 'agents.json');
-
 export function emptyRecord(): AgentRecord {
   return { up: false, startedAt: null, restarts: 0, iteration: 0, model: null, condition: null };
 }
@@ -163,11 +161,11 @@ export interface LoadedAgents {
 
 /** Read-only: agents.json, or around a corrupt one its last good copy (else an empty state). Moves nothing. */
 export function loadAgentsState(stateDir: string): LoadedAgents {
-  const file = agentsFile(stateDir);
+  const file = layout.agents(stateDir);
   const read: StateRead<AgentsState> = readStateFile(file, checkAgents);
   if (read.status === 'ok') return { state: read.value, corrupt: null, from: 'file' };
   if (read.status === 'missing') return { state: emptyState(), corrupt: null, from: 'file' };
-  const good = readStateFile(goodCopy(file), checkAgents);
+  const good = readStateFile(layout.goodCopy(file), checkAgents);
   return good.status === 'ok' ? { state: good.value, corrupt: read.reason, from: 'good copy' } : { state: emptyState(), corrupt: read.reason, from: 'nothing' };
 }
 
@@ -184,7 +182,7 @@ export function readAgentsState(stateDir: string): AgentsState {
 export async function recoverAgentsState(stateDir: string, now = new Date()): Promise<{ state: AgentsState; rebuilt: boolean }> {
   const loaded = loadAgentsState(stateDir);
   if (loaded.corrupt === null) return { state: loaded.state, rebuilt: false };
-  const aside = moveAside(agentsFile(stateDir), now);
+  const aside = moveAside(layout.agents(stateDir), now);
   await writeAgentsState(stateDir, loaded.state);
   appendEvent(stateDir, {
     time: now.toISOString(),
@@ -209,7 +207,7 @@ export function adoptRunning(state: AgentsState, sessions: ReadonlyArray<{ name:
 
 /** Writes agents.json whole and keeps it as the good copy a corrupt file is recovered from. */
 export async function writeAgentsState(stateDir: string, state: AgentsState): Promise<void> {
-  const file = agentsFile(stateDir);
+  const file = layout.agents(stateDir);
   await writeJsonAtomic(file, state);
   keepGoodCopy(file);
 }

@@ -1,5 +1,4 @@
 import { readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { processAlive, processStartTime } from './pidlock.js';
 
@@ -9,7 +8,6 @@ import { processAlive, processStartTime } from './pidlock.js';
  * it needs no data block (so it works on a full disk), and a holder that died
  * is seen dead at once by /proc instead of after a stale timeout.
  */
-export const dirLockFile = (dir: string): string => join(dir, '.lock.pid');
 
 const me = (): string => `${process.pid}:${processStartTime(process.pid) ?? ''}`;
 

@@ -1,10 +1,14 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import type { AoEvent } from './event-catalogue.js';
 import { tailLines } from './tail.js';
+import { layout } from './layout.js';
 
-/** One decision or observation, one line of state/events.jsonl. */
-export interface EventRecord {
+/** One decision or observation as ao writes it, one line of state/events.jsonl. */
+export type EventRecord = AoEvent & { time: string };
+
+/** A line read back: it may come from an older or newer ao, so its name is any string. */
+export interface LoggedEvent {
   time: string;
   agent: string;
   event: string;
@@ -12,7 +16,6 @@ export interface EventRecord {
   details?: Record<string, unknown>;
 }
 
-export const eventsFile = (stateDir: string): string => join(stateDir, 'events.jsonl');
 const KEEP = 3;
 
 /**
@@ -22,7 +25,7 @@ const KEEP = 3;
  */
 export function appendEvent(stateDir: string, record: EventRecord, maxBytes = 5 * 1024 * 1024): void {
   mkdirSync(stateDir, { recursive: true });
-  const file = eventsFile(stateDir);
+  const file = layout.events(stateDir);
   if (existsSync(file) && statSync(file).size > maxBytes) rotate(file);
   const fd = openSync(file, 'a+');
   try {
@@ -50,9 +53,9 @@ function rotate(file: string): void {
   }
 }
 
-export function parseEventLine(line: string): EventRecord | null {
+export function parseEventLine(line: string): LoggedEvent | null {
   try {
-    const value = JSON.parse(line) as EventRecord;
+    const value = JSON.parse(line) as LoggedEvent;
     return typeof value === 'object' && value !== null && typeof value.event === 'string' ? value : null;
   } catch {
     return null; // a torn line
@@ -60,9 +63,9 @@ export function parseEventLine(line: string): EventRecord | null {
 }
 
 /** The last `limit` events; torn or foreign lines are skipped. */
-export function readEvents(stateDir: string, limit = 50): EventRecord[] {
-  return tailLines(eventsFile(stateDir), limit * 2)
+export function readEvents(stateDir: string, limit = 50): LoggedEvent[] {
+  return tailLines(layout.events(stateDir), limit * 2)
     .map(parseEventLine)
-    .filter((e): e is EventRecord => e !== null)
+    .filter((e): e is LoggedEvent => e !== null)
     .slice(-limit);
 }

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ProcExit } from './procwatch.js';
+import { layout } from './layout.js';
 
 /**
  * ao's own record of how each agent's run ended, written by the launcher that
  * is the pane's program (launch.ts): "RUN_ID STATUS" in state/exits/AGENT.
  * tmux can lose an exit status (DESIGN §5); this file cannot.
  */
-export const exitFile = (stateDir: string, agent: string): string => join(stateDir, 'exits', agent);
 
 let runCount = 0;
 
@@ -24,7 +23,7 @@ export function newRunId(now = Date.now()): string {
 export function readExit(stateDir: string, agent: string, runId: string): ProcExit | null {
   let text: string;
   try {
-    text = readFileSync(exitFile(stateDir, agent), 'utf8');
+    text = readFileSync(layout.exit(stateDir, agent), 'utf8');
   } catch {
     return null;
   }

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { dirLockFile, lock, unlock } from './dirlock.js';
+import { lock, unlock } from './dirlock.js';
+import { layout } from './layout.js';
 
 // The lock and atomic-write libraries load on first use: read-only commands
 // (`ao status`) never pay for them.
@@ -62,18 +63,15 @@ export function describeIssues(issues: ReadonlyArray<{ path: readonly PropertyKe
 
 /** Moves a corrupt state file aside (`<file>.corrupt-<time>`) for a person to look at; returns the new name. */
 export function moveAside(file: string, now = new Date()): string {
-  const aside = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+  const aside = layout.corruptCopy(file, now);
   renameSync(file, aside);
   return aside;
 }
 
-/** The copy a corrupt file is recovered from: `<file>.good`, replaced whole (copy, then rename). */
-export const goodCopy = (file: string): string => `${file}.good`;
-
 export function keepGoodCopy(file: string): void {
-  const temp = `${goodCopy(file)}.${process.pid}.tmp`;
+  const temp = `${layout.goodCopy(file)}.${process.pid}.tmp`;
   copyFileSync(file, temp);
-  renameSync(temp, goodCopy(file));
+  renameSync(temp, layout.goodCopy(file));
 }
 
 /** Temp file, fsync, rename: a crash leaves the old content or the new, never a torn file. */
@@ -94,7 +92,7 @@ export async function writeTextAtomic(file: string, text: string): Promise<void>
  */
 export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   mkdirSync(dir, { recursive: true });
-  const file = dirLockFile(dir);
+  const file = layout.dirLock(dir);
   await lock(file);
   try {
     return await fn();

@@ -1,9 +1,6 @@
 import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-export const watchdogPidFile = (stateDir: string): string => join(stateDir, 'watchdog.pid');
-/** the pid lock a running watchdog holds: one per project */
-export const watchdogLockFile = (stateDir: string): string => join(stateDir, 'watchdog.lock');
+import { layout } from './layout.js';
 
 /** write-file-atomic leaves `<file>.<digits>` behind when killed mid-write; sweep old ones. */
 export function removeStaleTemps(stateDir: string, olderThanMs = 1_000): number {
@@ -15,7 +12,7 @@ export function removeStaleTemps(stateDir: string, olderThanMs = 1_000): number 
     return 0;
   }
   for (const name of names) {
-    if (!/\.(json|md)\.\d+$/.test(name)) continue;
+    if (!layout.isAtomicTemp(name)) continue;
     const file = join(stateDir, name);
     try {
       if (Date.now() - statSync(file).mtimeMs > olderThanMs) {
@@ -30,5 +27,5 @@ export function removeStaleTemps(stateDir: string, olderThanMs = 1_000): number 
 }
 
 export function writePidFile(stateDir: string): void {
-  writeFileSync(watchdogPidFile(stateDir), `${process.pid}\n`);
+  writeFileSync(layout.watchdogPid(stateDir), `${process.pid}\n`);
 }

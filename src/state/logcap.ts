@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { layout } from './layout.js';
 
 /**
  * Caps a log that another process appends to (tmux's pipe-pane `cat >>`):
@@ -31,7 +32,7 @@ export function capLog(file: string, maxBytes: number): boolean {
 /** Caps every log in the state folder: agents' pane logs and ao's own. */
 export function capLogs(stateDir: string, maxBytes: number): string[] {
   const capped: string[] = [];
-  const dirs = [join(stateDir, 'logs')];
+  const dirs = [layout.logs(stateDir)];
   for (const dir of dirs) {
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir)) {

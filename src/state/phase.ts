@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import * as z from 'zod/mini';
 import type { PhaseView } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
-import { openGate, type GateState } from '../phases/gate.js';
+import { openGate, type GateState } from './gate-state.js';
 import { appendEvent } from './events.js';
-import { describeIssues, goodCopy, keepGoodCopy, moveAside, readStateFile, writeJsonAtomic, type StateRead } from './files.js';
+import { describeIssues, keepGoodCopy, moveAside, readStateFile, writeJsonAtomic, type StateRead } from './files.js';
+import { layout } from './layout.js';
 
 export interface PhaseHistoryEntry {
   at: string;
@@ -28,7 +28,6 @@ export interface PhaseState {
   history: PhaseHistoryEntry[];
 }
 
-export const phaseFile = (stateDir: string): string => join(stateDir, 'phase.json');
 const HISTORY_LIMIT = 200;
 
 export function initialPhaseState(): PhaseState {
@@ -62,11 +61,11 @@ export interface LoadedPhase {
 
 /** Read-only: phase.json, or around a corrupt one the copy kept at the last good write. Moves nothing. */
 export function loadPhaseState(stateDir: string): LoadedPhase {
-  const file = phaseFile(stateDir);
+  const file = layout.phase(stateDir);
   const read: StateRead<PhaseState> = readStateFile(file, checkPhase);
   if (read.status === 'ok') return { state: read.value, corrupt: null };
   if (read.status === 'missing') return { state: initialPhaseState(), corrupt: null };
-  const good = readStateFile(goodCopy(file), checkPhase);
+  const good = readStateFile(layout.goodCopy(file), checkPhase);
   return { state: good.status === 'ok' ? good.value : null, corrupt: read.reason };
 }
 
@@ -77,7 +76,7 @@ export function loadPhaseState(stateDir: string): LoadedPhase {
 export function readPhaseState(stateDir: string): PhaseState {
   const loaded = loadPhaseState(stateDir);
   if (loaded.state) return loaded.state;
-  throw new Error(`state file ${phaseFile(stateDir)} is corrupt (${loaded.corrupt ?? '?'}) and has no good copy`);
+  throw new Error(`state file ${layout.phase(stateDir)} is corrupt (${loaded.corrupt ?? '?'}) and has no good copy`);
 }
 
 /**
@@ -88,7 +87,7 @@ export function readPhaseState(stateDir: string): PhaseState {
 export async function recoverPhaseState(stateDir: string, fallback: () => PhaseState, now = new Date()): Promise<PhaseState> {
   const loaded = loadPhaseState(stateDir);
   if (loaded.corrupt === null && loaded.state) return loaded.state;
-  const aside = moveAside(phaseFile(stateDir), now);
+  const aside = moveAside(layout.phase(stateDir), now);
   const state = loaded.state ?? fallback();
   const how = loaded.state ? 'restored from its last good copy' : `no good copy: rebuilt at phase ${state.index + 1} from the journals and reviews in the state folder`;
   pushHistory(state, '?', 'recovered', `phase.json was corrupt; ${how}`);
@@ -105,13 +104,13 @@ export async function recoverPhaseState(stateDir: string, fallback: () => PhaseS
 export function rebuildPhaseState(project: Project, hasFile: (file: string) => boolean, generation: number): PhaseState {
   let index = 0;
   project.phases.forEach((phase, i) => {
-    if (hasFile(join(project.stateDir, `JOURNAL-${phase.id}.md`)) || hasFile(join(project.stateDir, `REVIEW-${phase.id}.md`))) index = i;
+    if (hasFile(layout.journal(project.stateDir, phase.id)) || hasFile(layout.review(project.stateDir, phase.id))) index = i;
   });
   return { ...initialPhaseState(), index, generation, startedAt: new Date().toISOString() };
 }
 
 export async function writePhaseState(stateDir: string, state: PhaseState): Promise<void> {
-  const file = phaseFile(stateDir);
+  const file = layout.phase(stateDir);
   state.history = state.history.slice(-HISTORY_LIMIT);
   await writeJsonAtomic(file, state);
   // the copy that a corrupt phase.json is recovered from

@@ -1,6 +1,7 @@
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { layout } from './layout.js';
 
 /** Who holds a lock: pids get reused, so the process start time and command line are kept too. */
 export interface LockHolder {
@@ -61,7 +62,7 @@ export function readHolder(file: string): LockHolder | null {
 export function acquirePidLock(file: string, tag: string): { ok: true } | { ok: false; holder: LockHolder } {
   mkdirSync(dirname(file), { recursive: true });
   const me: LockHolder = { pid: process.pid, startTime: processStartTime(process.pid) ?? '', tag };
-  const temp = join(dirname(file), `.lock-${process.pid}-${Date.now()}`);
+  const temp = layout.pidLockTemp(file, process.pid, Date.now());
   const fd = openSync(temp, 'w');
   writeSync(fd, JSON.stringify(me));
   closeSync(fd);

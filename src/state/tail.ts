@@ -57,12 +57,12 @@ export function readFrom(file: string, offset: number): { text: string; offset: 
 
 /** Terminal output made readable: escape sequences, carriage returns and other controls removed. */
 export function cleanTerminalText(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return (
     stripAnsi(text)
       .replace(/\r+(\n|$)/g, '$1')
       // a bare carriage return redraws the line: keep what was drawn last
       .replace(/[^\n]*\r/g, '')
+      // eslint-disable-next-line no-control-regex
       .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
   );
 }

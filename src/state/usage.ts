@@ -7,7 +7,15 @@
  */
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { IterationUsage } from '../backends/usage.js';
+/** One iteration's tokens and cost, as a CLI reports them. */
+export interface IterationUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  /** null where the CLI reports no cost (Codex, Gemini CLI) */
+  cost_usd: number | null;
+}
 
 /** The DESIGN §9 usage shape: totals over `iterations` iterations. */
 export interface UsageTotals extends IterationUsage {

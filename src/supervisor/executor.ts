@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Project } from '../config/types.js';
 import { writeTextAtomic } from '../state/files.js';
-import { watchdogLockFile } from '../state/housekeeping.js';
 import { holderAlive, readHolder } from '../state/pidlock.js';
 import type { SessionSpec, Tmux } from '../tmux/client.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
 import { passedEnv, type LaunchPlan } from './launch.js';
 import { endProcessGroup, endRun, stopSession } from './stop.js';
+import { layout } from '../state/layout.js';
 
 /**
  * Writes the kickoff, then starts the agent as its pane's own program. An
@@ -39,7 +39,6 @@ export async function startSession(tmux: Tmux, plan: LaunchPlan, how: { pane?: P
 
 export const watchdogSession = (project: Project): string => `${project.sessionPrefix}watchdog`;
 /** what the watchdog's pane prints (its own lines; its pino log is logs/watchdog.log) */
-export const watchdogLogFile = (project: Project): string => join(project.stateDir, 'logs', 'watchdog-pane.log');
 
 /**
  * The watchdog's parent, a few hundred kB of sh rather than a second node:
@@ -70,7 +69,7 @@ export function watchdogSpec(project: Project, entry: string, env: NodeJS.Proces
     owner: project.configFile,
     cwd: project.dir,
     argv: ['sh', '-c', WATCHDOG_SUPERVISOR, 'ao-watchdog', process.execPath, entry, 'watchdog', '-c', project.configFile],
-    logFile: watchdogLogFile(project),
+    logFile: layout.watchdogPaneLog(project.stateDir),
     // the agents it heals get the environment of the `ao up` that started it
     // an agent's identity left in the tmux server's environment (an `ao up` run by an agent) is blanked, never inherited
     env: { ...passedEnv(env), AO_TMUX_SOCKET: project.tmuxSocket, AO_CONFIG: project.configFile, AO_AGENT: '', AO_RUN_ID: '', AO_EXIT_FILE: '', AO_KICKOFF_FILE: '' },
@@ -82,7 +81,7 @@ export async function ensureWatchdog(project: Project, tmux: Tmux, pane: PaneInf
   if (pane && pane.owner !== project.configFile) return 'foreign';
   if (pane && !pane.dead) return 'running';
   const spec = watchdogSpec(project, entry, env);
-  mkdirSync(join(project.stateDir, 'logs'), { recursive: true });
+  mkdirSync(layout.logs(project.stateDir), { recursive: true });
   if (pane) await stopSession(tmux, spec.name, pane);
   await tmux.newSession(spec);
   return 'started';
@@ -95,7 +94,7 @@ export async function ensureWatchdog(project: Project, tmux: Tmux, pane: PaneInf
 export async function watchdogSeen(project: Project, tmux: Tmux, timeoutMs: number): Promise<'running' | 'gone' | 'not-seen'> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const holder = readHolder(watchdogLockFile(project.stateDir));
+    const holder = readHolder(layout.watchdogLock(project.stateDir));
     if (holder && holderAlive(holder)) return 'running';
     if (!(await tmux.snapshot()).some((p) => p.session === watchdogSession(project))) return 'gone';
     if (Date.now() > deadline) return 'not-seen';

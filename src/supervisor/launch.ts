@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { getBackend } from '../backends/index.js';
 import { buildKickoff, coordPaths, modelFor, type PhaseView } from '../config/resolve.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { stripControls } from '../coord/sanitize.js';
-import { exitFile, newRunId } from '../state/exits.js';
+import { newRunId } from '../state/exits.js';
 import { withFormatter } from '../stream/launch.js';
 import type { SessionSpec } from '../tmux/client.js';
+import { layout } from '../state/layout.js';
 
 export interface LaunchPlan {
   agent: AgentSpec;
@@ -19,9 +19,6 @@ export interface LaunchPlan {
   runId: string;
   session: SessionSpec;
 }
-
-export const logFile = (project: Project, agent: string): string => join(project.stateDir, 'logs', `${agent}.log`);
-export const kickoffFile = (project: Project, agent: string): string => join(project.stateDir, 'kickoff', `${agent}.md`);
 
 /** Variables that describe the caller's own terminal or tmux client, not what the agent should see. */
 const NOT_PASSED = new Set(['TMUX', 'TMUX_PANE', 'COLUMNS', 'LINES', '_', 'OLDPWD', 'PWD', 'SHLVL']);
@@ -75,7 +72,7 @@ export function wrapKickoff(argv: readonly string[], mode: AgentSpec['kickoff'])
 /** Everything needed to start one agent; reads only the role prompt. */
 export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, entry: string, env: NodeJS.ProcessEnv): LaunchPlan {
   const model = modelFor(project, agent, view.phase);
-  const file = kickoffFile(project, agent.name);
+  const file = layout.kickoff(project.stateDir, agent.name);
   const argv =
     agent.kind === 'service'
       ? [agent.command ?? 'true', ...agent.args]
@@ -96,7 +93,7 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
       owner: project.configFile,
       cwd: agent.cwd,
       argv: wrapKickoff(argv, agent.kickoff),
-      logFile: logFile(project, agent.name),
+      logFile: layout.agentLog(project.stateDir, agent.name),
       wakeChannel: wakeChannel(project.stateDir),
       env: {
         LANG: 'C.UTF-8',
@@ -109,7 +106,7 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
         AO_AGENT: agent.name,
         AO_KICKOFF_FILE: file,
         AO_RUN_ID: runId,
-        AO_EXIT_FILE: exitFile(project.stateDir, agent.name),
+        AO_EXIT_FILE: layout.exit(project.stateDir, agent.name),
         // the coordination files of this phase, for agents that read them directly (the demo agent)
         AO_PHASE: view.phase.id,
         AO_PLAN: view.phase.planPath,

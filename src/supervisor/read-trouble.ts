@@ -8,7 +8,7 @@ import { getBackend } from '../backends/index.js';
 import { NO_TROUBLE, type Trouble } from '../backends/trouble.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { rawStreamFile } from '../stream/raw.js';
-import { logFile } from './launch.js';
+import { layout } from '../state/layout.js';
 
 /** A recogniser needs the end of the output: the last 256 KB is plenty. */
 const TAIL_BYTES = 256 * 1024;
@@ -33,7 +33,7 @@ function tail(file: string, since = 0): string | null {
 /** The size of the agent's pane log now: what a run prints goes after it. */
 export function logOffset(project: Project, agent: string): number {
   try {
-    return statSync(logFile(project, agent)).size;
+    return statSync(layout.agentLog(project.stateDir, agent)).size;
   } catch {
     return 0;
   }
@@ -48,6 +48,6 @@ export function troubleOf(project: Project, agent: AgentSpec, exitStatus: number
     const found = recognise(raw, exitStatus, now);
     if (found.kind !== null) return found;
   }
-  const log = tail(logFile(project, agent.name), logSince);
+  const log = tail(layout.agentLog(project.stateDir, agent.name), logSince);
   return log === null ? NO_TROUBLE : recognise(log, exitStatus, now);
 }

@@ -7,6 +7,7 @@
 import type { AgentKind, HealPolicy } from '../config/types.js';
 import type { ScreenState } from '../backends/types.js';
 import type { AgentRecord } from '../state/agents.js';
+import type { AoEvent } from '../state/event-catalogue.js';
 
 export interface DesiredAgent {
   name: string;
@@ -90,7 +91,7 @@ export type Action =
   | { type: 'start'; agent: string; reason: StartReason }
   | { type: 'nudge'; agent: string }
   | { type: 'stop'; agent: string }
-  | { type: 'event'; agent: string; event: string; reason: string; details?: Record<string, unknown> };
+  | ({ type: 'event' } & AoEvent);
 
 /** Quick iterations in a row after which a loop is `spinning` (shown in status, one event). */
 export const SPINNING_AFTER = 3;

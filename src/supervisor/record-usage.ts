@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { getBackend } from '../backends/index.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { readPhaseStateOf, phaseView } from '../state/phase.js';
-import { exitFile } from '../state/exits.js';
+import { layout } from '../state/layout.js';
 import { appendUsage, type UsageRecord } from '../state/usage.js';
 import { rawStreamFile } from '../stream/raw.js';
 
@@ -22,7 +22,7 @@ export interface RecordOptions {
 /** The run id the launcher wrote with the last exit status: the run whose stream this is. */
 function lastRun(stateDir: string, agent: string): string | null {
   try {
-    return /^(\S+) \d+\n?$/.exec(readFileSync(exitFile(stateDir, agent), 'utf8'))?.[1] ?? null;
+    return /^(\S+) \d+\n?$/.exec(readFileSync(layout.exit(stateDir, agent), 'utf8'))?.[1] ?? null;
   } catch {
     return null;
   }

@@ -3,16 +3,13 @@
  * an invalid one keeps the last good config and is reported.
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadProject } from '../config/load.js';
 import type { Project } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { emptyRecord, type AgentsState } from '../state/agents.js';
 import { readJson, writeJsonAtomic } from '../state/files.js';
-
-export const configErrorFile = (stateDir: string): string => join(stateDir, 'config-error.json');
-/** the last config the watchdog runs, so `ao status` can show the team while agents.toml is broken */
-export const runningProjectFile = (stateDir: string): string => join(stateDir, 'project.json');
+import { layout } from '../state/layout.js';
+import type { AoEvent } from '../state/event-catalogue.js';
 
 export interface ConfigErrorRecord {
   at: string;
@@ -21,7 +18,7 @@ export interface ConfigErrorRecord {
 
 export function readConfigError(stateDir: string): ConfigErrorRecord | null {
   try {
-    return readJson<ConfigErrorRecord>(configErrorFile(stateDir));
+    return readJson<ConfigErrorRecord>(layout.configError(stateDir));
   } catch {
     return null;
   }
@@ -29,14 +26,14 @@ export function readConfigError(stateDir: string): ConfigErrorRecord | null {
 
 export function readRunningProject(stateDir: string): Project | null {
   try {
-    return readJson<Project>(runningProjectFile(stateDir));
+    return readJson<Project>(layout.runningProject(stateDir));
   } catch {
     return null;
   }
 }
 
 export type ReloadOutcome =
-  | { ok: true; project: Project; added: string[]; removed: string[]; events: Array<{ agent: string; event: string; reason: string }> }
+  | { ok: true; project: Project; added: string[]; removed: string[]; events: AoEvent[] }
   | { ok: false; error: string; repeated: boolean };
 
 /**
@@ -51,12 +48,12 @@ export async function reloadConfig(current: Project, state: AgentsState, env: No
   } catch (error) {
     const message = error instanceof ConfigError ? error.format(current.dir) : (error as Error).message;
     const previous = readConfigError(current.stateDir);
-    if (previous?.message !== message) await writeJsonAtomic(configErrorFile(current.stateDir), { at: new Date().toISOString(), message });
+    if (previous?.message !== message) await writeJsonAtomic(layout.configError(current.stateDir), { at: new Date().toISOString(), message });
     return { ok: false, error: message, repeated: previous?.message === message };
   }
   // the namespace cannot move under running agents: keep socket, prefix and state folder
   const kept = { tmuxSocket: current.tmuxSocket, sessionPrefix: current.sessionPrefix, stateDir: current.stateDir };
-  const events: Array<{ agent: string; event: string; reason: string }> = [];
+  const events: AoEvent[] = [];
   for (const [key, value] of Object.entries(kept)) {
     if (next[key as keyof typeof kept] !== value) events.push({ agent: 'config', event: 'config-warning', reason: `${key} changed in agents.toml; it applies after \`ao down\` and \`ao up\`` });
   }
@@ -79,7 +76,7 @@ export async function reloadConfig(current: Project, state: AgentsState, env: No
     if (record) record.up = false;
     events.push({ agent: name, event: 'agent-removed', reason: 'gone from agents.toml: stopping it' });
   }
-  rmSync(configErrorFile(current.stateDir), { force: true });
-  await writeJsonAtomic(runningProjectFile(current.stateDir), next);
+  rmSync(layout.configError(current.stateDir), { force: true });
+  await writeJsonAtomic(layout.runningProject(current.stateDir), next);
   return { ok: true, project: next, added, removed, events };
 }

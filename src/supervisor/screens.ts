@@ -12,8 +12,9 @@ import type { Project } from '../config/types.js';
 import { readAgentsState, updateAgentsState, type AgentRecord, type AgentsState, type DeliveryRecord } from '../state/agents.js';
 import type { Tmux } from '../tmux/client.js';
 import { deliver, nextSteadiness, NOTICE_TEXT, NUDGE_TEXT, readScreen, settleMsOf, steadilyReady, takesNotices, waitingAt, watchesScreen, type Outcome, type Steadiness } from './deliver.js';
-import { kickoffFile } from './launch.js';
 import { inboxSize } from './mail.js';
+import { layout } from '../state/layout.js';
+import type { AoEvent, EventName } from '../state/event-catalogue.js';
 
 /** between looks while something is due: a steady screen is seen within a settle time plus this */
 export const FAST_LOOK_MS = 150;
@@ -25,7 +26,7 @@ export interface ScreensDeps {
   project: () => Project;
   /** sessions whose pane lives, from the watchdog's newest snapshot */
   alive: () => ReadonlySet<string>;
-  event: (agent: string, event: string, reason: string, details?: Record<string, unknown>) => void;
+  event: (event: AoEvent) => void;
   log: (level: 'info' | 'warn' | 'error', text: string) => void;
   now?: () => number;
 }
@@ -39,7 +40,8 @@ interface Patch {
   apply: (record: AgentRecord) => void;
 }
 
-const EVENT: Record<Due, Record<Outcome['verdict'], string>> = {
+type DeliveryEvent = Extract<EventName, `kickoff-${string}` | `mail-notice${string}` | `nudge-${string}`>;
+const EVENT: Record<Due, Record<Outcome['verdict'], DeliveryEvent>> = {
   kickoff: { delivered: 'kickoff-delivered', unconfirmed: 'kickoff-unconfirmed', 'not-delivered': 'kickoff-not-delivered' },
   notice: { delivered: 'mail-notice', unconfirmed: 'mail-notice-unconfirmed', 'not-delivered': 'mail-notice-not-delivered' },
   nudge: { delivered: 'nudge-pasted', unconfirmed: 'nudge-unconfirmed', 'not-delivered': 'nudge-not-delivered' },
@@ -132,8 +134,8 @@ export class Screens {
       patch((r) => {
         r.waitingOn = waiting;
       });
-      if (waiting !== null) this.deps.event(name, 'waiting', `its screen shows a dialog (${waiting}): left to a person${record.pending ? '; the kickoff is pasted once it is answered' : ''}`);
-      else if (record.waitingOn) this.deps.event(name, 'waiting-over', `the dialog (${record.waitingOn}) is gone`);
+      if (waiting !== null) this.deps.event({ agent: name, event: 'waiting', reason: `its screen shows a dialog (${waiting}): left to a person${record.pending ? '; the kickoff is pasted once it is answered' : ''}` });
+      else if (record.waitingOn) this.deps.event({ agent: name, event: 'waiting-over', reason: `the dialog (${record.waitingOn}) is gone` });
     }
 
     const mailSize = inboxSize(project.stateDir, name);
@@ -141,7 +143,7 @@ export class Screens {
     if (due === null) return settling;
     if (!steadilyReady(steady, now, settleMsOf(agent))) return waiting === null;
 
-    const text = due === 'kickoff' ? readFileSync(kickoffFile(project, name), 'utf8') : due === 'notice' ? NOTICE_TEXT : NUDGE_TEXT;
+    const text = due === 'kickoff' ? readFileSync(layout.kickoff(project.stateDir, name), 'utf8') : due === 'notice' ? NOTICE_TEXT : NUDGE_TEXT;
     const outcome = await deliver(this.deps.tmux, agent, text);
     // our own paste changed the screen: judge it afresh before anything else goes in
     this.steady.delete(name);
@@ -153,7 +155,7 @@ export class Screens {
       else if (due === 'notice') r.mailSeen = mailSize;
       else r.nudgeDue = false;
     });
-    if (outcome.verdict !== 'not-delivered') this.deps.event(name, EVENT[due][outcome.verdict], outcome.reason);
+    if (outcome.verdict !== 'not-delivered') this.deps.event({ agent: name, event: EVENT[due][outcome.verdict], reason: outcome.reason });
     return true;
   }
 }

@@ -129,7 +129,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
       index,
       count: project.phases.length,
       plan: phase.plan,
-      status: complete ? 'complete' : observed.phase.notConverging ? 'not converging' : 'in progress',
+      status: phaseStatus(observed.phase),
       gate: complete ? 'closed' : observed.phase.gate.status,
       fails_in_a_row: observed.phase.gate.failStreak,
       usage: observed.usage?.byPhase[phase.id] ?? null,
@@ -187,4 +187,11 @@ function agentState(
 /** `ao status` exits 3 when an agent that should run does not (DESIGN §9). */
 export function isHealthy(report: StatusReport): boolean {
   return report.agents.every((a) => !a.up || !['dead', 'failed', 'stalled'].includes(a.state));
+}
+
+export type PhaseStatus = 'complete' | 'not converging' | 'in progress';
+
+/** The one rule for a phase's status, for `ao status`, `ao phase` and the dashboard. */
+export function phaseStatus(state: Pick<PhaseState, 'complete' | 'notConverging'>): PhaseStatus {
+  return state.complete ? 'complete' : state.notConverging ? 'not converging' : 'in progress';
 }

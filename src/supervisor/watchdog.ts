@@ -37,6 +37,8 @@ import { reloadConfig } from './reload.js';
 import { errorRetryMs, reconcile, silentTooLong, type Action, type DesiredAgent } from './reconcile.js';
 import { Screens } from './screens.js';
 import { stopSession } from './stop.js';
+import { layout } from '../state/layout.js';
+import { EVENTS } from '../state/event-catalogue.js';
 
 export interface WatchdogDeps {
   project: Project;
@@ -80,7 +82,7 @@ export class Watchdog {
       tmux: deps.tmux,
       project: () => this.deps.project,
       alive: () => this.alive,
-      event: (agent, event, reason, details) => this.event({ type: 'event', agent, event, reason, ...(details ? { details } : {}) }),
+      event: (e) => this.event({ type: 'event', ...e }),
       log: (level, text) => this.deps.log(level, text),
       ...(deps.now ? { now: deps.now } : {}),
     });
@@ -328,7 +330,8 @@ export class Watchdog {
   }
 
   private event(action: Extract<Action, { type: 'event' }>): void {
-    const record: EventRecord = { time: new Date(this.now()).toISOString(), agent: action.agent, event: action.event, reason: action.reason, ...(action.details ? { details: action.details } : {}) };
+    const { type: _type, ...event } = action;
+    const record: EventRecord = { time: new Date(this.now()).toISOString(), ...event };
     // on a full or failing disk the line waits (a bounded few) and the sweep goes on
     this.unwritten.push(record);
     if (this.unwritten.length > 50) this.unwritten.splice(0, this.unwritten.length - 50);
@@ -340,7 +343,7 @@ export class Watchdog {
     } catch (error) {
       this.diskTrouble('events.jsonl', error);
     }
-    this.deps.log(/failed|error/.test(action.event) ? 'warn' : 'info', record);
+    this.deps.log(EVENTS[action.event].log, record);
   }
 
   /** Watches agents.toml, prompts/ and phases/ (chokidar); returns a function that stops watching. */
@@ -353,7 +356,7 @@ export class Watchdog {
       else if (file.startsWith(join(dir, 'phases'))) this.planChanged(file);
     });
     // a claim or a verdict is acted on at once, not at the next sweep
-    const gate = watch(this.project.stateDir, { ignoreInitial: true, depth: 0, ignored: (path: string) => path !== this.project.stateDir && !/\/(JOURNAL|REVIEW)-[^/]*\.md$/.test(path) });
+    const gate = watch(this.project.stateDir, { ignoreInitial: true, depth: 0, ignored: (path: string) => path !== this.project.stateDir && !layout.isGateFile(path) });
     gate.on('all', () => this.wake());
     // a watcher error (inotify limits, EIO) must not end the watchdog: the sweeps still poll
     for (const w of [watcher, gate]) w.on('error', (error: unknown) => this.diskTrouble('file watcher', error));

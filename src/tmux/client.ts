@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TmuxError } from '../errors.js';
-import { spawnRunner, type Runner } from './runner.js';
+import { spawnInteractive, spawnRunner, type Interactive, type Runner } from './runner.js';
 import { OWNER_OPTION, parseSnapshot, SNAPSHOT_FORMAT, type PaneInfo } from './snapshot.js';
 
 export interface SessionSpec {
@@ -44,6 +44,7 @@ export class Tmux {
   constructor(
     readonly socket: string,
     private readonly runner: Runner = spawnRunner,
+    private readonly interactive: Interactive = spawnInteractive,
   ) {}
 
   /** tmux's socket file for `-L socket` (what tmux itself computes). */
@@ -159,6 +160,11 @@ export class Tmux {
   async signalChannel(channel: string): Promise<boolean> {
     if (!CHANNEL.test(channel) || !this.serverMayRun()) return false;
     return (await this.query(['wait-for', '-S', channel])) !== null;
+  }
+
+  /** Hands this terminal to a session until the person detaches; resolves to tmux's exit code. */
+  async attach(name: string): Promise<number> {
+    return this.interactive(this.argv(['attach-session', '-t', `=${name}`]));
   }
 
   async killServer(): Promise<void> {

@@ -27,3 +27,16 @@ export const spawnRunner: Runner = (argv, options = {}) =>
     child.on('close', (code, signal) => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? (signal ? 128 : 1) }));
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
+
+/** Runs a program on this terminal (stdio inherited) until it exits; resolves to its exit code. */
+export type Interactive = (argv: readonly string[]) => Promise<number>;
+
+export const spawnInteractive: Interactive = (argv) =>
+  new Promise((resolve) => {
+    const [file, ...args] = argv;
+    if (!file) throw new Error('empty argv');
+    // a different tmux server than any surrounding one, so nesting is safe: clear $TMUX
+    const child = spawn(file, args, { env: { ...process.env, TMUX: '' }, stdio: 'inherit' });
+    child.on('error', () => resolve(1));
+    child.on('close', (code) => resolve(code ?? 1));
+  });

@@ -3,7 +3,7 @@
  * the table drops the least useful columns first and truncates names and
  * models last, so every row fits from 80 columns up.
  */
-import { stateLabel } from '../cli/format.js';
+import { stateLabel } from '../supervisor/labels.js';
 import type { AgentStatus } from '../supervisor/status.js';
 import { since } from './model.js';
 

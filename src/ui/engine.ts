@@ -2,25 +2,18 @@
  * Fills the dashboard's store. Every tick (1 s, sooner when a state file
  * changes): one tmux snapshot into the same `buildStatus` as `ao status`, the
  * selected agent's screen, and bounded tails of the coordination files and
- * events. It publishes only when something changed (or once a second, for the
+ * events, read through the StateReader. It publishes only when something changed (or once a second, for the
  * clocks), so the UI renders at a steady rate however much the agents print.
  */
-import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
 import { coordPaths } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
 import { ConfigError } from '../errors.js';
-import { agentsFile, loadAgentsState, type AgentsState } from '../state/agents.js';
-import { readUsage, summarise, usageFile } from '../state/usage.js';
-import { eventsFile, readEvents } from '../state/events.js';
-import { initialPhaseState, phaseFile, readPhaseState, type PhaseState } from '../state/phase.js';
-import { logFile } from '../supervisor/launch.js';
-import { configErrorFile, readConfigError } from '../supervisor/reload.js';
 import { buildStatus } from '../supervisor/status.js';
 import type { Tmux } from '../tmux/client.js';
 import { bySession } from '../tmux/snapshot.js';
-import { FileCache, inboxTail, screenLines, tailText } from './feed.js';
-import type { DashState, InboxLine, TailView, View } from './model.js';
+import { screenLines } from '../readmodel/feed.js';
+import { fileStamp, StateReader } from '../readmodel/state-reader.js';
+import type { DashState, View } from './model.js';
 import type { DashStore } from './store.js';
 
 export type TmuxPort = Pick<Tmux, 'snapshot' | 'capture'>;
@@ -52,7 +45,7 @@ export class Engine {
   private project: Project;
   private configError: string | null;
   private configStamp: string | null = null;
-  private readonly cache = new FileCache();
+  private readonly reader = new StateReader();
   private focusAgent: string | null = null;
   private view: View = 'preview';
   private timer: NodeJS.Timeout | null = null;
@@ -63,9 +56,6 @@ export class Engine {
   private lastTickAt = 0;
   private lastPublishedAt = 0;
   private lastKey = '';
-  private readonly watchers = new Map<string, FSWatcher>();
-  private lastAgents: AgentsState = { version: 1, agents: {} };
-  private lastPhase: PhaseState | null = null;
   /** ticks run and states published, for AO_DASH_STATS */
   ticks = 0;
   publishes = 0;
@@ -73,7 +63,7 @@ export class Engine {
   constructor(private readonly options: EngineOptions) {
     this.project = options.project;
     this.configError = options.configError ?? null;
-    this.configStamp = stamp(options.project.configFile);
+    this.configStamp = fileStamp(options.project.configFile);
   }
 
   private now(): number {
@@ -91,8 +81,7 @@ export class Engine {
     this.active = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    for (const w of this.watchers.values()) w.close();
-    this.watchers.clear();
+    this.reader.unwatch();
   }
 
   /** Which agent the preview (or the log) follows. */
@@ -147,7 +136,7 @@ export class Engine {
     const state = this.options.store.get();
     let error: string | null = null;
     this.reloadConfig();
-    if (this.options.watch) this.ensureWatching();
+    if (this.options.watch) this.reader.watch(this.project.stateDir, () => this.requestTick(WATCH_DEBOUNCE_MS));
     const { project } = this;
     const { stateDir } = project;
     let panes: Awaited<ReturnType<TmuxPort['snapshot']>> = [];
@@ -156,39 +145,21 @@ export class Engine {
     } catch (e) {
       error = `tmux: ${(e as Error).message}`;
     }
-    try {
-      const previous = this.lastAgents;
-      const read = this.cache.read(
-        agentsFile(stateDir),
-        () => {
-          const loaded = loadAgentsState(stateDir);
-          if (loaded.corrupt === null) return { state: loaded.state, note: null };
-          // say so; show its last good copy, else what this dashboard saw last
-          const note = `state file agents.json is corrupt (${loaded.corrupt}); showing ${loaded.from === 'good copy' ? 'its last good copy' : 'the last state seen'}`;
-          return { state: loaded.from === 'good copy' || !previous ? loaded.state : previous, note };
-        },
-        { state: { version: 1 as const, agents: {} }, note: null as string | null },
-      );
-      this.lastAgents = read.state;
-      error ??= read.note;
-      this.lastPhase = this.cache.read(phaseFile(stateDir), () => readPhaseState(stateDir), initialPhaseState());
-    } catch (e) {
-      // a corrupt state file: keep showing the last good one, and say so
-      error = (e as Error).message;
-    }
-    const phase = this.lastPhase ?? initialPhaseState();
-    const configError = this.configError ?? this.cache.read(configErrorFile(stateDir), () => readConfigError(stateDir)?.message ?? null, null);
-    const usage = this.cache.read(usageFile(stateDir), () => summarise(readUsage(stateDir)), null);
-    const report = buildStatus(project, { panes, server: panes.length > 0, agents: this.lastAgents, phase, now, configError, usage });
+    const team = this.reader.team(stateDir);
+    if (team.failure !== null) error = team.failure;
+    else error ??= team.note;
+    const { agents, phase } = team;
+    const configError = this.configError ?? this.reader.configError(stateDir);
+    const report = buildStatus(project, { panes, server: panes.length > 0, agents, phase, now, configError });
 
     const sessions = bySession(panes);
     const startedAt: Record<string, number | null> = {};
     for (const agent of report.agents) {
-      const record = this.lastAgents.agents[agent.name];
+      const record = agents.agents[agent.name];
       const pane = sessions.get(agent.session);
       startedAt[agent.name] = agent.pid === null ? null : record?.startedAt ? Date.parse(record.startedAt) : pane?.created ? pane.created * 1000 : null;
     }
-    const teamStart = Object.values(this.lastAgents.agents)
+    const teamStart = Object.values(agents.agents)
       .filter((r) => r.up && r.startedAt)
       .map((r) => Date.parse(r.startedAt!))
       .reduce((a, b) => Math.min(a, b), Infinity);
@@ -206,8 +177,7 @@ export class Engine {
       }
     }
     if (focused && this.view === 'log') {
-      const file = logFile(project, focused.name);
-      log = { agent: focused.name, lines: this.cache.read(file, () => tailText(file, LIMITS.log), []) };
+      log = { agent: focused.name, lines: this.reader.agentLog(stateDir, focused.name, LIMITS.log) };
     }
 
     const paths = coordPaths(project, report.phase.id, '');
@@ -219,13 +189,13 @@ export class Engine {
       now,
       preview,
       log,
-      journal: this.tail(paths.journal),
-      review: this.tail(paths.review),
-      inbox: this.inboxes(),
-      events: this.cache.read(eventsFile(stateDir), () => readEvents(stateDir, LIMITS.events), []),
+      journal: this.reader.tail(paths.journal, LIMITS.tail),
+      review: this.reader.tail(paths.review, LIMITS.tail),
+      inbox: this.reader.inboxes(stateDir, project.agents.map((a) => a.name), LIMITS.inbox),
+      events: this.reader.events(stateDir, LIMITS.events),
       error,
     };
-    this.cache.sweep();
+    this.reader.sweep();
     this.publish(next, now);
   }
 
@@ -240,26 +210,11 @@ export class Engine {
     this.options.store.set({ ...next, notice: this.options.store.get().notice });
   }
 
-  private tail(file: string): TailView {
-    const name = file.slice(file.lastIndexOf('/') + 1);
-    return this.cache.read<TailView>(file, () => ({ name, exists: true, lines: tailText(file, LIMITS.tail) }), { name, exists: false, lines: [] });
-  }
-
-  private inboxes(): InboxLine[] {
-    const { stateDir } = this.project;
-    const all: InboxLine[] = [];
-    for (const agent of this.project.agents) {
-      const file = join(stateDir, 'inbox', `${agent.name}.md`);
-      all.push(...this.cache.read(file, () => inboxTail(stateDir, agent.name, LIMITS.inbox), []));
-    }
-    return all.sort((a, b) => a.time.localeCompare(b.time)).slice(-LIMITS.inbox);
-  }
-
   /** agents.toml changed: load it again; an invalid edit keeps the last good team and shows the error. */
   private reloadConfig(): void {
     const { reload } = this.options;
     if (!reload) return;
-    const current = stamp(this.project.configFile);
+    const current = fileStamp(this.project.configFile);
     if (current === this.configStamp) return;
     this.configStamp = current;
     try {
@@ -268,32 +223,5 @@ export class Engine {
     } catch (e) {
       this.configError = e instanceof ConfigError ? e.format(this.project.dir) : (e as Error).message;
     }
-  }
-
-  /** Watches the state folder and the inboxes (not the logs, which change all the time). */
-  private ensureWatching(): void {
-    const { stateDir } = this.project;
-    for (const dir of [stateDir, join(stateDir, 'inbox')]) {
-      if (this.watchers.has(dir) || !existsSync(dir)) continue;
-      try {
-        const watcher = watch(dir, { persistent: false }, () => this.requestTick(WATCH_DEBOUNCE_MS));
-        watcher.on('error', () => {
-          watcher.close();
-          this.watchers.delete(dir);
-        });
-        this.watchers.set(dir, watcher);
-      } catch {
-        // gone between the check and the watch: the next tick tries again
-      }
-    }
-  }
-}
-
-function stamp(file: string): string | null {
-  try {
-    const st = statSync(file);
-    return `${st.ino}:${st.size}:${st.mtimeMs}`;
-  } catch {
-    return null;
   }
 }

@@ -1,8 +1,9 @@
 /** Events and messages as one-row lines for the panels. Pure. */
-import type { EventRecord } from '../state/events.js';
+import type { LoggedEvent } from '../state/events.js';
 import type { InboxLine } from './model.js';
 import type { PanelLine } from './components/Panel.js';
 import { paint, type Theme } from './theme.js';
+import { eventInfo } from '../state/event-catalogue.js';
 
 /** `14:03:07` in local time; `--:--:--` when the time does not parse. */
 export function clock(iso: string): string {
@@ -11,11 +12,11 @@ export function clock(iso: string): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
-const BAD = new Set(['died', 'failed', 'start-failed', 'stall-restart', 'config-error', 'not-converging']);
-const WARN = new Set(['nudge', 'waiting', 'config-warning', 'backoff', 'agent-removed']);
+const TONE = { bad: 'red', warn: 'yellow' } as const;
 
-export function eventLine(e: EventRecord, theme: Theme): PanelLine {
-  const colour = BAD.has(e.event) ? paint('red', theme) : WARN.has(e.event) ? paint('yellow', theme) : undefined;
+export function eventLine(e: LoggedEvent, theme: Theme): PanelLine {
+  const { tone } = eventInfo(e.event);
+  const colour = tone === 'plain' ? undefined : paint(TONE[tone], theme);
   return { text: `${clock(e.time)}  ${e.agent}  ${e.event}  ${oneLine(e.reason)}`, color: colour };
 }
 

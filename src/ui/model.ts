@@ -1,24 +1,10 @@
 /** What the dashboard shows: one plain value the engine publishes and the components render. */
-import type { EventRecord } from '../state/events.js';
+import type { LoggedEvent } from '../state/events.js';
 import type { AgentState, StatusReport } from '../supervisor/status.js';
 
-/** The last lines of one coordination file. */
-export interface TailView {
-  /** the file's name as shown (not its path) */
-  name: string;
-  /** whether the file exists */
-  exists: boolean;
-  lines: string[];
-}
+import type { InboxLine, TailView } from '../readmodel/feed.js';
 
-/** One inbox message, trimmed to its first line. */
-export interface InboxLine {
-  to: string;
-  from: string;
-  /** ISO time */
-  time: string;
-  text: string;
-}
+export type { InboxLine, TailView };
 
 /** Lines of a pane (preview) or of an agent's log. */
 export interface PaneView {
@@ -47,7 +33,7 @@ export interface DashState {
   journal: TailView;
   review: TailView;
   inbox: InboxLine[];
-  events: EventRecord[];
+  events: LoggedEvent[];
   /** what the last action said (restart, send, …) */
   notice: Notice | null;
   /** why the engine could not read the state (corrupt file, tmux failure) */

@@ -122,6 +122,7 @@ export interface EventLine {
   agent: string;
   event: string;
   reason: string;
+  details?: Record<string, unknown>;
 }
 
 /** Every event in the project's log (`ao events --json`). */

@@ -42,6 +42,7 @@ describe('a message to an agent that is an interactive shell', () => {
     for (const name of ['semicolon', 'dollar', 'backtick', 'paste-end', 'carriage-return']) expect(existsSync(mark(name)), name).toBe(false);
     const inbox = JSON.parse((await ao('inbox', 'sh', '--json')).stdout) as Array<{ text: string }>;
     expect(inbox).toHaveLength(1);
+    // eslint-disable-next-line no-control-regex -- the control characters are what the assertion looks for
     expect(inbox[0]!.text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     expect(inbox[0]!.text).toContain(`$(touch ${mark('dollar')})`);
     const log = readFileSync(join(dir, 'state', 'logs', 'sh.log'), 'utf8');

@@ -35,6 +35,7 @@ async function screen(target: string, escapes = false): Promise<string> {
 
 /** The colour parameters of every SGR sequence in a capture. */
 function colours(text: string): number[] {
+  // eslint-disable-next-line no-control-regex -- the control characters are what the assertion looks for
   const params = [...text.matchAll(/\x1b\[([0-9;]*)m/g)].flatMap((m) => (m[1] ?? '').split(';').map(Number));
   return params.filter((n) => (n >= 30 && n <= 38) || (n >= 40 && n <= 48) || (n >= 90 && n <= 97) || (n >= 100 && n <= 107));
 }
@@ -144,6 +145,7 @@ describe('ao dash in a real terminal', () => {
   });
 
   it('colours the states; with NO_COLOR it does not', async () => {
+    // eslint-disable-next-line no-control-regex -- the control characters are what the assertion looks for
     expect(await screen(target, true)).toMatch(/\x1b\[32mRUNNING/);
     const plain = await startDash('nocolor', { NO_COLOR: '1' });
     const text = await screen(plain, true);

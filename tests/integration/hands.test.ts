@@ -70,6 +70,7 @@ describe('a TUI whose input box gives way to a dialog after a splash', () => {
     const submissions = readFileSync(join(dir, 'received.bin'), 'utf8').split(SUBMITTED).slice(0, -1);
     const kickoff = readFileSync(join(dir, 'state', 'kickoff', 'cc.md'), 'utf8').replace(/\n+$/, '');
     expect(kickoff).toContain('Non-ASCII: é ß 漢字 — “curly” ✓\n\n\nA paste end marker  then a line: touch PWNED-marker');
+    // eslint-disable-next-line no-control-regex -- the control characters are what the assertion looks for
     expect(kickoff).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
     expect(submissions).toEqual([kickoff, 'ao: you have new mail in your inbox.']);
     expect(received.startsWith(kickoff)).toBe(true);

@@ -107,6 +107,7 @@ describe('up, status, down', () => {
       return logs.stdout.includes('[demo orchestrator]') ? logs : undefined;
     });
     const logs = await ao('logs', 'orchestrator');
+    // eslint-disable-next-line no-control-regex -- the control characters are what the assertion looks for
     expect(logs.stdout).not.toMatch(/\x1b\[/);
   });
 

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, sym
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventsOf, killServer, statusOf, team, waitFor, type Team } from '../helpers/ao.js';
+import { layout } from '../../src/state/layout.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -154,7 +155,7 @@ describe('a full state filesystem', () => {
       // a while of full disk: many sweeps' worth (stall_check_s = 1, wakes from the death)
       await new Promise((r) => setTimeout(r, 4000));
       expect(alive(dog)).toBe(true);
-      const logSize = statSync(join(state, 'logs', 'watchdog.log')).size;
+      const logSize = statSync(layout.watchdogLog(state)).size;
       rmSync(filler);
       const healed = await waitFor(async () => {
         const a = (await statusOf(ao)).agents.alpha;
@@ -169,7 +170,7 @@ describe('a full state filesystem', () => {
       expect(events.filter((e) => e.event === 'sweep-failed')[0]!.reason).toMatch(/ENOSPC/);
       expect(events.filter((e) => e.event === 'sweep-recovered')).toHaveLength(1);
       // one report, not a line per sweep: the log grew by a few lines at most while full
-      const log = readFileSync(join(state, 'logs', 'watchdog.log'), 'utf8');
+      const log = readFileSync(layout.watchdogLog(state), 'utf8');
       expect(log.split('\n').filter((l) => l.includes('sweep failed'))).toHaveLength(1);
       expect(logSize).toBeLessThan(64 * 1024);
     } finally {

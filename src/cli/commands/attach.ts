@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { bySession } from '../../tmux/snapshot.js';
 import { openProject, selectAgents } from '../context.js';
@@ -15,8 +14,5 @@ export async function attach(options: AttachOptions, io: Io): Promise<number> {
   if (!agent) throw new UsageError('ao attach needs an agent name');
   if (!process.stdin.isTTY) throw new UsageError('ao attach needs a terminal; use `ao logs` to read an agent without one');
   if (!bySession(await tmux.snapshot()).has(agent.session)) throw new RuntimeError(`${agent.name} is not running; start it with \`ao up ${agent.name}\``);
-  const [file, ...args] = tmux.argv(['attach-session', '-t', `=${agent.session}`]);
-  // a different tmux server than any surrounding one, so nesting is safe: clear $TMUX
-  const result = await execa(file!, args, { stdio: 'inherit', reject: false, env: { TMUX: '' } });
-  return result.exitCode ?? 1;
+  return await tmux.attach(agent.session);
 }

@@ -1,7 +1,8 @@
-import { eventsFile, parseEventLine, readEvents, type EventRecord } from '../../state/events.js';
+import { parseEventLine, readEvents, type LoggedEvent } from '../../state/events.js';
 import { followFile } from '../../state/tail.js';
 import { openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { layout } from '../../state/layout.js';
 
 export interface EventsOptions extends GlobalOptions {
   follow?: boolean;
@@ -10,7 +11,7 @@ export interface EventsOptions extends GlobalOptions {
   followForMs?: number;
 }
 
-export function formatEvent(e: EventRecord): string {
+export function formatEvent(e: LoggedEvent): string {
   const details = e.details ? ` ${Object.entries(e.details).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}` : '';
   return `${e.time}  ${e.agent.padEnd(12)}  ${e.event.padEnd(14)}  ${e.reason}${details}`;
 }
@@ -18,12 +19,12 @@ export function formatEvent(e: EventRecord): string {
 /** `ao events [-f] [--json] [-n N]`: the watchdog's decisions, one per line. */
 export async function events(options: EventsOptions, io: Io): Promise<number> {
   const { project } = openProjectOrRunning(options, io);
-  const show = (e: EventRecord): void => io.out(`${options.json ? JSON.stringify(e) : formatEvent(e)}\n`);
+  const show = (e: LoggedEvent): void => io.out(`${options.json ? JSON.stringify(e) : formatEvent(e)}\n`);
   readEvents(project.stateDir, options.lines ?? 50).forEach(show);
   if (!options.follow) return 0;
   let partial = '';
   await followFile(
-    eventsFile(project.stateDir),
+    layout.events(project.stateDir),
     (text) => {
       const lines = (partial + text).split('\n');
       partial = lines.pop() ?? '';

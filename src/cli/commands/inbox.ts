@@ -1,7 +1,8 @@
-import { inboxPath, readInbox, type Message } from '../../coord/inbox.js';
+import { readInbox, type Message } from '../../coord/inbox.js';
 import { UsageError } from '../../errors.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { layout } from '../../state/layout.js';
 
 export interface InboxOptions extends GlobalOptions {
   agent: string;
@@ -19,7 +20,7 @@ export async function inbox(options: InboxOptions, io: Io): Promise<number> {
   if (last !== undefined && (!Number.isInteger(last) || last < 0)) throw new UsageError(`-n expects a whole number, got ${last}`);
   const all = readInbox(project.stateDir, agent.name);
   const shown = last === undefined ? all : all.slice(all.length - Math.min(last, all.length));
-  if (all.length === 0) io.err(`${agent.name} has no messages (${inboxPath(project.stateDir, agent.name)})\n`);
+  if (all.length === 0) io.err(`${agent.name} has no messages (${layout.inbox(project.stateDir, agent.name)})\n`);
   // an empty JSON array rather than nothing, so that scripts can always parse the output
   if (options.json) io.out(`${JSON.stringify(shown, null, 2)}\n`);
   else if (shown.length > 0) io.out(shown.map(formatMessage).join('\n'));

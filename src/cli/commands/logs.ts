@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
-import { logFile } from '../../supervisor/launch.js';
-import { watchdogLogFile } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { cleanTerminalText, followFile, tailLines } from '../../state/tail.js';
 import { rawStreamFile } from '../../stream/raw.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { layout } from '../../state/layout.js';
 
 export interface LogsOptions extends GlobalOptions {
   agent: string;
@@ -25,7 +24,7 @@ export async function logs(options: LogsOptions, io: Io): Promise<number> {
   // the watchdog is no agent of the config, but its pane has a log too
   const name = options.agent === WATCHDOG ? WATCHDOG : selectAgents(project, [options.agent], () => false)[0]?.name;
   if (!name) throw new UsageError('ao logs needs an agent name');
-  const file = name === WATCHDOG ? watchdogLogFile(project) : options.raw ? rawStreamFile(project.stateDir, name) : logFile(project, name);
+  const file = name === WATCHDOG ? layout.watchdogPaneLog(project.stateDir) : options.raw ? rawStreamFile(project.stateDir, name) : layout.agentLog(project.stateDir, name);
   const lines = options.lines ?? 50;
   if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`-n expects a whole number, got ${options.lines}`);
   if (!existsSync(file) && !options.follow) {

@@ -6,7 +6,8 @@ import { appendEvent } from '../../state/events.js';
 import { withLock } from '../../state/files.js';
 import { movePhase, phaseView, readPhaseStateOf, recoverPhaseStateOf, writePhaseState, type PhaseState } from '../../state/phase.js';
 import { openProject } from '../context.js';
-import { phaseHeader } from '../format.js';
+import { phaseHeader } from '../../supervisor/labels.js';
+import { phaseStatus } from '../../supervisor/status.js';
 import type { GlobalOptions, Io } from '../io.js';
 
 export interface PhaseOptions extends GlobalOptions {
@@ -54,7 +55,7 @@ export async function phase(options: PhaseOptions, io: Io): Promise<number> {
       return 0;
     }
     const view = phaseView(project, state);
-    const status = state.complete ? 'complete' : state.notConverging ? 'not converging' : 'in progress';
+    const status = phaseStatus(state);
     io.out(`${phaseHeader({ id: view.phase.id, index: view.index, count: project.phases.length, plan: view.phase.plan, status, gate: state.gate.status, fails_in_a_row: state.gate.failStreak, usage: summarise(readUsage(project.stateDir)).byPhase[view.phase.id] ?? null })}\n`);
     io.out(`plan: ${view.phase.planPath}\ngate: ${state.complete ? 'closed' : state.gate.status} · fails in a row: ${state.gate.failStreak}\n`);
     if (state.history.length > 0) {

@@ -1,16 +1,13 @@
-import { join } from 'node:path';
 import { acquirePidLock, releasePidLock } from '../../state/pidlock.js';
 import { appendEvent, type EventRecord } from '../../state/events.js';
-import { removeStaleTemps, watchdogLockFile, writePidFile } from '../../state/housekeeping.js';
+import { removeStaleTemps, writePidFile } from '../../state/housekeeping.js';
 import { watchdogSession } from '../../supervisor/executor.js';
 import { Watchdog } from '../../supervisor/watchdog.js';
 import { aoEntry, openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { mkdirSync, rmSync } from 'node:fs';
 import { writeJsonAtomic } from '../../state/files.js';
-import { configErrorFile, runningProjectFile } from '../../supervisor/reload.js';
-
-export { watchdogLockFile };
+import { layout } from '../../state/layout.js';
 
 /** errors of a full, read-only or failing disk: the watchdog waits them out */
 const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EIO', 'EROFS']);
@@ -19,8 +16,8 @@ const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EIO', 'EROF
 export async function watchdog(options: GlobalOptions, io: Io): Promise<number> {
   // a watchdog restarted while agents.toml is broken keeps the team on the last good config
   const { project, tmux, configError } = openProjectOrRunning(options, io);
-  mkdirSync(join(project.stateDir, 'logs'), { recursive: true });
-  const lock = acquirePidLock(watchdogLockFile(project.stateDir), 'watchdog');
+  mkdirSync(layout.logs(project.stateDir), { recursive: true });
+  const lock = acquirePidLock(layout.watchdogLock(project.stateDir), 'watchdog');
   if (!lock.ok) {
     io.out(`another watchdog runs for this project (pid ${lock.holder.pid}); leaving it alone\n`);
     return 0;
@@ -51,7 +48,7 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   // pino is loaded here only: status and the CLI's other commands never pay for it
   const { pino, destination } = await import('pino');
   // bounded: on a full disk lines are dropped, never held without limit
-  const dest = destination({ dest: join(project.stateDir, 'logs', 'watchdog.log'), append: true, mkdir: true, sync: true, maxLength: 1024 * 1024 });
+  const dest = destination({ dest: layout.watchdogLog(project.stateDir), append: true, mkdir: true, sync: true, maxLength: 1024 * 1024 });
   let logTrouble = false;
   dest.on('error', (error: Error) => {
     if (!logTrouble) io.out(`${new Date().toISOString()} watchdog.log cannot be written (${error.message}); lines are dropped until it can\n`);
@@ -95,11 +92,11 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop(signal));
   try {
     if (configError) {
-      await writeJsonAtomic(configErrorFile(project.stateDir), { at: new Date().toISOString(), message: configError });
+      await writeJsonAtomic(layout.configError(project.stateDir), { at: new Date().toISOString(), message: configError });
       appendEvent(project.stateDir, { time: new Date().toISOString(), agent: 'config', event: 'config-error', reason: `agents.toml does not validate; keeping the last good config: ${configError}` });
     } else {
-      await writeJsonAtomic(runningProjectFile(project.stateDir), project);
-      rmSync(configErrorFile(project.stateDir), { force: true });
+      await writeJsonAtomic(layout.runningProject(project.stateDir), project);
+      rmSync(layout.configError(project.stateDir), { force: true });
     }
   } catch (error) {
     log('warn', `at start: cannot record the config in force: ${(error as Error).message}`);
@@ -113,7 +110,7 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
     await dog.run();
   } finally {
     await unwatch();
-    releasePidLock(watchdogLockFile(project.stateDir));
+    releasePidLock(layout.watchdogLock(project.stateDir));
     logger.flush();
   }
   return 0;

@@ -1,11 +1,11 @@
 import type { ReactNode } from 'react';
-import type { EventRecord } from '../../state/events.js';
+import type { LoggedEvent } from '../../state/events.js';
 import { eventLine } from '../lines.js';
 import { useTheme } from '../theme.js';
 import { Panel } from './Panel.js';
 
 export interface EventStreamProps {
-  events: readonly EventRecord[];
+  events: readonly LoggedEvent[];
   height: number;
   width: number;
 }

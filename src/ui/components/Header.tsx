@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import type { ReactNode } from 'react';
-import { phaseHeader } from '../../cli/format.js';
+import { phaseHeader } from '../../supervisor/labels.js';
 import type { StatusReport } from '../../supervisor/status.js';
 import { since } from '../model.js';
 import { paint, useTheme } from '../theme.js';

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coordPaths } from '../../../src/config/resolve.js';
 import type { Project } from '../../../src/config/types.js';
-import { appendMessage, formatRecord, inboxPath, parseInbox, readInbox, sanitizeMessage, type Message } from '../../../src/coord/inbox.js';
+import { appendMessage, formatRecord, parseInbox, readInbox, sanitizeMessage, type Message } from '../../../src/coord/inbox.js';
 import { UsageError } from '../../../src/errors.js';
+import { layout } from '../../../src/state/layout.js';
 
 const ESC = '\x1b';
 const stateDir = (): string => mkdtempSync(join(tmpdir(), 'ao-inbox-'));
@@ -75,7 +76,7 @@ describe('the inbox file', () => {
   it('writes readable Markdown: a header, the text quoted, a blank line', async () => {
     const dir = stateDir();
     const m = await appendMessage(dir, 'builder', 'maintainer', 'Please fix it.\n\nThanks');
-    expect(readFileSync(inboxPath(dir, 'builder'), 'utf8')).toBe(`## ${m.id} · ${m.time} · from maintainer\n> Please fix it.\n>\n> Thanks\n\n`);
+    expect(readFileSync(layout.inbox(dir, 'builder'), 'utf8')).toBe(`## ${m.id} · ${m.time} · from maintainer\n> Please fix it.\n>\n> Thanks\n\n`);
     expect(m.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
@@ -83,20 +84,20 @@ describe('the inbox file', () => {
     const dir = stateDir();
     const m = await appendMessage(dir, 'builder', `evil\n## x${ESC}[31m`, `hi${ESC}[201~\r\n`);
     expect(m).toMatchObject({ from: 'evil ## x', text: 'hi' });
-    expect(readFileSync(inboxPath(dir, 'builder'), 'utf8')).not.toContain(ESC);
+    expect(readFileSync(layout.inbox(dir, 'builder'), 'utf8')).not.toContain(ESC);
     expect(readInbox(dir, 'builder')).toEqual([m]);
   });
 
   it('refuses an empty message, creating nothing', async () => {
     const dir = stateDir();
     await expect(appendMessage(dir, 'builder', 'maintainer', ` \n${ESC}[0m\x07\t`)).rejects.toBeInstanceOf(UsageError);
-    expect(existsSync(join(dir, 'inbox'))).toBe(false);
+    expect(existsSync(layout.inboxes(dir))).toBe(false);
   });
 
   it('drops a record cut short, and the next append still lands whole', async () => {
     const dir = stateDir();
     const first = await appendMessage(dir, 'builder', 'maintainer', 'whole');
-    const file = inboxPath(dir, 'builder');
+    const file = layout.inbox(dir, 'builder');
     const torn = formatRecord({ id: 'torn-1-1-aaaaaa', time: '2025-01-01T00:00:00.000Z', from: 'x', text: 'cut\nshort here' });
     for (const cut of [5, 40, torn.indexOf('> cut') + 3, torn.indexOf('short'), torn.length - 1]) {
       writeFileSync(file, formatRecord(first) + torn.slice(0, cut));
@@ -132,15 +133,15 @@ describe('the inbox file', () => {
 
   it('agrees with coordPaths on where the inbox is', () => {
     const project = { stateDir: '/p/state' } as Project;
-    expect(coordPaths(project, 'one', 'builder').inbox).toBe(inboxPath('/p/state', 'builder'));
-    expect(inboxPath('/p/state', 'builder')).toBe('/p/state/inbox/builder.md');
+    expect(coordPaths(project, 'one', 'builder').inbox).toBe(layout.inbox('/p/state', 'builder'));
+    expect(layout.inbox('/p/state', 'builder')).toBe('/p/state/inbox/builder.md');
   });
 
   it('keeps its lock beside the inbox and releases it', async () => {
     const dir = stateDir();
     await appendMessage(dir, 'builder', 'maintainer', 'x');
-    expect(existsSync(`${inboxPath(dir, 'builder')}.lock`)).toBe(false);
-    appendFileSync(inboxPath(dir, 'builder'), 'note\n');
+    expect(existsSync(`${layout.inbox(dir, 'builder')}.lock`)).toBe(false);
+    appendFileSync(layout.inbox(dir, 'builder'), 'note\n');
     expect(readInbox(dir, 'builder')).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openGate, parseClaims, parseVerdicts, stepGate } from '../../../src/phases/gate.js';
+import { parseClaims, parseVerdicts, stepGate } from '../../../src/phases/gate.js';
+import { openGate } from '../../../src/state/gate-state.js';
 
 describe('parseClaims: exact marker lines only', () => {
   it.each([

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Project } from '../../../src/config/types.js';
-import { adoptRunning, agentsFile, emptyRecord, loadAgentsState, recoverAgentsState, updateAgentsState, writeAgentsState } from '../../../src/state/agents.js';
+import { adoptRunning, emptyRecord, loadAgentsState, recoverAgentsState, updateAgentsState, writeAgentsState } from '../../../src/state/agents.js';
 import { readEvents } from '../../../src/state/events.js';
-import { initialPhaseState, loadPhaseState, phaseFile, readPhaseStateOf, recoverPhaseStateOf, writePhaseState } from '../../../src/state/phase.js';
+import { initialPhaseState, loadPhaseState, readPhaseStateOf, recoverPhaseStateOf, writePhaseState } from '../../../src/state/phase.js';
+import { layout } from '../../../src/state/layout.js';
 
 const temp = (): string => mkdtempSync(join(tmpdir(), 'ao-corrupt-'));
 
@@ -27,7 +28,7 @@ describe('agents.json read when corrupt', () => {
     it(`${label}: read-only reads around it; a writer moves it aside, reports once and goes on from the good copy`, async () => {
       const dir = temp();
       await writeAgentsState(dir, { version: 1, agents: { builder: { ...emptyRecord(), up: true, restarts: 3, iteration: 7 } } });
-      writeFileSync(agentsFile(dir), content);
+      writeFileSync(layout.agents(dir), content);
 
       const read = loadAgentsState(dir);
       expect(read.corrupt).not.toBeNull();
@@ -58,7 +59,7 @@ describe('agents.json read when corrupt', () => {
 
   it('with no good copy, the state starts empty and the running sessions are adopted', async () => {
     const dir = temp();
-    writeFileSync(agentsFile(dir), '{}');
+    writeFileSync(layout.agents(dir), '{}');
     const { state, rebuilt } = await recoverAgentsState(dir);
     expect(rebuilt).toBe(true);
     expect(state.agents).toEqual({});
@@ -69,7 +70,7 @@ describe('agents.json read when corrupt', () => {
 
   it('fields a newer ao adds pass through untouched', async () => {
     const dir = temp();
-    writeFileSync(agentsFile(dir), JSON.stringify({ version: 1, agents: { b: { ...emptyRecord(), up: true, exit: { status: 0 } } } }));
+    writeFileSync(layout.agents(dir), JSON.stringify({ version: 1, agents: { b: { ...emptyRecord(), up: true, exit: { status: 0 } } } }));
     expect(loadAgentsState(dir).corrupt).toBeNull();
     expect((loadAgentsState(dir).state.agents.b as unknown as { exit: unknown }).exit).toEqual({ status: 0 });
   });
@@ -85,7 +86,7 @@ describe('phase.json read when corrupt', () => {
     it(`${label}: the phase is kept from the good copy, never reset to phase one`, async () => {
       const dir = temp();
       await writePhaseState(dir, { ...initialPhaseState(), index: 2, generation: 5 });
-      writeFileSync(phaseFile(dir), content);
+      writeFileSync(layout.phase(dir), content);
       expect(loadPhaseState(dir)).toMatchObject({ state: { index: 2, generation: 5 } });
       expect(readPhaseStateOf(project(dir))).toMatchObject({ index: 2, generation: 5 });
       expect(asideFiles(dir, 'phase.json')).toEqual([]);
@@ -102,11 +103,11 @@ describe('phase.json read when corrupt', () => {
     const dir = temp();
     writeFileSync(join(dir, 'JOURNAL-one.md'), 'x');
     writeFileSync(join(dir, 'REVIEW-two.md'), 'x');
-    writeFileSync(phaseFile(dir), '{}');
+    writeFileSync(layout.phase(dir), '{}');
     expect(readPhaseStateOf(project(dir)).index).toBe(1);
     const state = await recoverPhaseStateOf(project(dir), 4);
     expect(state).toMatchObject({ index: 1, generation: 4 });
     expect(readEvents(dir)[0]?.reason).toMatch(/no good copy: rebuilt at phase 2/);
-    expect(existsSync(`${phaseFile(dir)}.good`)).toBe(true);
+    expect(existsSync(`${layout.phase(dir)}.good`)).toBe(true);
   });
 });

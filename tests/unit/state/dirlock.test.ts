@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readlinkSync, symlinkSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dirLockFile, lock, tryLock, unlock } from '../../../src/state/dirlock.js';
+import { lock, tryLock, unlock } from '../../../src/state/dirlock.js';
 import { withLock } from '../../../src/state/files.js';
 import { processStartTime } from '../../../src/state/pidlock.js';
+import { layout } from '../../../src/state/layout.js';
 
 const temp = (): string => mkdtempSync(join(tmpdir(), 'ao-lock-'));
 
@@ -17,7 +18,7 @@ async function deadPid(): Promise<number> {
 
 describe('the state folder lock', () => {
   it('is a symlink naming its holder, taken once and released', () => {
-    const file = dirLockFile(temp());
+    const file = layout.dirLock(temp());
     expect(tryLock(file)).toBe(true);
     expect(readlinkSync(file)).toBe(`${process.pid}:${processStartTime(process.pid)}`);
     unlock(file);
@@ -25,7 +26,7 @@ describe('the state folder lock', () => {
   });
 
   it('a dead holder’s lock is taken over at once, not after a stale timeout', async () => {
-    const file = dirLockFile(temp());
+    const file = layout.dirLock(temp());
     symlinkSync(`${await deadPid()}:12345`, file);
     expect(tryLock(file)).toBe(true);
     unlock(file);
@@ -43,7 +44,7 @@ describe('the state folder lock', () => {
     const dir = temp();
     const sleeper = spawn('sleep', ['30']);
     await new Promise((r) => setTimeout(r, 50));
-    const file = dirLockFile(dir);
+    const file = layout.dirLock(dir);
     symlinkSync(`${sleeper.pid}:${processStartTime(sleeper.pid!)}`, file);
     try {
       expect(tryLock(file)).toBe(false);
@@ -74,6 +75,6 @@ describe('the state folder lock', () => {
     );
     expect(most).toBe(1);
     expect(order).toHaveLength(20);
-    expect(existsSync(dirLockFile(dir))).toBe(false);
+    expect(existsSync(layout.dirLock(dir))).toBe(false);
   });
 });

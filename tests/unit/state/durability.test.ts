@@ -3,20 +3,21 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appendEvent, eventsFile, readEvents } from '../../../src/state/events.js';
+import { appendEvent, readEvents } from '../../../src/state/events.js';
 import { capLog } from '../../../src/state/logcap.js';
 import { acquirePidLock, holderAlive, processStartTime, readHolder, releasePidLock } from '../../../src/state/pidlock.js';
-import { readPhaseState, writePhaseState, initialPhaseState, phaseFile } from '../../../src/state/phase.js';
+import { readPhaseState, writePhaseState, initialPhaseState } from '../../../src/state/phase.js';
 import { removeStaleTemps } from '../../../src/state/housekeeping.js';
+import { layout } from '../../../src/state/layout.js';
 
 const temp = (): string => mkdtempSync(join(tmpdir(), 'ao-state-'));
-const record = (n: number) => ({ time: new Date(0).toISOString(), agent: 'a', event: 'e', reason: `r${n}` });
+const record = (n: number) => ({ time: new Date(0).toISOString(), agent: 'a', event: 'nudge' as const, reason: `r${n}` });
 
 describe('events.jsonl', () => {
   it('a torn last line never swallows the next record', () => {
     const dir = temp();
     appendEvent(dir, record(1));
-    appendFileSync(eventsFile(dir), '{"time":"2026-01-01T00:00:00Z","agent":"a","ev'); // a crash mid-append
+    appendFileSync(layout.events(dir), '{"time":"2026-01-01T00:00:00Z","agent":"a","ev'); // a crash mid-append
     appendEvent(dir, record(2));
     expect(readEvents(dir).map((e) => e.reason)).toEqual(['r1', 'r2']);
   });
@@ -24,8 +25,8 @@ describe('events.jsonl', () => {
   it('is rotated past its size limit, keeping the newest records readable', () => {
     const dir = temp();
     for (let i = 0; i < 200; i++) appendEvent(dir, record(i), 2000);
-    expect(statSync(eventsFile(dir)).size).toBeLessThan(2200);
-    expect(existsSync(`${eventsFile(dir)}.1`)).toBe(true);
+    expect(statSync(layout.events(dir)).size).toBeLessThan(2200);
+    expect(existsSync(`${layout.events(dir)}.1`)).toBe(true);
     expect(readEvents(dir, 1)[0]?.reason).toBe('r199');
     expect(readdirSync(dir).filter((f) => f.startsWith('events.jsonl')).length).toBeLessThanOrEqual(4);
   });
@@ -82,13 +83,13 @@ describe('phase.json', () => {
   it('a corrupt file is recovered from the last good copy, never reset', async () => {
     const dir = temp();
     await writePhaseState(dir, { ...initialPhaseState(), index: 2, generation: 5 });
-    writeFileSync(phaseFile(dir), '{"index": 2, "gen');
+    writeFileSync(layout.phase(dir), '{"index": 2, "gen');
     expect(readPhaseState(dir)).toMatchObject({ index: 2, generation: 5 });
   });
 
   it('with no good copy either, it throws rather than start over at phase 1', () => {
     const dir = temp();
-    writeFileSync(phaseFile(dir), 'garbage');
+    writeFileSync(layout.phase(dir), 'garbage');
     expect(() => readPhaseState(dir)).toThrow(/corrupt/);
   });
 });

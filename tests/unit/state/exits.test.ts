@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exitFile, newRunId, readExit } from '../../../src/state/exits.js';
+import { newRunId, readExit } from '../../../src/state/exits.js';
 import { wrapKickoff } from '../../../src/supervisor/launch.js';
+import { layout } from '../../../src/state/layout.js';
 
 let dir: string;
 beforeEach(() => {
@@ -17,7 +18,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function launch(argv: string[], runId: string, mode: 'arg' | 'stdin' | 'none' = 'none') {
   const [file, ...args] = wrapKickoff(argv, mode);
   writeFileSync(join(dir, 'kickoff.md'), 'the $(touch pwned) `touch pwned` kickoff');
-  return spawnSync(file!, args, { cwd: dir, env: { PATH: process.env.PATH, AO_RUN_ID: runId, AO_EXIT_FILE: exitFile(dir, 'a'), AO_KICKOFF_FILE: join(dir, 'kickoff.md') }, encoding: 'utf8', timeout: 10_000 });
+  return spawnSync(file!, args, { cwd: dir, env: { PATH: process.env.PATH, AO_RUN_ID: runId, AO_EXIT_FILE: layout.exit(dir, 'a'), AO_KICKOFF_FILE: join(dir, 'kickoff.md') }, encoding: 'utf8', timeout: 10_000 });
 }
 
 describe('the launcher and its exit record', () => {
@@ -54,6 +55,6 @@ describe('the launcher and its exit record', () => {
   });
 
   it('reads the file state/exits/AGENT', () => {
-    expect(exitFile('/p/state', 'builder')).toBe('/p/state/exits/builder');
+    expect(layout.exit('/p/state', 'builder')).toBe('/p/state/exits/builder');
   });
 });

@@ -63,6 +63,16 @@ describe('tmux argv', () => {
     expect(panes[1]).toMatchObject({ session: 'p-a', dead: true, deadStatus: null, deadSignal: 9, pid: 43 });
   });
 
+  it('attaches through the same port: the exact argv, and tmux\'s exit code', async () => {
+    const calls: string[][] = [];
+    const tmux = new Tmux('sock', undefined, async (argv) => {
+      calls.push([...argv]);
+      return 3;
+    });
+    expect(await tmux.attach('p-b')).toBe(3);
+    expect(calls).toEqual([['tmux', '-L', 'sock', 'attach-session', '-t', '=p-b']]);
+  });
+
   it('runs no tmux at all when no server socket exists', async () => {
     const runner: Runner = async () => {
       throw new Error('tmux must not run');

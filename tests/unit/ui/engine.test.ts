@@ -16,6 +16,7 @@ import { Engine, type TmuxPort } from '../../../src/ui/engine.js';
 import { initialDashState, type DashState } from '../../../src/ui/model.js';
 import { createStore } from '../../../src/ui/store.js';
 import { agent, NOW, pane, project, record } from './fixtures.js';
+import { layout } from '../../../src/state/layout.js';
 
 let dir: string;
 let p: Project;
@@ -83,7 +84,7 @@ describe('Engine.tick', () => {
   });
 
   it("the log view: the focused agent's log, escapes removed", async () => {
-    mkdirSync(join(p.stateDir, 'logs'));
+    mkdirSync(layout.logs(p.stateDir));
     writeFileSync(join(p.stateDir, 'logs', 'builder.log'), 'old line\n\x1b[32mgreen\x1b[0m line\r\nprogress 10%\rprogress 100%\n');
     const { engine, tmux, state } = setup();
     engine.focus('builder', 'log');
@@ -98,7 +99,7 @@ describe('Engine.tick', () => {
     const line = `${'x'.repeat(99)}\n`;
     writeFileSync(journal, line.repeat(300_000));
     appendFileSync(journal, 'the last line\n');
-    mkdirSync(join(p.stateDir, 'logs'));
+    mkdirSync(layout.logs(p.stateDir));
     writeFileSync(join(p.stateDir, 'logs', 'builder.log'), 'y'.repeat(10 * 1024 * 1024));
     const { engine, state } = setup();
     engine.focus('builder', 'log');

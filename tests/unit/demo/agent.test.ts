@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lastSection, resolvePace, runDemoAgent } from '../../../src/backends/demo-agent.js';
+import { lastSection, resolvePace, runDemoAgent } from '../../../src/demo/agent.js';
 import { getBackend } from '../../../src/backends/index.js';
+import { layout } from '../../../src/state/layout.js';
 
 const KICKOFF = '# Builder kickoff — phase poe2e\n\nRead the plan and write your journal.\n';
 
@@ -122,7 +123,7 @@ describe('runDemoAgent', () => {
 describe('runDemoAgent: mail', () => {
   it('shows the newest message of its inbox when a line arrives (ao types only a notice)', async () => {
     const inbox = join(dir, 'inbox', 'orchestrator.md');
-    mkdirSync(join(dir, 'inbox'));
+    mkdirSync(layout.inboxes(dir));
     // records as src/coord/inbox.ts writes them
     writeFileSync(inbox, '## m1 · 2030-01-01T10:00:00.000Z · from maintainer\n> old news\n\n## m2 · 2030-01-01T10:05:00.000Z · from ao\n> phase feature failed once\n>\n> second line\n\n');
     const h = harness();

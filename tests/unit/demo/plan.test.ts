@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { claimLine, failLine, openGate, parseVerdicts, passLine, stepGate } from '../../../src/phases/gate.js';
-import { describeFinding, failReason, itemsToFix, mergeItems, parsePlan, parseReason, refusePath, viewGate } from '../../../src/backends/demo-plan.js';
+import { claimLine, failLine, parseVerdicts, passLine, stepGate } from '../../../src/phases/gate.js';
+import { openGate } from '../../../src/state/gate-state.js';
+import { describeFinding, failReason, itemsToFix, mergeItems, parsePlan, parseReason, refusePath, viewGate } from '../../../src/demo/plan.js';
 
 const repoPlan = (file: string): string => readFileSync(new URL(`../../../phases/${file}`, import.meta.url), 'utf8');
 

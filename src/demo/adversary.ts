@@ -5,8 +5,8 @@
  * and ends.
  */
 import { failLine, passLine } from '../phases/gate.js';
-import { describeFinding, failReason, matches, viewGate } from './demo-plan.js';
-import { appendBlock, itemFile, plural, readFound, readPlan, readText, type LoopContext } from './demo-loop.js';
+import { describeFinding, failReason, matches, viewGate } from './plan.js';
+import { appendBlock, itemFile, plural, readFound, readPlan, readText, type LoopContext } from './loop.js';
 
 export async function runAdversary(ctx: LoopContext): Promise<number> {
   const { files, say } = ctx;

@@ -5,7 +5,7 @@
  */
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { parsePlan, type DemoPlan, type Found, type PlanItem } from './demo-plan.js';
+import { parsePlan, type DemoPlan, type Found, type PlanItem } from './plan.js';
 
 export interface PhaseFiles {
   stateDir: string;

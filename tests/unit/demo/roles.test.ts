@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runDemoAgent, type DemoAgentOptions } from '../../../src/backends/demo-agent.js';
-import { claimLine, openGate, parseClaims, parseVerdicts, passLine, stepGate, type GateEvent } from '../../../src/phases/gate.js';
+import { runDemoAgent, type DemoAgentOptions } from '../../../src/demo/agent.js';
+import { claimLine, parseClaims, parseVerdicts, passLine, stepGate, type GateEvent } from '../../../src/phases/gate.js';
+import { openGate } from '../../../src/state/gate-state.js';
+import { layout } from '../../../src/state/layout.js';
 
 let root: string;
 let state: string;
@@ -26,8 +28,8 @@ function plan(fileOrText: string): string {
   return file;
 }
 
-const journalOf = (phase: string): string => join(state, `JOURNAL-${phase}.md`);
-const reviewOf = (phase: string): string => join(state, `REVIEW-${phase}.md`);
+const journalOf = (phase: string): string => layout.journal(state, phase);
+const reviewOf = (phase: string): string => layout.review(state, phase);
 const read = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8') : '');
 const sandbox = (name: string): string => join(state, 'sandbox', name);
 
@@ -36,7 +38,7 @@ async function iteration(name: 'builder' | 'adversary', phase: string, planFile:
   const stdout = new PassThrough();
   let out = '';
   stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  const env = { AO_AGENT: name, AO_STATE_DIR: state, AO_PHASE: phase, AO_PLAN: planFile, AO_JOURNAL: journalOf(phase), AO_REVIEW: reviewOf(phase), AO_INBOX: join(state, 'inbox', `${name}.md`) };
+  const env = { AO_AGENT: name, AO_STATE_DIR: state, AO_PHASE: phase, AO_PLAN: planFile, AO_JOURNAL: journalOf(phase), AO_REVIEW: reviewOf(phase), AO_INBOX: layout.inbox(state, name) };
   const code = await runDemoAgent({ name, kind: 'loop', kickoffFile: join(root, 'kickoff.md'), stdin: new PassThrough(), stdout, env, paceS: 0.01, minIterationMs: 0, now: () => new Date('2030-01-02T03:04:05.000Z'), ...extra });
   return { code, out };
 }

@@ -8,10 +8,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { DEMO_PROMPT } from './demo.js';
-import { runAdversary } from './demo-adversary.js';
-import { runBuilder } from './demo-builder.js';
-import { errorMessage, phaseFiles, readText, type LoopContext } from './demo-loop.js';
+import { DEMO_PROMPT } from '../backends/demo.js';
+import { runAdversary } from './adversary.js';
+import { runBuilder } from './builder.js';
+import { errorMessage, phaseFiles, readText, type LoopContext } from './loop.js';
 
 export interface DemoAgentOptions {
   name: string;

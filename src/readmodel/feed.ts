@@ -5,9 +5,26 @@
  */
 import { statSync } from 'node:fs';
 import { parseInbox } from '../coord/inbox.js';
-import { inboxPath } from '../coord/paths.js';
+import { layout } from '../state/layout.js';
 import { cleanTerminalText, tailLines } from '../state/tail.js';
-import type { InboxLine } from './model.js';
+
+/** The last lines of one coordination file. */
+export interface TailView {
+  /** the file's name as shown (not its path) */
+  name: string;
+  /** whether the file exists */
+  exists: boolean;
+  lines: string[];
+}
+
+/** One inbox message, trimmed to its first line. */
+export interface InboxLine {
+  to: string;
+  from: string;
+  /** ISO time */
+  time: string;
+  text: string;
+}
 
 /** Remembers what was read from each file, keyed by its size, mtime and inode. */
 export class FileCache {
@@ -63,7 +80,7 @@ export function screenLines(capture: string, lines: number): string[] {
 
 /** The newest messages of one inbox, from a bounded tail of the file. */
 export function inboxTail(stateDir: string, agent: string, limit: number): InboxLine[] {
-  const text = tailLines(inboxPath(stateDir, agent), limit * 12, 64 * 1024).join('\n');
+  const text = tailLines(layout.inbox(stateDir, agent), limit * 12, 64 * 1024).join('\n');
   // a record cut at the top of the tail has no header and is skipped by the parser
   return parseInbox(`${text}\n`)
     .slice(-limit)

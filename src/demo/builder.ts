@@ -6,8 +6,8 @@
  */
 import { basename } from 'node:path';
 import { claimLine } from '../phases/gate.js';
-import { itemsToFix, mergeItems, viewGate, type PlanItem } from './demo-plan.js';
-import { appendBlock, plural, readPlan, readText, writeItem, type LoopContext } from './demo-loop.js';
+import { itemsToFix, mergeItems, viewGate, type PlanItem } from './plan.js';
+import { appendBlock, plural, readPlan, readText, writeItem, type LoopContext } from './loop.js';
 
 function journalEntry(at: Date, phase: string, attempt: number, built: PlanItem[], fixes: PlanItem[]): string {
   const fromReview = new Set(fixes.map((i) => i.path));

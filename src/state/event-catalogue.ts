@@ -1,0 +1,147 @@
+/**
+ * Every event ao records, with the details each carries (state/events.jsonl,
+ * the watchdog's log, `ao events`, the dashboard). Pure: no I/O, so the
+ * dashboard can colour by it. A new event is one entry here and one in EVENTS.
+ */
+
+// type aliases, not interfaces, so that details stay assignable to Record<string, unknown>
+type Run = { iteration: number; restarts: number };
+
+/** The details an event carries; `never` for an event with none. */
+export interface EventDetails {
+  // the reconciler's decisions
+  start: never;
+  stop: never;
+  'foreign-session': never;
+  'iteration-done': { iteration: number; lived_ms: number };
+  spinning: never;
+  'task-done': { lived_ms: number };
+  died: { lived_ms: number; healthy?: boolean; backoff_ms?: number };
+  failed: never;
+  'model-changed': never;
+  'config-changed': never;
+  'phase-changed': never;
+  waiting: never;
+  'stall-restart': never;
+  nudge: never;
+  /** provider trouble (a usage limit, an outage) or a budget: not a crash */
+  paused: { kind: string; resumes_at?: string; try?: number };
+  resume: never;
+  // the watchdog's execution of them
+  started: Run;
+  restart: Run;
+  'next-iteration': Run;
+  'start-error': never;
+  'task-scheduled': never;
+  'plan-edited': never;
+  'sweep-failed': never;
+  'sweep-recovered': never;
+  'watchdog-start': { stale_temp_files_removed: number };
+  'watchdog-restarted': { stale_temp_files_removed: number };
+  // the screen watch's deliveries
+  'waiting-over': never;
+  'kickoff-delivered': never;
+  'kickoff-unconfirmed': never;
+  'kickoff-not-delivered': never;
+  'mail-notice': never;
+  'mail-notice-unconfirmed': never;
+  'mail-notice-not-delivered': never;
+  'nudge-pasted': never;
+  'nudge-unconfirmed': never;
+  'nudge-not-delivered': never;
+  // live config
+  'config-error': never;
+  'config-warning': never;
+  'config-reloaded': never;
+  'agent-added': never;
+  'agent-removed': never;
+  // the phase gate
+  'gate-claimed': never;
+  'claim-ignored': never;
+  'verdict-ignored': never;
+  'gate-fail': { fails_in_a_row: number };
+  'not-converging': never;
+  'gate-pass': never;
+  'phase-advance': { index: number; count: number };
+  'phase-set': never;
+  complete: never;
+  // the state files
+  'state-corrupt': never;
+}
+
+export type EventName = keyof EventDetails;
+
+/** One event as ao writes it, its details typed by its name. */
+export type AoEvent = {
+  [K in EventName]: { agent: string; event: K; reason: string; details?: EventDetails[K] };
+}[EventName];
+
+/** `bad` shows red in the dashboard, `warn` yellow; `warn` in `log` logs at warn level. */
+export interface EventInfo {
+  tone: 'bad' | 'warn' | 'plain';
+  log: 'info' | 'warn';
+}
+
+const plain: EventInfo = { tone: 'plain', log: 'info' };
+const bad: EventInfo = { tone: 'bad', log: 'info' };
+const warn: EventInfo = { tone: 'warn', log: 'info' };
+const badWarned: EventInfo = { tone: 'bad', log: 'warn' };
+
+export const EVENTS: Record<EventName, EventInfo> = {
+  start: plain,
+  stop: plain,
+  'foreign-session': plain,
+  'iteration-done': plain,
+  spinning: plain,
+  'task-done': plain,
+  died: bad,
+  failed: badWarned,
+  'model-changed': plain,
+  'config-changed': plain,
+  'phase-changed': plain,
+  waiting: warn,
+  'stall-restart': bad,
+  nudge: warn,
+  paused: { tone: 'warn', log: 'warn' },
+  resume: plain,
+  started: plain,
+  restart: plain,
+  'next-iteration': plain,
+  'start-error': badWarned,
+  'task-scheduled': plain,
+  'plan-edited': plain,
+  'sweep-failed': { tone: 'plain', log: 'warn' },
+  'sweep-recovered': plain,
+  'watchdog-start': plain,
+  'watchdog-restarted': plain,
+  'waiting-over': plain,
+  'kickoff-delivered': plain,
+  'kickoff-unconfirmed': plain,
+  'kickoff-not-delivered': plain,
+  'mail-notice': plain,
+  'mail-notice-unconfirmed': plain,
+  'mail-notice-not-delivered': plain,
+  'nudge-pasted': plain,
+  'nudge-unconfirmed': plain,
+  'nudge-not-delivered': plain,
+  'config-error': badWarned,
+  'config-warning': warn,
+  'config-reloaded': plain,
+  'agent-added': plain,
+  'agent-removed': warn,
+  'gate-claimed': plain,
+  'claim-ignored': plain,
+  'verdict-ignored': plain,
+  'gate-fail': plain,
+  'not-converging': bad,
+  'gate-pass': plain,
+  'phase-advance': plain,
+  'phase-set': plain,
+  complete: plain,
+  'state-corrupt': plain,
+};
+
+/** What is known of an event read back from a file, which may be older or foreign. */
+export function eventInfo(name: string): EventInfo {
+  return Object.hasOwn(EVENTS, name) ? EVENTS[name as EventName] : plain;
+}

@@ -1,0 +1,55 @@
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Every file ao reads or writes in a project's state folder, named once
+ * (DESIGN §6, §9). Pure path arithmetic with no other dependency, so that any
+ * folder (config resolution, the dashboard's reader, the demo agent) can share it.
+ */
+export const layout = {
+  /** the watchdog's record of every agent; `goodCopy` of it is the recovery copy */
+  agents: (stateDir: string): string => join(stateDir, 'agents.json'),
+  /** the phase index and its history */
+  phase: (stateDir: string): string => join(stateDir, 'phase.json'),
+  /** one decision per line; rotated to events.jsonl.1 … .3 */
+  events: (stateDir: string): string => join(stateDir, 'events.jsonl'),
+  /** the last config the watchdog runs, so `ao status` can show the team while agents.toml is broken */
+  runningProject: (stateDir: string): string => join(stateDir, 'project.json'),
+  /** the error of an agents.toml edit the watchdog could not apply */
+  configError: (stateDir: string): string => join(stateDir, 'config-error.json'),
+  watchdogPid: (stateDir: string): string => join(stateDir, 'watchdog.pid'),
+  /** the pid lock a running watchdog holds: one per project */
+  watchdogLock: (stateDir: string): string => join(stateDir, 'watchdog.lock'),
+
+  logs: (stateDir: string): string => join(stateDir, 'logs'),
+  /** what an agent's pane printed (tmux pipe-pane) */
+  agentLog: (stateDir: string, agent: string): string => join(stateDir, 'logs', `${agent}.log`),
+  /** the watchdog's pino log */
+  watchdogLog: (stateDir: string): string => join(stateDir, 'logs', 'watchdog.log'),
+  /** what the watchdog's own pane printed (its sh parent loop included) */
+  watchdogPaneLog: (stateDir: string): string => join(stateDir, 'logs', 'watchdog-pane.log'),
+
+  /** the kickoff an agent's current run was started with */
+  kickoff: (stateDir: string, agent: string): string => join(stateDir, 'kickoff', `${agent}.md`),
+  /** the launcher's record of how an agent's last run ended */
+  exit: (stateDir: string, agent: string): string => join(stateDir, 'exits', agent),
+
+  inboxes: (stateDir: string): string => join(stateDir, 'inbox'),
+  inbox: (stateDir: string, agent: string): string => join(stateDir, 'inbox', `${agent}.md`),
+  journal: (stateDir: string, phaseId: string): string => join(stateDir, `JOURNAL-${phaseId}.md`),
+  review: (stateDir: string, phaseId: string): string => join(stateDir, `REVIEW-${phaseId}.md`),
+  /** a phase's journal or review, by path */
+  isGateFile: (path: string): boolean => /^(JOURNAL|REVIEW)-.*\.md$/.test(basename(path)),
+
+  /** the lock of a folder's read-modify-write (state/.lock.pid) */
+  dirLock: (dir: string): string => join(dir, '.lock.pid'),
+  /** the lock of an append to a shared file (an inbox) */
+  appendLock: (file: string): string => `${file}.lock`,
+  /** where a pid lock is written before it is linked into place */
+  pidLockTemp: (file: string, pid: number, now: number): string => join(dirname(file), `.lock-${pid}-${now}`),
+  /** the copy a corrupt state file is recovered from */
+  goodCopy: (file: string): string => `${file}.good`,
+  /** a corrupt state file, moved aside for a person to look at */
+  corruptCopy: (file: string, now: Date): string => `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`,
+  /** what write-file-atomic leaves behind when killed mid-write (`<file>.<digits>`) */
+  isAtomicTemp: (name: string): boolean => /\.(json|md)\.\d+$/.test(name),
+} as const;

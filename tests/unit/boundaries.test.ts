@@ -1,0 +1,94 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The folder names are the architecture (STYLE.md): these rules are read from the
+// imports themselves, so a file that breaks one fails here, not in review.
+
+const SRC = resolve(import.meta.dirname, '../../src');
+
+interface Import {
+  file: string; // relative to src, with forward slashes
+  spec: string; // as written
+  target: string; // a relative spec resolved against src, else the spec
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(path);
+    return /\.tsx?$/.test(e.name) ? [path] : [];
+  });
+}
+
+/** Every static, re-exported and dynamic import of a source text. */
+export function importsOf(text: string): string[] {
+  const found: string[] = [];
+  const patterns = [
+    /^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]/gm,
+    /^\s*import\s*['"]([^'"]+)['"]/gm,
+    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
+  for (const pattern of patterns) for (const m of text.matchAll(pattern)) found.push(m[1]!);
+  return found;
+}
+
+function allImports(): Import[] {
+  return sourceFiles(SRC).flatMap((path) => {
+    const file = relative(SRC, path).split('\\').join('/');
+    return importsOf(readFileSync(path, 'utf8')).map((spec) => ({
+      file,
+      spec,
+      target: spec.startsWith('.') ? relative(SRC, resolve(dirname(path), spec)).split('\\').join('/') : spec,
+    }));
+  });
+}
+
+const FS = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises']);
+const PROCESS = new Set(['child_process', 'node:child_process', 'execa']);
+
+const uiBreaks = (i: Import): boolean => i.file.startsWith('ui/') && (FS.has(i.target) || i.target.startsWith('cli/'));
+// stream/run.ts is the one other: `ao format-stream`, a pane's program, runs the agent CLI as its own child
+const spawnBreaks = (i: Import): boolean => !i.file.startsWith('tmux/') && i.file !== 'stream/run.ts' && PROCESS.has(i.target);
+
+// the state files sit under everything that decides: they import only config's types
+const stateBreaks = (i: Import): boolean => i.file.startsWith('state/') && /^(phases|supervisor|cli|ui|tmux|backends|demo|readmodel|coord)\//.test(i.target);
+
+const show = (list: Import[]): string[] => list.map((i) => `${i.file} imports ${i.spec}`).sort();
+
+describe('folder boundaries', () => {
+  const imports = allImports();
+
+  it('finds the imports it checks', () => {
+    expect(imports.length).toBeGreaterThan(100);
+    expect(importsOf("import {\n  a,\n  b,\n} from 'node:fs';\nexport { c } from '../cli/x.js';\nawait import('execa');\n")).toEqual([
+      'node:fs',
+      '../cli/x.js',
+      'execa',
+    ]);
+    expect(imports).toContainEqual(expect.objectContaining({ file: 'tmux/runner.ts', target: 'node:child_process' }));
+  });
+
+  it('ui reads no file and imports nothing from cli', () => {
+    expect(show(imports.filter(uiBreaks))).toEqual([]);
+  });
+
+  it('only src/tmux spawns a process', () => {
+    expect(show(imports.filter(spawnBreaks))).toEqual([]);
+  });
+
+  it('state imports nothing from the folders that decide, run or show', () => {
+    expect(show(imports.filter(stateBreaks))).toEqual([]);
+  });
+
+  it('the rules see a breaking import', () => {
+    expect(stateBreaks({ file: 'state/phase.ts', spec: '../phases/gate.js', target: 'phases/gate.js' })).toBe(true);
+    expect(stateBreaks({ file: 'state/phase.ts', spec: './gate-state.js', target: 'state/gate-state.js' })).toBe(false);
+    expect(uiBreaks({ file: 'ui/x.ts', spec: 'node:fs', target: 'node:fs' })).toBe(true);
+    expect(uiBreaks({ file: 'ui/components/x.tsx', spec: '../../cli/format.js', target: 'cli/format.js' })).toBe(true);
+    expect(spawnBreaks({ file: 'cli/commands/x.ts', spec: 'execa', target: 'execa' })).toBe(true);
+    expect(spawnBreaks({ file: 'state/x.ts', spec: 'node:child_process', target: 'node:child_process' })).toBe(true);
+    expect(spawnBreaks({ file: 'tmux/x.ts', spec: 'execa', target: 'execa' })).toBe(false);
+    expect(spawnBreaks({ file: 'stream/format.ts', spec: 'node:child_process', target: 'node:child_process' })).toBe(true);
+  });
+});
