@@ -57,7 +57,8 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .command('restart')
     .description('stop and start an agent with a fresh kickoff; clears a failed state')
     .argument('<agent>', 'the agent')
-    .action(async (agent: string) => run(async () => (await import('./commands/restart.js')).restart({ ...globals(), agent }, io))());
+    .option('--fresh', 'begin a new conversation instead of continuing the kept one (agent key `resume`)')
+    .action(async (agent: string, o: { fresh?: boolean }) => run(async () => (await import('./commands/restart.js')).restart({ ...globals(), agent, ...(o.fresh ? { fresh: true } : {}) }, io))());
 
   program
     .command('status')

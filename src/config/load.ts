@@ -267,5 +267,6 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     paceS: agent.pace_s ?? null,
     minIterationS: agent.min_iteration_s ?? DEFAULT_MIN_ITERATION_S,
     onPhaseAdvance: agent.on_phase_advance ?? false,
+    resume: agent.resume ?? agent.kind === 'persistent',
   };
 }

@@ -30,6 +30,7 @@ export const agentSchema = z.strictObject({
   pace_s: positive(),
   min_iteration_s: z.optional(z.number().check(z.gte(0))),
   on_phase_advance: z.optional(z.boolean()),
+  resume: z.optional(z.boolean()),
 });
 
 export const phaseSchema = z.strictObject({

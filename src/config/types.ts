@@ -39,6 +39,8 @@ export interface AgentSpec {
   minIterationS?: number;
   /** a task run by the watchdog each time the team enters a new phase */
   onPhaseAdvance: boolean;
+  /** every start after the first continues its conversation, where the backend can (default: persistent agents) */
+  resume?: boolean;
 }
 
 export interface PhaseSpec {

@@ -59,6 +59,10 @@ export interface AgentRecord {
   pausedReason?: string | null;
   /** provider troubles in a row: the exponent of the probe wait */
   troubles?: number;
+  /** the CLI's conversation id (agent key `resume`): kept across every start until the CLI refuses it */
+  sessionId?: string | null;
+  /** its current run was started to continue `sessionId` (a refusal then means a fresh conversation) */
+  resumedRun?: boolean;
 }
 
 export interface PendingDelivery {
@@ -137,6 +141,8 @@ const recordSchema = z.looseObject({
   delivery: optionalOf(z.looseObject({ what: z.string(), verdict: z.string(), reason: z.string(), at: z.number() })),
   pausedReason: optionalOf(z.string()),
   troubles: z.optional(count()),
+  sessionId: optionalOf(z.string()),
+  resumedRun: z.optional(z.boolean()),
 });
 const stateSchema = z.looseObject({ version: z.literal(1), agents: z.record(z.string(), recordSchema) });
 

@@ -26,7 +26,7 @@ import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { takesNotices, watchesScreen } from './deliver.js';
 import { startSession, watchdogSession } from './executor.js';
-import { launchKeyOf, planLaunch, wakeChannel } from './launch.js';
+import { launchKeyOf, planLaunch, recordConversation, wakeChannel } from './launch.js';
 import { inboxSize } from './mail.js';
 import { observe, observedPids, timingsOf } from './observe.js';
 import { reloadConfig } from './reload.js';
@@ -169,6 +169,13 @@ export class Watchdog {
       for (const agent of desired) {
         const seen = observed.get(agent.name);
         const spec = project.agents.find((a) => a.name === agent.name)!;
+        const record = state.agents[agent.name];
+        const conversations = spec.kind === 'service' ? undefined : getBackend(spec.backend).conversations;
+        if (seen?.dead && seen.exists && record?.resumedRun && record.sessionId && conversations && record.deadSince == null) {
+          // did the CLI refuse to continue the conversation? its last screen says so
+          const screen = await tmux.capture(spec.session).catch(() => null);
+          seen.refusedResume = screen !== null && conversations.refused(screen, record.sessionId);
+        }
         // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
         if (seen && watchesScreen(spec)) seen.screen = !seen.dead && state.agents[agent.name]?.waitingOn ? 'waiting' : null;
         else if (seen && silentTooLong(agent, seen, state.agents[agent.name], now)) {
@@ -188,13 +195,14 @@ export class Watchdog {
           const record = decision.history[agent.name]!;
           try {
             // one agent's fault (its prompt deleted, tmux refusing its session) stays with that agent
-            const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env);
+            const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env, record.sessionId);
             await startSession(tmux, plan, { pane: ownPanes.get(agent.session), respawn: true });
             started = true;
             record.runId = plan.runId;
+            recordConversation(record, plan);
             record.error = null;
             record.mailSeen = inboxSize(project.stateDir, agent.name); // the fresh kickoff points at the inbox
-            this.event({ type: 'event', agent: agent.name, event: action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart', reason: action.reason, details: { iteration: record.iteration, restarts: record.restarts } });
+            this.event({ type: 'event', agent: agent.name, event: action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart', reason: action.reason, details: { iteration: record.iteration, restarts: record.restarts, ...(plan.conversation ? { conversation: plan.conversation.id, resumed: plan.conversation.resume } : {}) } });
           } catch (error) {
             this.startFailed(agent.name, record, state.agents[agent.name], startError(project, error), now);
           }

@@ -1,8 +1,8 @@
-import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
+import { emptyRecord, markStarted, readAgentsState, updateAgentsState } from '../../state/agents.js';
 import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
-import { launchKeyOf, planLaunch } from '../../supervisor/launch.js';
+import { launchKeyOf, planLaunch, recordConversation } from '../../supervisor/launch.js';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
@@ -11,6 +11,8 @@ import type { GlobalOptions, Io } from '../io.js';
 
 export interface RestartOptions extends GlobalOptions {
   agent: string;
+  /** begin a new conversation instead of continuing the recorded one */
+  fresh?: boolean;
 }
 
 /** `ao restart AGENT`: stop it if it runs, start it with a fresh kickoff, clear a failed state. */
@@ -19,7 +21,8 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao restart needs an agent name');
   const phase = readPhaseStateOf(project);
-  const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env);
+  const kept = options.fresh ? null : readAgentsState(project.stateDir).agents[agent.name]?.sessionId;
+  const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env, kept);
   let existed = false;
   let watchdog = 'running' as 'running' | 'started';
   await updateAgentsState(project.stateDir, async (state) => {
@@ -34,6 +37,7 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
     const now = new Date();
     markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(agent), runId: plan.runId });
     record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
+    recordConversation(record, plan);
     if (existed) record.restarts++;
     if (agent.kind === 'loop') record.iteration++;
     // an agent restarted on a stopped team is healed like any other: the watchdog comes with it

@@ -4,7 +4,7 @@ import { shellQuote } from '../../tmux/client.js';
 import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { ensureWatchdog, startSession, watchdogSeen, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
-import { launchKeyOf, passedEnv, planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
+import { launchKeyOf, passedEnv, planLaunch, recordConversation, type LaunchPlan } from '../../supervisor/launch.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import { deliverKickoffs, watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -26,7 +26,9 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const phase = readPhaseStateOf(project);
   const view = phaseView(project, phase);
   const entry = aoEntry();
-  const plans = agents.map((agent) => planLaunch(project, agent, view, entry, io.env));
+  // a conversation kept from before (a reboot, `ao down`) is continued
+  const records = readAgentsState(project.stateDir).agents;
+  const plans = agents.map((agent) => planLaunch(project, agent, view, entry, io.env, records[agent.name]?.sessionId));
 
   if (options.dryRun) {
     // the caller's own environment is passed too, but its values (keys, tokens) are not printed
@@ -71,6 +73,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
       await startSession(tmux, plan, { pane });
       markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(plan.agent), runId: plan.runId });
       record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
+      recordConversation(record, plan);
       if (plan.agent.kind === 'loop') record.iteration += 1;
       started.push(plan);
     }
