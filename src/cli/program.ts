@@ -153,6 +153,12 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
       })(),
     );
 
+  // internal: what a Claude Code hook runs (the settings ao passes with --settings)
+  program
+    .command('hook-signal', { hidden: true })
+    .argument('<file>', 'the agent’s signal file')
+    .action(async (file: string) => run(async () => (await import('./commands/hook-signal.js')).hookSignal({ file }))());
+
   return program;
 }
 

@@ -5,6 +5,7 @@ import { buildKickoff, coordPaths, modelFor, type PhaseView } from '../config/re
 import type { AgentSpec, Project } from '../config/types.js';
 import { stripControls } from '../coord/sanitize.js';
 import { exitFile, newRunId } from '../state/exits.js';
+import { signalFile } from '../state/signals.js';
 import type { AgentRecord } from '../state/agents.js';
 import type { SessionSpec } from '../tmux/client.js';
 
@@ -81,7 +82,7 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
   const file = kickoffFile(project, agent.name);
   const conversation = conversationOf(agent, sessionId);
   const argv =
-    agent.kind === 'service' ? [agent.command ?? 'true', ...agent.args] : getBackend(agent.backend).argv({ agent, model, kickoffFile: file, kickoff: agent.kickoff, aoEntry: entry, conversation });
+    agent.kind === 'service' ? [agent.command ?? 'true', ...agent.args] : getBackend(agent.backend).argv({ agent, model, kickoffFile: file, kickoff: agent.kickoff, aoEntry: entry, conversation, signalFile: signalFile(project.stateDir, agent.name) });
   const passed = passedEnv(env);
   const paths = coordPaths(project, view.phase.id, agent.name);
   const runId = newRunId();
