@@ -153,6 +153,13 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
       })(),
     );
 
+  program
+    .command('explain')
+    .description("which signals decided an agent's state, and when each was last seen (reads only)")
+    .argument('<agent>', 'the agent')
+    .option('--json', 'print one JSON object')
+    .action(async (agent: string, opts: { json?: boolean }) => run(async () => (await import('./commands/explain.js')).explain({ ...globals(), agent, ...opts }, io))());
+
   // internal: what a Claude Code hook runs (the settings ao passes with --settings)
   program
     .command('hook-signal', { hidden: true })

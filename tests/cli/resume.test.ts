@@ -76,11 +76,25 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
 
   it('carries the earlier conversation into its next request after kill -9 and a heal', async () => {
     const up = await runAo(['up'], { cwd: dir, socket });
-    expect(up.code, up.stdout + up.stderr).toBe(0);
+    // `ao up` may call the paste unconfirmed (Claude's full-screen renderer redraws late); the stand-in decides
+    expect(up.stdout).toContain('lead: started');
     const first = await server.waitFor((r) => r.model && kickoffsIn(r) === 1, 90_000);
     expect(repliedIn(first)).toBe(false);
     const id = recordOf(dir).sessionId;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    // Claude's own hooks report the same conversation, through `ao hook-signal`
+    const signals = await waitFor(async () => {
+      const text = (() => {
+        try {
+          return readFileSync(join(dir, 'state', 'signals', 'lead.jsonl'), 'utf8');
+        } catch {
+          return '';
+        }
+      })();
+      return text.includes('"UserPromptSubmit"') ? text : null;
+    }, 30_000);
+    const start = signals.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { hook: string; session: string | null }).find((l) => l.hook === 'SessionStart');
+    expect(start?.session).toBe(id);
     // the reply is in Claude's transcript once the turn ends
     await waitFor(async () => (await tmux(socket, ['capture-pane', '-p', '-t', '=res-lead:'])).stdout.includes('PELICAN'), 30_000);
 
@@ -95,6 +109,17 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
     expect(recordOf(dir)).toMatchObject({ sessionId: id, resumedRun: true });
     const events = await eventsOf((...args) => runAo(args, { cwd: dir, socket }));
     expect(events.some((e) => e.agent === 'lead' && e.event === 'restart' && e.reason === 'heal')).toBe(true);
+    // ao explain names the signals: a live pane, the hooks of this run, the continued conversation
+    const explained = await runAo(['explain', 'lead', '--json'], { cwd: dir, socket });
+    expect(explained.code, explained.stderr).toBe(0);
+    const e = JSON.parse(explained.stdout) as { state: string; pane: { alive: boolean }; hooks: { session: string | null; by_hook: Record<string, string> }; conversation: { session_id: string; resumed_run: boolean }; decided_by: string[] };
+    expect(e.pane.alive).toBe(true);
+    expect(e.hooks.session).toBe(id);
+    expect(Object.keys(e.hooks.by_hook)).toContain('SessionStart');
+    expect(e.conversation).toMatchObject({ session_id: id, resumed_run: true });
+    expect(e.decided_by.some((w) => w.startsWith('tmux: pane alive'))).toBe(true);
+    const plain = await runAo(['explain', 'lead'], { cwd: dir, socket });
+    expect(plain.stdout).toContain(`conversation: ${id!} (this run continued it)`);
   });
 
   it('starts a fresh conversation, with an event, when Claude does not know the kept id', async () => {
@@ -109,7 +134,10 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
     const events = await waitFor(async () => {
       const all = await eventsOf((...args) => runAo(args, { cwd: dir, socket }));
       return all.some((e) => e.event === 'resume-refused') ? all : null;
-    }, 60_000);
+    }, 60_000).catch(async (e: unknown) => {
+      console.log(readFileSync(join(dir, 'state', 'events.jsonl'), 'utf8'), (await tmux(socket, ['capture-pane', '-p', '-t', '=res-lead:'])).stdout);
+      throw e;
+    });
     expect(events.find((e) => e.event === 'resume-refused')?.reason).toContain(unknown);
     // the fresh conversation gets the kickoff and nothing of the old one
     const fresh = await server.waitFor((r) => r.model && server.requests.indexOf(r) >= seen && kickoffsIn(r) === 1, 90_000);
