@@ -12,6 +12,7 @@
  */
 import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } from './types.js';
 import type { AgentKind, KickoffMode } from '../config/types.js';
+import { claudeConversations, conversationArgs, hookArgs } from './claude-session.js';
 import { agentCliKickoff, bottom, isOneShot, modelFlag, program, screenLines } from './common.js';
 import { claudeTrouble, claudeUsage } from './claude-stream.js';
 
@@ -101,7 +102,7 @@ export const claude: Backend = {
   },
   argv(input: LaunchInput): string[] {
     const cmd = program(input, 'claude');
-    const model = modelFlag(input.model);
+    const model = [...modelFlag(input.model), ...conversationArgs(input), ...hookArgs(input)];
     if (isOneShot(input.agent.kind)) {
       // Permission flags are left to the agent's `args`: ao does not choose
       // to skip Claude's permission checks on anyone's behalf. With kickoff
@@ -115,4 +116,5 @@ export const claude: Backend = {
   dialog: claudeDialog,
   trouble: claudeTrouble,
   usage: claudeUsage,
+  conversations: claudeConversations,
 };

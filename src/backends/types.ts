@@ -19,6 +19,18 @@ export interface LaunchInput {
   kickoff: KickoffMode;
   /** absolute path of the `ao` entry script, for the demo agent */
   aoEntry: string;
+  /** the conversation this start continues or begins (agent key `resume`), for a backend with `conversations` */
+  conversation?: { id: string; resume: boolean } | null;
+  /** where the CLI's hooks append their signals (state/signals/AGENT.jsonl), for a backend that takes hooks */
+  signalFile?: string | null;
+}
+
+/** How a CLI keeps a conversation across restarts (agent key `resume`). */
+export interface ConversationSupport {
+  /** a new conversation id of ao's choosing (the CLI is told it at the first start) */
+  newId(): string;
+  /** pure: whether the output of a dead run shows that the CLI refused to resume `id` (it does not know it) */
+  refused(output: string, id: string): boolean;
 }
 
 export interface DetectOptions {
@@ -52,6 +64,8 @@ export interface Backend {
   trouble?(output: string, exitStatus: number | null, now: number): Trouble;
   /** pure: one iteration's tokens and cost from its output, or null when it reports none */
   usage?(output: string): IterationUsage | null;
+  /** conversations that survive restarts; `argv` reads `input.conversation` */
+  conversations?: ConversationSupport;
 }
 
 export type DialogName = 'folder trust' | 'tool permission' | 'api key' | 'question';

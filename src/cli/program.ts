@@ -57,7 +57,8 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .command('restart')
     .description('stop and start an agent with a fresh kickoff; clears a failed state')
     .argument('<agent>', 'the agent')
-    .action(async (agent: string) => run(async () => (await import('./commands/restart.js')).restart({ ...globals(), agent }, io))());
+    .option('--fresh', 'begin a new conversation instead of continuing the kept one (agent key `resume`)')
+    .action(async (agent: string, o: { fresh?: boolean }) => run(async () => (await import('./commands/restart.js')).restart({ ...globals(), agent, ...(o.fresh ? { fresh: true } : {}) }, io))());
 
   program
     .command('status')
@@ -169,6 +170,19 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
         return runDemoAgent({ ...opts, ...(opts.pace !== undefined ? { paceS: opts.pace } : {}), stdin: process.stdin, stdout: process.stdout });
       })(),
     );
+
+  program
+    .command('explain')
+    .description("which signals decided an agent's state, and when each was last seen (reads only)")
+    .argument('<agent>', 'the agent')
+    .option('--json', 'print one JSON object')
+    .action(async (agent: string, opts: { json?: boolean }) => run(async () => (await import('./commands/explain.js')).explain({ ...globals(), agent, ...opts }, io))());
+
+  // internal: what a Claude Code hook runs (the settings ao passes with --settings)
+  program
+    .command('hook-signal', { hidden: true })
+    .argument('<file>', 'the agent’s signal file')
+    .action(async (file: string) => run(async () => (await import('./commands/hook-signal.js')).hookSignal({ file }))());
 
   return program;
 }

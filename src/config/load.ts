@@ -268,5 +268,6 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     minIterationS: agent.min_iteration_s ?? DEFAULT_MIN_ITERATION_S,
     onPhaseAdvance: agent.on_phase_advance ?? false,
     budgetUsd: agent.budget_usd ?? null,
+    resume: agent.resume ?? agent.kind === 'persistent',
   };
 }

@@ -31,6 +31,7 @@ export const agentSchema = z.strictObject({
   min_iteration_s: z.optional(z.number().check(z.gte(0))),
   on_phase_advance: z.optional(z.boolean()),
   budget_usd: positive(),
+  resume: z.optional(z.boolean()),
 });
 
 export const phaseSchema = z.strictObject({

@@ -63,6 +63,10 @@ export interface AgentRecord {
   logOffset?: number;
   /** a loop's iterations under its current phase generation (for max_iterations) */
   phaseIterations?: number;
+  /** the CLI's conversation id (agent key `resume`): kept across every start until the CLI refuses it */
+  sessionId?: string | null;
+  /** its current run was started to continue `sessionId` (a refusal then means a fresh conversation) */
+  resumedRun?: boolean;
 }
 
 export interface PendingDelivery {
@@ -141,6 +145,8 @@ const recordSchema = z.looseObject({
   troubles: z.optional(count()),
   logOffset: z.optional(count()),
   phaseIterations: z.optional(count()),
+  sessionId: optionalOf(z.string()),
+  resumedRun: z.optional(z.boolean()),
 });
 const stateSchema = z.looseObject({ version: z.literal(1), agents: z.record(z.string(), recordSchema) });
 

@@ -27,6 +27,10 @@ export interface EventDetails {
   /** provider trouble (a usage limit, an outage) or a budget: not a crash */
   paused: { kind: string; resumes_at?: string; try?: number };
   resume: never;
+  /** the CLI would not continue the recorded conversation: a fresh one starts */
+  'resume-refused': never;
+  /** the conversation a Claude agent runs, as its SessionStart hook reports it */
+  conversation: never;
   // the watchdog's execution of them
   started: Run;
   restart: Run;
@@ -104,6 +108,8 @@ export const EVENTS: Record<EventName, EventInfo> = {
   nudge: warn,
   paused: { tone: 'warn', log: 'warn' },
   resume: plain,
+  'resume-refused': warn,
+  conversation: plain,
   started: plain,
   restart: plain,
   'next-iteration': plain,

@@ -5,6 +5,8 @@ import type { AgentSpec, Project } from '../config/types.js';
 import { stripControls } from '../coord/sanitize.js';
 import { newRunId } from '../state/exits.js';
 import { withFormatter } from '../stream/launch.js';
+import { signalFile } from '../state/signals.js';
+import type { AgentRecord } from '../state/agents.js';
 import type { SessionSpec } from '../tmux/client.js';
 import { layout } from '../state/layout.js';
 
@@ -17,6 +19,8 @@ export interface LaunchPlan {
   pasteKickoff: boolean;
   /** this start's id, which the launcher writes with the exit status (AgentRecord.runId) */
   runId: string;
+  /** the conversation it begins or continues (AgentRecord.sessionId, resumedRun), or null */
+  conversation: { id: string; resume: boolean } | null;
   session: SessionSpec;
 }
 
@@ -69,14 +73,25 @@ export function wrapKickoff(argv: readonly string[], mode: AgentSpec['kickoff'])
   return ['sh', '-c', `trap : INT QUIT; ${run}; ${RECORD_EXIT}`, 'ao-launch', ...argv];
 }
 
-/** Everything needed to start one agent; reads only the role prompt. */
-export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, entry: string, env: NodeJS.ProcessEnv): LaunchPlan {
+/**
+ * The conversation of a start: with `resume` on and a backend that keeps
+ * conversations, the one recorded (continued) or a new one of ao's choosing.
+ */
+export function conversationOf(agent: AgentSpec, recorded: string | null | undefined): LaunchPlan['conversation'] {
+  const support = agent.kind === 'service' ? undefined : getBackend(agent.backend).conversations;
+  if (!support || !agent.resume) return null;
+  return recorded ? { id: recorded, resume: true } : { id: support.newId(), resume: false };
+}
+
+/** Everything needed to start one agent; reads only the role prompt. `sessionId`: the conversation its record holds. */
+export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, entry: string, env: NodeJS.ProcessEnv, sessionId?: string | null): LaunchPlan {
   const model = modelFor(project, agent, view.phase);
   const file = layout.kickoff(project.stateDir, agent.name);
+  const conversation = conversationOf(agent, sessionId);
   const argv =
     agent.kind === 'service'
       ? [agent.command ?? 'true', ...agent.args]
-      : withFormatter(project.stateDir, agent, getBackend(agent.backend).argv({ agent, model, kickoffFile: file, kickoff: agent.kickoff, aoEntry: entry }), entry);
+      : withFormatter(project.stateDir, agent, getBackend(agent.backend).argv({ agent, model, kickoffFile: file, kickoff: agent.kickoff, aoEntry: entry, conversation, signalFile: signalFile(project.stateDir, agent.name) }), entry);
   const passed = passedEnv(env);
   const paths = coordPaths(project, view.phase.id, agent.name);
   const runId = newRunId();
@@ -88,6 +103,7 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
     kickoffText: stripControls(buildKickoff(project, agent, view)),
     pasteKickoff: agent.kickoff === 'paste',
     runId,
+    conversation,
     session: {
       name: agent.session,
       owner: project.configFile,
@@ -116,6 +132,12 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
       },
     },
   };
+}
+
+/** After a start: the conversation it runs is the one to continue next time (a start without one keeps the old id). */
+export function recordConversation(record: AgentRecord, plan: Pick<LaunchPlan, 'conversation'>): void {
+  if (plan.conversation) record.sessionId = plan.conversation.id;
+  record.resumedRun = plan.conversation?.resume ?? false;
 }
 
 /** What an agent's command line is made of, beyond its model: a change in agents.toml restarts it. */

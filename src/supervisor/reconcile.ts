@@ -53,6 +53,8 @@ export interface ObservedAgent {
   foreign?: string;
   /** a dead agent's last output shows provider trouble (a usage limit, an outage) */
   trouble?: ProviderTrouble | null;
+  /** a dead run that was to continue its conversation shows the CLI refused it (it does not know the id) */
+  refusedResume?: boolean;
 }
 
 export interface Timings {
@@ -70,7 +72,7 @@ export interface Timings {
   resumeMarginMs?: number;
 }
 
-export type StartReason = 'start' | 'heal' | 'next-iteration' | 'stall' | 'model-changed' | 'phase-changed' | 'config-changed' | 'retry' | 'resume';
+export type StartReason = 'start' | 'heal' | 'next-iteration' | 'stall' | 'model-changed' | 'phase-changed' | 'config-changed' | 'retry' | 'resume' | 'fresh-conversation';
 
 /** What a backend recognised in a dead agent's last output: the provider's trouble, not the agent's. */
 export interface ProviderTrouble {
@@ -213,6 +215,14 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       continue;
     }
     if (record.condition === 'failed') continue;
+    if (seen.refusedResume && record.sessionId && record.deadSince == null) {
+      // the CLI does not know the conversation (deleted, another machine's): a new one, no crash counted
+      actions.push({ type: 'event', agent: agent.name, event: 'resume-refused', reason: `the CLI has no conversation ${record.sessionId} to resume; starting a fresh conversation` });
+      record.sessionId = null;
+      record.resumedRun = false;
+      start('fresh-conversation');
+      continue;
+    }
     if (record.startedAt == null && (!seen.exists || seen.dead)) {
       // brought up while the watchdog runs (a new agent in agents.toml): a first start, not a death
       actions.push({ type: 'event', agent: agent.name, event: 'start', reason: 'first start' });

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { Project } from '../config/types.js';
 import { readAgentsState, updateAgentsState, type AgentRecord, type AgentsState, type DeliveryRecord } from '../state/agents.js';
+import { hookView, readSignals, signalFile } from '../state/signals.js';
 import type { Tmux } from '../tmux/client.js';
 import { deliver, nextSteadiness, NOTICE_TEXT, NUDGE_TEXT, readScreen, settleMsOf, steadilyReady, takesNotices, waitingAt, watchesScreen, type Outcome, type Steadiness } from './deliver.js';
 import { inboxSize } from './mail.js';
@@ -127,21 +128,23 @@ export class Screens {
     this.steady.set(name, steady);
     const patch = (apply: (r: AgentRecord) => void): void => void patches.push({ agent: name, startedAt: record.startedAt, apply });
 
-    const waiting = waitingAt(steady, now);
+    // the CLI's own hooks can only add a dialog the screen does not show (yet), never hide one
+    const asked = record.startedAt ? hookView(readSignals(signalFile(project.stateDir, name)), Date.parse(record.startedAt)).waiting : null;
+    const waiting = waitingAt(steady, now) ?? asked;
     // a dialog just drawn: look again soon to tell a real one from a frame in passing
     const settling = waiting === null && (steady.state === 'waiting' || steady.dialog !== null);
     if (waiting !== (record.waitingOn ?? null)) {
       patch((r) => {
         r.waitingOn = waiting;
       });
-      if (waiting !== null) this.deps.event({ agent: name, event: 'waiting', reason: `its screen shows a dialog (${waiting}): left to a person${record.pending ? '; the kickoff is pasted once it is answered' : ''}` });
+      if (waiting !== null) this.deps.event({ agent: name, event: 'waiting', reason: `${waitingAt(steady, now) === null ? 'its hooks report' : 'its screen shows'} a dialog (${waiting}): left to a person${record.pending ? '; the kickoff is pasted once it is answered' : ''}` });
       else if (record.waitingOn) this.deps.event({ agent: name, event: 'waiting-over', reason: `the dialog (${record.waitingOn}) is gone` });
     }
 
     const mailSize = inboxSize(project.stateDir, name);
     const due: Due | null = record.pending ? 'kickoff' : takesNotices(agent) && mailSize > (record.mailSeen ?? 0) ? 'notice' : record.nudgeDue && takesNotices(agent) ? 'nudge' : null;
     if (due === null) return settling;
-    if (!steadilyReady(steady, now, settleMsOf(agent))) return waiting === null;
+    if (asked !== null || !steadilyReady(steady, now, settleMsOf(agent))) return waiting === null;
 
     const text = due === 'kickoff' ? readFileSync(layout.kickoff(project.stateDir, name), 'utf8') : due === 'notice' ? NOTICE_TEXT : NUDGE_TEXT;
     const outcome = await deliver(this.deps.tmux, agent, text);

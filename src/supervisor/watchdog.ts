@@ -19,6 +19,7 @@ import { withLock } from '../state/files.js';
 import { capLogs } from '../state/logcap.js';
 import { processAlive } from '../state/pidlock.js';
 import { readExit } from '../state/exits.js';
+import { hookView, readSignals, signalFile } from '../state/signals.js';
 import { ProcWatch, type ProcExit } from '../state/procwatch.js';
 import { phaseView, recoverPhaseStateOf, writePhaseState, type PhaseState } from '../state/phase.js';
 import type { Tmux } from '../tmux/client.js';
@@ -26,7 +27,8 @@ import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { takesNotices, watchesScreen } from './deliver.js';
 import { startSession, watchdogSession } from './executor.js';
-import { launchKeyOf, planLaunch, wakeChannel } from './launch.js';
+import { launchKeyOf, planLaunch, recordConversation, wakeChannel } from './launch.js';
+import { stripControls } from '../coord/sanitize.js';
 import { inboxSize } from './mail.js';
 import { observe, observedPids, timingsOf } from './observe.js';
 import { recordIteration } from './record-usage.js';
@@ -175,6 +177,7 @@ export class Watchdog {
         return runId ? readExit(project.stateDir, name, runId) : undefined;
       };
       const observed = observe(project, panes, processAlive, this.exits, recorded);
+      for (const spec of project.agents) this.followConversation(spec, state.agents[spec.name]);
       for (const agent of desired) {
         const seen = observed.get(agent.name);
         const spec = project.agents.find((a) => a.name === agent.name)!;
@@ -185,6 +188,13 @@ export class Watchdog {
           // and was it the provider's trouble (a usage limit, an outage)?
           const trouble = seen.exitStatus === 0 ? null : troubleOf(project, spec, seen.exitStatus, now, record.logOffset ?? 0);
           if (trouble && trouble.kind !== null) seen.trouble = { kind: trouble.kind, resetAt: trouble.resetAt, message: trouble.message };
+        }
+        const conversations = spec.kind === 'service' ? undefined : getBackend(spec.backend).conversations;
+        if (seen?.dead && seen.exists && record?.resumedRun && record.sessionId && conversations && record.deadSince == null) {
+          // did the CLI refuse to continue the conversation? its last screen or its log says so (a
+          // full-screen TUI leaves its alternate screen on exit, and the message with it)
+          const screen = (await tmux.capture(spec.session).catch(() => null)) ?? '';
+          seen.refusedResume = conversations.refused(screen, record.sessionId) || conversations.refused(stripControls(logTail(layout.agentLog(project.stateDir, spec.name))), record.sessionId);
         }
         // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
         if (seen && watchesScreen(spec)) seen.screen = !seen.dead && state.agents[agent.name]?.waitingOn ? 'waiting' : null;
@@ -207,14 +217,15 @@ export class Watchdog {
           const record = decision.history[agent.name]!;
           try {
             // one agent's fault (its prompt deleted, tmux refusing its session) stays with that agent
-            const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env);
+            const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env, record.sessionId);
             await startSession(tmux, plan, { pane: ownPanes.get(agent.session), respawn: true, previousRun: state.agents[agent.name]?.runId });
             started = true;
             record.runId = plan.runId;
+            recordConversation(record, plan);
             record.error = null;
             record.logOffset = logOffset(project, agent.name);
             record.mailSeen = inboxSize(project.stateDir, agent.name); // the fresh kickoff points at the inbox
-            this.event({ type: 'event', agent: agent.name, event: action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart', reason: action.reason, details: { iteration: record.iteration, restarts: record.restarts } });
+            this.event({ type: 'event', agent: agent.name, event: action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart', reason: action.reason, details: { iteration: record.iteration, restarts: record.restarts, ...(plan.conversation ? { conversation: plan.conversation.id, resumed: plan.conversation.resume } : {}) } });
           } catch (error) {
             this.startFailed(agent.name, record, state.agents[agent.name], startError(project, error), now);
           }
@@ -276,6 +287,18 @@ export class Watchdog {
     record.nextStartAt = now + errorRetryMs(timingsOf(this.project));
     if (before?.error !== message) this.event({ type: 'event', agent: name, event: 'start-error', reason: `error: ${message}; tried again every ${errorRetryMs(timingsOf(this.project)) / 1000} s` });
     record.error = message;
+  }
+
+  /**
+   * The conversation id the CLI itself reported for the current run (its
+   * SessionStart hook) is the one to continue: `/clear` in Claude begins a new one.
+   */
+  private followConversation(spec: Project['agents'][number], record: AgentRecord | undefined): void {
+    if (!record?.up || !record.startedAt || !spec.resume || spec.kind === 'service' || !getBackend(spec.backend).conversations) return;
+    const reported = hookView(readSignals(signalFile(this.project.stateDir, spec.name)), Date.parse(record.startedAt)).session;
+    if (!reported || reported === record.sessionId) return;
+    this.event({ type: 'event', agent: spec.name, event: 'conversation', reason: `the CLI reports conversation ${reported}${record.sessionId ? ` (was ${record.sessionId})` : ''}; later starts continue it` });
+    record.sessionId = reported;
   }
 
   /** Reads the gate lines of the current phase and moves the team when they say so. */
@@ -496,6 +519,16 @@ function startError(project: Project, error: unknown): string {
   if (where && e.code === 'ENOENT') return `${where} not found`;
   if (where && e.code) return `${where}: ${e.code}`;
   return (e.message ?? String(error)).split('\n')[0]!;
+}
+
+/** The last 16 kB of a log, or '' */
+function logTail(file: string): string {
+  try {
+    const text = readFileSync(file);
+    return text.subarray(Math.max(0, text.length - 16 * 1024)).toString('utf8');
+  } catch {
+    return '';
+  }
 }
 
 function readText(file: string): string {

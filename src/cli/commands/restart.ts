@@ -1,9 +1,9 @@
-import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
+import { emptyRecord, markStarted, readAgentsState, updateAgentsState } from '../../state/agents.js';
 import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { logOffset } from '../../supervisor/read-trouble.js';
-import { launchKeyOf, planLaunch } from '../../supervisor/launch.js';
+import { launchKeyOf, planLaunch, recordConversation } from '../../supervisor/launch.js';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
@@ -12,6 +12,8 @@ import type { GlobalOptions, Io } from '../io.js';
 
 export interface RestartOptions extends GlobalOptions {
   agent: string;
+  /** begin a new conversation instead of continuing the recorded one */
+  fresh?: boolean;
 }
 
 /** `ao restart AGENT`: stop it if it runs, start it with a fresh kickoff, clear a failed state. */
@@ -20,7 +22,8 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao restart needs an agent name');
   const phase = readPhaseStateOf(project);
-  const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env);
+  const kept = options.fresh ? null : readAgentsState(project.stateDir).agents[agent.name]?.sessionId;
+  const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env, kept);
   let existed = false;
   let watchdog = 'running' as 'running' | 'started';
   await updateAgentsState(project.stateDir, async (state) => {
@@ -38,6 +41,7 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
     if (agent.kind === 'loop') record.phaseIterations = samePhase ? (record.phaseIterations ?? 0) + 1 : 1;
     record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
     record.logOffset = logOffset(project, agent.name);
+    recordConversation(record, plan);
     if (existed) record.restarts++;
     if (agent.kind === 'loop') record.iteration++;
     // an agent restarted on a stopped team is healed like any other: the watchdog comes with it

@@ -5,7 +5,7 @@ import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { ensureWatchdog, startSession, watchdogSeen, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { logOffset } from '../../supervisor/read-trouble.js';
-import { launchKeyOf, passedEnv, planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
+import { launchKeyOf, passedEnv, planLaunch, recordConversation, type LaunchPlan } from '../../supervisor/launch.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import { deliverKickoffs, watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -28,7 +28,9 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const phase = readPhaseStateOf(project);
   const view = phaseView(project, phase);
   const entry = aoEntry();
-  const plans = agents.map((agent) => planLaunch(project, agent, view, entry, io.env));
+  // a conversation kept from before (a reboot, `ao down`) is continued
+  const records = readAgentsState(project.stateDir).agents;
+  const plans = agents.map((agent) => planLaunch(project, agent, view, entry, io.env, records[agent.name]?.sessionId));
 
   if (options.dryRun) {
     // the caller's own environment is passed too, but its values (keys, tokens) are not printed
@@ -76,6 +78,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
       if (plan.agent.kind === 'loop') record.phaseIterations = samePhase ? (record.phaseIterations ?? 0) + 1 : 1;
       record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
       record.logOffset = logOffset(project, plan.agent.name);
+      recordConversation(record, plan);
       if (plan.agent.kind === 'loop') record.iteration += 1;
       started.push(plan);
     }

@@ -178,7 +178,7 @@ class Sim {
         if (b.answersNudgeAfter !== undefined) pane.outputs.push(this.now + b.answersNudgeAfter);
       }
       if (action.type === 'start') {
-        const needs = { start: 'start', heal: 'died', 'next-iteration': 'iteration-done', stall: 'stall-restart', 'model-changed': 'model-changed', 'config-changed': 'config-changed', 'phase-changed': 'phase-changed', retry: 'start-error', resume: 'resume' }[action.reason];
+        const needs = { start: 'start', heal: 'died', 'next-iteration': 'iteration-done', stall: 'stall-restart', 'model-changed': 'model-changed', 'config-changed': 'config-changed', 'phase-changed': 'phase-changed', retry: 'start-error', resume: 'resume', 'fresh-conversation': 'resume-refused' }[action.reason];
         const paced = action.reason === 'next-iteration' && ['pacing', 'spinning'].includes(input[action.agent]?.condition ?? '');
         const explained = action.reason === 'heal' ? this.diedSinceSpawn.has(action.agent) : paced || said(needs);
         if (!explained) this.problems.push(`start (${action.reason}) of ${action.agent} at +${this.now - T0} ms without a ${needs} event`);

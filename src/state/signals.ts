@@ -1,0 +1,111 @@
+/**
+ * What an agent CLI's own hooks report (Claude Code's SessionStart, Stop,
+ * Notification, PermissionRequest, …): one JSON line per hook in
+ * state/signals/AGENT.jsonl, appended by `ao hook-signal FILE` from the hook's
+ * JSON on stdin. Nothing of it is ever run or typed anywhere: ao reads the
+ * hook's name, the session id and the notification type, and keeps the rest out.
+ */
+import { appendFileSync, closeSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export const signalFile = (stateDir: string, agent: string): string => join(stateDir, 'signals', `${agent}.jsonl`);
+
+export interface Signal {
+  /** ISO time ao wrote it */
+  time: string;
+  hook: string;
+  session: string | null;
+  /** SessionStart: startup | resume | clear | compact */
+  source?: string;
+  /** Notification: permission_prompt, idle_prompt, … */
+  type?: string;
+}
+
+/** The file is rotated (to .1) past this size: a week of hooks stays small. */
+const MAX_BYTES = 1024 * 1024;
+const word = (v: unknown): string | undefined => (typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,80}$/.test(v) ? v : undefined);
+
+/** Pure: the line to keep for one hook's JSON input, or null when it is not a hook's input. */
+export function signalOf(input: string, now: Date): Signal | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(input);
+  } catch {
+    return null;
+  }
+  if (json === null || typeof json !== 'object') return null;
+  const o = json as Record<string, unknown>;
+  const hook = word(o.hook_event_name);
+  if (!hook) return null;
+  const source = word(o.source);
+  const type = word(o.notification_type);
+  return { time: now.toISOString(), hook, session: word(o.session_id) ?? null, ...(source ? { source } : {}), ...(type ? { type } : {}) };
+}
+
+/** Appends one signal as one write (a line under PIPE_BUF with O_APPEND is never torn). */
+export function appendSignal(file: string, signal: Signal): void {
+  mkdirSync(dirname(file), { recursive: true });
+  try {
+    if (statSync(file).size > MAX_BYTES) renameSync(file, `${file}.1`);
+  } catch {
+    // no file yet
+  }
+  appendFileSync(file, `${JSON.stringify(signal)}\n`);
+}
+
+/** Read-only: the newest signals (the file's last 64 kB), oldest first. */
+export function readSignals(file: string, tailBytes = 64 * 1024): Signal[] {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const size = statSync(file).size;
+    const start = Math.max(0, size - tailBytes);
+    const buf = Buffer.alloc(size - start);
+    readSync(fd, buf, 0, buf.length, start);
+    const lines = buf.toString('utf8').split('\n');
+    if (start > 0) lines.shift(); // a cut line
+    return lines.flatMap((l) => {
+      try {
+        const s = JSON.parse(l) as Signal;
+        return typeof s.hook === 'string' && typeof s.time === 'string' ? [s] : [];
+      } catch {
+        return [];
+      }
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface HookView {
+  /** the newest signal of this run, and when */
+  last: Signal | null;
+  /** the newest of each hook */
+  byHook: Record<string, string>;
+  /** the session id the CLI reported last in this run (SessionStart) */
+  session: string | null;
+  /** the CLI says it asks a person now (a permission request with nothing after it), or null */
+  waiting: string | null;
+}
+
+/** Hooks that ask a person; a Notification only for these types (idle_prompt is plain idleness). */
+const ASKS = new Set(['PermissionRequest']);
+const ASKING_NOTIFICATIONS = new Set(['permission_prompt', 'elicitation_dialog']);
+
+/** Pure: what the signals of the run started at `sinceMs` say. */
+export function hookView(signals: readonly Signal[], sinceMs: number): HookView {
+  const run = signals.filter((s) => Date.parse(s.time) >= sinceMs);
+  const byHook: Record<string, string> = {};
+  let session: string | null = null;
+  for (const s of run) {
+    byHook[s.hook] = s.time;
+    if (s.hook === 'SessionStart' && s.session) session = s.session;
+  }
+  const last = run.at(-1) ?? null;
+  const asks = last !== null && (ASKS.has(last.hook) || (last.hook === 'Notification' && ASKING_NOTIFICATIONS.has(last.type ?? '')));
+  return { last, byHook, session, waiting: asks ? 'tool permission' : null };
+}

@@ -1,0 +1,93 @@
+/** Conversations that survive restarts: which id a start uses, how a refusal is read, and the reconciler's fallback. */
+import { describe, expect, it } from 'vitest';
+import { claude } from '../../../src/backends/claude.js';
+import type { AgentSpec } from '../../../src/config/types.js';
+import { emptyRecord, markStarted, type AgentRecord } from '../../../src/state/agents.js';
+import { conversationOf, recordConversation } from '../../../src/supervisor/launch.js';
+import { reconcile, type DesiredAgent, type ObservedAgent, type Timings } from '../../../src/supervisor/reconcile.js';
+
+const ID = '11111111-2222-4333-8444-555555555555';
+const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
+const TIMINGS: Timings = { backoffInitialMs: 1000, backoffMaxMs: 60_000, healthyAfterMs: 30_000, crashLimit: 5, crashWindowMs: 300_000, restartLimit: 10, restartWindowMs: 1_800_000 };
+
+function spec(over: Partial<AgentSpec> = {}): AgentSpec {
+  return {
+    name: 'lead', session: 'ao-lead', kind: 'persistent', backend: 'claude', model: null, heal: 'heal', enabled: true, prompt: null, command: null,
+    args: ['--allowedTools', 'Read'], env: {}, cwd: '/proj', stallMinutes: 15, kickoff: 'paste', readyPattern: null, notify: false, paceS: null,
+    onPhaseAdvance: false, resume: true, ...over,
+  };
+}
+
+describe('the conversation of a start', () => {
+  it('begins a new one of ao’s choosing, then continues the recorded one', () => {
+    const first = conversationOf(spec(), null);
+    expect(first?.resume).toBe(false);
+    expect(first?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(conversationOf(spec(), null)?.id).not.toBe(first?.id);
+    expect(conversationOf(spec(), ID)).toEqual({ id: ID, resume: true });
+  });
+
+  it('is none with resume off, or for a backend that keeps no conversations', () => {
+    expect(conversationOf(spec({ resume: false }), ID)).toBeNull();
+    expect(conversationOf(spec({ backend: 'shell' }), ID)).toBeNull();
+    expect(conversationOf(spec({ kind: 'service' }), ID)).toBeNull();
+  });
+
+  it('reaches Claude’s argv before the agent’s own args: --session-id first, --resume after', () => {
+    const input = { agent: spec(), model: 'claude-opus-4-8', kickoffFile: '/k', kickoff: 'paste' as const, aoEntry: '/ao' };
+    expect(claude.argv({ ...input, conversation: { id: ID, resume: false } })).toEqual(['claude', '--model', 'claude-opus-4-8', '--session-id', ID, '--allowedTools', 'Read']);
+    expect(claude.argv({ ...input, conversation: { id: ID, resume: true } })).toEqual(['claude', '--model', 'claude-opus-4-8', '--resume', ID, '--allowedTools', 'Read']);
+    expect(claude.argv({ ...input, conversation: null })).toEqual(['claude', '--model', 'claude-opus-4-8', '--allowedTools', 'Read']);
+  });
+
+  it('is kept in the record; a start without one keeps the old id but is no resumed run', () => {
+    const record: AgentRecord = emptyRecord();
+    recordConversation(record, { conversation: { id: ID, resume: false } });
+    expect([record.sessionId, record.resumedRun]).toEqual([ID, false]);
+    recordConversation(record, { conversation: { id: ID, resume: true } });
+    expect(record.resumedRun).toBe(true);
+    recordConversation(record, { conversation: null });
+    expect([record.sessionId, record.resumedRun]).toEqual([ID, false]);
+  });
+});
+
+describe('Claude’s refusal to resume', () => {
+  it('is its "No conversation found" line with this id, not another', () => {
+    const screen = ` No conversation found with session ID: ${ID}\n`;
+    expect(claude.conversations?.refused(screen, ID)).toBe(true);
+    expect(claude.conversations?.refused(screen, '99999999-2222-4333-8444-555555555555')).toBe(false);
+    expect(claude.conversations?.refused('API Error: 529 overloaded\n', ID)).toBe(false);
+  });
+});
+
+describe('the reconciler and a refused resume', () => {
+  const agent: DesiredAgent = { name: 'lead', kind: 'persistent', heal: 'heal', up: true, stallMs: 600_000, model: null, generation: 0, launchKey: 'k' };
+  const dead = (over: Partial<ObservedAgent> = {}): ObservedAgent => ({ exists: true, dead: true, exitStatus: 1, exitSignal: null, activityMs: null, screen: null, ...over });
+  function resumed(): AgentRecord {
+    const record = emptyRecord();
+    markStarted(record, null, new Date(T0));
+    record.sessionId = ID;
+    record.resumedRun = true;
+    return record;
+  }
+
+  it('starts a fresh conversation at once, with an event, no crash counted', () => {
+    const d = reconcile([agent], new Map([['lead', dead({ refusedResume: true })]]), { lead: resumed() }, T0 + 1000, TIMINGS);
+    expect(d.actions).toEqual([
+      { type: 'event', agent: 'lead', event: 'resume-refused', reason: `the CLI has no conversation ${ID} to resume; starting a fresh conversation` },
+      { type: 'start', agent: 'lead', reason: 'fresh-conversation' },
+    ]);
+    expect(d.history.lead?.sessionId).toBeNull();
+    expect(d.history.lead?.failedStarts ?? []).toEqual([]);
+    expect(d.history.lead?.restarts).toBe(0);
+  });
+
+  it('keeps the id through a crash: a heal continues the same conversation', () => {
+    const d = reconcile([agent], new Map([['lead', dead({ refusedResume: false })]]), { lead: resumed() }, T0 + 1000, TIMINGS);
+    expect(d.actions.some((a) => a.type === 'event' && a.event === 'died')).toBe(true);
+    expect(d.history.lead?.sessionId).toBe(ID);
+    const later = reconcile([agent], new Map([['lead', dead()]]), d.history, T0 + 5000, TIMINGS);
+    expect(later.actions).toContainEqual({ type: 'start', agent: 'lead', reason: 'heal' });
+    expect(later.history.lead?.sessionId).toBe(ID);
+  });
+});
