@@ -110,6 +110,8 @@ export type Verdict = 'delivered' | 'unconfirmed' | 'not-delivered';
 export interface Outcome {
   verdict: Verdict;
   reason: string;
+  /** the screen ao saw last, after its own keys */
+  screen?: string;
 }
 
 /**
@@ -139,11 +141,11 @@ export async function deliver(tmux: Tmux, agent: AgentSpec, text: string, option
     await sleep(step);
     const after = await look();
     if (after === null) return { verdict: 'unconfirmed', reason: 'submitted; then its pane went away' };
-    if (after.state === 'busy') return { verdict: 'delivered', reason: 'the agent went busy' };
-    if (after.screen !== pasted.screen) return { verdict: 'delivered', reason: 'the input was taken' };
+    if (after.state === 'busy') return { verdict: 'delivered', reason: 'the agent went busy', screen: after.screen };
+    if (after.screen !== pasted.screen) return { verdict: 'delivered', reason: 'the input was taken', screen: after.screen };
     if (after.dialog !== null || after.state !== 'ready') return { verdict: 'unconfirmed', reason: `submitted; its screen reads ${after.dialog ?? after.state}` };
   }
-  return { verdict: 'unconfirmed', reason: 'pasted; Enter changed nothing on screen' };
+  return { verdict: 'unconfirmed', reason: 'pasted; Enter changed nothing on screen', screen: pasted.screen };
 }
 
 /**
