@@ -92,7 +92,7 @@ const FIXTURES: Fixture[] = [
   {
     name: 'unknown agent key',
     config: toml({ 8: 'colour = "red"' }),
-    expect: ['agents.toml:8:1: agents.builder: unknown key "colour" (known keys: kind, backend, model, heal, enabled, prompt, command, args, env, cwd, stall_minutes, kickoff, ready_pattern, notify, pace_s, min_iteration_s, on_phase_advance, budget_usd)'],
+    expect: ['agents.toml:8:1: agents.builder: unknown key "colour" (known keys: kind, backend, model, heal, enabled, prompt, command, args, env, cwd, stall_minutes, kickoff, ready_pattern, notify, pace_s, min_iteration_s, on_phase_advance, budget_usd, resume)'],
   },
   {
     name: 'bad enum (heal)',

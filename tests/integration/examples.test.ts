@@ -53,7 +53,8 @@ const EXAMPLES: Example[] = [
     overrideModel: 'claude-opus-4-8',
     baseModel: 'claude-sonnet-4-6',
     loopCommand: [/ claude -p /, / --output-format stream-json /, / --verbose /, / --model claude-sonnet-4-6 /, / --permission-mode acceptEdits /, / --settings claude-settings\.json /],
-    interactiveCommand: / claude --model claude-sonnet-4-6 --permission-mode default --settings claude-settings\.json /,
+    // ao's own conversation id and hook settings come between the model and the agent's args
+    interactiveCommand: / claude --model claude-sonnet-4-6 --session-id [0-9a-f-]{36} --settings '\{"hooks".*' --permission-mode default --settings claude-settings\.json /,
     notInteractive: [/ -p /, /stream-json/, /AO_KICKOFF_FILE"\)/],
   },
   {

@@ -40,7 +40,7 @@ const HOSTILE = [
 describe('a TUI whose input box gives way to a dialog after a splash', () => {
   it('gets no keystroke at the dialog, reads waiting whatever its heal mode, and receives its kickoff once, exactly, after a person answers', async () => {
     const { dir, ao, socket } = project({
-      'agents.toml': `[defaults]\nsession_prefix = "hd-"\n\n[agents.cc]\nkind = "persistent"\nbackend = "claude"\nheal = "heal"\ncommand = "node"\nargs = ["${join(REPO, 'tests', 'fixtures', 'fake-tui.mjs')}", ".", "${screens}/ready-1.txt", "400", "${screens}/waiting-trust-2.txt", "${screens}/ready-1.txt", "${screens}/busy-1.txt"]\n${tail}`,
+      'agents.toml': `[defaults]\nsession_prefix = "hd-"\n\n[agents.cc]\nkind = "persistent"\nbackend = "claude"\nheal = "heal"\ncommand = "${join(REPO, 'tests', 'fixtures', 'fake-tui.mjs')}"\nargs = [".", "${screens}/ready-1.txt", "400", "${screens}/waiting-trust-2.txt", "${screens}/ready-1.txt", "${screens}/busy-1.txt"]\n${tail}`,
       'prompts/cc.md': `${HOSTILE}\n`,
     });
     const began = Date.now();

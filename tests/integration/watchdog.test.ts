@@ -131,7 +131,7 @@ describe('stalls', () => {
     const { ao } = project(
       [
         '[agents.quiet]\nkind = "persistent"\nheal = "heal+stall"\ncommand = "cat"\nnotify = true\nstall_minutes = 0.02\n',
-        `[agents.asking]\nkind = "persistent"\nbackend = "claude"\nheal = "heal+stall"\ncommand = "sh"\nargs = ["-c", "cat '${dialog}'; sleep 100000"]\nkickoff = "none"\nstall_minutes = 0.02\n`,
+        `[agents.asking]\nkind = "persistent"\nbackend = "claude"\nheal = "heal+stall"\ncommand = "${join(REPO, 'tests', 'fixtures', 'show-screen.sh')}"\nargs = ["${dialog}"]\nkickoff = "none"\nstall_minutes = 0.02\n`,
       ].join('\n'),
       'stall_check_s = 0.2\nhealthy_after_s = 0.5\n',
     );
