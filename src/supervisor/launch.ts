@@ -45,7 +45,7 @@ export function passedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
  * the watchdog or to another agent. The demo pace is the one passed on.
  */
 function ownVariable(name: string): boolean {
-  return name.startsWith('AO_') && name !== 'AO_DEMO_PACE_S';
+  return (name.startsWith('AO_') && name !== 'AO_DEMO_PACE_S') || name === 'CI' || name === 'CONTINUOUS_INTEGRATION';
 }
 
 /** The tmux wait-for channel that wakes this project's watchdog (its panes' pane-died hook signals it). */
@@ -70,7 +70,9 @@ const RECORD_EXIT = 's=$?; printf \'%s %s\\n\' "$AO_RUN_ID" "$s" > "$AO_EXIT_FIL
  */
 export function wrapKickoff(argv: readonly string[], mode: AgentSpec['kickoff']): string[] {
   const run = mode === 'arg' ? '"$@" "$(cat "$AO_KICKOFF_FILE")"' : mode === 'stdin' ? '"$@" < "$AO_KICKOFF_FILE"' : '"$@"';
-  return ['sh', '-c', `trap : INT QUIT; ${run}; ${RECORD_EXIT}`, 'ao-launch', ...argv];
+  // an agent runs in a terminal of its own: a CI marker of the shell that started ao (or of the tmux
+  // server's first client) would make a TUI refuse to be interactive (Gemini CLI exits 42)
+  return ['sh', '-c', `unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; ${run}; ${RECORD_EXIT}`, 'ao-launch', ...argv];
 }
 
 /**

@@ -110,7 +110,8 @@ describe.skipIf(!installed.ok)('a Claude loop, readable, with its usage kept', {
     expect(one).not.toBeNull();
 
     server.script({ kind: 'text', text: 'Second iteration done.', usage: SENT[1] });
-    const second = await iteration(['restart', 'builder'], first);
+    // `ao restart` would bring the watchdog, and its next iterations would rotate the stream again
+    const second = await iteration(['up', '--no-watchdog', 'builder'], first);
     expect(second.trim()).toMatch(/ 0$/);
     const two = recordIteration(project, builder, 2);
     // the first iteration's stream was rotated, not overwritten

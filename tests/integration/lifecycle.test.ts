@@ -84,7 +84,7 @@ describe('up, status, down', () => {
     const panes = await tmux(socket, ['list-panes', '-a', '-F', '#{session_name} #{pane_pid}']);
     const agentOf = (session: string): string => {
       const pid = panes.stdout.split('\n').find((l) => l.split(' ')[0]!.endsWith(session))!.split(' ')[1]!;
-      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 3).join(' ')).toMatch(/^sh -c trap : INT QUIT; "\$@"/);
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 3).join(' ')).toMatch(/^sh -c unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; "\$@"/);
       const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
       expect(kids).toHaveLength(1);
       return readFileSync(`/proc/${kids[0]}/comm`, 'utf8').trim();

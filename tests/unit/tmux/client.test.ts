@@ -38,9 +38,9 @@ describe('tmux argv', () => {
 
   it('hands a kickoff to arg and stdin programs through a fixed script, never through the text', () => {
     const record = `s=$?; printf '%s %s\\n' "$AO_RUN_ID" "$s" > "$AO_EXIT_FILE"; exit "$s"`;
-    expect(wrapKickoff(['claude', '-p'], 'arg')).toEqual(['sh', '-c', `trap : INT QUIT; "$@" "$(cat "$AO_KICKOFF_FILE")"; ${record}`, 'ao-launch', 'claude', '-p']);
-    expect(wrapKickoff(['x'], 'stdin')).toEqual(['sh', '-c', `trap : INT QUIT; "$@" < "$AO_KICKOFF_FILE"; ${record}`, 'ao-launch', 'x']);
-    expect(wrapKickoff(['x'], 'paste')).toEqual(['sh', '-c', `trap : INT QUIT; "$@"; ${record}`, 'ao-launch', 'x']);
+    expect(wrapKickoff(['claude', '-p'], 'arg')).toEqual(['sh', '-c', `unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; "$@" "$(cat "$AO_KICKOFF_FILE")"; ${record}`, 'ao-launch', 'claude', '-p']);
+    expect(wrapKickoff(['x'], 'stdin')).toEqual(['sh', '-c', `unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; "$@" < "$AO_KICKOFF_FILE"; ${record}`, 'ao-launch', 'x']);
+    expect(wrapKickoff(['x'], 'paste')).toEqual(['sh', '-c', `unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; "$@"; ${record}`, 'ao-launch', 'x']);
   });
 
   it('quotes for sh only where needed', () => {
