@@ -50,8 +50,6 @@ const EVENT: Record<Due, Record<Outcome['verdict'], DeliveryEvent>> = {
 
 export class Screens {
   private readonly steady = new Map<string, Steadiness>();
-  /** the screen right after a paste the agent has not visibly taken yet */
-  private readonly lastPaste = new Map<string, string>();
   private running = false;
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
@@ -147,20 +145,11 @@ export class Screens {
     const due: Due | null = record.pending ? 'kickoff' : takesNotices(agent) && mailSize > (record.mailSeen ?? 0) ? 'notice' : record.nudgeDue && takesNotices(agent) ? 'nudge' : null;
     if (due === null) return settling;
     if (asked !== null || !steadilyReady(steady, now, settleMsOf(agent))) return waiting === null;
-    // after a paste that did not make the agent busy, nothing more goes in until the agent has shown
-    // it took it (new output, or busy): an Enter read as a newline would join the next paste to it
-    const last = this.lastPaste.get(name);
-    if (due !== 'kickoff' && last !== undefined) {
-      if (screen === last) return false;
-      this.lastPaste.delete(name);
-    }
 
     const text = due === 'kickoff' ? readFileSync(layout.kickoff(project.stateDir, name), 'utf8') : due === 'notice' ? NOTICE_TEXT : NUDGE_TEXT;
     const outcome = await deliver(this.deps.tmux, agent, text);
     // our own paste changed the screen: judge it afresh before anything else goes in
     this.steady.delete(name);
-    if (outcome.screen !== undefined && outcome.reason !== 'the agent went busy') this.lastPaste.set(name, outcome.screen);
-    else this.lastPaste.delete(name);
     const at = this.now();
     patch((r) => {
       r.delivery = { what: due, verdict: outcome.verdict, reason: outcome.reason, at };

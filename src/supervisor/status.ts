@@ -58,6 +58,8 @@ export interface Observed {
   configError?: string | null;
   /** what state/usage.jsonl adds up to */
   usage?: UsageReport | null;
+  /** the launcher's exit records of dead agents (their current run's) */
+  exits?: Record<string, { status: number | null; signal: number | null } | null>;
 }
 
 const iso = (seconds: number | null): string | null => (seconds === null ? null : new Date(seconds * 1000).toISOString());
@@ -76,7 +78,10 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
 
   const agents: AgentStatus[] = project.agents.map((agent) => {
     const record = observed.agents.agents[agent.name];
-    const pane = panes.get(agent.session);
+    const tmuxPane = panes.get(agent.session);
+    // tmux 3.3a can lose a dead pane's status: the launcher's own record says it
+    const kept = tmuxPane?.dead && tmuxPane.deadStatus === null && tmuxPane.deadSignal === null ? observed.exits?.[agent.name] : undefined;
+    const pane = kept && tmuxPane ? { ...tmuxPane, deadStatus: kept.status, deadSignal: kept.signal } : tmuxPane;
     const base = {
       name: agent.name,
       session: agent.session,

@@ -1,4 +1,5 @@
 import { readAgentsState } from '../../state/agents.js';
+import { readExit } from '../../state/exits.js';
 import { readPhaseStateOf } from '../../state/phase.js';
 import { readUsage, summarise } from '../../state/usage.js';
 import { readConfigError } from '../../supervisor/reload.js';
@@ -15,11 +16,20 @@ export interface StatusOptions extends GlobalOptions {
 export async function status(options: StatusOptions, io: Io): Promise<number> {
   const { project, tmux, configError } = openProjectOrRunning(options, io);
   const panes = await tmux.snapshot();
+  const agents = readAgentsState(project.stateDir);
+  const dead = new Set(panes.filter((p) => p.dead).map((p) => p.session));
+  const exits = Object.fromEntries(
+    project.agents.flatMap((a) => {
+      const run = agents.agents[a.name]?.runId;
+      return dead.has(a.session) && run ? [[a.name, readExit(project.stateDir, a.name, run)]] : [];
+    }),
+  );
   const report = buildStatus(project, {
     panes,
     // a tmux server lives only while it has a session, so no panes means no server
     server: panes.length > 0,
-    agents: readAgentsState(project.stateDir),
+    agents,
+    exits,
     phase: readPhaseStateOf(project),
     now: Date.now(),
     configError: configError ?? readConfigError(project.stateDir)?.message ?? null,
