@@ -5,8 +5,9 @@
  * rotated: a line is ~250 bytes, a week of one-minute iterations ~3 MB, and
  * totals need every line.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { appendJsonLine } from './events.js';
 /** One iteration's tokens and cost, as a CLI reports them. */
 export interface IterationUsage {
   input_tokens: number;
@@ -37,19 +38,7 @@ export const usageFile = (stateDir: string): string => join(stateDir, 'usage.jso
 
 export function appendUsage(stateDir: string, record: UsageRecord): void {
   mkdirSync(stateDir, { recursive: true });
-  const fd = openSync(usageFile(stateDir), 'a+');
-  try {
-    const size = fstatSync(fd).size;
-    let prefix = '';
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      readSync(fd, last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) prefix = '\n';
-    }
-    writeSync(fd, `${prefix}${JSON.stringify(record)}\n`);
-  } finally {
-    closeSync(fd);
-  }
+  appendJsonLine(usageFile(stateDir), record);
 }
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
