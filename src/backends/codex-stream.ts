@@ -11,7 +11,7 @@
  * Codex prints a usage limit's reset as a time of day in its own zone
  * ("try again at 1:42 PM"); it reports no cost.
  */
-import { NO_TROUBLE, classifyText, jsonLines, num, obj, oneLine, parseReset, str, tailLines, type Trouble, type TroubleKind } from './trouble.js';
+import { NO_TROUBLE, jsonLines, num, obj, oneLine, parseReset, str, tailLines, type Trouble, type TroubleKind } from './trouble.js';
 import type { IterationUsage } from './usage.js';
 
 const USAGE_LIMIT = /You[’']ve hit your usage limit|usage_limit_reached|usage limit has been reached/i;
@@ -20,7 +20,13 @@ const RATE = /\b429 Too Many Requests|rate_limit_exceeded|Rate limit reached/i;
 const OVERLOAD = /\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)|unexpected status 5\d\d|server_is_overloaded|\boverloaded\b|stream disconnected|error sending request|Connection refused|timed out/i;
 const RESETS = /try again at/;
 
-const classify = (text: string): TroubleKind | null => classifyText(text, { usageLimit: USAGE_LIMIT, auth: AUTH, rate: RATE, overload: OVERLOAD });
+function classify(text: string): TroubleKind | null {
+  if (USAGE_LIMIT.test(text)) return 'usage-limit';
+  if (AUTH.test(text)) return 'auth';
+  if (RATE.test(text)) return 'rate-limit';
+  if (OVERLOAD.test(text)) return 'overload';
+  return null;
+}
 
 function trouble(message: string, now: number): Trouble {
   const kind = classify(message);

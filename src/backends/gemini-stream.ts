@@ -12,7 +12,7 @@
  * (exit 1, 173 in json mode), with no reset time; a 503 is retried with
  * backoff ("Attempt 1 failed with status 503"). Gemini reports no cost.
  */
-import { NO_TROUBLE, classifyText, delayIn, jsonLines, num, obj, oneLine, str, tailLines, type Trouble, type TroubleKind } from './trouble.js';
+import { NO_TROUBLE, delayIn, jsonLines, num, obj, oneLine, str, tailLines, type Trouble, type TroubleKind } from './trouble.js';
 import type { IterationUsage } from './usage.js';
 
 const USAGE_LIMIT = /TerminalQuotaError|exhausted your (?:daily )?quota|Quota exceeded for quota metric|RESOURCE_EXHAUSTED[^\n]*quota/i;
@@ -20,7 +20,13 @@ const AUTH = /API key not valid|API_KEY_INVALID|PERMISSION_DENIED|UNAUTHENTICATE
 const RATE = /RESOURCE_EXHAUSTED|status(?::| of)? 429\b|"code":\s*429\b|Too Many Requests|rate limit/i;
 const OVERLOAD = /UNAVAILABLE|status(?::| of)? 5\d\d\b|"code":\s*5\d\d\b|overloaded|fetch failed|ECONNREFUSED|ETIMEDOUT/i;
 
-const classify = (text: string): TroubleKind | null => classifyText(text, { usageLimit: USAGE_LIMIT, auth: AUTH, rate: RATE, overload: OVERLOAD });
+function classify(text: string): TroubleKind | null {
+  if (USAGE_LIMIT.test(text)) return 'usage-limit';
+  if (AUTH.test(text)) return 'auth';
+  if (RATE.test(text)) return 'rate-limit';
+  if (OVERLOAD.test(text)) return 'overload';
+  return null;
+}
 
 const PATTERN: Record<TroubleKind, RegExp> = { 'usage-limit': USAGE_LIMIT, auth: AUTH, 'rate-limit': RATE, overload: OVERLOAD };
 

@@ -141,20 +141,3 @@ export function tailLines(text: string, count: number): string {
     .slice(-count)
     .join('\n');
 }
-
-/** A CLI's error words for each kind of provider trouble, tried in this order. */
-export interface TroublePatterns {
-  usageLimit: RegExp;
-  auth: RegExp;
-  rate: RegExp;
-  overload: RegExp;
-}
-
-/** The kind of trouble a CLI's text names, the usage limit first (it often says 429 too). */
-export function classifyText(text: string, p: TroublePatterns): TroubleKind | null {
-  if (p.usageLimit.test(text)) return 'usage-limit';
-  if (p.auth.test(text)) return 'auth';
-  if (p.rate.test(text)) return 'rate-limit';
-  if (p.overload.test(text)) return 'overload';
-  return null;
-}

@@ -19,11 +19,14 @@ export interface LoggedEvent {
 const KEEP = 3;
 
 /**
- * Appends one value as one JSON line in a single write. If the file ends in a
- * torn line (a crash mid-append), a newline goes first so the torn line cannot
- * swallow this one. Shared by events.jsonl and usage.jsonl.
+ * Appends one record as a single write. If the file ends in a torn line (a
+ * crash mid-append), a newline goes first so the torn line cannot swallow
+ * this record. Rotates past `maxBytes`, keeping three old files.
  */
-export function appendJsonLine(file: string, record: unknown): void {
+export function appendEvent(stateDir: string, record: EventRecord, maxBytes = 5 * 1024 * 1024): void {
+  mkdirSync(stateDir, { recursive: true });
+  const file = layout.events(stateDir);
+  if (existsSync(file) && statSync(file).size > maxBytes) rotate(file);
   const fd = openSync(file, 'a+');
   try {
     const size = fstatSync(fd).size;
@@ -37,14 +40,6 @@ export function appendJsonLine(file: string, record: unknown): void {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Appends one record (torn-safe, see appendJsonLine); rotates past `maxBytes`, keeping three old files. */
-export function appendEvent(stateDir: string, record: EventRecord, maxBytes = 5 * 1024 * 1024): void {
-  mkdirSync(stateDir, { recursive: true });
-  const file = layout.events(stateDir);
-  if (existsSync(file) && statSync(file).size > maxBytes) rotate(file);
-  appendJsonLine(file, record);
 }
 
 function rotate(file: string): void {

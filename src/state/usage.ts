@@ -5,9 +5,8 @@
  * rotated: a line is ~250 bytes, a week of one-minute iterations ~3 MB, and
  * totals need every line.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendJsonLine } from './events.js';
 /** One iteration's tokens and cost, as a CLI reports them. */
 export interface IterationUsage {
   input_tokens: number;
@@ -38,7 +37,19 @@ export const usageFile = (stateDir: string): string => join(stateDir, 'usage.jso
 
 export function appendUsage(stateDir: string, record: UsageRecord): void {
   mkdirSync(stateDir, { recursive: true });
-  appendJsonLine(usageFile(stateDir), record);
+  const fd = openSync(usageFile(stateDir), 'a+');
+  try {
+    const size = fstatSync(fd).size;
+    let prefix = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) prefix = '\n';
+    }
+    writeSync(fd, `${prefix}${JSON.stringify(record)}\n`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
