@@ -4,7 +4,8 @@
 // watchdog itself, the SIGUSR2 of tmux's pane-died hook, each child process it
 // spawns (tmux list-panes, respawn-pane, …) and when it exits, and the lock and
 // fsync calls of the state writes; then kills agent a1 K times and lines the
-// marks up against the kill and the moment a new `sleep` is alive:
+// marks up against the kill (of a1's `sleep`, the child of ao's launcher) and
+// the moment a new `sleep` is alive:
 //
 //   node bench/watchdog-timeline.mjs [--agents N] [--kills K] [--no-hook]
 //
@@ -73,8 +74,15 @@ const stateOf = (pid) => {
     return null;
   }
 };
+const tasks = (pid) => {
+  try {
+    return readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return []; // ended meanwhile
+  }
+};
 const children = (pid) =>
-  readdirSync(`/proc/${pid}/task`).flatMap((t) => {
+  tasks(pid).flatMap((t) => {
     try {
       return readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
     } catch {
@@ -125,14 +133,16 @@ try {
   const trials = [];
   for (let k = 0; k < opts.kills; k++) {
     const pid = Number(spawnSync('tmux', ['-L', socket, 'list-panes', '-t', '=wdb-a1:', '-F', '#{pane_pid}'], { env, encoding: 'utf8' }).stdout.trim());
-    const before = new Set(children(server));
+    // the agent is the child of ao's launcher (the pane's program), which records its exit
+    const victim = children(pid).find((c) => comm(c) === 'sleep') ?? pid;
+    const before = new Set([...children(server), ...children(server).flatMap(children)]);
     const t0 = now();
-    process.kill(pid, 'SIGKILL');
+    process.kill(victim, 'SIGKILL');
     let reaped = null;
     let alive = null;
     while (now() - t0 < 5000) {
-      if (reaped === null && stateOf(pid) === null) reaped = now() - t0;
-      const fresh = children(server).find((c) => !before.has(c) && c !== pid && comm(c) === 'sleep');
+      if (reaped === null && stateOf(victim) === null) reaped = now() - t0;
+      const fresh = [...children(server), ...children(server).flatMap(children)].find((c) => !before.has(c) && c !== victim && comm(c) === 'sleep');
       if (fresh) {
         alive = now() - t0;
         break;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Project } from '../config/types.js';
 import { writeTextAtomic } from '../state/files.js';
@@ -17,24 +17,38 @@ import { layout } from '../state/layout.js';
  * group outlives it.
  */
 export async function startSession(tmux: Tmux, plan: LaunchPlan, how: { pane?: PaneInfo | undefined; respawn?: boolean; previousRun?: string | null | undefined }): Promise<void> {
-  await writeTextAtomic(plan.kickoffFile, plan.kickoffText);
+  // a heal usually renders the same kickoff again: an unchanged file is not rewritten (no fsync on the heal's path)
+  if (readTextOrNull(plan.kickoffFile) !== plan.kickoffText) await writeTextAtomic(plan.kickoffFile, plan.kickoffText);
   if (plan.session.logFile) mkdirSync(dirname(plan.session.logFile), { recursive: true });
   const existing = how.pane !== undefined;
   if (how.pane?.pid) await endProcessGroup(how.pane.pid, !how.pane.dead);
-  // what the previous run left outside its group (a detached daemon) is ended in the background: a heal does not wait for it
-  if (how.previousRun) void endRun(how.previousRun).catch(() => undefined);
   const exits = plan.session.env.AO_EXIT_FILE;
   if (exits) mkdirSync(dirname(exits), { recursive: true }); // the launcher writes its record there
-  if (existing && how.respawn) {
-    try {
-      await tmux.respawn(plan.session);
-      return;
-    } catch {
-      // the session went away meanwhile: create it
+  try {
+    if (existing && how.respawn) {
+      try {
+        await tmux.respawn(plan.session);
+        return;
+      } catch {
+        // the session went away meanwhile: create it
+      }
     }
+    if (existing) await tmux.killSession(plan.session.name);
+    await tmux.newSession(plan.session);
+  } finally {
+    // what the previous run left outside its group (a detached daemon) is ended once the new run is
+    // on its way, in the background: the scan of /proc is not on a heal's path, and the new run
+    // carries another run id, so nothing of it is touched
+    if (how.previousRun) void endRun(how.previousRun).catch(() => undefined);
   }
-  if (existing) await tmux.killSession(plan.session.name);
-  await tmux.newSession(plan.session);
+}
+
+function readTextOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 export const watchdogSession = (project: Project): string => `${project.sessionPrefix}watchdog`;

@@ -30,6 +30,8 @@ export interface ScreensDeps {
   event: (event: AoEvent) => void;
   log: (level: 'info' | 'warn' | 'error', text: string) => void;
   now?: () => number;
+  /** resolves once no sweep runs: a heal goes first, the screens wait (a capture is a tmux client process) */
+  sweepDone?: () => Promise<void>;
 }
 
 type Due = DeliveryRecord['what'];
@@ -50,6 +52,8 @@ const EVENT: Record<Due, Record<Outcome['verdict'], DeliveryEvent>> = {
 
 export class Screens {
   private readonly steady = new Map<string, Steadiness>();
+  /** when each pane was last captured (ms): an unchanged pane with nothing due is not captured again */
+  private readonly lookedAt = new Map<string, number>();
   private running = false;
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
@@ -99,15 +103,21 @@ export class Screens {
     const project = this.deps.project();
     const alive = this.deps.alive();
     const state = readAgentsState(project.stateDir);
+    const watched = project.agents.filter((a) => watchesScreen(a) && state.agents[a.name]?.up && alive.has(a.session));
+    // one tmux client tells which panes printed anything since they were last looked at
+    const activity = watched.length > 0 ? new Map((await this.deps.tmux.snapshot()).map((p) => [p.session, p.activity])) : new Map<string, number | null>();
     const patches: Patch[] = [];
     let soon = false;
     for (const agent of project.agents) {
       const record = state.agents[agent.name];
-      if (!watchesScreen(agent) || !record?.up || !alive.has(agent.session)) {
+      if (!record || !watched.includes(agent)) {
         this.steady.delete(agent.name);
+        this.lookedAt.delete(agent.name);
         continue;
       }
+      if (!this.worthALook(agent, record, activity.get(agent.session))) continue;
       try {
+        await this.deps.sweepDone?.();
         soon = (await this.look(project, agent.name, record, patches)) || soon;
       } catch (error) {
         // one agent's trouble is its own: the others are still looked at
@@ -118,11 +128,28 @@ export class Screens {
     return soon ? FAST_LOOK_MS : SLOW_LOOK_MS;
   }
 
+  /**
+   * Whether to capture the pane now. A screen that printed nothing since the
+   * last capture (tmux's window_activity, in whole seconds, so a change in
+   * the same second counts) shows no new dialog; it is captured again only
+   * when something is due for it, or while a dialog is settling or shown.
+   */
+  private worthALook(agent: Project['agents'][number], record: AgentRecord, activity: number | null | undefined): boolean {
+    const last = this.lookedAt.get(agent.name);
+    if (last === undefined || activity == null || activity >= Math.floor(last / 1000)) return true;
+    const steady = this.steady.get(agent.name);
+    if (record.pending || record.waitingOn || steady?.state === 'waiting' || steady?.dialog) return true;
+    if (record.nudgeDue && takesNotices(agent)) return true;
+    return takesNotices(agent) && inboxSize(this.deps.project().stateDir, agent.name) > (record.mailSeen ?? 0);
+  }
+
   /** Returns whether something is still due and worth a quick look again. */
   private async look(project: Project, name: string, record: AgentRecord, patches: Patch[]): Promise<boolean> {
     const agent = project.agents.find((a) => a.name === name)!;
+    const wall = Date.now(); // tmux's activity times are the wall clock's
     const screen = await this.deps.tmux.capture(agent.session);
     if (screen === null) return false;
+    this.lookedAt.set(name, wall);
     const now = this.now();
     const steady = nextSteadiness(this.steady.get(name), readScreen(agent, screen, now));
     this.steady.set(name, steady);

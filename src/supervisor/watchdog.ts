@@ -77,6 +77,10 @@ export class Watchdog {
   private alive: ReadonlySet<string> = new Set();
   private readonly screens: Screens;
   private usageRead: { key: string; report: UsageReport } | null = null;
+  /** the sweep that runs now, if one does: the screen watch waits for it */
+  private sweep: Promise<unknown> | null = null;
+  /** a wake asked the screen watch to look too; it looks once the sweep it woke is done */
+  private screensDue = false;
 
   constructor(deps: WatchdogDeps) {
     this.deps = deps;
@@ -87,6 +91,9 @@ export class Watchdog {
       event: (e) => this.event({ type: 'event', ...e }),
       log: (level, text) => this.deps.log(level, text),
       ...(deps.now ? { now: deps.now } : {}),
+      sweepDone: async () => {
+        await this.sweep?.catch(() => undefined);
+      },
     });
     // the config as loaded just now: an edit from here on is a change, even one made before the first sweep
     this.configMtime = mtimeOf(deps.project.configFile);
@@ -103,8 +110,8 @@ export class Watchdog {
   /** Asks for a sweep now (the pane-died hook's signal, a /proc death, a file edit). */
   wake(): void {
     this.pendingWake = true;
+    this.screensDue = true;
     this.wakeUp?.();
-    this.screens.wake();
   }
 
   /** agents.toml changed on disk: reload it on the next sweep. */
@@ -241,7 +248,9 @@ export class Watchdog {
     const alive = new Set([...ownSessions(after, this.project.configFile).own.values()].filter((p) => !p.dead).map((p) => p.session));
     const changed = alive.size !== this.alive.size || [...alive].some((s) => !this.alive.has(s));
     this.alive = alive;
-    if (started || changed) this.screens.wake(); // a pane to look at, or a pasted kickoff due
+    // a pane to look at, a pasted kickoff due, or `ao up` asking: after the sweep, never during it
+    if (started || changed || this.screensDue) this.screens.wake();
+    this.screensDue = false;
     this.proc.set(observedPids(this.project, after));
     // a pane that dies before any sweep saw it alive is in no /proc poll, and its hook may be lost: look again soon
     if (started) wakeAt = Math.min(wakeAt ?? Infinity, this.now() + 250);
@@ -400,8 +409,11 @@ export class Watchdog {
     while (!abort.aborted) {
       const woken = await this.deps.tmux.waitFor(channel, abort).catch(() => false);
       if (abort.aborted) break;
-      if (woken) this.wake();
-      else await sleep(1000, undefined, { signal: abort }).catch(() => undefined); // no server yet: do not spin
+      if (woken) {
+        this.wake();
+        // the sweep's tmux client goes first; a signal meanwhile is kept by tmux for the next wait
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      } else await sleep(1000, undefined, { signal: abort }).catch(() => undefined); // no server yet: do not spin
     }
   }
 
@@ -452,7 +464,11 @@ export class Watchdog {
         this.pendingWake = false;
         let wakeAt: number | null = null;
         try {
-          wakeAt = await this.tick();
+          const sweep = this.tick();
+          this.sweep = sweep;
+          wakeAt = await sweep.finally(() => {
+            this.sweep = null;
+          });
           if (failures > 0) {
             this.event({ type: 'event', agent: 'watchdog', event: 'sweep-recovered', reason: `sweeps work again after ${failures} failed in ${Math.round((this.now() - firstFailure) / 1000)} s` });
             failures = 0;

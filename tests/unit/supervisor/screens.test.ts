@@ -1,0 +1,80 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentSpec } from '../../../src/config/types.js';
+import { emptyRecord, writeAgentsState, type AgentRecord } from '../../../src/state/agents.js';
+import { layout } from '../../../src/state/layout.js';
+import { Screens } from '../../../src/supervisor/screens.js';
+import type { Tmux } from '../../../src/tmux/client.js';
+import { agent, pane, project } from '../ui/fixtures.js';
+
+const READY = '> \n';
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fake tmux whose pane prints only when told to: how often the screen watch captures it. */
+function setup(record: Partial<AgentRecord> = {}, shown = READY, over: Partial<AgentSpec> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'ao-screens-'));
+  dirs.push(dir);
+  const stateDir = join(dir, 'state');
+  const spec = agent('a', { kind: 'persistent', backend: 'shell', notify: true, readyPattern: '^> ', ...over });
+  const p = project([spec], { dir, stateDir });
+  let activity = Math.floor(Date.now() / 1000) - 60;
+  const calls = { capture: 0, snapshot: 0 };
+  const tmux = {
+    snapshot: async () => {
+      calls.snapshot++;
+      return [pane(spec.session, { activity })];
+    },
+    capture: async () => {
+      calls.capture++;
+      return shown;
+    },
+  } as unknown as Tmux;
+  const screens = new Screens({ tmux, project: () => p, alive: () => new Set([spec.session]), event: () => undefined, log: () => undefined });
+  const write = (over: Partial<AgentRecord>) => writeAgentsState(stateDir, { version: 1, agents: { a: { ...emptyRecord(), up: true, startedAt: new Date().toISOString(), ...over } } });
+  return { screens, calls, stateDir, write, print: () => (activity = Math.floor(Date.now() / 1000)), ready: write(record) };
+}
+
+describe('the screen watch looks only at panes that may have changed', () => {
+  it('a pane that printed nothing since its last capture, with nothing due, is not captured again', async () => {
+    const s = setup();
+    await s.ready;
+    for (let i = 0; i < 5; i++) await s.screens.pass();
+    expect(s.calls.capture).toBe(1);
+    expect(s.calls.snapshot).toBe(5); // one tmux client per pass, for every pane at once
+  });
+
+  it('output since the last look makes it look again', async () => {
+    const s = setup();
+    await s.ready;
+    await s.screens.pass();
+    await s.screens.pass();
+    expect(s.calls.capture).toBe(1);
+    s.print();
+    await s.screens.pass();
+    expect(s.calls.capture).toBe(2);
+  });
+
+  it('new mail in its inbox makes it look although nothing printed', async () => {
+    const s = setup();
+    await s.ready;
+    await s.screens.pass();
+    mkdirSync(join(s.stateDir, 'inbox'), { recursive: true });
+    writeFileSync(layout.inbox(s.stateDir, 'a'), '- from b: hello\n');
+    await s.screens.pass();
+    expect(s.calls.capture).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a dialog it shows is looked at on every pass (a person answering it may print nothing yet)', async () => {
+    const s = setup({ waitingOn: 'folder trust' }, readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'screens', 'claude', 'waiting-trust-1.txt'), 'utf8'), { backend: 'claude', readyPattern: null });
+    await s.ready;
+    await s.screens.pass();
+    await s.screens.pass();
+    await s.screens.pass();
+    expect(s.calls.capture).toBe(3);
+  });
+});
