@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { lock, unlock } from './dirlock.js';
 import { layout } from './layout.js';
@@ -98,5 +98,15 @@ export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T>
     return await fn();
   } finally {
     unlock(file);
+  }
+}
+
+/** A file's identity and version (inode, size, mtime), or null when it cannot be read: a changed stamp means read it again. */
+export function fileStamp(file: string): string | null {
+  try {
+    const st = statSync(file);
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return null;
   }
 }

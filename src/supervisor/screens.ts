@@ -8,6 +8,7 @@
  * after the one that recorded it.
  */
 import { readFileSync } from 'node:fs';
+import { fileStamp } from '../state/files.js';
 import type { Project } from '../config/types.js';
 import { readAgentsState, updateAgentsState, type AgentRecord, type AgentsState, type DeliveryRecord } from '../state/agents.js';
 import { hookView, readSignals, signalFile } from '../state/signals.js';
@@ -52,8 +53,9 @@ const EVENT: Record<Due, Record<Outcome['verdict'], DeliveryEvent>> = {
 
 export class Screens {
   private readonly steady = new Map<string, Steadiness>();
-  /** when each pane was last captured (ms): an unchanged pane with nothing due is not captured again */
-  private readonly lookedAt = new Map<string, number>();
+  /** each pane's log as it was when the pane was last captured: an unchanged pane with nothing due is not captured again */
+  private readonly lookedAt = new Map<string, string>();
+  private agentsRead: { stamp: string | null; state: AgentsState } | null = null;
   private running = false;
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
@@ -102,20 +104,17 @@ export class Screens {
   async pass(): Promise<number> {
     const project = this.deps.project();
     const alive = this.deps.alive();
-    const state = readAgentsState(project.stateDir);
-    const watched = project.agents.filter((a) => watchesScreen(a) && state.agents[a.name]?.up && alive.has(a.session));
-    // one tmux client tells which panes printed anything since they were last looked at
-    const activity = watched.length > 0 ? new Map((await this.deps.tmux.snapshot()).map((p) => [p.session, p.activity])) : new Map<string, number | null>();
+    const state = this.agentsState(project.stateDir);
     const patches: Patch[] = [];
     let soon = false;
     for (const agent of project.agents) {
       const record = state.agents[agent.name];
-      if (!record || !watched.includes(agent)) {
+      if (!record?.up || !watchesScreen(agent) || !alive.has(agent.session)) {
         this.steady.delete(agent.name);
         this.lookedAt.delete(agent.name);
         continue;
       }
-      if (!this.worthALook(agent, record, activity.get(agent.session))) continue;
+      if (!this.worthALook(project, agent, record)) continue;
       try {
         await this.deps.sweepDone?.();
         soon = (await this.look(project, agent.name, record, patches)) || soon;
@@ -128,28 +127,36 @@ export class Screens {
     return soon ? FAST_LOOK_MS : SLOW_LOOK_MS;
   }
 
+  /** state/agents.json, read and validated again only when it changed (the pass only reads it; changes go through updateAgentsState) */
+  private agentsState(stateDir: string): AgentsState {
+    const stamp = fileStamp(layout.agents(stateDir));
+    if (stamp === null || this.agentsRead?.stamp !== stamp) this.agentsRead = { stamp, state: readAgentsState(stateDir) };
+    return this.agentsRead.state;
+  }
+
   /**
-   * Whether to capture the pane now. A screen that printed nothing since the
-   * last capture (tmux's window_activity, in whole seconds, so a change in
-   * the same second counts) shows no new dialog; it is captured again only
-   * when something is due for it, or while a dialog is settling or shown.
+   * Whether to capture the pane now. A pane that printed nothing since its
+   * last capture (its log, which tmux's pipe-pane appends every byte of its
+   * output to, is unchanged: a stat, where asking tmux would cost a process)
+   * shows no new dialog; it is captured again only when something is due for
+   * it, or while a dialog is settling or shown.
    */
-  private worthALook(agent: Project['agents'][number], record: AgentRecord, activity: number | null | undefined): boolean {
+  private worthALook(project: Project, agent: Project['agents'][number], record: AgentRecord): boolean {
     const last = this.lookedAt.get(agent.name);
-    if (last === undefined || activity == null || activity >= Math.floor(last / 1000)) return true;
+    if (last === undefined || last === '' || logStamp(project, agent.name) !== last) return true;
     const steady = this.steady.get(agent.name);
     if (record.pending || record.waitingOn || steady?.state === 'waiting' || steady?.dialog) return true;
     if (record.nudgeDue && takesNotices(agent)) return true;
-    return takesNotices(agent) && inboxSize(this.deps.project().stateDir, agent.name) > (record.mailSeen ?? 0);
+    return takesNotices(agent) && inboxSize(project.stateDir, agent.name) > (record.mailSeen ?? 0);
   }
 
   /** Returns whether something is still due and worth a quick look again. */
   private async look(project: Project, name: string, record: AgentRecord, patches: Patch[]): Promise<boolean> {
     const agent = project.agents.find((a) => a.name === name)!;
-    const wall = Date.now(); // tmux's activity times are the wall clock's
+    const stamp = logStamp(project, name); // before the capture: output meanwhile makes the next pass look again
     const screen = await this.deps.tmux.capture(agent.session);
     if (screen === null) return false;
-    this.lookedAt.set(name, wall);
+    this.lookedAt.set(name, stamp);
     const now = this.now();
     const steady = nextSteadiness(this.steady.get(name), readScreen(agent, screen, now));
     this.steady.set(name, steady);
@@ -188,6 +195,11 @@ export class Screens {
     if (outcome.verdict !== 'not-delivered') this.deps.event({ agent: name, event: EVENT[due][outcome.verdict], reason: outcome.reason });
     return true;
   }
+}
+
+/** The pane log's identity, size and modification time; '' when it cannot be read (then every pass looks). */
+function logStamp(project: Project, agent: string): string {
+  return fileStamp(layout.agentLog(project.stateDir, agent)) ?? '';
 }
 
 function applyPatches(state: AgentsState, patches: readonly Patch[]): void {

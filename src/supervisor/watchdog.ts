@@ -15,7 +15,7 @@ import { stepPhase } from '../phases/advance.js';
 import type { Project } from '../config/types.js';
 import { adoptRunning, emptyRecord, recoverAgentsState, writeAgentsState, type AgentRecord, type AgentsState } from '../state/agents.js';
 import { appendEvent, type EventRecord } from '../state/events.js';
-import { withLock } from '../state/files.js';
+import { fileStamp, withLock } from '../state/files.js';
 import { capLogs } from '../state/logcap.js';
 import { processAlive } from '../state/pidlock.js';
 import { readExit } from '../state/exits.js';
@@ -265,13 +265,8 @@ export class Watchdog {
    */
   /** What state/usage.jsonl adds up to, read again only when it grew. */
   private usage(stateDir: string): UsageReport | null {
-    let key: string;
-    try {
-      const st = statSync(usageFile(stateDir));
-      key = `${st.ino}:${st.size}:${st.mtimeMs}`;
-    } catch {
-      return null;
-    }
+    const key = fileStamp(usageFile(stateDir));
+    if (key === null) return null;
     if (this.usageRead?.key !== key) this.usageRead = { key, report: summarise(readUsage(stateDir)) };
     return this.usageRead.report;
   }
