@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/errors.js';
+
+const AO = join(import.meta.dirname, '..', '..', '..', 'bin', 'ao');
 
 /** A parent project with a child folder whose own agents.toml is broken in some way. */
 function nested(makeChild: (file: string) => void): { parent: string; child: string } {
@@ -41,12 +44,23 @@ describe('config discovery stops at the first agents.toml that exists', () => {
     });
   }
 
-  it.runIf(process.getuid?.() !== 0)('an unreadable file: permission denied', () => {
-    const { child } = nested((file) => {
+  it('an unreadable file: permission denied', () => {
+    const { parent, child } = nested((file) => {
       writeFileSync(file, '');
       chmodSync(file, 0o000);
     });
-    expect(errorOf(child).message).toMatch(/permission denied/);
+    if (process.getuid?.() !== 0) {
+      expect(errorOf(child).message).toMatch(/permission denied/);
+      return;
+    }
+    // root reads every file whatever its mode: the built ao runs as `nobody`, for whom the file is unreadable
+    chmodSync(parent, 0o755);
+    chmodSync(child, 0o755);
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, AO, 'check'], { cwd: child, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: child }, encoding: 'utf8' });
+    expect(r.error, 'setpriv (util-linux) runs').toBeUndefined();
+    expect(r.stderr + r.stdout).toMatch(/agents\.toml.*permission denied/s);
+    expect(r.stderr + r.stdout).not.toMatch(/\[agents\.a\]|parent/);
+    expect(r.status).toBe(2);
   });
 
   it('a readable one is found from a folder below it', () => {
