@@ -28,6 +28,7 @@ export function detectAider(screen: string, _options?: DetectOptions): ScreenSta
 
 export const aider: Backend = {
   name: 'aider',
+  settleMs: 1000,
   defaultKickoff(kind: AgentKind): KickoffMode {
     return agentCliKickoff(kind);
   },

@@ -8,6 +8,8 @@
  * which is why a later start never reuses it that way.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import type { ConversationSupport, LaunchInput } from './types.js';
 
 export const claudeConversations: ConversationSupport = {
@@ -36,6 +38,69 @@ const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 export function hookArgs(input: LaunchInput): string[] {
   if (!input.signalFile) return [];
   const command = [process.execPath, input.aoEntry, 'hook-signal', input.signalFile].map(quote).join(' ');
-  const hooks = Object.fromEntries(SIGNAL_HOOKS.map((name) => [name, [{ hooks: [{ type: 'command', command, timeout: 10 }] }]]));
-  return ['--settings', JSON.stringify({ hooks })];
+  const settings = userSettings(input);
+  const theirs = isRecord(settings.hooks) ? settings.hooks : {};
+  // the agent's own hooks run as before; ao's are added beside them, event by event
+  const hooks: Record<string, unknown> = { ...theirs };
+  for (const name of SIGNAL_HOOKS) hooks[name] = [...(Array.isArray(theirs[name]) ? theirs[name] : []), { hooks: [{ type: 'command', command, timeout: 10 }] }];
+  return ['--settings', JSON.stringify({ ...settings, hooks })];
+}
+
+/**
+ * Claude Code keeps one `--settings` (the last since 2.1.169, the first
+ * before): an agent's own `--settings` in its `args` (a JSON text or a file)
+ * is folded into the one ao passes, and taken out of the args (withoutSettings).
+ */
+function userSettings(input: LaunchInput): Record<string, unknown> {
+  const value = settingsValue(input.agent.args ?? []);
+  if (value === null) return {};
+  let text = value;
+  if (!value.trimStart().startsWith('{')) {
+    const file = isAbsolute(value) ? value : resolve(input.agent.cwd ?? '.', value);
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`--settings ${value}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`--settings ${value.length > 60 ? `${value.slice(0, 60)}…` : value}: not JSON (${(error as Error).message})`);
+  }
+  if (!isRecord(parsed)) throw new Error(`--settings ${value}: not a JSON object`);
+  return parsed;
+}
+
+/** The value of the last `--settings` in args (`--settings X` or `--settings=X`), or null. */
+function settingsValue(args: readonly string[]): string | null {
+  let value: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    if (a === '--settings' && i + 1 < args.length) value = args[++i]!;
+    else if (a.startsWith('--settings=')) value = a.slice('--settings='.length);
+  }
+  return value;
+}
+
+/** The args without their `--settings` (folded into ao's by hookArgs). */
+export function withoutSettings(input: LaunchInput, args: readonly string[]): string[] {
+  if (!input.signalFile) return [...args];
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    if (a === '--settings' && i + 1 < args.length) i++;
+    else if (!a.startsWith('--settings=')) out.push(a);
+  }
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

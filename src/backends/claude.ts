@@ -11,8 +11,8 @@
  * input as `│ > ` inside a rounded box instead; both layouts are read.
  */
 import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } from './types.js';
-import type { AgentKind, KickoffMode } from '../config/types.js';
-import { claudeConversations, conversationArgs, hookArgs } from './claude-session.js';
+import type { AgentKind, AgentSpec, KickoffMode } from '../config/types.js';
+import { claudeConversations, conversationArgs, hookArgs, withoutSettings } from './claude-session.js';
 import { agentCliKickoff, bottom, isOneShot, modelFlag, program, screenLines } from './common.js';
 import { claudeTrouble, claudeUsage } from './claude-stream.js';
 
@@ -97,20 +97,30 @@ function endOfOptions(input: LaunchInput): string[] {
 
 export const claude: Backend = {
   name: 'claude',
+  settleMs: 1000,
   defaultKickoff(kind: AgentKind): KickoffMode {
     return agentCliKickoff(kind);
   },
   argv(input: LaunchInput): string[] {
     const cmd = program(input, 'claude');
     const model = [...modelFlag(input.model), ...conversationArgs(input), ...hookArgs(input)];
+    const args = withoutSettings(input, input.agent.args);
     if (isOneShot(input.agent.kind)) {
       // Permission flags are left to the agent's `args`: ao does not choose
       // to skip Claude's permission checks on anyone's behalf. With kickoff
       // 'arg' the launcher appends the prompt; with 'stdin' print mode reads it.
-      return [cmd, '-p', '--output-format', 'stream-json', '--verbose', ...model, ...input.agent.args, ...endOfOptions(input)];
+      return [cmd, '-p', '--output-format', 'stream-json', '--verbose', ...model, ...args, ...endOfOptions(input)];
     }
     // An interactive session takes an optional initial prompt as its last argument.
-    return [cmd, ...model, ...input.agent.args, ...endOfOptions(input)];
+    return [cmd, ...model, ...args, ...endOfOptions(input)];
+  },
+  checks(agent: AgentSpec): string[] {
+    if (!isOneShot(agent.kind)) return [];
+    const i = agent.args.findIndex((a) => a === '--output-format' || a.startsWith('--output-format='));
+    if (i < 0) return [];
+    const value = agent.args[i]!.includes('=') ? agent.args[i]!.split('=')[1] : agent.args[i + 1];
+    if (value === 'stream-json') return [];
+    return [`agents.${agent.name}.args sets --output-format ${value ?? ''}: ao runs a ${agent.kind} with --output-format stream-json and reads it for usage, cost, usage limits and the readable pane; with another format those are lost`];
   },
   detect: detectClaude,
   dialog: claudeDialog,

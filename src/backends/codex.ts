@@ -89,6 +89,8 @@ export function detectCodex(screen: string, _options?: DetectOptions): ScreenSta
 
 export const codex: Backend = {
   name: 'codex',
+  // Codex draws its input box for 250–500 ms before a trust dialog replaces it
+  settleMs: 1500,
   defaultKickoff(kind: AgentKind): KickoffMode {
     return agentCliKickoff(kind);
   },

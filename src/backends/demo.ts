@@ -17,6 +17,7 @@ export function detectDemo(screen: string, _options?: DetectOptions): ScreenStat
 
 export const demo: Backend = {
   name: 'demo',
+  settleMs: 300,
   defaultKickoff(): KickoffMode {
     return 'none';
   },

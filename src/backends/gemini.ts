@@ -65,6 +65,9 @@ export function detectGemini(screen: string, _options?: DetectOptions): ScreenSt
 
 export const gemini: Backend = {
   name: 'gemini',
+  // so does Gemini; and it turns an Enter within 40 ms of a paste it has just handled into a newline
+  settleMs: 1500,
+  enterAfterMs: 800,
   defaultKickoff(kind: AgentKind): KickoffMode {
     // `-p TEXT` is parsed by yargs: a kickoff that starts with "- " is read as
     // short flags (0.61 printed its version and exited), so iterations get

@@ -38,6 +38,7 @@ export function detectOpencode(screen: string, _options?: DetectOptions): Screen
 
 export const opencode: Backend = {
   name: 'opencode',
+  settleMs: 1000,
   defaultKickoff(kind: AgentKind): KickoffMode {
     // `opencode run MESSAGE` alters an argv message (1.18 wraps it in quotes
     // and escapes the quotes inside); on stdin it arrives byte for byte.

@@ -44,6 +44,7 @@ export function detectShell(screen: string, options?: DetectOptions): ScreenStat
 
 export const shell: Backend = {
   name: 'shell',
+  settleMs: 300,
   defaultKickoff(): KickoffMode {
     return 'none';
   },

@@ -40,6 +40,17 @@ export interface DetectOptions {
 
 export interface Backend {
   readonly name: BackendName;
+  /** how long its screen must read ready, with no dialog, before ao pastes into it (ms) */
+  readonly settleMs: number;
+  /**
+   * how long after a paste before Enter (ms; default 0). Gemini CLI 0.61 turns an
+   * Enter that comes within 40 ms of a paste it has just handled into a newline; a
+   * Gemini still busy after its start handles the paste late, so 200 ms was seen to
+   * land inside that window and the text stayed in its input box.
+   */
+  readonly enterAfterMs?: number;
+  /** pure: what `ao check` should warn about in an agent of this backend (valid, but almost surely not meant) */
+  checks?(agent: AgentSpec): string[];
   /** how the kickoff reaches the agent when the agent does not say */
   defaultKickoff(kind: AgentKind): KickoffMode;
   /**

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getBackend } from '../backends/index.js';
 import type { ScreenState } from '../backends/types.js';
-import type { AgentSpec, BackendName } from '../config/types.js';
+import type { AgentSpec } from '../config/types.js';
 import { stripControls } from '../coord/sanitize.js';
 import type { Tmux } from '../tmux/client.js';
 
@@ -17,35 +17,16 @@ import type { Tmux } from '../tmux/client.js';
 export const NOTICE_TEXT = 'ao: you have new mail in your inbox.';
 export const NUDGE_TEXT = 'ao: you have been silent for a while. Re-read your phase plan and your inbox, then carry on.';
 
-/** Backends whose persistent agents run an interactive program that reads a typed line. */
-const TUI_BACKENDS: ReadonlySet<BackendName> = new Set(['claude', 'codex', 'gemini', 'opencode', 'aider', 'demo']);
-
-/**
- * How long a screen must read ready before ao pastes. Codex and Gemini draw
- * their input box for 250–500 ms before a trust dialog replaces it.
- */
-const SETTLE_MS: Readonly<Record<BackendName, number>> = { claude: 1000, codex: 1500, gemini: 1500, opencode: 1000, aider: 1000, shell: 300, demo: 300 };
-
-/**
- * How long after a paste before Enter. Gemini CLI 0.61 turns an Enter that
- * comes within 40 ms of a paste it has just handled into a newline; a Gemini
- * still busy after start (or after its restart past the trust dialog) handles
- * the paste late, so 200 ms was seen to land inside that window and the text
- * stayed in its input box, to be sent later together with the next paste.
- */
-const ENTER_AFTER_MS: Readonly<Partial<Record<BackendName, number>>> = { gemini: 800 };
-
 /** A dialog must be on screen this long before the agent is reported waiting (a frame in passing is not one). */
 export const WAITING_AFTER_MS = 300;
 
 export function settleMsOf(agent: AgentSpec): number {
-  return SETTLE_MS[agent.backend] ?? 1000;
+  return getBackend(agent.backend).settleMs;
 }
 
 /** An interactive program that takes typed input: the only panes ao ever pastes into. */
 export function hasTui(agent: AgentSpec): boolean {
-  if (agent.kind !== 'persistent') return false; // loops and tasks run one-shot modes; services read nothing
-  return TUI_BACKENDS.has(agent.backend) || agent.backend === 'shell';
+  return agent.kind === 'persistent'; // loops and tasks run one-shot modes; services read nothing
 }
 
 /** The screens the watchdog reads: interactive agents, and any agent whose kickoff is pasted. */
@@ -131,7 +112,7 @@ export async function deliver(tmux: Tmux, agent: AgentSpec, text: string, option
   if (before === null) return { verdict: 'not-delivered', reason: 'its pane is gone' };
   if (before.state !== 'ready' || before.dialog !== null) return { verdict: 'not-delivered', reason: `its screen reads ${before.dialog ?? before.state}` };
   await tmux.pasteBuffer(agent.session, pasteText(text));
-  await sleep(options.stepMs ?? ENTER_AFTER_MS[agent.backend] ?? step);
+  await sleep(options.stepMs ?? getBackend(agent.backend).enterAfterMs ?? step);
   const pasted = await look();
   if (pasted === null) return { verdict: 'unconfirmed', reason: 'pasted; then its pane went away' };
   if (pasted.dialog !== null || pasted.state === 'waiting') return { verdict: 'unconfirmed', reason: `pasted, not submitted: ${pasted.dialog ?? 'a dialog'} appeared` };

@@ -54,6 +54,13 @@ const spawnBreaks = (i: Import): boolean => !i.file.startsWith('tmux/') && i.fil
 // the state files sit under everything that decides: they import only config's types
 const stateBreaks = (i: Import): boolean => i.file.startsWith('state/') && /^(phases|supervisor|cli|ui|tmux|backends|demo|readmodel|coord)\//.test(i.target);
 
+// a backend is one file that describes its CLI: it knows config's types and nothing that runs or shows
+const backendBreaks = (i: Import): boolean => i.file.startsWith('backends/') && /^(?:config\/(?!types\.js$)|state\/(?!usage\.js$)|(?:phases|supervisor|cli|ui|tmux|demo|readmodel|coord|stream)\/)/.test(i.target);
+
+// config reads agents.toml; only its loader asks the backends (a backend's default kickoff), and it runs nothing
+const configBreaks = (i: Import): boolean =>
+  i.file.startsWith('config/') && (/^(phases|supervisor|cli|ui|tmux|demo|readmodel|coord|stream)\//.test(i.target) || (i.target.startsWith('backends/') && i.file !== 'config/load.ts'));
+
 const show = (list: Import[]): string[] => list.map((i) => `${i.file} imports ${i.spec}`).sort();
 
 describe('folder boundaries', () => {
@@ -81,7 +88,17 @@ describe('folder boundaries', () => {
     expect(show(imports.filter(stateBreaks))).toEqual([]);
   });
 
+  it('backends know config’s types and nothing that runs or shows; config asks the backends only in its loader', () => {
+    expect(show(imports.filter(backendBreaks))).toEqual([]);
+    expect(show(imports.filter(configBreaks))).toEqual([]);
+  });
+
   it('the rules see a breaking import', () => {
+    expect(backendBreaks({ file: 'backends/x.ts', spec: '../supervisor/deliver.js', target: 'supervisor/deliver.js' })).toBe(true);
+    expect(backendBreaks({ file: 'backends/x.ts', spec: '../config/load.js', target: 'config/load.js' })).toBe(true);
+    expect(backendBreaks({ file: 'backends/x.ts', spec: '../config/types.js', target: 'config/types.js' })).toBe(false);
+    expect(configBreaks({ file: 'config/checks.ts', spec: '../backends/index.js', target: 'backends/index.js' })).toBe(true);
+    expect(configBreaks({ file: 'config/load.ts', spec: '../backends/index.js', target: 'backends/index.js' })).toBe(false);
     expect(stateBreaks({ file: 'state/phase.ts', spec: '../phases/gate.js', target: 'phases/gate.js' })).toBe(true);
     expect(stateBreaks({ file: 'state/phase.ts', spec: './gate-state.js', target: 'state/gate-state.js' })).toBe(false);
     expect(uiBreaks({ file: 'ui/x.ts', spec: 'node:fs', target: 'node:fs' })).toBe(true);

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { configWarnings, launchProblems } from '../../config/checks.js';
+import { configWarnings, launchProblems } from '../checks.js';
 import { modelFor } from '../../config/resolve.js';
 import { ConfigError } from '../../errors.js';
 import { openProject } from '../context.js';

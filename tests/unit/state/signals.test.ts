@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { claude } from '../../../src/backends/claude.js';
 import { hookArgs } from '../../../src/backends/claude-session.js';
 import { appendSignal, hookView, readSignals, signalOf, type Signal } from '../../../src/state/signals.js';
 
@@ -63,5 +64,48 @@ describe('Claude’s hook settings', () => {
     const command = settings.hooks.Stop![0]!.hooks[0]!.command;
     expect(command).toBe(`'${process.execPath}' '/opt/a o/bin/ao' 'hook-signal' '/p/state/signals/it'\\''s.jsonl'`);
     expect(hookArgs({ agent: {} as never, model: null, kickoffFile: '/k', kickoff: 'paste', aoEntry: '/ao' })).toEqual([]);
+  });
+});
+
+describe('an agent’s own --settings (Claude Code keeps only one)', () => {
+  const base = { name: 'b', kind: 'persistent', backend: 'claude', args: [] as string[], cwd: '/p' };
+  const argvOf = (args: string[], cwd = '/p'): string[] =>
+    claude.argv({ agent: { ...base, args, cwd } as never, model: null, kickoffFile: '/k', kickoff: 'paste', aoEntry: '/ao', signalFile: '/p/state/signals/b.jsonl' });
+  const settingsOf = (argv: string[]) => JSON.parse(argv[argv.indexOf('--settings') + 1]!) as { model?: string; hooks: Record<string, { hooks: { command: string }[] }[]> };
+
+  it('is folded into the one ao passes: its keys and hooks kept, ao’s hooks beside them, one --settings left', () => {
+    const mine = { model: 'opus', hooks: { Stop: [{ hooks: [{ type: 'command', command: 'notify-send done' }] }] } };
+    for (const args of [['--settings', JSON.stringify(mine), '--allowedTools', 'Bash'], [`--settings=${JSON.stringify(mine)}`, '--allowedTools', 'Bash']]) {
+      const argv = argvOf(args);
+      expect(argv.filter((a) => a === '--settings' || a.startsWith('--settings='))).toEqual(['--settings']);
+      const settings = settingsOf(argv);
+      expect(settings.model).toBe('opus');
+      expect(settings.hooks.Stop!.map((h) => h.hooks[0]!.command)).toEqual(['notify-send done', expect.stringContaining('hook-signal')]);
+      expect(settings.hooks.SessionStart!.map((h) => h.hooks[0]!.command)).toEqual([expect.stringContaining('hook-signal')]);
+      expect(argv.slice(-2)).toEqual(['--allowedTools', 'Bash']);
+    }
+  });
+
+  it('a settings file, relative to the agent’s folder, is read and folded the same way', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ao-settings-'));
+    writeFileSync(join(dir, 'my.json'), JSON.stringify({ env: { X: '1' } }));
+    const settings = settingsOf(argvOf(['--settings', 'my.json'], dir));
+    expect(settings).toMatchObject({ env: { X: '1' } });
+    expect(Object.keys(settings.hooks)).toContain('Stop');
+  });
+
+  it('one that is not JSON, or a file that is not there, is refused with what is wrong (ao check reports it)', () => {
+    expect(() => argvOf(['--settings', '{not json'])).toThrow(/--settings \{not json: not JSON/);
+    expect(() => argvOf(['--settings', 'missing.json'], '/nowhere')).toThrow(/--settings missing\.json: no such file/);
+  });
+});
+
+describe('what the Claude backend warns about in ao check', () => {
+  it('a loop whose args change --output-format loses usage, limits and the readable pane', () => {
+    const loop = (args: string[]) => ({ name: 'b', kind: 'loop', backend: 'claude', args }) as never;
+    expect(claude.checks!(loop(['--output-format', 'text']))[0]).toMatch(/agents\.b\.args sets --output-format text: .*usage limits/);
+    expect(claude.checks!(loop(['--output-format=json']))[0]).toMatch(/--output-format json/);
+    expect(claude.checks!(loop(['--output-format', 'stream-json']))).toEqual([]);
+    expect(claude.checks!(loop([]))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configWarnings, editDistance, launchProblems } from '../../../src/config/checks.js';
+import { configWarnings, editDistance, launchProblems } from '../../../src/cli/checks.js';
 import { loadProject } from '../../../src/config/load.js';
 import { makeProject } from '../../helpers/ao.js';
 

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { getBackend } from '../backends/index.js';
 import { ConfigError } from '../errors.js';
-import { modelFor } from './resolve.js';
-import type { Project } from './types.js';
+import { modelFor } from '../config/resolve.js';
+import type { Project } from '../config/types.js';
 
 /** Every agent's command line as `ao up` builds it, in every phase: a backend that refuses it is a config error. */
 export function launchProblems(project: Project): ConfigError[] {
@@ -57,6 +57,9 @@ export function configWarnings(project: Project): string[] {
   nearAlias('defaults.model', project.defaultModel);
   for (const agent of project.agents) nearAlias(`agents.${agent.name}.model`, agent.model);
   for (const phase of project.phases) for (const [role, model] of Object.entries(phase.models)) nearAlias(`phase "${phase.id}" models.${role}`, model);
+
+  // what each backend knows of its own CLI's flags
+  for (const agent of project.agents) if (agent.enabled) warnings.push(...(getBackend(agent.backend).checks?.(agent) ?? []));
 
   // the gate passes only on a verdict: some enabled agent must write one (docs/PROTOCOL.md)
   const loops = project.agents.filter((a) => a.enabled && a.kind === 'loop');
