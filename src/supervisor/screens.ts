@@ -22,6 +22,8 @@ import type { AoEvent, EventName } from '../state/event-catalogue.js';
 export const FAST_LOOK_MS = 150;
 /** between looks while nothing is due: how soon a new dialog shows as `waiting` */
 export const SLOW_LOOK_MS = 2000;
+/** between looks at a pane that printed nothing and has nothing due */
+export const UNCHANGED_LOOK_MS = 60_000;
 
 export interface ScreensDeps {
   tmux: Tmux;
@@ -54,7 +56,7 @@ const EVENT: Record<Due, Record<Outcome['verdict'], DeliveryEvent>> = {
 export class Screens {
   private readonly steady = new Map<string, Steadiness>();
   /** each pane's log as it was when the pane was last captured: an unchanged pane with nothing due is not captured again */
-  private readonly lookedAt = new Map<string, string>();
+  private readonly lookedAt = new Map<string, { stamp: string; at: number }>();
   private agentsRead: { stamp: string | null; state: AgentsState } | null = null;
   private running = false;
   private wakeUp: (() => void) | null = null;
@@ -143,7 +145,9 @@ export class Screens {
    */
   private worthALook(project: Project, agent: Project['agents'][number], record: AgentRecord): boolean {
     const last = this.lookedAt.get(agent.name);
-    if (last === undefined || last === '' || logStamp(project, agent.name) !== last) return true;
+    if (last === undefined || last.stamp === '' || logStamp(project, agent.name) !== last.stamp) return true;
+    // a pane whose log is not written (its pipe gone) still gets a look now and then
+    if (this.now() - last.at >= UNCHANGED_LOOK_MS) return true;
     const steady = this.steady.get(agent.name);
     if (record.pending || record.waitingOn || steady?.state === 'waiting' || steady?.dialog) return true;
     if (record.nudgeDue && takesNotices(agent)) return true;
@@ -156,7 +160,7 @@ export class Screens {
     const stamp = logStamp(project, name); // before the capture: output meanwhile makes the next pass look again
     const screen = await this.deps.tmux.capture(agent.session);
     if (screen === null) return false;
-    this.lookedAt.set(name, stamp);
+    this.lookedAt.set(name, { stamp, at: this.now() });
     const now = this.now();
     const steady = nextSteadiness(this.steady.get(name), readScreen(agent, screen, now));
     this.steady.set(name, steady);

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../../src/config/types.js';
 import { emptyRecord, writeAgentsState, type AgentRecord } from '../../../src/state/agents.js';
 import { layout } from '../../../src/state/layout.js';
-import { Screens } from '../../../src/supervisor/screens.js';
+import { Screens, UNCHANGED_LOOK_MS } from '../../../src/supervisor/screens.js';
 import type { Tmux } from '../../../src/tmux/client.js';
 import { agent, project } from '../ui/fixtures.js';
 
@@ -37,9 +37,10 @@ function setup(record: Partial<AgentRecord> = {}, shown = READY, over: Partial<A
       return shown;
     },
   } as unknown as Tmux;
-  const screens = new Screens({ tmux, project: () => p, alive: () => new Set([spec.session]), event: () => undefined, log: () => undefined });
+  const clock = { now: Date.now() };
+  const screens = new Screens({ tmux, project: () => p, alive: () => new Set([spec.session]), event: () => undefined, log: () => undefined, now: () => clock.now });
   const write = (over: Partial<AgentRecord>) => writeAgentsState(stateDir, { version: 1, agents: { a: { ...emptyRecord(), up: true, startedAt: new Date().toISOString(), ...over } } });
-  return { screens, calls, stateDir, write, print: () => appendFileSync(log, 'output\n'), ready: write(record) };
+  return { screens, calls, clock, stateDir, write, print: () => appendFileSync(log, 'output\n'), ready: write(record) };
 }
 
 describe('the screen watch looks only at panes that may have changed', () => {
@@ -49,6 +50,18 @@ describe('the screen watch looks only at panes that may have changed', () => {
     for (let i = 0; i < 5; i++) await s.screens.pass();
     expect(s.calls.capture).toBe(1);
     expect(s.calls.snapshot).toBe(0); // nor is tmux asked anything else: its log tells
+  });
+
+  it('an unchanged pane still gets a look once a minute (a pane whose log is not written is not forgotten)', async () => {
+    const s = setup();
+    await s.ready;
+    await s.screens.pass();
+    s.clock.now += UNCHANGED_LOOK_MS - 1000;
+    await s.screens.pass();
+    expect(s.calls.capture).toBe(1);
+    s.clock.now += 1000;
+    await s.screens.pass();
+    expect(s.calls.capture).toBe(2);
   });
 
   it('output since the last look makes it look again', async () => {
