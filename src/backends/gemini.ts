@@ -1,6 +1,8 @@
 /**
- * Google Gemini CLI (`gemini`). Loops run headless mode: `-p` takes the
- * prompt as its value, so it must be the last flag before the kickoff.
+ * Google Gemini CLI (`gemini`). Loops run headless mode with
+ * `--output-format stream-json` (made readable in the pane by `ao
+ * format-stream`, kept raw in state/streams for usage and trouble): `-p`
+ * takes the prompt as its value, so it must be the last flag before the kickoff.
  *
  * Screens (captured from gemini-cli 0.61 in tmux, see tests/fixtures/screens/gemini):
  * the input is a ` >   Type your message or @path/to/file` line with a footer
@@ -77,7 +79,9 @@ export const gemini: Backend = {
     if (isOneShot(input.agent.kind)) {
       // Headless runs in a folder not yet trusted exit 55 (0.61); the agent's
       // cwd is the folder its maintainer set it to work in.
-      const headless = [...own, '--skip-trust'];
+      // an agent that chose an output format itself keeps it (text or json: shown as it comes)
+      const chosen = input.agent.args.some((a) => a === '-o' || a === '--output-format' || a.startsWith('--output-format=') || a.startsWith('-o='));
+      const headless = [...own, ...(chosen ? [] : ['--output-format', 'stream-json']), '--skip-trust'];
       return input.kickoff === 'arg' ? [...headless, '-p'] : headless;
     }
     // `-i` runs the prompt and stays interactive.
