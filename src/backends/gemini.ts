@@ -15,6 +15,7 @@
 import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } from './types.js';
 import type { AgentKind, KickoffMode } from '../config/types.js';
 import { agentCliKickoff, bottom, isOneShot, matchesAny, modelFlag, program, screenLines } from './common.js';
+import { geminiConversationArgs, geminiConversations } from './gemini-session.js';
 import { geminiTrouble, geminiUsage } from './gemini-stream.js';
 
 const PLACEHOLDER = /Type your message or @path\/to\/file/;
@@ -75,7 +76,7 @@ export const gemini: Backend = {
   },
   argv(input: LaunchInput): string[] {
     const cmd = program(input, 'gemini');
-    const own = [cmd, ...modelFlag(input.model), ...input.agent.args];
+    const own = [cmd, ...modelFlag(input.model), ...geminiConversationArgs(input), ...input.agent.args];
     if (isOneShot(input.agent.kind)) {
       // Headless runs in a folder not yet trusted exit 55 (0.61); the agent's
       // cwd is the folder its maintainer set it to work in.
@@ -91,4 +92,5 @@ export const gemini: Backend = {
   dialog: geminiDialog,
   trouble: geminiTrouble,
   usage: geminiUsage,
+  conversations: geminiConversations,
 };
