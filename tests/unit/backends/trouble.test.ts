@@ -56,6 +56,7 @@ describe.each<[string, string, Trouble['kind'], 'exact' | 'minute' | 'minute-end
   ['gemini', 'ok-stream', null, null, /^$/],
   ['gemini', 'usage-limit', 'usage-limit', null, /exhausted your daily quota/],
   ['gemini', 'usage-limit-json', 'usage-limit', null, /exhausted your daily quota/],
+  ['gemini', 'usage-limit-stream', 'usage-limit', null, /^You have exhausted your daily quota on this model\.$/],
   ['gemini', 'overload', 'overload', null, /503|UNAVAILABLE/],
   ['gemini', 'auth', 'auth', null, /API key not valid/],
 ])('%s %s', (cli, name, kind, reset, message) => {
