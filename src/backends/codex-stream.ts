@@ -9,7 +9,7 @@
  * the answer goes to stdout and the rest to stderr, ending in "tokens used
  * N" (one total: uncached input plus output) or "ERROR: <message>".
  * Codex prints a usage limit's reset as a time of day in its own zone
- * ("try again at 1:42 PM"); it reports no cost.
+ * ("try again at 1:42 PM"), cut to the minute; it reports no cost.
  */
 import { NO_TROUBLE, jsonLines, num, obj, oneLine, parseReset, str, tailLines, type Trouble, type TroubleKind } from './trouble.js';
 import type { IterationUsage } from './usage.js';
@@ -28,10 +28,23 @@ function classify(text: string): TroubleKind | null {
   return null;
 }
 
+/** How long ago a printed reset may be and still be today's: ao reads the output a little after Codex wrote it. */
+const PRINTED_LATE_MS = 5 * 60_000;
+
+/**
+ * The printed reset minute's end: the limit lifts somewhere within that
+ * minute (Codex drops the seconds). A reset printed as the minute now running,
+ * or one just gone, is today's (already lifted: the watchdog probes), not tomorrow's.
+ */
+function minuteReset(message: string, now: number): number | null {
+  const start = parseReset(message, RESETS, now - 60_000 - PRINTED_LATE_MS);
+  return start === null ? null : start + 60_000;
+}
+
 function trouble(message: string, now: number): Trouble {
   const kind = classify(message);
   if (kind === null) return { ...NO_TROUBLE, message: oneLine(message) };
-  return { kind, resetAt: kind === 'usage-limit' ? parseReset(message, RESETS, now) : null, message: oneLine(message) };
+  return { kind, resetAt: kind === 'usage-limit' ? minuteReset(message, now) : null, message: oneLine(message) };
 }
 
 /** The failure message of a `--json` run: `turn.failed`, else the last `error` event. */

@@ -1,6 +1,7 @@
 /**
- * OpenAI Codex CLI (`codex`). Loops run `codex exec`, which streams its
- * progress to the pane (stderr) and exits when the turn is done.
+ * OpenAI Codex CLI (`codex`). Loops run `codex exec --json`, which prints
+ * its events as JSON lines (made readable in the pane by `ao format-stream`,
+ * kept raw in state/streams for usage and trouble) and exits when the turn is done.
  *
  * Doubt: `codex exec` runs in a read-only sandbox unless told otherwise
  * (`--sandbox workspace-write`); ao does not pick a sandbox for the user, so
@@ -103,7 +104,9 @@ export const codex: Backend = {
       // does not swallow it and a kickoff that starts with "review" or "-" is
       // not read as a subcommand or a flag.
       const prompt = input.kickoff === 'stdin' ? ['-'] : input.kickoff === 'arg' ? ['--'] : [];
-      return [cmd, 'exec', ...model, ...input.agent.args, ...prompt];
+      // clap refuses a flag given twice: an agent that asks for --json itself gets it once
+      const json = input.agent.args.includes('--json') ? [] : ['--json'];
+      return [cmd, 'exec', ...json, ...model, ...input.agent.args, ...prompt];
     }
     return [cmd, ...model, ...input.agent.args];
   },

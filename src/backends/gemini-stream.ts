@@ -57,7 +57,8 @@ export function geminiTrouble(output: string, exitStatus: number | null, now: nu
   const kind = classify(text);
   if (kind === null) return NO_TROUBLE;
   const line = text.split('\n').find((l) => PATTERN[kind].test(l)) ?? text;
-  const message = oneLine(line.replace(/^.*?(?=TerminalQuotaError|_?ApiError|Error:)/, ''));
+  // stream-json's result says "[API Error: <what the CLI shows>]"
+  const message = oneLine(line.trim().replace(/^\[API Error:\s*(.*)\]$/, '$1').replace(/^.*?(?=TerminalQuotaError|_?ApiError|Error:)/, ''));
   return { kind, resetAt: kind === 'usage-limit' || kind === 'rate-limit' ? delayIn(text, now) : null, message };
 }
 

@@ -1,6 +1,8 @@
 /**
- * Google Gemini CLI (`gemini`). Loops run headless mode: `-p` takes the
- * prompt as its value, so it must be the last flag before the kickoff.
+ * Google Gemini CLI (`gemini`). Loops run headless mode with
+ * `--output-format stream-json` (made readable in the pane by `ao
+ * format-stream`, kept raw in state/streams for usage and trouble): `-p`
+ * takes the prompt as its value, so it must be the last flag before the kickoff.
  *
  * Screens (captured from gemini-cli 0.61 in tmux, see tests/fixtures/screens/gemini):
  * the input is a ` >   Type your message or @path/to/file` line with a footer
@@ -13,6 +15,7 @@
 import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } from './types.js';
 import type { AgentKind, KickoffMode } from '../config/types.js';
 import { agentCliKickoff, bottom, isOneShot, matchesAny, modelFlag, program, screenLines } from './common.js';
+import { geminiConversationArgs, geminiConversations } from './gemini-session.js';
 import { geminiTrouble, geminiUsage } from './gemini-stream.js';
 
 const PLACEHOLDER = /Type your message or @path\/to\/file/;
@@ -76,11 +79,13 @@ export const gemini: Backend = {
   },
   argv(input: LaunchInput): string[] {
     const cmd = program(input, 'gemini');
-    const own = [cmd, ...modelFlag(input.model), ...input.agent.args];
+    const own = [cmd, ...modelFlag(input.model), ...geminiConversationArgs(input), ...input.agent.args];
     if (isOneShot(input.agent.kind)) {
       // Headless runs in a folder not yet trusted exit 55 (0.61); the agent's
       // cwd is the folder its maintainer set it to work in.
-      const headless = [...own, '--skip-trust'];
+      // an agent that chose an output format itself keeps it (text or json: shown as it comes)
+      const chosen = input.agent.args.some((a) => a === '-o' || a === '--output-format' || a.startsWith('--output-format=') || a.startsWith('-o='));
+      const headless = [...own, ...(chosen ? [] : ['--output-format', 'stream-json']), '--skip-trust'];
       return input.kickoff === 'arg' ? [...headless, '-p'] : headless;
     }
     // `-i` runs the prompt and stays interactive.
@@ -90,4 +95,5 @@ export const gemini: Backend = {
   dialog: geminiDialog,
   trouble: geminiTrouble,
   usage: geminiUsage,
+  conversations: geminiConversations,
 };

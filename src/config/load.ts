@@ -268,6 +268,7 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     minIterationS: agent.min_iteration_s ?? DEFAULT_MIN_ITERATION_S,
     onPhaseAdvance: agent.on_phase_advance ?? false,
     budgetUsd: agent.budget_usd ?? null,
-    resume: agent.resume ?? agent.kind === 'persistent',
+    // the default is where the backend can: a `true` on one that cannot was written, and ao check says so
+    resume: agent.resume ?? (agent.kind === 'persistent' && getBackend(backend).conversations !== undefined),
   };
 }

@@ -41,7 +41,7 @@ export interface AgentSpec {
   onPhaseAdvance: boolean;
   /** what the agent may spend in all (USD, where its CLI reports cost): reached, its loop is paused */
   budgetUsd?: number | null;
-  /** every start after the first continues its conversation, where the backend can (default: persistent agents) */
+  /** every start after the first continues its conversation, where the backend can (default: persistent agents of a backend that can) */
   resume?: boolean;
 }
 

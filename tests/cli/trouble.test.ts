@@ -116,10 +116,11 @@ describe.skipIf(!codexCli.ok)('a Codex loop at its usage limit', { timeout: 120_
     expect(exit.trim()).toMatch(/ 1$/);
     const project = loadProject(join(dir, 'agents.toml'), { ...process.env, AO_TMUX_SOCKET: socket });
     const builder = project.agents.find((a) => a.name === 'builder')!;
-    // codex exec without --json: no raw stream, the pane log's "ERROR: You've hit your usage limit … try again at 1:42 PM"
+    // codex exec --json: the raw stream's turn.failed, "You've hit your usage limit … try again at 1:42 PM"
     const trouble = troubleOf(project, builder, 1, Date.now());
     expect(trouble.kind).toBe('usage-limit');
-    expect(trouble.resetAt).toBe(Math.floor(resetAt / 60) * 60_000);
+    // printed to the minute: the reset has passed once that minute is over
+    expect(trouble.resetAt).toBe((Math.floor(resetAt / 60) + 1) * 60_000);
     expect(trouble.message).toMatch(/You’ve hit your usage limit.*try again at \d+:\d\d [AP]M/);
   });
 });

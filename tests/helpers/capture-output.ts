@@ -138,6 +138,8 @@ const geminiScenarios: Scenario[] = [
   { name: 'ok-stream', args: [...GEMINI, '--output-format', 'stream-json'], replies: () => [{ kind: 'text', text: 'Hello from the stand-in.', usage: { input_tokens: 900, output_tokens: 33, cache_read_tokens: 100, cache_write_tokens: 0 } }] },
   { name: 'usage-limit', args: GEMINI, replies: () => [geminiQuota()] },
   { name: 'usage-limit-json', args: [...GEMINI, '--output-format', 'json'], replies: () => [geminiQuota()] },
+  // what ao's loop argv asks for since it is made readable by ao format-stream
+  { name: 'usage-limit-stream', args: [...GEMINI, '--output-format', 'stream-json'], replies: () => [geminiQuota()] },
   // Gemini CLI retries a 503 with backoff: every request of the run gets one
   { name: 'overload', args: GEMINI, replies: () => Array.from({ length: 30 }, () => ({ kind: 'error', status: 503 }) as Reply) },
   { name: 'auth', args: GEMINI, replies: () => [{ kind: 'error', status: 400, body: JSON.stringify({ error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT' } }) }] },

@@ -53,6 +53,7 @@ function launch(c: Case): LaunchInput {
 
 const M = 'claude-opus-4-8';
 const STREAM = ['-p', '--output-format', 'stream-json', '--verbose'];
+const GEMINI_STREAM = ['--output-format', 'stream-json'];
 const node = process.execPath;
 const demoBase = [node, ENTRY, 'demo-agent', '--name', 'builder'];
 
@@ -80,11 +81,12 @@ const CASES: Case[] = [
     agent: { command: '/usr/local/bin/claude-beta', args: ['--permission-mode', 'acceptEdits'] },
     want: ['/usr/local/bin/claude-beta', ...STREAM, '--model', M, '--permission-mode', 'acceptEdits', '--'],
   },
-  // codex
-  { backend: 'codex', kind: 'loop', want: ['codex', 'exec', '--'] },
-  { backend: 'codex', kind: 'task', model: 'gpt-5-codex', want: ['codex', 'exec', '--model', 'gpt-5-codex', '--'] },
-  { backend: 'codex', kind: 'loop', agent: { args: ['--image', 'a.png'] }, want: ['codex', 'exec', '--image', 'a.png', '--'] },
-  { backend: 'codex', kind: 'loop', kickoff: 'stdin', want: ['codex', 'exec', '-'] },
+  // codex: iterations print their events as JSON lines (ao format-stream reads them)
+  { backend: 'codex', kind: 'loop', want: ['codex', 'exec', '--json', '--'] },
+  { backend: 'codex', kind: 'task', model: 'gpt-5-codex', want: ['codex', 'exec', '--json', '--model', 'gpt-5-codex', '--'] },
+  { backend: 'codex', kind: 'loop', agent: { args: ['--image', 'a.png'] }, want: ['codex', 'exec', '--json', '--image', 'a.png', '--'] },
+  { backend: 'codex', kind: 'loop', kickoff: 'stdin', want: ['codex', 'exec', '--json', '-'] },
+  { backend: 'codex', kind: 'loop', agent: { args: ['--json', '--skip-git-repo-check'] }, want: ['codex', 'exec', '--json', '--skip-git-repo-check', '--'] },
   { backend: 'codex', kind: 'persistent', want: ['codex'] },
   { backend: 'codex', kind: 'persistent', model: 'o3', want: ['codex', '--model', 'o3'] },
   {
@@ -92,14 +94,15 @@ const CASES: Case[] = [
     kind: 'loop',
     model: 'o3',
     agent: { args: ['--sandbox', 'workspace-write'] },
-    want: ['codex', 'exec', '--model', 'o3', '--sandbox', 'workspace-write', '--'],
+    want: ['codex', 'exec', '--json', '--model', 'o3', '--sandbox', 'workspace-write', '--'],
   },
-  // gemini: iterations read the kickoff on stdin and trust their own cwd;
-  // with kickoff 'arg', -p takes the prompt, so it stays last
-  { backend: 'gemini', kind: 'loop', want: ['gemini', '--skip-trust'] },
-  { backend: 'gemini', kind: 'task', model: 'gemini-2.5-pro', want: ['gemini', '--model', 'gemini-2.5-pro', '--skip-trust'] },
-  { backend: 'gemini', kind: 'loop', agent: { args: ['--allowed-tools', 'run_shell_command'] }, want: ['gemini', '--allowed-tools', 'run_shell_command', '--skip-trust'] },
-  { backend: 'gemini', kind: 'loop', kickoff: 'arg', agent: { args: ['--yolo'] }, want: ['gemini', '--yolo', '--skip-trust', '-p'] },
+  // gemini: iterations read the kickoff on stdin, trust their own cwd and
+  // print stream-json; with kickoff 'arg', -p takes the prompt, so it stays last
+  { backend: 'gemini', kind: 'loop', want: ['gemini', ...GEMINI_STREAM, '--skip-trust'] },
+  { backend: 'gemini', kind: 'task', model: 'gemini-2.5-pro', want: ['gemini', '--model', 'gemini-2.5-pro', ...GEMINI_STREAM, '--skip-trust'] },
+  { backend: 'gemini', kind: 'loop', agent: { args: ['--allowed-tools', 'run_shell_command'] }, want: ['gemini', '--allowed-tools', 'run_shell_command', ...GEMINI_STREAM, '--skip-trust'] },
+  { backend: 'gemini', kind: 'loop', kickoff: 'arg', agent: { args: ['--yolo'] }, want: ['gemini', '--yolo', ...GEMINI_STREAM, '--skip-trust', '-p'] },
+  { backend: 'gemini', kind: 'loop', agent: { args: ['-o', 'json'] }, want: ['gemini', '-o', 'json', '--skip-trust'] },
   { backend: 'gemini', kind: 'persistent', model: 'gemini-2.5-pro', want: ['gemini', '--model', 'gemini-2.5-pro'] },
   { backend: 'gemini', kind: 'persistent', kickoff: 'arg', want: ['gemini', '-i'] },
   // opencode

@@ -33,7 +33,7 @@ beforeAll(() => {
 
 const RECOGNISE: Record<string, Recognise> = { claude: claudeTrouble, codex: codexTrouble, gemini: geminiTrouble };
 
-describe.each<[string, string, Trouble['kind'], 'exact' | 'minute' | null, RegExp]>([
+describe.each<[string, string, Trouble['kind'], 'exact' | 'minute' | 'minute-end' | null, RegExp]>([
   ['claude', 'ok', null, null, /^$/],
   ['claude', 'tool', null, null, /^$/],
   ['claude', 'usage-limit', 'usage-limit', 'exact', /You've hit your 5-hour limit · resets \d+:\d\d[ap]m \(UTC\)/],
@@ -44,8 +44,8 @@ describe.each<[string, string, Trouble['kind'], 'exact' | 'minute' | null, RegEx
   ['claude', 'auth', 'auth', null, /Invalid API key/],
   ['codex', 'ok', null, null, /^$/],
   ['codex', 'ok-json', null, null, /^$/],
-  ['codex', 'usage-limit', 'usage-limit', 'minute', /You’ve hit your usage limit.*try again at \d+:\d\d [AP]M/],
-  ['codex', 'usage-limit-json', 'usage-limit', 'minute', /You’ve hit your usage limit/],
+  ['codex', 'usage-limit', 'usage-limit', 'minute-end', /You’ve hit your usage limit.*try again at \d+:\d\d [AP]M/],
+  ['codex', 'usage-limit-json', 'usage-limit', 'minute-end', /You’ve hit your usage limit/],
   ['codex', 'rate-limit', 'rate-limit', null, /429 Too Many Requests/],
   ['codex', 'rate-limit-json', 'rate-limit', null, /429 Too Many Requests/],
   ['codex', 'overload', 'overload', null, /503 Service Unavailable/],
@@ -56,6 +56,7 @@ describe.each<[string, string, Trouble['kind'], 'exact' | 'minute' | null, RegEx
   ['gemini', 'ok-stream', null, null, /^$/],
   ['gemini', 'usage-limit', 'usage-limit', null, /exhausted your daily quota/],
   ['gemini', 'usage-limit-json', 'usage-limit', null, /exhausted your daily quota/],
+  ['gemini', 'usage-limit-stream', 'usage-limit', null, /^You have exhausted your daily quota on this model\.$/],
   ['gemini', 'overload', 'overload', null, /503|UNAVAILABLE/],
   ['gemini', 'auth', 'auth', null, /API key not valid/],
 ])('%s %s', (cli, name, kind, reset, message) => {
@@ -68,6 +69,8 @@ describe.each<[string, string, Trouble['kind'], 'exact' | 'minute' | null, RegEx
     expect(t.message).toMatch(message);
     if (reset === 'exact') expect(t.resetAt).toBe((c.resetAt ?? NaN) * 1000);
     else if (reset === 'minute') expect(t.resetAt).toBe(toMinute(c.resetAt ?? NaN));
+    // Codex drops the seconds: the limit has lifted once the printed minute is over
+    else if (reset === 'minute-end') expect(t.resetAt).toBe(toMinute(c.resetAt ?? NaN) + 60_000);
     else expect(t.resetAt).toBeNull();
   });
 
@@ -98,6 +101,16 @@ describe('reset times', () => {
     expect(parseReset('resets 1:22pm (Europe/Berlin)', /resets/, now)).toBe(Date.UTC(2026, 0, 6, 12, 22));
     expect(parseReset('resets Jan 9, 1pm (UTC)', /resets/, now)).toBe(Date.UTC(2026, 0, 9, 13, 0));
     expect(parseReset('try again at 3:42 PM.', /try again at/, now)).toBe(Date.UTC(2026, 0, 5, 15, 42));
+  });
+
+  it('Codex: the end of the printed minute, today when it is the minute now running or one just gone (not tomorrow)', () => {
+    const at = (h: number, m: number, s = 0): number => Date.UTC(2026, 0, 5, h, m, s);
+    const limit = (clock: string): string => `ERROR: You’ve hit your usage limit. Upgrade to Pro or try again at ${clock}.`;
+    expect(codexTrouble(limit('2:00 PM'), 1, at(14, 0, 20)).resetAt).toBe(at(14, 1));
+    expect(codexTrouble(limit('2:01 PM'), 1, at(14, 0, 20)).resetAt).toBe(at(14, 2));
+    expect(codexTrouble(limit('1:59 PM'), 1, at(14, 0, 20)).resetAt).toBe(at(14, 0));
+    expect(codexTrouble(limit('1:50 PM'), 1, at(14, 0, 20)).resetAt).toBe(Date.UTC(2026, 0, 6, 13, 51));
+    expect(codexTrouble(limit('Jan 7th, 2026 2:00 PM'), 1, at(14, 0, 20)).resetAt).toBe(Date.UTC(2026, 0, 7, 14, 1));
   });
 });
 

@@ -36,6 +36,19 @@ describe('ao check: warnings', () => {
     expect(configWarnings(reviewer)).toEqual([]);
     expect(configWarnings(load(team()))).toEqual([]);
   });
+
+  it('resume = true on a backend that cannot continue a conversation (Codex) is named; the default is quiet', () => {
+    const codex = (extra: string) => load(`[agents.adversary]\nkind = "persistent"\nbackend = "codex"\n${extra}\n[[phases]]\nid = "one"\nplan = "one.md"\n`);
+    expect(configWarnings(codex('resume = true\n'))).toEqual(['agents.adversary.resume = true: the codex backend cannot continue a conversation (docs/CLI-VERSIONS.md says why), so every start begins a new one']);
+    expect(configWarnings(codex(''))).toEqual([]);
+    expect(codex('').agents[0]?.resume).toBe(false);
+    // Claude and Gemini CLI can: resume is their persistent agents' default, and no warning
+    for (const backend of ['claude', 'gemini']) {
+      const project = load(`[agents.adversary]\nkind = "persistent"\nbackend = "${backend}"\nresume = true\n\n[[phases]]\nid = "one"\nplan = "one.md"\n`);
+      expect(configWarnings(project)).toEqual([]);
+      expect(load(`[agents.adversary]\nkind = "persistent"\nbackend = "${backend}"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n`).agents[0]?.resume).toBe(true);
+    }
+  });
 });
 
 describe('ao check: what ao up would refuse', () => {

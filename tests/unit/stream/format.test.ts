@@ -67,6 +67,15 @@ it('codex --json and Gemini stream-json read the same way', () => {
   expect(gemini).toMatch(/^■ done · \d+ in \/ 40 out/m);
 });
 
+it('codex --json and Gemini stream-json say why a run failed: a usage limit, in words', () => {
+  const codex = format('codex', load('codex', 'usage-limit-json').stdout);
+  expect(codex).toMatch(/^✗ You’ve hit your usage limit\. .*try again at \d+:\d\d [AP]M\.$/m);
+  const gemini = format('gemini', load('gemini', 'usage-limit-stream').stdout);
+  expect(gemini).toMatch(/^✗ \[API Error: You have exhausted your daily quota on this model\.\] Please wait/m);
+  expect(gemini).toMatch(/^■ failed · /m);
+  for (const out of [codex, gemini]) expect(out.split('\n').filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
+});
+
 describe('the raw file', () => {
   it('is rotated per iteration and, past its cap, keeps the last line (the result)', () => {
     const file = join(tempDir(), 'streams', 'builder.jsonl');

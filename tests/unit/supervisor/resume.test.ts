@@ -1,6 +1,7 @@
 /** Conversations that survive restarts: which id a start uses, how a refusal is read, and the reconciler's fallback. */
 import { describe, expect, it } from 'vitest';
 import { claude } from '../../../src/backends/claude.js';
+import { gemini } from '../../../src/backends/gemini.js';
 import type { AgentSpec } from '../../../src/config/types.js';
 import { emptyRecord, markStarted, type AgentRecord } from '../../../src/state/agents.js';
 import { conversationOf, recordConversation } from '../../../src/supervisor/launch.js';
@@ -40,6 +41,15 @@ describe('the conversation of a start', () => {
     expect(claude.argv({ ...input, conversation: null })).toEqual(['claude', '--model', 'claude-opus-4-8', '--allowedTools', 'Read']);
   });
 
+  it('reaches Gemini CLI’s argv before the agent’s own args, and before -i (which takes the kickoff): --session-id first, --resume after', () => {
+    const input = { agent: spec({ backend: 'gemini', args: ['--yolo'] }), model: null, kickoffFile: '/k', kickoff: 'paste' as const, aoEntry: '/ao' };
+    expect(gemini.argv({ ...input, conversation: { id: ID, resume: false } })).toEqual(['gemini', '--session-id', ID, '--yolo']);
+    expect(gemini.argv({ ...input, conversation: { id: ID, resume: true } })).toEqual(['gemini', '--resume', ID, '--yolo']);
+    expect(gemini.argv({ ...input, kickoff: 'arg', conversation: { id: ID, resume: true } })).toEqual(['gemini', '--resume', ID, '--yolo', '-i']);
+    expect(conversationOf(spec({ backend: 'gemini' }), ID)).toEqual({ id: ID, resume: true });
+    expect(conversationOf(spec({ backend: 'codex' }), ID)).toBeNull();
+  });
+
   it('is kept in the record; a start without one keeps the old id but is no resumed run', () => {
     const record: AgentRecord = emptyRecord();
     recordConversation(record, { conversation: { id: ID, resume: false } });
@@ -57,6 +67,15 @@ describe('Claude’s refusal to resume', () => {
     expect(claude.conversations?.refused(screen, ID)).toBe(true);
     expect(claude.conversations?.refused(screen, '99999999-2222-4333-8444-555555555555')).toBe(false);
     expect(claude.conversations?.refused('API Error: 529 overloaded\n', ID)).toBe(false);
+  });
+});
+
+describe('Gemini CLI’s refusal to resume', () => {
+  it('is its "Invalid session identifier" line with this id, not another', () => {
+    const log = `Error resuming session: Invalid session identifier "${ID}".\n  Searched for sessions in /h/.gemini/tmp/p/chats.\n`;
+    expect(gemini.conversations?.refused(log, ID)).toBe(true);
+    expect(gemini.conversations?.refused(log, '99999999-2222-4333-8444-555555555555')).toBe(false);
+    expect(gemini.conversations?.refused(`Error starting session: Session ID "${ID}" already exists.`, ID)).toBe(false);
   });
 });
 
