@@ -10,7 +10,7 @@
  * `rate_limit_info.resetsAt` is the exact reset (unix seconds). Without the
  * stream (text mode, the TUI's screen) the same words are read from the text.
  */
-import { NO_TROUBLE, jsonLines, num, obj, oneLine, parseReset, str, tailLines, type Trouble, type TroubleKind } from './trouble.js';
+import { NO_TROUBLE, jsonLines, num, obj, oneLine, printedReset, str, tailLines, type Trouble, type TroubleKind } from './trouble.js';
 import type { IterationUsage } from './usage.js';
 
 const USAGE_LIMIT = /You[’']ve hit your (?:[\w-]+ )*limit|Claude AI usage limit reached|usage_limit_reached/i;
@@ -53,7 +53,7 @@ export function claudeTextTrouble(text: string, now: number): Trouble {
   const line = tail.split('\n').reverse().find((l) => pattern.test(l)) ?? tail;
   // "Claude AI usage limit reached|1712345678": the reset as unix seconds (1.x)
   const epoch = /usage limit reached\|(\d{9,11})/i.exec(line);
-  const resetAt = epoch?.[1] !== undefined ? Number(epoch[1]) * 1000 : kind === 'usage-limit' ? parseReset(line, RESETS, now) : null;
+  const resetAt = epoch?.[1] !== undefined ? Number(epoch[1]) * 1000 : kind === 'usage-limit' ? printedReset(line, RESETS, now) : null;
   return { kind, resetAt, message: oneLine(line) };
 }
 
@@ -70,7 +70,7 @@ export function claudeTrouble(output: string, exitStatus: number | null, now: nu
     const message = str(result.result) ?? '';
     const kind = classify(num(result.api_error_status), str(result.api_error_type), `${message}\n${str(result.api_error) ?? ''}`);
     if (kind === null) return { ...NO_TROUBLE, message: oneLine(message) };
-    const resetAt = streamReset(events) ?? (kind === 'usage-limit' ? parseReset(message, RESETS, now) : null);
+    const resetAt = streamReset(events) ?? (kind === 'usage-limit' ? printedReset(message, RESETS, now) : null);
     return { kind, resetAt, message: oneLine(message) };
   }
   const reset = streamReset(events);

@@ -11,7 +11,7 @@
  * Codex prints a usage limit's reset as a time of day in its own zone
  * ("try again at 1:42 PM"), cut to the minute; it reports no cost.
  */
-import { NO_TROUBLE, jsonLines, num, obj, oneLine, parseReset, str, tailLines, type Trouble, type TroubleKind } from './trouble.js';
+import { NO_TROUBLE, jsonLines, num, obj, oneLine, printedReset, str, tailLines, type Trouble, type TroubleKind } from './trouble.js';
 import type { IterationUsage } from './usage.js';
 
 const USAGE_LIMIT = /You[’']ve hit your usage limit|usage_limit_reached|usage limit has been reached/i;
@@ -28,16 +28,13 @@ function classify(text: string): TroubleKind | null {
   return null;
 }
 
-/** How long ago a printed reset may be and still be today's: ao reads the output a little after Codex wrote it. */
-const PRINTED_LATE_MS = 5 * 60_000;
-
 /**
  * The printed reset minute's end: the limit lifts somewhere within that
  * minute (Codex drops the seconds). A reset printed as the minute now running,
  * or one just gone, is today's (already lifted: the watchdog probes), not tomorrow's.
  */
 function minuteReset(message: string, now: number): number | null {
-  const start = parseReset(message, RESETS, now - 60_000 - PRINTED_LATE_MS);
+  const start = printedReset(message, RESETS, now - 60_000);
   return start === null ? null : start + 60_000;
 }
 

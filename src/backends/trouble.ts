@@ -132,6 +132,18 @@ export function parseReset(text: string, lead: RegExp, now: number): number | nu
   return next;
 }
 
+/** How long ago a printed reset may be and still be today's: ao reads the output a little after the CLI wrote it. */
+export const PRINTED_LATE_MS = 5 * 60_000;
+
+/**
+ * A reset printed as a time of day (parseReset), where one printed as the
+ * minute now running, or one just gone, is today's (already lifted: the
+ * watchdog resumes or probes), never the same time tomorrow.
+ */
+export function printedReset(text: string, lead: RegExp, now: number): number | null {
+  return parseReset(text, lead, now - PRINTED_LATE_MS);
+}
+
 /** The last `count` non-empty lines of a text: a screen's or a log's tail, where a CLI's final error sits. */
 export function tailLines(text: string, count: number): string {
   return text

@@ -114,6 +114,17 @@ describe('reset times', () => {
   });
 });
 
+describe('Claude: a reset printed as a time of day', () => {
+  it('is today when it is the minute now running or one just gone (already lifted), not tomorrow', () => {
+    const at = (h: number, m: number, s = 0): number => Date.UTC(2026, 0, 5, h, m, s);
+    const screen = (clock: string): string => `You've hit your 5-hour limit · resets ${clock} (UTC)\n`;
+    expect(claudeTextTrouble(screen('2pm'), at(14, 0, 20)).resetAt).toBe(at(14, 0));
+    expect(claudeTextTrouble(screen('1:58pm'), at(14, 0, 20)).resetAt).toBe(at(13, 58));
+    expect(claudeTextTrouble(screen('3pm'), at(14, 0, 20)).resetAt).toBe(at(15, 0));
+    expect(claudeTextTrouble(screen('1pm'), at(14, 0, 20)).resetAt).toBe(Date.UTC(2026, 0, 6, 13, 0));
+  });
+});
+
 describe('usage', () => {
   const sent = (c: Captured): { input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number } => {
     const r = c.replies[0];
