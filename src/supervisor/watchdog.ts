@@ -13,7 +13,7 @@ import { coordPaths, modelFor } from '../config/resolve.js';
 import { appendMessage } from '../coord/inbox.js';
 import { stepPhase } from '../phases/advance.js';
 import type { Project } from '../config/types.js';
-import { adoptRunning, emptyRecord, recoverAgentsState, writeAgentsState, type AgentRecord, type AgentsState } from '../state/agents.js';
+import { adoptRunning, emptyRecord, markRun, recoverAgentsState, writeAgentsState, type AgentRecord, type AgentsState } from '../state/agents.js';
 import { appendEvent, type EventRecord } from '../state/events.js';
 import { withLock } from '../state/files.js';
 import { capLogs } from '../state/logcap.js';
@@ -27,7 +27,7 @@ import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { takesNotices, watchesScreen } from './deliver.js';
 import { startSession, watchdogSession } from './executor.js';
-import { launchKeyOf, planLaunch, recordConversation, wakeChannel } from './launch.js';
+import { launchKeyOf, planLaunch, wakeChannel } from './launch.js';
 import { stripControls } from '../coord/sanitize.js';
 import { inboxSize } from './mail.js';
 import { observe, observedPids, timingsOf } from './observe.js';
@@ -227,11 +227,8 @@ export class Watchdog {
             const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env, record.sessionId);
             await startSession(tmux, plan, { pane: ownPanes.get(agent.session), respawn: true, previousRun: state.agents[agent.name]?.runId });
             started = true;
-            record.runId = plan.runId;
-            recordConversation(record, plan);
-            record.error = null;
-            record.logOffset = logOffset(project, agent.name);
-            record.mailSeen = inboxSize(project.stateDir, agent.name); // the fresh kickoff points at the inbox
+            // the fresh kickoff points at the inbox
+            markRun(record, { runId: plan.runId, conversation: plan.conversation, logOffset: logOffset(project, agent.name), mailSeen: inboxSize(project.stateDir, agent.name) }, 'watchdog');
             this.event({ type: 'event', agent: agent.name, event: action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart', reason: action.reason, details: { iteration: record.iteration, restarts: record.restarts, ...(plan.conversation ? { conversation: plan.conversation.id, resumed: plan.conversation.resume } : {}) } });
           } catch (error) {
             this.startFailed(agent.name, record, state.agents[agent.name], startError(project, error), now);
