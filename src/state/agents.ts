@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { AgentKind } from '../config/types.js';
 import { appendEvent } from './events.js';
 import { describeIssues, keepGoodCopy, moveAside, readStateFile, withLock, writeJsonAtomic, type StateRead } from './files.js';
 import { layout } from './layout.js';
@@ -92,28 +93,76 @@ export function emptyRecord(): AgentRecord {
   return { up: false, startedAt: null, restarts: 0, iteration: 0, model: null, condition: null };
 }
 
-/** A record as it must look right after a start by hand (`up`, `restart`): clean history. */
-export function markStarted(record: AgentRecord, model: string | null, now: Date, launch?: { phaseGen: number; launchKey: string; runId?: string }): void {
+/** What a start was: the one description of it that every starter (`ao up`, `ao restart`, the watchdog) hands to markStarted. */
+export interface StartFacts {
+  /** unix ms */
+  at: number;
+  model: string | null;
+  /** `hand`: `ao up` or `ao restart`, a fresh start with a new crash budget; `watchdog`: a heal, an iteration, a retry, its history kept */
+  by: 'hand' | 'watchdog';
+  /** an agent's start (absent for the watchdog's own session) */
+  launch?: { kind: AgentKind; phaseGen: number; launchKey: string; pasteKickoff: boolean };
+  /** it counts as a restart (a heal, a stall, `ao restart` of a session that existed) */
+  restart?: boolean;
+  /** the run it made, when it is known with the start (a start by hand; the watchdog's executor adds it with markRun) */
+  run?: StartedRun;
+}
+
+/** What the start of a run left: its id, the conversation it holds, where its output begins. */
+export interface StartedRun {
+  runId: string;
+  /** the conversation it begins or continues, or null (the old id is kept) */
+  conversation: { id: string; resume: boolean } | null;
+  /** the size of its pane log at its start */
+  logOffset: number;
+  /** the inbox bytes its fresh kickoff points at (the watchdog's starts; a start by hand leaves the notice due) */
+  mailSeen?: number;
+}
+
+/** A record as it must look right after a start: the one place that says so. */
+export function markStarted(record: AgentRecord, start: StartFacts): void {
+  const { launch } = start;
   if (launch) {
+    const samePhase = record.phaseGen === launch.phaseGen;
     record.phaseGen = launch.phaseGen;
     record.launchKey = launch.launchKey;
-    if (launch.runId) record.runId = launch.runId;
+    // every start of a loop agent is a new iteration with a fresh kickoff
+    if (launch.kind === 'loop') {
+      record.phaseIterations = samePhase ? (record.phaseIterations ?? 0) + 1 : 1;
+      record.iteration += 1;
+    }
   }
-  record.up = true;
   record.condition = null;
-  record.startedAt = now.toISOString();
-  record.model = model;
+  record.startedAt = new Date(start.at).toISOString();
+  record.model = start.model;
   record.deadSince = null;
   record.nextStartAt = null;
   record.nudgedAt = null;
   record.nudgeDue = false;
   record.waitingOn = null;
-  record.pending = null;
-  record.failedReason = null;
-  // a start by hand is a fresh start: a new crash budget
-  record.failedStarts = [];
-  record.healthyRestarts = [];
-  record.streak = 0;
+  record.pending = launch?.pasteKickoff ? { what: 'kickoff', since: start.at } : null;
+  // restarts count heals and restarts by hand; planned restarts (a new phase, model or command) are not failures
+  if (start.restart) record.restarts += 1;
+  if (start.by === 'hand') {
+    record.up = true;
+    record.failedReason = null;
+    // a start by hand is a fresh start: a new crash budget
+    record.failedStarts = [];
+    record.healthyRestarts = [];
+    record.streak = 0;
+  }
+  if (start.run) markRun(record, start.run, start.by);
+}
+
+/** The run a start made, once it is on its way; the watchdog's start that was made ends its start error. */
+export function markRun(record: AgentRecord, run: StartedRun, by: StartFacts['by']): void {
+  record.runId = run.runId;
+  // the conversation it runs is the one to continue next time (a start without one keeps the old id)
+  if (run.conversation) record.sessionId = run.conversation.id;
+  record.resumedRun = run.conversation?.resume ?? false;
+  record.logOffset = run.logOffset;
+  if (run.mailSeen !== undefined) record.mailSeen = run.mailSeen;
+  if (by === 'watchdog') record.error = null;
 }
 
 const optionalOf = <T extends z.core.SomeType>(schema: T) => z.optional(z.nullable(schema));

@@ -6,7 +6,6 @@ import { stripControls } from '../coord/sanitize.js';
 import { newRunId } from '../state/exits.js';
 import { withFormatter } from '../stream/launch.js';
 import { signalFile } from '../state/signals.js';
-import type { AgentRecord } from '../state/agents.js';
 import type { SessionSpec } from '../tmux/client.js';
 import { layout } from '../state/layout.js';
 
@@ -134,12 +133,6 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
       },
     },
   };
-}
-
-/** After a start: the conversation it runs is the one to continue next time (a start without one keeps the old id). */
-export function recordConversation(record: AgentRecord, plan: Pick<LaunchPlan, 'conversation'>): void {
-  if (plan.conversation) record.sessionId = plan.conversation.id;
-  record.resumedRun = plan.conversation?.resume ?? false;
 }
 
 /** What an agent's command line is made of, beyond its model: a change in agents.toml restarts it. */

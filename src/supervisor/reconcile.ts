@@ -6,7 +6,7 @@
  */
 import type { AgentKind, HealPolicy } from '../config/types.js';
 import type { ScreenState } from '../backends/types.js';
-import type { AgentRecord } from '../state/agents.js';
+import { markStarted, type AgentRecord } from '../state/agents.js';
 import type { AoEvent } from '../state/event-catalogue.js';
 
 export interface DesiredAgent {
@@ -162,26 +162,14 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
         hold(agent.name, record, agent.hold, actions);
         return;
       }
-      const samePhase = record.phaseGen === agent.generation;
       actions.push({ type: 'start', agent: agent.name, reason });
-      record.deadSince = null;
-      record.nextStartAt = null;
-      record.nudgedAt = null;
-      record.nudgeDue = false;
-      record.waitingOn = null;
-      record.pending = agent.pasteKickoff ? { what: 'kickoff', since: now } : null;
-      record.condition = null;
-      record.startedAt = new Date(now).toISOString();
-      record.model = agent.model;
-      record.phaseGen = agent.generation;
-      record.launchKey = agent.launchKey;
-      // restarts count heals; planned restarts (a new phase, model or command) are not failures
-      if (reason === 'heal' || reason === 'stall') record.restarts += 1;
-      // every start of a loop agent is a new iteration with a fresh kickoff
-      if (agent.kind === 'loop') {
-        record.phaseIterations = samePhase ? (record.phaseIterations ?? 0) + 1 : 1;
-        record.iteration += 1;
-      }
+      markStarted(record, {
+        at: now,
+        model: agent.model,
+        by: 'watchdog',
+        launch: { kind: agent.kind, phaseGen: agent.generation, launchKey: agent.launchKey, pasteKickoff: agent.pasteKickoff ?? false },
+        restart: reason === 'heal' || reason === 'stall',
+      });
     };
 
     if (seen.foreign !== undefined) {

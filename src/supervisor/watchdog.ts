@@ -1,46 +1,44 @@
 /**
  * The watchdog process (`ao watchdog`, run in its own tmux session by `ao up`).
- * It observes, asks the pure reconciler what to do, and applies the answer.
+ * Each sweep observes (one tmux snapshot, the state files), asks the pure
+ * decide.ts what to do, and has apply.ts carry it out.
  * Deaths wake it at once (tmux's pane-died hook signals it, and it polls the
  * agents' pids in /proc because the hook is lossy); everything else is swept
  * every `stall_check_s` at the latest.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getBackend } from '../backends/index.js';
-import { DEFAULT_MIN_ITERATION_S } from '../config/load.js';
-import { coordPaths, modelFor } from '../config/resolve.js';
-import { appendMessage } from '../coord/inbox.js';
-import { stepPhase } from '../phases/advance.js';
+import { coordPaths } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
-import { adoptRunning, emptyRecord, recoverAgentsState, writeAgentsState, type AgentRecord, type AgentsState } from '../state/agents.js';
+import { stripControls } from '../coord/sanitize.js';
+import { adoptRunning, recoverAgentsState, writeAgentsState, type AgentRecord, type AgentsState } from '../state/agents.js';
+import { EVENTS } from '../state/event-catalogue.js';
 import { appendEvent, type EventRecord } from '../state/events.js';
-import { fileStamp, withLock } from '../state/files.js';
-import { capLogs } from '../state/logcap.js';
-import { processAlive } from '../state/pidlock.js';
 import { readExit } from '../state/exits.js';
-import { hookView, readSignals, signalFile } from '../state/signals.js';
+import { fileStamp, withLock } from '../state/files.js';
+import { layout } from '../state/layout.js';
+import { capLogs } from '../state/logcap.js';
+import { phaseView, recoverPhaseStateOf, type PhaseState } from '../state/phase.js';
+import { processAlive } from '../state/pidlock.js';
 import { ProcWatch, type ProcExit } from '../state/procwatch.js';
-import { phaseView, recoverPhaseStateOf, writePhaseState, type PhaseState } from '../state/phase.js';
+import { hookView, readSignals, signalFile } from '../state/signals.js';
+import { readUsage, summarise, usageFile, type UsageReport } from '../state/usage.js';
 import type { Tmux } from '../tmux/client.js';
 import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { takesNotices, watchesScreen } from './deliver.js';
-import { startSession, watchdogSession } from './executor.js';
-import { launchKeyOf, planLaunch, recordConversation, wakeChannel } from './launch.js';
-import { stripControls } from '../coord/sanitize.js';
-import { inboxSize } from './mail.js';
-import { observe, observedPids, timingsOf } from './observe.js';
+import { applyActions } from './apply.js';
+import { decideAgents, decidePhase, followsConversation, type AgentsInput, type EventAction } from './decide.js';
+import { watchesScreen } from './deliver.js';
+import { watchdogSession } from './executor.js';
+import { wakeChannel } from './launch.js';
+import { observe, observedPids } from './observe.js';
+import { troubleOf } from './read-trouble.js';
 import { recordIteration } from './record-usage.js';
-import { budgetHolds } from './budgets.js';
-import { readUsage, summarise, usageFile, type UsageReport } from '../state/usage.js';
-import { logOffset, troubleOf } from './read-trouble.js';
+import { silentTooLong } from './reconcile.js';
 import { reloadConfig } from './reload.js';
-import { errorRetryMs, reconcile, silentTooLong, type Action, type DesiredAgent } from './reconcile.js';
 import { Screens } from './screens.js';
 import { stopSession } from './stop.js';
-import { layout } from '../state/layout.js';
-import { EVENTS } from '../state/event-catalogue.js';
 
 export interface WatchdogDeps {
   project: Project;
@@ -52,8 +50,6 @@ export interface WatchdogDeps {
   /** the tmux session the watchdog runs in: once it is gone (ao down, the server killed) the watchdog stops */
   ownSession?: string;
 }
-
-/** The events after which a one-shot iteration's usage is recorded. */
 
 export class Watchdog {
   private readonly deps: WatchdogDeps;
@@ -126,7 +122,7 @@ export class Watchdog {
     this.wake();
   }
 
-  /** One observe-decide-act pass. Returns when the next pass is due at the latest. */
+  /** One pass: snapshot, lock, observe, decide, execute, write the state. Returns when the next pass is due at the latest. */
   async tick(): Promise<number | null> {
     const { tmux } = this.deps;
     const panes = await tmux.snapshot();
@@ -141,103 +137,34 @@ export class Watchdog {
     let started = false;
 
     await withLock(this.project.stateDir, async () => {
-      const { state, rebuilt } = await recoverAgentsState(this.project.stateDir, new Date(now));
-      if (rebuilt) {
-        const sessions = ownSessions(panes, this.project.configFile).own;
-        const seen = [...this.project.agents.map((a) => ({ name: a.name, session: a.session })), { name: 'watchdog', session: watchdogSession(this.project) }];
-        adoptRunning(state, seen.map((a) => ({ name: a.name, running: sessions.has(a.session) })), new Date(now));
-      }
+      const state = await this.agentsState(panes, now);
       const before = JSON.stringify(state);
-      // the file watcher is the fast path; the modification time catches an edit it missed
-      const mtime = mtimeOf(this.project.configFile);
-      if (mtime !== this.configMtime) {
-        this.configDirty = true;
-        this.configMtime = mtime;
-      }
-      if (this.configDirty) {
-        this.configDirty = false;
-        await this.reload(state, panes);
-      }
+      await this.reloadIfChanged(state, panes);
       const project = this.project;
-      const ownPanes = ownSessions(panes, project.configFile).own;
-      const phase = await this.stepPhase(project, state);
-      const view = phaseView(project, phase);
-      const desired: DesiredAgent[] = project.agents.map((a) => {
-        const stop = phase.complete && a.kind === 'loop';
-        return {
-          name: a.name,
-          kind: a.kind,
-          heal: a.heal,
-          up: (state.agents[a.name]?.up ?? false) && !stop,
-          ...(stop ? { stopReason: 'the project is complete: loops stop' } : {}),
-          stallMs: a.stallMinutes * 60_000,
-          minIterationMs: (a.minIterationS ?? DEFAULT_MIN_ITERATION_S) * 1000,
-          model: modelFor(project, a, view.phase),
-          generation: phase.generation,
-          launchKey: launchKeyOf(a),
-          nudgeable: takesNotices(a),
-          pasteKickoff: a.kickoff === 'paste',
-        };
-      });
-      const recorded = (name: string): ProcExit | null | undefined => {
-        const runId = state.agents[name]?.runId;
-        return runId ? readExit(project.stateDir, name, runId) : undefined;
-      };
-      const observed = observe(project, panes, processAlive, this.exits, recorded);
-      for (const spec of project.agents) this.followConversation(spec, state.agents[spec.name]);
-      for (const agent of desired) {
-        const seen = observed.get(agent.name);
-        const spec = project.agents.find((a) => a.name === agent.name)!;
-        const record = state.agents[agent.name];
-        if (seen?.dead && record?.up && record.deadSince == null) {
-          // a run's end seen for the first time: its tokens and cost first (a budget may hold the next run)
-          this.recordUsage(spec, record, view.phase.id);
-          // and was it the provider's trouble (a usage limit, an outage)?
-          const trouble = seen.exitStatus === 0 ? null : troubleOf(project, spec, seen.exitStatus, now, record.logOffset ?? 0);
-          if (trouble && trouble.kind !== null) seen.trouble = { kind: trouble.kind, resetAt: trouble.resetAt, message: trouble.message };
-        }
-        const conversations = spec.kind === 'service' ? undefined : getBackend(spec.backend).conversations;
-        if (seen?.dead && seen.exists && record?.resumedRun && record.sessionId && conversations && record.deadSince == null) {
-          // did the CLI refuse to continue the conversation? its last screen or its log says so (a
-          // full-screen TUI leaves its alternate screen on exit, and the message with it)
-          const screen = (await tmux.capture(spec.session).catch(() => null)) ?? '';
-          seen.refusedResume = conversations.refused(screen, record.sessionId) || conversations.refused(stripControls(logTail(layout.agentLog(project.stateDir, spec.name))), record.sessionId);
-        }
-        // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
-        if (seen && watchesScreen(spec)) seen.screen = !seen.dead && state.agents[agent.name]?.waitingOn ? 'waiting' : null;
-        else if (seen && silentTooLong(agent, seen, state.agents[agent.name], now)) {
-          const screen = await tmux.capture(spec.session).catch(() => null);
-          if (screen !== null) seen.screen = getBackend(spec.backend).detect(screen, { readyPattern: spec.readyPattern });
-        }
-      }
-      const holds = budgetHolds(project, view.phase, phase.generation, state.agents, this.usage(project.stateDir));
-      for (const agent of desired) agent.hold = holds.get(agent.name) ?? null;
-      const decision = reconcile(desired, observed, state.agents, now, timingsOf(project));
+      // the phase first: what is observed of an agent depends on the phase the team is in now
+      const plansEdited = new Set(this.plansEdited);
+      const phase = decidePhase({ project, ...(await this.observeGate(state)), records: state.agents, lastGeneration: this.lastGeneration, plansEdited });
+      state.agents = phase.records;
+      const view = phaseView(project, phase.phase);
+      const decision = decideAgents({ project, phase: phase.phase, records: state.agents, ...(await this.observeAgents(panes, state.agents, view.phase.id, now)), now });
       wakeAt = decision.wakeAt;
       // starts and stops run inside the lock, so `ao down` (which takes it first) never races them
-      for (const action of decision.actions) {
-        const agent = project.agents.find((a) => a.name === action.agent);
-        if (action.type === 'event') this.event(action);
-        else if (action.type === 'nudge') continue; // pasted by the screen watch (record.nudgeDue)
-        else if (action.type === 'stop' && agent) await stopSession(tmux, agent.session, ownPanes.get(agent.session), state.agents[agent.name]?.runId).catch((error: unknown) => this.deps.log('warn', `stop ${agent.name}: ${String(error)}`));
-        else if (action.type === 'start' && agent) {
-          const record = decision.history[agent.name]!;
-          try {
-            // one agent's fault (its prompt deleted, tmux refusing its session) stays with that agent
-            const plan = planLaunch(project, agent, view, this.deps.aoEntry, this.deps.env, record.sessionId);
-            await startSession(tmux, plan, { pane: ownPanes.get(agent.session), respawn: true, previousRun: state.agents[agent.name]?.runId });
-            started = true;
-            record.runId = plan.runId;
-            recordConversation(record, plan);
-            record.error = null;
-            record.logOffset = logOffset(project, agent.name);
-            record.mailSeen = inboxSize(project.stateDir, agent.name); // the fresh kickoff points at the inbox
-            this.event({ type: 'event', agent: agent.name, event: action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart', reason: action.reason, details: { iteration: record.iteration, restarts: record.restarts, ...(plan.conversation ? { conversation: plan.conversation.id, resumed: plan.conversation.resume } : {}) } });
-          } catch (error) {
-            this.startFailed(agent.name, record, state.agents[agent.name], startError(project, error), now);
-          }
-        }
-      }
+      const done = await applyActions([...phase.actions, ...decision.actions], {
+        project,
+        view,
+        tmux,
+        aoEntry: this.deps.aoEntry,
+        env: this.deps.env,
+        panes: ownSessions(panes, project.configFile).own,
+        before: state.agents,
+        history: decision.history,
+        now,
+        event: (e) => this.event(e),
+        log: (level, text) => this.deps.log(level, text),
+      });
+      started = done.started > 0;
+      this.lastGeneration = phase.phase.generation;
+      for (const file of plansEdited) this.plansEdited.delete(file);
       state.agents = { ...state.agents, ...decision.history };
       // an idle sweep changes nothing: no write, no fsync
       if (JSON.stringify(state) !== before) await writeAgentsState(project.stateDir, state);
@@ -258,11 +185,6 @@ export class Watchdog {
     return wakeAt;
   }
 
-  /**
-   * A start that could not be made: the record is as before the start (no
-   * iteration or restart counted), marked `error`, tried again after
-   * errorRetryMs; the event is written once per distinct error, not per sweep.
-   */
   /** What state/usage.jsonl adds up to, read again only when it grew. */
   private usage(stateDir: string): UsageReport | null {
     const key = fileStamp(usageFile(stateDir));
@@ -281,63 +203,86 @@ export class Watchdog {
     }
   }
 
-  private startFailed(name: string, record: AgentRecord, before: AgentRecord | undefined, message: string, now: number): void {
-    if (before) {
-      Object.assign(record, { model: before.model, restarts: before.restarts, iteration: before.iteration, phaseGen: before.phaseGen, launchKey: before.launchKey, runId: before.runId });
-      if (before.startedAt !== null) record.startedAt = before.startedAt;
+  /** agents.json, and around a corrupt one a state rebuilt from what runs. */
+  private async agentsState(panes: readonly PaneInfo[], now: number): Promise<AgentsState> {
+    const { state, rebuilt } = await recoverAgentsState(this.project.stateDir, new Date(now));
+    if (rebuilt) {
+      const sessions = ownSessions(panes, this.project.configFile).own;
+      const seen = [...this.project.agents.map((a) => ({ name: a.name, session: a.session })), { name: 'watchdog', session: watchdogSession(this.project) }];
+      adoptRunning(state, seen.map((a) => ({ name: a.name, running: sessions.has(a.session) })), new Date(now));
     }
-    record.deadSince ??= now; // its death is classified already: the retry is no new death
-    record.condition = 'error';
-    record.nextStartAt = now + errorRetryMs(timingsOf(this.project));
-    if (before?.error !== message) this.event({ type: 'event', agent: name, event: 'start-error', reason: `error: ${message}; tried again every ${errorRetryMs(timingsOf(this.project)) / 1000} s` });
-    record.error = message;
+    return state;
+  }
+
+  private async reloadIfChanged(state: AgentsState, panes: readonly PaneInfo[]): Promise<void> {
+    // the file watcher is the fast path; the modification time catches an edit it missed
+    const mtime = mtimeOf(this.project.configFile);
+    if (mtime !== this.configMtime) {
+      this.configDirty = true;
+      this.configMtime = mtime;
+    }
+    if (!this.configDirty) return;
+    this.configDirty = false;
+    await this.reload(state, panes);
+  }
+
+  /** phase.json and the current phase's gate files. */
+  private async observeGate(agents: AgentsState): Promise<{ phase: PhaseState; journal: string; review: string }> {
+    const project = this.project;
+    const phase = await recoverPhaseStateOf(project, Math.max(0, ...Object.values(agents.agents).map((r) => r.phaseGen ?? 0)));
+    const paths = coordPaths(project, phaseView(project, phase).phase.id, 'builder');
+    return { phase, journal: readText(paths.journal), review: readText(paths.review) };
   }
 
   /**
-   * The conversation id the CLI itself reported for the current run (its
-   * SessionStart hook) is the one to continue: `/clear` in Claude begins a new one.
+   * What tmux, /proc and the state folder show of each agent, in the
+   * reconciler's terms. A run's end seen for the first time has its usage
+   * recorded here, before the decision: a budget it used up holds the next run.
+   * Screens are captured only of agents silent for their stall time, and of a
+   * dead run that was to continue a conversation: a heal reads nothing more.
    */
-  private followConversation(spec: Project['agents'][number], record: AgentRecord | undefined): void {
-    if (!record?.up || !record.startedAt || !spec.resume || spec.kind === 'service' || !getBackend(spec.backend).conversations) return;
-    const reported = hookView(readSignals(signalFile(this.project.stateDir, spec.name)), Date.parse(record.startedAt)).session;
-    if (!reported || reported === record.sessionId) return;
-    this.event({ type: 'event', agent: spec.name, event: 'conversation', reason: `the CLI reports conversation ${reported}${record.sessionId ? ` (was ${record.sessionId})` : ''}; later starts continue it` });
-    record.sessionId = reported;
-  }
-
-  /** Reads the gate lines of the current phase and moves the team when they say so. */
-  private async stepPhase(project: Project, agents: AgentsState): Promise<PhaseState> {
-    const state = await recoverPhaseStateOf(project, Math.max(0, ...Object.values(agents.agents).map((r) => r.phaseGen ?? 0)));
-    const view = phaseView(project, state);
-    const paths = coordPaths(project, view.phase.id, 'builder');
-    const step = stepPhase(project, state, readText(paths.journal), readText(paths.review), project.watchdog.nonConvergenceFails);
-    const changed = JSON.stringify(step.state) !== JSON.stringify(state);
-    if (changed) await writePhaseState(project.stateDir, step.state);
-    for (const e of step.events) this.event({ type: 'event', ...e });
-    // a new phase, by a pass or by `ao phase next|set`
-    const entered = this.lastGeneration !== null && step.state.generation !== this.lastGeneration;
-    this.lastGeneration = step.state.generation;
-    if (entered && !step.state.complete) {
-      // tasks set to run on phase advance: a first start under the new phase
-      for (const task of project.agents.filter((a) => a.kind === 'task' && a.onPhaseAdvance && a.enabled)) {
-        agents.agents[task.name] = { ...emptyRecord(), ...agents.agents[task.name], up: true, startedAt: null, condition: null, deadSince: null };
-        this.event({ type: 'event', agent: task.name, event: 'task-scheduled', reason: `runs on phase advance (${phaseView(project, step.state).phase.id})` });
+  private async observeAgents(panes: readonly PaneInfo[], records: Readonly<Record<string, AgentRecord>>, phase: string, now: number): Promise<Pick<AgentsInput, 'observed' | 'conversations' | 'usage'>> {
+    const { project } = this;
+    const { tmux } = this.deps;
+    const recorded = (name: string): ProcExit | null | undefined => {
+      const runId = records[name]?.runId;
+      return runId ? readExit(project.stateDir, name, runId) : undefined;
+    };
+    const observed = observe(project, panes, processAlive, this.exits, recorded);
+    const conversations = new Map<string, string>();
+    for (const spec of project.agents) {
+      const record = records[spec.name];
+      if (!followsConversation(spec, record)) continue;
+      const reported = hookView(readSignals(signalFile(project.stateDir, spec.name)), Date.parse(record.startedAt)).session;
+      if (reported) conversations.set(spec.name, reported);
+    }
+    for (const spec of project.agents) {
+      const seen = observed.get(spec.name);
+      const record = records[spec.name];
+      if (!seen) continue;
+      if (seen.dead && record?.up && record.deadSince == null) {
+        // a run's end seen for the first time: its tokens and cost first (a budget may hold the next run)
+        this.recordUsage(spec, record, phase);
+        // and was it the provider's trouble (a usage limit, an outage)?
+        const trouble = seen.exitStatus === 0 ? null : troubleOf(project, spec, seen.exitStatus, now, record.logOffset ?? 0);
+        if (trouble && trouble.kind !== null) seen.trouble = { kind: trouble.kind, resetAt: trouble.resetAt, message: trouble.message };
+      }
+      const support = spec.kind === 'service' ? undefined : getBackend(spec.backend).conversations;
+      const sessionId = conversations.get(spec.name) ?? record?.sessionId;
+      if (seen.dead && seen.exists && record?.resumedRun && sessionId && support && record.deadSince == null) {
+        // did the CLI refuse to continue the conversation? its last screen or its log says so (a
+        // full-screen TUI leaves its alternate screen on exit, and the message with it)
+        const screen = (await tmux.capture(spec.session).catch(() => null)) ?? '';
+        seen.refusedResume = support.refused(screen, sessionId) || support.refused(stripControls(logTail(layout.agentLog(project.stateDir, spec.name))), sessionId);
+      }
+      // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
+      if (watchesScreen(spec)) seen.screen = !seen.dead && record?.waitingOn ? 'waiting' : null;
+      else if (silentTooLong({ heal: spec.heal, stallMs: spec.stallMinutes * 60_000 }, seen, record, now)) {
+        const screen = await tmux.capture(spec.session).catch(() => null);
+        if (screen !== null) seen.screen = getBackend(spec.backend).detect(screen, { readyPattern: spec.readyPattern });
       }
     }
-    for (const m of step.messages) {
-      if (!project.agents.some((a) => a.name === m.to)) continue;
-      await appendMessage(project.stateDir, m.to, 'ao', m.text);
-    }
-    // a maintainer edited the current plan: tell the loops
-    const current = phaseView(project, step.state).phase.planPath;
-    if (this.plansEdited.has(current) && !step.state.complete) {
-      for (const loop of project.agents.filter((a) => a.kind === 'loop')) {
-        await appendMessage(project.stateDir, loop.name, 'ao', `The plan of phase ${phaseView(project, step.state).phase.id} was edited (${current}). Re-read it before you go on.`);
-      }
-      this.event({ type: 'event', agent: 'phase', event: 'plan-edited', reason: current });
-    }
-    this.plansEdited.clear();
-    return step.state;
+    return { observed, conversations, usage: this.usage(project.stateDir) };
   }
 
   private async reload(state: AgentsState, panes: readonly PaneInfo[]): Promise<void> {
@@ -356,7 +301,7 @@ export class Watchdog {
     this.event({ type: 'event', agent: 'config', event: 'config-reloaded', reason: `${outcome.added.length} added, ${outcome.removed.length} removed` });
   }
 
-  private event(action: Extract<Action, { type: 'event' }>): void {
+  private event(action: EventAction): void {
     const { type: _type, ...event } = action;
     const record: EventRecord = { time: new Date(this.now()).toISOString(), ...event };
     // on a full or failing disk the line waits (a bounded few) and the sweep goes on
@@ -521,15 +466,6 @@ function mtimeOf(file: string): number | null {
   } catch {
     return null;
   }
-}
-
-/** What went wrong with a start, in a few words: `prompts/alpha.md not found`. */
-function startError(project: Project, error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  const where = typeof e.path === 'string' ? relative(project.dir, e.path) || e.path : null;
-  if (where && e.code === 'ENOENT') return `${where} not found`;
-  if (where && e.code) return `${where}: ${e.code}`;
-  return (e.message ?? String(error)).split('\n')[0]!;
 }
 
 /** The last 16 kB of a log, or '' */

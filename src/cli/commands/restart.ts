@@ -3,7 +3,7 @@ import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { logOffset } from '../../supervisor/read-trouble.js';
-import { launchKeyOf, planLaunch, recordConversation } from '../../supervisor/launch.js';
+import { launchKeyOf, planLaunch } from '../../supervisor/launch.js';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
@@ -35,21 +35,20 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
     existed = pane !== undefined;
     await startSession(tmux, plan, { pane, previousRun: state.agents[agent.name]?.runId });
     const record = (state.agents[agent.name] ??= emptyRecord());
-    const now = new Date();
-    const samePhase = record.phaseGen === phase.generation;
-    markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(agent), runId: plan.runId });
-    if (agent.kind === 'loop') record.phaseIterations = samePhase ? (record.phaseIterations ?? 0) + 1 : 1;
-    record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
-    record.logOffset = logOffset(project, agent.name);
-    recordConversation(record, plan);
-    if (existed) record.restarts++;
-    if (agent.kind === 'loop') record.iteration++;
+    markStarted(record, {
+      at: Date.now(),
+      model: plan.model,
+      by: 'hand',
+      launch: { kind: agent.kind, phaseGen: phase.generation, launchKey: launchKeyOf(agent), pasteKickoff: plan.pasteKickoff },
+      restart: existed,
+      run: { runId: plan.runId, conversation: plan.conversation, logOffset: logOffset(project, agent.name) },
+    });
     // an agent restarted on a stopped team is healed like any other: the watchdog comes with it
     const started = await ensureWatchdog(project, tmux, bySession(all).get(watchdogSession(project)), aoEntry(), io.env);
     if (started === 'foreign') throw new RuntimeError(`watchdog: session ${watchdogSession(project)} belongs to another project; left alone`);
     watchdog = started;
     const dog = (state.agents[WATCHDOG] ??= emptyRecord());
-    if (watchdog === 'started') markStarted(dog, null, new Date());
+    if (watchdog === 'started') markStarted(dog, { at: Date.now(), model: null, by: 'hand' });
     dog.up = true;
   });
   if (watchdog === 'started') io.out('watchdog: started\n');

@@ -5,7 +5,7 @@ import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { ensureWatchdog, startSession, watchdogSeen, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { logOffset } from '../../supervisor/read-trouble.js';
-import { launchKeyOf, passedEnv, planLaunch, recordConversation, type LaunchPlan } from '../../supervisor/launch.js';
+import { launchKeyOf, passedEnv, planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import { deliverKickoffs, watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -73,13 +73,13 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
         continue;
       }
       await startSession(tmux, plan, { pane, previousRun: record.runId });
-      const samePhase = record.phaseGen === phase.generation;
-      markStarted(record, plan.model, now, { phaseGen: phase.generation, launchKey: launchKeyOf(plan.agent), runId: plan.runId });
-      if (plan.agent.kind === 'loop') record.phaseIterations = samePhase ? (record.phaseIterations ?? 0) + 1 : 1;
-      record.pending = plan.pasteKickoff ? { what: 'kickoff', since: now.getTime() } : null;
-      record.logOffset = logOffset(project, plan.agent.name);
-      recordConversation(record, plan);
-      if (plan.agent.kind === 'loop') record.iteration += 1;
+      markStarted(record, {
+        at: now.getTime(),
+        model: plan.model,
+        by: 'hand',
+        launch: { kind: plan.agent.kind, phaseGen: phase.generation, launchKey: launchKeyOf(plan.agent), pasteKickoff: plan.pasteKickoff },
+        run: { runId: plan.runId, conversation: plan.conversation, logOffset: logOffset(project, plan.agent.name) },
+      });
       started.push(plan);
     }
     if (options.watchdog !== false) {
@@ -89,7 +89,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
         io.out(`watchdog: not started: session ${watchdogSession(project)} ${foreignNote(bySession(all).get(watchdogSession(project))!)}; left alone\n`);
       }
       const record = (state.agents[WATCHDOG] ??= emptyRecord());
-      if (watchdog === 'started') markStarted(record, null, now);
+      if (watchdog === 'started') markStarted(record, { at: now.getTime(), model: null, by: 'hand' });
       record.up = true;
     }
   });

@@ -12,7 +12,7 @@ const status = { name: 'lead', state: 'waiting', detail: 'tool permission' } as 
 describe('ao explain', () => {
   it('names each signal and when it was seen: pane, screen watch, hooks, pending kickoff, stall clock, conversation', () => {
     const record = emptyRecord();
-    markStarted(record, null, new Date(T0));
+    markStarted(record, { at: T0, model: null, by: 'hand' });
     record.waitingOn = 'tool permission';
     record.pending = { what: 'kickoff', since: T0 };
     record.sessionId = 'abc';
@@ -33,7 +33,7 @@ describe('ao explain', () => {
 
   it('says why a dead agent is down: its condition, the pane and the launcher’s record', () => {
     const record = emptyRecord();
-    markStarted(record, null, new Date(T0));
+    markStarted(record, { at: T0, model: null, by: 'hand' });
     record.condition = 'failed';
     record.failedReason = '5 failed starts within 300 s';
     const pane = { session: 'ao-lead', paneId: '%1', pid: 42, dead: true, deadStatus: 1, deadSignal: null, activity: null, created: null, command: 'sh', owner: '/p' };

@@ -37,7 +37,7 @@ function desired(name: string, over: Partial<DesiredAgent> = {}): DesiredAgent {
 /** A record as `ao up` leaves it. */
 function upRecord(agent: DesiredAgent, at: number): AgentRecord {
   const record = emptyRecord();
-  markStarted(record, agent.model, new Date(at));
+  markStarted(record, { at, model: agent.model, by: 'hand' });
   if (agent.kind === 'loop') record.iteration += 1;
   return record;
 }
@@ -135,7 +135,7 @@ class Sim {
   restartByHand(name: string): void {
     const agent = this.agents.find((a) => a.name === name)!;
     const record = this.history[name]!;
-    markStarted(record, agent.model, new Date(this.now));
+    markStarted(record, { at: this.now, model: agent.model, by: 'hand' });
     if (agent.kind === 'loop') record.iteration += 1;
     this.spawn(name, 'up');
   }

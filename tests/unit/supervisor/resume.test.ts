@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { claude } from '../../../src/backends/claude.js';
 import { gemini } from '../../../src/backends/gemini.js';
 import type { AgentSpec } from '../../../src/config/types.js';
-import { emptyRecord, markStarted, type AgentRecord } from '../../../src/state/agents.js';
-import { conversationOf, recordConversation } from '../../../src/supervisor/launch.js';
+import { emptyRecord, markRun, markStarted, type AgentRecord } from '../../../src/state/agents.js';
+import { conversationOf } from '../../../src/supervisor/launch.js';
 import { reconcile, type DesiredAgent, type ObservedAgent, type Timings } from '../../../src/supervisor/reconcile.js';
 
 const ID = '11111111-2222-4333-8444-555555555555';
@@ -52,11 +52,11 @@ describe('the conversation of a start', () => {
 
   it('is kept in the record; a start without one keeps the old id but is no resumed run', () => {
     const record: AgentRecord = emptyRecord();
-    recordConversation(record, { conversation: { id: ID, resume: false } });
+    markRun(record, { runId: 'r', conversation: { id: ID, resume: false }, logOffset: 0 }, 'hand');
     expect([record.sessionId, record.resumedRun]).toEqual([ID, false]);
-    recordConversation(record, { conversation: { id: ID, resume: true } });
+    markRun(record, { runId: 'r', conversation: { id: ID, resume: true }, logOffset: 0 }, 'hand');
     expect(record.resumedRun).toBe(true);
-    recordConversation(record, { conversation: null });
+    markRun(record, { runId: 'r', conversation: null, logOffset: 0 }, 'hand');
     expect([record.sessionId, record.resumedRun]).toEqual([ID, false]);
   });
 });
@@ -84,7 +84,7 @@ describe('the reconciler and a refused resume', () => {
   const dead = (over: Partial<ObservedAgent> = {}): ObservedAgent => ({ exists: true, dead: true, exitStatus: 1, exitSignal: null, activityMs: null, screen: null, ...over });
   function resumed(): AgentRecord {
     const record = emptyRecord();
-    markStarted(record, null, new Date(T0));
+    markStarted(record, { at: T0, model: null, by: 'hand' });
     record.sessionId = ID;
     record.resumedRun = true;
     return record;
