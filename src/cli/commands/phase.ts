@@ -7,7 +7,7 @@ import { withLock } from '../../state/files.js';
 import { movePhase, phaseView, readPhaseStateOf, recoverPhaseStateOf, writePhaseState, type PhaseState } from '../../state/phase.js';
 import { openProject } from '../context.js';
 import { phaseHeader } from '../../supervisor/labels.js';
-import { phaseStatus } from '../../supervisor/status.js';
+import { phaseStatus } from '../../state/phase.js';
 import type { GlobalOptions, Io } from '../io.js';
 
 export interface PhaseOptions extends GlobalOptions {
