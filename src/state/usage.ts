@@ -114,6 +114,10 @@ export interface UsageReport {
   total: UsageTotals;
 }
 
+export function emptyReport(): UsageReport {
+  return { rows: [], byAgent: {}, byPhase: {}, total: emptyTotals() };
+}
+
 /** Pure: totals per phase and agent, per agent, per phase and overall. */
 export function summarise(records: readonly UsageRecord[]): UsageReport {
   const rows = new Map<string, UsageRow>();
