@@ -11,7 +11,7 @@ import { loadAgentsState, type AgentsState } from '../state/agents.js';
 import { readExitRecord } from '../state/exits.js';
 import { loadPhaseState, rebuildPhaseState, type PhaseState } from '../state/phase.js';
 import type { ProcExit } from '../state/procwatch.js';
-import { readUsage, summarise, type UsageReport } from '../state/usage.js';
+import { readUsageReport, type UsageReport } from '../state/usage.js';
 import { readConfigError } from '../supervisor/reload.js';
 import { buildStatus, type StatusReport } from '../supervisor/status.js';
 import { bySession, type PaneInfo } from '../tmux/snapshot.js';
@@ -87,7 +87,7 @@ export const plainSource: StateSource = {
   },
   configError: (stateDir) => readConfigError(stateDir)?.message ?? null,
   exit: (stateDir, agent) => readExitRecord(stateDir, agent),
-  usage: (stateDir) => summarise(readUsage(stateDir)),
+  usage: (stateDir) => readUsageReport(stateDir),
 };
 
 export const joinNotes = (...notes: (string | null)[]): string | null => notes.filter((n) => n !== null).join('; ') || null;
