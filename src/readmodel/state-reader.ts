@@ -11,7 +11,7 @@ import { readEvents, type LoggedEvent } from '../state/events.js';
 import { readExitRecord } from '../state/exits.js';
 import { layout } from '../state/layout.js';
 import { initialPhaseState, type PhaseState } from '../state/phase.js';
-import { emptyReport, readUsageReport, usageFile, type UsageReport } from '../state/usage.js';
+import { emptyReport, readUsageReport, type UsageReport } from '../state/usage.js';
 import { readConfigError } from '../supervisor/reload.js';
 import { FileCache, inboxTail, tailText, type InboxLine, type TailView } from './feed.js';
 import { joinNotes, readAgentsFile, readPhaseFile, type StateSource, type TeamState } from './view.js';
@@ -50,7 +50,7 @@ export class StateReader implements StateSource {
   }
 
   usage(stateDir: string): UsageReport {
-    return this.cache.read(usageFile(stateDir), () => readUsageReport(stateDir), emptyReport());
+    return this.cache.read(layout.usage(stateDir), () => readUsageReport(stateDir), emptyReport());
   }
 
   agentLog(stateDir: string, agent: string, limit: number): string[] {
