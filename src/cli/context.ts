@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findConfig, loadProject } from '../config/load.js';
+import { stateDirOf } from '../config/state-dir.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { readRunningProject } from '../supervisor/reload.js';
@@ -22,18 +23,18 @@ export function openProject(options: GlobalOptions, io: Io): Context {
 
 /**
  * For commands that must work while agents.toml is broken and the team runs
- * (status, down, events, logs, inbox): on a config error, the config the
- * watchdog still runs, with the error on stderr.
+ * (status, down, events, logs, inbox, dash): on a config error, the config
+ * the watchdog still runs (found in the state folder agents.toml names), with
+ * the error on stderr unless `quiet` (the dashboard shows it itself).
  */
-export function openProjectOrRunning(options: GlobalOptions, io: Io): Context & { configError: string | null } {
+export function openProjectOrRunning(options: GlobalOptions, io: Io, quiet = false): Context & { configError: string | null } {
   try {
     return { ...openProject(options, io), configError: null };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const file = findConfig({ config: options.config, cwd: io.cwd, env: io.env });
-    const running = readRunningProject(join(dirname(file), 'state'));
+    const running = readRunningProject(stateDirOf(findConfig({ config: options.config, cwd: io.cwd, env: io.env })));
     if (!running) throw error;
-    io.err(`ao: config error (the team runs on the last good config until agents.toml validates)\n${error.format(io.cwd)}\n`);
+    if (!quiet) io.err(`ao: config error (the team runs on the last good config until agents.toml validates)\n${error.format(io.cwd)}\n`);
     return { project: running, tmux: new Tmux(running.tmuxSocket), configError: error.format(running.dir) };
   }
 }

@@ -14,7 +14,7 @@ export const KICKOFF_PLACEHOLDERS = {
   phase_count: 'the number of phases',
   plan: "the current phase's plan file name",
   plan_path: "the absolute path of the current phase's plan",
-  status: 'the phase status (in progress, complete)',
+  status: 'the phase status (in progress, not converging, complete)',
   journal: "the absolute path of the phase's journal (JOURNAL-<phase>.md)",
   review: "the absolute path of the phase's review (REVIEW-<phase>.md)",
   inbox: "the absolute path of the agent's inbox",

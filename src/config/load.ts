@@ -1,10 +1,11 @@
 import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { getBackend } from '../backends/index.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { findUnknownPlaceholders } from './kickoff.js';
 import { excerpt, locateKey } from './locate.js';
+import { DEFAULT_STATE_DIR, inside } from './state-dir.js';
 import type { RawAgent, RawConfig } from './schema.js';
 import type { AgentKind, AgentSpec, HealPolicy, PhaseSpec, Project } from './types.js';
 import { keyPath, validateRaw } from './validate.js';
@@ -74,11 +75,6 @@ function usableConfig(file: string): string {
   return file;
 }
 
-function inside(parent: string, child: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel));
-}
-
 function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'project';
 }
@@ -132,7 +128,7 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
 
   const defaults = raw.defaults ?? {};
   const models = raw.models ?? {};
-  const stateDir = projectPath(['defaults', 'state_dir'], defaults.state_dir ?? 'state') ?? join(dir, 'state');
+  const stateDir = projectPath(['defaults', 'state_dir'], defaults.state_dir ?? DEFAULT_STATE_DIR) ?? join(dir, DEFAULT_STATE_DIR);
   const socket = env.AO_TMUX_SOCKET || defaults.tmux_socket || 'ao';
   if (!/^[A-Za-z0-9_.-]+$/.test(socket)) throw new UsageError(`AO_TMUX_SOCKET "${socket}" is not a usable tmux socket name (letters, digits, ".", "_" and "-" only)`);
   const name = basename(dir);

@@ -1,61 +1,56 @@
 /**
  * The dashboard's reads of the state folder: bounded, and only of files that
- * changed since the last look (FileCache). The engine in src/ui asks this for
- * what it shows, so no UI module touches the filesystem.
+ * changed since the last look (FileCache). The engine in src/ui hands it to
+ * `readProjectView` and asks it for the tails it shows, so no UI module
+ * touches the filesystem.
  */
 import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { loadAgentsState, type AgentsState } from '../state/agents.js';
+import type { Project } from '../config/types.js';
+import type { AgentsState } from '../state/agents.js';
 import { readEvents, type LoggedEvent } from '../state/events.js';
+import { readExitRecord } from '../state/exits.js';
 import { layout } from '../state/layout.js';
-import { initialPhaseState, readPhaseState, type PhaseState } from '../state/phase.js';
+import { initialPhaseState, type PhaseState } from '../state/phase.js';
+import { emptyReport, readUsageReport, type UsageReport } from '../state/usage.js';
 import { readConfigError } from '../supervisor/reload.js';
 import { FileCache, inboxTail, tailText, type InboxLine, type TailView } from './feed.js';
+import { joinNotes, readAgentsFile, readPhaseFile, type StateSource, type TeamState } from './view.js';
 
-export interface TeamState {
-  agents: AgentsState;
-  phase: PhaseState;
-  /** a corrupt agents.json, shown from its good copy or as last seen */
-  note: string | null;
-  /** a state file that could not be read at all (the last good state is shown) */
-  failure: string | null;
-}
-
-export class StateReader {
+export class StateReader implements StateSource {
   private readonly cache = new FileCache();
   private readonly watchers = new Map<string, FSWatcher>();
-  private lastAgents: AgentsState = { version: 1, agents: {} };
+  private lastAgents: AgentsState | null = null;
   private lastPhase: PhaseState | null = null;
 
-  /** agents.json and phase.json; a corrupt one keeps showing the last good state, and says so. */
-  team(stateDir: string): TeamState {
+  /** agents.json and phase.json; a corrupt one keeps showing its good copy or the last state seen, and says so. */
+  team(project: Project): TeamState {
+    const { stateDir } = project;
     let note: string | null = null;
     let failure: string | null = null;
     try {
       const previous = this.lastAgents;
-      const read = this.cache.read(
-        layout.agents(stateDir),
-        () => {
-          const loaded = loadAgentsState(stateDir);
-          if (loaded.corrupt === null) return { state: loaded.state, note: null };
-          // say so; show its last good copy, else what this dashboard saw last
-          const note = `state file agents.json is corrupt (${loaded.corrupt}); showing ${loaded.from === 'good copy' ? 'its last good copy' : 'the last state seen'}`;
-          return { state: loaded.from === 'good copy' || !previous ? loaded.state : previous, note };
-        },
-        { state: { version: 1 as const, agents: {} }, note: null as string | null },
-      );
-      this.lastAgents = read.state;
-      note = read.note;
-      this.lastPhase = this.cache.read(layout.phase(stateDir), () => readPhaseState(stateDir), initialPhaseState());
+      const agents = this.cache.read(layout.agents(stateDir), () => readAgentsFile(stateDir, previous), { state: { version: 1 as const, agents: {} }, note: null });
+      this.lastAgents = agents.state;
+      const phase = this.cache.read(layout.phase(stateDir), () => readPhaseFile(project), { state: initialPhaseState(), note: null });
+      this.lastPhase = phase.state;
+      note = joinNotes(agents.note, phase.note);
     } catch (e) {
-      // a corrupt state file: keep showing the last good one, and say so
+      // a state file that cannot be read at all: keep showing the last good one, and say so
       failure = (e as Error).message;
     }
-    return { agents: this.lastAgents, phase: this.lastPhase ?? initialPhaseState(), note, failure };
+    return { agents: this.lastAgents ?? { version: 1, agents: {} }, phase: this.lastPhase ?? initialPhaseState(), note, failure };
   }
 
-  /** The error of an agents.toml edit the watchdog could not apply. */
   configError(stateDir: string): string | null {
     return this.cache.read(layout.configError(stateDir), () => readConfigError(stateDir)?.message ?? null, null);
+  }
+
+  exit(stateDir: string, agent: string): ReturnType<StateSource['exit']> {
+    return this.cache.read(layout.exit(stateDir, agent), () => readExitRecord(stateDir, agent), null);
+  }
+
+  usage(stateDir: string): UsageReport {
+    return this.cache.read(layout.usage(stateDir), () => readUsageReport(stateDir), emptyReport());
   }
 
   agentLog(stateDir: string, agent: string, limit: number): string[] {

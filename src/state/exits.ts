@@ -16,11 +16,11 @@ export function newRunId(now = Date.now()): string {
 }
 
 /**
- * How the run `runId` of `agent` ended, or null when it left no record (its
- * launcher was killed itself, or it has not ended). A status above 128 is a
- * death by signal STATUS-128, as the shell reports it.
+ * The launcher's last record of `agent`: the run it was and how it ended, or
+ * null when there is none (or it is not one). A status above 128 is a death
+ * by signal STATUS-128, as the shell reports it.
  */
-export function readExit(stateDir: string, agent: string, runId: string): ProcExit | null {
+export function readExitRecord(stateDir: string, agent: string): { runId: string; exit: ProcExit } | null {
   let text: string;
   try {
     text = readFileSync(layout.exit(stateDir, agent), 'utf8');
@@ -28,7 +28,13 @@ export function readExit(stateDir: string, agent: string, runId: string): ProcEx
     return null;
   }
   const match = /^(\S+) (\d+)\n?$/.exec(text);
-  if (!match || match[1] !== runId) return null;
+  if (!match) return null;
   const status = Number(match[2]);
-  return status > 128 && status < 128 + 65 ? { status: null, signal: status - 128 } : { status, signal: null };
+  return { runId: match[1]!, exit: status > 128 && status < 128 + 65 ? { status: null, signal: status - 128 } : { status, signal: null } };
+}
+
+/** How the run `runId` of `agent` ended, or null when it left no record (its launcher was killed itself, or it has not ended). */
+export function readExit(stateDir: string, agent: string, runId: string): ProcExit | null {
+  const record = readExitRecord(stateDir, agent);
+  return record?.runId === runId ? record.exit : null;
 }

@@ -14,6 +14,10 @@ export const layout = {
   events: (stateDir: string): string => join(stateDir, 'events.jsonl'),
   /** the last config the watchdog runs, so `ao status` can show the team while agents.toml is broken */
   runningProject: (stateDir: string): string => join(stateDir, 'project.json'),
+  /** tokens and cost, one line per iteration that ended */
+  usage: (stateDir: string): string => join(stateDir, 'usage.jsonl'),
+  /** what usage.jsonl added up to at its last append, kept by its writer so readers need not sum it */
+  usageTotals: (stateDir: string): string => join(stateDir, 'usage-totals.json'),
   /** the error of an agents.toml edit the watchdog could not apply */
   configError: (stateDir: string): string => join(stateDir, 'config-error.json'),
   watchdogPid: (stateDir: string): string => join(stateDir, 'watchdog.pid'),

@@ -121,10 +121,17 @@ export function pushHistory(state: PhaseState, phase: string, event: string, det
   state.history.push({ at: new Date().toISOString(), phase, event, ...(detail ? { detail } : {}) });
 }
 
+export type PhaseStatus = 'complete' | 'not converging' | 'in progress';
+
+/** The one rule for a phase's status, for `ao status`, `ao phase`, the dashboard and the kickoff's `{status}`. */
+export function phaseStatus(state: Pick<PhaseState, 'complete' | 'notConverging'>): PhaseStatus {
+  return state.complete ? 'complete' : state.notConverging ? 'not converging' : 'in progress';
+}
+
 /** The phase the team is in (clamped to the config's phases, should they have shrunk). */
 export function phaseView(project: Project, state: PhaseState): PhaseView {
   const index = Math.min(Math.max(state.index, 0), project.phases.length - 1);
-  return { phase: project.phases[index]!, index, status: state.complete ? 'complete' : 'in progress' };
+  return { phase: project.phases[index]!, index, status: phaseStatus(state) };
 }
 
 /** Pure: the state after moving to phase `index` (or to complete, past the last). */

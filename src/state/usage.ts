@@ -3,10 +3,15 @@
  * iteration that ended, appended as a single write (a torn last line gets
  * a newline before the next record and is skipped by readers). Never
  * rotated: a line is ~250 bytes, a week of one-minute iterations ~3 MB, and
- * totals need every line.
+ * totals need every line. So the writer sums it once per append into
+ * `usage-totals.json`, stamped with the file it summed (inode, size, mtime):
+ * `ao status` reads that small file while the stamp still matches, and sums
+ * the file itself when it does not (an append by an older ao, a crash
+ * between the append and the total, a torn total).
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { layout } from './layout.js';
+
 /** One iteration's tokens and cost, as a CLI reports them. */
 export interface IterationUsage {
   input_tokens: number;
@@ -33,7 +38,7 @@ export interface UsageRecord {
   usage: IterationUsage;
 }
 
-export const usageFile = (stateDir: string): string => join(stateDir, 'usage.jsonl');
+export const usageFile = layout.usage;
 
 export function appendUsage(stateDir: string, record: UsageRecord): void {
   mkdirSync(stateDir, { recursive: true });
@@ -50,6 +55,7 @@ export function appendUsage(stateDir: string, record: UsageRecord): void {
   } finally {
     closeSync(fd);
   }
+  keepTotals(stateDir);
 }
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
@@ -72,14 +78,79 @@ export function parseUsageLine(line: string): UsageRecord | null {
 /** Every good record, oldest first; a record repeated for one run (without a run id: one agent, phase and iteration) counts once, the last. */
 export function readUsage(stateDir: string): UsageRecord[] {
   const file = usageFile(stateDir);
-  if (!existsSync(file)) return [];
+  return existsSync(file) ? parseUsage(readFileSync(file, 'utf8')) : [];
+}
+
+function parseUsage(text: string): UsageRecord[] {
   const byKey = new Map<string, UsageRecord>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     const r = line.trim() === '' ? null : parseUsageLine(line);
     if (r === null) continue;
     byKey.set(JSON.stringify(r.run !== undefined ? [r.agent, r.run] : [r.agent, r.phase, r.iteration]), r);
   }
   return [...byKey.values()];
+}
+
+const stampOf = (st: Stats): string => `${st.ino}:${st.size}:${st.mtimeMs}`;
+
+interface KeptTotals {
+  version: 1;
+  /** the stamp of usage.jsonl these totals are of */
+  of: string;
+  report: UsageReport;
+}
+
+/** Sums usage.jsonl as it is and keeps the totals beside it (temp file, then rename). A failure only costs readers a sum. */
+function keepTotals(stateDir: string): void {
+  const out = layout.usageTotals(stateDir);
+  // `<file>.<digits>`: a temp left by a crash is swept with write-file-atomic's (layout.isAtomicTemp)
+  const temp = `${out}.${process.pid}`;
+  try {
+    const fd = openSync(usageFile(stateDir), 'r');
+    let kept: KeptTotals;
+    try {
+      // the bytes the stamp counts, and no more: an append after it makes the stamp stale, never wrong
+      const st = fstatSync(fd);
+      const bytes = Buffer.alloc(st.size);
+      for (let at = 0; at < st.size; ) {
+        const n = readSync(fd, bytes, at, st.size - at, at);
+        if (n === 0) break;
+        at += n;
+      }
+      kept = { version: 1, of: stampOf(st), report: summarise(parseUsage(bytes.toString('utf8'))) };
+    } finally {
+      closeSync(fd);
+    }
+    writeFileSync(temp, JSON.stringify(kept));
+    renameSync(temp, out);
+  } catch {
+    // readers find no total of this file, and sum it
+  }
+}
+
+const isTotals = (u: unknown): boolean => typeof u === 'object' && u !== null && typeof (u as UsageTotals).iterations === 'number' && typeof (u as UsageTotals).input_tokens === 'number';
+const isTotalsMap = (m: unknown): boolean => typeof m === 'object' && m !== null && Object.values(m).every(isTotals);
+
+function readKeptTotals(stateDir: string, stamp: string): UsageReport | null {
+  try {
+    const kept = JSON.parse(readFileSync(layout.usageTotals(stateDir), 'utf8')) as Partial<KeptTotals> | null;
+    const r = kept?.report;
+    if (kept?.version !== 1 || kept.of !== stamp || !r || !Array.isArray(r.rows) || !isTotalsMap(r.byAgent) || !isTotalsMap(r.byPhase) || !isTotals(r.total)) return null;
+    return r;
+  } catch {
+    return null; // missing or torn
+  }
+}
+
+/** What usage.jsonl adds up to: the totals its writer kept, while they are of the file as it is now; else the file summed. */
+export function readUsageReport(stateDir: string): UsageReport {
+  let st: Stats;
+  try {
+    st = statSync(usageFile(stateDir));
+  } catch {
+    return emptyReport();
+  }
+  return readKeptTotals(stateDir, stampOf(st)) ?? summarise(readUsage(stateDir));
 }
 
 export function emptyTotals(): UsageTotals {
@@ -112,6 +183,10 @@ export interface UsageReport {
   byAgent: Record<string, UsageTotals>;
   byPhase: Record<string, UsageTotals>;
   total: UsageTotals;
+}
+
+export function emptyReport(): UsageReport {
+  return { rows: [], byAgent: {}, byPhase: {}, total: emptyTotals() };
 }
 
 /** Pure: totals per phase and agent, per agent, per phase and overall. */

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { getBackend } from '../backends/index.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { readPhaseStateOf, phaseView } from '../state/phase.js';
-import { layout } from '../state/layout.js';
+import { readExitRecord } from '../state/exits.js';
 import { appendUsage, type UsageRecord } from '../state/usage.js';
 import { rawStreamFile } from '../stream/raw.js';
 
@@ -19,15 +19,6 @@ export interface RecordOptions {
   now?: Date;
 }
 
-/** The run id the launcher wrote with the last exit status: the run whose stream this is. */
-function lastRun(stateDir: string, agent: string): string | null {
-  try {
-    return /^(\S+) \d+\n?$/.exec(readFileSync(layout.exit(stateDir, agent), 'utf8'))?.[1] ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /** Appends the record and returns it; null when the stream is missing or reports no usage. */
 export function recordIteration(project: Project, agent: AgentSpec, iteration: number, rawFile = rawStreamFile(project.stateDir, agent.name), options: RecordOptions = {}): UsageRecord | null {
   const parse = getBackend(agent.backend).usage;
@@ -35,7 +26,8 @@ export function recordIteration(project: Project, agent: AgentSpec, iteration: n
   const usage = parse(readFileSync(rawFile, 'utf8'));
   if (usage === null) return null;
   const phase = options.phase ?? phaseView(project, readPhaseStateOf(project)).phase.id;
-  const run = options.run ?? lastRun(project.stateDir, agent.name);
+  // the run id the launcher wrote with the last exit status: the run whose stream this is
+  const run = options.run ?? readExitRecord(project.stateDir, agent.name)?.runId ?? null;
   const record: UsageRecord = {
     time: (options.now ?? new Date()).toISOString(),
     agent: agent.name,

@@ -1,7 +1,7 @@
 import { modelFor } from '../config/resolve.js';
 import type { AgentKind, HealPolicy, Project } from '../config/types.js';
 import type { AgentRecord, AgentsState } from '../state/agents.js';
-import type { PhaseState } from '../state/phase.js';
+import { phaseView, type PhaseState } from '../state/phase.js';
 import type { UsageReport, UsageTotals } from '../state/usage.js';
 import { silenceMs, silentTooLong, SPINNING_AFTER } from './reconcile.js';
 import { foreignNote, ownSessions, type PaneInfo } from '../tmux/snapshot.js';
@@ -72,8 +72,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
     const other = foreign.get(session);
     return other && !panes.has(session) ? { state: up ? 'dead' : 'stopped', detail: `session ${foreignNote(other)}` } : state;
   };
-  const index = Math.min(Math.max(observed.phase.index, 0), project.phases.length - 1);
-  const phase = project.phases[index] ?? project.phases[0]!;
+  const { phase, index, status } = phaseView(project, observed.phase);
   const complete = observed.phase.complete;
 
   const agents: AgentStatus[] = project.agents.map((agent) => {
@@ -134,7 +133,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
       index,
       count: project.phases.length,
       plan: phase.plan,
-      status: phaseStatus(observed.phase),
+      status,
       gate: complete ? 'closed' : observed.phase.gate.status,
       fails_in_a_row: observed.phase.gate.failStreak,
       usage: observed.usage?.byPhase[phase.id] ?? null,
@@ -192,11 +191,4 @@ function agentState(
 /** `ao status` exits 3 when an agent that should run does not (DESIGN §9). */
 export function isHealthy(report: StatusReport): boolean {
   return report.agents.every((a) => !a.up || !['dead', 'failed', 'stalled'].includes(a.state));
-}
-
-export type PhaseStatus = 'complete' | 'not converging' | 'in progress';
-
-/** The one rule for a phase's status, for `ao status`, `ao phase` and the dashboard. */
-export function phaseStatus(state: Pick<PhaseState, 'complete' | 'notConverging'>): PhaseStatus {
-  return state.complete ? 'complete' : state.notConverging ? 'not converging' : 'in progress';
 }

@@ -1,18 +1,18 @@
 /**
  * Fills the dashboard's store. Every tick (1 s, sooner when a state file
- * changes): one tmux snapshot into the same `buildStatus` as `ao status`, the
- * selected agent's screen, and bounded tails of the coordination files and
- * events, read through the StateReader. It publishes only when something changed (or once a second, for the
+ * changes): one tmux snapshot into the same `readProjectView` as `ao status`
+ * (its files read through the cached StateReader), the selected agent's
+ * screen, and bounded tails of the coordination files and events. It publishes only when something changed (or once a second, for the
  * clocks), so the UI renders at a steady rate however much the agents print.
  */
 import { coordPaths } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
 import { ConfigError } from '../errors.js';
-import { buildStatus } from '../supervisor/status.js';
 import type { Tmux } from '../tmux/client.js';
 import { bySession } from '../tmux/snapshot.js';
 import { screenLines } from '../readmodel/feed.js';
 import { fileStamp, StateReader } from '../readmodel/state-reader.js';
+import { readProjectView } from '../readmodel/view.js';
 import type { DashState, View } from './model.js';
 import type { DashStore } from './store.js';
 
@@ -145,25 +145,10 @@ export class Engine {
     } catch (e) {
       error = `tmux: ${(e as Error).message}`;
     }
-    const team = this.reader.team(stateDir);
-    if (team.failure !== null) error = team.failure;
-    else error ??= team.note;
-    const { agents, phase } = team;
-    const configError = this.configError ?? this.reader.configError(stateDir);
-    const report = buildStatus(project, { panes, server: panes.length > 0, agents, phase, now, configError });
-
+    const { report, startedAt, phaseStartedAt, note, failure } = readProjectView(project, panes, { source: this.reader, now, configError: this.configError });
+    if (failure !== null) error = failure;
+    else error ??= note;
     const sessions = bySession(panes);
-    const startedAt: Record<string, number | null> = {};
-    for (const agent of report.agents) {
-      const record = agents.agents[agent.name];
-      const pane = sessions.get(agent.session);
-      startedAt[agent.name] = agent.pid === null ? null : record?.startedAt ? Date.parse(record.startedAt) : pane?.created ? pane.created * 1000 : null;
-    }
-    const teamStart = Object.values(agents.agents)
-      .filter((r) => r.up && r.startedAt)
-      .map((r) => Date.parse(r.startedAt!))
-      .reduce((a, b) => Math.min(a, b), Infinity);
-    const phaseStartedAt = phase.startedAt ? Date.parse(phase.startedAt) : Number.isFinite(teamStart) ? teamStart : null;
 
     const focused = report.agents.find((a) => a.name === this.focusAgent) ?? report.agents[0];
     let preview: DashState['preview'] = null;

@@ -33,10 +33,13 @@ export function importsOf(text: string): string[] {
   return found;
 }
 
-function allImports(): Import[] {
+/** The imports that load code: `import type` and `export type` lines left out. */
+export const valueImportsOf = (text: string): string[] => importsOf(text.replace(/^\s*(?:import|export)\s+type\b[^;]*;/gm, ''));
+
+function allImports(of: (text: string) => string[] = importsOf): Import[] {
   return sourceFiles(SRC).flatMap((path) => {
     const file = relative(SRC, path).split('\\').join('/');
-    return importsOf(readFileSync(path, 'utf8')).map((spec) => ({
+    return of(readFileSync(path, 'utf8')).map((spec) => ({
       file,
       spec,
       target: spec.startsWith('.') ? relative(SRC, resolve(dirname(path), spec)).split('\\').join('/') : spec,
@@ -61,6 +64,9 @@ const backendBreaks = (i: Import): boolean => i.file.startsWith('backends/') && 
 const configBreaks = (i: Import): boolean =>
   i.file.startsWith('config/') && (/^(phases|supervisor|cli|ui|tmux|demo|readmodel|coord|stream)\//.test(i.target) || (i.target.startsWith('backends/') && i.file !== 'config/load.ts'));
 
+// the dashboard reads the state folder only through readmodel: of state/ it loads only the pure event catalogue
+const uiStateBreaks = (i: Import): boolean => i.file.startsWith('ui/') && i.target.startsWith('state/') && i.target !== 'state/event-catalogue.js';
+
 const show = (list: Import[]): string[] => list.map((i) => `${i.file} imports ${i.spec}`).sort();
 
 describe('folder boundaries', () => {
@@ -78,6 +84,10 @@ describe('folder boundaries', () => {
 
   it('ui reads no file and imports nothing from cli', () => {
     expect(show(imports.filter(uiBreaks))).toEqual([]);
+  });
+
+  it('ui reads the state folder only through readmodel', () => {
+    expect(show(allImports(valueImportsOf).filter(uiStateBreaks))).toEqual([]);
   });
 
   it('only src/tmux spawns a process', () => {
@@ -103,6 +113,9 @@ describe('folder boundaries', () => {
     expect(stateBreaks({ file: 'state/phase.ts', spec: './gate-state.js', target: 'state/gate-state.js' })).toBe(false);
     expect(uiBreaks({ file: 'ui/x.ts', spec: 'node:fs', target: 'node:fs' })).toBe(true);
     expect(uiBreaks({ file: 'ui/components/x.tsx', spec: '../../cli/format.js', target: 'cli/format.js' })).toBe(true);
+    expect(uiStateBreaks({ file: 'ui/engine.ts', spec: '../state/agents.js', target: 'state/agents.js' })).toBe(true);
+    expect(uiStateBreaks({ file: 'ui/lines.ts', spec: '../state/event-catalogue.js', target: 'state/event-catalogue.js' })).toBe(false);
+    expect(valueImportsOf("import type { A } from '../state/agents.js';\nimport { b } from '../state/phase.js';\n")).toEqual(['../state/phase.js']);
     expect(spawnBreaks({ file: 'cli/commands/x.ts', spec: 'execa', target: 'execa' })).toBe(true);
     expect(spawnBreaks({ file: 'state/x.ts', spec: 'node:child_process', target: 'node:child_process' })).toBe(true);
     expect(spawnBreaks({ file: 'tmux/x.ts', spec: 'execa', target: 'execa' })).toBe(false);

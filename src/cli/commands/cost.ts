@@ -1,4 +1,4 @@
-import { readUsage, summarise, type UsageTotals } from '../../state/usage.js';
+import { readUsageReport, type UsageTotals } from '../../state/usage.js';
 import { openProjectOrRunning } from '../context.js';
 import { table } from '../format.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -13,7 +13,7 @@ const cells = (u: UsageTotals): string[] => [String(u.iterations), String(u.inpu
 /** `ao cost [--json]`: tokens and cost per phase and agent, with totals (read-only). */
 export async function cost(options: CostOptions, io: Io): Promise<number> {
   const { project } = openProjectOrRunning(options, io);
-  const report = summarise(readUsage(project.stateDir));
+  const report = readUsageReport(project.stateDir);
   if (options.json) {
     const json = {
       project: project.name,

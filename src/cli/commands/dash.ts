@@ -1,14 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
-import { dirname, join } from 'node:path';
-import { findConfig, loadProject } from '../../config/load.js';
-import type { Project } from '../../config/types.js';
+import { loadProject } from '../../config/load.js';
 import { AoError, ConfigError, UsageError } from '../../errors.js';
-import { readRunningProject } from '../../supervisor/reload.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { Tmux } from '../../tmux/client.js';
 import type { DashActions, DashStore, Engine, NoticeTone } from '../../ui/index.js';
-import { openProject } from '../context.js';
+import { openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 // the actions are loaded with the dashboard, not on first use: a dashboard left open across a
 // rebuild or an upgrade of ao (new chunk names in dist/) must still be able to act
@@ -34,7 +31,8 @@ const SCREEN = { enter: '\x1b[?1049h\x1b[2J\x1b[H', leave: '\x1b[?25h\x1b[?1049l
  */
 export async function dash(options: GlobalOptions, io: Io): Promise<number> {
   if (!io.isTTY || !process.stdin.isTTY) throw new UsageError(NO_TERMINAL);
-  const { project, configError } = openForDash(options, io);
+  // like `ao status`: a broken agents.toml shows the team the watchdog still runs, with the error
+  const { project, configError } = openProjectOrRunning(options, io, true);
   // ink draws nothing until exit when it believes it runs under CI (is-in-ci, read as ink loads); this is a terminal
   for (const key of Object.keys(process.env)) if (key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_')) delete process.env[key];
   // React's development build is several times slower and heavier: a screen left open all week runs the production one
@@ -105,18 +103,6 @@ export async function dash(options: GlobalOptions, io: Io): Promise<number> {
     engine.stop();
     stats?.stop();
     process.off('exit', restoreOnExit);
-  }
-}
-
-/** Like `ao status`: a broken agents.toml shows the team the watchdog still runs, with the error. */
-function openForDash(options: GlobalOptions, io: Io): { project: Project; configError: string | null } {
-  try {
-    return { project: openProject(options, io).project, configError: null };
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    const running = readRunningProject(join(dirname(findConfig({ config: options.config, cwd: io.cwd, env: io.env })), 'state'));
-    if (!running) throw error;
-    return { project: running, configError: error.format(running.dir) };
   }
 }
 

@@ -1,13 +1,12 @@
-import { readUsage, summarise } from '../../state/usage.js';
 import { modelFor } from '../../config/resolve.js';
 import type { Project } from '../../config/types.js';
 import { UsageError } from '../../errors.js';
 import { appendEvent } from '../../state/events.js';
 import { withLock } from '../../state/files.js';
-import { movePhase, phaseView, readPhaseStateOf, recoverPhaseStateOf, writePhaseState, type PhaseState } from '../../state/phase.js';
+import { movePhase, phaseView, recoverPhaseStateOf, writePhaseState, type PhaseState } from '../../state/phase.js';
+import { readProjectView, type ProjectView } from '../../readmodel/view.js';
 import { openProject } from '../context.js';
 import { phaseHeader } from '../../supervisor/labels.js';
-import { phaseStatus } from '../../supervisor/status.js';
 import type { GlobalOptions, Io } from '../io.js';
 
 export interface PhaseOptions extends GlobalOptions {
@@ -29,14 +28,15 @@ export function describeMove(project: Project, from: PhaseState, to: PhaseState)
     });
 }
 
-function statusReport(project: Project, state: PhaseState): object {
-  const view = phaseView(project, state);
+function statusReport(project: Project, view: ProjectView): object {
+  const { phase: state } = view;
+  const { phase } = phaseView(project, state);
   return {
-    id: view.phase.id,
-    index: view.index,
-    count: project.phases.length,
-    plan: view.phase.plan,
-    plan_path: view.phase.planPath,
+    id: view.report.phase.id,
+    index: view.report.phase.index,
+    count: view.report.phase.count,
+    plan: view.report.phase.plan,
+    plan_path: phase.planPath,
     complete: state.complete,
     gate: state.gate.status,
     fails_in_a_row: state.gate.failStreak,
@@ -49,15 +49,14 @@ function statusReport(project: Project, state: PhaseState): object {
 export async function phase(options: PhaseOptions, io: Io): Promise<number> {
   const { project } = openProject(options, io);
   if (options.action === 'status') {
-    const state = readPhaseStateOf(project);
+    const view = readProjectView(project, null);
     if (options.json) {
-      io.out(`${JSON.stringify(statusReport(project, state), null, 2)}\n`);
+      io.out(`${JSON.stringify(statusReport(project, view), null, 2)}\n`);
       return 0;
     }
-    const view = phaseView(project, state);
-    const status = phaseStatus(state);
-    io.out(`${phaseHeader({ id: view.phase.id, index: view.index, count: project.phases.length, plan: view.phase.plan, status, gate: state.gate.status, fails_in_a_row: state.gate.failStreak, usage: summarise(readUsage(project.stateDir)).byPhase[view.phase.id] ?? null })}\n`);
-    io.out(`plan: ${view.phase.planPath}\ngate: ${state.complete ? 'closed' : state.gate.status} · fails in a row: ${state.gate.failStreak}\n`);
+    const state = view.phase;
+    io.out(`${phaseHeader(view.report.phase)}\n`);
+    io.out(`plan: ${phaseView(project, state).phase.planPath}\ngate: ${state.complete ? 'closed' : state.gate.status} · fails in a row: ${state.gate.failStreak}\n`);
     if (state.history.length > 0) {
       io.out('history:\n');
       for (const h of state.history.slice(-20)) io.out(`  ${h.at}  ${h.phase.padEnd(12)}  ${h.event.padEnd(14)}  ${h.detail ?? ''}\n`);

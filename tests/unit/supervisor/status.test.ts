@@ -3,7 +3,7 @@ import type { AgentSpec, Project } from '../../../src/config/types.js';
 import { buildStatus, isHealthy, type Observed } from '../../../src/supervisor/status.js';
 import { formatStatus } from '../../../src/cli/format.js';
 import type { PaneInfo } from '../../../src/tmux/snapshot.js';
-import { initialPhaseState } from '../../../src/state/phase.js';
+import { initialPhaseState, phaseView } from '../../../src/state/phase.js';
 import type { AgentRecord } from '../../../src/state/agents.js';
 import { silentTooLong } from '../../../src/supervisor/reconcile.js';
 
@@ -175,5 +175,15 @@ describe('buildStatus', () => {
     expect(text).toMatch(/^adversary\s+loop\s+demo\s+\S+\s+heal\+stall\s+-\s+/m);
     expect(report.agents.find((a) => a.name === 'builder')?.usage).toMatchObject({ cost_usd: 1.234, iterations: 3 });
     expect(report.phase.usage).toMatchObject({ cost_usd: 1.5 });
+  });
+
+  it.each([
+    [{ complete: false, notConverging: false }, 'in progress'],
+    [{ complete: false, notConverging: true }, 'not converging'],
+    [{ complete: true, notConverging: true }, 'complete'],
+  ])('one phase status rule for status and the kickoff: %j -> %s', (over, expected) => {
+    const phase = { ...initialPhaseState(), ...over };
+    expect(buildStatus(project, observed({ phase })).phase.status).toBe(expected);
+    expect(phaseView(project, phase).status).toBe(expected);
   });
 });
