@@ -4,7 +4,7 @@
  * `readProjectView` and asks it for the tails it shows, so no UI module
  * touches the filesystem.
  */
-import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import type { Project } from '../config/types.js';
 import type { AgentsState } from '../state/agents.js';
 import { readEvents, type LoggedEvent } from '../state/events.js';
@@ -102,12 +102,5 @@ export class StateReader implements StateSource {
   }
 }
 
-/** A file's identity and version (inode, size, mtime), or null when it does not exist. */
-export function fileStamp(file: string): string | null {
-  try {
-    const st = statSync(file);
-    return `${st.ino}:${st.size}:${st.mtimeMs}`;
-  } catch {
-    return null;
-  }
-}
+// the dashboard's engine names a file's version the same way the watchdog does
+export { fileStamp } from '../state/files.js';
