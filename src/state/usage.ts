@@ -43,19 +43,31 @@ export const usageFile = layout.usage;
 export function appendUsage(stateDir: string, record: UsageRecord): void {
   mkdirSync(stateDir, { recursive: true });
   const fd = openSync(usageFile(stateDir), 'a+');
+  let added: KeptTotals | null = null;
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    const size = st.size;
     let prefix = '';
     if (size > 0) {
       const last = Buffer.alloc(1);
       readSync(fd, last, 0, 1, size - 1);
       if (last[0] !== 0x0a) prefix = '\n';
     }
-    writeSync(fd, `${prefix}${JSON.stringify(record)}\n`);
+    // the totals of the file as it was, if kept: one record more is added to them, not the file summed again
+    const kept = size === 0 ? { report: emptyReport(), recent: [] } : readKept(stateDir, stampOf(st));
+    const key = recordKey(record);
+    const line = `${prefix}${JSON.stringify(record)}\n`;
+    writeSync(fd, line);
+    const now = fstatSync(fd);
+    // another writer's line in between (the totals would miss it), or a record repeated (it counts once): summed instead
+    if (kept?.recent && !kept.recent.includes(key) && now.size === size + Buffer.byteLength(line)) {
+      added = { version: 1, of: stampOf(now), report: addRecord(kept.report, record), recent: [...kept.recent, key].slice(-RECENT_KEYS) };
+    }
   } finally {
     closeSync(fd);
   }
-  keepTotals(stateDir);
+  if (added) writeTotals(stateDir, added);
+  else keepTotals(stateDir);
 }
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
@@ -86,10 +98,16 @@ function parseUsage(text: string): UsageRecord[] {
   for (const line of text.split('\n')) {
     const r = line.trim() === '' ? null : parseUsageLine(line);
     if (r === null) continue;
-    byKey.set(JSON.stringify(r.run !== undefined ? [r.agent, r.run] : [r.agent, r.phase, r.iteration]), r);
+    byKey.set(recordKey(r), r);
   }
   return [...byKey.values()];
 }
+
+/** What makes two records one run's: its run id, else one agent, phase and iteration. */
+const recordKey = (r: UsageRecord): string => JSON.stringify(r.run !== undefined ? [r.agent, r.run] : [r.agent, r.phase, r.iteration]);
+
+/** How many of the newest records' keys the kept totals remember: a record repeated among them is summed anew, not added. */
+const RECENT_KEYS = 64;
 
 const stampOf = (st: Stats): string => `${st.ino}:${st.size}:${st.mtimeMs}`;
 
@@ -98,13 +116,12 @@ interface KeptTotals {
   /** the stamp of usage.jsonl these totals are of */
   of: string;
   report: UsageReport;
+  /** the keys of the newest records (a repeated record is one of them: the watchdog asked twice) */
+  recent?: string[];
 }
 
 /** Sums usage.jsonl as it is and keeps the totals beside it (temp file, then rename). A failure only costs readers a sum. */
 function keepTotals(stateDir: string): void {
-  const out = layout.usageTotals(stateDir);
-  // `<file>.<digits>`: a temp left by a crash is swept with write-file-atomic's (layout.isAtomicTemp)
-  const temp = `${out}.${process.pid}`;
   try {
     const fd = openSync(usageFile(stateDir), 'r');
     let kept: KeptTotals;
@@ -117,10 +134,22 @@ function keepTotals(stateDir: string): void {
         if (n === 0) break;
         at += n;
       }
-      kept = { version: 1, of: stampOf(st), report: summarise(parseUsage(bytes.toString('utf8'))) };
+      const records = parseUsage(bytes.toString('utf8'));
+      kept = { version: 1, of: stampOf(st), report: summarise(records), recent: records.slice(-RECENT_KEYS).map(recordKey) };
     } finally {
       closeSync(fd);
     }
+    writeTotals(stateDir, kept);
+  } catch {
+    // readers find no total of this file, and sum it
+  }
+}
+
+function writeTotals(stateDir: string, kept: KeptTotals): void {
+  const out = layout.usageTotals(stateDir);
+  // `<file>.<digits>`: a temp left by a crash is swept with write-file-atomic's (layout.isAtomicTemp)
+  const temp = `${out}.${process.pid}`;
+  try {
     writeFileSync(temp, JSON.stringify(kept));
     renameSync(temp, out);
   } catch {
@@ -132,11 +161,16 @@ const isTotals = (u: unknown): boolean => typeof u === 'object' && u !== null &&
 const isTotalsMap = (m: unknown): boolean => typeof m === 'object' && m !== null && Object.values(m).every(isTotals);
 
 function readKeptTotals(stateDir: string, stamp: string): UsageReport | null {
+  return readKept(stateDir, stamp)?.report ?? null;
+}
+
+function readKept(stateDir: string, stamp: string): { report: UsageReport; recent: string[] | undefined } | null {
   try {
     const kept = JSON.parse(readFileSync(layout.usageTotals(stateDir), 'utf8')) as Partial<KeptTotals> | null;
     const r = kept?.report;
     if (kept?.version !== 1 || kept.of !== stamp || !r || !Array.isArray(r.rows) || !isTotalsMap(r.byAgent) || !isTotalsMap(r.byPhase) || !isTotals(r.total)) return null;
-    return r;
+    const recent = Array.isArray(kept.recent) && kept.recent.every((k) => typeof k === 'string') ? kept.recent : undefined;
+    return { report: r, recent };
   } catch {
     return null; // missing or torn
   }
@@ -191,18 +225,18 @@ export function emptyReport(): UsageReport {
 
 /** Pure: totals per phase and agent, per agent, per phase and overall. */
 export function summarise(records: readonly UsageRecord[]): UsageReport {
-  const rows = new Map<string, UsageRow>();
-  const byAgent: Record<string, UsageTotals> = {};
-  const byPhase: Record<string, UsageTotals> = {};
-  const total = emptyTotals();
-  for (const r of records) {
-    const key = JSON.stringify([r.phase, r.agent]);
-    const row = rows.get(key) ?? { phase: r.phase, agent: r.agent, usage: emptyTotals() };
-    rows.set(key, row);
-    addUsage(row.usage, r.usage);
-    addUsage((byAgent[r.agent] ??= emptyTotals()), r.usage);
-    addUsage((byPhase[r.phase] ??= emptyTotals()), r.usage);
-    addUsage(total, r.usage);
-  }
-  return { rows: [...rows.values()], byAgent, byPhase, total };
+  const report = emptyReport();
+  for (const r of records) addRecord(report, r);
+  return report;
+}
+
+/** One iteration's record into a report's totals (changes and returns the report). */
+export function addRecord(report: UsageReport, r: UsageRecord): UsageReport {
+  let row = report.rows.find((x) => x.phase === r.phase && x.agent === r.agent);
+  if (!row) report.rows.push((row = { phase: r.phase, agent: r.agent, usage: emptyTotals() }));
+  addUsage(row.usage, r.usage);
+  addUsage((report.byAgent[r.agent] ??= emptyTotals()), r.usage);
+  addUsage((report.byPhase[r.phase] ??= emptyTotals()), r.usage);
+  addUsage(report.total, r.usage);
+  return report;
 }

@@ -24,7 +24,7 @@ import { phaseView, recoverPhaseStateOf, type PhaseState } from '../state/phase.
 import { processAlive } from '../state/pidlock.js';
 import { ProcWatch, type ProcExit } from '../state/procwatch.js';
 import { hookView, readSignals, signalFile } from '../state/signals.js';
-import { readUsage, summarise, usageFile, type UsageReport } from '../state/usage.js';
+import { readUsageReport, usageFile, type UsageReport } from '../state/usage.js';
 import type { Tmux } from '../tmux/client.js';
 import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 import { applyActions } from './apply.js';
@@ -189,7 +189,7 @@ export class Watchdog {
   private usage(stateDir: string): UsageReport | null {
     const key = fileStamp(usageFile(stateDir));
     if (key === null) return null;
-    if (this.usageRead?.key !== key) this.usageRead = { key, report: summarise(readUsage(stateDir)) };
+    if (this.usageRead?.key !== key) this.usageRead = { key, report: readUsageReport(stateDir) };
     return this.usageRead.report;
   }
 

@@ -89,6 +89,22 @@ describe('usage-totals.json: the totals the writer keeps, so a reader need not s
     expect(existsSync(usageFile(dir))).toBe(true);
   });
 
+  it('an append adds its record to the kept totals instead of summing the whole file again', () => {
+    const dir = temp();
+    appendUsage(dir, record('builder', 'one', 1, usage(1)));
+    // kept totals that differ from the file's sum (an input of 1000) show which way the next append went
+    const file = JSON.parse(readFileSync(layout.usageTotals(dir), 'utf8')) as { of: string; recent: string[] };
+    const marked = summarise(readUsage(dir));
+    marked.total.input_tokens = 1000;
+    writeFileSync(layout.usageTotals(dir), JSON.stringify({ ...file, report: marked }));
+    appendUsage(dir, record('builder', 'one', 2, usage(2)));
+    expect(readUsageReport(dir).total).toMatchObject({ input_tokens: 1005, iterations: 2, cost_usd: 3 });
+    // a record repeated for one run is summed anew, so it counts once
+    appendUsage(dir, record('builder', 'one', 2, usage(2)));
+    expect(readUsageReport(dir)).toEqual(summarise(readUsage(dir)));
+    expect(readUsageReport(dir).total).toMatchObject({ input_tokens: 10, iterations: 2 });
+  });
+
   it('an append after a torn line: the totals skip the torn record and count the new one', () => {
     const dir = temp();
     appendUsage(dir, record('builder', 'one', 1, usage(1)));
