@@ -52,9 +52,10 @@ const EXAMPLES: Example[] = [
     overridePhase: 'cli',
     overrideModel: 'claude-opus-4-8',
     baseModel: 'claude-sonnet-4-6',
-    loopCommand: [/ claude -p /, / --output-format stream-json /, / --verbose /, / --model claude-sonnet-4-6 /, / --permission-mode acceptEdits /, / --settings claude-settings\.json /],
+    // claude-settings.json is folded into the one --settings ao passes with its hooks (Claude Code keeps only one)
+    loopCommand: [/ claude -p /, / --output-format stream-json /, / --verbose /, / --model claude-sonnet-4-6 /, / --settings '\{"permissions":\{"allow":\[.*"hooks":\{"SessionStart".*' --permission-mode acceptEdits --max-budget-usd 5 /],
     // ao's own conversation id and hook settings come between the model and the agent's args
-    interactiveCommand: / claude --model claude-sonnet-4-6 --session-id [0-9a-f-]{36} --settings '\{"hooks".*' --permission-mode default --settings claude-settings\.json /,
+    interactiveCommand: / claude --model claude-sonnet-4-6 --session-id [0-9a-f-]{36} --settings '\{"permissions":\{"allow":\[.*"hooks":\{"SessionStart".*' --permission-mode default /,
     notInteractive: [/ -p /, /stream-json/, /AO_KICKOFF_FILE"\)/],
   },
   {
@@ -130,6 +131,7 @@ describe.each(EXAMPLES.map((ex) => [ex.name, ex] as const))('examples/%s', (_nam
 
     const builder = sessionLine('builder');
     for (const pattern of ex.loopCommand) expect(builder).toMatch(pattern);
+    expect(builder.match(/ --settings /g) ?? [], 'one --settings').toHaveLength(ex.backend === 'claude' ? 1 : 0);
     // the kickoff reaches a loop as its last argument, read from the kickoff file
     expect(builder).toContain(`-e AO_KICKOFF_FILE=${join(dir, 'state', 'kickoff', 'builder.md')}`);
     expect(builder).toContain(`"$@" "$(cat "$AO_KICKOFF_FILE")"; s=$?;`);
