@@ -57,13 +57,19 @@ async function realClaude(): Promise<void> {
     for (const mode of ['direct', 'formatted'] as const) {
       server.script({ kind: 'tool', command: 'echo tool-output-line' }, { kind: 'text', text: 'Done.' });
       const t0 = performance.now();
-      const argv = mode === 'direct' ? [installed.bin, ...CLAUDE_ARGS] : [process.execPath, AO, 'format-stream', '--backend', 'claude', '--raw', join(dir, 'raw.jsonl'), '--', installed.bin, ...CLAUDE_ARGS];
+      const argv =
+        mode === 'direct'
+          ? [installed.bin, ...CLAUDE_ARGS]
+          : [process.execPath, AO, 'format-stream', '--backend', 'claude', '--raw', join(dir, 'raw.jsonl'), '--', installed.bin, ...CLAUDE_ARGS];
       const code = await run(argv[0]!, argv.slice(1), { ...env });
       if (code !== 0) throw new Error(`${mode} run exited ${code}`);
       wall[mode].push(performance.now() - t0);
     }
   }
-  const own = readFileSync(stats, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { user_us: number; system_us: number; max_rss_kb: number; uptime_ms: number });
+  const own = readFileSync(stats, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { user_us: number; system_us: number; max_rss_kb: number; uptime_ms: number });
   const cpu = own.map((s) => (s.user_us + s.system_us) / 1000);
   process.stdout.write(
     [
@@ -105,7 +111,10 @@ async function fastStream(): Promise<void> {
   const script = join(dir, 'streamer.mjs');
   writeFileSync(script, streamerScript());
   const stats = join(dir, 'stats.jsonl');
-  const results: Record<string, { lat: number[]; wall: number[]; bytes: number }> = { direct: { lat: [], wall: [], bytes: 0 }, formatted: { lat: [], wall: [], bytes: 0 } };
+  const results: Record<string, { lat: number[]; wall: number[]; bytes: number }> = {
+    direct: { lat: [], wall: [], bytes: 0 },
+    formatted: { lat: [], wall: [], bytes: 0 },
+  };
   for (let r = 0; r < RUNS; r++) {
     for (const mode of ['direct', 'formatted'] as const) {
       const res = results[mode]!;
@@ -123,12 +132,18 @@ async function fastStream(): Promise<void> {
           nl = buf.indexOf('\n');
         }
       };
-      const argv = mode === 'direct' ? [process.execPath, script] : [process.execPath, AO, 'format-stream', '--backend', 'claude', '--raw', join(dir, 'raw.jsonl'), '--', process.execPath, script];
+      const argv =
+        mode === 'direct'
+          ? [process.execPath, script]
+          : [process.execPath, AO, 'format-stream', '--backend', 'claude', '--raw', join(dir, 'raw.jsonl'), '--', process.execPath, script];
       await run(argv[0]!, argv.slice(1), { PATH: process.env.PATH, AO_FORMAT_STREAM_STATS: stats }, onOut);
       res.wall.push(performance.now() - t0);
     }
   }
-  const own = readFileSync(stats, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { user_us: number; system_us: number });
+  const own = readFileSync(stats, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { user_us: number; system_us: number });
   const cpu = own.map((s) => (s.user_us + s.system_us) / 1000);
   const rawSize = readFileSync(join(dir, 'raw.jsonl')).length;
   const d = results.direct!;

@@ -29,7 +29,19 @@ const opts = { agents: 20, calls: 60, polls: 2000 };
   }
 }
 const socket = `wdbm-${process.pid}-${randomBytes(3).toString('hex')}`;
-const FORMAT = ['session_name', 'pane_id', 'pane_pid', 'pane_dead', 'pane_dead_status', 'pane_dead_signal', 'window_activity', 'session_created', 'pane_current_command'].map((f) => `#{${f}}`).join('\t');
+const FORMAT = [
+  'session_name',
+  'pane_id',
+  'pane_pid',
+  'pane_dead',
+  'pane_dead_status',
+  'pane_dead_signal',
+  'window_activity',
+  'session_created',
+  'pane_current_command',
+]
+  .map((f) => `#{${f}}`)
+  .join('\t');
 const args = ['-L', socket, 'list-panes', '-a', '-F', FORMAT];
 const env = { ...process.env };
 delete env.TMUX;
@@ -117,7 +129,10 @@ try {
     const r = spawnSync('tmux', ['-L', socket, 'new-session', '-d', '-s', `m${i}`, 'sleep', '100000'], { env });
     if (r.status !== 0) throw new Error(`tmux new-session: ${r.stderr}`);
   }
-  const pids = spawnSync('tmux', ['-L', socket, 'list-panes', '-a', '-F', '#{pane_pid}'], { env, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+  const pids = spawnSync('tmux', ['-L', socket, 'list-panes', '-a', '-F', '#{pane_pid}'], { env, encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map(Number);
   const execFileP = promisify(execFile);
   const rows = [];
   rows.push(await measure('execa (as ao)', opts.calls, async () => (await execa('tmux', args, { env, reject: false })).stdout));
@@ -129,10 +144,16 @@ try {
   cc.child.stdin.end();
   cc.child.kill();
   const polls = pollCosts(pids);
-  const out = [`watchdog micro: ${opts.agents} panes, node ${process.version}`, '', '| one tmux snapshot via | wall median ms | this process CPU ms per call |', '| --- | ---: | ---: |'];
+  const out = [
+    `watchdog micro: ${opts.agents} panes, node ${process.version}`,
+    '',
+    '| one tmux snapshot via | wall median ms | this process CPU ms per call |',
+    '| --- | ---: | ---: |',
+  ];
   for (const r of rows) out.push(`| ${r.name} | ${r.wallMedian.toFixed(2)} | ${r.cpuPerCall.toFixed(2)} |`);
   out.push('', '| one liveness poll | CPU µs per poll | CPU % of a core at 10 polls/s | at 50 polls/s |', '| --- | ---: | ---: | ---: |');
-  for (const p of polls) out.push(`| ${p.name} | ${p.usPerPoll.toFixed(1)} | ${((p.usPerPoll * 10) / 1e4).toFixed(3)} | ${((p.usPerPoll * 50) / 1e4).toFixed(3)} |`);
+  for (const p of polls)
+    out.push(`| ${p.name} | ${p.usPerPoll.toFixed(1)} | ${((p.usPerPoll * 10) / 1e4).toFixed(3)} | ${((p.usPerPoll * 50) / 1e4).toFixed(3)} |`);
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   if (started) {

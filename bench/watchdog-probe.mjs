@@ -184,9 +184,25 @@ function summarizeProfile(dir) {
   const total = (prof.endTime - prof.startTime) / 1000;
   const samples = prof.samples;
   const dt = prof.timeDeltas;
-  const label = (n) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url ? `${basename(n.callFrame.url)}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
+  const label = (n) =>
+    `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url ? `${basename(n.callFrame.url)}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
   const inclusive = new Map();
-  const WATCH = ['processAlive', 'zombieExit', 'tick', 'snapshot', 'withLock', 'capLogs', 'writeJsonAtomic', 'appendEvent', 'execa', 'readAgentsState', 'currentPhase', 'reconcile', 'spawn', 'readFileSync'];
+  const WATCH = [
+    'processAlive',
+    'zombieExit',
+    'tick',
+    'snapshot',
+    'withLock',
+    'capLogs',
+    'writeJsonAtomic',
+    'appendEvent',
+    'execa',
+    'readAgentsState',
+    'currentPhase',
+    'reconcile',
+    'spawn',
+    'readFileSync',
+  ];
   let busy = 0;
   for (let i = 0; i < samples.length; i++) {
     const ms = (dt[i + 1] ?? dt[i] ?? 0) / 1000;
@@ -205,7 +221,9 @@ function summarizeProfile(dir) {
       }
     }
   }
-  const lines = [`profile ${file}: ${(total / 1000).toFixed(1)} s, ${busy.toFixed(0)} ms not idle (${((busy / total) * 100).toFixed(2)}% of one core, sampling overhead included)`];
+  const lines = [
+    `profile ${file}: ${(total / 1000).toFixed(1)} s, ${busy.toFixed(0)} ms not idle (${((busy / total) * 100).toFixed(2)}% of one core, sampling overhead included)`,
+  ];
   lines.push('  top self time:');
   for (const [l, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) lines.push(`    ${ms.toFixed(1).padStart(7)} ms  ${l}`);
   lines.push('  inclusive time of selected functions:');
@@ -241,7 +259,11 @@ async function main() {
     for (const r of runs) r.rss.push(rssMb(r.pid));
   }
   const wall = (Date.now() - t0) / 1000;
-  const out = ['', `watchdog probe: ${opts.agents} agents, ${opts.kills} kills of a1, then ${wall.toFixed(0)} s idle; node ${process.version}; NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'not set'}`, ''];
+  const out = [
+    '',
+    `watchdog probe: ${opts.agents} agents, ${opts.kills} kills of a1, then ${wall.toFixed(0)} s idle; node ${process.version}; NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'not set'}`,
+    '',
+  ];
   out.push('| variant | CPU % idle | RSS fresh MB | RSS idle mean MB | RSS idle max MB |');
   out.push('| --- | ---: | ---: | ---: | ---: |');
   for (const r of runs) {
@@ -252,14 +274,23 @@ async function main() {
   }
   for (const r of runs) {
     if (r.memlog && existsSync(r.memlog)) {
-      const rows = readFileSync(r.memlog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const rows = readFileSync(r.memlog, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
       const mb = (x) => (x / 1048576).toFixed(1);
       const first = rows[opts.fresh - 1] ?? rows[0];
       const last = rows.at(-1);
       out.push('');
-      out.push(`memlog (process.memoryUsage, MB): fresh rss ${mb(first.rss)} heapTotal ${mb(first.heapTotal)} heapUsed ${mb(first.heapUsed)} external ${mb(first.external)} arrayBuffers ${mb(first.arrayBuffers)}`);
-      out.push(`                                   last  rss ${mb(last.rss)} heapTotal ${mb(last.heapTotal)} heapUsed ${mb(last.heapUsed)} external ${mb(last.external)} arrayBuffers ${mb(last.arrayBuffers)}`);
-      out.push(`                                   max heapTotal ${mb(Math.max(...rows.map((x) => x.heapTotal)))}, max rss ${mb(Math.max(...rows.map((x) => x.rss)))}`);
+      out.push(
+        `memlog (process.memoryUsage, MB): fresh rss ${mb(first.rss)} heapTotal ${mb(first.heapTotal)} heapUsed ${mb(first.heapUsed)} external ${mb(first.external)} arrayBuffers ${mb(first.arrayBuffers)}`,
+      );
+      out.push(
+        `                                   last  rss ${mb(last.rss)} heapTotal ${mb(last.heapTotal)} heapUsed ${mb(last.heapUsed)} external ${mb(last.external)} arrayBuffers ${mb(last.arrayBuffers)}`,
+      );
+      out.push(
+        `                                   max heapTotal ${mb(Math.max(...rows.map((x) => x.heapTotal)))}, max rss ${mb(Math.max(...rows.map((x) => x.rss)))}`,
+      );
       const gcs = rows.filter((x) => x.gc);
       if (gcs.length) out.push(`                                   heapUsed right after each forced GC: ${gcs.map((x) => mb(x.heapUsed)).join(' ')}`);
     }

@@ -127,7 +127,11 @@ try {
   up = true;
   if (r.status !== 0) throw new Error(`ao up: ${r.stderr}${r.stdout}`);
   if (!opts.hook) spawnSync('tmux', ['-L', socket, 'set-hook', '-u', '-t', '=wdb-a1:', 'pane-died'], { env });
-  dog = spawn(process.execPath, ['--import', pathToFileURL(join(work, 'hook.mjs')).href, AO, 'watchdog', '-c', config], { env: { ...env, WDB_TIMELINE: timeline }, cwd: join(work, 'p'), stdio: 'ignore' });
+  dog = spawn(process.execPath, ['--import', pathToFileURL(join(work, 'hook.mjs')).href, AO, 'watchdog', '-c', config], {
+    env: { ...env, WDB_TIMELINE: timeline },
+    cwd: join(work, 'p'),
+    stdio: 'ignore',
+  });
   await sleep(3000);
   const server = Number(spawnSync('tmux', ['-L', socket, 'display', '-p', '#{pid}'], { env, encoding: 'utf8' }).stdout.trim());
   const trials = [];
@@ -154,11 +158,16 @@ try {
     await sleep(1000 + Math.random() * 250);
   }
   await sleep(500);
-  const marks = readFileSync(timeline, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const marks = readFileSync(timeline, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   const phases = new Map();
   const add = (k, v) => phases.set(k, [...(phases.get(k) ?? []), v]);
   const out = [`heal timeline: ${opts.agents} agents, ${opts.kills} kills of a1, pane-died hook ${opts.hook ? 'kept' : 'removed'}; ms after the kill`, ''];
-  out.push('| kill | reaped by tmux | SIGUSR2 | list-panes spawned | list-panes exited | lock mkdir done | kickoff fsync done | respawn-pane spawned | new sleep alive | respawn-pane exited |');
+  out.push(
+    '| kill | reaped by tmux | SIGUSR2 | list-panes spawned | list-panes exited | lock mkdir done | kickoff fsync done | respawn-pane spawned | new sleep alive | respawn-pane exited |',
+  );
   out.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [i, tr] of trials.entries()) {
     const end = tr.t0 + 1000; // marks of this kill: the next comes at least 1 s later
@@ -190,9 +199,15 @@ try {
   const KEYS = ['reaped', 'usr2', 'lsSpawn', 'lsExit', 'lock', 'fsync', 'rpSpawn', 'alive', 'rpExit'];
   out.push(`| median, all | ${KEYS.map((k) => (phases.has(k) ? med(phases.get(k)).toFixed(1) : '-')).join(' | ')} |`);
   const hooked = phases.get('hooked:usr2')?.length ?? 0;
-  if (hooked) out.push(`| median, the ${hooked} the hook woke | ${KEYS.map((k) => (phases.has(`hooked:${k}`) ? med(phases.get(`hooked:${k}`)).toFixed(1) : '-')).join(' | ')} |`);
+  if (hooked)
+    out.push(
+      `| median, the ${hooked} the hook woke | ${KEYS.map((k) => (phases.has(`hooked:${k}`) ? med(phases.get(`hooked:${k}`)).toFixed(1) : '-')).join(' | ')} |`,
+    );
   const fs = marks.filter((x) => x.ev === 'fsync');
-  out.push('', `fsync calls during the run: ${fs.length}, median ${med(fs.map((x) => x.dur)).toFixed(2)} ms, max ${Math.max(...fs.map((x) => x.dur)).toFixed(2)} ms`);
+  out.push(
+    '',
+    `fsync calls during the run: ${fs.length}, median ${med(fs.map((x) => x.dur)).toFixed(2)} ms, max ${Math.max(...fs.map((x) => x.dur)).toFixed(2)} ms`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   if (dog && dog.exitCode === null && dog.signalCode === null) {

@@ -38,9 +38,7 @@ export const aider: Backend = {
     if (isOneShot(input.agent.kind)) {
       const own = [cmd, '--yes-always', ...model, ...input.agent.args];
       // aider reads no prompt from stdin in one-shot mode, but it can read a file.
-      return input.kickoff === 'stdin'
-        ? [...own, '--message-file', input.kickoffFile]
-        : [...own, '--message'];
+      return input.kickoff === 'stdin' ? [...own, '--message-file', input.kickoffFile] : [...own, '--message'];
     }
     if (input.kickoff === 'arg') {
       // aider's positional arguments are files to edit: a kickoff there would

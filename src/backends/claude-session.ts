@@ -25,7 +25,16 @@ export function conversationArgs(input: LaunchInput): string[] {
 }
 
 /** The hooks ao listens to (2.1.332 offers these and more; each costs one short process per event). */
-export const SIGNAL_HOOKS = ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PermissionRequest', 'Notification', 'Stop', 'SessionEnd'] as const;
+export const SIGNAL_HOOKS = [
+  'SessionStart',
+  'UserPromptSubmit',
+  'PreToolUse',
+  'PostToolUse',
+  'PermissionRequest',
+  'Notification',
+  'Stop',
+  'SessionEnd',
+] as const;
 
 const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 

@@ -16,7 +16,8 @@ import type { IterationUsage } from './usage.js';
 const USAGE_LIMIT = /You[’']ve hit your (?:[\w-]+ )*limit|Claude AI usage limit reached|usage_limit_reached/i;
 const AUTH = /Invalid API key|Please run \/login|OAuth token (?:has )?expired|authentication_error|Not logged in|Invalid bearer token/i;
 const RATE = /Request rejected \(429\)|rate_limit_error|API Error: 429\b|Rate limited/i;
-const OVERLOAD = /API Error: 5\d\d\b|overloaded_error|\bOverloaded\b|server-side issue|Unable to connect to Anthropic services|API Error: Connection error|Request timed out/i;
+const OVERLOAD =
+  /API Error: 5\d\d\b|overloaded_error|\bOverloaded\b|server-side issue|Unable to connect to Anthropic services|API Error: Connection error|Request timed out/i;
 const RESETS = /\bresets/;
 
 function classify(status: number | null, type: string | null, text: string): TroubleKind | null {
@@ -50,7 +51,11 @@ export function claudeTextTrouble(text: string, now: number): Trouble {
   const kind = classify(null, null, tail);
   if (kind === null) return NO_TROUBLE;
   const pattern = kind === 'usage-limit' ? USAGE_LIMIT : kind === 'auth' ? AUTH : kind === 'rate-limit' ? RATE : OVERLOAD;
-  const line = tail.split('\n').reverse().find((l) => pattern.test(l)) ?? tail;
+  const line =
+    tail
+      .split('\n')
+      .reverse()
+      .find((l) => pattern.test(l)) ?? tail;
   // "Claude AI usage limit reached|1712345678": the reset as unix seconds (1.x)
   const epoch = /usage limit reached\|(\d{9,11})/i.exec(line);
   const resetAt = epoch?.[1] !== undefined ? Number(epoch[1]) * 1000 : kind === 'usage-limit' ? printedReset(line, RESETS, now) : null;

@@ -120,7 +120,9 @@ export const claude: Backend = {
     if (i < 0) return [];
     const value = agent.args[i]!.includes('=') ? agent.args[i]!.split('=')[1] : agent.args[i + 1];
     if (value === 'stream-json') return [];
-    return [`agents.${agent.name}.args sets --output-format ${value ?? ''}: ao runs a ${agent.kind} with --output-format stream-json and reads it for usage, cost, usage limits and the readable pane; with another format those are lost`];
+    return [
+      `agents.${agent.name}.args sets --output-format ${value ?? ''}: ao runs a ${agent.kind} with --output-format stream-json and reads it for usage, cost, usage limits and the readable pane; with another format those are lost`,
+    ];
   },
   detect: detectClaude,
   dialog: claudeDialog,

@@ -17,7 +17,8 @@ import type { IterationUsage } from './usage.js';
 const USAGE_LIMIT = /You[’']ve hit your usage limit|usage_limit_reached|usage limit has been reached/i;
 const AUTH = /\b401 Unauthorized|\b403 Forbidden|invalid_api_key|Incorrect API key|not logged in|Please (?:re-?)?login|refresh token/i;
 const RATE = /\b429 Too Many Requests|rate_limit_exceeded|Rate limit reached/i;
-const OVERLOAD = /\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)|unexpected status 5\d\d|server_is_overloaded|\boverloaded\b|stream disconnected|error sending request|Connection refused|timed out/i;
+const OVERLOAD =
+  /\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)|unexpected status 5\d\d|server_is_overloaded|\boverloaded\b|stream disconnected|error sending request|Connection refused|timed out/i;
 const RESETS = /try again at/;
 
 function classify(text: string): TroubleKind | null {

@@ -33,7 +33,10 @@ const DIALOG_MARKS: readonly RegExp[] = [
 ];
 /** What the dialog asks, most specific first. */
 const DIALOGS: readonly (readonly [DialogName, RegExp])[] = [
-  ['folder trust', /Trust this folder\?|trust the contents of this (?:directory|folder)|Do you trust this (?:directory|folder)|allow Codex to work in this folder/i],
+  [
+    'folder trust',
+    /Trust this folder\?|trust the contents of this (?:directory|folder)|Do you trust this (?:directory|folder)|allow Codex to work in this folder/i,
+  ],
   ['tool permission', /would you like to (?:run|make|grant|apply)\b|allow command\?/i],
 ];
 

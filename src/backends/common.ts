@@ -31,7 +31,10 @@ export function modelFlag(model: string | null, flag = '--model'): string[] {
  * pane leaves a blank bottom, and it must not hide the last real line.
  */
 export function screenLines(screen: string): string[] {
-  const lines = screen.replace(/\r/g, '').split('\n').map((l) => l.trimEnd());
+  const lines = screen
+    .replace(/\r/g, '')
+    .split('\n')
+    .map((l) => l.trimEnd());
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;
 }

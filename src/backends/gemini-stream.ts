@@ -52,13 +52,19 @@ function jsonError(output: string): string | null {
 export function geminiTrouble(output: string, exitStatus: number | null, now: number): Trouble {
   if (exitStatus === 0) return NO_TROUBLE;
   const result = [...jsonLines(output)].reverse().find((e) => e.type === 'result' || e.type === 'error');
-  const structured = result === undefined ? jsonError(output) : `${str(obj(result.error)?.message) ?? str(result.message) ?? ''} ${JSON.stringify(result.error ?? '')}`;
+  const structured =
+    result === undefined ? jsonError(output) : `${str(obj(result.error)?.message) ?? str(result.message) ?? ''} ${JSON.stringify(result.error ?? '')}`;
   const text = structured !== null && classify(structured) !== null ? structured : tailLines(output.replace(/^\s+at .*$/gm, ''), 20);
   const kind = classify(text);
   if (kind === null) return NO_TROUBLE;
   const line = text.split('\n').find((l) => PATTERN[kind].test(l)) ?? text;
   // stream-json's result says "[API Error: <what the CLI shows>]"
-  const message = oneLine(line.trim().replace(/^\[API Error:\s*(.*)\]$/, '$1').replace(/^.*?(?=TerminalQuotaError|_?ApiError|Error:)/, ''));
+  const message = oneLine(
+    line
+      .trim()
+      .replace(/^\[API Error:\s*(.*)\]$/, '$1')
+      .replace(/^.*?(?=TerminalQuotaError|_?ApiError|Error:)/, ''),
+  );
   return { kind, resetAt: kind === 'usage-limit' || kind === 'rate-limit' ? delayIn(text, now) : null, message };
 }
 

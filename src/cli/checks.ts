@@ -63,15 +63,21 @@ export function configWarnings(project: Project): string[] {
 
   // the gate passes only on a verdict: some enabled agent must write one (docs/PROTOCOL.md)
   const loops = project.agents.filter((a) => a.enabled && a.kind === 'loop');
-  const writesVerdicts = project.agents.some((a) => a.enabled && a.kind !== 'service' && (a.name === 'adversary' || (a.backend !== 'demo' && /VERDICT/i.test(readPrompt(a.prompt)))));
+  const writesVerdicts = project.agents.some(
+    (a) => a.enabled && a.kind !== 'service' && (a.name === 'adversary' || (a.backend !== 'demo' && /VERDICT/i.test(readPrompt(a.prompt)))),
+  );
   if (loops.length > 0 && !writesVerdicts) {
-    warnings.push(`the loops (${loops.map((a) => a.name).join(', ')}) can never pass the gate: no enabled agent writes verdicts (an agent named "adversary", or one whose role prompt asks for "VERDICT: PASS <phase>"), so the team stays in phase "${project.phases[0]?.id ?? '?'}" for ever`);
+    warnings.push(
+      `the loops (${loops.map((a) => a.name).join(', ')}) can never pass the gate: no enabled agent writes verdicts (an agent named "adversary", or one whose role prompt asks for "VERDICT: PASS <phase>"), so the team stays in phase "${project.phases[0]?.id ?? '?'}" for ever`,
+    );
   }
 
   // Codex, opencode, aider: no resume by an id ao can know (docs/CLI-VERSIONS.md)
   for (const agent of project.agents) {
     if (agent.resume !== true || agent.kind === 'service' || getBackend(agent.backend).conversations !== undefined) continue;
-    warnings.push(`agents.${agent.name}.resume = true: the ${agent.backend} backend cannot continue a conversation (docs/CLI-VERSIONS.md says why), so every start begins a new one`);
+    warnings.push(
+      `agents.${agent.name}.resume = true: the ${agent.backend} backend cannot continue a conversation (docs/CLI-VERSIONS.md says why), so every start begins a new one`,
+    );
   }
   return warnings;
 }

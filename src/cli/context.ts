@@ -45,7 +45,9 @@ export function selectAgents(project: Project, names: readonly string[], fallbac
   const known = new Map(project.agents.map((a) => [a.name, a]));
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length > 0) {
-    throw new UsageError(`unknown agent${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; this team has: ${project.agents.map((a) => a.name).join(', ')}`);
+    throw new UsageError(
+      `unknown agent${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; this team has: ${project.agents.map((a) => a.name).join(', ')}`,
+    );
   }
   return [...new Set(names)].map((n) => known.get(n)!);
 }

@@ -6,7 +6,8 @@ export function plainStatus(argv: readonly string[]): { json?: boolean; config?:
     const arg = argv[i]!;
     if (arg === 'status' && !status) status = true;
     else if (arg === '--json' && status && !options.json) options.json = true;
-    else if ((arg === '-c' || arg === '--config') && options.config === undefined && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-')) options.config = argv[++i]!;
+    else if ((arg === '-c' || arg === '--config') && options.config === undefined && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-'))
+      options.config = argv[++i]!;
     else if (arg.startsWith('--config=') && options.config === undefined && arg.length > 9) options.config = arg.slice(9);
     else return null;
   }

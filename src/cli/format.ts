@@ -12,7 +12,8 @@ export function formatStatus(report: StatusReport): string {
   const rows = [['NAME', 'KIND', 'BACKEND', 'MODEL', 'HEAL', 'COST', 'STATE']];
   for (const a of report.agents) rows.push([a.name, a.kind, a.backend ?? '-', a.model ?? '-', a.heal ?? '-', usd(a.usage), stateLabel(a)]);
   let text = `${phaseHeader(report.phase)}\n${table(rows)}`;
-  if (!report.server && report.agents.some((a) => a.up)) text += `tmux server on socket is not running: agents that were up are gone; \`ao up\` brings them back\n`;
+  if (!report.server && report.agents.some((a) => a.up))
+    text += `tmux server on socket is not running: agents that were up are gone; \`ao up\` brings them back\n`;
   if (report.config_error) text += `config error: the watchdog keeps running the last good config until agents.toml validates:\n${report.config_error}\n`;
   return text;
 }

@@ -48,9 +48,16 @@ export async function watchKickoffs(project: Project, tmux: Tmux, plans: readonl
         const name = plan.agent.name;
         const record = state.agents[name];
         if (notes.has(name) || !record) continue;
-        if (record.startedAt !== started.get(name)) notes.set(name, { inline: '', after: '; the watchdog has restarted it since (`ao events`)', failed: false });
-        else if (!record.pending && record.delivery?.what === 'kickoff' && record.delivery.at >= since) notes.set(name, fromOutcome({ verdict: record.delivery.verdict, reason: record.delivery.reason }));
-        else if (record.waitingOn) notes.set(name, { inline: '', after: `; waiting at a dialog (${record.waitingOn}) — the kickoff will be pasted when it is answered (ao attach ${name})`, failed: false });
+        if (record.startedAt !== started.get(name))
+          notes.set(name, { inline: '', after: '; the watchdog has restarted it since (`ao events`)', failed: false });
+        else if (!record.pending && record.delivery?.what === 'kickoff' && record.delivery.at >= since)
+          notes.set(name, fromOutcome({ verdict: record.delivery.verdict, reason: record.delivery.reason }));
+        else if (record.waitingOn)
+          notes.set(name, {
+            inline: '',
+            after: `; waiting at a dialog (${record.waitingOn}) — the kickoff will be pasted when it is answered (ao attach ${name})`,
+            failed: false,
+          });
       }
       if (notes.size < plans.length) await new Promise((r) => setTimeout(r, 100));
     }
@@ -58,7 +65,12 @@ export async function watchKickoffs(project: Project, tmux: Tmux, plans: readonl
     process.removeListener('SIGINT', interrupted);
   }
   for (const plan of plans) {
-    if (!notes.has(plan.agent.name)) notes.set(plan.agent.name, { inline: '', after: '; not ready for its kickoff yet — the watchdog pastes it once its screen is (`ao status` shows it pending)', failed: false });
+    if (!notes.has(plan.agent.name))
+      notes.set(plan.agent.name, {
+        inline: '',
+        after: '; not ready for its kickoff yet — the watchdog pastes it once its screen is (`ao status` shows it pending)',
+        failed: false,
+      });
   }
   return notes;
 }
@@ -71,7 +83,11 @@ export async function deliverKickoffs(tmux: Tmux, plans: readonly LaunchPlan[], 
     plans.map((plan, i) => {
       const outcome = outcomes[i]!;
       const note: KickoffNote = outcome.waitingOn
-        ? { inline: '', after: `; waiting at a dialog (${outcome.waitingOn}) — with no watchdog nothing will paste the kickoff: answer it, then \`ao restart ${plan.agent.name}\``, failed: true }
+        ? {
+            inline: '',
+            after: `; waiting at a dialog (${outcome.waitingOn}) — with no watchdog nothing will paste the kickoff: answer it, then \`ao restart ${plan.agent.name}\``,
+            failed: true,
+          }
         : fromOutcome(outcome);
       return [plan.agent.name, note];
     }),

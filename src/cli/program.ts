@@ -42,7 +42,12 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .argument('[agents...]', 'agents to start (default: every enabled agent but tasks)')
     .option('--dry-run', 'print the exact tmux commands instead of running them')
     .option('--no-watchdog', 'do not start the watchdog (nothing will heal the agents)')
-    .addOption(new Option('--ready-timeout <seconds>', 'seconds from the start of ao up to report on pasted kickoffs (default 4.5; the watchdog pastes them however late); with --no-watchdog, how long to wait for a ready screen (default 60)').argParser(integer))
+    .addOption(
+      new Option(
+        '--ready-timeout <seconds>',
+        'seconds from the start of ao up to report on pasted kickoffs (default 4.5; the watchdog pastes them however late); with --no-watchdog, how long to wait for a ready screen (default 60)',
+      ).argParser(integer),
+    )
     .action(async (agents: string[], opts: { dryRun?: boolean; readyTimeout?: number; watchdog?: boolean }) =>
       run(async () => (await import('./commands/up.js')).up({ ...globals(), agents, ...opts }, io))(),
     );
@@ -58,7 +63,9 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .description('stop and start an agent with a fresh kickoff; clears a failed state')
     .argument('<agent>', 'the agent')
     .option('--fresh', 'begin a new conversation instead of continuing the kept one (agent key `resume`)')
-    .action(async (agent: string, o: { fresh?: boolean }) => run(async () => (await import('./commands/restart.js')).restart({ ...globals(), agent, ...(o.fresh ? { fresh: true } : {}) }, io))());
+    .action(async (agent: string, o: { fresh?: boolean }) =>
+      run(async () => (await import('./commands/restart.js')).restart({ ...globals(), agent, ...(o.fresh ? { fresh: true } : {}) }, io))(),
+    );
 
   program
     .command('status')
@@ -176,7 +183,9 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .description("which signals decided an agent's state, and when each was last seen (reads only)")
     .argument('<agent>', 'the agent')
     .option('--json', 'print one JSON object')
-    .action(async (agent: string, opts: { json?: boolean }) => run(async () => (await import('./commands/explain.js')).explain({ ...globals(), agent, ...opts }, io))());
+    .action(async (agent: string, opts: { json?: boolean }) =>
+      run(async () => (await import('./commands/explain.js')).explain({ ...globals(), agent, ...opts }, io))(),
+    );
 
   // internal: what a Claude Code hook runs (the settings ao passes with --settings)
   program

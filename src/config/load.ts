@@ -66,12 +66,19 @@ function usableConfig(file: string): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     problem =
-      code === 'ELOOP' ? 'it is a symlink loop'
-      : code === 'ENOENT' ? `it is a symlink to ${readlinkSync(file)}, which does not exist`
-      : code === 'EACCES' ? 'permission denied: it cannot be read'
-      : (error as Error).message;
+      code === 'ELOOP'
+        ? 'it is a symlink loop'
+        : code === 'ENOENT'
+          ? `it is a symlink to ${readlinkSync(file)}, which does not exist`
+          : code === 'EACCES'
+            ? 'permission denied: it cannot be read'
+            : (error as Error).message;
   }
-  if (problem) throw new ConfigError(file, `cannot use this ${CONFIG_FILE}: ${problem} (ao stops at the first ${CONFIG_FILE} it finds and never looks in the folders above)`);
+  if (problem)
+    throw new ConfigError(
+      file,
+      `cannot use this ${CONFIG_FILE}: ${problem} (ao stops at the first ${CONFIG_FILE} it finds and never looks in the folders above)`,
+    );
   return file;
 }
 
@@ -130,7 +137,8 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
   const models = raw.models ?? {};
   const stateDir = projectPath(['defaults', 'state_dir'], defaults.state_dir ?? DEFAULT_STATE_DIR) ?? join(dir, DEFAULT_STATE_DIR);
   const socket = env.AO_TMUX_SOCKET || defaults.tmux_socket || 'ao';
-  if (!/^[A-Za-z0-9_.-]+$/.test(socket)) throw new UsageError(`AO_TMUX_SOCKET "${socket}" is not a usable tmux socket name (letters, digits, ".", "_" and "-" only)`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(socket))
+    throw new UsageError(`AO_TMUX_SOCKET "${socket}" is not a usable tmux socket name (letters, digits, ".", "_" and "-" only)`);
   const name = basename(dir);
   const sessionPrefix = defaults.session_prefix ?? defaultSessionPrefix(dir);
 
@@ -142,7 +150,13 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
     kickoffTemplate = readFileSync(kickoffTemplatePath, 'utf8');
     for (const bad of findUnknownPlaceholders(kickoffTemplate)) {
       errors.push(
-        new ConfigError(kickoffTemplatePath, `unknown placeholder {${bad.name}} (write {{ and }} for literal braces)`, bad.line, bad.column, excerpt(kickoffTemplate, bad.line, bad.column)),
+        new ConfigError(
+          kickoffTemplatePath,
+          `unknown placeholder {${bad.name}} (write {{ and }} for literal braces)`,
+          bad.line,
+          bad.column,
+          excerpt(kickoffTemplate, bad.line, bad.column),
+        ),
       );
     }
   }
@@ -165,10 +179,20 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
     }
     for (const role of Object.keys(phase.models ?? {})) {
       if (!Object.hasOwn(raw.agents, role)) {
-        fail(['phases', index, 'models', role], `phase "${phase.id}" overrides the model of "${role}", but the team has no such agent (agents: ${Object.keys(raw.agents).join(', ')})`);
+        fail(
+          ['phases', index, 'models', role],
+          `phase "${phase.id}" overrides the model of "${role}", but the team has no such agent (agents: ${Object.keys(raw.agents).join(', ')})`,
+        );
       }
     }
-    return { id: phase.id, plan: phase.plan, planPath, models: { ...(phase.models ?? {}) }, budgetUsd: phase.budget_usd ?? null, maxIterations: phase.max_iterations ?? null };
+    return {
+      id: phase.id,
+      plan: phase.plan,
+      planPath,
+      models: { ...(phase.models ?? {}) },
+      budgetUsd: phase.budget_usd ?? null,
+      maxIterations: phase.max_iterations ?? null,
+    };
   });
 
   if (errors.length > 0) throw ConfigError.all(errors);

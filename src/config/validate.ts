@@ -22,7 +22,15 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-const TYPE_NAMES: Record<string, string> = { int: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false', array: 'an array', record: 'a table', object: 'a table' };
+const TYPE_NAMES: Record<string, string> = {
+  int: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'an array',
+  record: 'a table',
+  object: 'a table',
+};
 
 /** Messages for the few places where the key alone does not say enough. */
 function special(issue: Issue): string | null {

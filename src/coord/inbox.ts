@@ -65,7 +65,7 @@ export function parseInbox(content: string): Message[] {
   // the last element follows the last newline: empty, or a line cut short; it never ends a record
   const last = lines.length - 1;
   const messages: Message[] = [];
-  for (let i = 0; i < last; ) {
+  for (let i = 0; i < last;) {
     const header = HEADER.exec(lines[i] ?? '');
     i += 1;
     if (!header) continue;

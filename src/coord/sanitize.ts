@@ -16,7 +16,7 @@ export function stripControls(text: string): string {
   // Inert controls go first so they cannot split a sequence (ESC NUL [201~);
   // stripping repeats because removing one sequence can join the pieces of another.
   let clean = text.replace(INERT_CONTROLS, '');
-  for (let previous = ''; previous !== clean; ) {
+  for (let previous = ''; previous !== clean;) {
     previous = clean;
     clean = stripAnsi(clean);
   }

@@ -48,21 +48,31 @@ export function stepPhase(project: Project, state: PhaseState, journal: string, 
         events.push({ agent: 'phase', event: 'claim-ignored', reason: `${phase.id}: a claim while one is open (journal line ${e.line})` });
         break;
       case 'ignored-verdict':
-        events.push({ agent: 'phase', event: 'verdict-ignored', reason: `${phase.id}: a ${e.pass ? 'pass' : 'fail'} verdict with no open claim (review line ${e.line})` });
+        events.push({
+          agent: 'phase',
+          event: 'verdict-ignored',
+          reason: `${phase.id}: a ${e.pass ? 'pass' : 'fail'} verdict with no open claim (review line ${e.line})`,
+        });
         break;
       case 'fail': {
         const reasons = e.reasons.length > 0 ? e.reasons : ['(no reasons given)'];
         events.push({ agent: 'phase', event: 'gate-fail', reason: `${phase.id}: ${reasons.join('; ')}`, details: { fails_in_a_row: next.gate.failStreak } });
         pushHistory(next, phase.id, 'fail', reasons.join('; '));
         for (const to of builders(project)) {
-          messages.push({ to, text: `The adversary failed the gate of phase ${phase.id}. Reasons:\n${reasons.map((r) => `- ${r}`).join('\n')}\nFix them, then claim the gate again.` });
+          messages.push({
+            to,
+            text: `The adversary failed the gate of phase ${phase.id}. Reasons:\n${reasons.map((r) => `- ${r}`).join('\n')}\nFix them, then claim the gate again.`,
+          });
         }
         if (next.gate.failStreak >= nonConvergenceFails && !next.notConverging) {
           next.notConverging = true;
           events.push({ agent: 'phase', event: 'not-converging', reason: `${phase.id}: ${next.gate.failStreak} fails in a row` });
           pushHistory(next, phase.id, 'not-converging', `${next.gate.failStreak} fails in a row`);
           if (project.agents.some((a) => a.name === 'orchestrator')) {
-            messages.push({ to: 'orchestrator', text: `Phase ${phase.id} is not converging: the adversary failed its gate ${next.gate.failStreak} times in a row. Look at the journal and the review, and steer (edit the plan, or tell the builder).` });
+            messages.push({
+              to: 'orchestrator',
+              text: `Phase ${phase.id} is not converging: the adversary failed its gate ${next.gate.failStreak} times in a row. Look at the journal and the review, and steer (edit the plan, or tell the builder).`,
+            });
           }
         }
         break;
@@ -75,7 +85,12 @@ export function stepPhase(project: Project, state: PhaseState, journal: string, 
         const entered = next.complete ? null : project.phases[next.index];
         events.push(
           entered
-            ? { agent: 'phase', event: 'phase-advance', reason: `${phase.id} -> ${entered.id}`, details: { index: next.index + 1, count: project.phases.length } }
+            ? {
+                agent: 'phase',
+                event: 'phase-advance',
+                reason: `${phase.id} -> ${entered.id}`,
+                details: { index: next.index + 1, count: project.phases.length },
+              }
             : { agent: 'phase', event: 'complete', reason: `the last phase (${phase.id}) passed: the project is complete` },
         );
         break;

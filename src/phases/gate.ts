@@ -67,7 +67,6 @@ export function parseVerdicts(review: string, phase: string): Verdict[] {
   return verdicts;
 }
 
-
 export type GateEvent =
   | { type: 'claimed'; line: number }
   | { type: 'pass'; line: number }

@@ -29,7 +29,10 @@ export class StateReader implements StateSource {
     let failure: string | null = null;
     try {
       const previous = this.lastAgents;
-      const agents = this.cache.read(layout.agents(stateDir), () => readAgentsFile(stateDir, previous), { state: { version: 1 as const, agents: {} }, note: null });
+      const agents = this.cache.read(layout.agents(stateDir), () => readAgentsFile(stateDir, previous), {
+        state: { version: 1 as const, agents: {} },
+        note: null,
+      });
       this.lastAgents = agents.state;
       const phase = this.cache.read(layout.phase(stateDir), () => readPhaseFile(project), { state: initialPhaseState(), note: null });
       this.lastPhase = phase.state;

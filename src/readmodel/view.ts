@@ -75,7 +75,10 @@ export function readPhaseFile(project: Project): { state: PhaseState; note: stri
   const loaded = loadPhaseState(project.stateDir);
   if (loaded.corrupt === null && loaded.state) return { state: loaded.state, note: null };
   const state = loaded.state ?? rebuildPhaseState(project, existsSync, 0);
-  return { state, note: `state file phase.json is corrupt (${loaded.corrupt ?? '?'}); showing ${loaded.state ? 'its last good copy' : 'the phase its journals and reviews show'}` };
+  return {
+    state,
+    note: `state file phase.json is corrupt (${loaded.corrupt ?? '?'}); showing ${loaded.state ? 'its last good copy' : 'the phase its journals and reviews show'}`,
+  };
 }
 
 /** Each file read once, as it is now: for a command that runs once. */

@@ -24,7 +24,8 @@ function toolResultText(block: Record<string, unknown>): string {
 function event(e: Record<string, unknown>, raw: string): string[] {
   switch (e.type) {
     case 'system':
-      if (e.subtype === 'init') return [`▶ claude ${str(e.claude_code_version) ?? ''} · ${str(e.model) ?? '?'} · session ${str(e.session_id) ?? '?'}`.replace('  ', ' ')];
+      if (e.subtype === 'init')
+        return [`▶ claude ${str(e.claude_code_version) ?? ''} · ${str(e.model) ?? '?'} · session ${str(e.session_id) ?? '?'}`.replace('  ', ' ')];
       return [];
     case 'assistant':
       return content(e.message).flatMap((b) => {
@@ -44,7 +45,16 @@ function event(e: Record<string, unknown>, raw: string): string[] {
       const u = claudeUsage(raw);
       const secs = num(e.duration_ms);
       const head = e.is_error === true ? [`✗ ${oneLine(str(e.result) ?? 'error')}`] : [];
-      return u === null ? head : [...head, usageLine(u, [e.is_error === true ? 'failed' : 'done', ...(secs === null ? [] : [`${(secs / 1000).toFixed(1)}s`]), `${num(e.num_turns) ?? '?'} turns`])];
+      return u === null
+        ? head
+        : [
+            ...head,
+            usageLine(u, [
+              e.is_error === true ? 'failed' : 'done',
+              ...(secs === null ? [] : [`${(secs / 1000).toFixed(1)}s`]),
+              `${num(e.num_turns) ?? '?'} turns`,
+            ]),
+          ];
     }
     default:
       return [];

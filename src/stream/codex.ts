@@ -11,7 +11,9 @@ function item(i: Record<string, unknown>, done: boolean): string[] {
     case 'agent_message':
       return done ? textLines(str(i.text) ?? '') : [];
     case 'command_execution':
-      return done ? [resultLine(str(i.aggregated_output) ?? '', typeof i.exit_code === 'number' && i.exit_code !== 0)] : [toolLine('shell', { command: i.command })];
+      return done
+        ? [resultLine(str(i.aggregated_output) ?? '', typeof i.exit_code === 'number' && i.exit_code !== 0)]
+        : [toolLine('shell', { command: i.command })];
     case 'file_change':
       return done ? [toolLine('edit', (Array.isArray(i.changes) ? i.changes : []).map((c) => str(obj(c)?.path) ?? '').join(' '))] : [];
     case 'mcp_tool_call':

@@ -40,7 +40,9 @@ export const toolLine = (name: string, input: unknown): string => `⚙ ${oneLine
 
 /** A tool's result shortened to its first line and how much more there was. */
 export function resultLine(text: string, isError: boolean): string {
-  const lines = clean(text).split('\n').filter((l) => l.trim() !== '');
+  const lines = clean(text)
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const more = lines.length > 1 ? ` (+${lines.length - 1} lines)` : '';
   return `  ${isError ? '✗' : '↳'} ${oneLine(lines[0] ?? '(no output)', RESULT_MAX)}${more}`;
 }

@@ -55,11 +55,16 @@ export async function applyActions(actions: readonly SweepAction[], ctx: SweepCo
         await writePhaseState(ctx.project.stateDir, action.state);
         break;
       case 'mail':
-        await appendMessage(ctx.project.stateDir, action.to, 'ao', action.text).catch((error: unknown) => ctx.log('warn', `mail to ${action.to}: ${String(error)}`));
+        await appendMessage(ctx.project.stateDir, action.to, 'ao', action.text).catch((error: unknown) =>
+          ctx.log('warn', `mail to ${action.to}: ${String(error)}`),
+        );
         break;
       case 'stop': {
         const agent = ctx.project.agents.find((a) => a.name === action.agent);
-        if (agent) await stopSession(ctx.tmux, agent.session, ctx.panes.get(agent.session), ctx.before[agent.name]?.runId).catch((error: unknown) => ctx.log('warn', `stop ${agent.name}: ${String(error)}`));
+        if (agent)
+          await stopSession(ctx.tmux, agent.session, ctx.panes.get(agent.session), ctx.before[agent.name]?.runId).catch((error: unknown) =>
+            ctx.log('warn', `stop ${agent.name}: ${String(error)}`),
+          );
         break;
       }
       case 'start':
@@ -80,9 +85,23 @@ async function start(action: Extract<SweepAction, { type: 'start' }>, ctx: Sweep
     const plan = planLaunch(project, agent, ctx.view, ctx.aoEntry, ctx.env, record.sessionId);
     await startSession(ctx.tmux, plan, { pane: ctx.panes.get(agent.session), respawn: true, previousRun: ctx.before[agent.name]?.runId });
     // the fresh kickoff points at the inbox: what is in it now is no news
-    markRun(record, { runId: plan.runId, conversation: plan.conversation, logOffset: logOffset(project, agent.name), mailSeen: inboxSize(project.stateDir, agent.name) }, 'watchdog');
+    markRun(
+      record,
+      { runId: plan.runId, conversation: plan.conversation, logOffset: logOffset(project, agent.name), mailSeen: inboxSize(project.stateDir, agent.name) },
+      'watchdog',
+    );
     const event = action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart';
-    ctx.event({ type: 'event', agent: agent.name, event, reason: action.reason, details: { iteration: record.iteration, restarts: record.restarts, ...(plan.conversation ? { conversation: plan.conversation.id, resumed: plan.conversation.resume } : {}) } });
+    ctx.event({
+      type: 'event',
+      agent: agent.name,
+      event,
+      reason: action.reason,
+      details: {
+        iteration: record.iteration,
+        restarts: record.restarts,
+        ...(plan.conversation ? { conversation: plan.conversation.id, resumed: plan.conversation.resume } : {}),
+      },
+    });
     return true;
   } catch (error) {
     startFailed(agent.name, record, ctx.before[agent.name], startError(project, error), ctx);
@@ -97,14 +116,22 @@ async function start(action: Extract<SweepAction, { type: 'start' }>, ctx: Sweep
  */
 function startFailed(name: string, record: AgentRecord, before: AgentRecord | undefined, message: string, ctx: SweepContext): void {
   if (before) {
-    Object.assign(record, { model: before.model, restarts: before.restarts, iteration: before.iteration, phaseGen: before.phaseGen, launchKey: before.launchKey, runId: before.runId });
+    Object.assign(record, {
+      model: before.model,
+      restarts: before.restarts,
+      iteration: before.iteration,
+      phaseGen: before.phaseGen,
+      launchKey: before.launchKey,
+      runId: before.runId,
+    });
     if (before.startedAt !== null) record.startedAt = before.startedAt;
   }
   const retryMs = errorRetryMs(timingsOf(ctx.project));
   record.deadSince ??= ctx.now; // its death is classified already: the retry is no new death
   record.condition = 'error';
   record.nextStartAt = ctx.now + retryMs;
-  if (before?.error !== message) ctx.event({ type: 'event', agent: name, event: 'start-error', reason: `error: ${message}; tried again every ${retryMs / 1000} s` });
+  if (before?.error !== message)
+    ctx.event({ type: 'event', agent: name, event: 'start-error', reason: `error: ${message}; tried again every ${retryMs / 1000} s` });
   record.error = message;
 }
 

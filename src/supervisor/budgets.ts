@@ -21,7 +21,13 @@ export function phaseIterations(project: Project, records: Readonly<Record<strin
 }
 
 /** agent name -> why it is held, for every loop or task that must not start another run. */
-export function budgetHolds(project: Project, phase: PhaseSpec, generation: number, records: Readonly<Record<string, AgentRecord>>, usage: UsageReport | null): Map<string, string> {
+export function budgetHolds(
+  project: Project,
+  phase: PhaseSpec,
+  generation: number,
+  records: Readonly<Record<string, AgentRecord>>,
+  usage: UsageReport | null,
+): Map<string, string> {
   const holds = new Map<string, string>();
   const spent = usage?.byPhase[phase.id]?.cost_usd ?? 0;
   const iterations = phaseIterations(project, records, generation);

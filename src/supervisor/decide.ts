@@ -82,7 +82,12 @@ export function decidePhase(input: PhaseInput): PhaseDecision {
 }
 
 /** What should run now: every configured agent, as the reconciler sees it. Loops stop once the project is complete. */
-export function desiredAgents(project: Project, phase: PhaseState, records: Readonly<Record<string, AgentRecord>>, holds: ReadonlyMap<string, string> = new Map()): DesiredAgent[] {
+export function desiredAgents(
+  project: Project,
+  phase: PhaseState,
+  records: Readonly<Record<string, AgentRecord>>,
+  holds: ReadonlyMap<string, string> = new Map(),
+): DesiredAgent[] {
   const view = phaseView(project, phase);
   return project.agents.map((a) => {
     const stop = phase.complete && a.kind === 'loop';
@@ -144,7 +149,12 @@ export function decideAgents(input: AgentsInput): AgentsDecision {
     const record = records[spec.name];
     const reported = input.conversations.get(spec.name);
     if (!followsConversation(spec, record) || !reported || reported === record.sessionId) continue;
-    actions.push({ type: 'event', agent: spec.name, event: 'conversation', reason: `the CLI reports conversation ${reported}${record.sessionId ? ` (was ${record.sessionId})` : ''}; later starts continue it` });
+    actions.push({
+      type: 'event',
+      agent: spec.name,
+      event: 'conversation',
+      reason: `the CLI reports conversation ${reported}${record.sessionId ? ` (was ${record.sessionId})` : ''}; later starts continue it`,
+    });
     records[spec.name] = { ...record, sessionId: reported };
   }
   const view = phaseView(project, phase);

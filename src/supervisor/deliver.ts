@@ -115,7 +115,8 @@ export async function deliver(tmux: Tmux, agent: AgentSpec, text: string, option
   await sleep(options.stepMs ?? getBackend(agent.backend).enterAfterMs ?? step);
   const pasted = await look();
   if (pasted === null) return { verdict: 'unconfirmed', reason: 'pasted; then its pane went away' };
-  if (pasted.dialog !== null || pasted.state === 'waiting') return { verdict: 'unconfirmed', reason: `pasted, not submitted: ${pasted.dialog ?? 'a dialog'} appeared` };
+  if (pasted.dialog !== null || pasted.state === 'waiting')
+    return { verdict: 'unconfirmed', reason: `pasted, not submitted: ${pasted.dialog ?? 'a dialog'} appeared` };
   // Enter at most twice, each time only into a screen that still shows no dialog
   for (let attempt = 0; attempt < 2; attempt++) {
     await tmux.sendKeys(agent.session, ['Enter']);
@@ -124,7 +125,8 @@ export async function deliver(tmux: Tmux, agent: AgentSpec, text: string, option
     if (after === null) return { verdict: 'unconfirmed', reason: 'submitted; then its pane went away' };
     if (after.state === 'busy') return { verdict: 'delivered', reason: 'the agent went busy', screen: after.screen };
     if (after.screen !== pasted.screen) return { verdict: 'delivered', reason: 'the input was taken', screen: after.screen };
-    if (after.dialog !== null || after.state !== 'ready') return { verdict: 'unconfirmed', reason: `submitted; its screen reads ${after.dialog ?? after.state}` };
+    if (after.dialog !== null || after.state !== 'ready')
+      return { verdict: 'unconfirmed', reason: `submitted; its screen reads ${after.dialog ?? after.state}` };
   }
   return { verdict: 'unconfirmed', reason: 'pasted; Enter changed nothing on screen', screen: pasted.screen };
 }

@@ -16,7 +16,11 @@ import { layout } from '../state/layout.js';
  * stay), or killed and created anew; either way nothing of its old process
  * group outlives it.
  */
-export async function startSession(tmux: Tmux, plan: LaunchPlan, how: { pane?: PaneInfo | undefined; respawn?: boolean; previousRun?: string | null | undefined }): Promise<void> {
+export async function startSession(
+  tmux: Tmux,
+  plan: LaunchPlan,
+  how: { pane?: PaneInfo | undefined; respawn?: boolean; previousRun?: string | null | undefined },
+): Promise<void> {
   // a heal usually renders the same kickoff again: an unchanged file is not rewritten (no fsync on the heal's path)
   if (readTextOrNull(plan.kickoffFile) !== plan.kickoffText) await writeTextAtomic(plan.kickoffFile, plan.kickoffText);
   if (plan.session.logFile) mkdirSync(dirname(plan.session.logFile), { recursive: true });
@@ -86,12 +90,26 @@ export function watchdogSpec(project: Project, entry: string, env: NodeJS.Proces
     logFile: layout.watchdogPaneLog(project.stateDir),
     // the agents it heals get the environment of the `ao up` that started it
     // an agent's identity left in the tmux server's environment (an `ao up` run by an agent) is blanked, never inherited
-    env: { ...passedEnv(env), AO_TMUX_SOCKET: project.tmuxSocket, AO_CONFIG: project.configFile, AO_AGENT: '', AO_RUN_ID: '', AO_EXIT_FILE: '', AO_KICKOFF_FILE: '' },
+    env: {
+      ...passedEnv(env),
+      AO_TMUX_SOCKET: project.tmuxSocket,
+      AO_CONFIG: project.configFile,
+      AO_AGENT: '',
+      AO_RUN_ID: '',
+      AO_EXIT_FILE: '',
+      AO_KICKOFF_FILE: '',
+    },
   };
 }
 
 /** Starts the watchdog unless it runs; a dead watchdog pane is replaced; a session of another owner with its name is left alone. */
-export async function ensureWatchdog(project: Project, tmux: Tmux, pane: PaneInfo | undefined, entry: string, env: NodeJS.ProcessEnv): Promise<'running' | 'started' | 'foreign'> {
+export async function ensureWatchdog(
+  project: Project,
+  tmux: Tmux,
+  pane: PaneInfo | undefined,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+): Promise<'running' | 'started' | 'foreign'> {
   if (pane && pane.owner !== project.configFile) return 'foreign';
   if (pane && !pane.dead) return 'running';
   const spec = watchdogSpec(project, entry, env);

@@ -34,11 +34,27 @@ export interface Explanation {
   detail: string | null;
   /** the signals that decided the state, most decisive first */
   decided_by: string[];
-  pane: { exists: boolean; alive: boolean; pid: number | null; exit_status: number | null; exit_signal: number | null; last_output: string | null; exit_record: ProcExit | null };
+  pane: {
+    exists: boolean;
+    alive: boolean;
+    pid: number | null;
+    exit_status: number | null;
+    exit_signal: number | null;
+    last_output: string | null;
+    exit_record: ProcExit | null;
+  };
   screen: { now: ScreenState | null; dialog: string | null; waiting_on: string | null };
   hooks: { last: string | null; last_at: string | null; by_hook: Record<string, string>; session: string | null; waiting: string | null };
   pending: { kickoff_since: string | null; nudge_due: boolean; unseen_mail_bytes: number; last_delivery: AgentRecord['delivery'] | null };
-  condition: { condition: string | null; failed_reason: string | null; paused_reason: string | null; error: string | null; next_start_at: string | null; streak: number; restarts: number };
+  condition: {
+    condition: string | null;
+    failed_reason: string | null;
+    paused_reason: string | null;
+    error: string | null;
+    next_start_at: string | null;
+    streak: number;
+    restarts: number;
+  };
   stall: { watched: boolean; silent_s: number | null; stall_after_s: number; nudged_at: string | null };
   conversation: { resume: boolean; session_id: string | null; resumed_run: boolean };
 }
@@ -57,7 +73,10 @@ export function explainAgent(input: ExplainInput): Explanation {
     why.push(`record: condition ${record.condition}${reason ? ` (${reason})` : ''}${record.nextStartAt ? `, next start ${iso(record.nextStartAt)}` : ''}`);
   }
   if (!pane) why.push('tmux: no session');
-  else if (pane.dead) why.push(`tmux: pane dead${pane.deadStatus !== null ? ` (exit ${pane.deadStatus})` : pane.deadSignal !== null ? ` (signal ${pane.deadSignal})` : ' (tmux lost the exit status)'}`);
+  else if (pane.dead)
+    why.push(
+      `tmux: pane dead${pane.deadStatus !== null ? ` (exit ${pane.deadStatus})` : pane.deadSignal !== null ? ` (signal ${pane.deadSignal})` : ' (tmux lost the exit status)'}`,
+    );
   else why.push(`tmux: pane alive (pid ${pane.pid ?? '?'})`);
   if (exit) why.push(`launcher: the run ended with ${exit.signal !== null ? `signal ${exit.signal}` : `exit ${exit.status}`}`);
   if (record?.waitingOn) why.push(`screen watch: waiting on a dialog (${record.waitingOn})`);
@@ -65,7 +84,10 @@ export function explainAgent(input: ExplainInput): Explanation {
   if (screen) why.push(`screen now: ${screen.state}${screen.dialog ? ` (${screen.dialog})` : ''}`);
   if (hooks.last && !hooks.waiting) why.push(`hooks: last ${hooks.last.hook} at ${hooks.last.time}`);
   if (record?.pending) why.push(`pending: the kickoff since ${iso(record.pending.since)}, pasted once the screen is steadily ready`);
-  if (silent !== null) why.push(`stall clock: silent ${Math.round(silent / 1000)} s of ${Math.round(stallMs / 1000)} s${record?.nudgedAt ? `, nudged ${iso(record.nudgedAt)}` : ''}`);
+  if (silent !== null)
+    why.push(
+      `stall clock: silent ${Math.round(silent / 1000)} s of ${Math.round(stallMs / 1000)} s${record?.nudgedAt ? `, nudged ${iso(record.nudgedAt)}` : ''}`,
+    );
   return {
     agent: agent.name,
     state: status.state,
@@ -82,7 +104,12 @@ export function explainAgent(input: ExplainInput): Explanation {
     },
     screen: { now: screen?.state ?? null, dialog: screen?.dialog ?? null, waiting_on: record?.waitingOn ?? null },
     hooks: { last: hooks.last?.hook ?? null, last_at: hooks.last?.time ?? null, by_hook: hooks.byHook, session: hooks.session, waiting: hooks.waiting },
-    pending: { kickoff_since: iso(record?.pending?.since), nudge_due: record?.nudgeDue ?? false, unseen_mail_bytes: input.unseenMail, last_delivery: record?.delivery ?? null },
+    pending: {
+      kickoff_since: iso(record?.pending?.since),
+      nudge_due: record?.nudgeDue ?? false,
+      unseen_mail_bytes: input.unseenMail,
+      last_delivery: record?.delivery ?? null,
+    },
     condition: {
       condition: record?.condition ?? null,
       failed_reason: record?.failedReason ?? null,
@@ -92,7 +119,12 @@ export function explainAgent(input: ExplainInput): Explanation {
       streak: record?.streak ?? 0,
       restarts: record?.restarts ?? 0,
     },
-    stall: { watched: agent.heal === 'heal+stall', silent_s: silent === null ? null : Math.round(silent / 1000), stall_after_s: stallMs / 1000, nudged_at: iso(record?.nudgedAt) },
+    stall: {
+      watched: agent.heal === 'heal+stall',
+      silent_s: silent === null ? null : Math.round(silent / 1000),
+      stall_after_s: stallMs / 1000,
+      nudged_at: iso(record?.nudgedAt),
+    },
     conversation: { resume: agent.resume ?? false, session_id: record?.sessionId ?? null, resumed_run: record?.resumedRun ?? false },
   };
 }
@@ -103,7 +135,13 @@ export function formatExplanation(e: Explanation): string {
   lines.push(
     `pane:         ${e.pane.exists ? (e.pane.alive ? `alive, pid ${e.pane.pid ?? '?'}` : 'dead') : 'none'}; last output ${e.pane.last_output ?? '-'}`,
     `screen:       now ${e.screen.now ?? '-'}${e.screen.dialog ? ` (${e.screen.dialog})` : ''}; waiting on ${e.screen.waiting_on ?? '-'}`,
-    `hooks:        ${Object.keys(e.hooks.by_hook).length === 0 ? 'none this run' : Object.entries(e.hooks.by_hook).map(([h, t]) => `${h} ${t}`).join(', ')}`,
+    `hooks:        ${
+      Object.keys(e.hooks.by_hook).length === 0
+        ? 'none this run'
+        : Object.entries(e.hooks.by_hook)
+            .map(([h, t]) => `${h} ${t}`)
+            .join(', ')
+    }`,
     `pending:      kickoff ${e.pending.kickoff_since ?? '-'}; nudge ${e.pending.nudge_due ? 'due' : '-'}; unseen mail ${e.pending.unseen_mail_bytes} B; last delivery ${e.pending.last_delivery ? `${e.pending.last_delivery.what} ${e.pending.last_delivery.verdict}` : '-'}`,
     `condition:    ${e.condition.condition ?? 'none'}; restarts ${e.condition.restarts}; backoff streak ${e.condition.streak}${e.condition.next_start_at ? `; next start ${e.condition.next_start_at}` : ''}`,
     `stall clock:  ${e.stall.watched ? `silent ${e.stall.silent_s ?? '-'} s of ${e.stall.stall_after_s} s${e.stall.nudged_at ? `; nudged ${e.stall.nudged_at}` : ''}` : 'not watched (heal is not heal+stall)'}`,

@@ -15,7 +15,12 @@ export function stateLabel(agent: AgentStatus): string {
 }
 
 export function phaseHeader(p: StatusReport['phase']): string {
-  const detail = p.status === 'not converging' ? `not converging: ${p.fails_in_a_row} fails in a row` : p.status === 'in progress' && p.gate === 'claimed' ? 'in progress, gate claimed' : p.status;
+  const detail =
+    p.status === 'not converging'
+      ? `not converging: ${p.fails_in_a_row} fails in a row`
+      : p.status === 'in progress' && p.gate === 'claimed'
+        ? 'in progress, gate claimed'
+        : p.status;
   return `phase: ${p.id} [${p.index + 1}/${p.count}] plan=${p.plan} (${detail})${p.usage && p.usage.cost_usd !== null ? ` cost=${usd(p.usage)}` : ''}`;
 }
 

@@ -35,7 +35,9 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * reaches the agent).
  */
 export function passedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).flatMap(([k, v]) => (v !== undefined && ENV_NAME.test(k) && !NOT_PASSED.has(k) && !ownVariable(k) ? [[k, v]] : [])));
+  return Object.fromEntries(
+    Object.entries(env).flatMap(([k, v]) => (v !== undefined && ENV_NAME.test(k) && !NOT_PASSED.has(k) && !ownVariable(k) ? [[k, v]] : [])),
+  );
 }
 
 /**
@@ -92,7 +94,20 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
   const argv =
     agent.kind === 'service'
       ? [agent.command ?? 'true', ...agent.args]
-      : withFormatter(project.stateDir, agent, getBackend(agent.backend).argv({ agent, model, kickoffFile: file, kickoff: agent.kickoff, aoEntry: entry, conversation, signalFile: signalFile(project.stateDir, agent.name) }), entry);
+      : withFormatter(
+          project.stateDir,
+          agent,
+          getBackend(agent.backend).argv({
+            agent,
+            model,
+            kickoffFile: file,
+            kickoff: agent.kickoff,
+            aoEntry: entry,
+            conversation,
+            signalFile: signalFile(project.stateDir, agent.name),
+          }),
+          entry,
+        );
   const passed = passedEnv(env);
   const paths = coordPaths(project, view.phase.id, agent.name);
   const runId = newRunId();

@@ -39,7 +39,8 @@ export function observe(
     const pane = sessions.get(agent.session);
     const other = foreign.get(agent.session);
     // a session with its name but another owner: not the agent, and never touched
-    if (other) observed.set(agent.name, { exists: false, dead: false, exitStatus: null, exitSignal: null, activityMs: null, screen: null, foreign: other.owner ?? '' });
+    if (other)
+      observed.set(agent.name, { exists: false, dead: false, exitStatus: null, exitSignal: null, activityMs: null, screen: null, foreign: other.owner ?? '' });
     if (!pane) continue;
     const dead = pane.dead || (pane.pid !== null && !alive(pane.pid));
     // tmux's own status first; else what the zombie showed in /proc

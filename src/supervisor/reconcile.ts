@@ -72,7 +72,8 @@ export interface Timings {
   resumeMarginMs?: number;
 }
 
-export type StartReason = 'start' | 'heal' | 'next-iteration' | 'stall' | 'model-changed' | 'phase-changed' | 'config-changed' | 'retry' | 'resume' | 'fresh-conversation';
+export type StartReason =
+  'start' | 'heal' | 'next-iteration' | 'stall' | 'model-changed' | 'phase-changed' | 'config-changed' | 'retry' | 'resume' | 'fresh-conversation';
 
 /** What a backend recognised in a dead agent's last output: the provider's trouble, not the agent's. */
 export interface ProviderTrouble {
@@ -90,10 +91,7 @@ const TROUBLE_LABEL: Record<ProviderTrouble['kind'], string> = {
 };
 
 export type Action =
-  | { type: 'start'; agent: string; reason: StartReason }
-  | { type: 'nudge'; agent: string }
-  | { type: 'stop'; agent: string }
-  | ({ type: 'event' } & AoEvent);
+  { type: 'start'; agent: string; reason: StartReason } | { type: 'nudge'; agent: string } | { type: 'stop'; agent: string } | ({ type: 'event' } & AoEvent);
 
 /** Quick iterations in a row after which a loop is `spinning` (shown in status, one event). */
 export const SPINNING_AFTER = 3;
@@ -122,7 +120,12 @@ export function errorRetryMs(t: Pick<Timings, 'backoffInitialMs' | 'backoffMaxMs
  * own echo (within 1 s of it) is no output. The one stall rule: the reconciler
  * and `ao status` both read it.
  */
-export function silenceMs(agent: Pick<DesiredAgent, 'heal'>, observed: Pick<ObservedAgent, 'exists' | 'dead' | 'activityMs'>, record: Pick<AgentRecord, 'startedAt' | 'nudgedAt'> | undefined, now: number): number | null {
+export function silenceMs(
+  agent: Pick<DesiredAgent, 'heal'>,
+  observed: Pick<ObservedAgent, 'exists' | 'dead' | 'activityMs'>,
+  record: Pick<AgentRecord, 'startedAt' | 'nudgedAt'> | undefined,
+  now: number,
+): number | null {
   if (agent.heal !== 'heal+stall' || !observed.exists || observed.dead) return null;
   const nudged = record?.nudgedAt ?? null;
   const output = observed.activityMs ?? 0;
@@ -132,12 +135,23 @@ export function silenceMs(agent: Pick<DesiredAgent, 'heal'>, observed: Pick<Obse
 }
 
 /** Whether the agent is stalled: silent for its stall time (it needs a look at its screen, then a nudge). */
-export function silentTooLong(agent: Pick<DesiredAgent, 'heal' | 'stallMs'>, observed: Pick<ObservedAgent, 'exists' | 'dead' | 'activityMs'>, record: Pick<AgentRecord, 'startedAt' | 'nudgedAt'> | undefined, now: number): boolean {
+export function silentTooLong(
+  agent: Pick<DesiredAgent, 'heal' | 'stallMs'>,
+  observed: Pick<ObservedAgent, 'exists' | 'dead' | 'activityMs'>,
+  record: Pick<AgentRecord, 'startedAt' | 'nudgedAt'> | undefined,
+  now: number,
+): boolean {
   const silent = silenceMs(agent, observed, record, now);
   return silent !== null && silent >= agent.stallMs;
 }
 
-export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMap<string, ObservedAgent>, history: Readonly<Record<string, AgentRecord>>, now: number, timings: Timings): Decision {
+export function reconcile(
+  desired: readonly DesiredAgent[],
+  observed: ReadonlyMap<string, ObservedAgent>,
+  history: Readonly<Record<string, AgentRecord>>,
+  now: number,
+  timings: Timings,
+): Decision {
   const actions: Action[] = [];
   const next: Record<string, AgentRecord> = structuredClone(history) as Record<string, AgentRecord>;
   let wakeAt: number | null = null;
@@ -174,7 +188,13 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
 
     if (seen.foreign !== undefined) {
       // its name is taken by a session ao did not make for this project: report it once, touch nothing
-      if (record.condition !== 'foreign') actions.push({ type: 'event', agent: agent.name, event: 'foreign-session', reason: `its session ${seen.foreign ? `belongs to another project (${seen.foreign})` : 'was not made by ao'}; left alone` });
+      if (record.condition !== 'foreign')
+        actions.push({
+          type: 'event',
+          agent: agent.name,
+          event: 'foreign-session',
+          reason: `its session ${seen.foreign ? `belongs to another project (${seen.foreign})` : 'was not made by ao'}; left alone`,
+        });
       record.condition = 'foreign';
       continue;
     }
@@ -205,7 +225,12 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
     if (record.condition === 'failed') continue;
     if (seen.refusedResume && record.sessionId && record.deadSince == null) {
       // the CLI does not know the conversation (deleted, another machine's): a new one, no crash counted
-      actions.push({ type: 'event', agent: agent.name, event: 'resume-refused', reason: `the CLI has no conversation ${record.sessionId} to resume; starting a fresh conversation` });
+      actions.push({
+        type: 'event',
+        agent: agent.name,
+        event: 'resume-refused',
+        reason: `the CLI has no conversation ${record.sessionId} to resume; starting a fresh conversation`,
+      });
       record.sessionId = null;
       record.resumedRun = false;
       start('fresh-conversation');
@@ -228,7 +253,13 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       // ran a healthy while is taken to have ended normally; with it, no record means a killed launcher
       const lost = seen.exists && seen.exitStatus === null && seen.exitSignal === null && seen.recorded === undefined;
       if (agent.kind === 'loop' && (seen.exitStatus === 0 || (lost && lived >= timings.healthyAfterMs))) {
-        actions.push({ type: 'event', agent: agent.name, event: 'iteration-done', reason: lost ? 'exit status lost; it ran long enough to count as a normal end' : 'exit 0', details: { iteration: record.iteration, lived_ms: lived } });
+        actions.push({
+          type: 'event',
+          agent: agent.name,
+          event: 'iteration-done',
+          reason: lost ? 'exit status lost; it ran long enough to count as a normal end' : 'exit 0',
+          details: { iteration: record.iteration, lived_ms: lived },
+        });
         record.streak = 0;
         record.troubles = 0; // the provider answered: the next trouble probes from the start
         // an iteration that ends at once is still an iteration: the next one waits out min_iteration_s
@@ -238,7 +269,12 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
           record.nextStartAt = startedAt + minMs;
           record.condition = record.quickIterations >= SPINNING_AFTER ? 'spinning' : 'pacing';
           if (record.quickIterations === SPINNING_AFTER) {
-            actions.push({ type: 'event', agent: agent.name, event: 'spinning', reason: `${SPINNING_AFTER} iterations in a row ended within ${minMs / 1000} s (min_iteration_s); each next one waits out the rest` });
+            actions.push({
+              type: 'event',
+              agent: agent.name,
+              event: 'spinning',
+              reason: `${SPINNING_AFTER} iterations in a row ended within ${minMs / 1000} s (min_iteration_s); each next one waits out the rest`,
+            });
           }
           wake(record.nextStartAt);
           continue;
@@ -267,7 +303,12 @@ export function reconcile(desired: readonly DesiredAgent[], observed: ReadonlyMa
       if (healthy) {
         record.streak = 0;
         if (record.healthyRestarts.length >= timings.restartLimit) {
-          fail(record, actions, agent.name, `${record.healthyRestarts.length} restarts within ${Math.round(timings.restartWindowMs / 60000)} min, and it died again (${exit})`);
+          fail(
+            record,
+            actions,
+            agent.name,
+            `${record.healthyRestarts.length} restarts within ${Math.round(timings.restartWindowMs / 60000)} min, and it died again (${exit})`,
+          );
           continue;
         }
         record.healthyRestarts.push(now);
@@ -311,7 +352,8 @@ function decideAlive(
   record.deadSince = null;
   const startedAt = record.startedAt ? Date.parse(record.startedAt) : now;
   if ((record.streak ?? 0) > 0) {
-    if (now - startedAt >= timings.healthyAfterMs) record.streak = 0; // a healthy run resets the backoff
+    if (now - startedAt >= timings.healthyAfterMs)
+      record.streak = 0; // a healthy run resets the backoff
     else wake(startedAt + timings.healthyAfterMs);
   }
   if (record.condition === 'backoff') record.condition = null;
@@ -342,7 +384,8 @@ function decideAlive(
   }
   if (seen.screen === 'waiting') {
     // the watchdog's screen watch has already told of the dialog (record.waitingOn)
-    if (record.condition !== 'waiting' && !record.waitingOn) actions.push({ type: 'event', agent: agent.name, event: 'waiting', reason: 'silent, and its screen asks for input: left alone' });
+    if (record.condition !== 'waiting' && !record.waitingOn)
+      actions.push({ type: 'event', agent: agent.name, event: 'waiting', reason: 'silent, and its screen asks for input: left alone' });
     record.condition = 'waiting';
     return;
   }
@@ -358,7 +401,12 @@ function decideAlive(
     actions.push({ type: 'event', agent: agent.name, event: 'nudge', reason: `no output for ${silentMin} min` });
     actions.push({ type: 'nudge', agent: agent.name });
   } else if (now - record.nudgedAt >= agent.stallMs) {
-    actions.push({ type: 'event', agent: agent.name, event: 'stall-restart', reason: `still silent ${Math.round((now - record.nudgedAt) / 1000)} s after the nudge` });
+    actions.push({
+      type: 'event',
+      agent: agent.name,
+      event: 'stall-restart',
+      reason: `still silent ${Math.round((now - record.nudgedAt) / 1000)} s after the nudge`,
+    });
     start('stall');
   }
 }
@@ -368,7 +416,15 @@ function decideAlive(
  * a limit with no reset time probes with a capped exponential wait. None of it
  * counts toward a crash limit; refused credentials fail at once, with what to do.
  */
-function pause(name: string, record: AgentRecord, trouble: ProviderTrouble, now: number, timings: Timings, actions: Action[], wake: (at: number) => void): void {
+function pause(
+  name: string,
+  record: AgentRecord,
+  trouble: ProviderTrouble,
+  now: number,
+  timings: Timings,
+  actions: Action[],
+  wake: (at: number) => void,
+): void {
   if (trouble.kind === 'auth') {
     fail(record, actions, name, `the provider refused its credentials (${trouble.message}); fix the key or log in again`);
     return;
@@ -382,7 +438,13 @@ function pause(name: string, record: AgentRecord, trouble: ProviderTrouble, now:
   record.nextStartAt = until;
   record.streak = 0;
   const reset = trouble.resetAt !== null ? `; the provider says it resets ${new Date(trouble.resetAt).toISOString()}` : '';
-  actions.push({ type: 'event', agent: name, event: 'paused', reason: `${label}: ${trouble.message}${reset}; not counted as a crash, resumes ${new Date(until).toISOString()}`, details: { kind: trouble.kind, resumes_at: new Date(until).toISOString(), try: record.troubles } });
+  actions.push({
+    type: 'event',
+    agent: name,
+    event: 'paused',
+    reason: `${label}: ${trouble.message}${reset}; not counted as a crash, resumes ${new Date(until).toISOString()}`,
+    details: { kind: trouble.kind, resumes_at: new Date(until).toISOString(), try: record.troubles },
+  });
   wake(until);
 }
 

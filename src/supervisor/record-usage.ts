@@ -20,7 +20,13 @@ export interface RecordOptions {
 }
 
 /** Appends the record and returns it; null when the stream is missing or reports no usage. */
-export function recordIteration(project: Project, agent: AgentSpec, iteration: number, rawFile = rawStreamFile(project.stateDir, agent.name), options: RecordOptions = {}): UsageRecord | null {
+export function recordIteration(
+  project: Project,
+  agent: AgentSpec,
+  iteration: number,
+  rawFile = rawStreamFile(project.stateDir, agent.name),
+  options: RecordOptions = {},
+): UsageRecord | null {
   const parse = getBackend(agent.backend).usage;
   if (parse === undefined || !existsSync(rawFile)) return null;
   const usage = parse(readFileSync(rawFile, 'utf8'));

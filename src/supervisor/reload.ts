@@ -33,8 +33,7 @@ export function readRunningProject(stateDir: string): Project | null {
 }
 
 export type ReloadOutcome =
-  | { ok: true; project: Project; added: string[]; removed: string[]; events: AoEvent[] }
-  | { ok: false; error: string; repeated: boolean };
+  { ok: true; project: Project; added: string[]; removed: string[]; events: AoEvent[] } | { ok: false; error: string; repeated: boolean };
 
 /**
  * Loads agents.toml again. On success returns the new project and marks
@@ -55,7 +54,8 @@ export async function reloadConfig(current: Project, state: AgentsState, env: No
   const kept = { tmuxSocket: current.tmuxSocket, sessionPrefix: current.sessionPrefix, stateDir: current.stateDir };
   const events: AoEvent[] = [];
   for (const [key, value] of Object.entries(kept)) {
-    if (next[key as keyof typeof kept] !== value) events.push({ agent: 'config', event: 'config-warning', reason: `${key} changed in agents.toml; it applies after \`ao down\` and \`ao up\`` });
+    if (next[key as keyof typeof kept] !== value)
+      events.push({ agent: 'config', event: 'config-warning', reason: `${key} changed in agents.toml; it applies after \`ao down\` and \`ao up\`` });
   }
   next = { ...next, ...kept, agents: next.agents.map((a) => ({ ...a, session: `${kept.sessionPrefix}${a.name}` })) };
 

@@ -13,7 +13,20 @@ import type { Project } from '../config/types.js';
 import { readAgentsState, updateAgentsState, type AgentRecord, type AgentsState, type DeliveryRecord } from '../state/agents.js';
 import { hookView, readSignals, signalFile } from '../state/signals.js';
 import type { Tmux } from '../tmux/client.js';
-import { deliver, nextSteadiness, NOTICE_TEXT, NUDGE_TEXT, readScreen, settleMsOf, steadilyReady, takesNotices, waitingAt, watchesScreen, type Outcome, type Steadiness } from './deliver.js';
+import {
+  deliver,
+  nextSteadiness,
+  NOTICE_TEXT,
+  NUDGE_TEXT,
+  readScreen,
+  settleMsOf,
+  steadilyReady,
+  takesNotices,
+  waitingAt,
+  watchesScreen,
+  type Outcome,
+  type Steadiness,
+} from './deliver.js';
 import { inboxSize } from './mail.js';
 import { layout } from '../state/layout.js';
 import type { AoEvent, EventName } from '../state/event-catalogue.js';
@@ -175,12 +188,23 @@ export class Screens {
       patch((r) => {
         r.waitingOn = waiting;
       });
-      if (waiting !== null) this.deps.event({ agent: name, event: 'waiting', reason: `${waitingAt(steady, now) === null ? 'its hooks report' : 'its screen shows'} a dialog (${waiting}): left to a person${record.pending ? '; the kickoff is pasted once it is answered' : ''}` });
+      if (waiting !== null)
+        this.deps.event({
+          agent: name,
+          event: 'waiting',
+          reason: `${waitingAt(steady, now) === null ? 'its hooks report' : 'its screen shows'} a dialog (${waiting}): left to a person${record.pending ? '; the kickoff is pasted once it is answered' : ''}`,
+        });
       else if (record.waitingOn) this.deps.event({ agent: name, event: 'waiting-over', reason: `the dialog (${record.waitingOn}) is gone` });
     }
 
     const mailSize = inboxSize(project.stateDir, name);
-    const due: Due | null = record.pending ? 'kickoff' : takesNotices(agent) && mailSize > (record.mailSeen ?? 0) ? 'notice' : record.nudgeDue && takesNotices(agent) ? 'nudge' : null;
+    const due: Due | null = record.pending
+      ? 'kickoff'
+      : takesNotices(agent) && mailSize > (record.mailSeen ?? 0)
+        ? 'notice'
+        : record.nudgeDue && takesNotices(agent)
+          ? 'nudge'
+          : null;
     if (due === null) return settling;
     if (asked !== null || !steadilyReady(steady, now, settleMsOf(agent))) return waiting === null;
 

@@ -167,7 +167,8 @@ function agentState(
     const left = record?.nextStartAt ? Math.max(0, Math.ceil((record.nextStartAt - observed.now) / 1000)) : null;
     return { state: 'backoff', detail: left === null ? null : `restart in ${left}s` };
   }
-  if (pane?.dead && !up) return { state: 'stopped', detail: pane.deadStatus === 0 ? 'done' : pane.deadStatus !== null ? `ended, exit ${pane.deadStatus}` : 'ended' };
+  if (pane?.dead && !up)
+    return { state: 'stopped', detail: pane.deadStatus === 0 ? 'done' : pane.deadStatus !== null ? `ended, exit ${pane.deadStatus}` : 'ended' };
   if (pane?.dead) {
     const detail = pane.deadStatus !== null ? `exit ${pane.deadStatus}` : pane.deadSignal !== null ? `signal ${pane.deadSignal}` : 'exit status lost';
     return { state: 'dead', detail };

@@ -146,7 +146,13 @@ export class Watchdog {
       const phase = decidePhase({ project, ...(await this.observeGate(state)), records: state.agents, lastGeneration: this.lastGeneration, plansEdited });
       state.agents = phase.records;
       const view = phaseView(project, phase.phase);
-      const decision = decideAgents({ project, phase: phase.phase, records: state.agents, ...(await this.observeAgents(panes, state.agents, view.phase.id, now)), now });
+      const decision = decideAgents({
+        project,
+        phase: phase.phase,
+        records: state.agents,
+        ...(await this.observeAgents(panes, state.agents, view.phase.id, now)),
+        now,
+      });
       wakeAt = decision.wakeAt;
       // starts and stops run inside the lock, so `ao down` (which takes it first) never races them
       const done = await applyActions([...phase.actions, ...decision.actions], {
@@ -209,7 +215,11 @@ export class Watchdog {
     if (rebuilt) {
       const sessions = ownSessions(panes, this.project.configFile).own;
       const seen = [...this.project.agents.map((a) => ({ name: a.name, session: a.session })), { name: 'watchdog', session: watchdogSession(this.project) }];
-      adoptRunning(state, seen.map((a) => ({ name: a.name, running: sessions.has(a.session) })), new Date(now));
+      adoptRunning(
+        state,
+        seen.map((a) => ({ name: a.name, running: sessions.has(a.session) })),
+        new Date(now),
+      );
     }
     return state;
   }
@@ -241,7 +251,12 @@ export class Watchdog {
    * Screens are captured only of agents silent for their stall time, and of a
    * dead run that was to continue a conversation: a heal reads nothing more.
    */
-  private async observeAgents(panes: readonly PaneInfo[], records: Readonly<Record<string, AgentRecord>>, phase: string, now: number): Promise<Pick<AgentsInput, 'observed' | 'conversations' | 'usage'>> {
+  private async observeAgents(
+    panes: readonly PaneInfo[],
+    records: Readonly<Record<string, AgentRecord>>,
+    phase: string,
+    now: number,
+  ): Promise<Pick<AgentsInput, 'observed' | 'conversations' | 'usage'>> {
     const { project } = this;
     const { tmux } = this.deps;
     const recorded = (name: string): ProcExit | null | undefined => {
@@ -273,7 +288,8 @@ export class Watchdog {
         // did the CLI refuse to continue the conversation? its last screen or its log says so (a
         // full-screen TUI leaves its alternate screen on exit, and the message with it)
         const screen = (await tmux.capture(spec.session).catch(() => null)) ?? '';
-        seen.refusedResume = support.refused(screen, sessionId) || support.refused(stripControls(logTail(layout.agentLog(project.stateDir, spec.name))), sessionId);
+        seen.refusedResume =
+          support.refused(screen, sessionId) || support.refused(stripControls(logTail(layout.agentLog(project.stateDir, spec.name))), sessionId);
       }
       // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
       if (watchesScreen(spec)) seen.screen = !seen.dead && record?.waitingOn ? 'waiting' : null;
@@ -288,7 +304,13 @@ export class Watchdog {
   private async reload(state: AgentsState, panes: readonly PaneInfo[]): Promise<void> {
     const outcome = await reloadConfig(this.project, state, this.deps.env);
     if (!outcome.ok) {
-      if (!outcome.repeated) this.event({ type: 'event', agent: 'config', event: 'config-error', reason: `agents.toml does not validate; keeping the last good config: ${outcome.error}` });
+      if (!outcome.repeated)
+        this.event({
+          type: 'event',
+          agent: 'config',
+          event: 'config-error',
+          reason: `agents.toml does not validate; keeping the last good config: ${outcome.error}`,
+        });
       return;
     }
     const sessions = ownSessions(panes, this.project.configFile).own;
@@ -322,13 +344,20 @@ export class Watchdog {
   async watchFiles(): Promise<() => Promise<void>> {
     const { watch } = await import('chokidar');
     const dir = this.project.dir;
-    const watcher = watch([this.project.configFile, join(dir, 'prompts'), join(dir, 'phases')], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 50 } });
+    const watcher = watch([this.project.configFile, join(dir, 'prompts'), join(dir, 'phases')], {
+      ignoreInitial: true,
+      awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 50 },
+    });
     watcher.on('all', (_event, file) => {
       if (file === this.project.configFile) this.configChanged();
       else if (file.startsWith(join(dir, 'phases'))) this.planChanged(file);
     });
     // a claim or a verdict is acted on at once, not at the next sweep
-    const gate = watch(this.project.stateDir, { ignoreInitial: true, depth: 0, ignored: (path: string) => path !== this.project.stateDir && !layout.isGateFile(path) });
+    const gate = watch(this.project.stateDir, {
+      ignoreInitial: true,
+      depth: 0,
+      ignored: (path: string) => path !== this.project.stateDir && !layout.isGateFile(path),
+    });
     gate.on('all', () => this.wake());
     // a watcher error (inotify limits, EIO) must not end the watchdog: the sweeps still poll
     for (const w of [watcher, gate]) w.on('error', (error: unknown) => this.diskTrouble('file watcher', error));
@@ -410,7 +439,12 @@ export class Watchdog {
             this.sweep = null;
           });
           if (failures > 0) {
-            this.event({ type: 'event', agent: 'watchdog', event: 'sweep-recovered', reason: `sweeps work again after ${failures} failed in ${Math.round((this.now() - firstFailure) / 1000)} s` });
+            this.event({
+              type: 'event',
+              agent: 'watchdog',
+              event: 'sweep-recovered',
+              reason: `sweeps work again after ${failures} failed in ${Math.round((this.now() - firstFailure) / 1000)} s`,
+            });
             failures = 0;
             this.troubled.clear();
           }
@@ -418,7 +452,12 @@ export class Watchdog {
           if (failures === 0) {
             firstFailure = this.now();
             this.deps.log('error', `sweep failed: ${(error as Error).stack ?? String(error)}`);
-            this.event({ type: 'event', agent: 'watchdog', event: 'sweep-failed', reason: `${errorLine(error)}; retrying with backoff, reported again only once it works` });
+            this.event({
+              type: 'event',
+              agent: 'watchdog',
+              event: 'sweep-failed',
+              reason: `${errorLine(error)}; retrying with backoff, reported again only once it works`,
+            });
           }
           failures++;
         }
@@ -426,7 +465,10 @@ export class Watchdog {
         if (!this.running) break;
         if (this.pendingWake && failures === 0) continue;
         const sweepMs = Math.max(this.project.watchdog.stallCheckS * 1000, 50);
-        const due = failures > 0 ? Math.min(30_000, 200 * 2 ** Math.min(failures - 1, 8)) : Math.min(sweepMs, wakeAt === null ? sweepMs : Math.max(0, wakeAt - this.now()));
+        const due =
+          failures > 0
+            ? Math.min(30_000, 200 * 2 ** Math.min(failures - 1, 8))
+            : Math.min(sweepMs, wakeAt === null ? sweepMs : Math.max(0, wakeAt - this.now()));
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, due);
           this.wakeUp = () => {
@@ -485,4 +527,3 @@ function readText(file: string): string {
     return '';
   }
 }
-

@@ -79,7 +79,12 @@ export class Tmux {
     const result = await this.runner(argv);
     if (result.exitCode === 0) return result.stdout;
     // every way tmux says "nothing there", including a server that exits under a racing `ao down`
-    if (/no server running|error connecting|can't find (session|window|pane)|no such file|no current target|server exited unexpectedly|lost server/i.test(result.stderr)) return null;
+    if (
+      /no server running|error connecting|can't find (session|window|pane)|no such file|no current target|server exited unexpectedly|lost server/i.test(
+        result.stderr,
+      )
+    )
+      return null;
     throw new TmuxError(argv, result.exitCode, result.stderr);
   }
 
@@ -93,11 +98,23 @@ export class Tmux {
   /** The tmux command lines that start a session, chained so that nothing can run in between. */
   newSessionArgs(spec: SessionSpec): string[] {
     const args = [
-      'new-session', '-d', '-s', spec.name,
-      '-x', String(spec.width ?? 200), '-y', String(spec.height ?? 50),
+      'new-session',
+      '-d',
+      '-s',
+      spec.name,
+      '-x',
+      String(spec.width ?? 200),
+      '-y',
+      String(spec.height ?? 50),
       ...programArgs(spec),
       // remain-on-exit in the same command list: a pane that dies at once still reads dead
-      ';', 'set-option', '-w', '-t', target(spec.name), 'remain-on-exit', 'on',
+      ';',
+      'set-option',
+      '-w',
+      '-t',
+      target(spec.name),
+      'remain-on-exit',
+      'on',
     ];
     // the owner in the same command list too: no snapshot ever shows this session without it
     if (spec.owner !== undefined) args.push(';', 'set-option', '-t', target(spec.name), OWNER_OPTION, spec.owner);

@@ -18,13 +18,19 @@ export const spawnRunner: Runner = (argv, options = {}) =>
     const [file, ...args] = argv;
     if (!file) throw new Error('empty argv');
     // a client started from inside tmux must not talk to the surrounding server
-    const child = spawn(file, args, { env: { ...process.env, TMUX: '' }, ...(options.signal ? { signal: options.signal } : {}), stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      env: { ...process.env, TMUX: '' },
+      ...(options.signal ? { signal: options.signal } : {}),
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error) => resolve({ stdout: '', stderr: error.message, exitCode: error.name === 'AbortError' ? 130 : 127 }));
-    child.on('close', (code, signal) => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? (signal ? 128 : 1) }));
+    child.on('close', (code, signal) =>
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? (signal ? 128 : 1) }),
+    );
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 

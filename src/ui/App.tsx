@@ -124,12 +124,31 @@ export function App({ actions, size: fixedSize, initialSelected = null }: AppPro
       ) : (
         <>
           {ui.mode === 'log' ? (
-            <Panel title={`log: ${selectedName ?? '-'}`} note="(l or esc: back to the screen)" lines={state.log?.agent === selectedName ? state.log.lines : []} height={layout.middle} width={layout.width} placeholder={`${selectedName ?? 'this agent'} has no log yet`} />
+            <Panel
+              title={`log: ${selectedName ?? '-'}`}
+              note="(l or esc: back to the screen)"
+              lines={state.log?.agent === selectedName ? state.log.lines : []}
+              height={layout.middle}
+              width={layout.width}
+              placeholder={`${selectedName ?? 'this agent'} has no log yet`}
+            />
           ) : (
             <Box flexDirection="row" width={layout.width} height={layout.middle}>
-              <Preview agent={selected} lines={state.preview?.agent === selectedName ? state.preview.lines : null} report={state.report} height={layout.middle} width={layout.previewWidth - 1} />
+              <Preview
+                agent={selected}
+                lines={state.preview?.agent === selectedName ? state.preview.lines : null}
+                report={state.report}
+                height={layout.middle}
+                width={layout.previewWidth - 1}
+              />
               <Box width={1} />
-              <Coordination journal={state.journal} review={state.review} inbox={state.inbox} height={layout.middle} width={layout.width - layout.previewWidth} />
+              <Coordination
+                journal={state.journal}
+                review={state.review}
+                inbox={state.inbox}
+                height={layout.middle}
+                width={layout.width - layout.previewWidth}
+              />
             </Box>
           )}
           <EventStream events={state.events} height={layout.events} width={layout.width} />

@@ -176,7 +176,11 @@ export class Engine {
       log,
       journal: this.reader.tail(paths.journal, LIMITS.tail),
       review: this.reader.tail(paths.review, LIMITS.tail),
-      inbox: this.reader.inboxes(stateDir, project.agents.map((a) => a.name), LIMITS.inbox),
+      inbox: this.reader.inboxes(
+        stateDir,
+        project.agents.map((a) => a.name),
+        LIMITS.inbox,
+      ),
       events: this.reader.events(stateDir, LIMITS.events),
       error,
     };

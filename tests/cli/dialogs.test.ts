@@ -96,7 +96,9 @@ const CASES: Case[] = [
     // 2.1.332 puts the cursor on "No, exit": a person moves down to "Yes, I trust this folder"
     trust: {
       accept: ['Down', 'Enter'],
-      recorded: (h, dir) => (JSON.parse(read(join(h.home, '.claude.json')) || '{}') as { projects?: Record<string, { hasTrustDialogAccepted?: boolean }> }).projects?.[dir]?.hasTrustDialogAccepted === true,
+      recorded: (h, dir) =>
+        (JSON.parse(read(join(h.home, '.claude.json')) || '{}') as { projects?: Record<string, { hasTrustDialogAccepted?: boolean }> }).projects?.[dir]
+          ?.hasTrustDialogAccepted === true,
     },
     // 2.1.332 in manual mode first asks "Make auto mode your default permission mode?": a person keeps manual mode
     startQuestion: { dialog: 'question', keys: ['Down', 'Enter'] },
@@ -264,7 +266,10 @@ async function up(r: Rig): Promise<string> {
   expect(result.code, result.stdout + result.stderr).toBe(0);
   const sawDialog = /waiting at a dialog/.test(result.stdout);
   const bound = (sawDialog ? 5000 : 7000) + slowdown;
-  expect(took, `ao up returns at once (${sawDialog ? 'it saw the dialog' : 'no dialog seen in its watch'}; bound stretched by ${slowdown} ms of load)`).toBeLessThan(bound);
+  expect(
+    took,
+    `ao up returns at once (${sawDialog ? 'it saw the dialog' : 'no dialog seen in its watch'}; bound stretched by ${slowdown} ms of load)`,
+  ).toBeLessThan(bound);
   return result.stdout;
 }
 
@@ -278,7 +283,9 @@ async function mailAtDialog(r: Rig): Promise<void> {
 
 /** ao's own account of anything it pasted or typed into the agent (kickoff, notice, nudge: any verdict but not-delivered). */
 async function handsOn(r: Rig): Promise<string[]> {
-  return (await eventsOf(r.ao)).filter((e) => e.agent === 'tui' && /^(?:kickoff-(?:delivered|unconfirmed)|mail-notice(?:-unconfirmed)?|nudge-(?:pasted|unconfirmed))$/.test(e.event)).map((e) => `${e.event}: ${e.reason}`);
+  return (await eventsOf(r.ao))
+    .filter((e) => e.agent === 'tui' && /^(?:kickoff-(?:delivered|unconfirmed)|mail-notice(?:-unconfirmed)?|nudge-(?:pasted|unconfirmed))$/.test(e.event))
+    .map((e) => `${e.event}: ${e.reason}`);
 }
 
 /** What ao did to the agent, for a failure's message. */
@@ -287,7 +294,13 @@ async function story(r: Rig): Promise<string> {
 }
 
 /** The user texts of a request that are the pasted kickoff (Codex also quotes it in a request for a session title: not a turn). */
-const kickoffTexts = (c: Case, q: Recorded): string[] => (q.model ? c.texts(q).map(c.unwrap).filter((t) => t.startsWith(FIRST_LINE)) : []);
+const kickoffTexts = (c: Case, q: Recorded): string[] =>
+  q.model
+    ? c
+        .texts(q)
+        .map(c.unwrap)
+        .filter((t) => t.startsWith(FIRST_LINE))
+    : [];
 
 /** The first model turn that carries the kickoff; on a timeout, says what the screen showed. */
 async function kickoffTurn(c: Case, r: Rig): Promise<Recorded> {
@@ -298,7 +311,6 @@ async function kickoffTurn(c: Case, r: Rig): Promise<Recorded> {
     throw new Error(`${(error as Error).message}\nstatus: ${JSON.stringify(status)}\nscreen:\n${await r.capture()}`);
   }
 }
-
 
 for (const c of CASES) {
   const installed = await ensureCli(c.cli);
@@ -317,50 +329,62 @@ for (const c of CASES) {
           expect(JSON.stringify(kickoffTexts(c, turn)[0]), await story(r)).toBe(JSON.stringify(want));
           const screen = await r.capture();
           expect(getDialog(c.cli, screen), screen).toBeNull();
-          expect((await eventsOf(r.ao)).filter((e) => e.agent === 'tui' && e.event === 'waiting'), 'never waiting').toEqual([]);
+          expect(
+            (await eventsOf(r.ao)).filter((e) => e.agent === 'tui' && e.event === 'waiting'),
+            'never waiting',
+          ).toEqual([]);
           await sleep(1500);
           const turns = r.server.requests.filter((q) => kickoffTexts(c, q).length > 0);
           for (const q of turns) expect(kickoffTexts(c, q)).toEqual([want]);
-          expect((await handsOn(r)).filter((e) => e.startsWith('kickoff-')), 'one kickoff').toHaveLength(1);
+          expect(
+            (await handsOn(r)).filter((e) => e.startsWith('kickoff-')),
+            'one kickoff',
+          ).toHaveLength(1);
           for (const mark of ['dollar', 'tick']) expect(existsSync(join(r.dir, `PWNED-${mark}`)), mark).toBe(false);
-        }),
-      );
+        }));
     else
-    it('folder trust: nothing reaches the dialog; once a person answers, the kickoff arrives once, byte for byte', () =>
-      slot(async () => {
-        const trust = c.trust!;
-        const r = await rig(c, bin, { trusted: false, askTools: false });
-        const said = await up(r);
-        // the dialog may be drawn after ao up stops watching (codex: seconds after its splash)
-        expect(said).toMatch(/tui: started \(pid \d+[^)]*\); (?:waiting at a dialog \(folder trust\) — the kickoff will be pasted when it is answered \(ao attach tui\)|not ready for its kickoff yet)/);
-        await waitFor(async () => ((await statusOf(r.ao)).agents.tui?.state === 'waiting' ? true : undefined), 30_000, 250);
+      it('folder trust: nothing reaches the dialog; once a person answers, the kickoff arrives once, byte for byte', () =>
+        slot(async () => {
+          const trust = c.trust!;
+          const r = await rig(c, bin, { trusted: false, askTools: false });
+          const said = await up(r);
+          // the dialog may be drawn after ao up stops watching (codex: seconds after its splash)
+          expect(said).toMatch(
+            /tui: started \(pid \d+[^)]*\); (?:waiting at a dialog \(folder trust\) — the kickoff will be pasted when it is answered \(ao attach tui\)|not ready for its kickoff yet)/,
+          );
+          await waitFor(async () => ((await statusOf(r.ao)).agents.tui?.state === 'waiting' ? true : undefined), 30_000, 250);
 
-        await mailAtDialog(r);
-        const screen = await r.capture();
-        expect(getDialog(c.cli, screen), screen).toBe('folder trust');
-        expect(r.server.requests.filter((q) => q.model), 'no model turn before the person answers').toEqual([]);
-        expect(r.server.requests.some((q) => q.body.includes('Ünïcödé')), 'the kickoff never left').toBe(false);
-        expect(trust.recorded(r.home, r.dir), 'no trust recorded').toBe(false);
-        const status = (await statusOf(r.ao)).agents.tui;
-        expect(status).toMatchObject({ state: 'waiting' });
-        expect(status?.detail).toContain('kickoff pending');
-        expect(await handsOn(r), 'ao pasted nothing').toEqual([]);
+          await mailAtDialog(r);
+          const screen = await r.capture();
+          expect(getDialog(c.cli, screen), screen).toBe('folder trust');
+          expect(
+            r.server.requests.filter((q) => q.model),
+            'no model turn before the person answers',
+          ).toEqual([]);
+          expect(
+            r.server.requests.some((q) => q.body.includes('Ünïcödé')),
+            'the kickoff never left',
+          ).toBe(false);
+          expect(trust.recorded(r.home, r.dir), 'no trust recorded').toBe(false);
+          const status = (await statusOf(r.ao)).agents.tui;
+          expect(status).toMatchObject({ state: 'waiting' });
+          expect(status?.detail).toContain('kickoff pending');
+          expect(await handsOn(r), 'ao pasted nothing').toEqual([]);
 
-        await r.keys(...trust.accept);
-        const pasted = r.pasted();
-        const want = c.kept(pasted);
-        const turn = await kickoffTurn(c, r);
-        expect(JSON.stringify(kickoffTexts(c, turn)[0]), await story(r)).toBe(JSON.stringify(want));
-        expect(trust.recorded(r.home, r.dir), 'the person’s answer was recorded').toBe(true);
-        // the mail notice follows as a turn of its own; the kickoff is in no turn twice
-        await r.server.waitFor((q) => q.model && c.texts(q).some((t) => t.includes('you have new mail in your inbox')), 30_000);
-        await sleep(1500);
-        const turns = r.server.requests.filter((q) => kickoffTexts(c, q).length > 0);
-        expect(turns.length).toBeGreaterThanOrEqual(2); // the kickoff's turn, then the notice's with the kickoff in its history
-        for (const q of turns) expect(kickoffTexts(c, q)).toEqual([want]);
-        for (const mark of ['dollar', 'tick', 'mail']) expect(existsSync(join(r.dir, `PWNED-${mark}`)), mark).toBe(false);
-      }),
-    );
+          await r.keys(...trust.accept);
+          const pasted = r.pasted();
+          const want = c.kept(pasted);
+          const turn = await kickoffTurn(c, r);
+          expect(JSON.stringify(kickoffTexts(c, turn)[0]), await story(r)).toBe(JSON.stringify(want));
+          expect(trust.recorded(r.home, r.dir), 'the person’s answer was recorded').toBe(true);
+          // the mail notice follows as a turn of its own; the kickoff is in no turn twice
+          await r.server.waitFor((q) => q.model && c.texts(q).some((t) => t.includes('you have new mail in your inbox')), 30_000);
+          await sleep(1500);
+          const turns = r.server.requests.filter((q) => kickoffTexts(c, q).length > 0);
+          expect(turns.length).toBeGreaterThanOrEqual(2); // the kickoff's turn, then the notice's with the kickoff in its history
+          for (const q of turns) expect(kickoffTexts(c, q)).toEqual([want]);
+          for (const mark of ['dollar', 'tick', 'mail']) expect(existsSync(join(r.dir, `PWNED-${mark}`)), mark).toBe(false);
+        }));
 
     it('tool permission: the dialog stays while mail and sweeps go on, the tool never runs, status reads waiting', () =>
       slot(async () => {
@@ -387,14 +411,16 @@ for (const c of CASES) {
         expect(existsSync(marker), 'the tool never ran').toBe(false);
         expect(r.server.requests.filter((q) => q.model).length, 'no turn went on behind the dialog').toBe(modelTurns);
         expect((await statusOf(r.ao)).agents.tui).toMatchObject({ state: 'waiting' });
-        expect((await handsOn(r)).filter((e) => !e.startsWith('kickoff-')), 'no notice was pasted').toEqual([]);
+        expect(
+          (await handsOn(r)).filter((e) => !e.startsWith('kickoff-')),
+          'no notice was pasted',
+        ).toEqual([]);
 
         // a person refuses; the tool still never ran
         await r.keys(...c.reject);
         await sleep(1000);
         expect(existsSync(marker)).toBe(false);
-      }),
-    );
+      }));
   });
 }
 

@@ -42,9 +42,24 @@ interface Case {
 const CASES: Case[] = [
   { cli: 'claude', start: startAnthropic, texts: anthropicUserTexts, args: ['--allowedTools', 'Bash(npm test)', 'Read'], trusted: true },
   // codex exec refuses a folder that is not a git repository without the flag
-  { cli: 'codex', start: startOpenAI, texts: openaiUserTexts, args: ['--skip-git-repo-check', '--image', 'pixel.png'], files: { 'pixel.png': '' }, trusted: false },
+  {
+    cli: 'codex',
+    start: startOpenAI,
+    texts: openaiUserTexts,
+    args: ['--skip-git-repo-check', '--image', 'pixel.png'],
+    files: { 'pixel.png': '' },
+    trusted: false,
+  },
   { cli: 'gemini', start: startGemini, texts: geminiUserTexts, args: ['--allowed-tools', 'read_file'], trusted: false, viaStdin: true },
-  { cli: 'opencode', start: startAnthropic, texts: anthropicUserTexts, args: ['--file', 'notes.txt'], files: { 'notes.txt': 'notes\n' }, trusted: true, viaStdin: true },
+  {
+    cli: 'opencode',
+    start: startAnthropic,
+    texts: anthropicUserTexts,
+    args: ['--file', 'notes.txt'],
+    files: { 'notes.txt': 'notes\n' },
+    trusted: true,
+    viaStdin: true,
+  },
 ];
 
 /** A 1x1 PNG, for codex's `--image` (it reads the file). */

@@ -30,7 +30,9 @@ async function codexLoop(tag: string, watchdog: string): Promise<{ ao: (...args:
   const dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work on {phase_id}.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
   const home: CliHome = cliHome('codex', { url: server.url, trusted: [dir] });
   // Codex prints the reset in its own zone, ao reads it in its own: both UTC
-  const line = Object.entries({ ...home.env, TZ: 'UTC' }).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+  const line = Object.entries({ ...home.env, TZ: 'UTC' })
+    .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+    .join(', ');
   writeFileSync(
     join(dir, 'agents.toml'),
     [
@@ -69,14 +71,26 @@ describe.skipIf(!installed.ok)('a Codex loop meets its usage limit', { timeout: 
   it('a usage limit resetting ~25 s later: paused until then, never failed, and the next iteration after the reset reaches the stand-in', async () => {
     const { ao, server } = await codexLoop('paused-codex', 'resume_margin_s = 1');
     const resetAt = Math.floor(Date.now() / 1000) + 25;
-    const body = JSON.stringify({ error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: 'plus', resets_at: resetAt, resets_in_seconds: resetAt - Math.floor(Date.now() / 1000) } });
+    const body = JSON.stringify({
+      error: {
+        type: 'usage_limit_reached',
+        message: 'The usage limit has been reached',
+        plan_type: 'plus',
+        resets_at: resetAt,
+        resets_in_seconds: resetAt - Math.floor(Date.now() / 1000),
+      },
+    });
     server.fallback({ kind: 'error', status: 429, body });
     const began = Date.now();
     expect((await ao('up')).code).toBe(0);
-    const paused = await waitFor(async () => {
-      const s = await statusOf(ao);
-      return s.agents.builder?.state === 'paused' ? s : undefined;
-    }, 30_000, 250);
+    const paused = await waitFor(
+      async () => {
+        const s = await statusOf(ao);
+        return s.agents.builder?.state === 'paused' ? s : undefined;
+      },
+      30_000,
+      250,
+    );
     expect(Date.now() - began).toBeLessThan(30_000);
     // Codex said "try again at <the reset's minute>": ao resumes when that minute is over, plus the margin
     const resumes = (Math.floor(resetAt / 60) + 1) * 60_000 + 1000;

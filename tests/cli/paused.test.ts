@@ -35,7 +35,9 @@ async function claudeLoop(tag: string, watchdog: string, env: Record<string, str
   const dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work on {phase_id}.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
   const home: CliHome = cliHome('claude', { url: server.url, trusted: [dir] });
   const all: Record<string, string> = { ...home.env, TZ: 'UTC', ...env };
-  const line = Object.entries(all).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+  const line = Object.entries(all)
+    .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+    .join(', ');
   writeFileSync(
     join(dir, 'agents.toml'),
     [
@@ -72,16 +74,27 @@ const configOf = (dir: string): string => join(dir, 'agents.toml');
 
 describe.skipIf(!installed.ok)('a Claude loop meets its provider’s trouble', { timeout: 180_000 }, () => {
   it('a usage limit resetting 60 s later: paused with that reset, never failed, and the next iteration after the reset reaches the stand-in', async () => {
-    const { ao, server } = await claudeLoop('paused', 'resume_margin_s = 1', { CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-standin-0123456789abcdefghijklmnop', ANTHROPIC_API_KEY: '' });
+    const { ao, server } = await claudeLoop('paused', 'resume_margin_s = 1', {
+      CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-standin-0123456789abcdefghijklmnop',
+      ANTHROPIC_API_KEY: '',
+    });
     const resetAt = Math.floor(Date.now() / 1000) + 60;
-    const headers = { 'anthropic-ratelimit-unified-status': 'rejected', 'anthropic-ratelimit-unified-reset': String(resetAt), 'anthropic-ratelimit-unified-representative-claim': 'five_hour' };
+    const headers = {
+      'anthropic-ratelimit-unified-status': 'rejected',
+      'anthropic-ratelimit-unified-reset': String(resetAt),
+      'anthropic-ratelimit-unified-representative-claim': 'five_hour',
+    };
     server.fallback({ kind: 'error', status: 429, headers });
     const began = Date.now();
     expect((await ao('up')).code).toBe(0);
-    const paused = await waitFor(async () => {
-      const s = await statusOf(ao);
-      return s.agents.builder?.state === 'paused' ? s : undefined;
-    }, 30_000, 250);
+    const paused = await waitFor(
+      async () => {
+        const s = await statusOf(ao);
+        return s.agents.builder?.state === 'paused' ? s : undefined;
+      },
+      30_000,
+      250,
+    );
     expect(Date.now() - began).toBeLessThan(30_000);
     const clock = new Date((resetAt + 1) * 1000);
     const hhmm = `${String(clock.getUTCHours()).padStart(2, '0')}:${String(clock.getUTCMinutes()).padStart(2, '0')}`;
@@ -102,7 +115,10 @@ describe.skipIf(!installed.ok)('a Claude loop meets its provider’s trouble', {
 
   it('an outage (529 for a while): never failed, and it works again afterwards', async () => {
     // Claude retries a 529 itself before it gives up; a short probe wait stands in for 30 minutes
-    const { ao, server, dir } = await claudeLoop('outage', 'probe_initial_s = 2\nprobe_max_s = 4\ncrash_limit = 2', { ANTHROPIC_API_KEY: 'sk-standin', CLAUDE_CODE_MAX_RETRIES: '0' });
+    const { ao, server, dir } = await claudeLoop('outage', 'probe_initial_s = 2\nprobe_max_s = 4\ncrash_limit = 2', {
+      ANTHROPIC_API_KEY: 'sk-standin',
+      CLAUDE_CODE_MAX_RETRIES: '0',
+    });
     server.fallback({ kind: 'error', status: 529, body: JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }) });
     expect((await ao('up')).code).toBe(0);
     // more troubles than the crash limit allows failures
@@ -119,10 +135,14 @@ describe.skipIf(!installed.ok)('a Claude loop meets its provider’s trouble', {
     const { ao, server, dir } = await claudeLoop('budget', '', { ANTHROPIC_API_KEY: 'sk-standin' }, 'budget_usd = 0.0000001');
     server.fallback({ kind: 'text', text: 'done' });
     expect((await ao('up')).code).toBe(0);
-    const paused = await waitFor(async () => {
-      const s = await statusOf(ao);
-      return s.agents.builder?.state === 'paused' ? s : undefined;
-    }, 60_000, 250);
+    const paused = await waitFor(
+      async () => {
+        const s = await statusOf(ao);
+        return s.agents.builder?.state === 'paused' ? s : undefined;
+      },
+      60_000,
+      250,
+    );
     expect(paused.agents.builder?.detail).toMatch(/^budget: phase one has spent \$0\.\d+ of its budget_usd = 1e-7$/);
     const cost = JSON.parse((await ao('cost', '--json')).stdout) as { total: { cost_usd: number; iterations: number } };
     expect(cost.total.iterations).toBe(1);

@@ -32,7 +32,8 @@ interface Record_ {
   sessionId?: string | null;
   resumedRun?: boolean;
 }
-const recordOf = (dir: string): Record_ => (JSON.parse(readFileSync(join(dir, 'state', 'agents.json'), 'utf8')) as { agents: Record<string, Record_> }).agents.lead ?? {};
+const recordOf = (dir: string): Record_ =>
+  (JSON.parse(readFileSync(join(dir, 'state', 'agents.json'), 'utf8')) as { agents: Record<string, Record_> }).agents.lead ?? {};
 
 /** Every process below `pid`, deepest last. */
 function descendants(pid: number): number[] {
@@ -73,14 +74,29 @@ describe.skipIf(!installed.ok)('a persistent Gemini CLI agent resumes its conver
     server.fallback({ kind: 'text', text: 'Noted.' });
     dir = realpathSync(makeProject({ 'prompts/kickoff.md': `${MARK}: read your inbox.\n`, 'prompts/lead.md': 'lead\n', 'phases/one.md': '# one\n' }));
     home = cliHome('gemini', { url: server.url, trusted: [dir] });
-    const env = Object.entries(home.env).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+    const env = Object.entries(home.env)
+      .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+      .join(', ');
     writeFileSync(
       join(dir, 'agents.toml'),
       [
-        '[defaults]', 'session_prefix = "resg-"', '',
-        '[agents.lead]', 'kind = "persistent"', 'backend = "gemini"', `command = ${JSON.stringify(installed.ok ? installed.bin : '')}`, `env = { ${env} }`, '',
-        '[watchdog]', 'backoff_initial_s = 0.5', 'stall_check_s = 1', '',
-        '[[phases]]', 'id = "one"', 'plan = "one.md"', '',
+        '[defaults]',
+        'session_prefix = "resg-"',
+        '',
+        '[agents.lead]',
+        'kind = "persistent"',
+        'backend = "gemini"',
+        `command = ${JSON.stringify(installed.ok ? installed.bin : '')}`,
+        `env = { ${env} }`,
+        '',
+        '[watchdog]',
+        'backoff_initial_s = 0.5',
+        'stall_check_s = 1',
+        '',
+        '[[phases]]',
+        'id = "one"',
+        'plan = "one.md"',
+        '',
       ].join('\n'),
     );
   });

@@ -32,7 +32,8 @@ interface Record_ {
   sessionId?: string | null;
   resumedRun?: boolean;
 }
-const recordOf = (dir: string): Record_ => (JSON.parse(readFileSync(join(dir, 'state', 'agents.json'), 'utf8')) as { agents: Record<string, Record_> }).agents.lead ?? {};
+const recordOf = (dir: string): Record_ =>
+  (JSON.parse(readFileSync(join(dir, 'state', 'agents.json'), 'utf8')) as { agents: Record<string, Record_> }).agents.lead ?? {};
 
 /** The agent program under the pane's launcher (sh). */
 async function agentPid(socket: string): Promise<number> {
@@ -54,14 +55,29 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
     server.fallback({ kind: 'text', text: 'Noted.' });
     dir = realpathSync(makeProject({ 'prompts/kickoff.md': `${MARK}: read your inbox.\n`, 'prompts/lead.md': 'lead\n', 'phases/one.md': '# one\n' }));
     home = cliHome('claude', { url: server.url, trusted: [dir] });
-    const env = Object.entries(home.env).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+    const env = Object.entries(home.env)
+      .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+      .join(', ');
     writeFileSync(
       join(dir, 'agents.toml'),
       [
-        '[defaults]', 'session_prefix = "res-"', '',
-        '[agents.lead]', 'kind = "persistent"', 'backend = "claude"', `command = ${JSON.stringify(installed.ok ? installed.bin : '')}`, `env = { ${env} }`, '',
-        '[watchdog]', 'backoff_initial_s = 0.5', 'stall_check_s = 1', '',
-        '[[phases]]', 'id = "one"', 'plan = "one.md"', '',
+        '[defaults]',
+        'session_prefix = "res-"',
+        '',
+        '[agents.lead]',
+        'kind = "persistent"',
+        'backend = "claude"',
+        `command = ${JSON.stringify(installed.ok ? installed.bin : '')}`,
+        `env = { ${env} }`,
+        '',
+        '[watchdog]',
+        'backoff_initial_s = 0.5',
+        'stall_check_s = 1',
+        '',
+        '[[phases]]',
+        'id = "one"',
+        'plan = "one.md"',
+        '',
       ].join('\n'),
     );
   });
@@ -93,18 +109,24 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
       })();
       return text.includes('"UserPromptSubmit"') ? text : null;
     }, 30_000);
-    const start = signals.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { hook: string; session: string | null }).find((l) => l.hook === 'SessionStart');
+    const start = signals
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { hook: string; session: string | null })
+      .find((l) => l.hook === 'SessionStart');
     expect(start?.session).toBe(id);
     // the reply is in Claude's transcript once the turn ends
     await waitFor(async () => (await tmux(socket, ['capture-pane', '-p', '-t', '=res-lead:'])).stdout.includes('PELICAN'), 30_000);
 
     process.kill(await agentPid(socket), 'SIGKILL');
     // the heal continues the conversation and the kickoff is pasted again into it
-    const next = await server.waitFor((r) => r.model && kickoffsIn(r) === 2, 90_000).catch(async (e: unknown) => {
-      // what the watchdog did, for the failure report
-      console.log(readFileSync(join(dir, 'state', 'events.jsonl'), 'utf8'));
-      throw e;
-    });
+    const next = await server
+      .waitFor((r) => r.model && kickoffsIn(r) === 2, 90_000)
+      .catch(async (e: unknown) => {
+        // what the watchdog did, for the failure report
+        console.log(readFileSync(join(dir, 'state', 'events.jsonl'), 'utf8'));
+        throw e;
+      });
     expect(repliedIn(next)).toBe(true);
     expect(recordOf(dir)).toMatchObject({ sessionId: id, resumedRun: true });
     const events = await eventsOf((...args) => runAo(args, { cwd: dir, socket }));
@@ -112,7 +134,13 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
     // ao explain names the signals: a live pane, the hooks of this run, the continued conversation
     const explained = await runAo(['explain', 'lead', '--json'], { cwd: dir, socket });
     expect(explained.code, explained.stderr).toBe(0);
-    const e = JSON.parse(explained.stdout) as { state: string; pane: { alive: boolean }; hooks: { session: string | null; by_hook: Record<string, string> }; conversation: { session_id: string; resumed_run: boolean }; decided_by: string[] };
+    const e = JSON.parse(explained.stdout) as {
+      state: string;
+      pane: { alive: boolean };
+      hooks: { session: string | null; by_hook: Record<string, string> };
+      conversation: { session_id: string; resumed_run: boolean };
+      decided_by: string[];
+    };
     expect(e.pane.alive).toBe(true);
     expect(e.hooks.session).toBe(id);
     expect(Object.keys(e.hooks.by_hook)).toContain('SessionStart');

@@ -31,7 +31,13 @@ interface Case {
 
 const CASES: Case[] = [
   { cli: 'codex', start: startOpenAI, args: ['--skip-git-repo-check'], tool: /^⚙ shell: .*echo tool-output-line/m, counted: (r) => r.model },
-  { cli: 'gemini', start: startGemini, args: ['--allowed-tools', 'run_shell_command'], tool: /^⚙ run_shell_command: echo tool-output-line/m, counted: (r) => r.method === 'POST' && /:(?:stream)?generateContent/i.test(r.url) },
+  {
+    cli: 'gemini',
+    start: startGemini,
+    args: ['--allowed-tools', 'run_shell_command'],
+    tool: /^⚙ run_shell_command: echo tool-output-line/m,
+    counted: (r) => r.method === 'POST' && /:(?:stream)?generateContent/i.test(r.url),
+  },
 ];
 
 const toml = (s: string): string => JSON.stringify(s);
@@ -51,7 +57,9 @@ for (const c of CASES) {
       server = await c.start();
       dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Run the check and report.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
       home = cliHome(c.cli, { url: server.url, trusted: [dir] });
-      const env = Object.entries(home.env).map(([k, v]) => `${k} = ${toml(v)}`).join(', ');
+      const env = Object.entries(home.env)
+        .map(([k, v]) => `${k} = ${toml(v)}`)
+        .join(', ');
       writeFileSync(
         join(dir, 'agents.toml'),
         [

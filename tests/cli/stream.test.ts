@@ -39,7 +39,9 @@ describe.skipIf(!installed.ok)('a Claude loop, readable, with its usage kept', {
     server.fallback({ kind: 'text', text: 'Nothing more.' });
     dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Run the check and report.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
     home = cliHome('claude', { url: server.url, trusted: [dir] });
-    const env = Object.entries(home.env).map(([k, v]) => `${k} = ${toml(v)}`).join(', ');
+    const env = Object.entries(home.env)
+      .map(([k, v]) => `${k} = ${toml(v)}`)
+      .join(', ');
     writeFileSync(
       join(dir, 'agents.toml'),
       [
@@ -78,10 +80,14 @@ describe.skipIf(!installed.ok)('a Claude loop, readable, with its usage kept', {
   async function iteration(start: string[], before: string | null): Promise<string> {
     const r = await ao(...start);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    return waitFor(async () => {
-      const e = exitOf();
-      return e !== null && e !== before ? e : null;
-    }, 90_000, 200);
+    return waitFor(
+      async () => {
+        const e = exitOf();
+        return e !== null && e !== before ? e : null;
+      },
+      90_000,
+      200,
+    );
   }
 
   it('shows progress, not JSON, in the pane; keeps the stream; ao cost is what the stand-in sent', async () => {
@@ -100,7 +106,10 @@ describe.skipIf(!installed.ok)('a Claude loop, readable, with its usage kept', {
     expect(logs.stdout).toContain('⚙ Bash: echo tool-output-line');
     expect(logs.stdout.split('\n').filter((l) => l.trimStart().startsWith('{"'))).toEqual([]);
     const raw = await ao('logs', 'builder', '--raw', '-n', '200');
-    const events = raw.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { type: string }).type);
+    const events = raw.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { type: string }).type);
     expect(events[0]).toBe('system');
     expect(events.at(-1)).toBe('result');
 
@@ -161,7 +170,11 @@ describe.skipIf(!installed.ok)('a Claude loop, readable, with its usage kept', {
     expect(total.input_tokens - before.input_tokens).toBe(added * each.input_tokens);
     expect(total.output_tokens - before.output_tokens).toBe(added * each.output_tokens);
     // the watchdog writes one record per run, each with its run id
-    const runs = readFileSync(usage, 'utf8').trim().split('\n').slice(had).map((l) => (JSON.parse(l) as { run?: string }).run);
+    const runs = readFileSync(usage, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(had)
+      .map((l) => (JSON.parse(l) as { run?: string }).run);
     expect(runs.every((r) => typeof r === 'string')).toBe(true);
     expect(new Set(runs).size).toBe(runs.length);
     expect(runs.length).toBe(added);

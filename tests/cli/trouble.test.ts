@@ -31,11 +31,31 @@ describe.skipIf(!installed.ok)('a Claude loop at its usage limit', { timeout: 12
     server = await startAnthropic();
     dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
     home = cliHome('claude', { url: server.url, trusted: [dir] });
-    const env: Record<string, string> = { ...home.env, TZ: 'UTC', CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-standin-0123456789abcdefghijklmnop', ANTHROPIC_API_KEY: '' };
-    const line = Object.entries(env).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+    const env: Record<string, string> = {
+      ...home.env,
+      TZ: 'UTC',
+      CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-standin-0123456789abcdefghijklmnop',
+      ANTHROPIC_API_KEY: '',
+    };
+    const line = Object.entries(env)
+      .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+      .join(', ');
     writeFileSync(
       join(dir, 'agents.toml'),
-      ['[defaults]', 'session_prefix = "trouble-"', '[agents.builder]', 'kind = "loop"', 'backend = "claude"', `command = ${JSON.stringify(installed.ok ? installed.bin : '')}`, `env = { ${line} }`, 'heal = "none"', '[[phases]]', 'id = "one"', 'plan = "one.md"', ''].join('\n'),
+      [
+        '[defaults]',
+        'session_prefix = "trouble-"',
+        '[agents.builder]',
+        'kind = "loop"',
+        'backend = "claude"',
+        `command = ${JSON.stringify(installed.ok ? installed.bin : '')}`,
+        `env = { ${line} }`,
+        'heal = "none"',
+        '[[phases]]',
+        'id = "one"',
+        'plan = "one.md"',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -49,7 +69,11 @@ describe.skipIf(!installed.ok)('a Claude loop at its usage limit', { timeout: 12
 
   it('is a usage limit resetting when the stand-in said, not a failure', async () => {
     const resetAt = Math.floor(Date.now() / 1000) + 60;
-    const headers = { 'anthropic-ratelimit-unified-status': 'rejected', 'anthropic-ratelimit-unified-reset': String(resetAt), 'anthropic-ratelimit-unified-representative-claim': 'five_hour' };
+    const headers = {
+      'anthropic-ratelimit-unified-status': 'rejected',
+      'anthropic-ratelimit-unified-reset': String(resetAt),
+      'anthropic-ratelimit-unified-representative-claim': 'five_hour',
+    };
     server.script({ kind: 'error', status: 429, headers });
     server.fallback({ kind: 'error', status: 429, headers });
     const up = await ao('up', '--no-watchdog');
@@ -69,7 +93,11 @@ describe.skipIf(!installed.ok)('a Claude loop at its usage limit', { timeout: 12
     const pane = (await tmux(socket, ['capture-pane', '-p', '-J', '-t', 'trouble-builder'])).stdout;
     expect(pane).toMatch(/✗ You've hit your 5-hour limit/);
     const log = readFileSync(join(dir, 'state', 'logs', 'builder.log'), 'utf8');
-    expect(claudeTextTrouble(log, Date.now())).toEqual({ kind: 'usage-limit', resetAt: Math.floor(resetAt / 60) * 60_000, message: expect.stringMatching(/You've hit your 5-hour limit/) });
+    expect(claudeTextTrouble(log, Date.now())).toEqual({
+      kind: 'usage-limit',
+      resetAt: Math.floor(resetAt / 60) * 60_000,
+      message: expect.stringMatching(/You've hit your 5-hour limit/),
+    });
   });
 });
 
@@ -90,10 +118,26 @@ describe.skipIf(!codexCli.ok)('a Codex loop at its usage limit', { timeout: 120_
     server = await startOpenAI();
     dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
     home = cliHome('codex', { url: server.url, trusted: [dir] });
-    const line = Object.entries({ ...home.env, TZ: 'UTC' }).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+    const line = Object.entries({ ...home.env, TZ: 'UTC' })
+      .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+      .join(', ');
     writeFileSync(
       join(dir, 'agents.toml'),
-      ['[defaults]', 'session_prefix = "trouble-codex-"', '[agents.builder]', 'kind = "loop"', 'backend = "codex"', `command = ${JSON.stringify(codexCli.ok ? codexCli.bin : '')}`, 'args = ["--skip-git-repo-check"]', `env = { ${line} }`, 'heal = "none"', '[[phases]]', 'id = "one"', 'plan = "one.md"', ''].join('\n'),
+      [
+        '[defaults]',
+        'session_prefix = "trouble-codex-"',
+        '[agents.builder]',
+        'kind = "loop"',
+        'backend = "codex"',
+        `command = ${JSON.stringify(codexCli.ok ? codexCli.bin : '')}`,
+        'args = ["--skip-git-repo-check"]',
+        `env = { ${line} }`,
+        'heal = "none"',
+        '[[phases]]',
+        'id = "one"',
+        'plan = "one.md"',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -107,7 +151,9 @@ describe.skipIf(!codexCli.ok)('a Codex loop at its usage limit', { timeout: 120_
 
   it('is a usage limit resetting at the minute the stand-in said', async () => {
     const resetAt = Math.floor(Date.now() / 1000) + 60;
-    const body = JSON.stringify({ error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: 'plus', resets_at: resetAt, resets_in_seconds: 60 } });
+    const body = JSON.stringify({
+      error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: 'plus', resets_at: resetAt, resets_in_seconds: 60 },
+    });
     server.fallback({ kind: 'error', status: 429, body });
     const up = await ao('up', '--no-watchdog');
     expect(up.code, up.stdout + up.stderr).toBe(0);

@@ -128,5 +128,8 @@ export interface EventLine {
 /** Every event in the project's log (`ao events --json`). */
 export async function eventsOf(ao: Ao): Promise<EventLine[]> {
   const result = await ao('events', '--json', '-n', '1000');
-  return result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EventLine);
+  return result.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as EventLine);
 }

@@ -67,14 +67,36 @@ const unified = (resetAt: number): Record<string, string> => ({
 });
 
 const claudeScenarios: Scenario[] = [
-  { name: 'ok', args: CLAUDE, replies: () => [{ kind: 'text', text: 'Hello from the stand-in.', usage: { input_tokens: 1234, output_tokens: 56, cache_read_tokens: 789, cache_write_tokens: 10 } }] },
-  { name: 'ok-2', args: CLAUDE, replies: () => [{ kind: 'text', text: 'Second answer.', usage: { input_tokens: 2000, output_tokens: 300, cache_read_tokens: 4000, cache_write_tokens: 500 } }] },
+  {
+    name: 'ok',
+    args: CLAUDE,
+    replies: () => [
+      { kind: 'text', text: 'Hello from the stand-in.', usage: { input_tokens: 1234, output_tokens: 56, cache_read_tokens: 789, cache_write_tokens: 10 } },
+    ],
+  },
+  {
+    name: 'ok-2',
+    args: CLAUDE,
+    replies: () => [
+      { kind: 'text', text: 'Second answer.', usage: { input_tokens: 2000, output_tokens: 300, cache_read_tokens: 4000, cache_write_tokens: 500 } },
+    ],
+  },
   {
     name: 'tool',
     args: [...CLAUDE, '--allowedTools', 'Bash(echo:*)'],
-    replies: () => [{ kind: 'tool', command: 'echo tool-output-line' }, { kind: 'text', text: 'Ran it.' }],
+    replies: () => [
+      { kind: 'tool', command: 'echo tool-output-line' },
+      { kind: 'text', text: 'Ran it.' },
+    ],
   },
-  { name: 'usage-limit', args: CLAUDE, env: { ...OAUTH }, unset: ['ANTHROPIC_API_KEY'], resetIn: 3600, replies: (r) => [{ kind: 'error', status: 429, headers: unified(r) }] },
+  {
+    name: 'usage-limit',
+    args: CLAUDE,
+    env: { ...OAUTH },
+    unset: ['ANTHROPIC_API_KEY'],
+    resetIn: 3600,
+    replies: (r) => [{ kind: 'error', status: 429, headers: unified(r) }],
+  },
   {
     name: 'usage-limit-text',
     args: ['-p'],
@@ -90,27 +112,69 @@ const claudeScenarios: Scenario[] = [
     name: 'auth',
     args: CLAUDE,
     env: NO_RETRY,
-    replies: () => [{ kind: 'error', status: 401, body: JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }) }],
+    replies: () => [
+      { kind: 'error', status: 401, body: JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }) },
+    ],
   },
 ];
 
 const codexUsageLimit = (r: number): Reply => ({
   kind: 'error',
   status: 429,
-  body: JSON.stringify({ error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: 'plus', resets_at: r, resets_in_seconds: r - Math.floor(Date.now() / 1000) } }),
+  body: JSON.stringify({
+    error: {
+      type: 'usage_limit_reached',
+      message: 'The usage limit has been reached',
+      plan_type: 'plus',
+      resets_at: r,
+      resets_in_seconds: r - Math.floor(Date.now() / 1000),
+    },
+  }),
 });
 const CODEX = ['exec', '--skip-git-repo-check'];
 const codexScenarios: Scenario[] = [
-  { name: 'ok', args: CODEX, replies: () => [{ kind: 'text', text: 'Hello from the stand-in.', usage: { input_tokens: 1500, output_tokens: 42, cache_read_tokens: 1024, cache_write_tokens: 0 } }] },
-  { name: 'ok-json', args: [...CODEX, '--json'], replies: () => [{ kind: 'text', text: 'Hello from the stand-in.', usage: { input_tokens: 1500, output_tokens: 42, cache_read_tokens: 1024, cache_write_tokens: 0 } }] },
+  {
+    name: 'ok',
+    args: CODEX,
+    replies: () => [
+      { kind: 'text', text: 'Hello from the stand-in.', usage: { input_tokens: 1500, output_tokens: 42, cache_read_tokens: 1024, cache_write_tokens: 0 } },
+    ],
+  },
+  {
+    name: 'ok-json',
+    args: [...CODEX, '--json'],
+    replies: () => [
+      { kind: 'text', text: 'Hello from the stand-in.', usage: { input_tokens: 1500, output_tokens: 42, cache_read_tokens: 1024, cache_write_tokens: 0 } },
+    ],
+  },
   { name: 'usage-limit', args: CODEX, resetIn: 3600, replies: (r) => [codexUsageLimit(r)] },
   { name: 'usage-limit-json', args: [...CODEX, '--json'], resetIn: 3600, replies: (r) => [codexUsageLimit(r)] },
   { name: 'rate-limit', args: CODEX, replies: () => [{ kind: 'error', status: 429 }] },
   { name: 'rate-limit-json', args: [...CODEX, '--json'], replies: () => [{ kind: 'error', status: 429 }] },
   { name: 'overload', args: CODEX, replies: () => [{ kind: 'error', status: 503 }] },
   { name: 'overload-json', args: [...CODEX, '--json'], replies: () => [{ kind: 'error', status: 503 }] },
-  { name: 'auth', args: CODEX, replies: () => [{ kind: 'error', status: 401, body: JSON.stringify({ error: { type: 'invalid_request_error', code: 'invalid_api_key', message: 'Incorrect API key provided' } }) }] },
-  { name: 'auth-json', args: [...CODEX, '--json'], replies: () => [{ kind: 'error', status: 401, body: JSON.stringify({ error: { type: 'invalid_request_error', code: 'invalid_api_key', message: 'Incorrect API key provided' } }) }] },
+  {
+    name: 'auth',
+    args: CODEX,
+    replies: () => [
+      {
+        kind: 'error',
+        status: 401,
+        body: JSON.stringify({ error: { type: 'invalid_request_error', code: 'invalid_api_key', message: 'Incorrect API key provided' } }),
+      },
+    ],
+  },
+  {
+    name: 'auth-json',
+    args: [...CODEX, '--json'],
+    replies: () => [
+      {
+        kind: 'error',
+        status: 401,
+        body: JSON.stringify({ error: { type: 'invalid_request_error', code: 'invalid_api_key', message: 'Incorrect API key provided' } }),
+      },
+    ],
+  },
 ];
 
 const geminiQuota = (): Reply => ({
@@ -124,7 +188,12 @@ const geminiQuota = (): Reply => ({
       details: [
         {
           '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
-          violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier' }],
+          violations: [
+            {
+              quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests',
+              quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier',
+            },
+          ],
         },
         { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s' },
       ],
@@ -133,16 +202,44 @@ const geminiQuota = (): Reply => ({
 });
 const GEMINI = ['--skip-trust'];
 const geminiScenarios: Scenario[] = [
-  { name: 'ok', args: GEMINI, replies: () => [{ kind: 'text', text: 'Hello from the stand-in.', usage: { input_tokens: 900, output_tokens: 33, cache_read_tokens: 100, cache_write_tokens: 0 } }] },
-  { name: 'ok-json', args: [...GEMINI, '--output-format', 'json'], replies: () => [{ kind: 'text', text: 'Hello from the stand-in.', usage: { input_tokens: 900, output_tokens: 33, cache_read_tokens: 100, cache_write_tokens: 0 } }] },
-  { name: 'ok-stream', args: [...GEMINI, '--output-format', 'stream-json'], replies: () => [{ kind: 'text', text: 'Hello from the stand-in.', usage: { input_tokens: 900, output_tokens: 33, cache_read_tokens: 100, cache_write_tokens: 0 } }] },
+  {
+    name: 'ok',
+    args: GEMINI,
+    replies: () => [
+      { kind: 'text', text: 'Hello from the stand-in.', usage: { input_tokens: 900, output_tokens: 33, cache_read_tokens: 100, cache_write_tokens: 0 } },
+    ],
+  },
+  {
+    name: 'ok-json',
+    args: [...GEMINI, '--output-format', 'json'],
+    replies: () => [
+      { kind: 'text', text: 'Hello from the stand-in.', usage: { input_tokens: 900, output_tokens: 33, cache_read_tokens: 100, cache_write_tokens: 0 } },
+    ],
+  },
+  {
+    name: 'ok-stream',
+    args: [...GEMINI, '--output-format', 'stream-json'],
+    replies: () => [
+      { kind: 'text', text: 'Hello from the stand-in.', usage: { input_tokens: 900, output_tokens: 33, cache_read_tokens: 100, cache_write_tokens: 0 } },
+    ],
+  },
   { name: 'usage-limit', args: GEMINI, replies: () => [geminiQuota()] },
   { name: 'usage-limit-json', args: [...GEMINI, '--output-format', 'json'], replies: () => [geminiQuota()] },
   // what ao's loop argv asks for since it is made readable by ao format-stream
   { name: 'usage-limit-stream', args: [...GEMINI, '--output-format', 'stream-json'], replies: () => [geminiQuota()] },
   // Gemini CLI retries a 503 with backoff: every request of the run gets one
   { name: 'overload', args: GEMINI, replies: () => Array.from({ length: 30 }, () => ({ kind: 'error', status: 503 }) as Reply) },
-  { name: 'auth', args: GEMINI, replies: () => [{ kind: 'error', status: 400, body: JSON.stringify({ error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT' } }) }] },
+  {
+    name: 'auth',
+    args: GEMINI,
+    replies: () => [
+      {
+        kind: 'error',
+        status: 400,
+        body: JSON.stringify({ error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT' } }),
+      },
+    ],
+  },
 ];
 
 const SCENARIOS: Record<Exclude<CliName, 'opencode'>, Scenario[]> = { claude: claudeScenarios, codex: codexScenarios, gemini: geminiScenarios };

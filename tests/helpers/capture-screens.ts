@@ -39,7 +39,14 @@ const SCENARIOS_ALL: Scenario[] = [
   { name: 'trust', trusted: false, frames: EARLY },
   { name: 'apikey', trusted: true, approveKey: false, frames: [3000, 6000] },
   { name: 'ready', trusted: true, frames: [4000, 8000] },
-  { name: 'busy', trusted: true, reply: { kind: 'hang', hangMs: 30_000 }, prompt: 'say hello', typeAfterMs: 8000, frames: Array.from({ length: 40 }, (_, i) => 9000 + i * 250) },
+  {
+    name: 'busy',
+    trusted: true,
+    reply: { kind: 'hang', hangMs: 30_000 },
+    prompt: 'say hello',
+    typeAfterMs: 8000,
+    frames: Array.from({ length: 40 }, (_, i) => 9000 + i * 250),
+  },
   {
     name: 'permission',
     trusted: true,
@@ -75,7 +82,13 @@ async function main(): Promise<void> {
       const project = realpathSync(mkdtempSync(join(tmpdir(), `ao-capture-${cli}-`)));
       // codex asks about trust only in a git repository
       if (!s.trusted) await execa('git', ['init', '-q', project], { reject: false });
-      const home = cliHome(cli, { url: server.url, trusted: s.trusted ? [project] : [], approveKey: s.approveKey ?? true, askTools: s.name === 'permission', codexApproval: 'on-request' });
+      const home = cliHome(cli, {
+        url: server.url,
+        trusted: s.trusted ? [project] : [],
+        approveKey: s.approveKey ?? true,
+        askTools: s.name === 'permission',
+        codexApproval: 'on-request',
+      });
       const env = Object.entries({ PATH: process.env.PATH ?? '/usr/bin:/bin', ...home.env }).map(([k, v]) => `${k}=${v}`);
       const session = `cap-${s.name}`;
       const started = Date.now();

@@ -79,7 +79,12 @@ describe('applyActions', () => {
     const panes = ownSessions(await tmux.snapshot(), project.configFile).own;
     expect(panes.get('ap-good')).toMatchObject({ dead: false });
     expect(panes.has('ap-broken')).toBe(false);
-    expect(history.broken).toMatchObject({ condition: 'error', error: 'prompts/broken.md not found', nextStartAt: T0 + errorRetryMs(timingsOf(project)), deadSince: T0 });
+    expect(history.broken).toMatchObject({
+      condition: 'error',
+      error: 'prompts/broken.md not found',
+      nextStartAt: T0 + errorRetryMs(timingsOf(project)),
+      deadSince: T0,
+    });
     expect(history.good).toMatchObject({ condition: null, error: null, runId: expect.any(String) as string });
     expect(events.map((e) => `${e.agent} ${e.event}`)).toEqual(['broken start-error', 'good started']);
     expect(events[0]?.reason).toBe('error: prompts/broken.md not found; tried again every 5 s');

@@ -74,7 +74,10 @@ describe('agents.toml edited while the team runs', () => {
     expect((await agents(ao)).a?.pid).toBe(before.a?.pid);
 
     // fixed, with changes: c added, b's arguments changed, a untouched
-    writeFileSync(join(dir, 'agents.toml'), `[defaults]\nbackend = "shell"\nsession_prefix = "cf-"\n\n${sleeper('a')}\n${sleeper('b', '["200000"]')}\n${sleeper('c')}${tail}`);
+    writeFileSync(
+      join(dir, 'agents.toml'),
+      `[defaults]\nbackend = "shell"\nsession_prefix = "cf-"\n\n${sleeper('a')}\n${sleeper('b', '["200000"]')}\n${sleeper('c')}${tail}`,
+    );
     const after = await waitFor(async () => {
       const s = await agents(ao);
       return s.c?.state === 'running' && s.b?.state === 'running' && s.b.pid !== before.b?.pid ? s : undefined;

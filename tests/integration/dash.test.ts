@@ -74,7 +74,8 @@ afterAll(async () => {
   for (const socket of [view, team]) {
     await killServer(socket);
     // tmux 3.3a can leave a killed server's socket file behind
-    if ((await tmux(socket, ['list-sessions'])).code !== 0) rmSync(join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+    if ((await tmux(socket, ['list-sessions'])).code !== 0)
+      rmSync(join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
   }
   removeProject(dir);
 });
@@ -136,10 +137,14 @@ describe('ao dash in a real terminal', () => {
     // the agent's own screen in the dashboard's terminal: the client has drawn, so its terminal is raw
     await waitFor(async () => /\[demo orchestrator\]/.test(await screen(target)) && !(await screen(target)).includes('screen: orchestrator'), 10_000);
     // detach; a client still setting up its terminal may miss the first prefix key, so ask again
-    await waitFor(async () => {
-      if ((await tmux(team, ['list-clients'])).stdout !== '') await keys(target, 'C-b', 'd');
-      return (await screen(target)).includes('back from orchestrator');
-    }, 15_000, 1000);
+    await waitFor(
+      async () => {
+        if ((await tmux(team, ['list-clients'])).stdout !== '') await keys(target, 'C-b', 'd');
+        return (await screen(target)).includes('back from orchestrator');
+      },
+      15_000,
+      1000,
+    );
     expect((await tmux(team, ['list-clients'])).stdout).toBe('');
     expect(await screen(target)).toMatch(/^> orchestrator/m);
   });

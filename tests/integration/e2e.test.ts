@@ -24,7 +24,11 @@ describe('the demo team, end to end on a real tmux server', () => {
 
     const done = await waitFor(
       async () => {
-        const s = JSON.parse((await ao('status', '--json')).stdout) as { complete: boolean; phase: { status: string }; agents: Array<{ name: string; state: string }> };
+        const s = JSON.parse((await ao('status', '--json')).stdout) as {
+          complete: boolean;
+          phase: { status: string };
+          agents: Array<{ name: string; state: string }>;
+        };
         return s.complete ? s : undefined;
       },
       60_000,

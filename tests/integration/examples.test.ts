@@ -53,9 +53,16 @@ const EXAMPLES: Example[] = [
     overrideModel: 'claude-opus-4-8',
     baseModel: 'claude-sonnet-4-6',
     // claude-settings.json is folded into the one --settings ao passes with its hooks (Claude Code keeps only one)
-    loopCommand: [/ claude -p /, / --output-format stream-json /, / --verbose /, / --model claude-sonnet-4-6 /, / --settings '\{"permissions":\{"allow":\[.*"hooks":\{"SessionStart".*' --permission-mode acceptEdits --max-budget-usd 5 /],
+    loopCommand: [
+      / claude -p /,
+      / --output-format stream-json /,
+      / --verbose /,
+      / --model claude-sonnet-4-6 /,
+      / --settings '\{"permissions":\{"allow":\[.*"hooks":\{"SessionStart".*' --permission-mode acceptEdits --max-budget-usd 5 /,
+    ],
     // ao's own conversation id and hook settings come between the model and the agent's args
-    interactiveCommand: / claude --model claude-sonnet-4-6 --session-id [0-9a-f-]{36} --settings '\{"permissions":\{"allow":\[.*"hooks":\{"SessionStart".*' --permission-mode default /,
+    interactiveCommand:
+      / claude --model claude-sonnet-4-6 --session-id [0-9a-f-]{36} --settings '\{"permissions":\{"allow":\[.*"hooks":\{"SessionStart".*' --permission-mode default /,
     notInteractive: [/ -p /, /stream-json/, /AO_KICKOFF_FILE"\)/],
   },
   {
@@ -156,10 +163,16 @@ describe.each(EXAMPLES.map((ex) => [ex.name, ex] as const))('examples/%s', (_nam
     vars.phase_id = 'cli';
     const rendered = renderKickoff(template, vars);
     // the marker lines as an agent would copy them into its file (without the example's indentation)
-    const markers = rendered.split('\n').map((l) => l.trim()).filter((l) => /^(GATE CLAIMED|VERDICT): /.test(l));
+    const markers = rendered
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /^(GATE CLAIMED|VERDICT): /.test(l));
     expect(markers).toEqual(['GATE CLAIMED: cli', 'VERDICT: PASS cli', 'VERDICT: FAIL cli']);
     expect(parseClaims('GATE CLAIMED: cli\n', 'cli')).toHaveLength(1);
-    const failBlock = rendered.split('\n').map((l) => l.trim()).filter((l) => l === 'VERDICT: FAIL cli' || l.startsWith('- the '));
+    const failBlock = rendered
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l === 'VERDICT: FAIL cli' || l.startsWith('- the '));
     expect(parseVerdicts(failBlock.join('\n'), 'cli')).toEqual([{ line: 1, pass: false, reasons: expect.arrayContaining([expect.any(String)]) }]);
   });
 
@@ -187,7 +200,9 @@ describe.each(EXAMPLES.map((ex) => [ex.name, ex] as const))('examples/%s', (_nam
 
 describe('examples/claude/claude-settings.json', () => {
   it('is valid JSON that allows the ao commands the loops need and not phase moves', () => {
-    const settings = JSON.parse(readFileSync(join(exampleDir('claude'), 'claude-settings.json'), 'utf8')) as { permissions: { allow: string[]; deny: string[] } };
+    const settings = JSON.parse(readFileSync(join(exampleDir('claude'), 'claude-settings.json'), 'utf8')) as {
+      permissions: { allow: string[]; deny: string[] };
+    };
     expect(settings.permissions.allow).toEqual(expect.arrayContaining(['Bash(ao send *)', 'Bash(ao phase)', 'Bash(sleep *)', 'Bash(npm --prefix tally test)']));
     expect(settings.permissions.allow.some((rule) => /^Bash\(ao phase \*\)$|^Bash\(ao \*\)$|^Bash\(\*\)$|^Bash$/.test(rule))).toBe(false);
   });

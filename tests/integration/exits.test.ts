@@ -20,11 +20,18 @@ function project(tag: string, agents: string, watchdog: string): Team {
 }
 
 const loops = (n: number, script: (i: number) => string, extra = ''): string =>
-  Array.from({ length: n }, (_, i) => `[agents.l${i}]\nkind = "loop"\nkickoff = "none"\ncommand = "sh"\nargs = ["-c", ${JSON.stringify(script(i))}]\n${extra}`).join('\n');
+  Array.from(
+    { length: n },
+    (_, i) => `[agents.l${i}]\nkind = "loop"\nkickoff = "none"\ncommand = "sh"\nargs = ["-c", ${JSON.stringify(script(i))}]\n${extra}`,
+  ).join('\n');
 
 describe('exit records (real tmux)', () => {
   it('a dozen concurrent loops of 1–3 s iterations for 40 s: every end is an iteration, none a failure', { timeout: 120_000 }, async () => {
-    const { ao } = project('ex-loops', loops(12, (i) => `sleep ${1 + (i % 3)}`), 'stall_check_s = 1\n');
+    const { ao } = project(
+      'ex-loops',
+      loops(12, (i) => `sleep ${1 + (i % 3)}`),
+      'stall_check_s = 1\n',
+    );
     expect((await ao('up')).code).toBe(0);
     await new Promise((r) => setTimeout(r, 40_000));
     const events = (await eventsOf(ao)).filter((e) => /^l\d+$/.test(e.agent));
@@ -39,22 +46,34 @@ describe('exit records (real tmux)', () => {
   });
 
   it('the same loops exiting 1 reach failed by the crash limit', { timeout: 60_000 }, async () => {
-    const { ao } = project('ex-fail', loops(4, () => 'sleep 1; exit 1'), 'crash_limit = 3\nbackoff_initial_s = 0.2\nbackoff_max_s = 0.5\nstall_check_s = 1\n');
+    const { ao } = project(
+      'ex-fail',
+      loops(4, () => 'sleep 1; exit 1'),
+      'crash_limit = 3\nbackoff_initial_s = 0.2\nbackoff_max_s = 0.5\nstall_check_s = 1\n',
+    );
     expect((await ao('up')).code).toBe(0);
-    const status = await waitFor(async () => {
-      const s = await statusOf(ao);
-      return [0, 1, 2, 3].every((i) => s.agents[`l${i}`]?.state === 'failed') ? s : undefined;
-    }, 40_000, 250);
+    const status = await waitFor(
+      async () => {
+        const s = await statusOf(ao);
+        return [0, 1, 2, 3].every((i) => s.agents[`l${i}`]?.state === 'failed') ? s : undefined;
+      },
+      40_000,
+      250,
+    );
     expect(status.agents.l0?.detail).toMatch(/3 failed starts .*exit 1/);
     const events = await eventsOf(ao);
     expect(events.filter((e) => e.agent === 'l0' && e.event === 'died').map((e) => e.reason)).toEqual(['exit 1', 'exit 1']);
     expect(events.filter((e) => e.event === 'iteration-done')).toEqual([]);
   });
 
-  it('kill -9 of the agent (the launcher\'s child) reads as a death by signal 9, recorded', { timeout: 60_000 }, async () => {
-    const { ao, dir } = project('ex-kill', loops(1, () => 'sleep 60'), 'stall_check_s = 1\n');
+  it("kill -9 of the agent (the launcher's child) reads as a death by signal 9, recorded", { timeout: 60_000 }, async () => {
+    const { ao, dir } = project(
+      'ex-kill',
+      loops(1, () => 'sleep 60'),
+      'stall_check_s = 1\n',
+    );
     expect((await ao('up')).code).toBe(0);
-    const pane = (await waitFor(async () => (await statusOf(ao)).agents.l0?.pid ?? undefined));
+    const pane = await waitFor(async () => (await statusOf(ao)).agents.l0?.pid ?? undefined);
     const child = await waitFor(async () => Number(readFileSync(`/proc/${pane}/task/${pane}/children`, 'utf8').trim().split(' ')[0]) || undefined);
     process.kill(child, 'SIGKILL');
     const died = await waitFor(async () => (await eventsOf(ao)).find((e) => e.agent === 'l0' && e.event === 'died'), 10_000);

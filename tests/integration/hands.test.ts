@@ -85,7 +85,7 @@ describe('a TUI whose input box gives way to a dialog after a splash', () => {
 describe('an interactive bash with bracketed paste', () => {
   it('a pasted text with a paste end marker and a command line executes nothing until it is submitted', async () => {
     const socket = uniqueSocket('bash');
-    const dir = makeProject({ 'x': '' });
+    const dir = makeProject({ x: '' });
     cleanups.push(async () => {
       await killServer(socket);
       removeProject(dir);
@@ -166,7 +166,8 @@ describe('signals and processes', () => {
   });
 
   it('a program that ignores SIGHUP and SIGTERM, and the child it leaves, are gone after ao restart and ao down', async () => {
-    const stubborn = "trap '' HUP TERM; sh -c \"trap '' HUP TERM; echo \\$\\$ >> pids; while :; do sleep 1; done\" & echo $$ >> pids; while :; do sleep 1; done";
+    const stubborn =
+      "trap '' HUP TERM; sh -c \"trap '' HUP TERM; echo \\$\\$ >> pids; while :; do sleep 1; done\" & echo $$ >> pids; while :; do sleep 1; done";
     const { dir, ao } = project({
       'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "hp-"\n\n[agents.mule]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", ${JSON.stringify(stubborn)}]\n${tail}`,
     });
@@ -191,7 +192,7 @@ describe('signals and processes', () => {
   });
 
   it('a daemon that left the process group (setsid) and ignores SIGTERM is gone after ao down too', async () => {
-    const daemon = "setsid sh -c \"trap '' HUP TERM; echo \\$\\$ >> daemon; while :; do sleep 1; done\" & exec sleep 100000";
+    const daemon = 'setsid sh -c "trap \'\' HUP TERM; echo \\$\\$ >> daemon; while :; do sleep 1; done" & exec sleep 100000';
     const { dir, ao } = project({
       'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "hq-"\n\n[agents.d]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", ${JSON.stringify(daemon)}]\n${tail}`,
     });

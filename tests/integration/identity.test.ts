@@ -19,17 +19,21 @@ function project(dir: string, agents: string): (...args: string[]) => ReturnType
   const abs = join(root, dir);
   mkdirSync(join(abs, 'prompts'), { recursive: true });
   mkdirSync(join(abs, 'phases'), { recursive: true });
-  writeFileSync(join(abs, 'agents.toml'), `[defaults]\nbackend = "shell"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 1\n`);
+  writeFileSync(
+    join(abs, 'agents.toml'),
+    `[defaults]\nbackend = "shell"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 1\n`,
+  );
   writeFileSync(join(abs, 'prompts', 'kickoff.md'), 'go\n');
   writeFileSync(join(abs, 'phases', 'one.md'), '# one\n');
   return (...args: string[]) => runAo(args, { cwd: abs, socket });
 }
 
 const worker = (name: string, enabled = true) => `[agents.${name}]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\nenabled = ${enabled}\n`;
-const sessions = async (): Promise<string[]> => (await tmux(socket, ['list-sessions', '-F', '#{session_name} #{@ao_project}'])).stdout.split('\n').filter(Boolean).sort();
+const sessions = async (): Promise<string[]> =>
+  (await tmux(socket, ['list-sessions', '-F', '#{session_name} #{@ao_project}'])).stdout.split('\n').filter(Boolean).sort();
 
 describe('project identity (real tmux, one shared socket)', () => {
-  it('two projects with the same folder name run side by side; either one\'s down leaves the other running', { timeout: 60_000 }, async () => {
+  it("two projects with the same folder name run side by side; either one's down leaves the other running", { timeout: 60_000 }, async () => {
     const a = project('a/same', worker('w'));
     const b = project('b/same', worker('w'));
     expect((await a('up')).code).toBe(0);
@@ -53,7 +57,7 @@ describe('project identity (real tmux, one shared socket)', () => {
     expect((await a('down')).code).toBe(0);
   });
 
-  it('a session someone made with an agent\'s exact name (or the watchdog\'s) is reported and never killed', { timeout: 60_000 }, async () => {
+  it("a session someone made with an agent's exact name (or the watchdog's) is reported and never killed", { timeout: 60_000 }, async () => {
     const c = project('c/solo', `${worker('w')}\n${worker('off', false)}`);
     const prefix = (JSON.parse((await c('check', '--json')).stdout) as { session_prefix: string }).session_prefix;
     expect(prefix).toMatch(/^ao-solo-[0-9a-f]{6}-$/);

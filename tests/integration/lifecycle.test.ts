@@ -83,8 +83,13 @@ describe('up, status, down', () => {
     // the pane's program is ao's launcher (a fixed sh script), and the agent its only child, not a shell that typed it
     const panes = await tmux(socket, ['list-panes', '-a', '-F', '#{session_name} #{pane_pid}']);
     const agentOf = (session: string): string => {
-      const pid = panes.stdout.split('\n').find((l) => l.split(' ')[0]!.endsWith(session))!.split(' ')[1]!;
-      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 3).join(' ')).toMatch(/^sh -c unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; "\$@"/);
+      const pid = panes.stdout
+        .split('\n')
+        .find((l) => l.split(' ')[0]!.endsWith(session))!
+        .split(' ')[1]!;
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 3).join(' ')).toMatch(
+        /^sh -c unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; "\$@"/,
+      );
       const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
       expect(kids).toHaveLength(1);
       return readFileSync(`/proc/${kids[0]}/comm`, 'utf8').trim();
@@ -157,7 +162,9 @@ describe('up, status, down', () => {
     await killServer(socket);
     const result = await ao('up', '--dry-run', 'builder');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^tmux -L ${socket} new-session -d -s ao-[\\w-]+-builder .* ';' set-option -w -t '?=ao-[\\w-]+-builder:'? remain-on-exit on`, 'm'));
+    expect(result.stdout).toMatch(
+      new RegExp(`^tmux -L ${socket} new-session -d -s ao-[\\w-]+-builder .* ';' set-option -w -t '?=ao-[\\w-]+-builder:'? remain-on-exit on`, 'm'),
+    );
     expect(await serverRunning(socket)).toBe(false);
   });
 });

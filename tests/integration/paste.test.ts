@@ -72,7 +72,12 @@ describe('several pasted kickoffs at once', () => {
     const files: Record<string, string> = {
       'agents.toml':
         '[defaults]\nsession_prefix = "pm-"\n\n' +
-        agents.map((n) => `[agents.${n}]\nkind = "persistent"\nbackend = "shell"\ncommand = "python3"\nargs = ["reader.py", "${n}.bin"]\nkickoff = "paste"\nready_pattern = "^ready>"\n`).join('\n') +
+        agents
+          .map(
+            (n) =>
+              `[agents.${n}]\nkind = "persistent"\nbackend = "shell"\ncommand = "python3"\nargs = ["reader.py", "${n}.bin"]\nkickoff = "paste"\nready_pattern = "^ready>"\n`,
+          )
+          .join('\n') +
         '\n[[phases]]\nid = "one"\nplan = "one.md"\n',
       'prompts/kickoff.md': 'kickoff for {agent}\n',
       'phases/one.md': '# one\n',

@@ -29,7 +29,8 @@ function project(tag: string): Team {
   return t;
 }
 
-const watchdogPid = (dir: string): number => (existsSync(join(dir, 'state', 'watchdog.pid')) ? Number(readFileSync(join(dir, 'state', 'watchdog.pid'), 'utf8').trim()) : 0); // not written yet: no watchdog yet
+const watchdogPid = (dir: string): number =>
+  existsSync(join(dir, 'state', 'watchdog.pid')) ? Number(readFileSync(join(dir, 'state', 'watchdog.pid'), 'utf8').trim()) : 0; // not written yet: no watchdog yet
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -48,13 +49,17 @@ async function running(ao: Team['ao'], names: string[]): Promise<Record<string, 
 
 /** A new watchdog (another pid than `old`, alive) that holds the lock and has reported its start. */
 async function newWatchdog(dir: string, old: number, timeoutMs: number): Promise<number> {
-  return waitFor(async () => {
-    const pid = watchdogPid(dir);
-    if (pid === old || !alive(pid)) return undefined;
-    const lock = JSON.parse(readFileSync(join(dir, 'state', 'watchdog.lock'), 'utf8')) as { pid: number };
-    const started = readFileSync(join(dir, 'state', 'events.jsonl'), 'utf8').includes(`"reason":"pid ${pid}`);
-    return lock.pid === pid && started ? pid : undefined;
-  }, timeoutMs, 50);
+  return waitFor(
+    async () => {
+      const pid = watchdogPid(dir);
+      if (pid === old || !alive(pid)) return undefined;
+      const lock = JSON.parse(readFileSync(join(dir, 'state', 'watchdog.lock'), 'utf8')) as { pid: number };
+      const started = readFileSync(join(dir, 'state', 'events.jsonl'), 'utf8').includes(`"reason":"pid ${pid}`);
+      return lock.pid === pid && started ? pid : undefined;
+    },
+    timeoutMs,
+    50,
+  );
 }
 
 describe('the watchdog is supervised', () => {
@@ -157,10 +162,14 @@ describe('a full state filesystem', () => {
       expect(alive(dog)).toBe(true);
       const logSize = statSync(layout.watchdogLog(state)).size;
       rmSync(filler);
-      const healed = await waitFor(async () => {
-        const a = (await statusOf(ao)).agents.alpha;
-        return a?.state === 'running' && a.pid !== pids.alpha ? a.pid : undefined;
-      }, 40_000, 200);
+      const healed = await waitFor(
+        async () => {
+          const a = (await statusOf(ao)).agents.alpha;
+          return a?.state === 'running' && a.pid !== pids.alpha ? a.pid : undefined;
+        },
+        40_000,
+        200,
+      );
       expect(healed).toBeGreaterThan(0);
       expect(alive(dog)).toBe(true);
       expect(watchdogPid(dir)).toBe(dog);
@@ -241,7 +250,11 @@ describe('small lies', () => {
     const { execa } = await import('execa');
     const { AO } = await import('../helpers/ao.js');
     // the reader (true) exits at once: every write of ao check meets a closed pipe; the subshell prints ao's own status
-    const result = await execa('sh', ['-c', `exec 3>&1; ( "${process.execPath}" "${AO}" check; echo $? >&3 ) | true`], { cwd: dir, env: { AO_TMUX_SOCKET: socket, AO_CONFIG: '', TMUX: '' }, reject: false });
+    const result = await execa('sh', ['-c', `exec 3>&1; ( "${process.execPath}" "${AO}" check; echo $? >&3 ) | true`], {
+      cwd: dir,
+      env: { AO_TMUX_SOCKET: socket, AO_CONFIG: '', TMUX: '' },
+      reject: false,
+    });
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe('0');
   });

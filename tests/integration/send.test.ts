@@ -34,7 +34,13 @@ async function inbox(agent = 'builder'): Promise<Message[]> {
 
 /** The text sender `s` sends as its `n`th message: awkward on purpose. */
 const awkward = (s: number, n: number): string =>
-  [`sender ${s} message ${n}`, '## a line like a header · 2025-01-01T00:00:00.000Z · from nobody', '> "double" \'single\' `tick` $(echo hi) ${HOME} ---', '', '\ttab, ünïcødé 🚀'].join('\n');
+  [
+    `sender ${s} message ${n}`,
+    '## a line like a header · 2025-01-01T00:00:00.000Z · from nobody',
+    '> "double" \'single\' `tick` $(echo hi) ${HOME} ---',
+    '',
+    '\ttab, ünïcødé 🚀',
+  ].join('\n');
 
 describe('ten processes sending at once', () => {
   // Ten OS processes, each running the send command 100 times in a tight loop.

@@ -98,7 +98,10 @@ describe('the watchdog heals', () => {
   });
 
   it('heal = "none": a death is reported and the agent stays dead', async () => {
-    const { ao, dir } = project('[agents.once]\nkind = "persistent"\nheal = "none"\ncommand = "sh"\nargs = ["-c", "date +%s >> spawns; sleep 0.3; exit 7"]\n', 'stall_check_s = 0.2\n');
+    const { ao, dir } = project(
+      '[agents.once]\nkind = "persistent"\nheal = "none"\ncommand = "sh"\nargs = ["-c", "date +%s >> spawns; sleep 0.3; exit 7"]\n',
+      'stall_check_s = 0.2\n',
+    );
     await ao('up');
     const status = await waitFor(async () => {
       const s = await agents(ao);
@@ -158,7 +161,12 @@ describe('one watchdog, and state that survives', () => {
     const results = await Promise.all([ao('up'), ao('up'), ao('up'), ao('up')]);
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
     await new Promise((r) => setTimeout(r, 1000));
-    for (const n of ['a', 'b', 'c']) expect(readFileSync(join(dir, `spawns-${n}`), 'utf8').trim().split('\n')).toHaveLength(1);
+    for (const n of ['a', 'b', 'c'])
+      expect(
+        readFileSync(join(dir, `spawns-${n}`), 'utf8')
+          .trim()
+          .split('\n'),
+      ).toHaveLength(1);
     const sessions = (await tmux(socket, ['list-sessions', '-F', '#{session_name}'])).stdout.split('\n').filter(Boolean).sort();
     expect(sessions).toEqual(['wd-a', 'wd-b', 'wd-c', 'wd-watchdog']);
     expect(results.map((r) => r.stdout).filter((o) => o.includes('watchdog: started'))).toHaveLength(1);

@@ -24,11 +24,7 @@ function sourceFiles(dir: string): string[] {
 /** Every static, re-exported and dynamic import of a source text. */
 export function importsOf(text: string): string[] {
   const found: string[] = [];
-  const patterns = [
-    /^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]/gm,
-    /^\s*import\s*['"]([^'"]+)['"]/gm,
-    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
-  ];
+  const patterns = [/^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]/gm, /^\s*import\s*['"]([^'"]+)['"]/gm, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g];
   for (const pattern of patterns) for (const m of text.matchAll(pattern)) found.push(m[1]!);
   return found;
 }
@@ -42,7 +38,11 @@ function allImports(of: (text: string) => string[] = importsOf): Import[] {
     return of(readFileSync(path, 'utf8')).map((spec) => ({
       file,
       spec,
-      target: spec.startsWith('.') ? relative(SRC, resolve(dirname(path), spec)).split('\\').join('/') : spec,
+      target: spec.startsWith('.')
+        ? relative(SRC, resolve(dirname(path), spec))
+            .split('\\')
+            .join('/')
+        : spec,
     }));
   });
 }
@@ -58,11 +58,14 @@ const spawnBreaks = (i: Import): boolean => !i.file.startsWith('tmux/') && i.fil
 const stateBreaks = (i: Import): boolean => i.file.startsWith('state/') && /^(phases|supervisor|cli|ui|tmux|backends|demo|readmodel|coord)\//.test(i.target);
 
 // a backend is one file that describes its CLI: it knows config's types and nothing that runs or shows
-const backendBreaks = (i: Import): boolean => i.file.startsWith('backends/') && /^(?:config\/(?!types\.js$)|state\/(?!usage\.js$)|(?:phases|supervisor|cli|ui|tmux|demo|readmodel|coord|stream)\/)/.test(i.target);
+const backendBreaks = (i: Import): boolean =>
+  i.file.startsWith('backends/') &&
+  /^(?:config\/(?!types\.js$)|state\/(?!usage\.js$)|(?:phases|supervisor|cli|ui|tmux|demo|readmodel|coord|stream)\/)/.test(i.target);
 
 // config reads agents.toml; only its loader asks the backends (a backend's default kickoff), and it runs nothing
 const configBreaks = (i: Import): boolean =>
-  i.file.startsWith('config/') && (/^(phases|supervisor|cli|ui|tmux|demo|readmodel|coord|stream)\//.test(i.target) || (i.target.startsWith('backends/') && i.file !== 'config/load.ts'));
+  i.file.startsWith('config/') &&
+  (/^(phases|supervisor|cli|ui|tmux|demo|readmodel|coord|stream)\//.test(i.target) || (i.target.startsWith('backends/') && i.file !== 'config/load.ts'));
 
 // the dashboard reads the state folder only through readmodel: of state/ it loads only the pure event catalogue
 const uiStateBreaks = (i: Import): boolean => i.file.startsWith('ui/') && i.target.startsWith('state/') && i.target !== 'state/event-catalogue.js';

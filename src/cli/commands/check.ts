@@ -25,14 +25,26 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
     id: phase.id,
     index,
     plan: phase.plan,
-    agents: project.agents.map((a) => ({ name: a.name, kind: a.kind, backend: a.kind === 'service' ? null : a.backend, model: modelFor(project, a, phase), heal: a.heal, enabled: a.enabled, kickoff: a.kickoff })),
+    agents: project.agents.map((a) => ({
+      name: a.name,
+      kind: a.kind,
+      backend: a.kind === 'service' ? null : a.backend,
+      model: modelFor(project, a, phase),
+      heal: a.heal,
+      enabled: a.enabled,
+      kickoff: a.kickoff,
+    })),
   }));
   const launch = project.agents.map((a) => ({ name: a.name, argv: launchLine(project, a), kickoff: a.kickoff }));
   if (options.json) {
-    io.out(`${JSON.stringify({ ok: true, warnings, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases, launch }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ ok: true, warnings, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases, launch }, null, 2)}\n`,
+    );
     return 0;
   }
-  io.out(`${relative(io.cwd, project.configFile) || project.configFile}: ok (${project.agents.length} agents, ${project.phases.length} phases, socket ${project.tmuxSocket}, prefix ${project.sessionPrefix})\n`);
+  io.out(
+    `${relative(io.cwd, project.configFile) || project.configFile}: ok (${project.agents.length} agents, ${project.phases.length} phases, socket ${project.tmuxSocket}, prefix ${project.sessionPrefix})\n`,
+  );
   for (const phase of phases) {
     io.out(`\nphase ${phase.id} [${phase.index + 1}/${phases.length}] plan=${phase.plan}\n`);
     const rows = [['NAME', 'KIND', 'BACKEND', 'MODEL', 'HEAL', 'KICKOFF', 'ENABLED']];

@@ -8,7 +8,14 @@ export interface CostOptions extends GlobalOptions {
 }
 
 const usd = (u: UsageTotals): string => (u.cost_usd === null ? '-' : `$${u.cost_usd.toFixed(4)}`);
-const cells = (u: UsageTotals): string[] => [String(u.iterations), String(u.input_tokens), String(u.output_tokens), String(u.cache_read_tokens), String(u.cache_write_tokens), usd(u)];
+const cells = (u: UsageTotals): string[] => [
+  String(u.iterations),
+  String(u.input_tokens),
+  String(u.output_tokens),
+  String(u.cache_read_tokens),
+  String(u.cache_write_tokens),
+  usd(u),
+];
 
 /** `ao cost [--json]`: tokens and cost per phase and agent, with totals (read-only). */
 export async function cost(options: CostOptions, io: Io): Promise<number> {

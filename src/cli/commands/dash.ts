@@ -43,15 +43,21 @@ export async function dash(options: GlobalOptions, io: Io): Promise<number> {
   setFlagsFromString('--semi-space-growth-factor=1');
   const { colorEnabled, createStore, Engine, initialDashState, mountDashboard } = await import('../../ui/index.js');
   const store = createStore(initialDashState());
-  const engine = new Engine({ project, tmux: new Tmux(project.tmuxSocket), store, configError, reload: () => loadProject(project.configFile, io.env), watch: true });
+  const engine = new Engine({
+    project,
+    tmux: new Tmux(project.tmuxSocket),
+    store,
+    configError,
+    reload: () => loadProject(project.configFile, io.env),
+    watch: true,
+  });
   const config = { config: project.configFile };
   const act = actionRunner(store, engine, io);
   const watchdogNote = 'the watchdog is started by `ao up` and stopped by `ao down`';
 
   const actions: Omit<DashActions, 'attach' | 'quit'> = {
     focus: (agent, view) => engine.focus(agent, view),
-    restart: (agent) =>
-      agent === WATCHDOG ? act.note(watchdogNote) : act(`restarting ${agent}`, (cio) => restart({ ...config, agent }, cio)),
+    restart: (agent) => (agent === WATCHDOG ? act.note(watchdogNote) : act(`restarting ${agent}`, (cio) => restart({ ...config, agent }, cio))),
     toggle: (agent, to) =>
       agent === WATCHDOG
         ? act.note(watchdogNote)
@@ -59,7 +65,9 @@ export async function dash(options: GlobalOptions, io: Io): Promise<number> {
           ? act(`stopping ${agent}`, (cio) => down({ ...config, agents: [agent] }, cio))
           : act(`starting ${agent}`, (cio) => up({ ...config, agents: [agent] }, cio)),
     send: (agent, text) =>
-      agent === WATCHDOG ? act.note('the watchdog has no inbox', 'error') : act(`sending to ${agent}`, (cio) => send({ ...config, agent, message: [text] }, cio)),
+      agent === WATCHDOG
+        ? act.note('the watchdog has no inbox', 'error')
+        : act(`sending to ${agent}`, (cio) => send({ ...config, agent, message: [text] }, cio)),
     advance: () => act('advancing the phase', (cio) => phase({ ...config, action: 'next' }, cio)),
   };
 
@@ -81,7 +89,8 @@ export async function dash(options: GlobalOptions, io: Io): Promise<number> {
         store,
         actions: {
           ...actions,
-          attach: (agent) => (agent === WATCHDOG ? act.note('the watchdog has no screen to attach to; `l` shows its log', 'error') : resolveOutcome({ attach: agent })),
+          attach: (agent) =>
+            agent === WATCHDOG ? act.note('the watchdog has no screen to attach to; `l` shows its log', 'error') : resolveOutcome({ attach: agent }),
           quit: () => resolveOutcome('quit'),
         },
         color: colorEnabled(io.env),
@@ -181,7 +190,10 @@ function renderStats(file: string, engine: Engine): { onRender: () => void; stop
   const started = Date.now();
   const write = (): void => {
     const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
-    writeFileSync(file, `${JSON.stringify({ renders, publishes: engine.publishes, ticks: engine.ticks, since: started, at: Date.now(), rss, heapUsed, heapTotal, external })}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ renders, publishes: engine.publishes, ticks: engine.ticks, since: started, at: Date.now(), rss, heapUsed, heapTotal, external })}\n`,
+    );
   };
   const timer = setInterval(write, 1000);
   timer.unref();

@@ -26,7 +26,9 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
       if (other) io.out(`${agent.name}: session ${agent.session} ${foreignNote(other)}; left alone\n`);
     }
     // at once: each may take its grace time to end what ignores SIGTERM
-    const ends = await Promise.all(agents.map(async (agent) => (panes.has(agent.session) ? stopSession(tmux, agent.session, panes.get(agent.session), runs[agent.name]) : null)));
+    const ends = await Promise.all(
+      agents.map(async (agent) => (panes.has(agent.session) ? stopSession(tmux, agent.session, panes.get(agent.session), runs[agent.name]) : null)),
+    );
     agents.forEach((agent, i) => {
       const end = ends[i];
       if (end === null || end === undefined) return;

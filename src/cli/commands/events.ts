@@ -12,7 +12,11 @@ export interface EventsOptions extends GlobalOptions {
 }
 
 export function formatEvent(e: LoggedEvent): string {
-  const details = e.details ? ` ${Object.entries(e.details).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}` : '';
+  const details = e.details
+    ? ` ${Object.entries(e.details)
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(' ')}`
+    : '';
   return `${e.time}  ${e.agent.padEnd(12)}  ${e.event.padEnd(14)}  ${e.reason}${details}`;
 }
 

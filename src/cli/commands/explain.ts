@@ -30,7 +30,8 @@ export async function explain(options: ExplainOptions, io: Io): Promise<number> 
   const pane = ownSessions(panes, project.configFile).own.get(agent.session);
   const capture = pane && !pane.dead ? await tmux.capture(agent.session).catch(() => null) : null;
   const backend = agent.kind === 'service' ? null : getBackend(agent.backend);
-  const screen = capture !== null && backend ? { state: backend.detect(capture, { readyPattern: agent.readyPattern }), dialog: backend.dialog?.(capture) ?? null } : null;
+  const screen =
+    capture !== null && backend ? { state: backend.detect(capture, { readyPattern: agent.readyPattern }), dialog: backend.dialog?.(capture) ?? null } : null;
   const since = record?.startedAt ? Date.parse(record.startedAt) : 0;
   const explanation = explainAgent({
     agent,

@@ -24,7 +24,12 @@ export async function logs(options: LogsOptions, io: Io): Promise<number> {
   // the watchdog is no agent of the config, but its pane has a log too
   const name = options.agent === WATCHDOG ? WATCHDOG : selectAgents(project, [options.agent], () => false)[0]?.name;
   if (!name) throw new UsageError('ao logs needs an agent name');
-  const file = name === WATCHDOG ? layout.watchdogPaneLog(project.stateDir) : options.raw ? rawStreamFile(project.stateDir, name) : layout.agentLog(project.stateDir, name);
+  const file =
+    name === WATCHDOG
+      ? layout.watchdogPaneLog(project.stateDir)
+      : options.raw
+        ? rawStreamFile(project.stateDir, name)
+        : layout.agentLog(project.stateDir, name);
   const lines = options.lines ?? 50;
   if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`-n expects a whole number, got ${options.lines}`);
   if (!existsSync(file) && !options.follow) {

@@ -56,7 +56,9 @@ export async function phase(options: PhaseOptions, io: Io): Promise<number> {
     }
     const state = view.phase;
     io.out(`${phaseHeader(view.report.phase)}\n`);
-    io.out(`plan: ${phaseView(project, state).phase.planPath}\ngate: ${state.complete ? 'closed' : state.gate.status} · fails in a row: ${state.gate.failStreak}\n`);
+    io.out(
+      `plan: ${phaseView(project, state).phase.planPath}\ngate: ${state.complete ? 'closed' : state.gate.status} · fails in a row: ${state.gate.failStreak}\n`,
+    );
     if (state.history.length > 0) {
       io.out('history:\n');
       for (const h of state.history.slice(-20)) io.out(`  ${h.at}  ${h.phase.padEnd(12)}  ${h.event.padEnd(14)}  ${h.detail ?? ''}\n`);

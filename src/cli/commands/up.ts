@@ -96,7 +96,10 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   // started means seen running (it took its lock), not a pane that may have died at once
   const seen = watchdog === 'started' ? await watchdogSeen(project, tmux, 10_000) : null;
   const watchdogDown = seen === 'not-seen';
-  if (seen) io.out(`watchdog: ${seen === 'running' ? 'started' : seen === 'gone' ? 'stopped meanwhile by `ao down`' : 'did not start; see state/logs/watchdog-pane.log (its parent keeps trying)'}\n`);
+  if (seen)
+    io.out(
+      `watchdog: ${seen === 'running' ? 'started' : seen === 'gone' ? 'stopped meanwhile by `ao down`' : 'did not start; see state/logs/watchdog-pane.log (its parent keeps trying)'}\n`,
+    );
 
   const after = ownSessions(await tmux.snapshot(), project.configFile).own;
   const pastes = started.filter((p) => p.pasteKickoff && !after.get(p.session.name)?.dead);

@@ -93,7 +93,12 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   try {
     if (configError) {
       await writeJsonAtomic(layout.configError(project.stateDir), { at: new Date().toISOString(), message: configError });
-      appendEvent(project.stateDir, { time: new Date().toISOString(), agent: 'config', event: 'config-error', reason: `agents.toml does not validate; keeping the last good config: ${configError}` });
+      appendEvent(project.stateDir, {
+        time: new Date().toISOString(),
+        agent: 'config',
+        event: 'config-error',
+        reason: `agents.toml does not validate; keeping the last good config: ${configError}`,
+      });
     } else {
       await writeJsonAtomic(layout.runningProject(project.stateDir), project);
       rmSync(layout.configError(project.stateDir), { force: true });

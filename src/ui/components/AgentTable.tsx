@@ -24,7 +24,19 @@ export function visibleWindow<T>(items: readonly T[], selectedIndex: number, row
   return { start, items: items.slice(start, start + rows) };
 }
 
-function Row({ cells, columns, agent, selected, more }: { cells: RowCells; columns: Column[]; agent: AgentStatus; selected: boolean; more: '↑' | '↓' | null }): ReactNode {
+function Row({
+  cells,
+  columns,
+  agent,
+  selected,
+  more,
+}: {
+  cells: RowCells;
+  columns: Column[];
+  agent: AgentStatus;
+  selected: boolean;
+  more: '↑' | '↓' | null;
+}): ReactNode {
   const theme = useTheme();
   const stopped = agent.state === 'stopped';
   return (
@@ -44,7 +56,10 @@ function Row({ cells, columns, agent, selected, more }: { cells: RowCells; colum
 export function AgentTable({ agents, startedAt, now, selected, height, width }: AgentTableProps): ReactNode {
   const rows = agents.map((a) => rowCells(a, startedAt[a.name], now));
   const columns = layoutColumns(rows, width);
-  const index = Math.max(0, agents.findIndex((a) => a.name === selected));
+  const index = Math.max(
+    0,
+    agents.findIndex((a) => a.name === selected),
+  );
   const shown = visibleWindow(agents, index, Math.max(0, height - 1));
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">

@@ -21,7 +21,16 @@ export function Coordination({ journal, review, inbox, height, width }: Coordina
   const [journalRows = 0, reviewRows = 0, inboxRows = 0] = split(height, 3);
   const inner = width - 1;
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="single" borderTop={false} borderRight={false} borderBottom={false} borderDimColor={theme.color}>
+    <Box
+      flexDirection="column"
+      width={width}
+      height={height}
+      borderStyle="single"
+      borderTop={false}
+      borderRight={false}
+      borderBottom={false}
+      borderDimColor={theme.color}
+    >
       <Panel title="journal" note={journal.name} lines={journal.lines} height={journalRows} width={inner} placeholder="nothing written yet" />
       <Panel title="review" note={review.name} lines={review.lines} height={reviewRows} width={inner} placeholder="nothing written yet" />
       <Panel title="inboxes" lines={inbox.map(inboxLine)} height={inboxRows} width={inner} placeholder="no messages" />

@@ -13,5 +13,13 @@ export interface EventStreamProps {
 /** The watchdog's newest decisions, newest last. */
 export function EventStream({ events, height, width }: EventStreamProps): ReactNode {
   const theme = useTheme();
-  return <Panel title="events" lines={events.map((e) => eventLine(e, theme))} height={height} width={width} placeholder="no events yet: the watchdog records every start, death, restart and nudge" />;
+  return (
+    <Panel
+      title="events"
+      lines={events.map((e) => eventLine(e, theme))}
+      height={height}
+      width={width}
+      placeholder="no events yet: the watchdog records every start, death, restart and nudge"
+    />
+  );
 }

@@ -24,7 +24,14 @@ export function Header({ report, phaseStartedAt, now, width }: HeaderProps): Rea
     );
   }
   const { phase } = report;
-  const colour = phase.status === 'complete' ? paint('green', theme) : phase.status === 'not converging' ? paint('red', theme) : phase.gate === 'claimed' ? paint('yellow', theme) : undefined;
+  const colour =
+    phase.status === 'complete'
+      ? paint('green', theme)
+      : phase.status === 'not converging'
+        ? paint('red', theme)
+        : phase.gate === 'claimed'
+          ? paint('yellow', theme)
+          : undefined;
   return (
     <Text wrap="truncate-end">
       <Text bold>{report.project}</Text>

@@ -100,7 +100,12 @@ const CASES: Case[] = [
   // print stream-json; with kickoff 'arg', -p takes the prompt, so it stays last
   { backend: 'gemini', kind: 'loop', want: ['gemini', ...GEMINI_STREAM, '--skip-trust'] },
   { backend: 'gemini', kind: 'task', model: 'gemini-2.5-pro', want: ['gemini', '--model', 'gemini-2.5-pro', ...GEMINI_STREAM, '--skip-trust'] },
-  { backend: 'gemini', kind: 'loop', agent: { args: ['--allowed-tools', 'run_shell_command'] }, want: ['gemini', '--allowed-tools', 'run_shell_command', ...GEMINI_STREAM, '--skip-trust'] },
+  {
+    backend: 'gemini',
+    kind: 'loop',
+    agent: { args: ['--allowed-tools', 'run_shell_command'] },
+    want: ['gemini', '--allowed-tools', 'run_shell_command', ...GEMINI_STREAM, '--skip-trust'],
+  },
   { backend: 'gemini', kind: 'loop', kickoff: 'arg', agent: { args: ['--yolo'] }, want: ['gemini', '--yolo', ...GEMINI_STREAM, '--skip-trust', '-p'] },
   { backend: 'gemini', kind: 'loop', agent: { args: ['-o', 'json'] }, want: ['gemini', '-o', 'json', '--skip-trust'] },
   { backend: 'gemini', kind: 'persistent', model: 'gemini-2.5-pro', want: ['gemini', '--model', 'gemini-2.5-pro'] },
@@ -170,9 +175,7 @@ describe('argv', () => {
   });
 
   it('refuses a shell agent without a command', () => {
-    expect(() => getBackend('shell').argv(launch({ backend: 'shell', kind: 'service', want: [] }))).toThrow(
-      /agent "builder": backend "shell" needs a command/,
-    );
+    expect(() => getBackend('shell').argv(launch({ backend: 'shell', kind: 'service', want: [] }))).toThrow(/agent "builder": backend "shell" needs a command/);
   });
 
   it('refuses an interactive aider kickoff as an argument (it would become a file name)', () => {

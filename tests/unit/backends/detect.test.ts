@@ -183,7 +183,9 @@ describe('claude detector details', () => {
   });
 
   it('does not take the model asking "Do you want to proceed?" in its reply for a dialog', () => {
-    const ready = screen('claude', 'busy-4.txt').replace('✻ Bunning…', '● Do you want to proceed? 1. Yes 2. No\n\n✻ Worked for 3s').replace(' · esc to interrupt', '');
+    const ready = screen('claude', 'busy-4.txt')
+      .replace('✻ Bunning…', '● Do you want to proceed? 1. Yes 2. No\n\n✻ Worked for 3s')
+      .replace(' · esc to interrupt', '');
     expect(claude.dialog?.(ready)).toBeNull();
     expect(claude.detect(ready)).toBe('ready');
   });

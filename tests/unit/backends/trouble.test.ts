@@ -142,7 +142,13 @@ describe('usage', () => {
   });
 
   it('Claude: a run that failed reports zero, a stream cut before the result none', () => {
-    expect(claudeUsage(load('claude', 'overload').stdout)).toEqual({ input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0 });
+    expect(claudeUsage(load('claude', 'overload').stdout)).toEqual({
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      cost_usd: 0,
+    });
     const ok = load('claude', 'ok').stdout;
     expect(claudeUsage(ok.slice(0, ok.indexOf('"type":"result"')))).toBeNull();
   });
@@ -151,7 +157,13 @@ describe('usage', () => {
     const c = load('codex', 'ok-json');
     const s = sent(c);
     // the Responses API counts cached tokens inside input_tokens
-    expect(codexUsage(c.stdout)).toEqual({ input_tokens: s.input_tokens - s.cache_read_tokens, output_tokens: s.output_tokens, cache_read_tokens: s.cache_read_tokens, cache_write_tokens: 0, cost_usd: null });
+    expect(codexUsage(c.stdout)).toEqual({
+      input_tokens: s.input_tokens - s.cache_read_tokens,
+      output_tokens: s.output_tokens,
+      cache_read_tokens: s.cache_read_tokens,
+      cache_write_tokens: 0,
+      cost_usd: null,
+    });
     expect(codexSessionId(c.stdout)).toMatch(/^[0-9a-f-]{36}$/);
   });
 

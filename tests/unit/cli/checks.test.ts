@@ -9,7 +9,8 @@ function load(toml: string, files: Record<string, string> = {}) {
   return loadProject(join(dir, 'agents.toml'), {});
 }
 
-const team = (extra = '') => `[models]\nstrong = "claude-opus-4-8"\n\n[agents.builder]\nkind = "loop"\n\n[agents.adversary]\nkind = "loop"\n${extra}\n[[phases]]\nid = "one"\nplan = "one.md"\n`;
+const team = (extra = '') =>
+  `[models]\nstrong = "claude-opus-4-8"\n\n[agents.builder]\nkind = "loop"\n\n[agents.adversary]\nkind = "loop"\n${extra}\n[[phases]]\nid = "one"\nplan = "one.md"\n`;
 
 describe('ao check: warnings', () => {
   it('edit distance', () => {
@@ -30,16 +31,21 @@ describe('ao check: warnings', () => {
     const lonely = load('[agents.builder]\nkind = "loop"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n');
     expect(configWarnings(lonely).join('\n')).toMatch(/loops \(builder\) can never pass the gate: no enabled agent writes verdicts/);
     // a reviewer by another name whose prompt asks for verdicts is enough
-    const reviewer = load('[agents.builder]\nkind = "loop"\nbackend = "shell"\ncommand = "true"\n\n[agents.critic]\nkind = "loop"\nbackend = "shell"\ncommand = "true"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n', {
-      'prompts/critic.md': 'End with VERDICT: PASS <phase> or VERDICT: FAIL <phase>.\n',
-    });
+    const reviewer = load(
+      '[agents.builder]\nkind = "loop"\nbackend = "shell"\ncommand = "true"\n\n[agents.critic]\nkind = "loop"\nbackend = "shell"\ncommand = "true"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
+      {
+        'prompts/critic.md': 'End with VERDICT: PASS <phase> or VERDICT: FAIL <phase>.\n',
+      },
+    );
     expect(configWarnings(reviewer)).toEqual([]);
     expect(configWarnings(load(team()))).toEqual([]);
   });
 
   it('resume = true on a backend that cannot continue a conversation (Codex) is named; the default is quiet', () => {
     const codex = (extra: string) => load(`[agents.adversary]\nkind = "persistent"\nbackend = "codex"\n${extra}\n[[phases]]\nid = "one"\nplan = "one.md"\n`);
-    expect(configWarnings(codex('resume = true\n'))).toEqual(['agents.adversary.resume = true: the codex backend cannot continue a conversation (docs/CLI-VERSIONS.md says why), so every start begins a new one']);
+    expect(configWarnings(codex('resume = true\n'))).toEqual([
+      'agents.adversary.resume = true: the codex backend cannot continue a conversation (docs/CLI-VERSIONS.md says why), so every start begins a new one',
+    ]);
     expect(configWarnings(codex(''))).toEqual([]);
     expect(codex('').agents[0]?.resume).toBe(false);
     // Claude and Gemini CLI can: resume is their persistent agents' default, and no warning
@@ -62,6 +68,8 @@ describe('ao check: what ao up would refuse', () => {
   });
 
   it('a plan path that repeats phases/ says how to write it', () => {
-    expect(() => load('[agents.builder]\nkind = "loop"\n\n[[phases]]\nid = "one"\nplan = "phases/one.md"\n')).toThrow(/phases\/phases\/one\.md; plan paths are relative to the phases\/ folder: write plan = "one\.md"/);
+    expect(() => load('[agents.builder]\nkind = "loop"\n\n[[phases]]\nid = "one"\nplan = "phases/one.md"\n')).toThrow(
+      /phases\/phases\/one\.md; plan paths are relative to the phases\/ folder: write plan = "one\.md"/,
+    );
   });
 });

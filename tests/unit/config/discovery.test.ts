@@ -56,7 +56,11 @@ describe('config discovery stops at the first agents.toml that exists', () => {
     // root reads every file whatever its mode: the built ao runs as `nobody`, for whom the file is unreadable
     chmodSync(parent, 0o755);
     chmodSync(child, 0o755);
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, AO, 'check'], { cwd: child, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: child }, encoding: 'utf8' });
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, AO, 'check'], {
+      cwd: child,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: child },
+      encoding: 'utf8',
+    });
     expect(r.error, 'setpriv (util-linux) runs').toBeUndefined();
     expect(r.stderr + r.stdout).toMatch(/agents\.toml.*permission denied/s);
     expect(r.stderr + r.stdout).not.toMatch(/\[agents\.a\]|parent/);

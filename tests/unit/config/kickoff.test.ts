@@ -25,7 +25,15 @@ const vars: KickoffVars = {
 
 describe('renderKickoff', () => {
   it.each([
-    { name: 'every placeholder', template: Object.keys(KICKOFF_PLACEHOLDERS).map((k) => `${k}={${k}}`).join('\n'), expected: Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') },
+    {
+      name: 'every placeholder',
+      template: Object.keys(KICKOFF_PLACEHOLDERS)
+        .map((k) => `${k}={${k}}`)
+        .join('\n'),
+      expected: Object.entries(vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n'),
+    },
     { name: 'a placeholder used twice', template: '{role} and {role}', expected: 'builder and builder' },
     { name: 'placeholders next to each other', template: '{phase_index}/{phase_count}', expected: '2/3' },
     { name: '{{ and }} are literal braces', template: '{{ x }}', expected: '{ x }' },
@@ -60,8 +68,23 @@ describe('findUnknownPlaceholders', () => {
     { name: 'only known placeholders', template: '{project} {agent} {role}\n{phase_id} {plan_path}', expected: [] },
     { name: 'a typo', template: 'phase {phse_id}', expected: [{ name: 'phse_id', line: 1, column: 7 }] },
     { name: 'line and column on a later line', template: '# Kickoff\n\nYou are {role}, in {phse_id}.', expected: [{ name: 'phse_id', line: 3, column: 20 }] },
-    { name: 'every unknown one, in order', template: '{a} {role}\n  {b}{c}', expected: [{ name: 'a', line: 1, column: 1 }, { name: 'b', line: 2, column: 3 }, { name: 'c', line: 2, column: 6 }] },
-    { name: 'the same unknown twice', template: '{x} {x}', expected: [{ name: 'x', line: 1, column: 1 }, { name: 'x', line: 1, column: 5 }] },
+    {
+      name: 'every unknown one, in order',
+      template: '{a} {role}\n  {b}{c}',
+      expected: [
+        { name: 'a', line: 1, column: 1 },
+        { name: 'b', line: 2, column: 3 },
+        { name: 'c', line: 2, column: 6 },
+      ],
+    },
+    {
+      name: 'the same unknown twice',
+      template: '{x} {x}',
+      expected: [
+        { name: 'x', line: 1, column: 1 },
+        { name: 'x', line: 1, column: 5 },
+      ],
+    },
     { name: 'escaped braces are not placeholders', template: 'write {{phse_id}} literally', expected: [] },
     { name: 'an escape before a real unknown one', template: '{{{nope}}}', expected: [{ name: 'nope', line: 1, column: 3 }] },
     { name: 'JSON-looking braces', template: '{"verdict": "approve"}\n{ "a": [1, 2] }', expected: [] },
@@ -69,7 +92,15 @@ describe('findUnknownPlaceholders', () => {
     { name: 'not an identifier', template: '{1st} {a-b} {a.b}', expected: [] },
     { name: 'placeholders are case-sensitive', template: '{Role}', expected: [{ name: 'Role', line: 1, column: 1 }] },
     { name: 'CRLF line endings keep columns', template: 'a\r\n  {bad}\r\n', expected: [{ name: 'bad', line: 2, column: 3 }] },
-    { name: 'members of Object.prototype are unknown placeholders', template: '{toString} {constructor} {__proto__}', expected: [{ name: 'toString', line: 1, column: 1 }, { name: 'constructor', line: 1, column: 12 }, { name: '__proto__', line: 1, column: 26 }] },
+    {
+      name: 'members of Object.prototype are unknown placeholders',
+      template: '{toString} {constructor} {__proto__}',
+      expected: [
+        { name: 'toString', line: 1, column: 1 },
+        { name: 'constructor', line: 1, column: 12 },
+        { name: '__proto__', line: 1, column: 26 },
+      ],
+    },
   ])('$name', ({ template, expected }) => {
     expect(findUnknownPlaceholders(template)).toEqual(expected);
   });

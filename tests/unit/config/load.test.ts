@@ -129,7 +129,21 @@ describe('loadProject: the demo project', () => {
   });
 
   it('has the documented watchdog defaults', () => {
-    expect(load(demo()).watchdog).toEqual({ backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3, probeInitialS: 60, probeMaxS: 1800, resumeMarginS: 30 });
+    expect(load(demo()).watchdog).toEqual({
+      backoffInitialS: 1,
+      backoffMaxS: 60,
+      healthyAfterS: 30,
+      crashLimit: 5,
+      crashWindowS: 300,
+      stallCheckS: 30,
+      restartLimit: 10,
+      restartWindowS: 1800,
+      logMaxMb: 10,
+      nonConvergenceFails: 3,
+      probeInitialS: 60,
+      probeMaxS: 1800,
+      resumeMarginS: 30,
+    });
   });
 
   it('is read-only: loading creates no file and no folder', () => {
@@ -170,12 +184,15 @@ describe('loadProject: defaults per kind and backend', () => {
   });
 
   const combos = BACKEND_NAMES.flatMap((backend) => kinds.map((kind) => ({ backend, kind })));
-  it.each(combos)('$backend $kind: kickoff defaults to what the backend says ("none" for a service)', ({ backend, kind }: { backend: BackendName; kind: AgentKind }) => {
-    const dir = project(`[agents.a]\nkind = "${kind}"\nbackend = "${backend}"\ncommand = "true"\n\n${ONE_PHASE}`);
-    const agent = load(dir).agents[0];
-    expect(agent?.backend).toBe(backend);
-    expect(agent?.kickoff).toBe(kind === 'service' ? 'none' : getBackend(backend).defaultKickoff(kind));
-  });
+  it.each(combos)(
+    '$backend $kind: kickoff defaults to what the backend says ("none" for a service)',
+    ({ backend, kind }: { backend: BackendName; kind: AgentKind }) => {
+      const dir = project(`[agents.a]\nkind = "${kind}"\nbackend = "${backend}"\ncommand = "true"\n\n${ONE_PHASE}`);
+      const agent = load(dir).agents[0];
+      expect(agent?.backend).toBe(backend);
+      expect(agent?.kickoff).toBe(kind === 'service' ? 'none' : getBackend(backend).defaultKickoff(kind));
+    },
+  );
 
   it('the backend falls back to defaults.backend, then to demo', () => {
     const dir = project(`[defaults]\nbackend = "codex"\n\n[agents.a]\nkind = "loop"\n\n[agents.b]\nkind = "loop"\nbackend = "gemini"\n\n${ONE_PHASE}`);
@@ -305,23 +322,83 @@ describe('loadProject: errors', () => {
   });
 
   it.each([
-    { name: 'a phase override naming an unknown role', toml: BASE + 'models = { ghost = "x" }\n', text: 'phases.0.models.ghost: phase "one" overrides the model of "ghost", but the team has no such agent (agents: builder, adversary)', line: 10 },
-    { name: 'a phase override naming a role called like an Object.prototype member', toml: BASE + 'models = { toString = "x" }\n', text: 'phases.0.models.toString: phase "one" overrides the model of "toString", but the team has no such agent', line: 10 },
+    {
+      name: 'a phase override naming an unknown role',
+      toml: BASE + 'models = { ghost = "x" }\n',
+      text: 'phases.0.models.ghost: phase "one" overrides the model of "ghost", but the team has no such agent (agents: builder, adversary)',
+      line: 10,
+    },
+    {
+      name: 'a phase override naming a role called like an Object.prototype member',
+      toml: BASE + 'models = { toString = "x" }\n',
+      text: 'phases.0.models.toString: phase "one" overrides the model of "toString", but the team has no such agent',
+      line: 10,
+    },
     { name: 'the reserved name watchdog', toml: BASE + '\n[agents.watchdog]\nkind = "loop"\n', text: 'agents.watchdog: "watchdog" is reserved', line: 11 },
     { name: 'an agent name with a dot', toml: BASE + '\n[agents."a.b"]\nkind = "loop"\n', text: 'agents."a.b": name "a.b" may hold letters, digits', line: 11 },
     { name: 'an agent name with a colon', toml: BASE + '\n[agents."a:b"]\nkind = "loop"\n', text: 'agents."a:b": name "a:b" may hold', line: 11 },
     { name: 'an agent name with a space', toml: BASE + '\n[agents."a b"]\nkind = "loop"\n', text: 'agents."a b": name "a b" may hold', line: 11 },
-    { name: 'a prompt outside the project', toml: BASE.replace('kind = "loop"', 'kind = "loop"\nprompt = "../x.md"'), text: 'agents.builder.prompt: "../x.md" points outside the project folder', line: 3 },
-    { name: 'an absolute prompt outside the project', toml: BASE.replace('kind = "loop"', 'kind = "loop"\nprompt = "/etc/passwd"'), text: 'agents.builder.prompt: "/etc/passwd" points outside the project folder', line: 3 },
-    { name: 'a cwd outside the project', toml: BASE.replace('kind = "loop"', 'kind = "loop"\ncwd = ".."'), text: 'agents.builder.cwd: ".." points outside the project folder', line: 3 },
-    { name: 'a state_dir outside the project', toml: '[defaults]\nstate_dir = "../state"\n\n' + BASE, text: 'defaults.state_dir: "../state" points outside the project folder', line: 2 },
-    { name: 'a plan outside phases/', toml: BASE.replace('plan = "01.md"', 'plan = "../agents.toml"'), text: 'phases.0.plan: "../agents.toml" points outside the phases/ folder', line: 9 },
+    {
+      name: 'a prompt outside the project',
+      toml: BASE.replace('kind = "loop"', 'kind = "loop"\nprompt = "../x.md"'),
+      text: 'agents.builder.prompt: "../x.md" points outside the project folder',
+      line: 3,
+    },
+    {
+      name: 'an absolute prompt outside the project',
+      toml: BASE.replace('kind = "loop"', 'kind = "loop"\nprompt = "/etc/passwd"'),
+      text: 'agents.builder.prompt: "/etc/passwd" points outside the project folder',
+      line: 3,
+    },
+    {
+      name: 'a cwd outside the project',
+      toml: BASE.replace('kind = "loop"', 'kind = "loop"\ncwd = ".."'),
+      text: 'agents.builder.cwd: ".." points outside the project folder',
+      line: 3,
+    },
+    {
+      name: 'a state_dir outside the project',
+      toml: '[defaults]\nstate_dir = "../state"\n\n' + BASE,
+      text: 'defaults.state_dir: "../state" points outside the project folder',
+      line: 2,
+    },
+    {
+      name: 'a plan outside phases/',
+      toml: BASE.replace('plan = "01.md"', 'plan = "../agents.toml"'),
+      text: 'phases.0.plan: "../agents.toml" points outside the phases/ folder',
+      line: 9,
+    },
     { name: 'a missing plan', toml: BASE.replace('plan = "01.md"', 'plan = "02.md"'), text: 'phases.0.plan: plan file not found: phases/02.md', line: 9 },
-    { name: 'a missing prompt', toml: BASE.replace('kind = "loop"', 'kind = "loop"\nprompt = "prompts/nope.md"'), text: 'agents.builder.prompt: prompt file not found: prompts/nope.md', line: 3 },
-    { name: 'a missing cwd', toml: BASE.replace('kind = "loop"', 'kind = "loop"\ncwd = "nope"'), text: 'agents.builder.cwd: working folder not found: nope', line: 3 },
-    { name: 'a shell agent without command', toml: BASE.replace('kind = "loop"', 'kind = "loop"\nbackend = "shell"'), text: 'agents.builder.command: a shell agent needs a command', line: 1 },
-    { name: 'a service without command', toml: BASE.replace('kind = "loop"', 'kind = "service"'), text: 'agents.builder.command: a service needs a command', line: 1 },
-    { name: 'a bad ready_pattern', toml: BASE.replace('kind = "loop"', 'kind = "persistent"\nready_pattern = "[unclosed"'), text: 'agents.builder.ready_pattern: not a valid regular expression', line: 3 },
+    {
+      name: 'a missing prompt',
+      toml: BASE.replace('kind = "loop"', 'kind = "loop"\nprompt = "prompts/nope.md"'),
+      text: 'agents.builder.prompt: prompt file not found: prompts/nope.md',
+      line: 3,
+    },
+    {
+      name: 'a missing cwd',
+      toml: BASE.replace('kind = "loop"', 'kind = "loop"\ncwd = "nope"'),
+      text: 'agents.builder.cwd: working folder not found: nope',
+      line: 3,
+    },
+    {
+      name: 'a shell agent without command',
+      toml: BASE.replace('kind = "loop"', 'kind = "loop"\nbackend = "shell"'),
+      text: 'agents.builder.command: a shell agent needs a command',
+      line: 1,
+    },
+    {
+      name: 'a service without command',
+      toml: BASE.replace('kind = "loop"', 'kind = "service"'),
+      text: 'agents.builder.command: a service needs a command',
+      line: 1,
+    },
+    {
+      name: 'a bad ready_pattern',
+      toml: BASE.replace('kind = "loop"', 'kind = "persistent"\nready_pattern = "[unclosed"'),
+      text: 'agents.builder.ready_pattern: not a valid regular expression',
+      line: 3,
+    },
     { name: 'a duplicate phase id', toml: BASE + '\n[[phases]]\nid = "one"\nplan = "01.md"\n', text: 'phases.1.id: duplicate phase id "one"', line: 12 },
     { name: 'no [[phases]]', toml: BASE.replace(ONE_PHASE, ''), text: 'phases: ', line: undefined },
     { name: 'an empty phases array', toml: 'phases = []\n\n' + BASE.replace(ONE_PHASE, ''), text: 'phases: at least one [[phases]] entry', line: 1 },

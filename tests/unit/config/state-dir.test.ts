@@ -17,7 +17,8 @@ afterEach(() => {
   for (const dir of made.splice(0)) removeProject(dir);
 });
 
-const VALID = '[defaults]\nstate_dir = "run/ao-state"\n\n[[phases]]\nid = "one"\nplan = "01.md"\n\n[agents.builder]\nkind = "service"\ncommand = "sleep"\nargs = ["1000"]\n';
+const VALID =
+  '[defaults]\nstate_dir = "run/ao-state"\n\n[[phases]]\nid = "one"\nplan = "01.md"\n\n[agents.builder]\nkind = "service"\ncommand = "sleep"\nargs = ["1000"]\n';
 
 function project(toml: string): string {
   const dir = makeProject({ 'agents.toml': toml, 'prompts/kickoff.md': '# {role}\n', 'phases/01.md': '# plan\n' });

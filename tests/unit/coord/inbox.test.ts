@@ -110,7 +110,17 @@ describe('the inbox file', () => {
   it('ignores free text a human added, and tolerates CRLF line ends', () => {
     const m: Message = { id: 'a-1-1-abcdef', time: '2025-01-01T00:00:00.000Z', from: 'maintainer', text: 'hello\n\nworld' };
     const n: Message = { ...m, id: 'b-1-2-abcdef', text: 'second' };
-    const content = ['# Inbox of builder', 'Some notes.', '', formatRecord(m), 'a remark between records', '## not a header', '', formatRecord(n), 'trailing note\n'].join('\n');
+    const content = [
+      '# Inbox of builder',
+      'Some notes.',
+      '',
+      formatRecord(m),
+      'a remark between records',
+      '## not a header',
+      '',
+      formatRecord(n),
+      'trailing note\n',
+    ].join('\n');
     expect(parseInbox(content)).toEqual([m, n]);
     expect(parseInbox(content.replace(/\n/g, '\r\n'))).toEqual([m, n]);
   });

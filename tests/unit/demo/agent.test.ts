@@ -43,7 +43,16 @@ function harness() {
 describe('runDemoAgent', () => {
   it('prints its header, the kickoff summary and the prompt, echoes input and exits 0 on end of stdin', async () => {
     const h = harness();
-    const run = runDemoAgent({ name: 'orchestrator', kind: 'persistent', kickoffFile, model: 'claude-opus-4-8', paceS: 60, stdin: h.stdin, stdout: h.stdout, env: {} });
+    const run = runDemoAgent({
+      name: 'orchestrator',
+      kind: 'persistent',
+      kickoffFile,
+      model: 'claude-opus-4-8',
+      paceS: 60,
+      stdin: h.stdin,
+      stdout: h.stdout,
+      env: {},
+    });
     await h.until('demo> ');
     expect(h.output()).toBe(
       '[demo orchestrator] kind=persistent model=claude-opus-4-8\n' +
@@ -125,7 +134,10 @@ describe('runDemoAgent: mail', () => {
     const inbox = join(dir, 'inbox', 'orchestrator.md');
     mkdirSync(layout.inboxes(dir));
     // records as src/coord/inbox.ts writes them
-    writeFileSync(inbox, '## m1 · 2030-01-01T10:00:00.000Z · from maintainer\n> old news\n\n## m2 · 2030-01-01T10:05:00.000Z · from ao\n> phase feature failed once\n>\n> second line\n\n');
+    writeFileSync(
+      inbox,
+      '## m1 · 2030-01-01T10:00:00.000Z · from maintainer\n> old news\n\n## m2 · 2030-01-01T10:05:00.000Z · from ao\n> phase feature failed once\n>\n> second line\n\n',
+    );
     const h = harness();
     const run = runDemoAgent({ name: 'orchestrator', kind: 'persistent', kickoffFile, paceS: 60, stdin: h.stdin, stdout: h.stdout, env: { AO_INBOX: inbox } });
     await h.until('demo> ');
@@ -144,7 +156,15 @@ describe('runDemoAgent: mail', () => {
 
   it('only echoes when the inbox does not exist yet', async () => {
     const h = harness();
-    const run = runDemoAgent({ name: 'orchestrator', kind: 'persistent', kickoffFile, paceS: 60, stdin: h.stdin, stdout: h.stdout, env: { AO_INBOX: join(dir, 'nope.md') } });
+    const run = runDemoAgent({
+      name: 'orchestrator',
+      kind: 'persistent',
+      kickoffFile,
+      paceS: 60,
+      stdin: h.stdin,
+      stdout: h.stdout,
+      env: { AO_INBOX: join(dir, 'nope.md') },
+    });
     await h.until('demo> ');
     h.stdin.write('ping\n');
     await h.until('received: ping\ndemo> ');

@@ -82,7 +82,9 @@ describe('the fail-reason format', () => {
     const item = { path: 'sandbox/NOTES.md', content: 'greet.txt says hello' };
     expect(failReason(item, { kind: 'missing' })).toBe('`sandbox/NOTES.md`: expected "greet.txt says hello", found nothing');
     expect(failReason(item, { kind: 'text', text: 'hi\n' })).toBe('`sandbox/NOTES.md`: expected "greet.txt says hello", found "hi"');
-    expect(failReason(item, { kind: 'unreadable', code: 'EISDIR' })).toBe('`sandbox/NOTES.md`: expected "greet.txt says hello", found no readable file (EISDIR)');
+    expect(failReason(item, { kind: 'unreadable', code: 'EISDIR' })).toBe(
+      '`sandbox/NOTES.md`: expected "greet.txt says hello", found no readable file (EISDIR)',
+    );
     expect(failReason(item, { kind: 'text', text: 'x'.repeat(100) })).toMatch(/found "x{59}…"$/);
     expect(describeFinding(item, { kind: 'text', text: 'greet.txt says hello\n' })).toBe('`sandbox/NOTES.md`: ok');
   });
@@ -97,12 +99,15 @@ describe('the fail-reason format', () => {
     }
   });
 
-  it.each(['the plan asks for a changelog', '`a.txt`: missing', '`../x`: expected "y", found nothing', '`a.txt`: expected "unterminated', '`a.txt`: refused, `..` is refused'])(
-    'ignores the reason %j',
-    (reason) => {
-      expect(parseReason(reason)).toBeNull();
-    },
-  );
+  it.each([
+    'the plan asks for a changelog',
+    '`a.txt`: missing',
+    '`../x`: expected "y", found nothing',
+    '`a.txt`: expected "unterminated',
+    '`a.txt`: refused, `..` is refused',
+  ])('ignores the reason %j', (reason) => {
+    expect(parseReason(reason)).toBeNull();
+  });
 });
 
 describe('viewGate', () => {
@@ -138,7 +143,15 @@ describe('viewGate', () => {
 
 describe('mergeItems', () => {
   it('keeps one item per path, the later one', () => {
-    expect(mergeItems([{ path: 'a', content: '1' }, { path: 'b', content: '2' }], [{ path: 'a', content: '3' }])).toEqual([
+    expect(
+      mergeItems(
+        [
+          { path: 'a', content: '1' },
+          { path: 'b', content: '2' },
+        ],
+        [{ path: 'a', content: '3' }],
+      ),
+    ).toEqual([
       { path: 'b', content: '2' },
       { path: 'a', content: '3' },
     ]);

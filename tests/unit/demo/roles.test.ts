@@ -34,12 +34,36 @@ const read = (file: string): string => (existsSync(file) ? readFileSync(file, 'u
 const sandbox = (name: string): string => join(state, 'sandbox', name);
 
 /** One iteration of a role, in-process, at a fast pace; resolves to its exit code and output. */
-async function iteration(name: 'builder' | 'adversary', phase: string, planFile: string, extra: Partial<DemoAgentOptions> = {}): Promise<{ code: number; out: string }> {
+async function iteration(
+  name: 'builder' | 'adversary',
+  phase: string,
+  planFile: string,
+  extra: Partial<DemoAgentOptions> = {},
+): Promise<{ code: number; out: string }> {
   const stdout = new PassThrough();
   let out = '';
   stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  const env = { AO_AGENT: name, AO_STATE_DIR: state, AO_PHASE: phase, AO_PLAN: planFile, AO_JOURNAL: journalOf(phase), AO_REVIEW: reviewOf(phase), AO_INBOX: layout.inbox(state, name) };
-  const code = await runDemoAgent({ name, kind: 'loop', kickoffFile: join(root, 'kickoff.md'), stdin: new PassThrough(), stdout, env, paceS: 0.01, minIterationMs: 0, now: () => new Date('2030-01-02T03:04:05.000Z'), ...extra });
+  const env = {
+    AO_AGENT: name,
+    AO_STATE_DIR: state,
+    AO_PHASE: phase,
+    AO_PLAN: planFile,
+    AO_JOURNAL: journalOf(phase),
+    AO_REVIEW: reviewOf(phase),
+    AO_INBOX: layout.inbox(state, name),
+  };
+  const code = await runDemoAgent({
+    name,
+    kind: 'loop',
+    kickoffFile: join(root, 'kickoff.md'),
+    stdin: new PassThrough(),
+    stdout,
+    env,
+    paceS: 0.01,
+    minIterationMs: 0,
+    now: () => new Date('2030-01-02T03:04:05.000Z'),
+    ...extra,
+  });
   return { code, out };
 }
 
@@ -119,7 +143,15 @@ describe('the demo builder', () => {
     const stdout = new PassThrough();
     let out = '';
     stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    const code = await runDemoAgent({ name: 'builder', kind: 'loop', kickoffFile: join(root, 'kickoff.md'), stdin: new PassThrough(), stdout, env: { AO_STATE_DIR: state }, paceS: 0.01 });
+    const code = await runDemoAgent({
+      name: 'builder',
+      kind: 'loop',
+      kickoffFile: join(root, 'kickoff.md'),
+      stdin: new PassThrough(),
+      stdout,
+      env: { AO_STATE_DIR: state },
+      paceS: 0.01,
+    });
     expect(code).toBe(1);
     expect(out).toContain('ao did not set AO_PHASE, AO_PLAN, AO_JOURNAL, AO_REVIEW');
   });
@@ -157,12 +189,16 @@ describe('the demo adversary', () => {
     const { code } = await iteration('adversary', 'scaffold', planFile);
     expect(code).toBe(0);
     const review = read(reviewOf('scaffold'));
-    expect(review.endsWith(
-      'VERDICT: FAIL scaffold\n' +
-        '- `sandbox/README.md`: expected "a demo project built by the ao demo team", found nothing\n' +
-        '- `sandbox/hello.txt`: expected "hello from the builder", found "hello from \\"someone\\" else"\n',
-    )).toBe(true);
-    expect(parseVerdicts(review, 'scaffold')).toEqual([expect.objectContaining({ pass: false, reasons: expect.arrayContaining([expect.stringMatching(/^`sandbox\/README.md`/)]) as unknown })]);
+    expect(
+      review.endsWith(
+        'VERDICT: FAIL scaffold\n' +
+          '- `sandbox/README.md`: expected "a demo project built by the ao demo team", found nothing\n' +
+          '- `sandbox/hello.txt`: expected "hello from the builder", found "hello from \\"someone\\" else"\n',
+      ),
+    ).toBe(true);
+    expect(parseVerdicts(review, 'scaffold')).toEqual([
+      expect.objectContaining({ pass: false, reasons: expect.arrayContaining([expect.stringMatching(/^`sandbox\/README.md`/)]) as unknown }),
+    ]);
   });
 
   it("judges the work, not the journal's account of it", async () => {

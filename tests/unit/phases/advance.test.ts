@@ -4,15 +4,56 @@ import { stepPhase } from '../../../src/phases/advance.js';
 import { initialPhaseState, movePhase } from '../../../src/state/phase.js';
 
 function agent(name: string, kind: AgentSpec['kind']): AgentSpec {
-  return { name, session: `p-${name}`, kind, backend: 'demo', model: null, heal: 'heal', enabled: true, prompt: null, command: null, args: [], env: {}, cwd: '/p', stallMinutes: 10, kickoff: 'none', readyPattern: null, notify: false, paceS: null, onPhaseAdvance: false };
+  return {
+    name,
+    session: `p-${name}`,
+    kind,
+    backend: 'demo',
+    model: null,
+    heal: 'heal',
+    enabled: true,
+    prompt: null,
+    command: null,
+    args: [],
+    env: {},
+    cwd: '/p',
+    stallMinutes: 10,
+    kickoff: 'none',
+    readyPattern: null,
+    notify: false,
+    paceS: null,
+    onPhaseAdvance: false,
+  };
 }
 
 const project: Project = {
-  name: 'p', dir: '/p', configFile: '/p/agents.toml', stateDir: '/p/state', sessionPrefix: 'p-', tmuxSocket: 's', defaultModel: null, models: {},
+  name: 'p',
+  dir: '/p',
+  configFile: '/p/agents.toml',
+  stateDir: '/p/state',
+  sessionPrefix: 'p-',
+  tmuxSocket: 's',
+  defaultModel: null,
+  models: {},
   agents: [agent('orchestrator', 'persistent'), agent('builder', 'loop'), agent('adversary', 'loop')],
   phases: ['a', 'b'].map((id) => ({ id, plan: `${id}.md`, planPath: `/p/phases/${id}.md`, models: {} })),
-  kickoffTemplate: '', kickoffTemplatePath: '',
-  watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3, probeInitialS: 60, probeMaxS: 1800, resumeMarginS: 30 },
+  kickoffTemplate: '',
+  kickoffTemplatePath: '',
+  watchdog: {
+    backoffInitialS: 1,
+    backoffMaxS: 60,
+    healthyAfterS: 30,
+    crashLimit: 5,
+    crashWindowS: 300,
+    stallCheckS: 30,
+    restartLimit: 10,
+    restartWindowS: 1800,
+    logMaxMb: 10,
+    nonConvergenceFails: 3,
+    probeInitialS: 60,
+    probeMaxS: 1800,
+    resumeMarginS: 30,
+  },
 };
 
 describe('stepPhase', () => {

@@ -33,7 +33,13 @@ describe('parseVerdicts', () => {
     ['VERDICT: FAIL alpha\n- `a.txt`: missing\n- tests fail\n\n- not a reason', [{ pass: false, reasons: ['`a.txt`: missing', 'tests fail'] }]],
     ['VERDICT: FAIL alpha\n* star bullets count too', [{ pass: false, reasons: ['star bullets count too'] }]],
     ['VERDICT: FAIL alpha\nno bullet, no reason', [{ pass: false, reasons: [] }]],
-    ['VERDICT: FAIL alpha\nVERDICT: PASS alpha', [{ pass: false, reasons: [] }, { pass: true, reasons: [] }]],
+    [
+      'VERDICT: FAIL alpha\nVERDICT: PASS alpha',
+      [
+        { pass: false, reasons: [] },
+        { pass: true, reasons: [] },
+      ],
+    ],
     // near misses
     ['verdict: pass alpha', []],
     ['VERDICT: PASS', []],

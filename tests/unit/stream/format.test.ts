@@ -15,7 +15,8 @@ import { streamBackendOf, withFormatter } from '../../../src/stream/launch.js';
 import type { AgentSpec } from '../../../src/config/types.js';
 import type { Captured } from '../../helpers/capture-output.js';
 
-const load = (cli: string, name: string): Captured => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'output', cli, `${name}.json`), 'utf8')) as Captured;
+const load = (cli: string, name: string): Captured =>
+  JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'output', cli, `${name}.json`), 'utf8')) as Captured;
 
 function format(backend: StreamBackend, stream: string, chunk = 7): string {
   let out = '';
@@ -45,7 +46,9 @@ describe('Claude stream-json', () => {
     expect(out.split('\n').filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
     expect(out).toMatch(/^▶ claude 2\.1\.332 · \S+ · session [0-9a-f-]{36}$/m);
     expect(out).toContain('⚙ Bash: echo tool-output-line\n  ↳ tool-output-line\nRan it.\n');
-    expect(out).toContain(`${u?.input_tokens} in / ${u?.output_tokens} out / ${u?.cache_read_tokens} cache read / ${u?.cache_write_tokens} cache write · $${u?.cost_usd?.toFixed(4)}`);
+    expect(out).toContain(
+      `${u?.input_tokens} in / ${u?.output_tokens} out / ${u?.cache_read_tokens} cache read / ${u?.cache_write_tokens} cache write · $${u?.cost_usd?.toFixed(4)}`,
+    );
     // the init event alone is ~4.5 KB of JSON; the readable form is a few short lines
     expect(out.split('\n').every((l) => l.length <= 220)).toBe(true);
   });
@@ -121,7 +124,17 @@ describe('which argv is wrapped', () => {
 
   it('wraps a loop that asks for a JSON stream, nothing else', () => {
     const claude = ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--'];
-    expect(withFormatter('/s', agent('loop', 'claude'), claude, '/ao/bin/ao', '/node')).toEqual(['/node', '/ao/bin/ao', 'format-stream', '--backend', 'claude', '--raw', '/s/streams/builder.jsonl', '--', ...claude]);
+    expect(withFormatter('/s', agent('loop', 'claude'), claude, '/ao/bin/ao', '/node')).toEqual([
+      '/node',
+      '/ao/bin/ao',
+      'format-stream',
+      '--backend',
+      'claude',
+      '--raw',
+      '/s/streams/builder.jsonl',
+      '--',
+      ...claude,
+    ]);
     expect(withFormatter('/s', agent('persistent', 'claude'), claude, '/ao', '/node')).toEqual(claude);
     expect(streamBackendOf('codex', ['codex', 'exec', '--'])).toBeNull();
     expect(streamBackendOf('codex', ['codex', 'exec', '--json', '--'])).toBe('codex');

@@ -4,12 +4,37 @@ import type { AgentRecord } from '../../../src/state/agents.js';
 import type { UsageReport, UsageTotals } from '../../../src/state/usage.js';
 import { agent, project } from '../ui/fixtures.js';
 
-const totals = (cost: number | null, iterations = 1): UsageTotals => ({ input_tokens: 1, output_tokens: 1, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: cost, iterations });
-const usage = (byPhase: Record<string, UsageTotals>, byAgent: Record<string, UsageTotals> = {}): UsageReport => ({ rows: [], byPhase, byAgent, total: totals(0) });
-const record = (phaseGen: number, phaseIterations: number): AgentRecord => ({ up: true, startedAt: null, restarts: 0, iteration: 0, model: null, phaseGen, phaseIterations });
+const totals = (cost: number | null, iterations = 1): UsageTotals => ({
+  input_tokens: 1,
+  output_tokens: 1,
+  cache_read_tokens: 0,
+  cache_write_tokens: 0,
+  cost_usd: cost,
+  iterations,
+});
+const usage = (byPhase: Record<string, UsageTotals>, byAgent: Record<string, UsageTotals> = {}): UsageReport => ({
+  rows: [],
+  byPhase,
+  byAgent,
+  total: totals(0),
+});
+const record = (phaseGen: number, phaseIterations: number): AgentRecord => ({
+  up: true,
+  startedAt: null,
+  restarts: 0,
+  iteration: 0,
+  model: null,
+  phaseGen,
+  phaseIterations,
+});
 
 describe('budgetHolds', () => {
-  const team = project([agent('builder', { kind: 'loop' }), agent('adversary', { kind: 'loop' }), agent('orchestrator', { kind: 'persistent' }), agent('cheap', { kind: 'loop', budgetUsd: 0.5 })]);
+  const team = project([
+    agent('builder', { kind: 'loop' }),
+    agent('adversary', { kind: 'loop' }),
+    agent('orchestrator', { kind: 'persistent' }),
+    agent('cheap', { kind: 'loop', budgetUsd: 0.5 }),
+  ]);
   const phase = (over: object = {}) => ({ ...team.phases[0]!, ...over });
 
   it('nothing set: nothing held', () => {

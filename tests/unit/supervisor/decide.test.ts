@@ -29,13 +29,26 @@ function upRecords(at: number, over: Record<string, Partial<AgentRecord>> = {}):
   for (const spec of team.agents) {
     if (spec.kind === 'task') continue;
     const record = emptyRecord();
-    markStarted(record, { at, model: modelFor(team, spec, SCAFFOLD!), by: 'hand', launch: { kind: spec.kind, phaseGen: 0, launchKey: launchKeyOf(spec), pasteKickoff: false } });
+    markStarted(record, {
+      at,
+      model: modelFor(team, spec, SCAFFOLD!),
+      by: 'hand',
+      launch: { kind: spec.kind, phaseGen: 0, launchKey: launchKeyOf(spec), pasteKickoff: false },
+    });
     records[spec.name] = { ...record, ...over[spec.name] };
   }
   return records;
 }
 
-const alive = (over: Partial<ObservedAgent> = {}): ObservedAgent => ({ exists: true, dead: false, exitStatus: null, exitSignal: null, activityMs: T0, screen: null, ...over });
+const alive = (over: Partial<ObservedAgent> = {}): ObservedAgent => ({
+  exists: true,
+  dead: false,
+  exitStatus: null,
+  exitSignal: null,
+  activityMs: T0,
+  screen: null,
+  ...over,
+});
 const allAlive = (): Map<string, ObservedAgent> => new Map(team.agents.filter((a) => a.kind !== 'task').map((a) => [a.name, alive()]));
 
 function phaseInput(over: Partial<PhaseInput> = {}): PhaseInput {
@@ -43,12 +56,27 @@ function phaseInput(over: Partial<PhaseInput> = {}): PhaseInput {
 }
 
 function agentsInput(over: Partial<AgentsInput> = {}): AgentsInput {
-  return { project: team, phase: initialPhaseState(), records: upRecords(T0), observed: allAlive(), conversations: new Map(), usage: null, now: T0 + 60 * S, ...over };
+  return {
+    project: team,
+    phase: initialPhaseState(),
+    records: upRecords(T0),
+    observed: allAlive(),
+    conversations: new Map(),
+    usage: null,
+    now: T0 + 60 * S,
+    ...over,
+  };
 }
 
 /** The actions without the phase state itself (its history carries real times). */
 const shape = (actions: readonly SweepAction[]): unknown[] =>
-  actions.map((a) => (a.type === 'write-phase' ? { type: 'write-phase', index: a.state.index, complete: a.state.complete } : a.type === 'event' ? { type: 'event', agent: a.agent, event: a.event } : a));
+  actions.map((a) =>
+    a.type === 'write-phase'
+      ? { type: 'write-phase', index: a.state.index, complete: a.state.complete }
+      : a.type === 'event'
+        ? { type: 'event', agent: a.agent, event: a.event }
+        : a,
+  );
 
 const passed = (phase: string): Pick<PhaseInput, 'journal' | 'review'> => ({ journal: `work\n${claimLine(phase)}\n`, review: `${passLine(phase)}\n` });
 
@@ -71,9 +99,21 @@ describe('decidePhase', () => {
   });
 
   it.each<[string, Partial<PhaseInput>, { index: number; complete: boolean; scheduled: boolean }]>([
-    ['the first sweep of a watchdog enters no phase: nothing scheduled', { lastGeneration: null, ...passed(SCAFFOLD!.id) }, { index: 1, complete: false, scheduled: false }],
-    ['a phase moved by `ao phase next` since the last sweep schedules the tasks too', { phase: { ...initialPhaseState(), index: 1, generation: 1 } }, { index: 1, complete: false, scheduled: true }],
-    ['the last phase passed: the project is complete, nothing scheduled', { phase: { ...initialPhaseState(), index: 1, generation: 1 }, lastGeneration: 1, ...passed(FEATURE!.id) }, { index: 1, complete: true, scheduled: false }],
+    [
+      'the first sweep of a watchdog enters no phase: nothing scheduled',
+      { lastGeneration: null, ...passed(SCAFFOLD!.id) },
+      { index: 1, complete: false, scheduled: false },
+    ],
+    [
+      'a phase moved by `ao phase next` since the last sweep schedules the tasks too',
+      { phase: { ...initialPhaseState(), index: 1, generation: 1 } },
+      { index: 1, complete: false, scheduled: true },
+    ],
+    [
+      'the last phase passed: the project is complete, nothing scheduled',
+      { phase: { ...initialPhaseState(), index: 1, generation: 1 }, lastGeneration: 1, ...passed(FEATURE!.id) },
+      { index: 1, complete: true, scheduled: false },
+    ],
     ['no new gate line: nothing written, nothing scheduled', {}, { index: 0, complete: false, scheduled: false }],
   ])('%s', (_title, over, expected) => {
     const d = decidePhase(phaseInput(over));
@@ -92,9 +132,17 @@ describe('decidePhase', () => {
   });
 
   it.each<[string, Partial<PhaseInput>, string[]]>([
-    ['the current plan edited: a notice to every loop and one plan-edited event', { plansEdited: new Set([SCAFFOLD!.planPath]) }, ['mail builder', 'mail adversary', 'event plan-edited']],
+    [
+      'the current plan edited: a notice to every loop and one plan-edited event',
+      { plansEdited: new Set([SCAFFOLD!.planPath]) },
+      ['mail builder', 'mail adversary', 'event plan-edited'],
+    ],
     ["another phase's plan edited: nothing", { plansEdited: new Set([FEATURE!.planPath]) }, []],
-    ['the current plan edited on a complete project: nothing', { plansEdited: new Set([FEATURE!.planPath]), phase: { ...initialPhaseState(), index: 1, complete: true, generation: 2 }, lastGeneration: 2 }, []],
+    [
+      'the current plan edited on a complete project: nothing',
+      { plansEdited: new Set([FEATURE!.planPath]), phase: { ...initialPhaseState(), index: 1, complete: true, generation: 2 }, lastGeneration: 2 },
+      [],
+    ],
   ])('%s', (_title, over, expected) => {
     const d = decidePhase(phaseInput(over));
     expect(d.actions.map((a) => (a.type === 'mail' ? `mail ${a.to}` : a.type === 'event' ? `event ${a.event}` : a.type))).toEqual(expected);
@@ -149,15 +197,27 @@ describe('decideAgents', () => {
     ]);
     expect(d.history['review-bot']).toMatchObject({ phaseGen: 1, startedAt: new Date(T0 + 60 * S).toISOString() });
     // the loops started under the old phase begin again with the new kickoff (the builder with the phase's model)
-    expect(d.actions.filter((a) => a.type === 'start').map((a) => `${a.agent} ${a.type === 'start' ? a.reason : ''}`)).toEqual(['builder model-changed', 'adversary phase-changed', 'review-bot start']);
+    expect(d.actions.filter((a) => a.type === 'start').map((a) => `${a.agent} ${a.type === 'start' ? a.reason : ''}`)).toEqual([
+      'builder model-changed',
+      'adversary phase-changed',
+      'review-bot start',
+    ]);
   });
 
   it('a conversation the CLI reports is followed once, with an event, before the decisions it feeds', () => {
-    const resuming: Project = { ...team, agents: team.agents.map((a): AgentSpec => (a.name === 'orchestrator' ? { ...a, backend: 'claude', resume: true } : a)) };
+    const resuming: Project = {
+      ...team,
+      agents: team.agents.map((a): AgentSpec => (a.name === 'orchestrator' ? { ...a, backend: 'claude', resume: true } : a)),
+    };
     const records = upRecords(T0, { orchestrator: { sessionId: 'conv-1' } });
     const input = agentsInput({ project: resuming, records, conversations: new Map([['orchestrator', 'conv-2']]) });
     const d = decideAgents(input);
-    expect(d.actions[0]).toEqual({ type: 'event', agent: 'orchestrator', event: 'conversation', reason: 'the CLI reports conversation conv-2 (was conv-1); later starts continue it' });
+    expect(d.actions[0]).toEqual({
+      type: 'event',
+      agent: 'orchestrator',
+      event: 'conversation',
+      reason: 'the CLI reports conversation conv-2 (was conv-1); later starts continue it',
+    });
     expect(d.history.orchestrator?.sessionId).toBe('conv-2');
     expect(records.orchestrator?.sessionId).toBe('conv-1');
     // the same report again is no news
@@ -165,7 +225,14 @@ describe('decideAgents', () => {
   });
 
   it('with a fake clock: a loop whose iteration ended waits for a budget the usage shows spent, and goes on once it is raised', () => {
-    const spent = (cost: number): UsageTotals => ({ input_tokens: 1, output_tokens: 1, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: cost, iterations: 1 });
+    const spent = (cost: number): UsageTotals => ({
+      input_tokens: 1,
+      output_tokens: 1,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      cost_usd: cost,
+      iterations: 1,
+    });
     const usage: UsageReport = { rows: [], byPhase: { [SCAFFOLD!.id]: spent(2) }, byAgent: {}, total: spent(2) };
     const budgeted: Project = { ...team, phases: team.phases.map((p, i) => (i === 0 ? { ...p, budgetUsd: 1 } : p)) };
     const ended = new Map([...allAlive(), ['builder', alive({ dead: true, exitStatus: 0 })]]);

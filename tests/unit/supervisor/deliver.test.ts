@@ -2,7 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../../src/config/types.js';
-import { deliver, nextSteadiness, pasteText, readScreen, settleMsOf, steadilyReady, takesNotices, waitingAt, WAITING_AFTER_MS, watchesScreen, type Steadiness } from '../../../src/supervisor/deliver.js';
+import {
+  deliver,
+  nextSteadiness,
+  pasteText,
+  readScreen,
+  settleMsOf,
+  steadilyReady,
+  takesNotices,
+  waitingAt,
+  WAITING_AFTER_MS,
+  watchesScreen,
+  type Steadiness,
+} from '../../../src/supervisor/deliver.js';
 import type { Tmux } from '../../../src/tmux/client.js';
 import { agent as spec } from '../ui/fixtures.js';
 
@@ -66,8 +78,22 @@ describe('steadily ready', () => {
     const ready = screen('claude', 'ready-1.txt');
     const trust = screen('claude', 'waiting-trust-2.txt');
     const settle = settleMsOf(claude);
-    expect(steadilyReady(follow(claude, [[0, ready], [settle, ready]]), settle, settle)).toBe(true);
-    const broken = follow(claude, [[0, ready], [100, trust], [200, ready], [settle, ready]]);
+    expect(
+      steadilyReady(
+        follow(claude, [
+          [0, ready],
+          [settle, ready],
+        ]),
+        settle,
+        settle,
+      ),
+    ).toBe(true);
+    const broken = follow(claude, [
+      [0, ready],
+      [100, trust],
+      [200, ready],
+      [settle, ready],
+    ]);
     expect(steadilyReady(broken, settle, settle)).toBe(false);
     expect(steadilyReady(broken, 200 + settle, settle)).toBe(true);
   });

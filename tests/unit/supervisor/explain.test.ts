@@ -17,8 +17,29 @@ describe('ao explain', () => {
     record.pending = { what: 'kickoff', since: T0 };
     record.sessionId = 'abc';
     const hooks = hookView([{ time: new Date(T0 + 2000).toISOString(), hook: 'PermissionRequest', session: 'abc' }], T0);
-    const pane = { session: 'ao-lead', paneId: '%1', pid: 42, dead: false, deadStatus: null, deadSignal: null, activity: (T0 + 60_000) / 1000, created: T0 / 1000, command: 'sh', owner: '/p/agents.toml' };
-    const e = explainAgent({ agent, status, record, pane, exit: null, screen: { state: 'waiting', dialog: 'tool permission' }, hooks, unseenMail: 0, now: T0 + 180_000 });
+    const pane = {
+      session: 'ao-lead',
+      paneId: '%1',
+      pid: 42,
+      dead: false,
+      deadStatus: null,
+      deadSignal: null,
+      activity: (T0 + 60_000) / 1000,
+      created: T0 / 1000,
+      command: 'sh',
+      owner: '/p/agents.toml',
+    };
+    const e = explainAgent({
+      agent,
+      status,
+      record,
+      pane,
+      exit: null,
+      screen: { state: 'waiting', dialog: 'tool permission' },
+      hooks,
+      unseenMail: 0,
+      now: T0 + 180_000,
+    });
     expect(e.decided_by).toEqual([
       'tmux: pane alive (pid 42)',
       'screen watch: waiting on a dialog (tool permission)',
@@ -36,9 +57,34 @@ describe('ao explain', () => {
     markStarted(record, { at: T0, model: null, by: 'hand' });
     record.condition = 'failed';
     record.failedReason = '5 failed starts within 300 s';
-    const pane = { session: 'ao-lead', paneId: '%1', pid: 42, dead: true, deadStatus: 1, deadSignal: null, activity: null, created: null, command: 'sh', owner: '/p' };
-    const e = explainAgent({ agent, status: { ...status, state: 'failed', detail: null }, record, pane, exit: { status: 1, signal: null }, screen: null, hooks: hookView([], T0), unseenMail: 0, now: T0 });
-    expect(e.decided_by.slice(0, 3)).toEqual(['record: condition failed (5 failed starts within 300 s)', 'tmux: pane dead (exit 1)', 'launcher: the run ended with exit 1']);
+    const pane = {
+      session: 'ao-lead',
+      paneId: '%1',
+      pid: 42,
+      dead: true,
+      deadStatus: 1,
+      deadSignal: null,
+      activity: null,
+      created: null,
+      command: 'sh',
+      owner: '/p',
+    };
+    const e = explainAgent({
+      agent,
+      status: { ...status, state: 'failed', detail: null },
+      record,
+      pane,
+      exit: { status: 1, signal: null },
+      screen: null,
+      hooks: hookView([], T0),
+      unseenMail: 0,
+      now: T0,
+    });
+    expect(e.decided_by.slice(0, 3)).toEqual([
+      'record: condition failed (5 failed starts within 300 s)',
+      'tmux: pane dead (exit 1)',
+      'launcher: the run ended with exit 1',
+    ]);
     expect(e.stall.silent_s).toBeNull();
   });
 });

@@ -178,7 +178,18 @@ class Sim {
         if (b.answersNudgeAfter !== undefined) pane.outputs.push(this.now + b.answersNudgeAfter);
       }
       if (action.type === 'start') {
-        const needs = { start: 'start', heal: 'died', 'next-iteration': 'iteration-done', stall: 'stall-restart', 'model-changed': 'model-changed', 'config-changed': 'config-changed', 'phase-changed': 'phase-changed', retry: 'start-error', resume: 'resume', 'fresh-conversation': 'resume-refused' }[action.reason];
+        const needs = {
+          start: 'start',
+          heal: 'died',
+          'next-iteration': 'iteration-done',
+          stall: 'stall-restart',
+          'model-changed': 'model-changed',
+          'config-changed': 'config-changed',
+          'phase-changed': 'phase-changed',
+          retry: 'start-error',
+          resume: 'resume',
+          'fresh-conversation': 'resume-refused',
+        }[action.reason];
         const paced = action.reason === 'next-iteration' && ['pacing', 'spinning'].includes(input[action.agent]?.condition ?? '');
         const explained = action.reason === 'heal' ? this.diedSinceSpawn.has(action.agent) : paced || said(needs);
         if (!explained) this.problems.push(`start (${action.reason}) of ${action.agent} at +${this.now - T0} ms without a ${needs} event`);
@@ -217,7 +228,9 @@ class Sim {
 
   eventsOf(name: string, event?: string): Array<{ at: number; event: string; details?: Record<string, unknown> }> {
     return this.log.flatMap(({ at, action }) =>
-      action.type === 'event' && action.agent === name && (event === undefined || action.event === event) ? [{ at: at - T0, event: action.event, ...(action.details ? { details: action.details } : {}) }] : [],
+      action.type === 'event' && action.agent === name && (event === undefined || action.event === event)
+        ? [{ at: at - T0, event: action.event, ...(action.details ? { details: action.details } : {}) }]
+        : [],
     );
   }
 
@@ -253,7 +266,13 @@ describe('silentTooLong', () => {
     ['silent for the stall time exactly', stall, alive({ activityMs: now - 10 * MIN }), startedLongAgo, true],
     ['silent for longer', stall, alive({ activityMs: now - 30 * MIN }), startedLongAgo, true],
     ['output a moment short of the stall time', stall, alive({ activityMs: now - 10 * MIN + 1 }), startedLongAgo, false],
-    ['old output, but started recently (activity = max(output, start))', stall, alive({ activityMs: now - 30 * MIN }), { ...startedLongAgo, startedAt: new Date(now - 5 * MIN).toISOString() }, false],
+    [
+      'old output, but started recently (activity = max(output, start))',
+      stall,
+      alive({ activityMs: now - 30 * MIN }),
+      { ...startedLongAgo, startedAt: new Date(now - 5 * MIN).toISOString() },
+      false,
+    ],
     ['no output seen, started long ago', stall, alive({ activityMs: null }), startedLongAgo, true],
     ['heal only: never stalled', desired('a', { heal: 'heal', stallMs: 10 * MIN }), alive({ activityMs: now - 30 * MIN }), startedLongAgo, false],
     ['heal none: never stalled', desired('a', { heal: 'none', stallMs: 10 * MIN }), alive({ activityMs: now - 30 * MIN }), startedLongAgo, false],
@@ -431,13 +450,15 @@ describe('reconcile: dead pane or missing session', () => {
   });
 });
 
-describe('reconcile: a session of another owner with the agent\'s name', () => {
+describe("reconcile: a session of another owner with the agent's name", () => {
   it('is reported once and never touched; when it goes, the agent starts', () => {
     const agent = desired('a');
     const history = { a: { ...upRecord(agent, T0), startedAt: new Date(T0).toISOString() } };
     const taken = new Map([['a', { ...alive(), exists: false, foreign: '/q/agents.toml' }]]);
     const first = reconcile([agent], taken, history, T0 + S, TIMINGS);
-    expect(first.actions).toEqual([{ type: 'event', agent: 'a', event: 'foreign-session', reason: 'its session belongs to another project (/q/agents.toml); left alone' }]);
+    expect(first.actions).toEqual([
+      { type: 'event', agent: 'a', event: 'foreign-session', reason: 'its session belongs to another project (/q/agents.toml); left alone' },
+    ]);
     expect(first.history.a?.condition).toBe('foreign');
     const again = reconcile([agent], taken, first.history, T0 + 2 * S, TIMINGS);
     expect(again.actions).toEqual([]);
@@ -454,7 +475,13 @@ describe('reconcile: a session of another owner with the agent\'s name', () => {
 describe('reconcile: a start that could not be made (condition error)', () => {
   it('waits out errorRetryMs without an action, then tries again with no new event and no restart counted', () => {
     const agent = desired('a');
-    const record: AgentRecord = { ...upRecord(agent, T0), condition: 'error', error: 'prompts/a.md not found', deadSince: T0 + S, nextStartAt: T0 + S + errorRetryMs(TIMINGS) };
+    const record: AgentRecord = {
+      ...upRecord(agent, T0),
+      condition: 'error',
+      error: 'prompts/a.md not found',
+      deadSince: T0 + S,
+      nextStartAt: T0 + S + errorRetryMs(TIMINGS),
+    };
     const dead = new Map([['a', alive({ dead: true, exitStatus: 1 })]]);
     const wait = reconcile([agent], dead, { a: record }, T0 + 2 * S, TIMINGS);
     expect(wait.actions).toEqual([]);
@@ -527,14 +554,18 @@ describe('reconcile: loop agents', () => {
   });
 
   it('an iteration of minIterationMs or more starts the next at once and ends the spinning', () => {
-    const sim = new Sim([desired('l', { kind: 'loop', minIterationMs: 3 * S })], { l: { life: (n) => (n < 4 ? 0 : 5 * S), exit: () => ({ status: 0, signal: null }) } });
+    const sim = new Sim([desired('l', { kind: 'loop', minIterationMs: 3 * S })], {
+      l: { life: (n) => (n < 4 ? 0 : 5 * S), exit: () => ({ status: 0, signal: null }) },
+    });
     sim.runUntil(25 * S);
     expect(sim.spawnsOf('l')).toEqual([0, 3 * S, 6 * S, 9 * S, 12 * S, 17 * S, 22 * S]);
     expect(sim.history.l?.quickIterations).toBe(0);
   });
 
   it('a paced loop with heal = none still gets its next iteration', () => {
-    const sim = new Sim([desired('l', { kind: 'loop', heal: 'none', minIterationMs: 3 * S })], { l: { life: () => S, exit: () => ({ status: 0, signal: null }) } });
+    const sim = new Sim([desired('l', { kind: 'loop', heal: 'none', minIterationMs: 3 * S })], {
+      l: { life: () => S, exit: () => ({ status: 0, signal: null }) },
+    });
     sim.runUntil(10 * S);
     expect(sim.spawnsOf('l')).toEqual([0, 3 * S, 6 * S, 9 * S]);
   });
@@ -566,7 +597,9 @@ describe('reconcile: loop agents', () => {
   });
 
   it('with the launcher, a recorded kill -9 of the agent is a signal death, and exit 0 an iteration', () => {
-    const sim = new Sim([desired('l', { kind: 'loop' })], { l: { launcher: true, life: () => 5 * MIN, exit: (n) => (n === 1 ? { status: null, signal: 9 } : { status: 0, signal: null }) } });
+    const sim = new Sim([desired('l', { kind: 'loop' })], {
+      l: { launcher: true, life: () => 5 * MIN, exit: (n) => (n === 1 ? { status: null, signal: 9 } : { status: 0, signal: null }) },
+    });
     sim.runUntil(16 * MIN);
     expect(sim.startActions('l').map((s) => s.reason)).toEqual(['next-iteration', 'heal', 'next-iteration']);
     const died = sim.log.find((l) => l.action.type === 'event' && l.action.event === 'died')!.action;
@@ -620,7 +653,10 @@ describe('reconcile: stalls (heal+stall)', () => {
   });
 
   it('an agent whose kickoff is pasted: every start leaves the kickoff pending; others never', () => {
-    const pasted = new Sim([desired('p', { heal: 'heal', pasteKickoff: true }), desired('q', { heal: 'heal' })], { p: { life: () => 2 * MIN }, q: { life: () => 2 * MIN } });
+    const pasted = new Sim([desired('p', { heal: 'heal', pasteKickoff: true }), desired('q', { heal: 'heal' })], {
+      p: { life: () => 2 * MIN },
+      q: { life: () => 2 * MIN },
+    });
     pasted.runUntil(3 * MIN);
     expect(pasted.startActions('p').length).toBeGreaterThanOrEqual(1);
     expect(pasted.history.p?.pending).toEqual({ what: 'kickoff', since: expect.any(Number) });
@@ -645,14 +681,14 @@ describe('reconcile: stalls (heal+stall)', () => {
     expect(sim.startActions('s')).toEqual([]);
   });
 
-  it('the nudge\'s own echo (within 1 s) does not answer it: the restart follows', () => {
+  it("the nudge's own echo (within 1 s) does not answer it: the restart follows", () => {
     const sim = new Sim([stall()], { s: { activeFor: 1 * MIN, nudgeEchoAfter: 500 } });
     sim.runUntil(30 * MIN);
     expect(sim.nudgesOf('s')).toEqual([11 * MIN]);
     expect(sim.startActions('s').map((s) => s.reason)).toEqual(['stall']);
   });
 
-  it('the nudge\'s own echo (within 1 s) does not postpone the restart: still silent stallMs after the nudge', () => {
+  it("the nudge's own echo (within 1 s) does not postpone the restart: still silent stallMs after the nudge", () => {
     const sim = new Sim([stall()], { s: { activeFor: 1 * MIN, nudgeEchoAfter: 500 } });
     sim.runUntil(30 * MIN);
     expect(sim.startActions('s')).toEqual([{ at: 21 * MIN, reason: 'stall' }]);
@@ -713,7 +749,13 @@ describe('reconcile: model changes', () => {
   });
 
   it('the same model: nothing to do', () => {
-    const decision = reconcile([desired('a', { model: 'opus' })], new Map([['a', alive({ activityMs: now })]]), { a: upRecord(desired('a', { model: 'opus' }), T0) }, now, TIMINGS);
+    const decision = reconcile(
+      [desired('a', { model: 'opus' })],
+      new Map([['a', alive({ activityMs: now })]]),
+      { a: upRecord(desired('a', { model: 'opus' }), T0) },
+      now,
+      TIMINGS,
+    );
     expect(decision.actions).toEqual([]);
   });
 
@@ -732,10 +774,26 @@ describe('reconcile: model changes', () => {
 describe('reconcile: wakeAt', () => {
   const now = T0 + 10 * MIN;
   it('is the earliest pending backoff end over all agents', () => {
-    const inBackoff: AgentRecord = { ...upRecord(desired('a'), now), deadSince: now - 1000, nextStartAt: now + 5000, streak: 3, failedStarts: [now - 1000], condition: 'backoff' };
+    const inBackoff: AgentRecord = {
+      ...upRecord(desired('a'), now),
+      deadSince: now - 1000,
+      nextStartAt: now + 5000,
+      streak: 3,
+      failedStarts: [now - 1000],
+      condition: 'backoff',
+    };
     const justDied = upRecord(desired('b'), now); // started now: a failed start, 1 s backoff
     const dead = alive({ dead: true, exitStatus: 1 });
-    const both = reconcile([desired('a'), desired('b')], new Map([['a', dead], ['b', dead]]), { a: inBackoff, b: justDied }, now, TIMINGS);
+    const both = reconcile(
+      [desired('a'), desired('b')],
+      new Map([
+        ['a', dead],
+        ['b', dead],
+      ]),
+      { a: inBackoff, b: justDied },
+      now,
+      TIMINGS,
+    );
     expect(both.actions.filter((a) => a.type === 'start')).toEqual([]);
     expect(both.wakeAt).toBe(now + 1000);
     const one = reconcile([desired('a')], new Map([['a', dead]]), { a: inBackoff }, now, TIMINGS);
@@ -743,7 +801,16 @@ describe('reconcile: wakeAt', () => {
   });
 
   it('is null when nothing waits on a backoff', () => {
-    const decision = reconcile([desired('a'), desired('b', { heal: 'none' })], new Map([['a', alive({ activityMs: now })], ['b', alive({ dead: true, exitStatus: 1 })]]), { a: upRecord(desired('a'), T0), b: upRecord(desired('b'), T0) }, now, TIMINGS);
+    const decision = reconcile(
+      [desired('a'), desired('b', { heal: 'none' })],
+      new Map([
+        ['a', alive({ activityMs: now })],
+        ['b', alive({ dead: true, exitStatus: 1 })],
+      ]),
+      { a: upRecord(desired('a'), T0), b: upRecord(desired('b'), T0) },
+      now,
+      TIMINGS,
+    );
     expect(decision.wakeAt).toBeNull();
   });
 });
@@ -775,7 +842,11 @@ describe('provider trouble is not agent failure', () => {
   it('a usage limit with a reset time: paused until the reset plus the margin, never failed, then the next iteration', () => {
     const reset = T0 + 60 * MIN;
     // the first run meets the limit and exits 1 within a second; the one after the reset runs on
-    const sim = new Sim([loop()], { l: { life: (n) => (n === 0 ? 1 * S : Infinity), trouble: (_n, now) => (now < reset ? limit(reset) : null) } }, { ...TIMINGS, resumeMarginMs: 30 * S });
+    const sim = new Sim(
+      [loop()],
+      { l: { life: (n) => (n === 0 ? 1 * S : Infinity), trouble: (_n, now) => (now < reset ? limit(reset) : null) } },
+      { ...TIMINGS, resumeMarginMs: 30 * S },
+    );
     sim.runUntil(59 * MIN);
     expect(sim.history.l?.condition).toBe('paused');
     expect(sim.history.l?.pausedReason).toMatch(/^usage limit, resumes \d\d:\d\d$/);
@@ -808,7 +879,6 @@ describe('provider trouble is not agent failure', () => {
   });
 });
 
-
 describe('budgets and caps hold a loop', () => {
   it('held: paused at the end of its run with the reason, told once, no new run; let go: it resumes', () => {
     const loop = desired('l', { kind: 'loop', heal: 'heal+stall', stallMs: 60 * MIN });
@@ -823,7 +893,12 @@ describe('budgets and caps hold a loop', () => {
     sim.runUntil(31 * MIN);
     expect(sim.startActions('l')[0]).toEqual({ at: expect.any(Number), reason: 'resume' });
     expect(sim.startActions('l')[0]!.at).toBeGreaterThan(30 * MIN);
-    expect(sim.startActions('l').slice(1).every((s) => s.reason === 'next-iteration')).toBe(true);
+    expect(
+      sim
+        .startActions('l')
+        .slice(1)
+        .every((s) => s.reason === 'next-iteration'),
+    ).toBe(true);
     expect(sim.problems).toEqual([]);
   });
 });

@@ -9,13 +9,38 @@ import { reconcile, type DesiredAgent, type ObservedAgent, type Timings } from '
 
 const ID = '11111111-2222-4333-8444-555555555555';
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
-const TIMINGS: Timings = { backoffInitialMs: 1000, backoffMaxMs: 60_000, healthyAfterMs: 30_000, crashLimit: 5, crashWindowMs: 300_000, restartLimit: 10, restartWindowMs: 1_800_000 };
+const TIMINGS: Timings = {
+  backoffInitialMs: 1000,
+  backoffMaxMs: 60_000,
+  healthyAfterMs: 30_000,
+  crashLimit: 5,
+  crashWindowMs: 300_000,
+  restartLimit: 10,
+  restartWindowMs: 1_800_000,
+};
 
 function spec(over: Partial<AgentSpec> = {}): AgentSpec {
   return {
-    name: 'lead', session: 'ao-lead', kind: 'persistent', backend: 'claude', model: null, heal: 'heal', enabled: true, prompt: null, command: null,
-    args: ['--allowedTools', 'Read'], env: {}, cwd: '/proj', stallMinutes: 15, kickoff: 'paste', readyPattern: null, notify: false, paceS: null,
-    onPhaseAdvance: false, resume: true, ...over,
+    name: 'lead',
+    session: 'ao-lead',
+    kind: 'persistent',
+    backend: 'claude',
+    model: null,
+    heal: 'heal',
+    enabled: true,
+    prompt: null,
+    command: null,
+    args: ['--allowedTools', 'Read'],
+    env: {},
+    cwd: '/proj',
+    stallMinutes: 15,
+    kickoff: 'paste',
+    readyPattern: null,
+    notify: false,
+    paceS: null,
+    onPhaseAdvance: false,
+    resume: true,
+    ...over,
   };
 }
 
@@ -36,8 +61,24 @@ describe('the conversation of a start', () => {
 
   it('reaches Claude’s argv before the agent’s own args: --session-id first, --resume after', () => {
     const input = { agent: spec(), model: 'claude-opus-4-8', kickoffFile: '/k', kickoff: 'paste' as const, aoEntry: '/ao' };
-    expect(claude.argv({ ...input, conversation: { id: ID, resume: false } })).toEqual(['claude', '--model', 'claude-opus-4-8', '--session-id', ID, '--allowedTools', 'Read']);
-    expect(claude.argv({ ...input, conversation: { id: ID, resume: true } })).toEqual(['claude', '--model', 'claude-opus-4-8', '--resume', ID, '--allowedTools', 'Read']);
+    expect(claude.argv({ ...input, conversation: { id: ID, resume: false } })).toEqual([
+      'claude',
+      '--model',
+      'claude-opus-4-8',
+      '--session-id',
+      ID,
+      '--allowedTools',
+      'Read',
+    ]);
+    expect(claude.argv({ ...input, conversation: { id: ID, resume: true } })).toEqual([
+      'claude',
+      '--model',
+      'claude-opus-4-8',
+      '--resume',
+      ID,
+      '--allowedTools',
+      'Read',
+    ]);
     expect(claude.argv({ ...input, conversation: null })).toEqual(['claude', '--model', 'claude-opus-4-8', '--allowedTools', 'Read']);
   });
 
@@ -81,7 +122,15 @@ describe('Gemini CLI’s refusal to resume', () => {
 
 describe('the reconciler and a refused resume', () => {
   const agent: DesiredAgent = { name: 'lead', kind: 'persistent', heal: 'heal', up: true, stallMs: 600_000, model: null, generation: 0, launchKey: 'k' };
-  const dead = (over: Partial<ObservedAgent> = {}): ObservedAgent => ({ exists: true, dead: true, exitStatus: 1, exitSignal: null, activityMs: null, screen: null, ...over });
+  const dead = (over: Partial<ObservedAgent> = {}): ObservedAgent => ({
+    exists: true,
+    dead: true,
+    exitStatus: 1,
+    exitSignal: null,
+    activityMs: null,
+    screen: null,
+    ...over,
+  });
   function resumed(): AgentRecord {
     const record = emptyRecord();
     markStarted(record, { at: T0, model: null, by: 'hand' });

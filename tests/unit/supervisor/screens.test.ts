@@ -38,8 +38,16 @@ function setup(record: Partial<AgentRecord> = {}, shown = READY, over: Partial<A
     },
   } as unknown as Tmux;
   const clock = { now: Date.now() };
-  const screens = new Screens({ tmux, project: () => p, alive: () => new Set([spec.session]), event: () => undefined, log: () => undefined, now: () => clock.now });
-  const write = (over: Partial<AgentRecord>) => writeAgentsState(stateDir, { version: 1, agents: { a: { ...emptyRecord(), up: true, startedAt: new Date().toISOString(), ...over } } });
+  const screens = new Screens({
+    tmux,
+    project: () => p,
+    alive: () => new Set([spec.session]),
+    event: () => undefined,
+    log: () => undefined,
+    now: () => clock.now,
+  });
+  const write = (over: Partial<AgentRecord>) =>
+    writeAgentsState(stateDir, { version: 1, agents: { a: { ...emptyRecord(), up: true, startedAt: new Date().toISOString(), ...over } } });
   return { screens, calls, clock, stateDir, write, print: () => appendFileSync(log, 'output\n'), ready: write(record) };
 }
 
@@ -86,7 +94,11 @@ describe('the screen watch looks only at panes that may have changed', () => {
   });
 
   it('a dialog it shows is looked at on every pass (a person answering it may print nothing yet)', async () => {
-    const s = setup({ waitingOn: 'folder trust' }, readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'screens', 'claude', 'waiting-trust-1.txt'), 'utf8'), { backend: 'claude', readyPattern: null });
+    const s = setup(
+      { waitingOn: 'folder trust' },
+      readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'screens', 'claude', 'waiting-trust-1.txt'), 'utf8'),
+      { backend: 'claude', readyPattern: null },
+    );
     await s.ready;
     await s.screens.pass();
     await s.screens.pass();

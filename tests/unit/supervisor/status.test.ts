@@ -9,14 +9,37 @@ import { silentTooLong } from '../../../src/supervisor/reconcile.js';
 
 function agent(name: string, over: Partial<AgentSpec> = {}): AgentSpec {
   return {
-    name, session: `p-${name}`, kind: 'loop', backend: 'demo', model: null, heal: 'heal+stall', enabled: true, prompt: null,
-    command: null, args: [], env: {}, cwd: '/p', stallMinutes: 10, kickoff: 'none', readyPattern: null, notify: false, paceS: null, onPhaseAdvance: false, ...over,
+    name,
+    session: `p-${name}`,
+    kind: 'loop',
+    backend: 'demo',
+    model: null,
+    heal: 'heal+stall',
+    enabled: true,
+    prompt: null,
+    command: null,
+    args: [],
+    env: {},
+    cwd: '/p',
+    stallMinutes: 10,
+    kickoff: 'none',
+    readyPattern: null,
+    notify: false,
+    paceS: null,
+    onPhaseAdvance: false,
+    ...over,
   };
 }
 
 const project: Project = {
-  name: 'p', dir: '/p', configFile: '/p/agents.toml', stateDir: '/p/state', sessionPrefix: 'p-', tmuxSocket: 's',
-  defaultModel: 'sonnet', models: { sonnet: 'claude-sonnet-4-6', opus: 'claude-opus-4-8' },
+  name: 'p',
+  dir: '/p',
+  configFile: '/p/agents.toml',
+  stateDir: '/p/state',
+  sessionPrefix: 'p-',
+  tmuxSocket: 's',
+  defaultModel: 'sonnet',
+  models: { sonnet: 'claude-sonnet-4-6', opus: 'claude-opus-4-8' },
   agents: [
     agent('orchestrator', { kind: 'persistent', heal: 'heal', model: 'opus' }),
     agent('builder'),
@@ -27,13 +50,38 @@ const project: Project = {
     { id: 'one', plan: 'one.md', planPath: '/p/phases/one.md', models: {} },
     { id: 'two', plan: 'two.md', planPath: '/p/phases/two.md', models: { builder: 'opus' } },
   ],
-  kickoffTemplate: '', kickoffTemplatePath: '/p/prompts/kickoff.md',
-  watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3, probeInitialS: 60, probeMaxS: 1800, resumeMarginS: 30 },
+  kickoffTemplate: '',
+  kickoffTemplatePath: '/p/prompts/kickoff.md',
+  watchdog: {
+    backoffInitialS: 1,
+    backoffMaxS: 60,
+    healthyAfterS: 30,
+    crashLimit: 5,
+    crashWindowS: 300,
+    stallCheckS: 30,
+    restartLimit: 10,
+    restartWindowS: 1800,
+    logMaxMb: 10,
+    nonConvergenceFails: 3,
+    probeInitialS: 60,
+    probeMaxS: 1800,
+    resumeMarginS: 30,
+  },
 };
 
 const NOW = 1_800_000_000_000;
 const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo => ({
-  session, paneId: '%1', pid: 100, dead: false, deadStatus: null, deadSignal: null, activity: NOW / 1000 - 5, created: NOW / 1000 - 60, command: 'node', owner: '/p/agents.toml', ...over,
+  session,
+  paneId: '%1',
+  pid: 100,
+  dead: false,
+  deadStatus: null,
+  deadSignal: null,
+  activity: NOW / 1000 - 5,
+  created: NOW / 1000 - 60,
+  command: 'node',
+  owner: '/p/agents.toml',
+  ...over,
 });
 
 function observed(over: Partial<Observed> = {}): Observed {
@@ -62,30 +110,57 @@ describe('buildStatus', () => {
     ['silent for 14 minutes', pane('p-builder', { activity: NOW / 1000 - 14 * 60 }), 'stalled', '14m', false],
     ['gone', undefined, 'dead', 'session gone', false],
   ] as const)('an agent that was brought up and is %s', (_, p, state, detail, healthy) => {
-    const report = buildStatus(project, observed({ panes: p ? [p, pane('p-other')] : [pane('p-other')], server: true, agents: { version: 1, agents: { builder: up } } }));
+    const report = buildStatus(
+      project,
+      observed({ panes: p ? [p, pane('p-other')] : [pane('p-other')], server: true, agents: { version: 1, agents: { builder: up } } }),
+    );
     const builder = report.agents.find((a) => a.name === 'builder')!;
     expect([builder.state, builder.detail]).toEqual([state, detail]);
     expect(isHealthy(report)).toBe(healthy);
   });
 
-  it('a session with an agent\'s or the watchdog\'s name but another owner is not ours: reported, never read as running', () => {
+  it("a session with an agent's or the watchdog's name but another owner is not ours: reported, never read as running", () => {
     const other = { owner: '/q/agents.toml' };
-    const report = buildStatus(project, observed({ server: true, panes: [pane('p-builder', other), pane('p-watchdog', other), pane('p-adversary', { owner: null })], agents: { version: 1, agents: { builder: up } } }));
+    const report = buildStatus(
+      project,
+      observed({
+        server: true,
+        panes: [pane('p-builder', other), pane('p-watchdog', other), pane('p-adversary', { owner: null })],
+        agents: { version: 1, agents: { builder: up } },
+      }),
+    );
     const row = (name: string) => report.agents.find((a) => a.name === name)!;
     expect([row('builder').state, row('builder').detail, row('builder').pid]).toEqual(['dead', 'session belongs to another project (/q/agents.toml)', null]);
     expect([row('adversary').state, row('adversary').detail]).toEqual(['stopped', 'session was not made by ao']);
-    expect([row('watchdog').state, row('watchdog').detail, row('watchdog').pid]).toEqual(['stopped', 'session belongs to another project (/q/agents.toml)', null]);
+    expect([row('watchdog').state, row('watchdog').detail, row('watchdog').pid]).toEqual([
+      'stopped',
+      'session belongs to another project (/q/agents.toml)',
+      null,
+    ]);
   });
 
   it('a paced loop waits in backoff (healthy), and one that keeps ending at once shows spinning, alive or between iterations', () => {
     const paced = { ...up, condition: 'pacing' as const, nextStartAt: NOW + 2000, quickIterations: 1 };
-    const between = buildStatus(project, observed({ server: true, panes: [pane('p-builder', { dead: true, deadStatus: 0 })], agents: { version: 1, agents: { builder: paced } } }));
+    const between = buildStatus(
+      project,
+      observed({ server: true, panes: [pane('p-builder', { dead: true, deadStatus: 0 })], agents: { version: 1, agents: { builder: paced } } }),
+    );
     const builder = (r: typeof between) => r.agents.find((a) => a.name === 'builder')!;
     expect([builder(between).state, builder(between).detail]).toEqual(['backoff', 'next iteration in 2s']);
     expect(isHealthy(between)).toBe(true);
-    const spinning = buildStatus(project, observed({ server: true, panes: [pane('p-builder', { dead: true, deadStatus: 0 })], agents: { version: 1, agents: { builder: { ...paced, condition: 'spinning', quickIterations: 4 } } } }));
+    const spinning = buildStatus(
+      project,
+      observed({
+        server: true,
+        panes: [pane('p-builder', { dead: true, deadStatus: 0 })],
+        agents: { version: 1, agents: { builder: { ...paced, condition: 'spinning', quickIterations: 4 } } },
+      }),
+    );
     expect(builder(spinning).detail).toBe('spinning: 4 iterations in a row ended at once; next iteration in 2s');
-    const alive = buildStatus(project, observed({ server: true, panes: [pane('p-builder')], agents: { version: 1, agents: { builder: { ...up, quickIterations: 4 } } } }));
+    const alive = buildStatus(
+      project,
+      observed({ server: true, panes: [pane('p-builder')], agents: { version: 1, agents: { builder: { ...up, quickIterations: 4 } } } }),
+    );
     expect([builder(alive).state, builder(alive).detail]).toEqual(['running', 'spinning: 4 iterations in a row ended at once']);
   });
 
@@ -102,7 +177,10 @@ describe('buildStatus', () => {
     const agentSpec = { heal: 'heal+stall' as const, stallMs: 10 * 60_000 };
     const verdicts = cases.map(([label, activityMs, over]) => {
       const record = { ...up, ...over };
-      const report = buildStatus(project, observed({ server: true, panes: [pane('p-builder', { activity: activityMs / 1000 })], agents: { version: 1, agents: { builder: record } } }));
+      const report = buildStatus(
+        project,
+        observed({ server: true, panes: [pane('p-builder', { activity: activityMs / 1000 })], agents: { version: 1, agents: { builder: record } } }),
+      );
       const state = report.agents.find((a) => a.name === 'builder')!.state;
       return [label, state, silentTooLong(agentSpec, { exists: true, dead: false, activityMs }, record, NOW)];
     });
@@ -140,12 +218,15 @@ describe('buildStatus', () => {
   });
 
   it('prints the header and rows as DESIGN §3 shows them', () => {
-    const report = buildStatus(project, observed({
-      panes: [pane('p-orchestrator'), pane('p-builder'), pane('p-adversary', { activity: NOW / 1000 - 14 * 60 })],
-      server: true,
-      agents: { version: 1, agents: { orchestrator: up, builder: up, adversary: up } },
-      phase: { ...initialPhaseState(), index: 1 },
-    }));
+    const report = buildStatus(
+      project,
+      observed({
+        panes: [pane('p-orchestrator'), pane('p-builder'), pane('p-adversary', { activity: NOW / 1000 - 14 * 60 })],
+        server: true,
+        agents: { version: 1, agents: { orchestrator: up, builder: up, adversary: up } },
+        phase: { ...initialPhaseState(), index: 1 },
+      }),
+    );
     expect(formatStatus(report)).toBe(
       [
         'phase: two [2/2] plan=two.md (in progress)',
@@ -161,14 +242,24 @@ describe('buildStatus', () => {
   });
 
   it('shows what each agent and the phase have cost, where the CLI reports it', () => {
-    const totals = (cost: number | null, iterations: number) => ({ input_tokens: 10, output_tokens: 2, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: cost, iterations });
-    const report = buildStatus(project, observed({
-      panes: [pane('p-builder')],
-      server: true,
-      agents: { version: 1, agents: { builder: up } },
-      phase: { ...initialPhaseState(), index: 1 },
-      usage: { rows: [], byAgent: { builder: totals(1.234, 3), adversary: totals(null, 1) }, byPhase: { two: totals(1.5, 4) }, total: totals(1.5, 4) },
-    }));
+    const totals = (cost: number | null, iterations: number) => ({
+      input_tokens: 10,
+      output_tokens: 2,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      cost_usd: cost,
+      iterations,
+    });
+    const report = buildStatus(
+      project,
+      observed({
+        panes: [pane('p-builder')],
+        server: true,
+        agents: { version: 1, agents: { builder: up } },
+        phase: { ...initialPhaseState(), index: 1 },
+        usage: { rows: [], byAgent: { builder: totals(1.234, 3), adversary: totals(null, 1) }, byPhase: { two: totals(1.5, 4) }, total: totals(1.5, 4) },
+      }),
+    );
     const text = formatStatus(report);
     expect(text.split('\n')[0]).toBe('phase: two [2/2] plan=two.md (in progress) cost=$1.50');
     expect(text).toMatch(/^builder\s+loop\s+demo\s+\S+\s+heal\+stall\s+\$1\.23\s+RUNNING$/m);

@@ -13,18 +13,61 @@ describe('tmux argv', () => {
     const tmux = new Tmux('sock');
     const args = tmux.newSessionArgs({ name: 'p-b', cwd: '/w', env: { A: '1' }, argv: ['node', 'x.js'], logFile: "/s/it's.log" });
     expect(tmux.argv(args)).toEqual([
-      'tmux', '-L', 'sock', 'new-session', '-d', '-s', 'p-b', '-x', '200', '-y', '50', '-c', '/w', '-e', 'A=1', 'node', 'x.js',
-      ';', 'set-option', '-w', '-t', '=p-b:', 'remain-on-exit', 'on',
-      ';', 'pipe-pane', '-t', '=p-b:', '-o', `cat >> '/s/it'\\''s.log'`,
+      'tmux',
+      '-L',
+      'sock',
+      'new-session',
+      '-d',
+      '-s',
+      'p-b',
+      '-x',
+      '200',
+      '-y',
+      '50',
+      '-c',
+      '/w',
+      '-e',
+      'A=1',
+      'node',
+      'x.js',
+      ';',
+      'set-option',
+      '-w',
+      '-t',
+      '=p-b:',
+      'remain-on-exit',
+      'on',
+      ';',
+      'pipe-pane',
+      '-t',
+      '=p-b:',
+      '-o',
+      `cat >> '/s/it'\\''s.log'`,
     ]);
   });
 
-  it('names the session\'s owner in the same command list as new-session, and reads it back in the snapshot', () => {
+  it("names the session's owner in the same command list as new-session, and reads it back in the snapshot", () => {
     const tmux = new Tmux('sock');
     const args = tmux.newSessionArgs({ name: 'p-b', cwd: '/w', env: {}, argv: ['node', 'x.js'], owner: '/a b/agents.toml' });
-    expect(args.slice(args.indexOf('x.js') + 1)).toEqual([';', 'set-option', '-w', '-t', '=p-b:', 'remain-on-exit', 'on', ';', 'set-option', '-t', '=p-b:', '@ao_project', '/a b/agents.toml']);
+    expect(args.slice(args.indexOf('x.js') + 1)).toEqual([
+      ';',
+      'set-option',
+      '-w',
+      '-t',
+      '=p-b:',
+      'remain-on-exit',
+      'on',
+      ';',
+      'set-option',
+      '-t',
+      '=p-b:',
+      '@ao_project',
+      '/a b/agents.toml',
+    ]);
     expect(SNAPSHOT_FORMAT.endsWith('\t#{@ao_project}')).toBe(true);
-    const [mine, none, tabbed] = parseSnapshot('p-b\t%1\t42\t0\t\t\t1\t1\tsh\t/a b/agents.toml\np-c\t%2\t43\t0\t\t\t1\t1\tsh\t\np-d\t%3\t44\t0\t\t\t1\t1\tsh\t/x\ty/agents.toml\n');
+    const [mine, none, tabbed] = parseSnapshot(
+      'p-b\t%1\t42\t0\t\t\t1\t1\tsh\t/a b/agents.toml\np-c\t%2\t43\t0\t\t\t1\t1\tsh\t\np-d\t%3\t44\t0\t\t\t1\t1\tsh\t/x\ty/agents.toml\n',
+    );
     expect([mine?.owner, none?.owner, tabbed?.owner]).toEqual(['/a b/agents.toml', null, '/x\ty/agents.toml']);
     const { own, foreign } = ownSessions([mine!, none!, tabbed!], '/a b/agents.toml');
     expect([...own.keys()]).toEqual(['p-b']);
@@ -38,8 +81,21 @@ describe('tmux argv', () => {
 
   it('hands a kickoff to arg and stdin programs through a fixed script, never through the text', () => {
     const record = `s=$?; printf '%s %s\\n' "$AO_RUN_ID" "$s" > "$AO_EXIT_FILE"; exit "$s"`;
-    expect(wrapKickoff(['claude', '-p'], 'arg')).toEqual(['sh', '-c', `unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; "$@" "$(cat "$AO_KICKOFF_FILE")"; ${record}`, 'ao-launch', 'claude', '-p']);
-    expect(wrapKickoff(['x'], 'stdin')).toEqual(['sh', '-c', `unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; "$@" < "$AO_KICKOFF_FILE"; ${record}`, 'ao-launch', 'x']);
+    expect(wrapKickoff(['claude', '-p'], 'arg')).toEqual([
+      'sh',
+      '-c',
+      `unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; "$@" "$(cat "$AO_KICKOFF_FILE")"; ${record}`,
+      'ao-launch',
+      'claude',
+      '-p',
+    ]);
+    expect(wrapKickoff(['x'], 'stdin')).toEqual([
+      'sh',
+      '-c',
+      `unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; "$@" < "$AO_KICKOFF_FILE"; ${record}`,
+      'ao-launch',
+      'x',
+    ]);
     expect(wrapKickoff(['x'], 'paste')).toEqual(['sh', '-c', `unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; "$@"; ${record}`, 'ao-launch', 'x']);
   });
 
@@ -63,7 +119,7 @@ describe('tmux argv', () => {
     expect(panes[1]).toMatchObject({ session: 'p-a', dead: true, deadStatus: null, deadSignal: 9, pid: 43 });
   });
 
-  it('attaches through the same port: the exact argv, and tmux\'s exit code', async () => {
+  it("attaches through the same port: the exact argv, and tmux's exit code", async () => {
     const calls: string[][] = [];
     const tmux = new Tmux('sock', undefined, async (argv) => {
       calls.push([...argv]);
@@ -92,8 +148,9 @@ describe('the socket path', () => {
       process.env.TMUX_TMPDIR = '/run/x';
       expect(new Tmux('s').socketPath).toBe(`/run/x/tmux-${process.getuid!()}/s`);
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   });
 });

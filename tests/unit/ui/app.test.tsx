@@ -62,7 +62,10 @@ describe('what a person sees', () => {
 
   it('each agent state, labelled as `ao status` labels it', () => {
     const { frame } = mount(stateFor(everyState, everyStateObserved()));
-    const row = (name: string): string => frame().split('\n').find((l) => l.slice(2).startsWith(`${name} `)) ?? '';
+    const row = (name: string): string =>
+      frame()
+        .split('\n')
+        .find((l) => l.slice(2).startsWith(`${name} `)) ?? '';
     expect(row('runner')).toContain('RUNNING');
     expect(row('waiter')).toContain('WAITING (asks for input)');
     expect(row('staller')).toContain('STALLED 14m');
@@ -103,14 +106,22 @@ describe('what a person sees', () => {
   });
 
   it('a complete project: the header says so, and the stopped loops say why', () => {
-    const state = stateFor(team, observed({ server: true, panes: [pane('p-orchestrator')], phase: completePhase(), agents: { version: 1, agents: { orchestrator: record(), builder: record({ up: false }) } } }));
+    const state = stateFor(
+      team,
+      observed({
+        server: true,
+        panes: [pane('p-orchestrator')],
+        phase: completePhase(),
+        agents: { version: 1, agents: { orchestrator: record(), builder: record({ up: false }) } },
+      }),
+    );
     const { frame } = mount(state, undefined, 'builder');
     expect(frame().split('\n')[0]).toContain('phase: feature [2/2] plan=02-feature.md (complete)');
     expect(frame()).toContain('builder is stopped: the project is complete');
   });
 
   it('a config error: a banner with the error, above the team the watchdog still runs', () => {
-    const state = stateFor(team, observed({ configError: "agents.toml:7:1: unknown key 'knd' in [agents.builder]\n  knd = \"loop\"\n  ^" }));
+    const state = stateFor(team, observed({ configError: 'agents.toml:7:1: unknown key \'knd\' in [agents.builder]\n  knd = "loop"\n  ^' }));
     const { frame } = mount(state);
     const lines = frame().split('\n');
     expect(lines[1]).toBe('config error: agents.toml does not validate; the last good config keeps running');
@@ -128,7 +139,14 @@ describe('what a person sees', () => {
       events: [{ time: new Date(NOW).toISOString(), agent: 'builder', event: 'died', reason: 'exit 1' }],
     };
     const { frame } = mount(state);
-    for (const text of ['step 3 of 7', 'JOURNAL-scaffold.md', 'GATE CLAIMED: scaffold', 'VERDICT: FAIL scaffold', 'maintainer→builder: look at the tests', 'builder  died  exit 1']) {
+    for (const text of [
+      'step 3 of 7',
+      'JOURNAL-scaffold.md',
+      'GATE CLAIMED: scaffold',
+      'VERDICT: FAIL scaffold',
+      'maintainer→builder: look at the tests',
+      'builder  died  exit 1',
+    ]) {
       expect(frame()).toContain(text);
     }
   });

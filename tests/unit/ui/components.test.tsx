@@ -20,12 +20,16 @@ const frameOf = (node: React.ReactElement): string => stripAnsi(render(node).las
 describe('Header', () => {
   it('project, phase, plan, status and how long the phase has run', () => {
     const report = buildStatus(everyState, everyStateObserved());
-    expect(frameOf(<Header report={report} phaseStartedAt={NOW - 2 * 86_400_000} now={NOW} width={100} />)).toBe('demo-team · phase: scaffold [1/2] plan=01-scaffold.md (in progress) · 2d0h');
+    expect(frameOf(<Header report={report} phaseStartedAt={NOW - 2 * 86_400_000} now={NOW} width={100} />)).toBe(
+      'demo-team · phase: scaffold [1/2] plan=01-scaffold.md (in progress) · 2d0h',
+    );
   });
 
   it('a complete project', () => {
     const report = buildStatus(project([agent('builder')]), observed({ phase: completePhase() }));
-    expect(frameOf(<Header report={report} phaseStartedAt={null} now={NOW} width={80} />)).toBe('demo-team · phase: feature [2/2] plan=02-feature.md (complete)');
+    expect(frameOf(<Header report={report} phaseStartedAt={null} now={NOW} width={80} />)).toBe(
+      'demo-team · phase: feature [2/2] plan=02-feature.md (complete)',
+    );
   });
 });
 
@@ -89,7 +93,14 @@ describe('colour', () => {
   it('states by colour: running green, waiting and backoff yellow, paused cyan, stalled, dead and failed red, stopped plain (dim)', () => {
     const on = { color: true };
     expect(Object.fromEntries(AGENT_STATES.map((s) => [s, stateColor(s, on)]))).toEqual({
-      running: 'green', waiting: 'yellow', backoff: 'yellow', paused: 'cyan', stalled: 'red', dead: 'red', failed: 'red', stopped: undefined,
+      running: 'green',
+      waiting: 'yellow',
+      backoff: 'yellow',
+      paused: 'cyan',
+      stalled: 'red',
+      dead: 'red',
+      failed: 'red',
+      stopped: undefined,
     });
     for (const s of AGENT_STATES) expect(stateColor(s, { color: false })).toBeUndefined();
     expect(toneColor('error', { color: false })).toBeUndefined();

@@ -12,32 +12,86 @@ const S = NOW / 1000;
 
 export function agent(name: string, over: Partial<AgentSpec> = {}): AgentSpec {
   return {
-    name, session: `p-${name}`, kind: 'loop', backend: 'claude', model: 'sonnet', heal: 'heal+stall', enabled: true, prompt: null,
-    command: null, args: [], env: {}, cwd: '/p', stallMinutes: 10, kickoff: 'none', readyPattern: null, notify: false, paceS: null, onPhaseAdvance: false, ...over,
+    name,
+    session: `p-${name}`,
+    kind: 'loop',
+    backend: 'claude',
+    model: 'sonnet',
+    heal: 'heal+stall',
+    enabled: true,
+    prompt: null,
+    command: null,
+    args: [],
+    env: {},
+    cwd: '/p',
+    stallMinutes: 10,
+    kickoff: 'none',
+    readyPattern: null,
+    notify: false,
+    paceS: null,
+    onPhaseAdvance: false,
+    ...over,
   };
 }
 
 export function project(agents: AgentSpec[], over: Partial<Project> = {}): Project {
   return {
-    name: 'demo-team', dir: '/p', configFile: '/p/agents.toml', stateDir: '/p/state', sessionPrefix: 'p-', tmuxSocket: 's',
-    defaultModel: 'sonnet', models: { sonnet: 'claude-sonnet-4-6', opus: 'claude-opus-4-8' },
+    name: 'demo-team',
+    dir: '/p',
+    configFile: '/p/agents.toml',
+    stateDir: '/p/state',
+    sessionPrefix: 'p-',
+    tmuxSocket: 's',
+    defaultModel: 'sonnet',
+    models: { sonnet: 'claude-sonnet-4-6', opus: 'claude-opus-4-8' },
     agents,
     phases: [
       { id: 'scaffold', plan: '01-scaffold.md', planPath: '/p/phases/01-scaffold.md', models: {} },
       { id: 'feature', plan: '02-feature.md', planPath: '/p/phases/02-feature.md', models: { builder: 'opus' } },
     ],
-    kickoffTemplate: '', kickoffTemplatePath: '/p/prompts/kickoff.md',
-    watchdog: { backoffInitialS: 1, backoffMaxS: 60, healthyAfterS: 30, crashLimit: 5, crashWindowS: 300, stallCheckS: 30, restartLimit: 10, restartWindowS: 1800, logMaxMb: 10, nonConvergenceFails: 3, probeInitialS: 60, probeMaxS: 1800, resumeMarginS: 30 },
+    kickoffTemplate: '',
+    kickoffTemplatePath: '/p/prompts/kickoff.md',
+    watchdog: {
+      backoffInitialS: 1,
+      backoffMaxS: 60,
+      healthyAfterS: 30,
+      crashLimit: 5,
+      crashWindowS: 300,
+      stallCheckS: 30,
+      restartLimit: 10,
+      restartWindowS: 1800,
+      logMaxMb: 10,
+      nonConvergenceFails: 3,
+      probeInitialS: 60,
+      probeMaxS: 1800,
+      resumeMarginS: 30,
+    },
     ...over,
   };
 }
 
 export const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo => ({
-  session, paneId: '%1', pid: 4242, dead: false, deadStatus: null, deadSignal: null, activity: S - 5, created: S - 3600, command: 'node', owner: '/p/agents.toml', ...over,
+  session,
+  paneId: '%1',
+  pid: 4242,
+  dead: false,
+  deadStatus: null,
+  deadSignal: null,
+  activity: S - 5,
+  created: S - 3600,
+  command: 'node',
+  owner: '/p/agents.toml',
+  ...over,
 });
 
 export const record = (over: Partial<AgentRecord> = {}): AgentRecord => ({
-  up: true, startedAt: new Date(NOW - 3_723_000).toISOString(), restarts: 0, iteration: 3, model: null, condition: null, ...over,
+  up: true,
+  startedAt: new Date(NOW - 3_723_000).toISOString(),
+  restarts: 0,
+  iteration: 3,
+  model: null,
+  condition: null,
+  ...over,
 });
 
 /** One agent in each of the seven states, and the watchdog. */

@@ -3,8 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { handleKey, initialUi, type UiState } from '../../../src/ui/keys.js';
 
 const none: Key = {
-  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
 } as Key;
 const k = (over: Partial<Key>): Key => ({ ...none, ...over });
 const names = ['orchestrator', 'builder', 'adversary', 'watchdog'];
