@@ -16,7 +16,7 @@
  * only the permission case, plus the plain kickoff check in a folder it opens.
  */
 import { execa } from 'execa';
-import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getBackend } from '../../src/backends/index.js';
@@ -24,9 +24,9 @@ import { anthropicUserTexts, startAnthropic } from '../fixtures/standins/anthrop
 import type { Recorded, StandIn } from '../fixtures/standins/common.js';
 import { geminiUserTexts, startGemini } from '../fixtures/standins/gemini.js';
 import { openaiUserTexts, startOpenAI } from '../fixtures/standins/openai.js';
-import { eventsOf, killServer, makeProject, removeProject, runAo, statusOf, tmux, uniqueSocket, waitFor, type Ao } from '../helpers/ao.js';
+import { eventsOf, killServer, makeProject, removeProject, runAo, statusOf, tmux, uniqueSocket, waitFor, type Ao, endLeftovers } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli, type CliName } from '../helpers/clis.js';
-import { cliHome, type CliHome } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 /** Quotes, a command substitution, backticks, non-ASCII and blank lines (one and two). */
 const ROLE = [
@@ -143,9 +143,7 @@ function toml(s: string): string {
 }
 
 function agentsToml(c: Case, bin: string, env: Record<string, string>): string {
-  const envLine = Object.entries(env)
-    .map(([k, v]) => `${k} = ${toml(v)}`)
-    .join(', ');
+  const envLine = tomlPairs(env);
   return [
     '[defaults]',
     `session_prefix = "dlg-${c.cli}-"`,
@@ -180,37 +178,12 @@ interface Rig {
   pasted: () => string;
 }
 
-/**
- * Processes still carrying this test's unique socket name after `ao down`:
- * Codex 0.171's TUI starts an app-server daemon that detaches from the pane's
- * process group (reparented to pid 1), so `ao down` does not reach it.
- */
-function leftovers(socket: string): number[] {
-  const mark = `AO_TMUX_SOCKET=${socket}\0`;
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/environ`, 'latin1').includes(mark);
-      } catch {
-        return false; // gone, or not ours to read
-      }
-    })
-    .map(Number);
-}
-
 const rigs: Rig[] = [];
 afterAll(async () => {
   for (const r of rigs) {
     await runAo(['down'], { cwd: r.dir, socket: r.socket });
     await killServer(r.socket);
-    for (const pid of leftovers(r.socket)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    endLeftovers(r.socket);
     await r.server.close();
     r.home.remove();
     removeProject(r.dir);

@@ -13,7 +13,7 @@ import { geminiUserTexts, startGemini } from '../fixtures/standins/gemini.js';
 import { openaiUserTexts, startOpenAI } from '../fixtures/standins/openai.js';
 import { killServer, makeProject, removeProject, runAo, uniqueSocket } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli, type CliName } from '../helpers/clis.js';
-import { cliHome, type CliHome } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 /** Quotes, a command substitution, backticks, non-ASCII, blank lines, a leading "- " and "review". */
 const KICKOFF = [
@@ -70,9 +70,7 @@ function toml(s: string): string {
 }
 
 function agentsToml(c: Case, bin: string, env: Record<string, string>): string {
-  const envLine = Object.entries(env)
-    .map(([k, v]) => `${k} = ${toml(v)}`)
-    .join(', ');
+  const envLine = tomlPairs(env);
   return [
     '[defaults]',
     `session_prefix = "cli-${c.cli}-"`,

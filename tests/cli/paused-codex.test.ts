@@ -14,7 +14,7 @@ import type { StandIn } from '../fixtures/standins/common.js';
 import { startOpenAI } from '../fixtures/standins/openai.js';
 import { eventsOf, killServer, makeProject, removeProject, runAo, statusOf, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('codex');
 if (!installed.ok) announceInstallFailure('codex', installed.reason);
@@ -30,9 +30,7 @@ async function codexLoop(tag: string, watchdog: string): Promise<{ ao: (...args:
   const dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work on {phase_id}.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
   const home: CliHome = cliHome('codex', { url: server.url, trusted: [dir] });
   // Codex prints the reset in its own zone, ao reads it in its own: both UTC
-  const line = Object.entries({ ...home.env, TZ: 'UTC' })
-    .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
-    .join(', ');
+  const line = tomlPairs({ ...home.env, TZ: 'UTC' });
   writeFileSync(
     join(dir, 'agents.toml'),
     [

@@ -13,7 +13,7 @@ import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { StandIn } from '../fixtures/standins/common.js';
 import { eventsOf, killServer, makeProject, removeProject, runAo, statusOf, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('claude');
 if (!installed.ok) announceInstallFailure('claude', installed.reason);
@@ -35,9 +35,7 @@ async function claudeLoop(tag: string, watchdog: string, env: Record<string, str
   const dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work on {phase_id}.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
   const home: CliHome = cliHome('claude', { url: server.url, trusted: [dir] });
   const all: Record<string, string> = { ...home.env, TZ: 'UTC', ...env };
-  const line = Object.entries(all)
-    .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
-    .join(', ');
+  const line = tomlPairs(all);
   writeFileSync(
     join(dir, 'agents.toml'),
     [

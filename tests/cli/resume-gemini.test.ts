@@ -4,14 +4,14 @@
  * the first start, `--resume <uuid>` after), and falls back to a fresh
  * conversation when Gemini does not know the kept id.
  */
-import { readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recorded, StandIn } from '../fixtures/standins/common.js';
 import { startGemini } from '../fixtures/standins/gemini.js';
-import { eventsOf, killServer, makeProject, removeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { eventsOf, killServer, makeProject, removeProject, runAo, tmux, uniqueSocket, waitFor, endLeftovers } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('gemini');
 if (!installed.ok) announceInstallFailure('gemini', installed.reason);
@@ -46,21 +46,6 @@ function descendants(pid: number): number[] {
   return children.flatMap((c) => [c, ...descendants(c)]);
 }
 
-/** Processes that carry this test's socket name (the agent's, whatever their parent now is). */
-function leftovers(socket: string): number[] {
-  const mark = `AO_TMUX_SOCKET=${socket}\0`;
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/environ`, 'latin1').includes(mark);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
 describe.skipIf(!installed.ok)('a persistent Gemini CLI agent resumes its conversation', { timeout: 240_000 }, () => {
   const socket = uniqueSocket('cli-resume-gemini');
   let server: StandIn;
@@ -74,9 +59,7 @@ describe.skipIf(!installed.ok)('a persistent Gemini CLI agent resumes its conver
     server.fallback({ kind: 'text', text: 'Noted.' });
     dir = realpathSync(makeProject({ 'prompts/kickoff.md': `${MARK}: read your inbox.\n`, 'prompts/lead.md': 'lead\n', 'phases/one.md': '# one\n' }));
     home = cliHome('gemini', { url: server.url, trusted: [dir] });
-    const env = Object.entries(home.env)
-      .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
-      .join(', ');
+    const env = tomlPairs(home.env);
     writeFileSync(
       join(dir, 'agents.toml'),
       [
@@ -105,13 +88,7 @@ describe.skipIf(!installed.ok)('a persistent Gemini CLI agent resumes its conver
     await ao('down');
     await killServer(socket);
     // Gemini CLI's TUI ignores SIGHUP and SIGTERM: whatever outlived its pane is ended here, by pid
-    for (const pid of leftovers(socket)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
+    endLeftovers(socket);
     await server.close();
     home.remove();
     removeProject(dir);

@@ -11,7 +11,7 @@ import type { Recorded, StandIn } from '../fixtures/standins/common.js';
 import { eventsOf, killServer, makeProject, removeProject, runAo, tmux, waitFor } from '../helpers/ao.js';
 import { uniqueSocket } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('claude');
 if (!installed.ok) announceInstallFailure('claude', installed.reason);
@@ -55,9 +55,7 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
     server.fallback({ kind: 'text', text: 'Noted.' });
     dir = realpathSync(makeProject({ 'prompts/kickoff.md': `${MARK}: read your inbox.\n`, 'prompts/lead.md': 'lead\n', 'phases/one.md': '# one\n' }));
     home = cliHome('claude', { url: server.url, trusted: [dir] });
-    const env = Object.entries(home.env)
-      .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
-      .join(', ');
+    const env = tomlPairs(home.env);
     writeFileSync(
       join(dir, 'agents.toml'),
       [

@@ -14,7 +14,7 @@ import { startGemini } from '../fixtures/standins/gemini.js';
 import { startOpenAI } from '../fixtures/standins/openai.js';
 import { killServer, makeProject, removeProject, runAo, statusOf, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 /** what the stand-in reports for each answer (a tool call reports DEFAULT_USAGE) */
 const EACH: Usage = { input_tokens: 2100, output_tokens: 64, cache_read_tokens: 1024, cache_write_tokens: 0 };
@@ -57,9 +57,7 @@ for (const c of CASES) {
       server = await c.start();
       dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Run the check and report.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
       home = cliHome(c.cli, { url: server.url, trusted: [dir] });
-      const env = Object.entries(home.env)
-        .map(([k, v]) => `${k} = ${toml(v)}`)
-        .join(', ');
+      const env = tomlPairs(home.env);
       writeFileSync(
         join(dir, 'agents.toml'),
         [

@@ -15,7 +15,7 @@ import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { StandIn, Usage } from '../fixtures/standins/common.js';
 import { killServer, makeProject, removeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('claude');
 if (!installed.ok) announceInstallFailure('claude', installed.reason);
@@ -39,9 +39,7 @@ describe.skipIf(!installed.ok)('a Claude loop, readable, with its usage kept', {
     server.fallback({ kind: 'text', text: 'Nothing more.' });
     dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Run the check and report.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
     home = cliHome('claude', { url: server.url, trusted: [dir] });
-    const env = Object.entries(home.env)
-      .map(([k, v]) => `${k} = ${toml(v)}`)
-      .join(', ');
+    const env = tomlPairs(home.env);
     writeFileSync(
       join(dir, 'agents.toml'),
       [

@@ -15,7 +15,7 @@ import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { StandIn } from '../fixtures/standins/common.js';
 import { killServer, makeProject, removeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('claude');
 if (!installed.ok) announceInstallFailure('claude', installed.reason);
@@ -37,9 +37,7 @@ describe.skipIf(!installed.ok)('a Claude loop at its usage limit', { timeout: 12
       CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-standin-0123456789abcdefghijklmnop',
       ANTHROPIC_API_KEY: '',
     };
-    const line = Object.entries(env)
-      .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
-      .join(', ');
+    const line = tomlPairs(env);
     writeFileSync(
       join(dir, 'agents.toml'),
       [
@@ -118,9 +116,7 @@ describe.skipIf(!codexCli.ok)('a Codex loop at its usage limit', { timeout: 120_
     server = await startOpenAI();
     dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
     home = cliHome('codex', { url: server.url, trusted: [dir] });
-    const line = Object.entries({ ...home.env, TZ: 'UTC' })
-      .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
-      .join(', ');
+    const line = tomlPairs({ ...home.env, TZ: 'UTC' });
     writeFileSync(
       join(dir, 'agents.toml'),
       [

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -132,4 +132,31 @@ export async function eventsOf(ao: Ao): Promise<EventLine[]> {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as EventLine);
+}
+
+/**
+ * Ends, by pid, what still carries this test's unique socket name after `ao down`
+ * (a CLI's daemon that detached from its pane's process group, a TUI that ignores
+ * SIGTERM). Returns the pids it signalled.
+ */
+export function endLeftovers(socket: string): number[] {
+  const mark = `AO_TMUX_SOCKET=${socket}\0`;
+  const pids = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/environ`, 'latin1').includes(mark);
+      } catch {
+        return false; // gone, or not ours to read
+      }
+    })
+    .map(Number);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return pids;
 }

@@ -148,3 +148,10 @@ export function cliHome(name: CliName, options: HomeOptions): CliHome {
   const env = { ...baseEnv(home), ...SETUP[name](home, options) };
   return { home, env, remove: () => rmSync(home, { recursive: true, force: true }) };
 }
+
+/** An environment as the inside of a TOML inline table (`env = { ${tomlPairs(env)} }`); JSON strings are TOML basic strings. */
+export function tomlPairs(env: Readonly<Record<string, string>>): string {
+  return Object.entries(env)
+    .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+    .join(', ');
+}
