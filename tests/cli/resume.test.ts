@@ -113,8 +113,10 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
       .map((l) => JSON.parse(l) as { hook: string; session: string | null })
       .find((l) => l.hook === 'SessionStart');
     expect(start?.session).toBe(id);
-    // the reply is in Claude's transcript once the turn ends
+    // the reply is in Claude's transcript once the turn ends: on screen, and its Stop hook has run (the
+    // transcript is written by then; a kill while the reply is only on screen loses it from the transcript)
     await waitFor(async () => (await tmux(socket, ['capture-pane', '-p', '-t', '=res-lead:'])).stdout.includes('PELICAN'), 30_000);
+    await waitFor(async () => (readFileSync(join(dir, 'state', 'signals', 'lead.jsonl'), 'utf8').includes('"Stop"') ? true : null), 30_000);
 
     process.kill(await agentPid(socket), 'SIGKILL');
     // the heal continues the conversation and the kickoff is pasted again into it
