@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { processIo, type Io } from './io.js';
+import { aoVersion } from './package-version.js';
 
 /** The exit code a command returned; commander's own parse errors become 2. */
 export type Outcome = number;
@@ -18,11 +19,19 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
   const program = new Command('ao')
     .description('ao: a supervisor for teams of coding agents, each in its own tmux session')
     .option('-c, --config <file>', 'the agents.toml to use (default: found by walking up; env AO_CONFIG)')
+    .version(`ao ${aoVersion()}`, '-V, --version', "print ao's version (ao version --verbose: node's, tmux's and the agent CLIs' too)")
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
   const globals = (): { config?: string } => program.opts<{ config?: string }>();
   const run = (action: () => Promise<number>) => async () => done(await action());
+
+  program
+    .command('version')
+    .description("print ao's version; --verbose adds node's, tmux's and each agent CLI's on PATH")
+    .option('--verbose', "node's, tmux's and the agent CLIs' versions too")
+    .option('--json', 'print them as a JSON object')
+    .action(async (opts: { verbose?: boolean; json?: boolean }) => run(async () => (await import('./commands/version.js')).version(opts, io))());
 
   program
     .command('init')
@@ -120,11 +129,12 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
   program
     .command('events')
     .description("the watchdog's decisions: one line per start, death, restart, nudge or failure")
+    .argument('[agents...]', 'only these agents (or phase, config, watchdog); default: all')
     .option('-f, --follow', 'keep printing new events')
     .option('--json', 'one JSON object per line')
     .addOption(new Option('-n, --lines <n>', 'how many past events to show').argParser(integer).default(50))
-    .action(async (opts: { follow?: boolean; json?: boolean; lines: number }) =>
-      run(async () => (await import('./commands/events.js')).events({ ...globals(), ...opts }, io))(),
+    .action(async (agents: string[], opts: { follow?: boolean; json?: boolean; lines: number }) =>
+      run(async () => (await import('./commands/events.js')).events({ ...globals(), agents, ...opts }, io))(),
     );
 
   program
@@ -132,9 +142,11 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .description("print an agent's messages, oldest first (read-only)")
     .argument('<agent>', 'the agent')
     .option('--json', 'print a JSON array of messages')
-    .addOption(new Option('-n, --last <n>', 'show only the latest n messages (default: all)').argParser(integer))
-    .action(async (agent: string, opts: { json?: boolean; last?: number }) =>
-      run(async () => (await import('./commands/inbox.js')).inbox({ ...globals(), agent, ...opts }, io))(),
+    .addOption(new Option('-n, --lines <n>', 'show only the latest n messages (default: all)').argParser(integer))
+    // the earlier name of -n, kept working
+    .addOption(new Option('--last <n>').argParser(integer).hideHelp())
+    .action(async (agent: string, opts: { json?: boolean; lines?: number; last?: number }) =>
+      run(async () => (await import('./commands/inbox.js')).inbox({ ...globals(), agent, json: opts.json, last: opts.lines ?? opts.last }, io))(),
     );
 
   program

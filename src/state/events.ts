@@ -63,9 +63,14 @@ export function parseEventLine(line: string): LoggedEvent | null {
 }
 
 /** The last `limit` events; torn or foreign lines are skipped. */
-export function readEvents(stateDir: string, limit = 50): LoggedEvent[] {
-  return tailLines(layout.events(stateDir), limit * 2)
-    .map(parseEventLine)
-    .filter((e): e is LoggedEvent => e !== null)
-    .slice(-limit);
+export function readEvents(stateDir: string, limit = 50, keep: (e: LoggedEvent) => boolean = () => true): LoggedEvent[] {
+  // a filter may keep few of the newest lines: read further back until enough are kept, or the file is read
+  for (let lines = limit * 2; ; lines *= 8) {
+    const tail = tailLines(layout.events(stateDir), lines);
+    const kept = tail
+      .map(parseEventLine)
+      .filter((e): e is LoggedEvent => e !== null && keep(e))
+      .slice(-limit);
+    if (kept.length >= limit || tail.length < lines) return kept;
+  }
 }

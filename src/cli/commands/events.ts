@@ -1,10 +1,13 @@
 import { parseEventLine, readEvents, type LoggedEvent } from '../../state/events.js';
 import { followFile } from '../../state/tail.js';
+import { UsageError } from '../../errors.js';
 import { openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { layout } from '../../state/layout.js';
 
 export interface EventsOptions extends GlobalOptions {
+  /** only these agents' events (and `phase`, `config`, `watchdog` when named) */
+  agents?: string[];
   follow?: boolean;
   json?: boolean;
   lines?: number;
@@ -20,11 +23,26 @@ export function formatEvent(e: LoggedEvent): string {
   return `${e.time}  ${e.agent.padEnd(12)}  ${e.event.padEnd(14)}  ${e.reason}${details}`;
 }
 
-/** `ao events [-f] [--json] [-n N]`: the watchdog's decisions, one per line. */
+/** What `ao events` may be filtered by besides the agents: the events about the team itself. */
+const TEAM_SUBJECTS = ['phase', 'config', 'watchdog'];
+
+/** `ao events [AGENT...] [-f] [--json] [-n N]`: the watchdog's decisions, one per line. */
 export async function events(options: EventsOptions, io: Io): Promise<number> {
   const { project } = openProjectOrRunning(options, io);
-  const show = (e: LoggedEvent): void => io.out(`${options.json ? JSON.stringify(e) : formatEvent(e)}\n`);
-  readEvents(project.stateDir, options.lines ?? 50).forEach(show);
+  const wanted = options.agents?.length ? new Set(options.agents) : null;
+  if (wanted) {
+    const known = [...project.agents.map((a) => a.name), ...TEAM_SUBJECTS];
+    const unknown = [...wanted].filter((a) => !known.includes(a));
+    if (unknown.length > 0)
+      throw new UsageError(
+        `no agent named ${unknown.map((a) => `"${a}"`).join(', ')} (agents: ${project.agents.map((a) => a.name).join(', ')}; also ${TEAM_SUBJECTS.join(', ')})`,
+      );
+  }
+  const keep = (e: LoggedEvent): boolean => wanted === null || wanted.has(e.agent);
+  const show = (e: LoggedEvent): void => {
+    if (keep(e)) io.out(`${options.json ? JSON.stringify(e) : formatEvent(e)}\n`);
+  };
+  readEvents(project.stateDir, options.lines ?? 50, keep).forEach(show);
   if (!options.follow) return 0;
   let partial = '';
   await followFile(

@@ -1,0 +1,92 @@
+/**
+ * The things a new user reaches for in the first hour, through the built CLI:
+ * the version, events of one agent, and one `-n/--lines` across read commands.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { demoProject, killServer, REPO, removeProject, runAo, uniqueSocket } from '../helpers/ao.js';
+
+const socket = uniqueSocket('polish');
+const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+let dir: string;
+
+beforeEach(() => {
+  dir = demoProject();
+});
+afterEach(() => removeProject(dir));
+afterAll(() => killServer(socket));
+
+describe('the version', () => {
+  it.each([['--version'], ['-V'], ['version']])('ao %s prints the package version, exit 0', async (arg) => {
+    const r = await runAo([arg], { cwd: dir, socket });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`ao ${version}`); // execa drops the final newline
+  });
+
+  it("--verbose adds node's, tmux's and each agent CLI's version, found on PATH; one that is not there says so", async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'ao-fake-cli-'));
+    try {
+      writeFileSync(join(bin, 'claude'), '#!/bin/sh\necho "9.9.9 (Claude Code)"\n');
+      chmodSync(join(bin, 'claude'), 0o755);
+      // only the fake CLI, node and tmux on PATH
+      const path = [bin, dirname(process.execPath), '/usr/bin', '/bin'].join(':');
+      const r = await runAo(['version', '--verbose', '--json'], { cwd: dir, socket, env: { PATH: path } });
+      expect(r.code, r.stderr).toBe(0);
+      const v = JSON.parse(r.stdout) as Record<string, string | null>;
+      expect(v).toMatchObject({ ao: version, node: process.version, claude: '9.9.9 (Claude Code)', codex: null, gemini: null });
+      expect(v.tmux).toMatch(/^tmux \d/);
+      const text = await runAo(['version', '--verbose'], { cwd: dir, socket, env: { PATH: path } });
+      expect(text.stdout).toMatch(/^claude\s+9\.9\.9 \(Claude Code\)$/m);
+      expect(text.stdout).toMatch(/^codex\s+not found$/m);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ao events AGENT...', () => {
+  const line = (agent: string, event: string, n: number) =>
+    JSON.stringify({ time: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(), agent, event, reason: `r${n}` });
+
+  beforeEach(() => {
+    mkdirSync(join(dir, 'state'), { recursive: true });
+    // the builder's events are old: a filter must read back past the adversary's newer ones
+    const lines = [
+      line('builder', 'started', 0),
+      line('builder', 'died', 1),
+      ...Array.from({ length: 300 }, (_, i) => line('adversary', 'next-iteration', i + 2)),
+      line('phase', 'gate-passed', 400),
+    ];
+    writeFileSync(join(dir, 'state', 'events.jsonl'), `${lines.join('\n')}\n`);
+  });
+
+  it("shows only the named agents' events, however far back they are", async () => {
+    const r = await runAo(['events', 'builder', 'phase', '--json'], { cwd: dir, socket });
+    expect(r.code, r.stderr).toBe(0);
+    const shown = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { agent: string; reason: string }).reason);
+    expect(shown).toEqual(['r0', 'r1', 'r400']);
+    const last = await runAo(['events', 'adversary', '-n', '2'], { cwd: dir, socket });
+    expect(last.stdout.trim().split('\n')).toHaveLength(2);
+    expect(last.stdout).toContain('r301');
+  });
+
+  it('a name that is no agent is a usage error, exit 2', async () => {
+    const r = await runAo(['events', 'buidler'], { cwd: dir, socket });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no agent named "buidler" \(agents: .*builder/);
+  });
+});
+
+describe('ao inbox takes -n/--lines like logs and events', () => {
+  it.each([['-n'], ['--lines'], ['--last']])('%s 1: the latest message only', async (flag) => {
+    for (const text of ['first', 'second']) expect((await runAo(['send', 'builder', text], { cwd: dir, socket, env: { AO_AGENT: '' } })).code).toBe(0);
+    const r = await runAo(['inbox', 'builder', flag, '1', '--json'], { cwd: dir, socket });
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { text: string }[]).map((m) => m.text)).toEqual(['second']);
+  });
+});
