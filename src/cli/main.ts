@@ -1,6 +1,20 @@
-import { AoError, ConfigError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { plainStatus } from './fast.js';
 import { processIo } from './io.js';
+import { reportError } from './report.js';
+
+/**
+ * The status command: from its one-file build beside this one (dist/status-fast.js, a
+ * dozen module loads fewer than the split build's chunks), or from the sources.
+ */
+async function loadStatus(): Promise<typeof import('./status-fast.js')> {
+  const bundled = new URL('./status-fast.js', import.meta.url);
+  // in dist/ the one-file build; from the sources (tests) there is no .js beside this file
+  if (bundled.pathname.endsWith('/dist/status-fast.js') && existsSync(fileURLToPath(bundled)))
+    return (await import(bundled.href)) as typeof import('./status-fast.js');
+  return import('./status-fast.js');
+}
 
 /** The one place that turns errors into messages and exit codes. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -8,19 +22,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     // `ao status` is run by scripts and prompts all day: it skips loading the argument parser
     const fast = plainStatus(argv);
-    if (fast) return await (await import('./commands/status.js')).status(fast, io);
+    if (fast) return await (await loadStatus()).runStatus(fast, io);
     return await (await import('./program.js')).runProgram(argv, io);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(`ao: config error\n${error.format(io.cwd)}\n`);
-      return error.exitCode;
-    }
-    if (error instanceof AoError) {
-      io.err(`ao: ${error.message}\n`);
-      return error.exitCode;
-    }
-    io.err(`ao: ${error instanceof Error ? (io.env.AO_DEBUG ? error.stack : error.message) : String(error)}\n`);
-    return 1;
+    return reportError(error, io);
   }
 }
 
