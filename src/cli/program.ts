@@ -100,13 +100,13 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
 
   program
     .command('logs')
-    .description("print what an agent's pane printed, escape sequences removed")
-    .argument('<agent>', 'the agent')
+    .description("print what an agent's pane printed, escape sequences removed; without an agent, the whole team's, each line after its agent's name")
+    .argument('[agent]', 'the agent (default: every enabled agent)')
     .option('-f, --follow', 'keep printing new output')
     .option('--raw', "the current iteration's raw JSON stream instead (one-shot agents)")
     .addOption(new Option('-n, --lines <n>', 'how many lines to show').argParser(integer).default(50))
-    .action(async (agent: string, opts: { follow?: boolean; raw?: boolean; lines: number }) =>
-      run(async () => (await import('./commands/logs.js')).logs({ ...globals(), agent, ...opts }, io))(),
+    .action(async (agent: string | undefined, opts: { follow?: boolean; raw?: boolean; lines: number }) =>
+      run(async () => (await import('./commands/logs.js')).logs({ ...globals(), ...(agent === undefined ? {} : { agent }), ...opts }, io))(),
     );
 
   program

@@ -2,10 +2,11 @@
  * The things a new user reaches for in the first hour, through the built CLI:
  * the version, events of one agent, and one `-n/--lines` across read commands.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { logs } from '../../src/cli/commands/logs.js';
 import { demoProject, killServer, REPO, removeProject, runAo, uniqueSocket } from '../helpers/ao.js';
 
 const socket = uniqueSocket('polish');
@@ -88,5 +89,43 @@ describe('ao inbox takes -n/--lines like logs and events', () => {
     const r = await runAo(['inbox', 'builder', flag, '1', '--json'], { cwd: dir, socket });
     expect(r.code, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { text: string }[]).map((m) => m.text)).toEqual(['second']);
+  });
+});
+
+describe('ao logs without an agent: the whole team', () => {
+  const logOf = (agent: string) => join(dir, 'state', 'logs', `${agent}.log`);
+
+  it("prints each agent's last lines after its name, agent by agent; --raw still needs an agent", async () => {
+    mkdirSync(join(dir, 'state', 'logs'), { recursive: true });
+    writeFileSync(logOf('builder'), 'b1\nb2\nb3\n');
+    writeFileSync(logOf('adversary'), '\x1b[31mred\x1b[0m a1\n');
+    const r = await runAo(['logs', '-n', '2'], { cwd: dir, socket });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines).toContain('builder      | b2');
+    expect(lines).toContain('builder      | b3');
+    expect(lines).not.toContain('builder      | b1');
+    expect(lines).toContain('adversary    | red a1');
+    const raw = await runAo(['logs', '--raw'], { cwd: dir, socket });
+    expect(raw.code).toBe(2);
+    expect(raw.stderr).toMatch(/--raw needs an agent name/);
+  });
+
+  it('-f prints new lines of any agent as they come, each after its name', async () => {
+    mkdirSync(join(dir, 'state', 'logs'), { recursive: true });
+    writeFileSync(logOf('builder'), 'old\n');
+    let out = '';
+    const io = { out: (t: string) => void (out += t), err: () => undefined, env: { AO_TMUX_SOCKET: socket }, cwd: dir, isTTY: false };
+    // the command itself, in this process, told to stop following after 2.5 s
+    const follow = logs({ follow: true, lines: 0, followForMs: 2500 }, io);
+    await new Promise((r) => setTimeout(r, 800));
+    appendFileSync(logOf('adversary'), 'new from the adversary\n');
+    appendFileSync(logOf('builder'), 'new from the builder\npart');
+    appendFileSync(logOf('builder'), 'ial line\n');
+    expect(await follow).toBe(0);
+    expect(out.split('\n')).toEqual(
+      expect.arrayContaining(['adversary    | new from the adversary', 'builder      | new from the builder', 'builder      | partial line']),
+    );
+    expect(out).not.toContain('old');
   });
 });
