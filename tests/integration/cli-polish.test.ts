@@ -5,6 +5,7 @@
 import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logs } from '../../src/cli/commands/logs.js';
 import { demoProject, killServer, REPO, removeProject, runAo, uniqueSocket } from '../helpers/ao.js';
@@ -127,5 +128,38 @@ describe('ao logs without an agent: the whole team', () => {
       expect.arrayContaining(['adversary    | new from the adversary', 'builder      | new from the builder', 'builder      | partial line']),
     );
     expect(out).not.toContain('old');
+  });
+});
+
+describe('ao init', () => {
+  it('into a folder with a space and a .gitignore of its own: state/ added and said, a hint that works without ao on PATH', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'ao-init-'));
+    try {
+      mkdirSync(join(parent, 'my proj'));
+      writeFileSync(join(parent, 'my proj', '.gitignore'), 'node_modules/');
+      const path = [dirname(process.execPath), '/usr/bin', '/bin'].join(':');
+      const r = await runAo(['init', 'my proj'], { cwd: parent, socket, env: { PATH: path } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(join(parent, 'my proj', '.gitignore'), 'utf8')).toBe('node_modules/\nstate/\n');
+      expect(r.stdout).toContain('added state/ to the .gitignore that was there');
+      const hint = /^next: (.*)$/m.exec(r.stdout)?.[1] ?? '';
+      expect(hint).toMatch(/^cd 'my proj' && \S+\/bin\/ao check && /);
+      // the hint's first two steps, as a user would paste them into a shell without ao on PATH
+      const check = await execa('sh', ['-c', hint.split(' && ').slice(0, 2).join(' && ')], {
+        cwd: parent,
+        reject: false,
+        env: { PATH: path, AO_TMUX_SOCKET: socket, AO_CONFIG: '' },
+      });
+      expect(check.exitCode, check.stderr).toBe(0);
+      // a second init there never overwrites, and a .gitignore that ignores state/ already is left as it is
+      mkdirSync(join(parent, 'b'));
+      writeFileSync(join(parent, 'b', '.gitignore'), '/state\n');
+      const again = await runAo(['init', 'b'], { cwd: parent, socket, env: { PATH: path } });
+      expect(again.code, again.stderr).toBe(0);
+      expect(readFileSync(join(parent, 'b', '.gitignore'), 'utf8')).toBe('/state\n');
+      expect(again.stdout).not.toContain('added state/');
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

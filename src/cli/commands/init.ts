@@ -1,8 +1,9 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, join, relative, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { packageRoot } from '../context.js';
 import type { Io } from '../io.js';
+import { shellQuote } from '../../tmux/client.js';
 
 export interface InitOptions {
   dir?: string | undefined;
@@ -30,9 +31,30 @@ export async function init(options: InitOptions, io: Io): Promise<number> {
     mkdirSync(join(dir, file, '..'), { recursive: true });
     copyFileSync(join(root, file), join(dir, file));
   }
-  if (!existsSync(join(dir, '.gitignore'))) writeFileSync(join(dir, '.gitignore'), 'state/\n');
+  const ignore = ignoreState(join(dir, '.gitignore'));
   const where = relative(io.cwd, dir) || '.';
   io.out(`created a demo project in ${where}: ${files.join(', ')}\n`);
-  io.out(`next: ${where === '.' ? '' : `cd ${where} && `}ao check && ao up && ao status\n`);
+  if (ignore === 'added') io.out('added state/ to the .gitignore that was there\n');
+  const ao = aoCommand(io, root);
+  io.out(`next: ${where === '.' ? '' : `cd ${shellQuote(where)} && `}${ao} check && ${ao} up && ${ao} status\n`);
   return 0;
+}
+
+/** state/ in the project's .gitignore: a new one, or one line more in the one that is there (unless it already ignores it). */
+function ignoreState(file: string): 'created' | 'added' | 'there' {
+  if (!existsSync(file)) {
+    writeFileSync(file, 'state/\n');
+    return 'created';
+  }
+  const text = readFileSync(file, 'utf8');
+  if (text.split('\n').some((l) => /^\/?state\/?\s*$/.test(l.trim()))) return 'there';
+  appendFileSync(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}state/\n`);
+  return 'added';
+}
+
+/** How to run ao in the hint: `ao` when it is on PATH, else this package's bin/ao (after the README's setup it is not on PATH). */
+function aoCommand(io: Io, root: string): string {
+  const onPath = (io.env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, 'ao')));
+  // an absolute path: the hint begins with a cd
+  return onPath ? 'ao' : shellQuote(join(root, 'bin', 'ao'));
 }
