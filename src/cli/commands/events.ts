@@ -20,7 +20,9 @@ export function formatEvent(e: LoggedEvent): string {
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
         .join(' ')}`
     : '';
-  return `${e.time}  ${e.agent.padEnd(12)}  ${e.event.padEnd(14)}  ${e.reason}${details}`;
+  // one event, one line: a reason of several lines (a config error's caret snippet) is joined; one that only repeats the event's name is left out
+  const reason = e.reason === e.event ? '' : e.reason.replace(/\s*\n\s*/g, ' ⏎ ');
+  return `${e.time}  ${e.agent.padEnd(12)}  ${e.event.padEnd(14)}  ${reason}${details}`.trimEnd();
 }
 
 /** What `ao events` may be filtered by besides the agents: the events about the team itself. */
