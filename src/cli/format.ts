@@ -8,12 +8,13 @@ export function table(rows: readonly (readonly string[])[]): string {
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
 }
 
-export function formatStatus(report: StatusReport): string {
+/** `socket`: the tmux socket the project uses (named when its server is not running). */
+export function formatStatus(report: StatusReport, socket?: string): string {
   const rows = [['NAME', 'KIND', 'BACKEND', 'MODEL', 'HEAL', 'COST', 'STATE']];
   for (const a of report.agents) rows.push([a.name, a.kind, a.backend ?? '-', a.model ?? '-', a.heal ?? '-', usd(a.usage), stateLabel(a)]);
   let text = `${phaseHeader(report.phase)}\n${table(rows)}`;
   if (!report.server && report.agents.some((a) => a.up))
-    text += `tmux server on socket is not running: agents that were up are gone; \`ao up\` brings them back\n`;
+    text += `tmux server on socket ${socket ? `"${socket}" ` : ''}is not running: agents that were up are gone; \`ao up\` brings them back\n`;
   if (report.config_error) text += `config error: the watchdog keeps running the last good config until agents.toml validates:\n${report.config_error}\n`;
   return text;
 }

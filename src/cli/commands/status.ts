@@ -12,7 +12,7 @@ export interface StatusOptions extends GlobalOptions {
 export async function status(options: StatusOptions, io: Io): Promise<number> {
   const { project, tmux, configError } = openProjectOrRunning(options, io);
   const { report } = readProjectView(project, await tmux.snapshot(), { configError });
-  io.out(options.json ? `${JSON.stringify(statusJson(report), null, 2)}\n` : formatStatus(report));
+  io.out(options.json ? `${JSON.stringify(statusJson(report), null, 2)}\n` : formatStatus(report, project.tmuxSocket));
   if (configError) return 2;
   return isHealthy(report) ? 0 : 3;
 }

@@ -202,7 +202,7 @@ describe('buildStatus', () => {
     const report = buildStatus(project, observed({ agents: { version: 1, agents: { builder: up } } }));
     expect(report.agents.find((a) => a.name === 'builder')?.detail).toBe('gone with its tmux server');
     expect(isHealthy(report)).toBe(false);
-    expect(formatStatus(report)).toContain('tmux server on socket is not running');
+    expect(formatStatus(report, 'ao')).toContain('tmux server on socket "ao" is not running');
   });
 
   it('a failed agent stays failed until restarted', () => {
