@@ -199,6 +199,30 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
       run(async () => (await import('./commands/explain.js')).explain({ ...globals(), agent, ...opts }, io))(),
     );
 
+  program
+    .command('completion')
+    .description('print a completion script for bash, zsh or fish (commands, options, the current project’s agents)')
+    .argument('<shell>', 'bash, zsh or fish')
+    .action(async (shell: string) =>
+      run(async () => {
+        io.out((await import('./commands/completion.js')).completionScript(shell));
+        return 0;
+      })(),
+    );
+
+  // internal: what the completion scripts ask at each TAB
+  program
+    .command('__complete', { hidden: true })
+    .argument('[words...]', 'the words typed after ao')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (words: string[]) =>
+      run(async () => {
+        io.out(`${(await import('./commands/completion.js')).completions(program, words, globals(), io).join('\n')}\n`);
+        return 0;
+      })(),
+    );
+
   // internal: what a Claude Code hook runs (the settings ao passes with --settings)
   program
     .command('hook-signal', { hidden: true })

@@ -2,7 +2,7 @@
  * The things a new user reaches for in the first hour, through the built CLI:
  * the version, events of one agent, and one `-n/--lines` across read commands.
  */
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -161,5 +161,43 @@ describe('ao init', () => {
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
+  });
+});
+
+describe('ao completion', () => {
+  it.each([['bash'], ['zsh'], ['fish']])('%s: a script that asks ao itself at each TAB', async (shell) => {
+    const r = await runAo(['completion', shell], { cwd: dir, socket });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('ao __complete');
+  });
+
+  it('in a real bash: commands, then the current project’s agents and the command’s options', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'ao-path-'));
+    try {
+      symlinkSync(join(REPO, 'bin', 'ao'), join(bin, 'ao'));
+      writeFileSync(join(bin, 'ao.bash'), (await runAo(['completion', 'bash'], { cwd: dir, socket })).stdout);
+      const complete = async (...words: string[]): Promise<string[]> => {
+        const line = `source ${join(bin, 'ao.bash')}; COMP_WORDS=(ao ${words.join(' ')}); COMP_CWORD=${words.length}; _ao; printf '%s\\n' "\${COMPREPLY[@]}"`;
+        const r = await execa('bash', ['-c', line], {
+          cwd: dir,
+          reject: false,
+          env: { PATH: [bin, dirname(process.execPath), '/usr/bin', '/bin'].join(':'), AO_TMUX_SOCKET: socket, AO_CONFIG: '' },
+        });
+        expect(r.exitCode, r.stderr).toBe(0);
+        return r.stdout.split('\n').filter(Boolean);
+      };
+      expect(await complete('st')).toEqual(['status']);
+      expect(await complete('logs', 'b')).toEqual(['builder']);
+      expect(await complete('logs', '--fo')).toEqual(['--follow']);
+      expect(await complete('completion', '')).toEqual(['bash', 'zsh', 'fish']);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('an unknown shell is a usage error, exit 2', async () => {
+    const r = await runAo(['completion', 'tcsh'], { cwd: dir, socket });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no script for "tcsh" \(one of: bash, zsh, fish\)/);
   });
 });

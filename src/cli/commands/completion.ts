@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { openProject } from '../context.js';
+import type { GlobalOptions, Io } from '../io.js';
+
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+
+/**
+ * `ao completion bash|zsh|fish`: a script for the shell's rc file. It asks
+ * `ao __complete` at each TAB, so agent names are the current project's.
+ */
+export function completionScript(shell: string): string {
+  if (shell === 'bash' || shell === 'zsh') {
+    return [
+      '# ao completion: add to ~/.bashrc (or ~/.zshrc):  source <(ao completion ' + shell + ')',
+      ...(shell === 'zsh' ? ['autoload -U +X bashcompinit && bashcompinit'] : []),
+      '_ao() {',
+      '  local cur=${COMP_WORDS[COMP_CWORD]}',
+      '  COMPREPLY=( $(compgen -W "$(ao __complete "${COMP_WORDS[@]:1:COMP_CWORD-1}" 2>/dev/null)" -- "$cur") )',
+      '}',
+      'complete -F _ao ao',
+      '',
+    ].join('\n');
+  }
+  if (shell === 'fish') {
+    return [
+      '# ao completion: ao completion fish > ~/.config/fish/completions/ao.fish',
+      "complete -c ao -f -a '(ao __complete (commandline -opc)[2..-1] 2>/dev/null)'",
+      '',
+    ].join('\n');
+  }
+  throw new UsageError(`ao completion: no script for "${shell}" (one of: ${SHELLS.join(', ')})`);
+}
+
+/** The commands whose arguments are agent names. */
+const TAKES_AGENTS = new Set(['up', 'down', 'restart', 'logs', 'attach', 'send', 'inbox', 'events', 'explain', 'run']);
+
+/** What may come next after `words` (the words typed after `ao`): commands, then a command's options and the project's agents. */
+export function completions(program: Command, words: readonly string[], options: GlobalOptions, io: Io): string[] {
+  const visible = program.commands.filter((c) => !(c as Command & { _hidden?: boolean })._hidden);
+  const flags = (c: Command): string[] =>
+    c.options.flatMap((o) => [o.long, o.short]).filter((f): f is string => typeof f === 'string' && !f.startsWith('--no-'));
+  const name = words.find((w) => visible.some((c) => c.name() === w));
+  if (name === undefined) return [...visible.map((c) => c.name()), ...flags(program)];
+  const command = visible.find((c) => c.name() === name)!;
+  if (name === 'completion') return [...SHELLS];
+  let agents: string[] = [];
+  if (TAKES_AGENTS.has(name)) {
+    try {
+      agents = openProject(options, io).project.agents.map((a) => a.name);
+    } catch {
+      // no project here, or a broken one: no agent names
+    }
+  }
+  return [...agents, ...flags(command), '--help'];
+}
