@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { getBackend } from '../backends/index.js';
 import { ConfigError } from '../errors.js';
+import { signalFile } from '../state/signals.js';
 import { modelFor } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
 
@@ -15,7 +16,15 @@ export function launchProblems(project: Project): ConfigError[] {
     for (const agent of project.agents) {
       if (agent.kind === 'service') continue;
       try {
-        getBackend(agent.backend).argv({ agent, model: modelFor(project, agent, phase), kickoffFile: 'kickoff.md', kickoff: agent.kickoff, aoEntry: 'ao' });
+        // with the signal file, as at a start: a Claude agent's own --settings is read and folded then
+        getBackend(agent.backend).argv({
+          agent,
+          model: modelFor(project, agent, phase),
+          kickoffFile: 'kickoff.md',
+          kickoff: agent.kickoff,
+          aoEntry: 'ao',
+          signalFile: signalFile(project.stateDir, agent.name),
+        });
       } catch (error) {
         const message = `agents.${agent.name}: ao up would refuse it: ${(error as Error).message}`;
         problems.set(message, new ConfigError(project.configFile, message));

@@ -73,3 +73,15 @@ describe('ao check: what ao up would refuse', () => {
     );
   });
 });
+
+describe('ao check: what ao up would refuse', () => {
+  it('a Claude agent whose own --settings file is missing or not JSON', () => {
+    const agent = (args: string) =>
+      `[agents.builder]\nkind = "loop"\nbackend = "claude"\nargs = ${args}\n\n[agents.adversary]\nkind = "loop"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n`;
+    const missing = launchProblems(load(agent('["--settings", "nope.json"]')));
+    expect(missing.map((e) => e.message)).toEqual([expect.stringMatching(/agents\.builder: ao up would refuse it: --settings nope\.json: no such file/)]);
+    const broken = launchProblems(load(agent('["--settings", "mine.json"]'), { 'mine.json': '{ not json' }));
+    expect(broken[0]?.message).toMatch(/--settings mine\.json: not JSON/);
+    expect(launchProblems(load(agent('["--settings", "mine.json"]'), { 'mine.json': '{"env":{}}' }))).toEqual([]);
+  });
+});
