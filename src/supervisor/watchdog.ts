@@ -40,6 +40,9 @@ import { reloadConfig } from './reload.js';
 import { Screens } from './screens.js';
 import { stopSession } from './stop.js';
 
+/** How long the sweeps wait for the file watchers to be ready before they begin without them. */
+export const WATCH_READY_MS = 10_000;
+
 export interface WatchdogDeps {
   project: Project;
   tmux: Tmux;
@@ -77,6 +80,7 @@ export class Watchdog {
   private sweep: Promise<unknown> | null = null;
   /** a wake asked the screen watch to look too; it looks once the sweep it woke is done */
   private screensDue = false;
+  private stopAsked = false;
 
   constructor(deps: WatchdogDeps) {
     this.deps = deps;
@@ -361,7 +365,12 @@ export class Watchdog {
     gate.on('all', () => this.wake());
     // a watcher error (inotify limits, EIO) must not end the watchdog: the sweeps still poll
     for (const w of [watcher, gate]) w.on('error', (error: unknown) => this.diskTrouble('file watcher', error));
-    await Promise.all([new Promise<void>((r) => watcher.once('ready', () => r())), new Promise<void>((r) => gate.once('ready', () => r()))]);
+    // a folder removed while chokidar scans it may never report ready: the sweeps do not wait for it past WATCH_READY_MS
+    const ready = Promise.all([new Promise<void>((r) => watcher.once('ready', () => r())), new Promise<void>((r) => gate.once('ready', () => r()))]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([ready.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), WATCH_READY_MS)))]);
+    clearTimeout(timer);
+    if (late) this.deps.log('warn', `the file watchers were not ready after ${WATCH_READY_MS / 1000} s; sweeping without waiting for them`);
     return async () => {
       await watcher.close();
       await gate.close();
@@ -413,6 +422,8 @@ export class Watchdog {
    * the recovery. The watchdog itself never exits on it.
    */
   async run(pollMs = 100): Promise<void> {
+    // a stop asked before the run began (SIGTERM while the watchers were starting) ends it at once
+    if (this.stopAsked) return;
     this.running = true;
     let failures = 0;
     let firstFailure = 0;
@@ -490,6 +501,7 @@ export class Watchdog {
   }
 
   stop(): void {
+    this.stopAsked = true;
     this.running = false;
     this.wakeUp?.();
     this.screens.stop();
