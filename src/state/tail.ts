@@ -87,3 +87,17 @@ export async function followFile(file: string, onText: (text: string) => void, o
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** followFile, whole lines at a time: a line written in parts is handed on once it ends. */
+export async function followLines(file: string, onLine: (line: string) => void, options: { untilMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+  let partial = '';
+  await followFile(
+    file,
+    (text) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    },
+    options,
+  );
+}

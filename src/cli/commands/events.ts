@@ -1,5 +1,5 @@
 import { parseEventLine, readEvents, type LoggedEvent } from '../../state/events.js';
-import { followFile } from '../../state/tail.js';
+import { followLines } from '../../state/tail.js';
 import { UsageError } from '../../errors.js';
 import { openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -46,16 +46,11 @@ export async function events(options: EventsOptions, io: Io): Promise<number> {
   };
   readEvents(project.stateDir, options.lines ?? 50, keep).forEach(show);
   if (!options.follow) return 0;
-  let partial = '';
-  await followFile(
+  await followLines(
     layout.events(project.stateDir),
-    (text) => {
-      const lines = (partial + text).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        const event = parseEventLine(line);
-        if (event) show(event);
-      }
+    (line) => {
+      const event = parseEventLine(line);
+      if (event) show(event);
     },
     options.followForMs ? { untilMs: Date.now() + options.followForMs } : {},
   );

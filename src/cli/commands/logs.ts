@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
 import { WATCHDOG } from '../../supervisor/status.js';
-import { cleanTerminalText, followFile, tailLines } from '../../state/tail.js';
+import { cleanTerminalText, followFile, followLines, tailLines } from '../../state/tail.js';
 import { rawStreamFile } from '../../stream/raw.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -33,8 +33,7 @@ export async function logs(options: LogsOptions, io: Io): Promise<number> {
       : options.raw
         ? rawStreamFile(project.stateDir, name)
         : layout.agentLog(project.stateDir, name);
-  const lines = options.lines ?? 50;
-  if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`-n expects a whole number, got ${options.lines}`);
+  const lines = linesOf(options);
   if (!existsSync(file) && !options.follow) {
     io.err(`${name} has no log yet (${file}); it is written once the agent runs\n`);
     return 0;
@@ -43,10 +42,7 @@ export async function logs(options: LogsOptions, io: Io): Promise<number> {
   if (shown.length > 0) io.out(`${shown.join('\n')}\n`);
   if (!options.follow) return 0;
 
-  await followFile(file, (text) => io.out(cleanTerminalText(text)), {
-    ...(options.followForMs ? { untilMs: Date.now() + options.followForMs } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  await followFile(file, (text) => io.out(cleanTerminalText(text)), followOptions(options));
   return 0;
 }
 
@@ -57,8 +53,7 @@ export async function logs(options: LogsOptions, io: Io): Promise<number> {
  */
 async function teamLogs(project: Project, options: LogsOptions, io: Io): Promise<number> {
   if (options.raw) throw new UsageError('ao logs --raw needs an agent name: the raw stream is one agent’s');
-  const lines = options.lines ?? 50;
-  if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`-n expects a whole number, got ${options.lines}`);
+  const lines = linesOf(options);
   const agents = project.agents.filter((a) => a.enabled).map((a) => a.name);
   const width = Math.max(...agents.map((n) => n.length));
   const prefix = (name: string): string => `${name.padEnd(width)} | `;
@@ -72,21 +67,20 @@ async function teamLogs(project: Project, options: LogsOptions, io: Io): Promise
   if (!any && !options.follow) io.err(`no agent has a log yet (${layout.logs(project.stateDir)}); they are written once the agents run\n`);
   if (!options.follow) return 0;
   await Promise.all(
-    agents.map((name) => {
-      let partial = '';
-      return followFile(
-        layout.agentLog(project.stateDir, name),
-        (text) => {
-          const parts = (partial + cleanTerminalText(text)).split('\n');
-          partial = parts.pop() ?? '';
-          for (const line of parts) io.out(`${prefix(name)}${line}\n`);
-        },
-        {
-          ...(options.followForMs ? { untilMs: Date.now() + options.followForMs } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-        },
-      );
-    }),
+    agents.map((name) =>
+      followLines(layout.agentLog(project.stateDir, name), (line) => io.out(`${prefix(name)}${cleanTerminalText(line)}\n`), followOptions(options)),
+    ),
   );
   return 0;
+}
+
+/** -n: how many past lines to show (50 unless told). */
+function linesOf(options: LogsOptions): number {
+  const lines = options.lines ?? 50;
+  if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`-n expects a whole number, got ${options.lines}`);
+  return lines;
+}
+
+function followOptions(options: LogsOptions): { untilMs?: number; signal?: AbortSignal } {
+  return { ...(options.followForMs ? { untilMs: Date.now() + options.followForMs } : {}), ...(options.signal ? { signal: options.signal } : {}) };
 }
