@@ -60,8 +60,13 @@ export function makeProject(files: Record<string, string>): string {
   return dir;
 }
 
+/**
+ * Removes a test's project folder. A launcher whose tmux server was just killed
+ * can still be writing its exit record while the folder goes (ENOTEMPTY), so the
+ * removal is retried a few times.
+ */
 export function removeProject(dir: string): void {
-  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
 
 export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, stepMs = 100): Promise<T> {

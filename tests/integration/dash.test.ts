@@ -71,6 +71,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await runAo(['down'], { cwd: dir, socket: team });
   for (const socket of [view, team]) {
     await killServer(socket);
     // tmux 3.3a can leave a killed server's socket file behind
