@@ -21,6 +21,8 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .option('-c, --config <file>', 'the agents.toml to use (default: found by walking up; env AO_CONFIG)')
     .version(`ao ${aoVersion()}`, '-V, --version', "print ao's version (ao version --verbose: node's, tmux's and the agent CLIs' too)")
     .showHelpAfterError('(run with --help for usage)')
+    // every subcommand's --help shows -c too (the settings are inherited)
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
   const globals = (): { config?: string } => program.opts<{ config?: string }>();
