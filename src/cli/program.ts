@@ -202,6 +202,11 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     );
 
   program
+    .command('schema')
+    .description("print the JSON Schema of agents.toml (for editors; ao init's #:schema line names the shipped copy)")
+    .action(async () => run(async () => (await import('./commands/schema.js')).schema(io))());
+
+  program
     .command('completion')
     .description('print a completion script for bash, zsh or fish (commands, options, the current project’s agents)')
     .argument('<shell>', 'bash, zsh or fish')

@@ -142,6 +142,9 @@ describe('ao init', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(readFileSync(join(parent, 'my proj', '.gitignore'), 'utf8')).toBe('node_modules/\nstate/\n');
       expect(r.stdout).toContain('added state/ to the .gitignore that was there');
+      // the first line names the JSON Schema this ao ships, for taplo-based editors
+      const schemaLine = /^#:schema (.+)$/.exec(readFileSync(join(parent, 'my proj', 'agents.toml'), 'utf8').split('\n')[0] ?? '')?.[1] ?? '';
+      expect(JSON.parse(readFileSync(schemaLine, 'utf8'))).toMatchObject({ title: 'agents.toml' });
       const hint = /^next: (.*)$/m.exec(r.stdout)?.[1] ?? '';
       expect(hint).toMatch(/^cd 'my proj' && \S+\/bin\/ao check && /);
       // the hint's first two steps, as a user would paste them into a shell without ao on PATH

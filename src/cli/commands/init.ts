@@ -29,7 +29,8 @@ export async function init(options: InitOptions, io: Io): Promise<number> {
   }
   for (const file of files) {
     mkdirSync(join(dir, file, '..'), { recursive: true });
-    copyFileSync(join(root, file), join(dir, file));
+    if (file === 'agents.toml') writeFileSync(join(dir, file), withSchemaLine(readFileSync(join(root, file), 'utf8'), root));
+    else copyFileSync(join(root, file), join(dir, file));
   }
   const ignore = ignoreState(join(dir, '.gitignore'));
   const where = relative(io.cwd, dir) || '.';
@@ -38,6 +39,14 @@ export async function init(options: InitOptions, io: Io): Promise<number> {
   const ao = aoCommand(io, root);
   io.out(`next: ${where === '.' ? '' : `cd ${shellQuote(where)} && `}${ao} check && ${ao} up && ${ao} status\n`);
   return 0;
+}
+
+/**
+ * agents.toml with a first line naming the JSON Schema this ao ships, so that
+ * taplo-based editors (Even Better TOML) complete and check its keys.
+ */
+function withSchemaLine(toml: string, root: string): string {
+  return `#:schema ${join(root, 'schema', 'agents.schema.json')}\n${toml.replace(/^#:schema .*\n/, '')}`;
 }
 
 /** state/ in the project's .gitignore: a new one, or one line more in the one that is there (unless it already ignores it). */
