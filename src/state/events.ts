@@ -16,6 +16,21 @@ export interface LoggedEvent {
   details?: Record<string, unknown>;
 }
 
+/**
+ * An event's reason as one line of text for a person: a reason of several lines
+ * (a config error's caret snippet) joined, one that only repeats the event's
+ * name left out.
+ */
+export function reasonLine(e: Pick<LoggedEvent, 'event' | 'reason'>): string {
+  return e.reason === e.event ? '' : e.reason.replace(/\s*\n\s*/g, ' ⏎ ');
+}
+
+/** `agent: event (reason)`, the watchdog's own log line of an event. */
+export function eventSummary(e: Pick<LoggedEvent, 'agent' | 'event' | 'reason'>): string {
+  const reason = reasonLine(e);
+  return `${e.agent}: ${e.event}${reason ? ` (${reason})` : ''}`;
+}
+
 const KEEP = 3;
 
 /**

@@ -475,5 +475,5 @@ function describeExit(seen: ObservedAgent): string {
   if (seen.exitStatus !== null) return `exit ${seen.exitStatus}`;
   if (seen.exitSignal !== null) return `killed by signal ${seen.exitSignal}`;
   if (seen.recorded === false) return 'killed with its launcher (no exit record)';
-  return 'died (no exit status from tmux)';
+  return 'no exit status from tmux';
 }

@@ -83,6 +83,16 @@ describe('the watchdog is supervised', () => {
     const restarted = (await eventsOf(ao)).filter((e) => e.event === 'watchdog-restarted');
     expect(restarted).toHaveLength(3);
     expect(restarted[0]!.reason).toMatch(/exit 137 .*1 in a row/);
+    // the watchdog's own log: one JSON object per line, one "time" key in each, the death said once
+    const lines = readFileSync(layout.watchdogLog(join(dir, 'state')), 'utf8')
+      .split('\n')
+      .filter(Boolean);
+    for (const line of lines) {
+      expect(line.match(/"time":/g), line).toHaveLength(1);
+      expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+    }
+    const died = lines.map((l) => (JSON.parse(l) as { msg?: string }).msg ?? '').find((m) => m.startsWith('alpha: died'));
+    expect(died).toMatch(/^alpha: died \((killed by signal 9|exit 137)\)$/);
   });
 
   it('the same with agents.toml broken: the restarted watchdog runs the last good config', async () => {

@@ -1,4 +1,4 @@
-import { parseEventLine, readEvents, type LoggedEvent } from '../../state/events.js';
+import { parseEventLine, readEvents, reasonLine, type LoggedEvent } from '../../state/events.js';
 import { followLines } from '../../state/tail.js';
 import { UsageError } from '../../errors.js';
 import { openProjectOrRunning } from '../context.js';
@@ -20,8 +20,7 @@ export function formatEvent(e: LoggedEvent): string {
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
         .join(' ')}`
     : '';
-  // one event, one line: a reason of several lines (a config error's caret snippet) is joined; one that only repeats the event's name is left out
-  const reason = e.reason === e.event ? '' : e.reason.replace(/\s*\n\s*/g, ' ⏎ ');
+  const reason = reasonLine(e);
   return `${e.time}  ${e.agent.padEnd(12)}  ${e.event.padEnd(14)}  ${reason}${details}`.trimEnd();
 }
 

@@ -1,5 +1,5 @@
 import { acquirePidLock, releasePidLock } from '../../state/pidlock.js';
-import { appendEvent, type EventRecord } from '../../state/events.js';
+import { appendEvent, eventSummary, type EventRecord } from '../../state/events.js';
 import { removeStaleTemps, writePidFile } from '../../state/housekeeping.js';
 import { watchdogSession } from '../../supervisor/executor.js';
 import { Watchdog } from '../../supervisor/watchdog.js';
@@ -59,11 +59,15 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   const log = (level: 'info' | 'warn' | 'error', entry: EventRecord | string): void => {
     try {
       if (typeof entry === 'string') logger[level](entry);
-      else logger[level](entry, `${entry.agent}: ${entry.event} (${entry.reason})`);
+      else {
+        // pino writes the line's own time: the event's would be a second "time" key
+        const { time: _time, ...fields } = entry;
+        logger[level](fields, eventSummary(entry));
+      }
     } catch {
       // the log is the one thing that may fail silently: the pane still shows the line
     }
-    io.out(`${new Date().toISOString()} ${typeof entry === 'string' ? entry : `${entry.agent}: ${entry.event} (${entry.reason})`}\n`);
+    io.out(`${new Date().toISOString()} ${typeof entry === 'string' ? entry : eventSummary(entry)}\n`);
   };
 
   const dog = new Watchdog({ project, tmux, aoEntry: aoEntry(), env: io.env, log, ...(io.env.TMUX_PANE ? { ownSession: watchdogSession(project) } : {}) });
