@@ -23,9 +23,10 @@ export function openProject(options: GlobalOptions, io: Io): Context {
 
 /**
  * For commands that must work while agents.toml is broken and the team runs
- * (status, down, events, logs, inbox, dash): on a config error, the config
- * the watchdog still runs (found in the state folder agents.toml names), with
- * the error on stderr unless `quiet` (the dashboard shows it itself).
+ * (the read commands, down, send, dash): on a config error, the config the
+ * watchdog still runs (found in the state folder agents.toml names), with the
+ * error said once on stderr unless `quiet` (the dashboard shows it itself).
+ * README "When agents.toml breaks while the team runs" is the rule.
  */
 export function openProjectOrRunning(options: GlobalOptions, io: Io, quiet = false): Context & { configError: string | null } {
   try {

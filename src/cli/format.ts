@@ -15,7 +15,6 @@ export function formatStatus(report: StatusReport, socket?: string): string {
   let text = `${phaseHeader(report.phase)}\n${table(rows)}`;
   if (!report.server && report.agents.some((a) => a.up))
     text += `tmux server on socket ${socket ? `"${socket}" ` : ''}is not running: agents that were up are gone; \`ao up\` brings them back\n`;
-  if (report.config_error) text += `config error: the watchdog keeps running the last good config until agents.toml validates:\n${report.config_error}\n`;
   return text;
 }
 

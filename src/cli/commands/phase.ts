@@ -5,7 +5,7 @@ import { appendEvent } from '../../state/events.js';
 import { withLock } from '../../state/files.js';
 import { movePhase, phaseView, recoverPhaseStateOf, writePhaseState, type PhaseState } from '../../state/phase.js';
 import { readProjectView, type ProjectView } from '../../readmodel/view.js';
-import { openProject } from '../context.js';
+import { openProject, openProjectOrRunning } from '../context.js';
 import { phaseHeader } from '../../supervisor/labels.js';
 import type { GlobalOptions, Io } from '../io.js';
 
@@ -47,7 +47,8 @@ function statusReport(project: Project, view: ProjectView): object {
 
 /** `ao phase [status|next|set ID]`: where the team stands, and moving it by hand. */
 export async function phase(options: PhaseOptions, io: Io): Promise<number> {
-  const { project } = openProject(options, io);
+  // reading goes on with the last good config while the team runs; moving the phase needs a valid one
+  const { project } = options.action === 'status' ? openProjectOrRunning(options, io) : openProject(options, io);
   if (options.action === 'status') {
     const view = readProjectView(project, null);
     if (options.json) {
