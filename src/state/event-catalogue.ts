@@ -151,3 +151,12 @@ export const EVENTS: Record<EventName, EventInfo> = {
 export function eventInfo(name: string): EventInfo {
   return Object.hasOwn(EVENTS, name) ? EVENTS[name as EventName] : plain;
 }
+
+/**
+ * An event's reason as one line of text for a person: a reason of several lines
+ * (a config error's caret snippet) joined, one that only repeats the event's
+ * name left out.
+ */
+export function reasonLine(e: { event: string; reason: string }): string {
+  return e.reason === e.event ? '' : e.reason.replace(/\s*\n\s*/g, ' ⏎ ');
+}

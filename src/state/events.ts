@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
-import type { AoEvent } from './event-catalogue.js';
+import { reasonLine, type AoEvent } from './event-catalogue.js';
 import { tailLines } from './tail.js';
 import { layout } from './layout.js';
 
@@ -14,15 +14,6 @@ export interface LoggedEvent {
   event: string;
   reason: string;
   details?: Record<string, unknown>;
-}
-
-/**
- * An event's reason as one line of text for a person: a reason of several lines
- * (a config error's caret snippet) joined, one that only repeats the event's
- * name left out.
- */
-export function reasonLine(e: Pick<LoggedEvent, 'event' | 'reason'>): string {
-  return e.reason === e.event ? '' : e.reason.replace(/\s*\n\s*/g, ' ⏎ ');
 }
 
 /** `agent: event (reason)`, the watchdog's own log line of an event. */

@@ -3,15 +3,12 @@ import type { UsageTotals } from '../state/usage.js';
 import type { AgentStatus, StatusReport } from './status.js';
 
 export function stateLabel(agent: AgentStatus): string {
+  // every state in upper case, as a person scans a column: RUNNING, STOPPED, FAILED …
   const upper = agent.state.toUpperCase();
-  switch (agent.state) {
-    case 'stopped':
-      return agent.detail ? `stopped (${agent.detail})` : 'stopped';
-    case 'running':
-      return agent.detail ? `RUNNING (${agent.detail})` : 'RUNNING';
-    default:
-      return agent.detail ? `${upper} ${/^\d/.test(agent.detail) ? agent.detail : `(${agent.detail})`}` : upper;
-  }
+  if (!agent.detail) return upper;
+  // a count or a time reads on from the state (FAILED 10 restarts within 30 min); anything else in brackets
+  const running = agent.state === 'running' || agent.state === 'stopped';
+  return !running && /^\d/.test(agent.detail) ? `${upper} ${agent.detail}` : `${upper} (${agent.detail})`;
 }
 
 export function phaseHeader(p: StatusReport['phase']): string {

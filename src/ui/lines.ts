@@ -3,7 +3,7 @@ import type { LoggedEvent } from '../state/events.js';
 import type { InboxLine } from './model.js';
 import type { PanelLine } from './components/Panel.js';
 import { paint, type Theme } from './theme.js';
-import { eventInfo } from '../state/event-catalogue.js';
+import { eventInfo, reasonLine } from '../state/event-catalogue.js';
 
 /** `14:03:07` in local time; `--:--:--` when the time does not parse. */
 export function clock(iso: string): string {
@@ -17,7 +17,8 @@ const TONE = { bad: 'red', warn: 'yellow' } as const;
 export function eventLine(e: LoggedEvent, theme: Theme): PanelLine {
   const { tone } = eventInfo(e.event);
   const colour = tone === 'plain' ? undefined : paint(TONE[tone], theme);
-  return { text: `${clock(e.time)}  ${e.agent}  ${e.event}  ${oneLine(e.reason)}`, color: colour };
+  // columns as in ao events: agent and event names padded, so the reasons start in one column
+  return { text: `${clock(e.time)}  ${e.agent.padEnd(12)}  ${e.event.padEnd(14)}  ${oneLine(reasonLine(e))}`.trimEnd(), color: colour };
 }
 
 export function inboxLine(m: InboxLine): string {

@@ -132,7 +132,7 @@ describe('tasks', () => {
     await waitFor(async () => (ran() === 1 ? true : undefined), 10_000);
     await waitFor(async () => ((await events(ao)).some((e) => e.agent === 'report' && e.event === 'task-done') ? true : undefined));
     const status = await ao('status');
-    expect(status.stdout).toMatch(/^report\s+task\s+.*stopped \(done\)/m);
+    expect(status.stdout).toMatch(/^report\s+task\s+.*STOPPED \(done\)/m);
     expect(status.code).toBe(0);
     expect((await ao('run', 'report')).code).toBe(0);
     await waitFor(async () => (ran() === 2 ? true : undefined));

@@ -209,7 +209,7 @@ describe('ao dash on a team that never ran', () => {
         const t = await screen(target);
         return t.includes('the team is not running') ? t : null;
       }, 20_000);
-      expect(text).toMatch(/orchestrator .* stopped/);
+      expect(text).toMatch(/orchestrator .* STOPPED/);
       await keys(target, 'q');
       await waitFor(async () => !(await screen(target)).includes('the team is not running'), 10_000);
       expect(existsSync(join(fresh, 'state'))).toBe(false);

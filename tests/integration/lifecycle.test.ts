@@ -57,8 +57,8 @@ describe('read-only commands on a project that never ran', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('phase: scaffold [1/3] plan=01-scaffold.md (in progress)');
     expect(status.stdout).toMatch(/^NAME\s+KIND\s+BACKEND\s+MODEL\s+HEAL\s+COST\s+STATE$/m);
-    expect(status.stdout).toMatch(/^builder\s+loop\s+demo\s+demo-standard\s+heal\+stall\s+-\s+stopped$/m);
-    expect(status.stdout).toMatch(/^watchdog\s+service\s+-\s+-\s+-\s+-\s+stopped$/m);
+    expect(status.stdout).toMatch(/^builder\s+loop\s+demo\s+demo-standard\s+heal\+stall\s+-\s+STOPPED$/m);
+    expect(status.stdout).toMatch(/^watchdog\s+service\s+-\s+-\s+-\s+-\s+STOPPED$/m);
 
     expect(readdirSync(dir).sort()).toEqual(before);
     expect(existsSync(join(dir, 'state'))).toBe(false);

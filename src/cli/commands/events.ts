@@ -1,4 +1,5 @@
-import { parseEventLine, readEvents, reasonLine, type LoggedEvent } from '../../state/events.js';
+import { reasonLine } from '../../state/event-catalogue.js';
+import { parseEventLine, readEvents, type LoggedEvent } from '../../state/events.js';
 import { followLines } from '../../state/tail.js';
 import { UsageError } from '../../errors.js';
 import { openProjectOrRunning } from '../context.js';

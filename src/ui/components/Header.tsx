@@ -13,7 +13,7 @@ export interface HeaderProps {
   width: number;
 }
 
-/** `project · phase: id [i/n] plan=… (status) · 3h12m`, as `ao status` prints it, coloured by status. */
+/** `project · phase: id [i/n] plan=… (status) · in phase 3h12m`, as `ao status` prints it, coloured by status. */
 export function Header({ report, phaseStartedAt, now, width }: HeaderProps): ReactNode {
   const theme = useTheme();
   if (!report) {
@@ -39,7 +39,7 @@ export function Header({ report, phaseStartedAt, now, width }: HeaderProps): Rea
       <Text color={colour} bold={phase.status === 'complete'}>
         {phaseHeader(phase)}
       </Text>
-      {phaseStartedAt !== null ? <Text dimColor> · {since(phaseStartedAt, now)}</Text> : null}
+      {phaseStartedAt !== null ? <Text dimColor> · in phase {since(phaseStartedAt, now)}</Text> : null}
       {width >= 100 && !report.server ? <Text dimColor> · no tmux server</Text> : null}
     </Text>
   );

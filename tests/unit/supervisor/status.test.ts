@@ -234,8 +234,8 @@ describe('buildStatus', () => {
         'orchestrator  persistent  demo     claude-opus-4-8    heal        -     RUNNING',
         'builder       loop        demo     claude-opus-4-8    heal+stall  -     RUNNING',
         'adversary     loop        demo     claude-sonnet-4-6  heal+stall  -     STALLED 14m',
-        'assistant     persistent  demo     claude-sonnet-4-6  none        -     stopped (disabled)',
-        'watchdog      service     -        -                  -           -     stopped',
+        'assistant     persistent  demo     claude-sonnet-4-6  none        -     STOPPED (disabled)',
+        'watchdog      service     -        -                  -           -     STOPPED',
         '',
       ].join('\n'),
     );

@@ -23,10 +23,15 @@ function mount(state: DashState, size: Size = { columns: 120, rows: 40 }, initia
   const rec = recordingActions();
   const app = render(<Dashboard store={store} actions={rec.actions} color={false} size={size} initialSelected={initialSelected} />);
   const frame = (): string => stripAnsi(app.lastFrame() ?? '');
+  // each key waits for the frame it causes (at most 500 ms, for keys that change nothing): a loaded machine
+  // must not make a key land before the last one was drawn
   const press = async (...keys: string[]): Promise<void> => {
+    await settle(); // ink subscribes to input in an effect after its first frame
     for (const key of keys) {
+      const before = app.frames.length;
       app.stdin.write(key);
-      await settle();
+      for (let i = 0; i < 50 && app.frames.length === before; i++) await settle(10);
+      await settle(10);
     }
   };
   return { ...app, store, ...rec, frame, press };
@@ -47,7 +52,7 @@ describe('what a person sees', () => {
   it('the phase header and one row per agent, the watchdog last', () => {
     const { frame } = mount(running());
     const lines = frame().split('\n');
-    expect(lines[0]).toBe('demo-team · phase: scaffold [1/2] plan=01-scaffold.md (in progress) · 1h30m');
+    expect(lines[0]).toBe('demo-team · phase: scaffold [1/2] plan=01-scaffold.md (in progress) · in phase 1h30m');
     expect(lines[1]).toMatch(/^ {2}NAME +KIND +BACKEND +MODEL +HEAL +STATE +UP +RST +ITER +ACTIVE$/);
     expect(lines[2]).toMatch(/^> orchestrator +persistent +claude +claude-opus-4-8 +heal +RUNNING +1h02m +0 +- +5s$/);
     expect(lines[3]).toMatch(/^ {2}builder +loop +claude +claude-sonnet-4-6 +heal\+stall +RUNNING +1h02m +0 +3 +5s$/);
@@ -69,7 +74,7 @@ describe('what a person sees', () => {
     expect(row('runner')).toContain('RUNNING');
     expect(row('waiter')).toContain('WAITING (asks for input)');
     expect(row('staller')).toContain('STALLED 14m');
-    expect(row('idle')).toMatch(/stopped +- +0 +- +-/);
+    expect(row('idle')).toMatch(/STOPPED +- +0 +- +-/);
     expect(row('corpse')).toContain('DEAD (exit 3)');
     expect(row('retrier')).toContain('BACKOFF (restart in 7s)');
     expect(row('broken')).toContain('FAILED (crash loop');
@@ -86,7 +91,7 @@ describe('what a person sees', () => {
   it('a team that never ran: every agent stopped, and how to start it; empty journal, review, inboxes and events', () => {
     const { frame } = mount(stateFor(team, observed(), { phaseStartedAt: null }));
     expect(frame().split('\n')[0]).toBe('demo-team · phase: scaffold [1/2] plan=01-scaffold.md (in progress) · no tmux server');
-    expect(frame()).toMatch(/orchestrator +persistent .* stopped/);
+    expect(frame()).toMatch(/orchestrator +persistent .* STOPPED/);
     expect(frame()).toContain('the team is not running: s starts orchestrator, `ao up`');
     expect(frame()).toContain('nothing written yet');
     expect(frame()).toContain('no messages');
@@ -145,7 +150,7 @@ describe('what a person sees', () => {
       'GATE CLAIMED: scaffold',
       'VERDICT: FAIL scaffold',
       'maintainer→builder: look at the tests',
-      'builder  died  exit 1',
+      'builder       died            exit 1',
     ]) {
       expect(frame()).toContain(text);
     }
@@ -162,7 +167,7 @@ describe('what a person sees', () => {
     store.set(stateFor(team, observed()));
     await settle();
     expect(frame()).not.toContain('RUNNING');
-    expect(frame()).toContain('stopped');
+    expect(frame()).toContain('STOPPED');
   });
 });
 

@@ -36,7 +36,7 @@ describe('rowCells', () => {
     const runner = rows[0]!;
     expect(runner).toMatchObject({ name: 'runner', state: 'RUNNING', up: '1h02m', activity: '5s', restarts: '0', iteration: '-' });
     const idle = rows.find((r) => r.name === 'idle')!;
-    expect(idle).toMatchObject({ state: 'stopped', up: '-', activity: '-' });
+    expect(idle).toMatchObject({ state: 'STOPPED', up: '-', activity: '-' });
     expect(rows.find((r) => r.name === 'staller')).toMatchObject({ state: 'STALLED 14m', iteration: '3', restarts: '2' });
     expect(rows.find((r) => r.name === 'broken')!.state).toMatch(/^FAILED \(crash loop/);
   });

@@ -21,7 +21,7 @@ describe('Header', () => {
   it('project, phase, plan, status and how long the phase has run', () => {
     const report = buildStatus(everyState, everyStateObserved());
     expect(frameOf(<Header report={report} phaseStartedAt={NOW - 2 * 86_400_000} now={NOW} width={100} />)).toBe(
-      'demo-team · phase: scaffold [1/2] plan=01-scaffold.md (in progress) · 2d0h',
+      'demo-team · phase: scaffold [1/2] plan=01-scaffold.md (in progress) · in phase 2d0h',
     );
   });
 
