@@ -151,18 +151,18 @@ export function markStarted(record: AgentRecord, start: StartFacts): void {
     record.healthyRestarts = [];
     record.streak = 0;
   }
-  if (start.run) markRun(record, start.run, start.by);
+  if (start.run) markRun(record, start.run);
 }
 
-/** The run a start made, once it is on its way; the watchdog's start that was made ends its start error. */
-export function markRun(record: AgentRecord, run: StartedRun, by: StartFacts['by']): void {
+/** The run a start made, once it is on its way: a start that was made (by hand or by the watchdog) ends its start error. */
+export function markRun(record: AgentRecord, run: StartedRun): void {
   record.runId = run.runId;
   // the conversation it runs is the one to continue next time (a start without one keeps the old id)
   if (run.conversation) record.sessionId = run.conversation.id;
   record.resumedRun = run.conversation?.resume ?? false;
   record.logOffset = run.logOffset;
   if (run.mailSeen !== undefined) record.mailSeen = run.mailSeen;
-  if (by === 'watchdog') record.error = null;
+  record.error = null;
 }
 
 const optionalOf = <T extends z.core.SomeType>(schema: T) => z.optional(z.nullable(schema));

@@ -85,11 +85,12 @@ async function start(action: Extract<SweepAction, { type: 'start' }>, ctx: Sweep
     const plan = planLaunch(project, agent, ctx.view, ctx.aoEntry, ctx.env, record.sessionId);
     await startSession(ctx.tmux, plan, { pane: ctx.panes.get(agent.session), respawn: true, previousRun: ctx.before[agent.name]?.runId });
     // the fresh kickoff points at the inbox: what is in it now is no news
-    markRun(
-      record,
-      { runId: plan.runId, conversation: plan.conversation, logOffset: logOffset(project, agent.name), mailSeen: inboxSize(project.stateDir, agent.name) },
-      'watchdog',
-    );
+    markRun(record, {
+      runId: plan.runId,
+      conversation: plan.conversation,
+      logOffset: logOffset(project, agent.name),
+      mailSeen: inboxSize(project.stateDir, agent.name),
+    });
     const event = action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart';
     ctx.event({
       type: 'event',
@@ -120,6 +121,7 @@ function startFailed(name: string, record: AgentRecord, before: AgentRecord | un
       model: before.model,
       restarts: before.restarts,
       iteration: before.iteration,
+      phaseIterations: before.phaseIterations,
       phaseGen: before.phaseGen,
       launchKey: before.launchKey,
       runId: before.runId,

@@ -72,7 +72,11 @@ describe('applyActions', () => {
       { type: 'start', agent: 'good', reason: 'start' },
     ];
 
+    records.broken!.iteration = 3;
+    records.broken!.phaseIterations = 2;
     const history = structuredClone(records);
+    // what decide's start bookkeeping counted for the start that will fail: none of it happened
+    Object.assign(history.broken!, { iteration: 4, phaseIterations: 3, restarts: 1 });
     const done = await applyActions(batch, context(records, history, T0));
     expect(done.started).toBe(1);
     expect(logged).toEqual([expect.stringMatching(/^mail to good: /)]);
@@ -84,6 +88,9 @@ describe('applyActions', () => {
       error: 'prompts/broken.md not found',
       nextStartAt: T0 + errorRetryMs(timingsOf(project)),
       deadSince: T0,
+      iteration: 3,
+      phaseIterations: 2,
+      restarts: 0,
     });
     expect(history.good).toMatchObject({ condition: null, error: null, runId: expect.any(String) as string });
     expect(events.map((e) => `${e.agent} ${e.event}`)).toEqual(['broken start-error', 'good started']);

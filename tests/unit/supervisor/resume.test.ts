@@ -93,11 +93,11 @@ describe('the conversation of a start', () => {
 
   it('is kept in the record; a start without one keeps the old id but is no resumed run', () => {
     const record: AgentRecord = emptyRecord();
-    markRun(record, { runId: 'r', conversation: { id: ID, resume: false }, logOffset: 0 }, 'hand');
+    markRun(record, { runId: 'r', conversation: { id: ID, resume: false }, logOffset: 0 });
     expect([record.sessionId, record.resumedRun]).toEqual([ID, false]);
-    markRun(record, { runId: 'r', conversation: { id: ID, resume: true }, logOffset: 0 }, 'hand');
+    markRun(record, { runId: 'r', conversation: { id: ID, resume: true }, logOffset: 0 });
     expect(record.resumedRun).toBe(true);
-    markRun(record, { runId: 'r', conversation: null, logOffset: 0 }, 'hand');
+    markRun(record, { runId: 'r', conversation: null, logOffset: 0 });
     expect([record.sessionId, record.resumedRun]).toEqual([ID, false]);
   });
 });
