@@ -7,7 +7,7 @@ import { aoVersion } from '../package-version.js';
 const CLIS = BACKEND_NAMES.filter((b) => b !== 'shell' && b !== 'demo');
 
 /** A program's first line of `ARGS` output, or null when it is not installed or says nothing within 5 s. */
-async function versionOf(argv: string[]): Promise<string | null> {
+export async function versionOf(argv: string[]): Promise<string | null> {
   const r = await spawnRunner(argv, { signal: AbortSignal.timeout(5000) });
   const line = (r.stdout || r.stderr).split('\n').find((l) => l.trim() !== '');
   return r.exitCode === 0 && line ? line.trim() : null;
