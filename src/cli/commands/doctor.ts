@@ -62,7 +62,8 @@ function helpOf(argv: string[]): Promise<string | null> {
     helps.set(
       key,
       spawnRunner(argv, { signal: AbortSignal.timeout(10_000) }).then((r) => {
-        const text = `${r.stdout}\n${r.stderr}`.trim();
+        // a run that failed and printed nothing on stdout gave no help, only its error
+        const text = r.exitCode === 0 || r.stdout.trim() !== '' ? `${r.stdout}\n${r.stderr}`.trim() : '';
         return text === '' ? null : text;
       }),
     );
