@@ -93,6 +93,16 @@ interface Status {
 
 const statusOf = async (ao: (...a: string[]) => Promise<{ stdout: string }>): Promise<Status> => JSON.parse((await ao('status', '--json')).stdout) as Status;
 const agentOf = (s: Status, name: string) => s.agents.find((a) => a.name === name)!;
+/** The first status within 30 s that satisfies `ready`. */
+const statusWhen = (ao: (...a: string[]) => Promise<{ stdout: string }>, ready: (s: Status) => boolean): Promise<Status> =>
+  waitFor(
+    async () => {
+      const s = await statusOf(ao);
+      return ready(s) ? s : undefined;
+    },
+    30_000,
+    250,
+  );
 
 /** The unit's command in the foreground, with the unit's environment and nothing else but HOME (as systemd would run it). */
 function boot(unit: Unit, home: string): ResultPromise<{ reject: false; extendEnv: false; env: Record<string, string>; cwd: string; timeout: number }> {
@@ -125,6 +135,9 @@ describe('ao service', { timeout: 120_000 }, () => {
     expect(uninstall.stdout).toContain(`removed ${join(home, files[0]!)}`);
     expect(filesUnder(home)).toEqual([]);
     expect((JSON.parse((await ao('service', 'status', '--json')).stdout) as { installed: boolean }).installed).toBe(false);
+    const alone = await ao('up', '--wait', '--no-watchdog');
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--wait watches the watchdog/);
     const bad = await ao('service', 'start');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown action "start" \(one of: install, uninstall, status\)/);
@@ -139,14 +152,7 @@ describe('ao service', { timeout: 120_000 }, () => {
 
     // first boot: the team runs; the loop is paused after phase two's 2 iterations
     const first = boot(unit, home);
-    const before = await waitFor(
-      async () => {
-        const s = await statusOf(ao);
-        return agentOf(s, 'worker').state === 'paused' && agentOf(s, 'keeper').state === 'running' ? s : undefined;
-      },
-      30_000,
-      250,
-    );
+    const before = await statusWhen(ao, (s) => agentOf(s, 'worker').state === 'paused' && agentOf(s, 'keeper').state === 'running');
     expect(before.phase).toMatchObject({ id: 'two', index: 1 });
     expect(agentOf(before, 'worker')).toMatchObject({ iteration: 2, detail: 'iterations: phase two has run 2 of its max_iterations = 2' });
 
@@ -160,14 +166,7 @@ describe('ao service', { timeout: 120_000 }, () => {
     const eventsBefore = (await eventsOf(ao)).length;
 
     const second = boot(unit, home);
-    const after = await waitFor(
-      async () => {
-        const s = await statusOf(ao);
-        return agentOf(s, 'keeper').state === 'running' && agentOf(s, 'watchdog').state === 'running' ? s : undefined;
-      },
-      30_000,
-      250,
-    );
+    const after = await statusWhen(ao, (s) => agentOf(s, 'keeper').state === 'running' && agentOf(s, 'watchdog').state === 'running');
     expect(after.phase).toMatchObject({ id: 'two', index: 1 });
     expect(agentOf(after, 'worker')).toMatchObject({ state: 'paused', iteration: 2, detail: 'iterations: phase two has run 2 of its max_iterations = 2' });
     // a few sweeps later it is still held: no run of the loop after the reboot
