@@ -93,7 +93,8 @@ export function programCheck(p: ProgramFacts): Check {
   const where = `${p.found}${p.version ? ` (${p.version})` : ''}`;
   if (p.flags.length === 0) return ok(name, where);
   const helpOf = [p.program, ...p.subcommand, '--help'].join(' ');
-  if (p.help === null) return { check: name, status: 'warn', detail: `${where}; \`${helpOf}\` printed nothing`, fix: `check that it runs: ${helpOf}` };
+  if (p.help === null)
+    return { check: name, status: 'warn', detail: `${where}; \`${helpOf}\` printed nothing (or not within 30 s)`, fix: `check that it runs: ${helpOf}` };
   const missing = missingFlags(p.help, p.flags);
   if (missing.length === 0) return ok(name, `${where}; takes the flags ao passes (${p.flags.join(' ')})`);
   return {

@@ -53,22 +53,23 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
   return doctorExitCode(checks);
 }
 
-/** The help texts asked for, once per program and subcommand (a team of three Claude agents asks once). */
-const helps = new Map<string, Promise<string | null>>();
+/** What a program printed, asked once per command line (a team of three Claude agents asks once). */
+const answers = new Map<string, Promise<string | null>>();
 
-function helpOf(argv: string[]): Promise<string | null> {
+function once(argv: string[], ask: (argv: string[]) => Promise<string | null>): Promise<string | null> {
   const key = JSON.stringify(argv);
-  if (!helps.has(key)) {
-    helps.set(
-      key,
-      spawnRunner(argv, { signal: AbortSignal.timeout(10_000) }).then((r) => {
-        // a run that failed and printed nothing on stdout gave no help, only its error
-        const text = r.exitCode === 0 || r.stdout.trim() !== '' ? `${r.stdout}\n${r.stderr}`.trim() : '';
-        return text === '' ? null : text;
-      }),
-    );
-  }
-  return helps.get(key)!;
+  if (!answers.has(key)) answers.set(key, ask(argv));
+  return answers.get(key)!;
+}
+
+/** Node CLIs take seconds to print their help, more while others start beside them. */
+const ASK_MS = 30_000;
+
+async function helpText(argv: string[]): Promise<string | null> {
+  const r = await spawnRunner(argv, { signal: AbortSignal.timeout(ASK_MS) });
+  // a run that failed and printed nothing on stdout gave no help, only its error
+  const text = r.exitCode === 0 || r.stdout.trim() !== '' ? `${r.stdout}\n${r.stderr}`.trim() : '';
+  return text === '' ? null : text;
 }
 
 /** An agent CLI's version and whether its --help knows the flags its backend passes; a shell command or ao's own demo agent is only looked for. */
@@ -84,8 +85,8 @@ async function programFacts(p: AgentProgram) {
     program: p.agent.backend === 'demo' && p.agent.command === null ? "demo agent (ao's own, no CLI)" : p.program,
     viaCommand: p.agent.command !== null,
     found,
-    version: found && cli ? await versionOf([found, '--version']) : null,
-    help: found && cli ? await helpOf([found, ...subcommand, '--help']) : null,
+    version: found && cli ? await once([found, '--version'], (argv) => versionOf(argv, ASK_MS)) : null,
+    help: found && cli ? await once([found, ...subcommand, '--help'], helpText) : null,
     flags,
     subcommand,
   };

@@ -1,4 +1,7 @@
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { completions } from '../../../src/cli/commands/completion.js';
+import { buildProgram } from '../../../src/cli/program.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultSessionPrefix, loadProject } from '../../../src/config/load.js';
 import { crontabLine, environmentFile, systemdQuote, unitName, unitPath, unitText, type UnitInput } from '../../../src/cli/service-unit.js';
@@ -52,5 +55,17 @@ describe('the boot unit', () => {
     expect(line).toContain(`-c ${i.project.configFile} up >> `);
     expect(line).toContain(environmentFile('/home/me', unitName(i.project)));
     expect(line).toContain(' PATH=/bin:/100\\% /usr/bin/node ');
+  });
+});
+
+describe('completion of the new commands', () => {
+  const io = { out: () => {}, err: () => {}, env: {}, cwd: tmpdir(), isTTY: false };
+  it('ao doctor and ao service are commands; service completes its actions, then its options', () => {
+    const program = buildProgram(io, () => {});
+    expect(completions(program, [], {}, io)).toEqual(expect.arrayContaining(['doctor', 'service']));
+    expect(completions(program, ['service'], {}, io)).toEqual(['install', 'uninstall', 'status']);
+    expect(completions(program, ['service', 'install'], {}, io)).toEqual(['--print', '--json', '--help']);
+    expect(completions(program, ['doctor'], {}, io)).toEqual(['--json', '--help']);
+    expect(completions(program, ['up'], {}, io)).toContain('--wait');
   });
 });
