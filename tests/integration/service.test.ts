@@ -111,10 +111,16 @@ function boot(unit: Unit, home: string): ResultPromise<{ reject: false; extendEn
 
 describe('ao service', { timeout: 120_000 }, () => {
   it('install and uninstall write and remove exactly one file under HOME; --print writes nothing', async () => {
-    const { ao, home } = project('svcfiles');
+    const { ao, home, dir, socket } = project('svcfiles');
     const printed = await ao('service', 'install', '--print');
     expect(printed.code, printed.stderr).toBe(0);
     expect(printed.stdout).toMatch(/^ExecStart=.* up --wait$/m);
+    // the keys of the environment it was installed from stay out of it: they go in the EnvironmentFile it names
+    const secret = 'sk-service-test-secret-0123456789';
+    const withKey = await runAo(['service', 'install', '--print'], { cwd: dir, socket, env: { HOME: home, ANTHROPIC_API_KEY: secret } });
+    expect(withKey.stdout).toBe(printed.stdout);
+    expect(withKey.stdout).not.toContain(secret);
+    expect(printed.stdout).toMatch(/^EnvironmentFile=-.*\/\.config\/ao\/ao-ao-test-\w+-[0-9a-f]{6}\.env$/m);
     expect(filesUnder(home)).toEqual([]);
 
     const install = await ao('service', 'install');
