@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { aoEntry, openProject } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -36,10 +35,7 @@ export async function service(options: ServiceOptions, io: Io): Promise<number> 
   const systemd = await systemdState(unit, user);
   if (options.action === 'install') {
     const before = existsSync(file) ? readFileSync(file, 'utf8') : null;
-    if (before !== text) {
-      mkdirSync(dirname(file), { recursive: true });
-      await writeTextAtomic(file, text);
-    }
+    if (before !== text) await writeTextAtomic(file, text);
     io.out(`${before === null ? 'wrote' : before === text ? 'unchanged' : 'updated'} ${file}\n`);
     io.out(`the agents' keys go in ${environmentFile(home, unit)} (KEY=value lines, chmod 600); the unit reads it and holds none\n`);
     if (systemd.userInstance) {
