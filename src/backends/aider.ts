@@ -48,4 +48,5 @@ export const aider: Backend = {
     return [cmd, ...model, ...input.agent.args];
   },
   detect: detectAider,
+  credentials: { env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY', 'GEMINI_API_KEY', 'DEEPSEEK_API_KEY'], files: ['.aider.conf.yml'] },
 };

@@ -129,4 +129,8 @@ export const claude: Backend = {
   trouble: claudeTrouble,
   usage: claudeUsage,
   conversations: claudeConversations,
+  credentials: {
+    env: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'],
+    files: ['.claude/.credentials.json'],
+  },
 };

@@ -117,4 +117,5 @@ export const codex: Backend = {
   dialog: codexDialog,
   trouble: codexTrouble,
   usage: codexUsage,
+  credentials: { env: ['OPENAI_API_KEY', 'CODEX_API_KEY'], files: ['.codex/auth.json'] },
 };

@@ -96,4 +96,8 @@ export const gemini: Backend = {
   trouble: geminiTrouble,
   usage: geminiUsage,
   conversations: geminiConversations,
+  credentials: {
+    env: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_APPLICATION_CREDENTIALS'],
+    files: ['.gemini/oauth_creds.json'],
+  },
 };

@@ -55,4 +55,5 @@ export const opencode: Backend = {
   },
   detect: detectOpencode,
   dialog: opencodeDialog,
+  credentials: { env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY', 'GEMINI_API_KEY'], files: ['.local/share/opencode/auth.json'] },
 };

@@ -77,6 +77,8 @@ export interface Backend {
   usage?(output: string): IterationUsage | null;
   /** conversations that survive restarts; `argv` reads `input.conversation` */
   conversations?: ConversationSupport;
+  /** where its CLI finds credentials, for `ao doctor`: any of these variables, or any of these login files under HOME */
+  credentials?: { env: readonly string[]; files: readonly string[] };
 }
 
 export type DialogName = 'folder trust' | 'tool permission' | 'api key' | 'question';

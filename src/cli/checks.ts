@@ -7,28 +7,46 @@ import { getBackend } from '../backends/index.js';
 import { ConfigError } from '../errors.js';
 import { signalFile } from '../state/signals.js';
 import { modelFor } from '../config/resolve.js';
-import type { Project } from '../config/types.js';
+import type { AgentSpec, Project } from '../config/types.js';
+import { conversationOf } from '../supervisor/launch.js';
+
+/**
+ * Every command line ao may build for an agent, as a start builds it: each
+ * phase's model, and a new and a continued conversation where it keeps one
+ * (with the signal file, so a Claude agent's own --settings is read and folded
+ * as at a start). Throws what the backend refuses.
+ */
+export function launchArgvs(project: Project, agent: AgentSpec): string[][] {
+  if (agent.kind === 'service') return [[agent.command ?? 'true', ...agent.args]];
+  const conversations = conversationOf(agent, null) ? [conversationOf(agent, null), conversationOf(agent, 'a-kept-conversation')] : [null];
+  const argvs = new Map<string, string[]>();
+  for (const phase of project.phases) {
+    for (const conversation of conversations) {
+      const argv = getBackend(agent.backend).argv({
+        agent,
+        model: modelFor(project, agent, phase),
+        kickoffFile: 'kickoff.md',
+        kickoff: agent.kickoff,
+        aoEntry: 'ao',
+        conversation,
+        signalFile: signalFile(project.stateDir, agent.name),
+      });
+      argvs.set(JSON.stringify(argv), argv);
+    }
+  }
+  return [...argvs.values()];
+}
 
 /** Every agent's command line as `ao up` builds it, in every phase: a backend that refuses it is a config error. */
 export function launchProblems(project: Project): ConfigError[] {
   const problems = new Map<string, ConfigError>();
-  for (const phase of project.phases) {
-    for (const agent of project.agents) {
-      if (agent.kind === 'service') continue;
-      try {
-        // with the signal file, as at a start: a Claude agent's own --settings is read and folded then
-        getBackend(agent.backend).argv({
-          agent,
-          model: modelFor(project, agent, phase),
-          kickoffFile: 'kickoff.md',
-          kickoff: agent.kickoff,
-          aoEntry: 'ao',
-          signalFile: signalFile(project.stateDir, agent.name),
-        });
-      } catch (error) {
-        const message = `agents.${agent.name}: ao up would refuse it: ${(error as Error).message}`;
-        problems.set(message, new ConfigError(project.configFile, message));
-      }
+  for (const agent of project.agents) {
+    if (agent.kind === 'service') continue;
+    try {
+      launchArgvs(project, agent);
+    } catch (error) {
+      const message = `agents.${agent.name}: ao up would refuse it: ${(error as Error).message}`;
+      problems.set(message, new ConfigError(project.configFile, message));
     }
   }
   return [...problems.values()];

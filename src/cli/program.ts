@@ -53,13 +53,14 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .argument('[agents...]', 'agents to start (default: every enabled agent but tasks)')
     .option('--dry-run', 'print the exact tmux commands instead of running them')
     .option('--no-watchdog', 'do not start the watchdog (nothing will heal the agents)')
+    .option('--wait', 'stay in the foreground until the team is down (`ao down`: exit 0; its tmux server lost: exit 1); what a boot unit runs')
     .addOption(
       new Option(
         '--ready-timeout <seconds>',
         'seconds from the start of ao up to report on pasted kickoffs (default 4.5; the watchdog pastes them however late); with --no-watchdog, how long to wait for a ready screen (default 60)',
       ).argParser(integer),
     )
-    .action(async (agents: string[], opts: { dryRun?: boolean; readyTimeout?: number; watchdog?: boolean }) =>
+    .action(async (agents: string[], opts: { dryRun?: boolean; readyTimeout?: number; watchdog?: boolean; wait?: boolean }) =>
       run(async () => (await import('./commands/up.js')).up({ ...globals(), agents, ...opts }, io))(),
     );
 
@@ -116,6 +117,22 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .description('tokens and cost per phase and agent, with totals, from state/usage.jsonl (read-only)')
     .option('--json', 'print one JSON object: rows per phase and agent, phases, agents, total')
     .action(async (opts: { json?: boolean }) => run(async () => (await import('./commands/cost.js')).cost({ ...globals(), ...opts }, io))());
+
+  program
+    .command('doctor')
+    .description('what on this machine would stop the run: tmux, each agent CLI and its flags, credentials, disk, sessions, the boot unit')
+    .option('--json', 'print one JSON object: { project, ok, checks: [ { check, status, detail, fix } ] }')
+    .action(async (opts: { json?: boolean }) => run(async () => (await import('./commands/doctor.js')).doctor({ ...globals(), ...opts }, io))());
+
+  program
+    .command('service')
+    .description('a systemd user unit that starts the team at boot: install [--print], uninstall, status')
+    .argument('<action>', 'install, uninstall or status')
+    .option('--print', 'install: print the unit and write nothing')
+    .option('--json', 'status: print one JSON object')
+    .action(async (action: string, opts: { print?: boolean; json?: boolean }) =>
+      run(async () => (await import('./commands/service.js')).service({ ...globals(), action, ...opts }, io))(),
+    );
 
   program
     .command('format-stream', { hidden: true })

@@ -31,6 +31,8 @@ export interface EventDetails {
   'resume-refused': never;
   /** the conversation a Claude agent runs, as its SessionStart hook reports it */
   conversation: never;
+  /** a persistent agent that ran before starts a new conversation (its backend keeps none, or `resume` is off) */
+  'fresh-start': never;
   // the watchdog's execution of them
   started: Run;
   restart: Run;
@@ -110,6 +112,7 @@ export const EVENTS: Record<EventName, EventInfo> = {
   resume: plain,
   'resume-refused': warn,
   conversation: plain,
+  'fresh-start': warn,
   started: plain,
   restart: plain,
   'next-iteration': plain,

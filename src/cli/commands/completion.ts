@@ -32,6 +32,12 @@ export function completionScript(shell: string): string {
   throw new UsageError(`ao completion: no script for "${shell}" (one of: ${SHELLS.join(', ')})`);
 }
 
+/** The commands whose first argument is one of a few words. */
+const ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  completion: SHELLS,
+  service: ['install', 'uninstall', 'status'],
+};
+
 /** The commands whose arguments are agent names. */
 const TAKES_AGENTS = new Set(['up', 'down', 'restart', 'logs', 'attach', 'send', 'inbox', 'events', 'explain', 'run']);
 
@@ -43,7 +49,10 @@ export function completions(program: Command, words: readonly string[], options:
   const name = words.find((w) => visible.some((c) => c.name() === w));
   if (name === undefined) return [...visible.map((c) => c.name()), ...flags(program)];
   const command = visible.find((c) => c.name() === name)!;
-  if (name === 'completion') return [...SHELLS];
+  // the first argument of a command that takes one of a few words: those words; after it, its options
+  const actions = ACTIONS[name];
+  if (actions && !words.slice(words.indexOf(name) + 1).some((w) => actions.includes(w))) return [...actions];
+  if (name === 'completion') return [];
   let agents: string[] = [];
   if (TAKES_AGENTS.has(name)) {
     try {

@@ -9,6 +9,11 @@ import { launchKeyOf, passedEnv, planLaunch, type LaunchPlan } from '../../super
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import { deliverKickoffs, watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { requirePrograms } from '../programs.js';
+import { waitTeamDown } from '../wait.js';
+import { getBackend } from '../../backends/index.js';
+import { UsageError } from '../../errors.js';
+import { appendEvent } from '../../state/events.js';
 
 export interface UpOptions extends GlobalOptions {
   agents: string[];
@@ -17,14 +22,20 @@ export interface UpOptions extends GlobalOptions {
   readyTimeout?: number;
   /** false: start the agents without the watchdog (nothing heals them) */
   watchdog?: boolean;
+  /** stay in the foreground until the team is down (what a boot unit runs) */
+  wait?: boolean;
 }
 
 /** `ao up [AGENT...]`: start what is not running; leave running agents alone. */
 export async function up(options: UpOptions, io: Io): Promise<number> {
   const began = Date.now();
   const { project, tmux } = openProject(options, io);
+  if (options.wait && (options.dryRun || options.watchdog === false))
+    throw new UsageError('ao up --wait watches the watchdog: it goes with neither --dry-run nor --no-watchdog');
   // tasks run on demand (`ao run`), so a bare `ao up` leaves them out
   const agents = selectAgents(project, options.agents, (a) => a.enabled && a.kind !== 'task');
+  // a program that is not there would only die in its pane: refuse before anything starts
+  if (!options.dryRun) requirePrograms(project, agents, io.env);
   const phase = readPhaseStateOf(project);
   const view = phaseView(project, phase);
   const entry = aoEntry();
@@ -72,7 +83,15 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
         io.out(`${plan.agent.name}: already running (pid ${pane.pid ?? '?'})\n`);
         continue;
       }
+      if (record.condition === 'paused' && options.watchdog !== false) {
+        // a usage limit or a budget outlives a reboot: the watchdog resumes it when it may
+        io.out(
+          `${plan.agent.name}: paused (${record.pausedReason ?? 'provider trouble'}); the watchdog resumes it (\`ao restart ${plan.agent.name}\` starts it now)\n`,
+        );
+        continue;
+      }
       await startSession(tmux, plan, { pane, previousRun: record.runId });
+      if (plan.agent.kind === 'persistent' && record.startedAt !== null && !plan.conversation?.resume) freshStart(project.stateDir, plan);
       markStarted(record, {
         at: now.getTime(),
         model: plan.model,
@@ -130,5 +149,13 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     io.out(`${plan.agent.name}: started (pid ${pane.pid ?? '?'}, model ${plan.model ?? '-'}${kickoff?.inline ?? ''})${kickoff?.after ?? ''}\n`);
   }
   if (started.length === 0 && plans.length > 0) io.out('nothing to start: every agent is running\n');
-  return failures > 0 || watchdogDown ? 1 : 0;
+  const code = failures > 0 || watchdogDown ? 1 : 0;
+  if (!options.wait || watchdog === 'off' || watchdog === 'foreign' || watchdogDown) return code;
+  return waitTeamDown(project, tmux, io);
+}
+
+/** A persistent agent that ran before begins a new conversation: said once, in events. */
+function freshStart(stateDir: string, plan: LaunchPlan): void {
+  const why = getBackend(plan.agent.backend).conversations ? `resume is off for it` : `the ${plan.agent.backend} backend cannot continue a conversation`;
+  appendEvent(stateDir, { time: new Date().toISOString(), agent: plan.agent.name, event: 'fresh-start', reason: `${why}: a new conversation begins` });
 }

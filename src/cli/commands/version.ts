@@ -6,9 +6,9 @@ import { aoVersion } from '../package-version.js';
 /** The agent CLIs whose version `--verbose` asks for: each backend that runs a program of its own name. */
 const CLIS = BACKEND_NAMES.filter((b) => b !== 'shell' && b !== 'demo');
 
-/** A program's first line of `ARGS` output, or null when it is not installed or says nothing within 5 s. */
-async function versionOf(argv: string[]): Promise<string | null> {
-  const r = await spawnRunner(argv, { signal: AbortSignal.timeout(5000) });
+/** A program's first line of `ARGS` output, or null when it is not installed or says nothing within `timeoutMs`. */
+export async function versionOf(argv: string[], timeoutMs = 5000): Promise<string | null> {
+  const r = await spawnRunner(argv, { signal: AbortSignal.timeout(timeoutMs) });
   const line = (r.stdout || r.stderr).split('\n').find((l) => l.trim() !== '');
   return r.exitCode === 0 && line ? line.trim() : null;
 }
