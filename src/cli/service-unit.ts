@@ -61,6 +61,8 @@ export function unitText(input: UnitInput): string {
     '# the keys the agents need, as KEY=value lines (chmod 600); a missing file is skipped',
     `EnvironmentFile=-${environmentFile(input.home, unit).replace(/%/g, '%%')}`,
     `ExecStart=${execStart(input).map(systemdQuote).join(' ')}`,
+    // systemctl --user stop is ao down (the agents stopped one by one, the watchdog last), not a kill of the whole cgroup
+    `ExecStop=${[input.node, input.entry, '-c', input.project.configFile, 'down'].map(systemdQuote).join(' ')}`,
     // exit 0 is `ao down`: left down; a lost tmux server exits 1 and is started again
     'Restart=on-failure',
     'RestartSec=30',

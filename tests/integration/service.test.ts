@@ -36,13 +36,15 @@ function systemdWords(line: string): string[] {
 interface Unit {
   cwd: string;
   argv: string[];
+  /** ExecStop: what systemctl --user stop runs */
+  stop: string[];
   env: Record<string, string>;
 }
 
 function parseUnit(text: string): Unit {
   const value = (key: string): string[] => [...text.matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) => m[1]!);
   const env = Object.fromEntries(value('Environment').map((v) => systemdWords(v)[0]!.split(/=(.*)/s).slice(0, 2) as [string, string]));
-  return { cwd: value('WorkingDirectory')[0]!, argv: systemdWords(value('ExecStart')[0]!), env };
+  return { cwd: value('WorkingDirectory')[0]!, argv: systemdWords(value('ExecStart')[0]!), stop: systemdWords(value('ExecStop')[0]!), env };
 }
 
 const TEAM = [
@@ -185,8 +187,16 @@ describe('ao service', { timeout: 120_000 }, () => {
       ['keeper', 'the shell backend cannot continue a conversation: a new conversation begins'],
     ]);
 
-    // `ao down` ends the unit's command with 0: a stop on purpose, not restarted
-    expect((await ao('down')).code).toBe(0);
+    // systemctl --user stop runs the unit's ExecStop, ao down: it ends the unit's command with 0, a stop on purpose, not restarted
+    expect(unit.stop.slice(-1)).toEqual(['down']);
+    const stop = await execa(unit.stop[0]!, unit.stop.slice(1), {
+      cwd: unit.cwd,
+      env: { ...unit.env, HOME: home },
+      extendEnv: false,
+      reject: false,
+      timeout: 30_000,
+    });
+    expect(stop.exitCode, stop.stderr).toBe(0);
     const done = await second;
     expect(done.exitCode, done.stdout).toBe(0);
     expect(done.stdout).toMatch(/^worker: paused \(iterations: phase two has run 2 of its max_iterations = 2\); the watchdog resumes it/m);

@@ -13,7 +13,11 @@ import { REPO } from '../../helpers/ao.js';
 
 const io: Io = { out: () => {}, err: () => {}, env: {}, cwd: REPO, isTTY: false };
 const program = buildProgram(io, () => {});
-const visible = program.commands.filter((c) => !(c as Command & { _hidden?: boolean })._hidden);
+const isVisible = (c: Command): boolean => !(c as Command & { _hidden?: boolean })._hidden;
+const visible = program.commands.filter(isVisible);
+/** Every visible command at any depth (`service install`, `fleet up`), by its full name. */
+const everyCommand = (parent: Command, prefix = ''): Array<[string, Command]> =>
+  parent.commands.filter(isVisible).flatMap((c) => [[`${prefix}${c.name()}`, c] as [string, Command], ...everyCommand(c, `${prefix}${c.name()} `)]);
 
 /** The README's command table: command name -> its row. */
 function readmeRows(): Map<string, string> {
@@ -38,7 +42,7 @@ describe('ao --help and the README', () => {
     for (const command of visible) expect(help).toContain(`  ${command.name()}`);
   });
 
-  it.each(visible.map((c) => [c.name(), c] as const))('ao %s --help fits in 80 columns and shows -c', (_name, command) => {
+  it.each(everyCommand(program))('ao %s --help fits in 80 columns and shows -c', (_name, command) => {
     const help = helpOf(command);
     for (const line of help.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(help).toContain('-c, --config <file>');

@@ -35,6 +35,7 @@ describe('the boot unit', () => {
     const unit = unitName(i.project);
     expect(text).toContain(`WorkingDirectory=${i.project.dir}\n`);
     expect(text).toContain(`ExecStart=/usr/bin/node /opt/ao/bin/ao -c ${i.project.configFile} up --wait\n`);
+    expect(text).toContain(`ExecStop=/usr/bin/node /opt/ao/bin/ao -c ${i.project.configFile} down\n`);
     expect(text).toContain('Restart=on-failure\n');
     expect(text).toContain(`EnvironmentFile=-${environmentFile('/home/me', unit)}\n`);
     expect(text).toContain('Environment="PATH=/usr/local/bin:/usr/bin"\n');
