@@ -166,6 +166,15 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     );
 
   program
+    .command('notify')
+    .description('notifications ([notify] in agents.toml): `ao notify test` sends one and says how it went')
+    .argument('<action>', 'test')
+    .option('--json', 'print the notification and each attempt as JSON')
+    .action(async (action: string, opts: { json?: boolean }) =>
+      run(async () => (await import('./commands/notify.js')).notify({ ...globals(), action, ...opts }, io))(),
+    );
+
+  program
     .command('dash')
     .description('the team, live: phase, agents, screens, journal, review, inboxes, events; keys to act (needs a terminal)')
     .action(async () => run(async () => (await import('./commands/dash.js')).dash(globals(), io))());
