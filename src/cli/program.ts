@@ -167,7 +167,7 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
 
   program
     .command('notify')
-    .description('notifications ([notify] in agents.toml): `ao notify test` sends one and says how it went')
+    .description('notifications: `ao notify test` sends one to each [notify] target, says how it went')
     .argument('<action>', 'test')
     .option('--json', 'print the notification and each attempt as JSON')
     .action(async (action: string, opts: { json?: boolean }) =>

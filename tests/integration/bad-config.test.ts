@@ -87,7 +87,7 @@ const FIXTURES: Fixture[] = [
   {
     name: 'unknown top-level key',
     config: toml({ 1: 'colour = "red"' }),
-    expect: ['agents.toml:1:1: (top level): unknown key "colour" (known keys: defaults, models, agents, phases, watchdog)'],
+    expect: ['agents.toml:1:1: (top level): unknown key "colour" (known keys: defaults, models, agents, phases, watchdog, notify)'],
   },
   {
     name: 'unknown agent key',
@@ -200,6 +200,36 @@ const FIXTURES: Fixture[] = [
     name: 'invalid ready_pattern regex',
     config: toml({ 7: 'kind = "persistent"', 8: 'ready_pattern = "(unclosed"' }),
     expect: ['agents.toml:8:1: agents.builder.ready_pattern: not a valid regular expression'],
+  },
+  {
+    name: 'unknown [notify] key',
+    config: toml({}, ['', '[notify]', 'webhok = "https://example.com/hook"']),
+    expect: ['agents.toml:24:1: notify: unknown key "webhok" (known keys: webhook, command, events, timeout_s)'],
+  },
+  {
+    name: '[notify] with neither a webhook nor a command',
+    config: toml({}, ['', '[notify]', 'events = ["failed"]']),
+    expect: ['agents.toml:23:2: notify: a [notify] table needs webhook = "https://..." or command = ["prog", "arg"] (or both)'],
+  },
+  {
+    name: '[notify] webhook that is not a URL',
+    config: toml({}, ['', '[notify]', 'webhook = "hooks.slack.com/services/T0/B0/x"']),
+    expect: ['agents.toml:24:1: notify.webhook: not a URL: "hooks.slack.com/services/T0/B0/x" (write the full address, https://...)'],
+  },
+  {
+    name: '[notify] command as a string',
+    config: toml({}, ['', '[notify]', 'command = "notify-send ao"']),
+    expect: ['agents.toml:24:1: notify.command: expected an array, got "notify-send ao"'],
+  },
+  {
+    name: '[notify] event under a name ao does not record',
+    config: toml({}, ['', '[notify]', 'webhook = "https://example.com/hook"', 'events = ["failed", "phase-advanced", "faild"]']),
+    // each caret under its own element
+    expect: [
+      'agents.toml:25:21: notify.events.1: "phase-advanced" is not an event ao records; ao records it as "phase-advance"',
+      '\n25 | events = ["failed", "phase-advanced", "faild"]\n                         ^',
+      'agents.toml:25:39: notify.events.2: unknown event "faild" (ao\'s events are the names `ao events` shows; the default list is failed, paused,',
+    ],
   },
   {
     name: 'several problems at once are all reported',
