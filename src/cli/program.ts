@@ -129,7 +129,7 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
   program
     .command('events')
     .description("the watchdog's decisions: one line per start, death, restart, nudge or failure")
-    .argument('[agents...]', 'only these agents (or phase, config, watchdog); default: all')
+    .argument('[agents...]', 'only these agents (or phase, config, watchdog, notify); default: all')
     .option('-f, --follow', 'keep printing new events')
     .option('--json', 'one JSON object per line')
     .addOption(new Option('-n, --lines <n>', 'how many past events to show').argParser(integer).default(50))

@@ -75,6 +75,8 @@ export interface EventDetails {
   'notify-sent': NotifyAttempt;
   'notify-failed': NotifyAttempt & { error: string };
   'notify-dropped': { dropped: number; by_event: Record<string, number> };
+  /** `ao notify test`: the event its notification is of */
+  'notify-test': never;
 }
 
 /** One attempt to deliver a notification of `event` to one target. */
@@ -155,6 +157,7 @@ export const EVENTS: Record<EventName, EventInfo> = {
   'notify-sent': plain,
   'notify-failed': { tone: 'warn', log: 'warn' },
   'notify-dropped': warn,
+  'notify-test': plain,
 };
 
 /**

@@ -3,7 +3,7 @@
  * a command) when an agent goes failed; a webhook that fails, refuses or hangs
  * never holds the team; a flood of failures gives a bounded number of posts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventsOf, runAo, statusOf, team, waitFor, type EventLine, type Team } from '../helpers/ao.js';
@@ -88,6 +88,23 @@ describe('notifications', () => {
     expect(failed.reason).toMatch(/no answer within 3 s/);
   });
 
+  it('the team’s own events: the watchdog restarted by its sh parent, agents.toml broken', async () => {
+    const web = await hook();
+    const t = project(STEADY, `webhook = "${web.url}"\n`);
+    await t.ao('up');
+    const pidFile = join(t.dir, 'state', 'watchdog.pid');
+    const dog = await waitFor(async () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined));
+    await statusOf(t.ao);
+    process.kill(dog, 'SIGKILL');
+    const bodies = () => web.posts.map((p) => JSON.parse(p.body) as { event: string; agent: string; phase: string | null; reason: string });
+    const restarted = await waitFor(async () => bodies().find((b) => b.event === 'watchdog-restarted'), 10_000);
+    expect(restarted).toMatchObject({ agent: 'watchdog', phase: 'one', reason: expect.stringMatching(/the last watchdog died \(exit 137/) });
+    writeFileSync(join(t.dir, 'agents.toml'), readFileSync(join(t.dir, 'agents.toml'), 'utf8').replace('kind = "persistent"', 'kind = "persistant"'));
+    const broken = await waitFor(async () => bodies().find((b) => b.event === 'config-error'), 10_000);
+    expect(broken).toMatchObject({ agent: 'config', reason: expect.stringMatching(/kind: expected one of/) });
+    expect(bodies().map((b) => b.event)).toEqual(['watchdog-restarted', 'config-error']);
+  });
+
   it('command: the JSON object on its stdin', async () => {
     const t = project(CRASHER, 'command = ["sh", "-c", "cat >> notes.jsonl; echo >> notes.jsonl"]\n');
     await t.ao('up');
@@ -138,26 +155,40 @@ describe('ao notify test', () => {
     const web = await hook();
     const up = team('nt-test', files(`\n[notify]\nwebhook = "${web.url}"\ncommand = ["sh", "-c", "cat > got.json"]\n`));
     cleanups.push(up.cleanup);
+    // ao check says what is configured, the webhook by its host only
+    const check = await up.ao('check');
+    expect(check.stdout).toMatch(
+      /^notify \(`ao notify test` sends one\):\n {2}webhook http:\/\/127\.0\.0\.1:\d+\/… \(POST, JSON\)\n {2}command sh \(JSON on stdin\)\n {2}events: failed, paused, nudge,/m,
+    );
+    expect(check.stdout).not.toContain('secret-token');
+    expect(JSON.parse((await up.ao('check', '--json')).stdout)).toMatchObject({
+      notify: { command: 'sh', events: expect.arrayContaining(['failed', 'complete']), timeout_s: 10 },
+    });
     const ok = await up.ao('notify', 'test');
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^webhook http:\/\/127\.0\.0\.1:\d+\/…: sent \(HTTP 200, \d+ ms\)$/m);
     expect(ok.stdout).toMatch(/^command sh: sent \(exit 0, \d+ ms\)$/m);
     expect(web.posts).toHaveLength(1);
-    expect(JSON.parse(web.posts[0]!.body)).toMatchObject({ event: 'test', agent: 'notify', phase: 'one' });
-    expect(JSON.parse(readFileSync(join(up.dir, 'got.json'), 'utf8'))).toMatchObject({ event: 'test' });
-    expect((await notifyEvents(up)).map((e) => e.event)).toEqual(['notify-sent', 'notify-sent']);
+    expect(JSON.parse(web.posts[0]!.body)).toMatchObject({ event: 'notify-test', agent: 'notify', phase: 'one' });
+    expect(JSON.parse(readFileSync(join(up.dir, 'got.json'), 'utf8'))).toMatchObject({ event: 'notify-test' });
+    expect((await notifyEvents(up)).map((e) => e.event)).toEqual(['notify-test', 'notify-sent', 'notify-sent']);
 
     const down = team('nt-test', files(`\n[notify]\nwebhook = "${await closedPort()}"\n`));
     cleanups.push(down.cleanup);
     const refused = await down.ao('notify', 'test');
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/webhook http:\/\/127\.0\.0\.1:\d+\/…: failed \(ECONNREFUSED/);
-    expect((await notifyEvents(down)).map((e) => e.event)).toEqual(['notify-failed']);
+    expect((await notifyEvents(down)).map((e) => e.event)).toEqual(['notify-test', 'notify-failed']);
+
+    const json = JSON.parse((await down.ao('notify', 'test', '--json')).stdout) as { ok: boolean; attempts: Array<{ target: string; ok: boolean }> };
+    expect(json).toMatchObject({ ok: false, attempts: [{ target: 'webhook', ok: false }] });
+    expect((await down.ao('notify', 'send')).code).toBe(2);
 
     const none = team('nt-test', files(''));
     cleanups.push(none.cleanup);
     const off = await runAo(['notify', 'test'], { cwd: none.dir, socket: none.socket });
     expect(off.code).toBe(2);
     expect(off.stderr).toMatch(/no \[notify\] table in .*agents\.toml/);
+    expect((await none.ao('check')).stdout).toMatch(/\nnotify: off \(no \[notify\] table\)$/);
   });
 });

@@ -44,6 +44,7 @@ export function completions(program: Command, words: readonly string[], options:
   if (name === undefined) return [...visible.map((c) => c.name()), ...flags(program)];
   const command = visible.find((c) => c.name() === name)!;
   if (name === 'completion') return [...SHELLS];
+  if (name === 'notify') return ['test', ...flags(command), '--help'];
   let agents: string[] = [];
   if (TAKES_AGENTS.has(name)) {
     try {

@@ -1,10 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIG_FILE, loadProject } from '../../../src/config/load.js';
 import { webhookLabel } from '../../../src/config/notify.js';
 import { ConfigError } from '../../../src/errors.js';
 import { EVENTS, NOTIFY_DEFAULT_EVENTS, NOTIFY_NAME_HINTS, notifiable } from '../../../src/state/event-catalogue.js';
-import { makeProject, removeProject } from '../../helpers/ao.js';
+import { makeProject, REPO, removeProject } from '../../helpers/ao.js';
 
 const made: string[] = [];
 afterEach(() => {
@@ -80,5 +81,14 @@ describe('the events a notification may be asked for', () => {
   it('a webhook is shown by its host only', () => {
     expect(webhookLabel('https://hooks.slack.com/services/T0/B0/secret')).toBe('https://hooks.slack.com/…');
     expect(webhookLabel('http://127.0.0.1:8080/x?token=1')).toBe('http://127.0.0.1:8080/…');
+  });
+});
+
+describe('the README', () => {
+  it('gives [notify] examples that load (Slack, ntfy, a command)', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const examples = [...readme.matchAll(/```toml\n(\[notify\]\n[^`]*)```/g)].map((m) => m[1]!);
+    expect(examples).toHaveLength(3);
+    for (const example of examples) expect(load(`\n${example}`).notify).toBeDefined();
   });
 });
