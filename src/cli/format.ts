@@ -1,5 +1,3 @@
-import { webhookLabel } from '../config/notify.js';
-import type { NotifySpec } from '../config/types.js';
 import { phaseHeader, stateLabel, usd } from '../supervisor/labels.js';
 import type { StatusReport } from '../supervisor/status.js';
 
@@ -50,14 +48,4 @@ export function statusJson(report: StatusReport): object {
       usage: a.usage,
     })),
   };
-}
-
-/** What [notify] sends and where, for `ao check` and `ao notify`: a webhook shown by its host only (its path is a secret). */
-export function describeNotify(spec: NotifySpec): string[] {
-  return [
-    ...(spec.webhook ? [`webhook ${webhookLabel(spec.webhook)} (POST, JSON)`] : []),
-    ...(spec.command ? [`command ${spec.command[0] ?? ''} (JSON on stdin)`] : []),
-    `events: ${spec.events.join(', ')}`,
-    `timeout ${spec.timeoutS} s; at most one per agent and event a minute, a summary of what the limits hold back`,
-  ];
 }

@@ -4,9 +4,9 @@ import { modelFor } from '../../config/resolve.js';
 import { ConfigError } from '../../errors.js';
 import { openProject } from '../context.js';
 import { getBackend } from '../../backends/index.js';
-import type { AgentSpec, KickoffMode, Project } from '../../config/types.js';
+import type { AgentSpec, KickoffMode, NotifySpec, Project } from '../../config/types.js';
 import { shellQuote } from '../../tmux/client.js';
-import { describeNotify, table } from '../format.js';
+import { table } from '../format.js';
 import { webhookLabel } from '../../config/notify.js';
 import type { GlobalOptions, Io } from '../io.js';
 
@@ -85,4 +85,14 @@ function launchLine(project: Project, agent: AgentSpec): string[] {
   if (agent.kind === 'service') return [agent.command ?? 'true', ...agent.args];
   const model = project.phases[0] ? modelFor(project, agent, project.phases[0]) : null;
   return getBackend(agent.backend).argv({ agent, model, kickoffFile: '<kickoff file>', kickoff: agent.kickoff, aoEntry: 'ao' });
+}
+
+/** What [notify] sends and where, for `ao check` and `ao notify`: a webhook shown by its host only (its path is a secret). */
+function describeNotify(spec: NotifySpec): string[] {
+  return [
+    ...(spec.webhook ? [`webhook ${webhookLabel(spec.webhook)} (POST, JSON)`] : []),
+    ...(spec.command ? [`command ${spec.command[0] ?? ''} (JSON on stdin)`] : []),
+    `events: ${spec.events.join(', ')}`,
+    `timeout ${spec.timeoutS} s; at most one per agent and event a minute, a summary of what the limits hold back`,
+  ];
 }
