@@ -144,7 +144,7 @@ export class Notifier {
     else this.scheduleSummary();
   }
 
-  /** Resolves once the queue is empty, or after `graceMs` (a stopping watchdog waits that long at most). */
+  /** Resolves once the queue is empty, or after `graceMs` (a stopping watchdog waits 1 s at most: ao down gives it 2). */
   async flush(graceMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.sending ?? Promise.resolve(), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);

@@ -526,7 +526,7 @@ export class Watchdog {
       this.proc.close();
       // a notification on its way gets a moment to arrive; a hanging target cannot hold the stop
       this.notifier.stop();
-      await this.notifier.flush(2000);
+      await this.notifier.flush(1000);
     }
   }
 
