@@ -148,7 +148,7 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
   program
     .command('events')
     .description("the watchdog's decisions: one line per start, death, restart, nudge or failure")
-    .argument('[agents...]', 'only these agents (or phase, config, watchdog); default: all')
+    .argument('[agents...]', 'only these agents (or phase, config, watchdog, notify); default: all')
     .option('-f, --follow', 'keep printing new events')
     .option('--json', 'one JSON object per line')
     .addOption(new Option('-n, --lines <n>', 'how many past events to show').argParser(integer).default(50))
@@ -182,6 +182,15 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .option('--json', 'print one JSON object (status)')
     .action(async (action: string, id: string | undefined, opts: { json?: boolean }) =>
       run(async () => (await import('./commands/phase.js')).phase({ ...globals(), action, id, ...opts }, io))(),
+    );
+
+  program
+    .command('notify')
+    .description('notifications: `ao notify test` sends one to each [notify] target, says how it went')
+    .argument('<action>', 'test')
+    .option('--json', 'print the notification and each attempt as JSON')
+    .action(async (action: string, opts: { json?: boolean }) =>
+      run(async () => (await import('./commands/notify.js')).notify({ ...globals(), action, ...opts }, io))(),
     );
 
   program

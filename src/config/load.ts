@@ -4,6 +4,7 @@ import { parse, TomlError } from 'smol-toml';
 import { getBackend } from '../backends/index.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { findUnknownPlaceholders } from './kickoff.js';
+import { resolveNotify, type Fail } from './notify.js';
 import { excerpt, locateKey } from './locate.js';
 import { DEFAULT_STATE_DIR, inside } from './state-dir.js';
 import type { RawAgent, RawConfig } from './schema.js';
@@ -120,9 +121,12 @@ export function loadProject(file: string, env: NodeJS.ProcessEnv = process.env):
 function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJS.ProcessEnv): Project {
   const dir = dirname(file);
   const errors: ConfigError[] = [];
-  const fail = (path: PropertyKey[], message: string): void => {
+  const fail: Fail = (path, message, find) => {
     const loc = locateKey(source, path);
-    errors.push(new ConfigError(file, `${keyPath(path)}: ${message}`, loc?.line, loc?.column, loc ? excerpt(source, loc.line, loc.column) : undefined));
+    // an element of an array: the column of the element on the key's line
+    const at = loc && find !== undefined ? (source.split(/\r?\n/)[loc.line - 1] ?? '').indexOf(find, loc.column) : -1;
+    const column = at >= 0 ? at + 1 : loc?.column;
+    errors.push(new ConfigError(file, `${keyPath(path)}: ${message}`, loc?.line, column, loc ? excerpt(source, loc.line, column) : undefined));
   };
   const projectPath = (path: PropertyKey[], value: string, base = dir): string | null => {
     const abs = resolve(base, value);
@@ -195,6 +199,8 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
     };
   });
 
+  const notify = resolveNotify(raw.notify, fail);
+
   if (errors.length > 0) throw ConfigError.all(errors);
   const w = raw.watchdog ?? {};
   return {
@@ -225,13 +231,14 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
       probeMaxS: w.probe_max_s ?? 1800,
       resumeMarginS: w.resume_margin_s ?? 30,
     },
+    ...(notify ? { notify } : {}),
   };
 }
 
 interface AgentContext {
   dir: string;
   sessionPrefix: string;
-  fail: (path: PropertyKey[], message: string) => void;
+  fail: Fail;
   projectPath: (path: PropertyKey[], value: string, base?: string) => string | null;
 }
 

@@ -67,13 +67,22 @@ export const watchdogSchema = z.strictObject({
   resume_margin_s: z.optional(z.number().check(z.nonnegative())),
 });
 
+export const notifySchema = z.strictObject({
+  webhook: optionalText(),
+  command: z.optional(z.array(text()).check(z.minLength(1, 'a program to run: ["prog", "arg", ...]'))),
+  events: z.optional(z.array(text())),
+  timeout_s: positive(),
+});
+
 export const configSchema = z.strictObject({
   defaults: z.optional(defaultsSchema),
   models: z.optional(z.record(z.string(), text())),
   agents: z.record(z.string().check(z.regex(NAME, nameMessage)), agentSchema),
   phases: z.array(phaseSchema).check(z.minLength(1, 'at least one [[phases]] entry')),
   watchdog: z.optional(watchdogSchema),
+  notify: z.optional(notifySchema),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
 export type RawAgent = z.infer<typeof agentSchema>;
+export type RawNotify = z.infer<typeof notifySchema>;

@@ -80,6 +80,18 @@ export interface WatchdogSpec {
   nonConvergenceFails: number;
 }
 
+/** `[notify]`: where the watchdog tells the maintainer that something happened. */
+export interface NotifySpec {
+  /** POSTed one JSON object per notification */
+  webhook: string | null;
+  /** run with the JSON object on its stdin (argv, no shell) */
+  command: string[] | null;
+  /** the event names that notify (state/event-catalogue.ts) */
+  events: string[];
+  /** how long one attempt may take before it counts as failed */
+  timeoutS: number;
+}
+
 export interface Project {
   /** project name: the folder holding agents.toml */
   name: string;
@@ -95,4 +107,6 @@ export interface Project {
   kickoffTemplate: string;
   kickoffTemplatePath: string;
   watchdog: WatchdogSpec;
+  /** absent when agents.toml has no [notify] table (and in a running-project.json of an older ao) */
+  notify?: NotifySpec;
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { excerpt, locateKey } from './locate.js';
-import { agentSchema, configSchema, defaultsSchema, phaseSchema, watchdogSchema, type RawConfig } from './schema.js';
+import { agentSchema, configSchema, defaultsSchema, notifySchema, phaseSchema, watchdogSchema, type RawConfig } from './schema.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -11,6 +11,7 @@ const shapes: Array<[RegExp, string[]]> = [
   [/^phases\.\d+$/, Object.keys(phaseSchema.shape)],
   [/^defaults$/, Object.keys(defaultsSchema.shape)],
   [/^watchdog$/, Object.keys(watchdogSchema.shape)],
+  [/^notify$/, Object.keys(notifySchema.shape)],
 ];
 
 function describe(value: unknown): string {

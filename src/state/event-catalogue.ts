@@ -73,7 +73,16 @@ export interface EventDetails {
   complete: never;
   // the state files
   'state-corrupt': never;
+  // notifications ([notify]): each attempt, and what the limits held back
+  'notify-sent': NotifyAttempt;
+  'notify-failed': NotifyAttempt & { error: string };
+  'notify-dropped': { dropped: number; by_event: Record<string, number> };
+  /** `ao notify test`: the event its notification is of */
+  'notify-test': never;
 }
+
+/** One attempt to deliver a notification of `event` to one target. */
+type NotifyAttempt = { target: 'webhook' | 'command'; event: string; ms: number };
 
 export type EventName = keyof EventDetails;
 
@@ -148,7 +157,42 @@ export const EVENTS: Record<EventName, EventInfo> = {
   'phase-set': plain,
   complete: plain,
   'state-corrupt': plain,
+  'notify-sent': plain,
+  'notify-failed': { tone: 'warn', log: 'warn' },
+  'notify-dropped': warn,
+  'notify-test': plain,
 };
+
+/**
+ * The events `[notify]` sends when it names none: an agent failed, paused or
+ * stalled (nudged, then restarted), the gate failing again and again, a phase
+ * passed, the team complete, the watchdog restarted by its sh parent, a broken
+ * agents.toml.
+ */
+export const NOTIFY_DEFAULT_EVENTS: readonly EventName[] = [
+  'failed',
+  'paused',
+  'nudge',
+  'stall-restart',
+  'not-converging',
+  'phase-advance',
+  'complete',
+  'watchdog-restarted',
+  'config-error',
+];
+
+/** Names a maintainer may reach for, and the events ao records for them. */
+export const NOTIFY_NAME_HINTS: Readonly<Record<string, readonly EventName[]>> = {
+  stalled: ['nudge', 'stall-restart'],
+  'gate-failed-repeatedly': ['not-converging'],
+  'phase-advanced': ['phase-advance'],
+  'watchdog-restart': ['watchdog-restarted'],
+};
+
+/** Every event a notification may be asked for: all but the notifications' own. */
+export function notifiable(name: string): name is EventName {
+  return Object.hasOwn(EVENTS, name) && !name.startsWith('notify-');
+}
 
 /** What is known of an event read back from a file, which may be older or foreign. */
 export function eventInfo(name: string): EventInfo {

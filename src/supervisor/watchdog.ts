@@ -32,6 +32,7 @@ import { decideAgents, decidePhase, followsConversation, type AgentsInput, type 
 import { watchesScreen } from './deliver.js';
 import { watchdogSession } from './executor.js';
 import { wakeChannel } from './launch.js';
+import { Notifier } from './notify.js';
 import { observe, observedPids } from './observe.js';
 import { troubleOf } from './read-trouble.js';
 import { recordIteration } from './record-usage.js';
@@ -81,9 +82,21 @@ export class Watchdog {
   /** a wake asked the screen watch to look too; it looks once the sweep it woke is done */
   private screensDue = false;
   private stopAsked = false;
+  private readonly notifier: Notifier;
+  /** the phase the last sweep saw, for notifications */
+  private phaseId: string | null = null;
+  /** events recorded before the first sweep (the watchdog's own start): notified once the phase is known */
+  private early: EventRecord[] | null = [];
 
   constructor(deps: WatchdogDeps) {
     this.deps = deps;
+    this.notifier = new Notifier({
+      spec: () => this.project.notify,
+      project: () => this.project.name,
+      phase: () => this.phaseId,
+      record: (e) => this.event({ type: 'event', ...e }),
+      ...(deps.now ? { now: deps.now } : {}),
+    });
     this.screens = new Screens({
       tmux: deps.tmux,
       project: () => this.deps.project,
@@ -150,6 +163,7 @@ export class Watchdog {
       const phase = decidePhase({ project, ...(await this.observeGate(state)), records: state.agents, lastGeneration: this.lastGeneration, plansEdited });
       state.agents = phase.records;
       const view = phaseView(project, phase.phase);
+      this.phaseId = view.phase.id;
       const decision = decideAgents({
         project,
         phase: phase.phase,
@@ -342,6 +356,13 @@ export class Watchdog {
       this.diskTrouble('events.jsonl', error);
     }
     this.deps.log(EVENTS[action.event].log, record);
+    this.notify(record);
+  }
+
+  /** Hands an event to [notify]: queued, never waited for. Events recorded by `ao watchdog` at its start come here too. */
+  notify(record: EventRecord): void {
+    if (this.early) this.early.push(record);
+    else this.notifier.offer(record);
   }
 
   /** Watches agents.toml, prompts/ and phases/ (chokidar); returns a function that stops watching. */
@@ -472,6 +493,12 @@ export class Watchdog {
           }
           failures++;
         }
+        // after the first sweep, good or not: the phase is known if it could be
+        if (this.early) {
+          const early = this.early;
+          this.early = null;
+          for (const record of early) this.notifier.offer(record);
+        }
         this.capLogsNow();
         if (!this.running) break;
         if (this.pendingWake && failures === 0) continue;
@@ -497,6 +524,9 @@ export class Watchdog {
       this.screens.stop();
       await Promise.all([listening, looking]);
       this.proc.close();
+      // a notification on its way gets a moment to arrive; a hanging target cannot hold the stop
+      this.notifier.stop();
+      await this.notifier.flush(1000);
     }
   }
 

@@ -31,6 +31,8 @@ export const spawnRunner: Runner = (argv, options = {}) =>
     child.on('close', (code, signal) =>
       resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? (signal ? 128 : 1) }),
     );
+    // a program that exits without reading its stdin must not end ao with an EPIPE
+    child.stdin?.on('error', () => undefined);
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 

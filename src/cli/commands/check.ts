@@ -4,9 +4,10 @@ import { modelFor } from '../../config/resolve.js';
 import { ConfigError } from '../../errors.js';
 import { openProject } from '../context.js';
 import { getBackend } from '../../backends/index.js';
-import type { AgentSpec, KickoffMode, Project } from '../../config/types.js';
+import type { AgentSpec, KickoffMode, NotifySpec, Project } from '../../config/types.js';
 import { shellQuote } from '../../tmux/client.js';
 import { table } from '../format.js';
+import { webhookLabel } from '../../config/notify.js';
 import type { GlobalOptions, Io } from '../io.js';
 
 export interface CheckOptions extends GlobalOptions {
@@ -35,10 +36,19 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
       kickoff: a.kickoff,
     })),
   }));
+  // the webhook by its host only: the path of a Slack or ntfy address is its secret
+  const notify = project.notify
+    ? {
+        webhook: project.notify.webhook ? webhookLabel(project.notify.webhook) : null,
+        command: project.notify.command?.[0] ?? null,
+        events: project.notify.events,
+        timeout_s: project.notify.timeoutS,
+      }
+    : null;
   const launch = project.agents.map((a) => ({ name: a.name, argv: launchLine(project, a), kickoff: a.kickoff }));
   if (options.json) {
     io.out(
-      `${JSON.stringify({ ok: true, warnings, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases, launch }, null, 2)}\n`,
+      `${JSON.stringify({ ok: true, warnings, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases, launch, notify }, null, 2)}\n`,
     );
     return 0;
   }
@@ -53,6 +63,13 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
   }
   io.out(`\nhow each agent is started (phase ${project.phases[0]?.id ?? '-'}; \`ao up --dry-run\` shows the tmux commands):\n`);
   for (const l of launch) io.out(`  ${l.name}: ${l.argv.map(shellQuote).join(' ')}${KICKOFF_NOTE[l.kickoff]}\n`);
+  io.out(
+    project.notify
+      ? `\nnotify (\`ao notify test\` sends one):\n${describeNotify(project.notify)
+          .map((l) => `  ${l}\n`)
+          .join('')}`
+      : '\nnotify: off (no [notify] table)\n',
+  );
   return 0;
 }
 
@@ -68,4 +85,14 @@ function launchLine(project: Project, agent: AgentSpec): string[] {
   if (agent.kind === 'service') return [agent.command ?? 'true', ...agent.args];
   const model = project.phases[0] ? modelFor(project, agent, project.phases[0]) : null;
   return getBackend(agent.backend).argv({ agent, model, kickoffFile: '<kickoff file>', kickoff: agent.kickoff, aoEntry: 'ao' });
+}
+
+/** What [notify] sends and where, for `ao check` and `ao notify`: a webhook shown by its host only (its path is a secret). */
+function describeNotify(spec: NotifySpec): string[] {
+  return [
+    ...(spec.webhook ? [`webhook ${webhookLabel(spec.webhook)} (POST, JSON)`] : []),
+    ...(spec.command ? [`command ${spec.command[0] ?? ''} (JSON on stdin)`] : []),
+    `events: ${spec.events.join(', ')}`,
+    `timeout ${spec.timeoutS} s; at most one per agent and event a minute, a summary of what the limits hold back`,
+  ];
 }

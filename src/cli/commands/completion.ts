@@ -36,6 +36,7 @@ export function completionScript(shell: string): string {
 const ACTIONS: Readonly<Record<string, readonly string[]>> = {
   completion: SHELLS,
   service: ['install', 'uninstall', 'status'],
+  notify: ['test'],
 };
 
 /** The commands whose arguments are agent names. */

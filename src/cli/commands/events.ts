@@ -26,7 +26,7 @@ export function formatEvent(e: LoggedEvent): string {
 }
 
 /** What `ao events` may be filtered by besides the agents: the events about the team itself. */
-const TEAM_SUBJECTS = ['phase', 'config', 'watchdog'];
+const TEAM_SUBJECTS = ['phase', 'config', 'watchdog', 'notify'];
 
 /** `ao events [AGENT...] [-f] [--json] [-n N]`: the watchdog's decisions, one per line. */
 export async function events(options: EventsOptions, io: Io): Promise<number> {

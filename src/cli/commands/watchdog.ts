@@ -72,6 +72,7 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
 
   const dog = new Watchdog({ project, tmux, aoEntry: aoEntry(), env: io.env, log, ...(io.env.TMUX_PANE ? { ownSession: watchdogSession(project) } : {}) });
   log('info', start);
+  dog.notify(start);
   for (const problem of startupProblems) log('warn', `at start: ${problem}`);
   // disk trouble raised outside a sweep (a stream, a timer) must not end the watchdog; anything else does, and its sh parent starts it again
   let diskReported = false;
@@ -97,12 +98,14 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   try {
     if (configError) {
       await writeJsonAtomic(layout.configError(project.stateDir), { at: new Date().toISOString(), message: configError });
-      appendEvent(project.stateDir, {
+      const record: EventRecord = {
         time: new Date().toISOString(),
         agent: 'config',
         event: 'config-error',
         reason: `agents.toml does not validate; keeping the last good config: ${configError}`,
-      });
+      };
+      appendEvent(project.stateDir, record);
+      dog.notify(record);
     } else {
       await writeJsonAtomic(layout.runningProject(project.stateDir), project);
       rmSync(layout.configError(project.stateDir), { force: true });
