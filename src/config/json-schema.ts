@@ -68,6 +68,7 @@ const TOP_LEVEL: Record<string, string> = {
   agents: 'the team: one [agents.NAME] table per agent (NAME: letters, digits, "_" and "-"; "watchdog" is reserved)',
   phases: 'the phases, in order: each an id, a plan under phases/, optional per-phase model overrides and budgets',
   watchdog: 'how the watchdog heals: backoff, crash and restart limits, stall checks, log size, provider-trouble probes',
+  notify: 'tell a person when something needs them: a webhook POST and/or a command, for the events named',
 };
 
 export interface GeneratedSchema {
