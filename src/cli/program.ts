@@ -251,7 +251,7 @@ fleet.toml (found by walking up from here, or -f FILE, or env AO_FLEET):
   [[projects]]
   path = "web"              # the project folder, relative to fleet.toml
   name = "web"              # default: the folder name
-  enabled = true            # false: fleet up starts it only when named, with --force
+  enabled = true            # false: only "fleet up NAME --force" starts it
   tmux_socket = "ao-web"    # optional: over agents.toml's and AO_TMUX_SOCKET
   session_prefix = "web-"   # optional: over agents.toml's`,
   );

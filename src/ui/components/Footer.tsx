@@ -22,7 +22,8 @@ export function Footer({ mode, toggle, width, back = false }: FooterProps): Reac
           ? 'any key closes the help'
           : width >= 100
             ? `↑↓ select · ⏎/a attach · r restart · s ${toggle} · m message · p phase · l ${mode === 'log' ? 'screen' : 'log'} · ? help${back ? ' · esc fleet' : ''} · q quit`
-            : `↑↓ select  ⏎/a attach  r restart  s ${toggle}  m msg  p phase  l ${mode === 'log' ? 'back' : 'log'}  ? help${back ? '  esc fleet' : ''}  q quit`;
+            : // the fleet's key takes the place of the arrows' (which need no telling) to fit 80 columns
+              `${back ? '' : '↑↓ select  '}⏎/a attach  r restart  s ${toggle}  m msg  p phase  l ${mode === 'log' ? 'back' : 'log'}  ? help${back ? '  esc fleet' : ''}  q quit`;
   return (
     <Text wrap="truncate-end" dimColor>
       {keys}
