@@ -202,6 +202,17 @@ describe('a fleet that cannot start', () => {
     expect(existsSync(join(root, 'one', 'state'))).toBe(false);
   });
 
+  it('a fleet.toml with an unknown key or a wrong type: every command exits 2 at its line and key', async () => {
+    writeFileSync(join(root, 'fleet.toml'), `[[projects]]\npath = "one"\nenable = false\n\n[[projects]]\npath = "two"\nenabled = "no"\n`);
+    for (const command of ['validate', 'up', 'down', 'status']) {
+      const result = await ao('fleet', command);
+      expect(result.code, command).toBe(2);
+      expect(result.stderr).toContain('fleet.toml:3:1: projects.0: unknown key "enable" (known keys: path, name, enabled, tmux_socket, session_prefix)');
+      expect(result.stderr).toContain('fleet.toml:7:1: projects.1.enabled: expected true or false, got "no"');
+    }
+    expect(existsSync(join(root, 'one', 'state'))).toBe(false);
+  });
+
   it('fleet add registers a project and refuses a duplicate or a folder that is no project; init --fleet scaffolds and registers', async () => {
     writeFileSync(join(root, 'fleet.toml'), `[[projects]]\npath = "one"\ntmux_socket = "${sockets.alpha}"\n`);
     const add = await ao('fleet', 'add', 'two');

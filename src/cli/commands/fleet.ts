@@ -1,9 +1,9 @@
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
-import { findFleet, loadFleet, notAProject, type Fleet } from '../../config/fleet.js';
-import { ConfigError, UsageError } from '../../errors.js';
+import { findFleet, loadFleet, notAProject, type Fleet, type FleetProject } from '../../config/fleet.js';
+import { AoError, ConfigError, UsageError } from '../../errors.js';
 import { checkFleet, indented, openFleet, projectIo, projectOptions, selectProjects, type FleetCheck, type FleetOptions } from '../fleet.js';
-import type { Io } from '../io.js';
+import type { GlobalOptions, Io } from '../io.js';
 import { down } from './down.js';
 import { up } from './up.js';
 
@@ -46,10 +46,26 @@ export async function fleetUp(options: FleetUpOptions, io: Io): Promise<number> 
   // every project to start must load, and none may share another's sessions, before anything starts
   if (reportProblems(fleet, checkFleet(fleet, io, targets), io, 'nothing was started')) return 2;
   if (targets.length === 0) io.out(`nothing to start: no enabled project in ${basename(fleet.file)}\n`);
+  return eachProject(fleet, targets, io, (options, each) => up({ ...options, agents: [] }, each));
+}
+
+/**
+ * Runs a one-project command in each project, under its name, with its Io;
+ * a project that fails (a config error, a tmux failure) is reported and the
+ * others still run. The exit code is the worst of them.
+ */
+async function eachProject(fleet: Fleet, targets: readonly FleetProject[], io: Io, run: (options: GlobalOptions, io: Io) => Promise<number>): Promise<number> {
   let code = 0;
   for (const entry of targets) {
     io.out(`${entry.name}:\n`);
-    code = Math.max(code, await up({ ...projectOptions(entry), agents: [] }, indented(projectIo(entry, io))));
+    const each = indented(projectIo(entry, io));
+    try {
+      code = Math.max(code, await run(projectOptions(entry), each));
+    } catch (error) {
+      if (!(error instanceof AoError)) throw error;
+      each.err(`ao: ${error instanceof ConfigError ? `config error\n${error.format(fleet.dir)}` : error.message}\n`);
+      code = Math.max(code, error.exitCode);
+    }
   }
   return code;
 }
@@ -57,21 +73,13 @@ export async function fleetUp(options: FleetUpOptions, io: Io): Promise<number> 
 /** `ao fleet down [NAME...]`: `ao down` in every project (or the named ones), disabled ones too. */
 export async function fleetDown(options: FleetSelection, io: Io): Promise<number> {
   const fleet = openFleet(options, io);
-  const targets = selectProjects(fleet, options.names, () => true);
-  let code = 0;
-  for (const entry of targets) {
-    io.out(`${entry.name}:\n`);
-    const each = indented(projectIo(entry, io));
-    try {
-      code = Math.max(code, await down({ ...projectOptions(entry), agents: [] }, each));
-    } catch (error) {
-      // one project that cannot be read (never ran, broken config) does not keep the others running
-      if (!(error instanceof ConfigError) && !(error instanceof UsageError)) throw error;
-      each.err(`ao: ${error instanceof ConfigError ? `config error\n${error.format(fleet.dir)}` : error.message}\n`);
-      code = Math.max(code, error.exitCode);
-    }
-  }
-  return code;
+  // disabled projects too: one started by `fleet up NAME --force` is stopped with the rest
+  return eachProject(
+    fleet,
+    selectProjects(fleet, options.names, () => true),
+    io,
+    (options, each) => down({ ...options, agents: [] }, each),
+  );
 }
 
 export interface FleetAddOptions extends FleetOptions {
