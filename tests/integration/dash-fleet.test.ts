@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AO, killServer, REPO, removeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { AO, killServerAndSocket, REPO, removeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 
 const team = uniqueSocket('dfleet-team');
 const view = uniqueSocket('dfleet-view');
@@ -32,7 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runAo(['fleet', 'down'], { cwd: root, socket: fallback });
-  for (const socket of [view, team, fallback]) await killServer(socket);
+  for (const socket of [view, team, fallback]) await killServerAndSocket(socket);
   removeProject(root);
 });
 

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killServer, REPO, removeProject, runAo, serverRunning, tmux, uniqueSocket } from '../helpers/ao.js';
+import { killServerAndSocket, REPO, removeProject, runAo, serverRunning, tmux, uniqueSocket } from '../helpers/ao.js';
 
 /** AO_TMUX_SOCKET of every run: a project without its own socket in fleet.toml would land here */
 const fallback = uniqueSocket('fleet-env');
@@ -41,7 +41,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await ao('fleet', 'down');
-  for (const socket of [fallback, ...Object.values(sockets)]) await killServer(socket);
+  for (const socket of [fallback, ...Object.values(sockets)]) await killServerAndSocket(socket);
   removeProject(root);
 });
 
