@@ -255,6 +255,13 @@ fleet.toml (found by walking up from here, or -f FILE, or env AO_FLEET):
   tmux_socket = "ao-web"    # optional: over agents.toml's and AO_TMUX_SOCKET
   session_prefix = "web-"   # optional: over agents.toml's`,
   );
+  // `ao fleet` alone, or with a word that is no subcommand: usage, exit 2
+  fleet.action(() =>
+    run(async () => {
+      io.err(fleet.helpInformation());
+      return 2;
+    })(),
+  );
   const file = (c: Command): Command => c.option('-f, --file <file>', 'the fleet.toml (default: found by walking up; env AO_FLEET)');
   const load = () => import('./commands/fleet.js');
   file(fleet.command('validate'))

@@ -124,6 +124,7 @@ describe('a fleet of three demo projects, one disabled', () => {
     const unknown = await ao('fleet', 'up', 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown project "nope"; fleet.toml has: alpha, beta, staged');
+    for (const words of [['fleet'], ['fleet', 'start']]) expect((await ao(...words)).code, words.join(' ')).toBe(2);
   });
 
   it('a dead agent in an enabled project makes fleet status exit 3', async () => {

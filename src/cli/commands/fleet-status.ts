@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { basename, relative } from 'node:path';
 import type { FleetProject } from '../../config/fleet.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { isHealthy } from '../../supervisor/status.js';
@@ -62,7 +62,7 @@ export async function fleetStatus(options: FleetStatusOptions, io: Io): Promise<
       if (error) lines.push(...`config error: ${error}`.split('\n').map((l) => `  ${l}`));
       return lines.join('\n');
     });
-    io.out(`${blocks.join('\n\n')}\n`);
+    io.out(blocks.length > 0 ? `${blocks.join('\n\n')}\n` : `no projects in ${basename(fleet.file)} (ao fleet add PATH)\n`);
   }
   return seen.some((s) => s.entry.enabled && !s.healthy) ? 3 : 0;
 }
