@@ -20,7 +20,8 @@ export const fleetProjectSchema = z.strictObject({
   name: z.optional(z.string().check(z.regex(NAME, 'letters, digits, ".", "_" and "-" only'))),
   enabled: z.optional(z.boolean()),
   tmux_socket: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" and "-" only'))),
-  session_prefix: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-" only'))),
+  // not empty: a blank AO_SESSION_PREFIX means none, as a blank AO_TMUX_SOCKET does
+  session_prefix: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" and "-" only, not empty'))),
 });
 
 export const fleetSchema = z.strictObject({
@@ -124,7 +125,7 @@ export function fleetEnv(project: FleetProject, env: NodeJS.ProcessEnv): NodeJS.
   return {
     ...rest,
     ...(project.tmuxSocket ? { AO_TMUX_SOCKET: project.tmuxSocket } : {}),
-    ...(project.sessionPrefix !== null ? { AO_SESSION_PREFIX: project.sessionPrefix } : {}),
+    ...(project.sessionPrefix ? { AO_SESSION_PREFIX: project.sessionPrefix } : {}),
   };
 }
 

@@ -36,12 +36,12 @@ describe('loadFleet', () => {
   it('resolves paths against the fleet file, names from folders, enabled by default', () => {
     const dir = fleetDir(
       ['a', 'b'],
-      '[[projects]]\npath = "a"\n\n[[projects]]\npath = "b"\nname = "bee"\nenabled = false\ntmux_socket = "s1"\nsession_prefix = ""\n',
+      '[[projects]]\npath = "a"\n\n[[projects]]\npath = "b"\nname = "bee"\nenabled = false\ntmux_socket = "s1"\nsession_prefix = "b-"\n',
     );
     const fleet = loadFleet(join(dir, 'fleet.toml'));
     expect(fleet.projects).toEqual([
       { name: 'a', dir: join(dir, 'a'), configFile: join(dir, 'a', 'agents.toml'), enabled: true, tmuxSocket: null, sessionPrefix: null, index: 0 },
-      { name: 'bee', dir: join(dir, 'b'), configFile: join(dir, 'b', 'agents.toml'), enabled: false, tmuxSocket: 's1', sessionPrefix: '', index: 1 },
+      { name: 'bee', dir: join(dir, 'b'), configFile: join(dir, 'b', 'agents.toml'), enabled: false, tmuxSocket: 's1', sessionPrefix: 'b-', index: 1 },
     ]);
     removeProject(dir);
   });
@@ -68,7 +68,12 @@ describe('loadFleet', () => {
     [
       'a prefix with a colon',
       '[[projects]]\npath = "a"\nsession_prefix = "x:"\n',
-      'fleet.toml:3:1: projects.0.session_prefix: letters, digits, "_" and "-" only, got "x:"',
+      'fleet.toml:3:1: projects.0.session_prefix: letters, digits, "_" and "-" only, not empty, got "x:"',
+    ],
+    [
+      'an empty prefix',
+      '[[projects]]\npath = "a"\nsession_prefix = ""\n',
+      'fleet.toml:3:1: projects.0.session_prefix: letters, digits, "_" and "-" only, not empty, got ""',
     ],
     [
       'a name with a space',
