@@ -5,7 +5,7 @@
  * socket); then two projects that would share sessions, and a project whose
  * agents.toml is broken.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -231,6 +231,18 @@ describe('a fleet that cannot start', () => {
     expect(existsSync(join(root, 'three', 'agents.toml'))).toBe(true);
     const names = JSON.parse((await ao('fleet', 'status', '--json')).stdout) as FleetJson[];
     expect(names.map((p) => p.fleet.name)).toEqual(['one', 'two', 'three']);
+    // -f names a file that is not there yet: it is made, with the one project
+    const nowhere = await ao('fleet', 'add', 'one', '-f', 'new/fleet.toml');
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/cannot make .*new\/fleet\.toml: its folder .*new does not exist/);
+    mkdirSync(join(root, 'new'));
+    const fresh = await ao('fleet', 'add', 'one', '-f', 'new/fleet.toml');
+    expect(fresh.code, fresh.stderr).toBe(0);
+    // a folder outside the fleet file's is written as an absolute path
+    expect(readFileSync(join(root, 'new', 'fleet.toml'), 'utf8')).toMatch(
+      new RegExp(`^# ao fleet: .*\\n\\n\\[\\[projects\\]\\]\\npath = "${join(root, 'one')}"\\n$`),
+    );
+    expect((await ao('fleet', 'validate', '-f', 'new/fleet.toml')).code).toBe(0);
     const twice = await ao('init', 'four', '--fleet', 'fleet.toml', '--name', 'three');
     expect(twice.code).toBe(2);
     expect(existsSync(join(root, 'four'))).toBe(false);

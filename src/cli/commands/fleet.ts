@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { findFleet, loadFleet, notAProject, type Fleet, type FleetProject } from '../../config/fleet.js';
 import { AoError, ConfigError, UsageError } from '../../errors.js';
 import { checkFleet, indented, openFleet, projectIo, projectOptions, selectProjects, type FleetCheck, type FleetOptions } from '../fleet.js';
@@ -93,7 +93,11 @@ export interface FleetAddOptions extends FleetOptions {
  */
 export function fleetFileFor(options: FleetOptions, io: Io): string {
   const given = options.file ?? io.env.AO_FLEET;
-  if (given && !existsSync(resolve(io.cwd, given))) return resolve(io.cwd, given);
+  if (given && !existsSync(resolve(io.cwd, given))) {
+    const file = resolve(io.cwd, given);
+    if (!existsSync(dirname(file))) throw new UsageError(`cannot make ${file}: its folder ${dirname(file)} does not exist`);
+    return file;
+  }
   return findFleet({ file: options.file, cwd: io.cwd, env: io.env });
 }
 
