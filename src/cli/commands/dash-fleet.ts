@@ -1,11 +1,10 @@
 import { relative } from 'node:path';
 import { phaseHeader, teamSummary } from '../../supervisor/labels.js';
 import type { FleetRow } from '../../ui/index.js';
-import type { Context } from '../context.js';
+import { UsageError } from '../../errors.js';
+import { openProjectOrRunning, type Context } from '../context.js';
 import { openFleet, projectIo, projectOptions, type FleetOptions } from '../fleet.js';
 import type { Io } from '../io.js';
-import { openProjectOrRunning } from '../context.js';
-import { UsageError } from '../../errors.js';
 import { dashProject, errorText, NO_TERMINAL, openTerminal, releaseStdin, SCREEN } from './dash.js';
 import { readFleetStatus, type FleetEntryStatus } from './fleet-status.js';
 
