@@ -25,7 +25,12 @@ export class ConfigError extends AoError {
 
   /** `agents.toml:3:7: message` plus the excerpt, as printed to the user */
   format(relativeTo?: string): string {
-    return [this, ...this.others].map((e) => e.formatOne(relativeTo)).join('\n');
+    return this.each(relativeTo).join('\n');
+  }
+
+  /** each problem as printed (its excerpt on the lines after it) */
+  each(relativeTo?: string): string[] {
+    return [this, ...this.others].map((e) => e.formatOne(relativeTo));
   }
 
   private formatOne(relativeTo?: string): string {

@@ -39,7 +39,9 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .command('init')
     .description('scaffold a working demo project (agents.toml, prompts/, phases/); never overwrites')
     .argument('[dir]', 'folder to create it in', '.')
-    .action(async (dir: string) => run(async () => (await import('./commands/init.js')).init({ dir }, io))());
+    .option('--fleet <file>', 'register it in this fleet.toml too (created when missing)')
+    .option('--name <name>', 'its name in the fleet (default: the folder name)')
+    .action(async (dir: string, opts: { fleet?: string; name?: string }) => run(async () => (await import('./commands/init.js')).init({ dir, ...opts }, io))());
 
   program
     .command('check')
@@ -196,7 +198,15 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
   program
     .command('dash')
     .description('the team, live: phase, agents, screens, journal, review, inboxes, events; keys to act (needs a terminal)')
-    .action(async () => run(async () => (await import('./commands/dash.js')).dash(globals(), io))());
+    .option('--fleet [file]', "every project of the fleet.toml (default: found by walking up; env AO_FLEET); enter opens one's dashboard")
+    .action(async (opts: { fleet?: string | boolean }) =>
+      run(async () => {
+        if (opts.fleet === undefined) return (await import('./commands/dash.js')).dash(globals(), io);
+        return (await import('./commands/dash-fleet.js')).dashFleet(typeof opts.fleet === 'string' ? { file: opts.fleet } : {}, io);
+      })(),
+    );
+
+  fleetCommands(program.command('fleet'), io, run);
 
   program
     .command('watchdog')
@@ -263,6 +273,54 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .action(async (file: string) => run(async () => (await import('./commands/hook-signal.js')).hookSignal({ file }))());
 
   return program;
+}
+
+/** `ao fleet validate|up|down|status|add`: the projects of a fleet.toml, each through its own one-project command. */
+function fleetCommands(fleet: Command, io: Io, run: (action: () => Promise<number>) => () => Promise<void>): void {
+  fleet.description('many projects from one fleet.toml: validate, up, down, status, add').addHelpText(
+    'after',
+    `
+fleet.toml (found by walking up from here, or -f FILE, or env AO_FLEET):
+  [[projects]]
+  path = "web"              # the project folder, relative to fleet.toml
+  name = "web"              # default: the folder name
+  enabled = true            # false: only "fleet up NAME --force" starts it
+  tmux_socket = "ao-web"    # optional: over agents.toml's and AO_TMUX_SOCKET
+  session_prefix = "web-"   # optional: over agents.toml's`,
+  );
+  // `ao fleet` alone, or with a word that is no subcommand: usage, exit 2
+  fleet.action(() =>
+    run(async () => {
+      io.err(fleet.helpInformation());
+      return 2;
+    })(),
+  );
+  const file = (c: Command): Command => c.option('-f, --file <file>', 'the fleet.toml (default: found by walking up; env AO_FLEET)');
+  const load = () => import('./commands/fleet.js');
+  file(fleet.command('validate'))
+    .description("check fleet.toml and every project's agents.toml, and that no two projects share sessions (writes nothing)")
+    .action(async (opts: { file?: string }) => run(async () => (await load()).fleetValidate(opts, io))());
+  file(fleet.command('up'))
+    .description('ao up in every enabled project, or the named ones; nothing starts unless the whole fleet checks out')
+    .argument('[names...]', 'projects to start (default: every enabled one)')
+    .option('--force', 'start a disabled project that is named')
+    .action(async (names: string[], opts: { file?: string; force?: boolean }) => run(async () => (await load()).fleetUp({ ...opts, names }, io))());
+  file(fleet.command('down'))
+    .description('ao down in every project of the fleet, or the named ones')
+    .argument('[names...]', 'projects to stop (default: all)')
+    .action(async (names: string[], opts: { file?: string }) => run(async () => (await load()).fleetDown({ ...opts, names }, io))());
+  file(fleet.command('status'))
+    .description('each project: its phase and one line of agents and cost (read-only); exit 3 when an enabled one is unhealthy')
+    .argument('[names...]', 'projects to show (default: all)')
+    .option('--json', "a JSON array: each project's ao status --json object, with a fleet field")
+    .action(async (names: string[], opts: { file?: string; json?: boolean }) =>
+      run(async () => (await import('./commands/fleet-status.js')).fleetStatus({ ...opts, names }, io))(),
+    );
+  file(fleet.command('add'))
+    .description('register a project folder in fleet.toml; refuses duplicates and folders without an agents.toml')
+    .argument('<path>', 'the project folder')
+    .option('--name <name>', 'its name in the fleet (default: the folder name)')
+    .action(async (path: string, opts: { file?: string; name?: string }) => run(async () => (await load()).fleetAdd({ ...opts, path }, io))());
 }
 
 /** Parses and runs one command line; commander's own rejections become exit 2 (help and version 0). */

@@ -1,15 +1,15 @@
 import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parse, TomlError } from 'smol-toml';
 import { getBackend } from '../backends/index.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { findUnknownPlaceholders } from './kickoff.js';
 import { resolveNotify, type Fail } from './notify.js';
-import { excerpt, locateKey } from './locate.js';
+import { readToml } from './toml.js';
+import { excerpt } from './locate.js';
 import { DEFAULT_STATE_DIR, inside } from './state-dir.js';
 import type { RawAgent, RawConfig } from './schema.js';
 import type { AgentKind, AgentSpec, HealPolicy, PhaseSpec, Project } from './types.js';
-import { keyPath, validateRaw } from './validate.js';
+import { errorAt, validateRaw } from './validate.js';
 
 export const CONFIG_FILE = 'agents.toml';
 export const KICKOFF_TEMPLATE = join('prompts', 'kickoff.md');
@@ -49,7 +49,7 @@ export function findConfig({ config, cwd, env }: FindOptions): string {
   throw new UsageError(`no ${CONFIG_FILE} found in ${resolve(cwd)} or any folder above it (create one with \`ao init\`, or pass -c FILE)`);
 }
 
-function lexists(file: string): boolean {
+export function lexists(file: string): boolean {
   try {
     lstatSync(file);
     return true;
@@ -99,35 +99,14 @@ export const defaultSessionPrefix = (dir: string): string => `ao-${slug(basename
 
 /** Reads, parses, validates and resolves a project. Throws ConfigError listing every problem. */
 export function loadProject(file: string, env: NodeJS.ProcessEnv = process.env): Project {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(file, `cannot read the config: ${(error as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = parse(source);
-  } catch (error) {
-    if (error instanceof TomlError) {
-      const what = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
-      throw new ConfigError(file, `TOML syntax: ${what}`, error.line, error.column, excerpt(source, error.line, error.column));
-    }
-    throw error;
-  }
+  const { source, data } = readToml(file);
   return resolveProject(validateRaw(data, file, source), file, source, env);
 }
 
 function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJS.ProcessEnv): Project {
   const dir = dirname(file);
   const errors: ConfigError[] = [];
-  const fail: Fail = (path, message, find) => {
-    const loc = locateKey(source, path);
-    // an element of an array: the column of the element on the key's line
-    const at = loc && find !== undefined ? (source.split(/\r?\n/)[loc.line - 1] ?? '').indexOf(find, loc.column) : -1;
-    const column = at >= 0 ? at + 1 : loc?.column;
-    errors.push(new ConfigError(file, `${keyPath(path)}: ${message}`, loc?.line, column, loc ? excerpt(source, loc.line, column) : undefined));
-  };
+  const fail: Fail = (path, message, find) => void errors.push(errorAt(file, source, path, message, find));
   const projectPath = (path: PropertyKey[], value: string, base = dir): string | null => {
     const abs = resolve(base, value);
     if (!inside(dir, abs)) {
@@ -144,7 +123,10 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
   if (!/^[A-Za-z0-9_.-]+$/.test(socket))
     throw new UsageError(`AO_TMUX_SOCKET "${socket}" is not a usable tmux socket name (letters, digits, ".", "_" and "-" only)`);
   const name = basename(dir);
-  const sessionPrefix = defaults.session_prefix ?? defaultSessionPrefix(dir);
+  // AO_SESSION_PREFIX: a fleet.toml's session_prefix for this project, over agents.toml's
+  const sessionPrefix = env.AO_SESSION_PREFIX || (defaults.session_prefix ?? defaultSessionPrefix(dir));
+  if (!/^[A-Za-z0-9_-]*$/.test(sessionPrefix))
+    throw new UsageError(`AO_SESSION_PREFIX "${sessionPrefix}" is not a usable session prefix (letters, digits, "_" and "-" only)`);
 
   const kickoffTemplatePath = join(dir, KICKOFF_TEMPLATE);
   let kickoffTemplate = '';

@@ -1,11 +1,15 @@
 import type { z } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 import { ConfigError } from '../errors.js';
 import { excerpt, locateKey } from './locate.js';
 import { agentSchema, configSchema, defaultsSchema, notifySchema, phaseSchema, watchdogSchema, type RawConfig } from './schema.js';
 
 type Issue = z.core.$ZodIssue;
 
-const shapes: Array<[RegExp, string[]]> = [
+/** For an unknown key: the keys its table may hold, by the table's path. */
+export type Shapes = Array<[RegExp, string[]]>;
+
+const shapes: Shapes = [
   [/^$/, Object.keys(configSchema.shape)],
   [/^agents\.[^.]+$/, Object.keys(agentSchema.shape)],
   [/^phases\.\d+$/, Object.keys(phaseSchema.shape)],
@@ -44,7 +48,7 @@ function special(issue: Issue): string | null {
   return null;
 }
 
-function message(issue: Issue): string {
+function message(issue: Issue, shapes: Shapes): string {
   const custom = special(issue);
   if (custom) return custom;
   switch (issue.code) {
@@ -90,13 +94,33 @@ export function keyPath(path: readonly PropertyKey[]): string {
 
 /** Validates parsed TOML; every problem becomes a ConfigError naming the key path and its line. */
 export function validateRaw(data: unknown, file: string, source: string): RawConfig {
-  const result = configSchema.safeParse(data, { reportInput: true });
+  return validateToml(configSchema, shapes, data, file, source);
+}
+
+/** Any ao TOML file (agents.toml, fleet.toml) against its schema, with the same errors. */
+export function validateToml<T>(schema: ZodMiniType<T>, known: Shapes, data: unknown, file: string, source: string): T {
+  const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   const errors = result.error.issues.map((issue) => {
     const path = issuePath(issue);
     const key = keyPath(issue.path);
     const loc = locateKey(source, path);
-    return new ConfigError(file, `${key || '(top level)'}: ${message(issue)}`, loc?.line, loc?.column, loc ? excerpt(source, loc.line, loc.column) : undefined);
+    return new ConfigError(
+      file,
+      `${key || '(top level)'}: ${message(issue, known)}`,
+      loc?.line,
+      loc?.column,
+      loc ? excerpt(source, loc.line, loc.column) : undefined,
+    );
   });
   throw ConfigError.all(errors);
+}
+
+/** A `file:line:col` error at a key path of a TOML source. */
+export function errorAt(file: string, source: string, path: readonly PropertyKey[], text: string, find?: string): ConfigError {
+  const loc = locateKey(source, path);
+  // an element of an array (`find`): the column of the element on the key's line
+  const at = loc && find !== undefined ? (source.split(/\r?\n/)[loc.line - 1] ?? '').indexOf(find, loc.column) : -1;
+  const column = at >= 0 ? at + 1 : loc?.column;
+  return new ConfigError(file, `${keyPath(path)}: ${text}`, loc?.line, column, loc && column !== undefined ? excerpt(source, loc.line, column) : undefined);
 }

@@ -6,7 +6,7 @@ import { writeTextAtomic } from '../state/files.js';
 import { holderAlive, readHolder } from '../state/pidlock.js';
 import type { SessionSpec, Tmux } from '../tmux/client.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
-import { passedEnv, type LaunchPlan } from './launch.js';
+import { passedEnv, prefixOverride, type LaunchPlan } from './launch.js';
 import { endProcessGroup, endRun, stopSession } from './stop.js';
 import { layout } from '../state/layout.js';
 
@@ -93,6 +93,7 @@ export function watchdogSpec(project: Project, entry: string, env: NodeJS.Proces
     env: {
       ...passedEnv(env),
       AO_TMUX_SOCKET: project.tmuxSocket,
+      ...prefixOverride(project, env),
       AO_CONFIG: project.configFile,
       AO_AGENT: '',
       AO_RUN_ID: '',

@@ -25,3 +25,22 @@ export function phaseHeader(p: StatusReport['phase']): string {
 export function usd(u: UsageTotals | null): string {
   return u === null || u.cost_usd === null ? '-' : `$${u.cost_usd.toFixed(2)}`;
 }
+
+/** A team in one line, as `ao fleet status` and the fleet dashboard show it: how many agents run, wait, pause or failed, the watchdog, the cost so far. */
+export function teamSummary(report: StatusReport): string {
+  const agents = report.agents.filter((a) => a.name !== 'watchdog');
+  const count = (...states: string[]): number => agents.filter((a) => states.includes(a.state)).length;
+  const parts = [`${count('running')} running, ${count('waiting')} waiting, ${count('paused')} paused, ${count('failed', 'dead')} failed`];
+  const stalled = count('stalled');
+  if (stalled > 0) parts[0] += `, ${stalled} stalled`;
+  const between = count('backoff');
+  if (between > 0) parts.push(`${between} between runs`);
+  const stopped = count('stopped');
+  if (stopped > 0) parts.push(`${stopped} stopped`);
+  const dog = report.agents.find((a) => a.name === 'watchdog');
+  parts.push(`watchdog ${dog ? dog.state : 'stopped'}`);
+  const costs = agents.map((a) => a.usage?.cost_usd ?? null).filter((c): c is number => c !== null);
+  if (costs.length > 0) parts.push(`cost $${costs.reduce((a, b) => a + b, 0).toFixed(2)}`);
+  if (report.config_error) parts.push('config error');
+  return parts.join(' · ');
+}

@@ -40,6 +40,11 @@ export function passedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   );
 }
 
+/** A session prefix given from outside (a fleet.toml's, as AO_SESSION_PREFIX) is handed on, so the watchdog and the agents' own `ao` calls keep it. */
+export function prefixOverride(project: Project, env: NodeJS.ProcessEnv): { AO_SESSION_PREFIX?: string } {
+  return env.AO_SESSION_PREFIX ? { AO_SESSION_PREFIX: project.sessionPrefix } : {};
+}
+
 /**
  * ao's own per-agent variables are set for each session, never inherited: an
  * agent that runs `ao up` must not hand its identity (AO_AGENT, AO_RUN_ID) to
@@ -134,6 +139,7 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
         AO_PROJECT_DIR: project.dir,
         AO_CONFIG: project.configFile,
         AO_TMUX_SOCKET: project.tmuxSocket,
+        ...prefixOverride(project, env),
         AO_STATE_DIR: project.stateDir,
         AO_AGENT: agent.name,
         AO_KICKOFF_FILE: file,

@@ -32,6 +32,8 @@ export interface DashActions {
   /** `p`, once confirmed */
   advance: () => void;
   quit: () => void;
+  /** escape: back to the fleet list it was opened from (absent: escape does nothing) */
+  back?: () => void;
   /** which agent the preview (or the log) follows */
   focus: (agent: string | null, view: View) => void;
 }
@@ -107,6 +109,8 @@ export function App({ actions, size: fixedSize, initialSelected = null }: AppPro
         return actions.send(effect.agent, effect.text);
       case 'advance':
         return actions.advance();
+      case 'back':
+        return actions.back?.();
       case 'quit':
         return actions.quit();
     }
@@ -155,7 +159,7 @@ export function App({ actions, size: fixedSize, initialSelected = null }: AppPro
         </>
       )}
       <StatusLine mode={ui.mode} agent={selectedName} draft={ui.draft} confirm={confirmText(state.report)} notice={state.notice} error={state.error} />
-      <Footer mode={ui.mode} toggle={toggleOf(selected)} width={layout.width} />
+      <Footer mode={ui.mode} toggle={toggleOf(selected)} width={layout.width} back={actions.back !== undefined} />
     </Box>
   );
 }

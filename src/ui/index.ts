@@ -5,3 +5,7 @@ export { initialDashState, type DashState, type Notice, type NoticeTone } from '
 export { mountDashboard } from './mount.js';
 export { createStore, type DashStore } from './store.js';
 export { colorEnabled } from './theme.js';
+export { type FleetActions } from './fleet/FleetApp.js';
+export { initialFleetState, type FleetRow, type FleetState } from './fleet/model.js';
+export { mountFleet } from './mount.js';
+export { type Store } from './store.js';

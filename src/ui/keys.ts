@@ -21,6 +21,7 @@ export type Effect =
   | { type: 'toggle'; agent: string }
   | { type: 'send'; agent: string; text: string }
   | { type: 'advance' }
+  | { type: 'back' }
   | { type: 'quit' };
 
 export interface KeyResult {
@@ -38,6 +39,7 @@ export const KEY_HELP: readonly (readonly [string, string])[] = [
   ['p', 'advance the team to the next phase (asks first)'],
   ['l', "the agent's log instead of its screen (l or esc to go back)"],
   ['?', 'this help (any key closes it)'],
+  ['esc', 'back to the fleet list (when opened from ao dash --fleet)'],
   ['q', 'quit (the team keeps running)'],
 ];
 
@@ -91,6 +93,8 @@ export function handleKey(ui: UiState, input: string, key: Key, names: readonly 
   if (input === 'p') return { ui: { ...ui, mode: 'confirm' } };
   if (input === 'l') return { ui: { ...ui, mode: ui.mode === 'log' ? 'normal' : 'log' } };
   if (key.escape && ui.mode === 'log') return { ui: { ...ui, mode: 'normal' } };
+  // opened from the fleet list: back to it
+  if (key.escape) return { ui, effect: { type: 'back' } };
   if (!agent) return { ui };
   if (key.return || input === 'a') return { ui, effect: { type: 'attach', agent } };
   if (input === 'r') return { ui, effect: { type: 'restart', agent } };

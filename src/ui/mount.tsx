@@ -1,5 +1,6 @@
 import { render, type Instance } from 'ink';
 import { Dashboard, type DashboardProps } from './App.js';
+import { FleetDashboard, type FleetDashboardProps } from './fleet/FleetApp.js';
 
 export interface MountOptions extends DashboardProps {
   stdout: NodeJS.WriteStream;
@@ -24,4 +25,9 @@ export function mountDashboard({ stdout, stdin, onRender, ...props }: MountOptio
     incrementalRendering: false,
     ...(onRender ? { onRender } : {}),
   });
+}
+
+/** Renders the fleet list into a terminal, as `mountDashboard` does the dashboard. */
+export function mountFleet({ stdout, stdin, ...props }: FleetDashboardProps & { stdout: NodeJS.WriteStream; stdin: NodeJS.ReadStream }): Instance {
+  return render(<FleetDashboard {...props} />, { stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: MAX_FPS, incrementalRendering: false });
 }

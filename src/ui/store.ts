@@ -34,15 +34,18 @@ export function createStore<T extends object>(initial: T): Store<T> {
 
 export type DashStore = Store<DashState>;
 
-const StoreContext = createContext<DashStore | null>(null);
+const StoreContext = createContext<Store<object> | null>(null);
 
-export function StoreProvider({ store, children }: { store: DashStore; children?: ReactNode }): ReactNode {
-  return createElement(StoreContext.Provider, { value: store }, children);
+export function StoreProvider<T extends object>({ store, children }: { store: Store<T>; children?: ReactNode }): ReactNode {
+  return createElement(StoreContext.Provider, { value: store as unknown as Store<object> }, children);
+}
+
+/** The store's current value (the dashboard's, the fleet list's); re-renders when a new one is published. */
+export function useStoreState<T extends object>(): T {
+  const store = useContext(StoreContext) as Store<T> | null;
+  if (!store) throw new Error('useStoreState needs a StoreProvider');
+  return useSyncExternalStore(store.subscribe, store.get, store.get);
 }
 
 /** The dashboard's current state; re-renders when the engine publishes a new one. */
-export function useDashState(): DashState {
-  const store = useContext(StoreContext);
-  if (!store) throw new Error('useDashState needs a StoreProvider');
-  return useSyncExternalStore(store.subscribe, store.get, store.get);
-}
+export const useDashState = (): DashState => useStoreState<DashState>();

@@ -43,6 +43,13 @@ export async function killServer(socket: string): Promise<void> {
   await tmux(socket, ['kill-server']);
 }
 
+/** Kills the test's own tmux server and removes the socket file a killed tmux 3.3a server can leave behind. */
+export async function killServerAndSocket(socket: string): Promise<void> {
+  await killServer(socket);
+  if ((await tmux(socket, ['list-sessions'])).code !== 0)
+    rmSync(join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+}
+
 /** A fresh copy of the repository's demo project in a temp folder. */
 export function demoProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ao-test-'));

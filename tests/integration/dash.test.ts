@@ -3,12 +3,11 @@
  * on a private socket of its own), driven with send-keys and read with
  * capture-pane, watching a demo team that runs on a second private socket.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/coord/inbox.js';
-import { AO, demoProject, killServer, removeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { AO, demoProject, killServer, killServerAndSocket, removeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 
 const team = uniqueSocket('dash-team');
 const view = uniqueSocket('dash-view');
@@ -72,12 +71,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runAo(['down'], { cwd: dir, socket: team });
-  for (const socket of [view, team]) {
-    await killServer(socket);
-    // tmux 3.3a can leave a killed server's socket file behind
-    if ((await tmux(socket, ['list-sessions'])).code !== 0)
-      rmSync(join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
-  }
+  // tmux 3.3a can leave a killed server's socket file behind
+  for (const socket of [view, team]) await killServerAndSocket(socket);
   removeProject(dir);
 });
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { findFleet, loadFleet } from '../../config/fleet.js';
 import { UsageError } from '../../errors.js';
 import { openProject } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -41,6 +42,8 @@ const ACTIONS: Readonly<Record<string, readonly string[]>> = {
 
 /** The commands whose arguments are agent names. */
 const TAKES_AGENTS = new Set(['up', 'down', 'restart', 'logs', 'attach', 'send', 'inbox', 'events', 'explain', 'run']);
+/** The `ao fleet` subcommands whose arguments are project names. */
+const TAKES_PROJECTS = new Set(['up', 'down', 'status']);
 
 /** What may come next after `words` (the words typed after `ao`): commands, then a command's options and the project's agents. */
 export function completions(program: Command, words: readonly string[], options: GlobalOptions, io: Io): string[] {
@@ -54,6 +57,7 @@ export function completions(program: Command, words: readonly string[], options:
   const actions = ACTIONS[name];
   if (actions && !words.slice(words.indexOf(name) + 1).some((w) => actions.includes(w))) return [...actions];
   if (name === 'completion') return [];
+  if (command.commands.length > 0) return subcommandCompletions(command, words.slice(words.indexOf(name) + 1), io, flags);
   let agents: string[] = [];
   if (TAKES_AGENTS.has(name)) {
     try {
@@ -63,4 +67,20 @@ export function completions(program: Command, words: readonly string[], options:
     }
   }
   return [...agents, ...flags(command), '--help'];
+}
+
+/** After a command with subcommands (`ao fleet`): its subcommands, then one's options and the fleet's project names. */
+function subcommandCompletions(command: Command, words: readonly string[], io: Io, flags: (c: Command) => string[]): string[] {
+  const sub = command.commands.find((c) => words.includes(c.name()));
+  if (!sub) return [...command.commands.map((c) => c.name()), '--help'];
+  let projects: string[] = [];
+  if (TAKES_PROJECTS.has(sub.name())) {
+    try {
+      const at = words.indexOf('-f') >= 0 ? words[words.indexOf('-f') + 1] : undefined;
+      projects = loadFleet(findFleet({ file: at, cwd: io.cwd, env: io.env })).projects.map((p) => p.name);
+    } catch {
+      // no fleet here, or a broken one: no project names
+    }
+  }
+  return [...projects, ...flags(sub), '--help'];
 }

@@ -5,7 +5,7 @@ import { AoError, ConfigError, UsageError } from '../../errors.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { Tmux } from '../../tmux/client.js';
 import type { DashActions, DashStore, Engine, NoticeTone } from '../../ui/index.js';
-import { openProjectOrRunning } from '../context.js';
+import { openProjectOrRunning, type Context } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 // the actions are loaded with the dashboard, not on first use: a dashboard left open across a
 // rebuild or an upgrade of ao (new chunk names in dist/) must still be able to act
@@ -22,7 +22,7 @@ export const NO_TERMINAL = 'ao dash needs a terminal; use `ao status` (or `ao st
 const NOTICE_MS = 15_000;
 
 /** The alternate screen: the dashboard leaves the shell's screen as it found it. */
-const SCREEN = { enter: '\x1b[?1049h\x1b[2J\x1b[H', leave: '\x1b[?25h\x1b[?1049l' };
+export const SCREEN = { enter: '\x1b[?1049h\x1b[2J\x1b[H', leave: '\x1b[?25h\x1b[?1049l' };
 
 /**
  * `ao dash`: the team, live. Read-only until a key asks it to act; every
@@ -32,7 +32,27 @@ const SCREEN = { enter: '\x1b[?1049h\x1b[2J\x1b[H', leave: '\x1b[?25h\x1b[?1049l
 export async function dash(options: GlobalOptions, io: Io): Promise<number> {
   if (!io.isTTY || !process.stdin.isTTY) throw new UsageError(NO_TERMINAL);
   // like `ao status`: a broken agents.toml shows the team the watchdog still runs, with the error
-  const { project, configError } = openProjectOrRunning(options, io, true);
+  const context = openProjectOrRunning(options, io, true);
+  const terminal = await openTerminal(io);
+  try {
+    await dashProject(context, io, terminal, false);
+    return 0;
+  } finally {
+    terminal.close();
+  }
+}
+
+type Ui = typeof import('../../ui/index.js');
+
+/** The terminal made ready for ink, once per `ao dash`: the UI loaded, a stop on SIGTERM/SIGHUP/SIGINT, the screen restored at exit. */
+export interface Terminal {
+  ui: Ui;
+  stop: Promise<'quit'>;
+  stats: ReturnType<typeof renderStats> | null;
+  close: () => void;
+}
+
+export async function openTerminal(io: Io): Promise<Terminal> {
   // ink draws nothing until exit when it believes it runs under CI (is-in-ci, read as ink loads); this is a terminal
   for (const key of Object.keys(process.env)) if (key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_')) delete process.env[key];
   // React's development build is several times slower and heavier: a screen left open all week runs the production one
@@ -41,7 +61,28 @@ export async function dash(options: GlobalOptions, io: Io): Promise<number> {
   // only holds more of it (about 17 MB of RSS, docs/PERFORMANCE.md). The growth factor is read each
   // time it would grow, so it applies although the heap already exists.
   setFlagsFromString('--semi-space-growth-factor=1');
-  const { colorEnabled, createStore, Engine, initialDashState, mountDashboard } = await import('../../ui/index.js');
+  const ui = await import('../../ui/index.js');
+  const stop = new Promise<'quit'>((resolve) => {
+    for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.once(signal, () => resolve('quit'));
+  });
+  const restoreOnExit = (): void => void process.stdout.write(SCREEN.leave);
+  process.once('exit', restoreOnExit);
+  const stats = io.env.AO_DASH_STATS ? renderStats(io.env.AO_DASH_STATS) : null;
+  return {
+    ui,
+    stop,
+    stats,
+    close: () => {
+      stats?.stop();
+      process.off('exit', restoreOnExit);
+    },
+  };
+}
+
+/** One project's dashboard until q (`quit`) or, when opened from the fleet list (`back`), escape. */
+export async function dashProject(context: Context & { configError: string | null }, io: Io, terminal: Terminal, back: boolean): Promise<'quit' | 'back'> {
+  const { project, configError } = context;
+  const { colorEnabled, createStore, Engine, initialDashState, mountDashboard } = terminal.ui;
   const store = createStore(initialDashState());
   const engine = new Engine({
     project,
@@ -51,6 +92,7 @@ export async function dash(options: GlobalOptions, io: Io): Promise<number> {
     reload: () => loadProject(project.configFile, io.env),
     watch: true,
   });
+  terminal.stats?.follow(engine);
   const config = { config: project.configFile };
   const act = actionRunner(store, engine, io);
   const watchdogNote = 'the watchdog is started by `ao up` and stopped by `ao down`';
@@ -71,20 +113,13 @@ export async function dash(options: GlobalOptions, io: Io): Promise<number> {
     advance: () => act('advancing the phase', (cio) => phase({ ...config, action: 'next' }, cio)),
   };
 
-  const stats = io.env.AO_DASH_STATS ? renderStats(io.env.AO_DASH_STATS, engine) : null;
-  const stop = new Promise<'quit'>((resolve) => {
-    for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.once(signal, () => resolve('quit'));
-  });
-  const restoreOnExit = (): void => void process.stdout.write(SCREEN.leave);
-  process.once('exit', restoreOnExit);
-
   let selected: string | null = null;
   try {
     for (;;) {
       process.stdout.write(SCREEN.enter);
       engine.start();
-      let resolveOutcome: (outcome: { attach: string } | 'quit') => void = () => {};
-      const outcome = new Promise<{ attach: string } | 'quit'>((resolve) => (resolveOutcome = resolve));
+      let resolveOutcome: (outcome: { attach: string } | 'quit' | 'back') => void = () => {};
+      const outcome = new Promise<{ attach: string } | 'quit' | 'back'>((resolve) => (resolveOutcome = resolve));
       const instance = mountDashboard({
         store,
         actions: {
@@ -92,26 +127,25 @@ export async function dash(options: GlobalOptions, io: Io): Promise<number> {
           attach: (agent) =>
             agent === WATCHDOG ? act.note('the watchdog has no screen to attach to; `l` shows its log', 'error') : resolveOutcome({ attach: agent }),
           quit: () => resolveOutcome('quit'),
+          ...(back ? { back: () => resolveOutcome('back') } : {}),
         },
         color: colorEnabled(io.env),
         stdout: process.stdout,
         stdin: process.stdin,
         initialSelected: selected,
-        ...(stats ? { onRender: stats.onRender } : {}),
+        ...(terminal.stats ? { onRender: terminal.stats.onRender } : {}),
       });
-      const next = await Promise.race([outcome, stop]);
+      const next = await Promise.race([outcome, terminal.stop]);
       instance.unmount();
       engine.stop();
       releaseStdin();
       process.stdout.write(SCREEN.leave);
-      if (next === 'quit') return 0;
+      if (next === 'quit' || next === 'back') return next;
       selected = next.attach;
       await attachTo(next.attach, config, io, store);
     }
   } finally {
     engine.stop();
-    stats?.stop();
-    process.off('exit', restoreOnExit);
   }
 }
 
@@ -155,7 +189,7 @@ const summary = (text: string): string =>
     .filter(Boolean)
     .join(' · ');
 
-function errorText(error: unknown): string {
+export function errorText(error: unknown): string {
   if (error instanceof ConfigError) return `config error: ${error.format().split('\n')[0] ?? ''}`;
   if (error instanceof AoError) return error.message;
   return `failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -177,7 +211,7 @@ async function attachTo(agent: string, config: GlobalOptions, io: Io, store: Das
  * attached reaches tmux. Ink leaves stdin paused but its handle may still be
  * reading; a resume/pause cycle makes node's stdin stop the read.
  */
-function releaseStdin(): void {
+export function releaseStdin(): void {
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(false);
   stdin.resume();
@@ -185,20 +219,22 @@ function releaseStdin(): void {
 }
 
 /** AO_DASH_STATS=<file>: frames rendered, ticks, states published and memory, rewritten every second (bench/dash reads it). */
-function renderStats(file: string, engine: Engine): { onRender: () => void; stop: () => void } {
+function renderStats(file: string): { onRender: () => void; stop: () => void; follow: (engine: Engine) => void } {
   let renders = 0;
+  let engine: Engine | null = null;
   const started = Date.now();
   const write = (): void => {
     const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
     writeFileSync(
       file,
-      `${JSON.stringify({ renders, publishes: engine.publishes, ticks: engine.ticks, since: started, at: Date.now(), rss, heapUsed, heapTotal, external })}\n`,
+      `${JSON.stringify({ renders, publishes: engine?.publishes ?? 0, ticks: engine?.ticks ?? 0, since: started, at: Date.now(), rss, heapUsed, heapTotal, external })}\n`,
     );
   };
   const timer = setInterval(write, 1000);
   timer.unref();
   return {
     onRender: () => void (renders += 1),
+    follow: (next) => void (engine = next),
     stop: () => {
       clearInterval(timer);
       write();

@@ -2,11 +2,16 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readF
 import { delimiter, join, relative, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { packageRoot } from '../context.js';
+import { fleetFileFor, register, registration } from './fleet.js';
 import type { Io } from '../io.js';
 import { shellQuote } from '../../tmux/client.js';
 
 export interface InitOptions {
   dir?: string | undefined;
+  /** a fleet.toml to register the new project in (created when missing) */
+  fleet?: string | undefined;
+  /** its name there */
+  name?: string | undefined;
 }
 
 /** The demo project that ao's own repository carries at its root. */
@@ -27,6 +32,10 @@ export async function init(options: InitOptions, io: Io): Promise<number> {
   if (clashes.length > 0) {
     throw new UsageError(`${dir} already holds ${clashes.join(', ')}; ao init never overwrites (choose an empty folder)`);
   }
+  if (options.name !== undefined && options.fleet === undefined) throw new UsageError('--name names the project in a fleet: give --fleet FILE too');
+  // a duplicate in the fleet is refused before anything is written
+  const fleetFile = options.fleet === undefined ? null : fleetFileFor({ file: options.fleet }, io);
+  const entry = fleetFile ? registration(fleetFile, dir, options.name, false) : null;
   for (const file of files) {
     mkdirSync(join(dir, file, '..'), { recursive: true });
     if (file === 'agents.toml') writeFileSync(join(dir, file), withSchemaLine(readFileSync(join(root, file), 'utf8'), root));
@@ -36,6 +45,10 @@ export async function init(options: InitOptions, io: Io): Promise<number> {
   const where = relative(io.cwd, dir) || '.';
   io.out(`created a demo project in ${where}: ${files.join(', ')}\n`);
   if (ignore === 'added') io.out('added state/ to the .gitignore that was there\n');
+  if (fleetFile && entry) {
+    register(fleetFile, entry);
+    io.out(`registered it in ${relative(io.cwd, fleetFile) || fleetFile}\n`);
+  }
   const ao = aoCommand(io, root);
   io.out(`next: ${where === '.' ? '' : `cd ${shellQuote(where)} && `}${ao} check && ${ao} up && ${ao} status\n`);
   return 0;

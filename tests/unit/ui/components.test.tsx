@@ -80,6 +80,9 @@ describe('ConfigBanner, StatusLine, Footer', () => {
 
   it('the footer fits 80 columns', () => {
     for (const toggle of ['stop', 'start'] as const) expect(frameOf(<Footer mode="normal" toggle={toggle} width={80} />).length).toBeLessThanOrEqual(80);
+    // opened from the fleet list, esc is one key more and still fits, q quit included
+    for (const toggle of ['stop', 'start'] as const)
+      expect(frameOf(<Footer mode="normal" toggle={toggle} width={80} back />)).toMatch(/^.{0,70}esc fleet  q quit$/);
   });
 });
 

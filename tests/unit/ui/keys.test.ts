@@ -96,4 +96,10 @@ describe('handleKey', () => {
     expect(press(initialUi(), 'l', { escape: true }).ui.mode).toBe('normal');
     expect(press(initialUi('builder'), 'l', 'r').effects).toEqual([{ type: 'restart', agent: 'builder' }]);
   });
+
+  it('esc in the table asks to go back (to the fleet list, when it was opened from one); esc in a mode only leaves the mode', () => {
+    expect(press(initialUi(), { escape: true }).effects).toEqual([{ type: 'back' }]);
+    expect(press(initialUi(), 'l', { escape: true }).effects).toEqual([]);
+    expect(press(initialUi(), 'p', { escape: true }).effects).toEqual([]);
+  });
 });

@@ -1,0 +1,138 @@
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { findFleet, loadFleet, notAProject, type Fleet, type FleetProject } from '../../config/fleet.js';
+import { AoError, ConfigError, UsageError } from '../../errors.js';
+import { checkFleet, indented, openFleet, projectIo, projectOptions, selectProjects, type FleetCheck, type FleetOptions } from '../fleet.js';
+import type { GlobalOptions, Io } from '../io.js';
+import { down } from './down.js';
+import { up } from './up.js';
+
+export interface FleetSelection extends FleetOptions {
+  names: string[];
+}
+
+/** Prints a check's problems; true when there were any (then nothing may start). */
+function reportProblems(fleet: Fleet, check: FleetCheck, io: Io, what: string): boolean {
+  if (check.problems.length === 0) return false;
+  io.err(`ao: config error\n${check.problems.join('\n')}\n`);
+  io.err(`${basename(fleet.file)}: ${check.problems.length} problem${check.problems.length > 1 ? 's' : ''}; ${what}\n`);
+  return true;
+}
+
+/** `ao fleet validate`: every project's agents.toml, with its overrides, and no two projects in one namespace. Writes nothing. */
+export async function fleetValidate(options: FleetOptions, io: Io): Promise<number> {
+  const fleet = openFleet(options, io);
+  const check = checkFleet(fleet, io);
+  for (const entry of fleet.projects) {
+    const project = check.loaded.get(entry.name);
+    if (!project) continue;
+    io.out(
+      `${entry.name}: ok (${project.agents.length} agents, ${project.phases.length} phases, socket ${project.tmuxSocket}, prefix ${project.sessionPrefix})${entry.enabled ? '' : ' (disabled)'}\n`,
+    );
+  }
+  if (reportProblems(fleet, check, io, 'nothing was started')) return 2;
+  io.out(`${basename(fleet.file)}: ok (${fleet.projects.length} project${fleet.projects.length === 1 ? '' : 's'})\n`);
+  return 0;
+}
+
+export interface FleetUpOptions extends FleetSelection {
+  force?: boolean;
+}
+
+/** `ao fleet up [NAME...]`: `ao up` in each enabled project (or the named ones), after the whole fleet checks out. */
+export async function fleetUp(options: FleetUpOptions, io: Io): Promise<number> {
+  const fleet = openFleet(options, io);
+  const targets = selectProjects(fleet, options.names, (p) => p.enabled, { start: true, force: options.force ?? false });
+  // every project to start must load, and none may share another's sessions, before anything starts
+  if (reportProblems(fleet, checkFleet(fleet, io, targets), io, 'nothing was started')) return 2;
+  if (targets.length === 0) io.out(`nothing to start: no enabled project in ${basename(fleet.file)}\n`);
+  return eachProject(fleet, targets, io, (options, each) => up({ ...options, agents: [] }, each));
+}
+
+/**
+ * Runs a one-project command in each project, under its name, with its Io;
+ * a project that fails (a config error, a tmux failure) is reported and the
+ * others still run. The exit code is the worst of them.
+ */
+async function eachProject(fleet: Fleet, targets: readonly FleetProject[], io: Io, run: (options: GlobalOptions, io: Io) => Promise<number>): Promise<number> {
+  let code = 0;
+  for (const entry of targets) {
+    io.out(`${entry.name}:\n`);
+    const each = indented(projectIo(entry, io));
+    try {
+      code = Math.max(code, await run(projectOptions(entry), each));
+    } catch (error) {
+      if (!(error instanceof AoError)) throw error;
+      each.err(`ao: ${error instanceof ConfigError ? `config error\n${error.format(fleet.dir)}` : error.message}\n`);
+      code = Math.max(code, error.exitCode);
+    }
+  }
+  return code;
+}
+
+/** `ao fleet down [NAME...]`: `ao down` in every project (or the named ones), disabled ones too. */
+export async function fleetDown(options: FleetSelection, io: Io): Promise<number> {
+  const fleet = openFleet(options, io);
+  // disabled projects too: one started by `fleet up NAME --force` is stopped with the rest
+  return eachProject(
+    fleet,
+    selectProjects(fleet, options.names, () => true),
+    io,
+    (options, each) => down({ ...options, agents: [] }, each),
+  );
+}
+
+export interface FleetAddOptions extends FleetOptions {
+  path: string;
+  name?: string | undefined;
+}
+
+/**
+ * The fleet file to register in: `-f FILE` or AO_FLEET, created when missing;
+ * else the nearest fleet.toml.
+ */
+export function fleetFileFor(options: FleetOptions, io: Io): string {
+  const given = options.file ?? io.env.AO_FLEET;
+  if (given && !existsSync(resolve(io.cwd, given))) {
+    const file = resolve(io.cwd, given);
+    if (!existsSync(dirname(file))) throw new UsageError(`cannot make ${file}: its folder ${dirname(file)} does not exist`);
+    return file;
+  }
+  return findFleet({ file: options.file, cwd: io.cwd, env: io.env });
+}
+
+/**
+ * What registering `dir` appends to the fleet file, or a usage error when the
+ * folder or its name is there already (`project`: it must be a project now).
+ */
+export function registration(file: string, dir: string, name: string | undefined, project: boolean): string {
+  const fleet: Fleet | null = existsSync(file) ? loadFleet(file) : null;
+  if (project) {
+    const problem = notAProject(dir);
+    if (problem) throw new UsageError(`cannot add ${dir}: ${problem}`);
+  }
+  const as = name ?? basename(dir);
+  const same = fleet?.projects.find((p) => p.dir === dir);
+  if (same) throw new UsageError(`${dir} is in ${basename(file)} already (as "${same.name}")`);
+  if (fleet?.projects.some((p) => p.name === as))
+    throw new UsageError(`${basename(file)} has a project named "${as}" already; give this one another with --name`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(as)) throw new UsageError(`"${as}" cannot name a project (letters, digits, ".", "_" and "-" only); give one with --name`);
+  const rel = relative(resolve(file, '..'), dir);
+  const path = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? dir : rel;
+  return `[[projects]]\npath = ${JSON.stringify(path)}\n${name ? `name = ${JSON.stringify(name)}\n` : ''}`;
+}
+
+/** Appends a registration, with a blank line before it in a file that has text. */
+export function register(file: string, entry: string): void {
+  if (!existsSync(file)) writeFileSync(file, `# ao fleet: one [[projects]] per project (ao fleet --help)\n\n${entry}`);
+  else appendFileSync(file, `\n${entry}`);
+}
+
+/** `ao fleet add PATH`: registers a project; refuses duplicates and folders that are not projects. */
+export async function fleetAdd(options: FleetAddOptions, io: Io): Promise<number> {
+  const file = fleetFileFor(options, io);
+  const dir = resolve(io.cwd, options.path);
+  register(file, registration(file, dir, options.name, true));
+  io.out(`added ${options.name ?? basename(dir)} (${dir}) to ${relative(io.cwd, file) || file}\n`);
+  return 0;
+}
