@@ -80,7 +80,8 @@ describe('notifications', () => {
     process.kill(before.pid!, 'SIGKILL');
     const healed = await waitFor(async () => {
       const s = (await statusOf(t.ao)).agents.steady;
-      return s?.state === 'running' && s.pid !== before.pid ? s : undefined;
+      // the new pid shows (tmux) a moment before the sweep's record of the restart (agents.json)
+      return s?.state === 'running' && s.pid !== before.pid && s.restarts === 1 ? s : undefined;
     }, 2500);
     expect(healed.restarts).toBe(1);
     expect((await notifyEvents(t)).some((e) => e.event === 'notify-failed')).toBe(false); // still hanging when healed
