@@ -53,6 +53,8 @@ export interface WatchdogDeps {
   now?: () => number;
   /** the tmux session the watchdog runs in: once it is gone (ao down, the server killed) the watchdog stops */
   ownSession?: string;
+  /** called once the sweeps have ended, before the run winds down (the process arms its last deadline) */
+  stopping?: () => void;
 }
 
 export class Watchdog {
@@ -416,7 +418,6 @@ export class Watchdog {
     }
   }
 
-  /** Runs until stop(): sweeps every stall_check_s, at once on a wake, and polls pids every pollMs. */
   /** Logs a disk or watcher error once until a sweep succeeds again. */
   private diskTrouble(what: string, error: unknown): void {
     if (this.troubled.has(what)) return;
@@ -519,6 +520,7 @@ export class Watchdog {
         this.wakeUp = null;
       }
     } finally {
+      this.deps.stopping?.();
       clearInterval(poll);
       abort.abort();
       this.screens.stop();

@@ -95,6 +95,17 @@ describe('the watchdog is supervised', () => {
     expect(died).toMatch(/^alpha: died \((killed by signal 9|exit 137)\)$/);
   });
 
+  it('its tmux server killed under it, the project folder removed: the watchdog process ends by itself', async () => {
+    const { ao, dir, socket } = project('gone');
+    await ao('up');
+    await running(ao, ['alpha', 'beta']);
+    const dog = await newWatchdog(dir, 0, 5000);
+    await killServer(socket);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    // SIGHUP from the closed terminal, or the sweep that finds its session gone, stops it; nothing may keep it alive
+    await waitFor(async () => !alive(dog), 15_000, 200);
+  });
+
   it('the same with agents.toml broken: the restarted watchdog runs the last good config', async () => {
     const { ao, dir } = project('supbad');
     await ao('up');

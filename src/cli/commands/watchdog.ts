@@ -10,6 +10,9 @@ import { writeJsonAtomic } from '../../state/files.js';
 import { layout } from '../../state/layout.js';
 
 /** errors of a full, read-only or failing disk: the watchdog waits them out */
+/** How long a stop may take before the watchdog process ends whatever is still pending. */
+const STOP_GRACE_MS = 5000;
+
 const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EIO', 'EROFS']);
 
 /** `ao watchdog`: what the watchdog session runs. One per project, by a pid lock. */
@@ -70,7 +73,25 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
     io.out(`${new Date().toISOString()} ${typeof entry === 'string' ? entry : eventSummary(entry)}\n`);
   };
 
-  const dog = new Watchdog({ project, tmux, aoEntry: aoEntry(), env: io.env, log, ...(io.env.TMUX_PANE ? { ownSession: watchdogSession(project) } : {}) });
+  // a stop that cannot finish (a watcher of a removed folder that never closes, a promise nothing will settle)
+  // must not leave a watchdog behind: STOP_GRACE_MS after the stop began, the process ends whatever is pending
+  let grace: NodeJS.Timeout | undefined;
+  let finished = false;
+  const exitAfterGrace = (): void => {
+    grace ??= setTimeout(() => {
+      if (!finished) log('warn', `the stop did not finish within ${STOP_GRACE_MS / 1000} s: exiting anyway`);
+      process.exit(0);
+    }, STOP_GRACE_MS).unref();
+  };
+  const dog = new Watchdog({
+    project,
+    tmux,
+    aoEntry: aoEntry(),
+    env: io.env,
+    log,
+    stopping: exitAfterGrace,
+    ...(io.env.TMUX_PANE ? { ownSession: watchdogSession(project) } : {}),
+  });
   log('info', start);
   dog.notify(start);
   for (const problem of startupProblems) log('warn', `at start: ${problem}`);
@@ -91,6 +112,7 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   });
 
   const stop = (signal: string) => () => {
+    exitAfterGrace();
     log('info', `stopping on ${signal}`);
     dog.stop();
   };
@@ -121,8 +143,10 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   try {
     await dog.run();
   } finally {
+    exitAfterGrace(); // a run that ended by itself (its session gone) winds down under the same deadline
     await unwatch();
     releasePidLock(layout.watchdogLock(project.stateDir));
+    finished = true;
     logger.flush();
   }
   return 0;
