@@ -1,16 +1,16 @@
-import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { getBackend } from '../backends/index.js';
 import { ConfigError, UsageError } from '../errors.js';
+export { CONFIG_FILE, findConfig, type FindOptions } from './find.js';
 import { findUnknownPlaceholders } from './kickoff.js';
 import { excerpt, locateKey } from './locate.js';
-import { DEFAULT_STATE_DIR, inside } from './state-dir.js';
+import { DEFAULT_STATE_DIR, inside } from './find.js';
 import type { RawAgent, RawConfig } from './schema.js';
 import type { AgentKind, AgentSpec, HealPolicy, PhaseSpec, Project } from './types.js';
 import { keyPath, validateRaw } from './validate.js';
 
-export const CONFIG_FILE = 'agents.toml';
 export const KICKOFF_TEMPLATE = join('prompts', 'kickoff.md');
 /** seconds between loop starts at the least (`min_iteration_s`): an iteration that ends sooner is paced, not failed */
 export const DEFAULT_MIN_ITERATION_S = 3;
@@ -23,64 +23,6 @@ const DEFAULT_HEAL: Record<AgentKind, HealPolicy> = {
   task: 'none',
   service: 'heal',
 };
-
-export interface FindOptions {
-  /** `-c FILE` */
-  config?: string | undefined;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-}
-
-/** `-c`, else AO_CONFIG, else the nearest agents.toml walking up from cwd. */
-export function findConfig({ config, cwd, env }: FindOptions): string {
-  const given = config ?? env.AO_CONFIG;
-  if (given) {
-    const file = resolve(cwd, given);
-    if (!lexists(file)) throw new UsageError(`config file not found: ${file}${config ? '' : ' (from AO_CONFIG)'}`);
-    return usableConfig(file);
-  }
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    const file = join(dir, CONFIG_FILE);
-    // the first agents.toml that exists in any form is this project's, usable or not: never walk past it to a parent's
-    if (lexists(file)) return usableConfig(file);
-    if (dirname(dir) === dir) break;
-  }
-  throw new UsageError(`no ${CONFIG_FILE} found in ${resolve(cwd)} or any folder above it (create one with \`ao init\`, or pass -c FILE)`);
-}
-
-function lexists(file: string): boolean {
-  try {
-    lstatSync(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The config file if it can be read; else a config error that says what is wrong with it. */
-function usableConfig(file: string): string {
-  let problem: string | null = null;
-  try {
-    if (statSync(file).isDirectory()) problem = 'it is a directory, not a file';
-    else accessSync(file, constants.R_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    problem =
-      code === 'ELOOP'
-        ? 'it is a symlink loop'
-        : code === 'ENOENT'
-          ? `it is a symlink to ${readlinkSync(file)}, which does not exist`
-          : code === 'EACCES'
-            ? 'permission denied: it cannot be read'
-            : (error as Error).message;
-  }
-  if (problem)
-    throw new ConfigError(
-      file,
-      `cannot use this ${CONFIG_FILE}: ${problem} (ao stops at the first ${CONFIG_FILE} it finds and never looks in the folders above)`,
-    );
-  return file;
-}
 
 function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'project';
@@ -98,6 +40,17 @@ export const defaultSessionPrefix = (dir: string): string => `ao-${slug(basename
 
 /** Reads, parses, validates and resolves a project. Throws ConfigError listing every problem. */
 export function loadProject(file: string, env: NodeJS.ProcessEnv = process.env): Project {
+  return readProject(file, env).project;
+}
+
+/** A loaded project with the agents.toml text it was loaded from (what its cached copy is keyed by). */
+export interface LoadedProject {
+  project: Project;
+  source: string;
+}
+
+/** `loadProject`, keeping the text that was read. */
+export function readProject(file: string, env: NodeJS.ProcessEnv = process.env): LoadedProject {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
@@ -114,7 +67,7 @@ export function loadProject(file: string, env: NodeJS.ProcessEnv = process.env):
     }
     throw error;
   }
-  return resolveProject(validateRaw(data, file, source), file, source, env);
+  return { project: resolveProject(validateRaw(data, file, source), file, source, env), source };
 }
 
 function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJS.ProcessEnv): Project {

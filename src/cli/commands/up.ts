@@ -6,6 +6,7 @@ import { ensureWatchdog, startSession, watchdogSeen, watchdogSession } from '../
 import { WATCHDOG } from '../../supervisor/status.js';
 import { logOffset } from '../../supervisor/read-trouble.js';
 import { launchKeyOf, passedEnv, planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
+import { rememberProject } from '../../config/cache.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import { deliverKickoffs, watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -22,7 +23,7 @@ export interface UpOptions extends GlobalOptions {
 /** `ao up [AGENT...]`: start what is not running; leave running agents alone. */
 export async function up(options: UpOptions, io: Io): Promise<number> {
   const began = Date.now();
-  const { project, tmux } = openProject(options, io);
+  const { project, tmux, source } = openProject(options, io);
   // tasks run on demand (`ao run`), so a bare `ao up` leaves them out
   const agents = selectAgents(project, options.agents, (a) => a.enabled && a.kind !== 'task');
   const phase = readPhaseStateOf(project);
@@ -55,6 +56,8 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   let failures = 0;
   // the whole start runs under the state lock: concurrent `ao up`s and the watchdog take turns
   await updateAgentsState(project.stateDir, async (state) => {
+    // `ao status` reads the team's config from this copy until agents.toml changes
+    if (source !== null) await rememberProject({ project, source }, io.env);
     const all = await tmux.snapshot();
     const { own: panes, foreign } = ownSessions(all, project.configFile);
     const now = new Date();
