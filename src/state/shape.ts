@@ -11,7 +11,7 @@ export interface ShapeIssue {
   message: string;
 }
 
-/** Checks a value at `path`, pushing what is wrong onto `issues`. */
+/** Checks a value at `path` (a stack the containers push onto and pop, copied only into an issue), pushing what is wrong onto `issues`. */
 export type Shape = (value: unknown, path: PropertyKey[], issues: ShapeIssue[]) => void;
 
 const received = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
@@ -19,7 +19,7 @@ const received = (value: unknown): string => (value === null ? 'null' : Array.is
 const expect =
   (what: string, test: (value: unknown) => boolean): Shape =>
   (value, path, issues) => {
-    if (!test(value)) issues.push({ path, message: `expected ${what}, received ${received(value)}` });
+    if (!test(value)) issues.push({ path: [...path], message: `expected ${what}, received ${received(value)}` });
   };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -50,7 +50,11 @@ export const array =
   (item: Shape): Shape =>
   (value, path, issues) => {
     if (!Array.isArray(value)) return expect('array', () => false)(value, path, issues);
-    value.forEach((v, i) => item(v, [...path, i], issues));
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      item(value[i], path, issues);
+      path.pop();
+    }
   };
 
 /** an object of any keys, each value of `item`'s shape */
@@ -58,16 +62,25 @@ export const record =
   (item: Shape): Shape =>
   (value, path, issues) => {
     if (!isObject(value)) return expect('object', () => false)(value, path, issues);
-    for (const [key, v] of Object.entries(value)) item(v, [...path, key], issues);
+    for (const key of Object.keys(value)) {
+      path.push(key);
+      item(value[key], path, issues);
+      path.pop();
+    }
   };
 
 /** an object with these fields; other fields (a newer ao's) pass through */
-export const looseObject =
-  (fields: Record<string, Shape>): Shape =>
-  (value, path, issues) => {
+export const looseObject = (fields: Record<string, Shape>): Shape => {
+  const entries = Object.entries(fields);
+  return (value, path, issues) => {
     if (!isObject(value)) return expect('object', () => false)(value, path, issues);
-    for (const [key, shape] of Object.entries(fields)) shape(value[key], [...path, key], issues);
+    for (const [key, shape] of entries) {
+      path.push(key);
+      shape(value[key], path, issues);
+      path.pop();
+    }
   };
+};
 
 /** What is wrong with `value`, in order; empty when it has the shape. */
 export function shapeIssues(shape: Shape, value: unknown): ShapeIssue[] {

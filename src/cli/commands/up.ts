@@ -1,7 +1,7 @@
-import { emptyRecord, markStarted, readAgentsState, updateAgentsState } from '../../state/agents.js';
+import { emptyRecord, markStarted, readAgentsState, updateAgentsState, type AgentRecord } from '../../state/agents.js';
 import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { shellQuote } from '../../tmux/client.js';
-import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
+import { bySession, foreignNote, ownSessions, type PaneInfo } from '../../tmux/snapshot.js';
 import { ensureWatchdog, startSession, watchdogSeen, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { logOffset } from '../../supervisor/read-trouble.js';
@@ -61,6 +61,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     const all = await tmux.snapshot();
     const { own: panes, foreign } = ownSessions(all, project.configFile);
     const now = new Date();
+    const starts: { plan: LaunchPlan; record: AgentRecord; pane: PaneInfo | undefined }[] = [];
     for (const plan of plans) {
       const pane = panes.get(plan.session.name);
       const record = (state.agents[plan.agent.name] ??= emptyRecord());
@@ -75,7 +76,19 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
         io.out(`${plan.agent.name}: already running (pid ${pane.pid ?? '?'})\n`);
         continue;
       }
-      await startSession(tmux, plan, { pane, previousRun: record.runId });
+      starts.push({ plan, record, pane });
+    }
+    // each start spawns a tmux client and writes a kickoff file: a few at once keep the cores busy (200 agents in seconds)
+    // (the first alone: it may start the tmux server, which concurrent clients must not race to do)
+    const start = ({ plan, record, pane }: (typeof starts)[number]): Promise<void> => startSession(tmux, plan, { pane, previousRun: record.runId });
+    const outcomes = [...(await settleLimited(starts.slice(0, 1), 1, start)), ...(await settleLimited(starts.slice(1), START_CONCURRENCY, start))];
+    let failed: unknown = null;
+    for (const [i, { plan, record }] of starts.entries()) {
+      const outcome = outcomes[i]!;
+      if (outcome.status === 'rejected') {
+        failed ??= outcome.reason;
+        continue;
+      }
       markStarted(record, {
         at: now.getTime(),
         model: plan.model,
@@ -85,6 +98,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
       });
       started.push(plan);
     }
+    if (failed !== null) throw failed;
     if (options.watchdog !== false) {
       watchdog = await ensureWatchdog(project, tmux, bySession(all).get(watchdogSession(project)), entry, io.env);
       if (watchdog === 'foreign') {
@@ -134,4 +148,25 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   }
   if (started.length === 0 && plans.length > 0) io.out('nothing to start: every agent is running\n');
   return failures > 0 || watchdogDown ? 1 : 0;
+}
+
+/** how many agents `ao up` starts at once */
+const START_CONCURRENCY = 8;
+
+/** `fn` on every item, at most `limit` at a time; the outcomes in the items' order. */
+async function settleLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<PromiseSettledResult<void>[]> {
+  const outcomes: PromiseSettledResult<void>[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) {
+      try {
+        await fn(items[i]!);
+        outcomes[i] = { status: 'fulfilled', value: undefined };
+      } catch (reason) {
+        outcomes[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return outcomes;
 }
