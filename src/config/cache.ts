@@ -1,6 +1,6 @@
 /**
  * A validated copy of the project in the state folder, keyed by everything
- * `loadProject` read to build it: the agents.toml text, AO_TMUX_SOCKET, the
+ * `loadProject` read to build it: the agents.toml text, the tmux socket, the
  * kickoff template, which prompt, plan and working folders exist, and the
  * build of ao that loaded it. `ao up` and the watchdog write it each time they
  * load agents.toml; `ao status` reads it, and on a hit needs neither the TOML
@@ -23,14 +23,14 @@ interface ProjectCache {
   build: string;
   configFile: string;
   source: string;
-  /** AO_TMUX_SOCKET as the loader saw it ('' for unset) */
-  socketEnv: string;
+  /** the socket agents.toml alone names: with the reader's AO_TMUX_SOCKET it must give the project's */
+  configSocket: string;
   project: Project;
 }
 
 /** Writes the copy of a project just loaded from `source` (its own state folder). */
-export async function rememberProject({ project, source }: LoadedProject, env: NodeJS.ProcessEnv): Promise<void> {
-  const cache: ProjectCache = { build: BUILD, configFile: project.configFile, source, socketEnv: env.AO_TMUX_SOCKET ?? '', project };
+export async function rememberProject({ project, source, configSocket }: LoadedProject): Promise<void> {
+  const cache: ProjectCache = { build: BUILD, configFile: project.configFile, source, configSocket, project };
   await writeJsonAtomic(layout.projectCache(project.stateDir), cache);
 }
 
@@ -48,7 +48,8 @@ export function cachedProject(file: string, env: NodeJS.ProcessEnv): Project | n
       cache.build === BUILD &&
       cache.configFile === file &&
       cache.source === source &&
-      cache.socketEnv === (env.AO_TMUX_SOCKET ?? '') &&
+      // the watchdog runs with AO_TMUX_SOCKET set to its socket, the person typing `ao status` usually without it
+      (env.AO_TMUX_SOCKET || cache.configSocket) === project.tmuxSocket &&
       project.stateDir === stateDir &&
       project.configFile === file;
     return same && filesAsLoaded(project) ? project : null;

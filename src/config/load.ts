@@ -47,7 +47,12 @@ export function loadProject(file: string, env: NodeJS.ProcessEnv = process.env):
 export interface LoadedProject {
   project: Project;
   source: string;
+  /** the tmux socket agents.toml alone names (AO_TMUX_SOCKET, when set, overrides it) */
+  configSocket: string;
 }
+
+/** the tmux socket when neither AO_TMUX_SOCKET nor `[defaults] tmux_socket` names one */
+export const DEFAULT_TMUX_SOCKET = 'ao';
 
 /** `loadProject`, keeping the text that was read. */
 export function readProject(file: string, env: NodeJS.ProcessEnv = process.env): LoadedProject {
@@ -67,7 +72,8 @@ export function readProject(file: string, env: NodeJS.ProcessEnv = process.env):
     }
     throw error;
   }
-  return { project: resolveProject(validateRaw(data, file, source), file, source, env), source };
+  const raw = validateRaw(data, file, source);
+  return { project: resolveProject(raw, file, source, env), source, configSocket: raw.defaults?.tmux_socket || DEFAULT_TMUX_SOCKET };
 }
 
 function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJS.ProcessEnv): Project {
@@ -89,7 +95,7 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
   const defaults = raw.defaults ?? {};
   const models = raw.models ?? {};
   const stateDir = projectPath(['defaults', 'state_dir'], defaults.state_dir ?? DEFAULT_STATE_DIR) ?? join(dir, DEFAULT_STATE_DIR);
-  const socket = env.AO_TMUX_SOCKET || defaults.tmux_socket || 'ao';
+  const socket = env.AO_TMUX_SOCKET || defaults.tmux_socket || DEFAULT_TMUX_SOCKET;
   if (!/^[A-Za-z0-9_.-]+$/.test(socket))
     throw new UsageError(`AO_TMUX_SOCKET "${socket}" is not a usable tmux socket name (letters, digits, ".", "_" and "-" only)`);
   const name = basename(dir);

@@ -27,7 +27,7 @@ export async function reloadConfig(current: Project, state: AgentsState, env: No
     const loaded = readProject(current.configFile, env);
     next = loaded.project;
     // what agents.toml says now, before the namespace below is kept: what `ao status` would load
-    await rememberProject(loaded, env).catch(() => {});
+    await rememberProject(loaded).catch(() => {});
   } catch (error) {
     const message = error instanceof ConfigError ? error.format(current.dir) : (error as Error).message;
     const previous = readConfigError(current.stateDir);

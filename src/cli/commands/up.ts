@@ -23,7 +23,7 @@ export interface UpOptions extends GlobalOptions {
 /** `ao up [AGENT...]`: start what is not running; leave running agents alone. */
 export async function up(options: UpOptions, io: Io): Promise<number> {
   const began = Date.now();
-  const { project, tmux, source } = openProject(options, io);
+  const { project, tmux, loaded } = openProject(options, io);
   // tasks run on demand (`ao run`), so a bare `ao up` leaves them out
   const agents = selectAgents(project, options.agents, (a) => a.enabled && a.kind !== 'task');
   const phase = readPhaseStateOf(project);
@@ -57,7 +57,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   // the whole start runs under the state lock: concurrent `ao up`s and the watchdog take turns
   await updateAgentsState(project.stateDir, async (state) => {
     // `ao status` reads the team's config from this copy until agents.toml changes
-    if (source !== null) await rememberProject({ project, source }, io.env);
+    if (loaded) await rememberProject(loaded);
     const all = await tmux.snapshot();
     const { own: panes, foreign } = ownSessions(all, project.configFile);
     const now = new Date();

@@ -16,7 +16,7 @@ const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EIO', 'EROF
 /** `ao watchdog`: what the watchdog session runs. One per project, by a pid lock. */
 export async function watchdog(options: GlobalOptions, io: Io): Promise<number> {
   // a watchdog restarted while agents.toml is broken keeps the team on the last good config
-  const { project, tmux, source, configError } = openProjectOrRunning(options, io);
+  const { project, tmux, loaded, configError } = openProjectOrRunning(options, io);
   mkdirSync(layout.logs(project.stateDir), { recursive: true });
   const lock = acquirePidLock(layout.watchdogLock(project.stateDir), 'watchdog');
   if (!lock.ok) {
@@ -102,7 +102,7 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
       });
     } else {
       await writeJsonAtomic(layout.runningProject(project.stateDir), project);
-      if (source !== null) await rememberProject({ project, source }, io.env);
+      if (loaded) await rememberProject(loaded);
       rmSync(layout.configError(project.stateDir), { force: true });
     }
   } catch (error) {

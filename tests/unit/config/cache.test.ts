@@ -19,12 +19,12 @@ const TOML =
   '[agents.builder]\nkind = "loop"\nbackend = "shell"\ncommand = "true"\ncwd = "work"\n\n[agents.helper]\nkind = "service"\ncommand = "sleep"\nargs = ["9"]\n';
 const env = { AO_TMUX_SOCKET: 'cache-test' };
 
-async function remembered(toml = TOML): Promise<{ dir: string; file: string }> {
+async function remembered(toml = TOML, writerEnv: Record<string, string> = env): Promise<{ dir: string; file: string }> {
   const dir = makeProject({ 'agents.toml': toml, 'prompts/kickoff.md': '# {agent}\n', 'prompts/builder.md': 'build\n', 'phases/01.md': '# plan\n' });
   mkdirSync(join(dir, 'work'));
   made.push(dir);
   const file = join(dir, 'agents.toml');
-  await rememberProject(readProject(file, env), env);
+  await rememberProject(readProject(file, writerEnv));
   return { dir, file };
 }
 
@@ -38,6 +38,27 @@ describe('cachedProject', () => {
   it('holds for the default state folder too', async () => {
     const { file } = await remembered(TOML.replace('state_dir = "run/st"\n', ''));
     expect(cachedProject(file, env)).toEqual(loadProject(file, env));
+  });
+
+  it.each<[string, string, Record<string, string>, Record<string, string>]>([
+    ['the watchdog with AO_TMUX_SOCKET=ao, status without it', TOML, { AO_TMUX_SOCKET: 'ao' }, {}],
+    ['both without AO_TMUX_SOCKET', TOML, {}, {}],
+    [
+      'a tmux_socket in agents.toml, the watchdog with it in AO_TMUX_SOCKET',
+      TOML.replace('[defaults]\n', '[defaults]\ntmux_socket = "team"\n'),
+      { AO_TMUX_SOCKET: 'team' },
+      {},
+    ],
+    ['status with AO_TMUX_SOCKET naming the same socket', TOML, {}, { AO_TMUX_SOCKET: 'ao' }],
+  ])('holds for the same socket however it is named: %s', async (_what, toml, writerEnv, readerEnv) => {
+    const { file } = await remembered(toml, writerEnv);
+    expect(cachedProject(file, readerEnv)).toEqual(loadProject(file, readerEnv));
+  });
+
+  it('misses when AO_TMUX_SOCKET names another socket than the copy', async () => {
+    const { file } = await remembered(TOML.replace('[defaults]\n', '[defaults]\ntmux_socket = "team"\n'), { AO_TMUX_SOCKET: 'team' });
+    expect(cachedProject(file, { AO_TMUX_SOCKET: 'other' })).toBeNull();
+    expect(cachedProject(file, { AO_TMUX_SOCKET: 'bad socket!' })).toBeNull();
   });
 
   it.each<[string, (dir: string, file: string) => void, Record<string, string>?]>([
