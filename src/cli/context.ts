@@ -1,24 +1,26 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findConfig, loadProject } from '../config/load.js';
+import { findConfig, readProject, type LoadedProject } from '../config/load.js';
 import { stateDirOf } from '../config/state-dir.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { ConfigError, UsageError } from '../errors.js';
-import { readRunningProject } from '../supervisor/reload.js';
+import { readRunningProject } from '../state/running.js';
 import { Tmux } from '../tmux/client.js';
 import type { GlobalOptions, Io } from './io.js';
 
 export interface Context {
   project: Project;
   tmux: Tmux;
+  /** the project as loaded, with the agents.toml text it came from; null for the running team's last good config */
+  loaded: LoadedProject | null;
 }
 
 /** Finds, loads and validates the project (exit 2 on any problem) and opens its tmux socket. */
 export function openProject(options: GlobalOptions, io: Io): Context {
   const file = findConfig({ config: options.config, cwd: io.cwd, env: io.env });
-  const project = loadProject(file, io.env);
-  return { project, tmux: new Tmux(project.tmuxSocket) };
+  const loaded = readProject(file, io.env);
+  return { project: loaded.project, tmux: new Tmux(loaded.project.tmuxSocket), loaded };
 }
 
 /**
@@ -36,7 +38,7 @@ export function openProjectOrRunning(options: GlobalOptions, io: Io, quiet = fal
     const running = readRunningProject(stateDirOf(findConfig({ config: options.config, cwd: io.cwd, env: io.env })));
     if (!running) throw error;
     if (!quiet) io.err(`ao: config error (the team runs on the last good config until agents.toml validates)\n${error.format(io.cwd)}\n`);
-    return { project: running, tmux: new Tmux(running.tmuxSocket), configError: error.format(running.dir) };
+    return { project: running, tmux: new Tmux(running.tmuxSocket), loaded: null, configError: error.format(running.dir) };
   }
 }
 

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { ConfigError, UsageError } from '../errors.js';
-import { CONFIG_FILE, lexists } from './load.js';
+import { CONFIG_FILE, lexists } from './find.js';
 import { readToml } from './toml.js';
 import { errorAt, validateToml, type Shapes } from './validate.js';
 

@@ -1,17 +1,17 @@
-import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { getBackend } from '../backends/index.js';
 import { ConfigError, UsageError } from '../errors.js';
+export { CONFIG_FILE, findConfig, type FindOptions } from './find.js';
 import { findUnknownPlaceholders } from './kickoff.js';
 import { resolveNotify, type Fail } from './notify.js';
 import { readToml } from './toml.js';
 import { excerpt } from './locate.js';
-import { DEFAULT_STATE_DIR, inside } from './state-dir.js';
+import { DEFAULT_STATE_DIR, inside } from './find.js';
 import type { RawAgent, RawConfig } from './schema.js';
 import type { AgentKind, AgentSpec, HealPolicy, PhaseSpec, Project } from './types.js';
 import { errorAt, validateRaw } from './validate.js';
 
-export const CONFIG_FILE = 'agents.toml';
 export const KICKOFF_TEMPLATE = join('prompts', 'kickoff.md');
 /** seconds between loop starts at the least (`min_iteration_s`): an iteration that ends sooner is paced, not failed */
 export const DEFAULT_MIN_ITERATION_S = 3;
@@ -24,64 +24,6 @@ const DEFAULT_HEAL: Record<AgentKind, HealPolicy> = {
   task: 'none',
   service: 'heal',
 };
-
-export interface FindOptions {
-  /** `-c FILE` */
-  config?: string | undefined;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-}
-
-/** `-c`, else AO_CONFIG, else the nearest agents.toml walking up from cwd. */
-export function findConfig({ config, cwd, env }: FindOptions): string {
-  const given = config ?? env.AO_CONFIG;
-  if (given) {
-    const file = resolve(cwd, given);
-    if (!lexists(file)) throw new UsageError(`config file not found: ${file}${config ? '' : ' (from AO_CONFIG)'}`);
-    return usableConfig(file);
-  }
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    const file = join(dir, CONFIG_FILE);
-    // the first agents.toml that exists in any form is this project's, usable or not: never walk past it to a parent's
-    if (lexists(file)) return usableConfig(file);
-    if (dirname(dir) === dir) break;
-  }
-  throw new UsageError(`no ${CONFIG_FILE} found in ${resolve(cwd)} or any folder above it (create one with \`ao init\`, or pass -c FILE)`);
-}
-
-export function lexists(file: string): boolean {
-  try {
-    lstatSync(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The config file if it can be read; else a config error that says what is wrong with it. */
-function usableConfig(file: string): string {
-  let problem: string | null = null;
-  try {
-    if (statSync(file).isDirectory()) problem = 'it is a directory, not a file';
-    else accessSync(file, constants.R_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    problem =
-      code === 'ELOOP'
-        ? 'it is a symlink loop'
-        : code === 'ENOENT'
-          ? `it is a symlink to ${readlinkSync(file)}, which does not exist`
-          : code === 'EACCES'
-            ? 'permission denied: it cannot be read'
-            : (error as Error).message;
-  }
-  if (problem)
-    throw new ConfigError(
-      file,
-      `cannot use this ${CONFIG_FILE}: ${problem} (ao stops at the first ${CONFIG_FILE} it finds and never looks in the folders above)`,
-    );
-  return file;
-}
 
 function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'project';
@@ -99,8 +41,32 @@ export const defaultSessionPrefix = (dir: string): string => `ao-${slug(basename
 
 /** Reads, parses, validates and resolves a project. Throws ConfigError listing every problem. */
 export function loadProject(file: string, env: NodeJS.ProcessEnv = process.env): Project {
+  return readProject(file, env).project;
+}
+
+/** A loaded project with the agents.toml text it was loaded from (what its cached copy is keyed by). */
+export interface LoadedProject {
+  project: Project;
+  source: string;
+  /** the tmux socket agents.toml alone names (AO_TMUX_SOCKET, when set, overrides it) */
+  configSocket: string;
+  /** the session prefix agents.toml alone gives (AO_SESSION_PREFIX, when set, overrides it) */
+  configPrefix: string;
+}
+
+/** the tmux socket when neither AO_TMUX_SOCKET nor `[defaults] tmux_socket` names one */
+export const DEFAULT_TMUX_SOCKET = 'ao';
+
+/** `loadProject`, keeping the text that was read. */
+export function readProject(file: string, env: NodeJS.ProcessEnv = process.env): LoadedProject {
   const { source, data } = readToml(file);
-  return resolveProject(validateRaw(data, file, source), file, source, env);
+  const raw = validateRaw(data, file, source);
+  return {
+    project: resolveProject(raw, file, source, env),
+    source,
+    configSocket: raw.defaults?.tmux_socket || DEFAULT_TMUX_SOCKET,
+    configPrefix: raw.defaults?.session_prefix ?? defaultSessionPrefix(dirname(file)),
+  };
 }
 
 function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJS.ProcessEnv): Project {
@@ -119,7 +85,7 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
   const defaults = raw.defaults ?? {};
   const models = raw.models ?? {};
   const stateDir = projectPath(['defaults', 'state_dir'], defaults.state_dir ?? DEFAULT_STATE_DIR) ?? join(dir, DEFAULT_STATE_DIR);
-  const socket = env.AO_TMUX_SOCKET || defaults.tmux_socket || 'ao';
+  const socket = env.AO_TMUX_SOCKET || defaults.tmux_socket || DEFAULT_TMUX_SOCKET;
   if (!/^[A-Za-z0-9_.-]+$/.test(socket))
     throw new UsageError(`AO_TMUX_SOCKET "${socket}" is not a usable tmux socket name (letters, digits, ".", "_" and "-" only)`);
   const name = basename(dir);

@@ -1,15 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'smol-toml';
-
-/** `[defaults] state_dir` when agents.toml does not set it. */
-export const DEFAULT_STATE_DIR = 'state';
-
-/** Whether `child` is `parent` or inside it. */
-export function inside(parent: string, child: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel));
-}
+import { DEFAULT_STATE_DIR, inside, plainStateDir } from './find.js';
 
 /**
  * The state folder an agents.toml names, read as leniently as possible: for
@@ -35,13 +27,6 @@ function declaredStateDir(source: string): string | null {
     return typeof defaults?.state_dir === 'string' ? defaults.state_dir : null;
   } catch {
     // a syntax error elsewhere in the file: the plain `state_dir = "…"` line of [defaults]
-    let table = '';
-    for (const line of source.split('\n')) {
-      const header = /^\s*\[\s*([^\]]*?)\s*\]/.exec(line);
-      if (header) table = header[1]!;
-      const m = table === 'defaults' ? /^\s*state_dir\s*=\s*(?:"([^"\\]*)"|'([^']*)')\s*(?:#.*)?$/.exec(line) : null;
-      if (m) return m[1] ?? m[2]!;
-    }
-    return null;
+    return plainStateDir(source);
   }
 }

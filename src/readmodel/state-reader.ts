@@ -12,7 +12,7 @@ import { readExitRecord } from '../state/exits.js';
 import { layout } from '../state/layout.js';
 import { initialPhaseState, type PhaseState } from '../state/phase.js';
 import { emptyReport, readUsageReport, type UsageReport } from '../state/usage.js';
-import { readConfigError } from '../supervisor/reload.js';
+import { readConfigError } from '../state/running.js';
 import { FileCache, inboxTail, tailText, type InboxLine, type TailView } from './feed.js';
 import { joinNotes, readAgentsFile, readPhaseFile, type StateSource, type TeamState } from './view.js';
 

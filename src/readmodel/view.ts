@@ -12,7 +12,7 @@ import { readExitRecord } from '../state/exits.js';
 import { loadPhaseState, rebuildPhaseState, type PhaseState } from '../state/phase.js';
 import type { ProcExit } from '../state/procwatch.js';
 import { readUsageReport, type UsageReport } from '../state/usage.js';
-import { readConfigError } from '../supervisor/reload.js';
+import { readConfigError } from '../state/running.js';
 import { buildStatus, type StatusReport } from '../supervisor/status.js';
 import { bySession, type PaneInfo } from '../tmux/snapshot.js';
 

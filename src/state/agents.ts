@@ -1,8 +1,8 @@
-import * as z from 'zod/mini';
 import type { AgentKind } from '../config/types.js';
 import { appendEvent } from './events.js';
 import { describeIssues, keepGoodCopy, moveAside, readStateFile, withLock, writeJsonAtomic, type StateRead } from './files.js';
 import { layout } from './layout.js';
+import * as S from './shape.js';
 
 /**
  * `foreign`: a session of another owner has its name (left alone until it goes);
@@ -165,43 +165,42 @@ export function markRun(record: AgentRecord, run: StartedRun): void {
   record.error = null;
 }
 
-const optionalOf = <T extends z.core.SomeType>(schema: T) => z.optional(z.nullable(schema));
-const count = () => z.number().check(z.gte(0));
+const optionalOf = (shape: S.Shape): S.Shape => S.optional(S.nullable(shape));
 
 // Loose: fields that a newer ao adds pass through; the ones ao relies on must have their type.
-const recordSchema = z.looseObject({
-  up: z.boolean(),
-  startedAt: z.nullable(z.string()),
-  restarts: count(),
-  iteration: count(),
-  model: z.nullable(z.string()),
-  condition: optionalOf(z.string()),
-  failedStarts: z.optional(z.array(z.number())),
-  healthyRestarts: z.optional(z.array(z.number())),
-  streak: z.optional(count()),
-  deadSince: optionalOf(z.number()),
-  nextStartAt: optionalOf(z.number()),
-  nudgedAt: optionalOf(z.number()),
-  failedReason: optionalOf(z.string()),
-  phaseGen: z.optional(z.number()),
-  launchKey: z.optional(z.string()),
-  mailSeen: z.optional(count()),
-  pending: optionalOf(z.looseObject({ what: z.literal('kickoff'), since: z.number() })),
-  nudgeDue: z.optional(z.boolean()),
-  waitingOn: optionalOf(z.string()),
-  delivery: optionalOf(z.looseObject({ what: z.string(), verdict: z.string(), reason: z.string(), at: z.number() })),
-  pausedReason: optionalOf(z.string()),
-  troubles: z.optional(count()),
-  logOffset: z.optional(count()),
-  phaseIterations: z.optional(count()),
-  sessionId: optionalOf(z.string()),
-  resumedRun: z.optional(z.boolean()),
+const recordShape = S.looseObject({
+  up: S.boolean,
+  startedAt: S.nullable(S.string),
+  restarts: S.count,
+  iteration: S.count,
+  model: S.nullable(S.string),
+  condition: optionalOf(S.string),
+  failedStarts: S.optional(S.array(S.number)),
+  healthyRestarts: S.optional(S.array(S.number)),
+  streak: S.optional(S.count),
+  deadSince: optionalOf(S.number),
+  nextStartAt: optionalOf(S.number),
+  nudgedAt: optionalOf(S.number),
+  failedReason: optionalOf(S.string),
+  phaseGen: S.optional(S.number),
+  launchKey: S.optional(S.string),
+  mailSeen: S.optional(S.count),
+  pending: optionalOf(S.looseObject({ what: S.literal('kickoff'), since: S.number })),
+  nudgeDue: S.optional(S.boolean),
+  waitingOn: optionalOf(S.string),
+  delivery: optionalOf(S.looseObject({ what: S.string, verdict: S.string, reason: S.string, at: S.number })),
+  pausedReason: optionalOf(S.string),
+  troubles: S.optional(S.count),
+  logOffset: S.optional(S.count),
+  phaseIterations: S.optional(S.count),
+  sessionId: optionalOf(S.string),
+  resumedRun: S.optional(S.boolean),
 });
-const stateSchema = z.looseObject({ version: z.literal(1), agents: z.record(z.string(), recordSchema) });
+const stateShape = S.looseObject({ version: S.literal(1), agents: S.record(recordShape) });
 
 function checkAgents(value: unknown): AgentsState | { problem: string } {
-  const result = stateSchema.safeParse(value);
-  return result.success ? (result.data as unknown as AgentsState) : { problem: describeIssues(result.error.issues) };
+  const issues = S.shapeIssues(stateShape, value);
+  return issues.length === 0 ? (value as AgentsState) : { problem: describeIssues(issues) };
 }
 
 const emptyState = (): AgentsState => ({ version: 1, agents: {} });

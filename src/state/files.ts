@@ -55,7 +55,7 @@ export function readStateFile<T>(file: string, check: (value: unknown) => T | { 
   return { status: 'ok', value: checked as T };
 }
 
-/** A zod issue list in a few words: `agents.builder.up: expected boolean`. */
+/** An issue list (state/shape.ts) in a few words: `agents.builder.up: expected boolean, received string`. */
 export function describeIssues(issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>): string {
   const first = issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.message}`);
   return `wrong shape (${first.join('; ')}${issues.length > 3 ? '; …' : ''})`;

@@ -14,6 +14,8 @@ export const layout = {
   events: (stateDir: string): string => join(stateDir, 'events.jsonl'),
   /** the last config the watchdog runs, so `ao status` can show the team while agents.toml is broken */
   runningProject: (stateDir: string): string => join(stateDir, 'project.json'),
+  /** a validated copy of the project keyed by the agents.toml text it was loaded from, so `ao status` need not load the config */
+  projectCache: (stateDir: string): string => join(stateDir, 'project-cache.json'),
   /** tokens and cost, one line per iteration that ended */
   usage: (stateDir: string): string => join(stateDir, 'usage.jsonl'),
   /** what usage.jsonl added up to at its last append, kept by its writer so readers need not sum it */

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import * as z from 'zod/mini';
 import type { PhaseView } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
 import { openGate, type GateState } from './gate-state.js';
 import { appendEvent } from './events.js';
 import { describeIssues, keepGoodCopy, moveAside, readStateFile, writeJsonAtomic, type StateRead } from './files.js';
 import { layout } from './layout.js';
+import * as S from './shape.js';
 
 export interface PhaseHistoryEntry {
   at: string;
@@ -34,22 +34,23 @@ export function initialPhaseState(): PhaseState {
   return { index: 0, complete: false, startedAt: null, generation: 0, gate: openGate(), notConverging: false, history: [] };
 }
 
-const count = () => z.int().check(z.gte(0));
 // index, generation and complete are what the team's place rests on: `{}` or `null` is corrupt, never phase one
-const phaseSchema = z.looseObject({
-  index: count(),
-  complete: z.boolean(),
-  generation: count(),
-  startedAt: z.optional(z.nullable(z.string())),
-  gate: z.optional(z.looseObject({ status: z.optional(z.string()), claimsSeen: z.optional(count()), verdictsSeen: z.optional(count()), failStreak: z.optional(count()) })),
-  notConverging: z.optional(z.boolean()),
-  history: z.optional(z.array(z.looseObject({ at: z.string(), phase: z.string(), event: z.string() }))),
+const phaseShape = S.looseObject({
+  index: S.intCount,
+  complete: S.boolean,
+  generation: S.intCount,
+  startedAt: S.optional(S.nullable(S.string)),
+  gate: S.optional(
+    S.looseObject({ status: S.optional(S.string), claimsSeen: S.optional(S.intCount), verdictsSeen: S.optional(S.intCount), failStreak: S.optional(S.intCount) }),
+  ),
+  notConverging: S.optional(S.boolean),
+  history: S.optional(S.array(S.looseObject({ at: S.string, phase: S.string, event: S.string }))),
 });
 
 function checkPhase(value: unknown): PhaseState | { problem: string } {
-  const result = phaseSchema.safeParse(value);
-  if (!result.success) return { problem: describeIssues(result.error.issues) };
-  const v = result.data as unknown as Partial<PhaseState>;
+  const issues = S.shapeIssues(phaseShape, value);
+  if (issues.length > 0) return { problem: describeIssues(issues) };
+  const v = value as Partial<PhaseState>;
   return { ...initialPhaseState(), ...v, gate: { ...openGate(), ...(v.gate ?? {}) }, history: v.history ?? [] };
 }
 

@@ -3,34 +3,15 @@
  * an invalid one keeps the last good config and is reported.
  */
 import { rmSync } from 'node:fs';
-import { loadProject } from '../config/load.js';
+import { rememberProject } from '../config/cache.js';
+import { readProject } from '../config/load.js';
 import type { Project } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { emptyRecord, type AgentsState } from '../state/agents.js';
-import { readJson, writeJsonAtomic } from '../state/files.js';
+import { writeJsonAtomic } from '../state/files.js';
+import { readConfigError } from '../state/running.js';
 import { layout } from '../state/layout.js';
 import type { AoEvent } from '../state/event-catalogue.js';
-
-export interface ConfigErrorRecord {
-  at: string;
-  message: string;
-}
-
-export function readConfigError(stateDir: string): ConfigErrorRecord | null {
-  try {
-    return readJson<ConfigErrorRecord>(layout.configError(stateDir));
-  } catch {
-    return null;
-  }
-}
-
-export function readRunningProject(stateDir: string): Project | null {
-  try {
-    return readJson<Project>(layout.runningProject(stateDir));
-  } catch {
-    return null;
-  }
-}
 
 export type ReloadOutcome =
   { ok: true; project: Project; added: string[]; removed: string[]; events: AoEvent[] } | { ok: false; error: string; repeated: boolean };
@@ -43,7 +24,10 @@ export type ReloadOutcome =
 export async function reloadConfig(current: Project, state: AgentsState, env: NodeJS.ProcessEnv): Promise<ReloadOutcome> {
   let next: Project;
   try {
-    next = loadProject(current.configFile, env);
+    const loaded = readProject(current.configFile, env);
+    next = loaded.project;
+    // what agents.toml says now, before the namespace below is kept: what `ao status` would load
+    await rememberProject(loaded).catch(() => {});
   } catch (error) {
     const message = error instanceof ConfigError ? error.format(current.dir) : (error as Error).message;
     const previous = readConfigError(current.stateDir);

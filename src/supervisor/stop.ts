@@ -73,30 +73,58 @@ export async function endProcessGroup(pgid: number, leaderRunning: boolean, grac
 }
 
 /**
- * Processes of one run of an agent, found by the AO_RUN_ID its launcher
- * passed down: a daemon that left the process group (Codex's TUI leaves one)
- * still carries it. Run ids are random, so nothing else can match.
+ * Processes of runs of agents, found by the AO_RUN_ID their launchers passed
+ * down: a daemon that left the process group (Codex's TUI leaves one) still
+ * carries it. Run ids are random, so nothing else can match. One pass over
+ * /proc answers for every run asked about.
  */
-export function runProcesses(runId: string): number[] {
-  const needle = Buffer.from(`\0AO_RUN_ID=${runId}\0`);
-  const first = Buffer.from(`AO_RUN_ID=${runId}\0`);
-  const pids: number[] = [];
+export function runProcesses(runIds: ReadonlySet<string>): Map<string, number[]> {
+  const key = Buffer.from('AO_RUN_ID=');
+  const found = new Map<string, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       const environ = readFileSync(`/proc/${entry}/environ`);
-      if ((environ.includes(needle) || environ.subarray(0, first.length).equals(first)) && processAlive(Number(entry))) pids.push(Number(entry));
+      // the variable at the start of the block, or after a NUL
+      for (let at = environ.indexOf(key); at !== -1; at = environ.indexOf(key, at + 1)) {
+        if (at > 0 && environ[at - 1] !== 0) continue;
+        const end = environ.indexOf(0, at);
+        if (end === -1) break;
+        const runId = environ.toString('utf8', at + key.length, end);
+        if (runIds.has(runId) && processAlive(Number(entry))) found.set(runId, [...(found.get(runId) ?? []), Number(entry)]);
+        break;
+      }
     } catch {
       // ended meanwhile, or not ours to read
     }
   }
-  return pids;
+  return found;
+}
+
+// The runs asked about in one turn of the event loop share one pass over /proc: `ao down`
+// and `ao up` of 200 agents end 200 runs, and a pass per run reads /proc 200 times.
+let batch: { runIds: Set<string>; result: Promise<Map<string, number[]>> } | null = null;
+
+/** The processes of one run, found by a pass over /proc that starts after this call. */
+function runProcessesSoon(runId: string): Promise<number[]> {
+  if (!batch) {
+    const runIds = new Set<string>();
+    const result = new Promise<Map<string, number[]>>((resolve) =>
+      setImmediate(() => {
+        batch = null;
+        resolve(runProcesses(runIds));
+      }),
+    );
+    batch = { runIds, result };
+  }
+  batch.runIds.add(runId);
+  return batch.result.then((found) => found.get(runId) ?? []);
 }
 
 /** Ends every process left of a run: SIGTERM, the grace time, SIGKILL. Returns how many there were. */
 export async function endRun(runId: string | undefined | null, graceMs = STOP_GRACE_MS): Promise<number> {
   if (!runId) return 0;
-  const pids = runProcesses(runId);
+  const pids = await runProcessesSoon(runId);
   if (pids.length === 0) return 0;
   const signal = (s: NodeJS.Signals): void => {
     for (const pid of pids) {

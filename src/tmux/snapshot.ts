@@ -13,7 +13,6 @@ export interface PaneInfo {
   activity: number | null;
   /** unix seconds the session was created */
   created: number | null;
-  command: string;
   /** the project that made the session (its @ao_project option); null for a session ao did not make */
   owner: string | null;
 }
@@ -30,7 +29,6 @@ const FIELDS = [
   'pane_dead_signal',
   'window_activity',
   'session_created',
-  'pane_current_command',
   // last: a config path may hold the separator
   OWNER_OPTION,
 ] as const;
@@ -48,7 +46,7 @@ export function parseSnapshot(stdout: string): PaneInfo[] {
   const panes: PaneInfo[] = [];
   for (const line of stdout.split('\n')) {
     if (line === '') continue;
-    const [session = '', paneId = '', pid, dead, deadStatus, deadSignal, activity, created, command = '', ...owner] = line.split(SEP);
+    const [session = '', paneId = '', pid, dead, deadStatus, deadSignal, activity, created, ...owner] = line.split(SEP);
     panes.push({
       session,
       paneId,
@@ -58,7 +56,6 @@ export function parseSnapshot(stdout: string): PaneInfo[] {
       deadSignal: int(deadSignal),
       activity: int(activity),
       created: int(created),
-      command,
       owner: owner.length > 0 && owner.join(SEP) !== '' ? owner.join(SEP) : null,
     });
   }

@@ -1,11 +1,12 @@
-import { emptyRecord, markStarted, readAgentsState, updateAgentsState } from '../../state/agents.js';
+import { emptyRecord, markStarted, readAgentsState, updateAgentsState, type AgentRecord } from '../../state/agents.js';
 import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { shellQuote } from '../../tmux/client.js';
-import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
+import { bySession, foreignNote, ownSessions, type PaneInfo } from '../../tmux/snapshot.js';
 import { ensureWatchdog, startSession, watchdogSeen, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { logOffset } from '../../supervisor/read-trouble.js';
 import { launchKeyOf, passedEnv, planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
+import { rememberProject } from '../../config/cache.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import { deliverKickoffs, watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -29,7 +30,7 @@ export interface UpOptions extends GlobalOptions {
 /** `ao up [AGENT...]`: start what is not running; leave running agents alone. */
 export async function up(options: UpOptions, io: Io): Promise<number> {
   const began = Date.now();
-  const { project, tmux } = openProject(options, io);
+  const { project, tmux, loaded } = openProject(options, io);
   if (options.wait && (options.dryRun || options.watchdog === false))
     throw new UsageError('ao up --wait watches the watchdog: it goes with neither --dry-run nor --no-watchdog');
   // tasks run on demand (`ao run`), so a bare `ao up` leaves them out
@@ -66,9 +67,12 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   let failures = 0;
   // the whole start runs under the state lock: concurrent `ao up`s and the watchdog take turns
   await updateAgentsState(project.stateDir, async (state) => {
+    // `ao status` reads the team's config from this copy until agents.toml changes
+    if (loaded) await rememberProject(loaded);
     const all = await tmux.snapshot();
     const { own: panes, foreign } = ownSessions(all, project.configFile);
     const now = new Date();
+    const starts: { plan: LaunchPlan; record: AgentRecord; pane: PaneInfo | undefined }[] = [];
     for (const plan of plans) {
       const pane = panes.get(plan.session.name);
       const record = (state.agents[plan.agent.name] ??= emptyRecord());
@@ -90,7 +94,19 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
         );
         continue;
       }
-      await startSession(tmux, plan, { pane, previousRun: record.runId });
+      starts.push({ plan, record, pane });
+    }
+    // each start spawns a tmux client and writes a kickoff file: a few at once keep the cores busy (200 agents in seconds)
+    // (the first alone: it may start the tmux server, which concurrent clients must not race to do)
+    const start = ({ plan, record, pane }: (typeof starts)[number]): Promise<void> => startSession(tmux, plan, { pane, previousRun: record.runId });
+    const outcomes = [...(await settleLimited(starts.slice(0, 1), 1, start)), ...(await settleLimited(starts.slice(1), START_CONCURRENCY, start))];
+    let failed: unknown = null;
+    for (const [i, { plan, record }] of starts.entries()) {
+      const outcome = outcomes[i]!;
+      if (outcome.status === 'rejected') {
+        failed ??= outcome.reason;
+        continue;
+      }
       if (plan.agent.kind === 'persistent' && record.startedAt !== null && !plan.conversation?.resume) freshStart(project.stateDir, plan);
       markStarted(record, {
         at: now.getTime(),
@@ -101,6 +117,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
       });
       started.push(plan);
     }
+    if (failed !== null) throw failed;
     if (options.watchdog !== false) {
       watchdog = await ensureWatchdog(project, tmux, bySession(all).get(watchdogSession(project)), entry, io.env);
       if (watchdog === 'foreign') {
@@ -158,4 +175,25 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
 function freshStart(stateDir: string, plan: LaunchPlan): void {
   const why = getBackend(plan.agent.backend).conversations ? `resume is off for it` : `the ${plan.agent.backend} backend cannot continue a conversation`;
   appendEvent(stateDir, { time: new Date().toISOString(), agent: plan.agent.name, event: 'fresh-start', reason: `${why}: a new conversation begins` });
+}
+
+/** how many agents `ao up` starts at once */
+const START_CONCURRENCY = 8;
+
+/** `fn` on every item, at most `limit` at a time; the outcomes in the items' order. */
+async function settleLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<PromiseSettledResult<void>[]> {
+  const outcomes: PromiseSettledResult<void>[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) {
+      try {
+        await fn(items[i]!);
+        outcomes[i] = { status: 'fulfilled', value: undefined };
+      } catch (reason) {
+        outcomes[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return outcomes;
 }

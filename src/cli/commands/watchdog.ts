@@ -1,3 +1,4 @@
+import { rememberProject } from '../../config/cache.js';
 import { acquirePidLock, releasePidLock } from '../../state/pidlock.js';
 import { appendEvent, eventSummary, type EventRecord } from '../../state/events.js';
 import { removeStaleTemps, writePidFile } from '../../state/housekeeping.js';
@@ -18,7 +19,7 @@ const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EIO', 'EROF
 /** `ao watchdog`: what the watchdog session runs. One per project, by a pid lock. */
 export async function watchdog(options: GlobalOptions, io: Io): Promise<number> {
   // a watchdog restarted while agents.toml is broken keeps the team on the last good config
-  const { project, tmux, configError } = openProjectOrRunning(options, io);
+  const { project, tmux, loaded, configError } = openProjectOrRunning(options, io);
   mkdirSync(layout.logs(project.stateDir), { recursive: true });
   const lock = acquirePidLock(layout.watchdogLock(project.stateDir), 'watchdog');
   if (!lock.ok) {
@@ -130,6 +131,7 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
       dog.notify(record);
     } else {
       await writeJsonAtomic(layout.runningProject(project.stateDir), project);
+      if (loaded) await rememberProject(loaded);
       rmSync(layout.configError(project.stateDir), { force: true });
     }
   } catch (error) {

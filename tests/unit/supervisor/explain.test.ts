@@ -26,7 +26,6 @@ describe('ao explain', () => {
       deadSignal: null,
       activity: (T0 + 60_000) / 1000,
       created: T0 / 1000,
-      command: 'sh',
       owner: '/p/agents.toml',
     };
     const e = explainAgent({
@@ -66,7 +65,6 @@ describe('ao explain', () => {
       deadSignal: null,
       activity: null,
       created: null,
-      command: 'sh',
       owner: '/p',
     };
     const e = explainAgent({

@@ -79,7 +79,6 @@ const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo => ({
   deadSignal: null,
   activity: NOW / 1000 - 5,
   created: NOW / 1000 - 60,
-  command: 'node',
   owner: '/p/agents.toml',
   ...over,
 });

@@ -66,7 +66,7 @@ describe('tmux argv', () => {
     ]);
     expect(SNAPSHOT_FORMAT.endsWith('\t#{@ao_project}')).toBe(true);
     const [mine, none, tabbed] = parseSnapshot(
-      'p-b\t%1\t42\t0\t\t\t1\t1\tsh\t/a b/agents.toml\np-c\t%2\t43\t0\t\t\t1\t1\tsh\t\np-d\t%3\t44\t0\t\t\t1\t1\tsh\t/x\ty/agents.toml\n',
+      'p-b\t%1\t42\t0\t\t\t1\t1\t/a b/agents.toml\np-c\t%2\t43\t0\t\t\t1\t1\t\np-d\t%3\t44\t0\t\t\t1\t1\t/x\ty/agents.toml\n',
     );
     expect([mine?.owner, none?.owner, tabbed?.owner]).toEqual(['/a b/agents.toml', null, '/x\ty/agents.toml']);
     const { own, foreign } = ownSessions([mine!, none!, tabbed!], '/a b/agents.toml');
@@ -109,13 +109,13 @@ describe('tmux argv', () => {
     const calls: string[][] = [];
     const runner: Runner = async (argv) => {
       calls.push([...argv]);
-      return { stdout: 'p-b\t%1\t42\t0\t\t\t1700000000\t1699999000\tnode\np-a\t%2\t43\t1\t\t9\t1700000001\t1699999001\t\n', stderr: '', exitCode: 0 };
+      return { stdout: 'p-b\t%1\t42\t0\t\t\t1700000000\t1699999000\t/p/agents.toml\np-a\t%2\t43\t1\t\t9\t1700000001\t1699999001\t\n', stderr: '', exitCode: 0 };
     };
     const tmux = new Tmux('sock', runner);
     Object.defineProperty(tmux, 'serverMayRun', { value: () => true });
     const panes = await tmux.snapshot();
     expect(calls).toEqual([['tmux', '-L', 'sock', 'list-panes', '-a', '-F', SNAPSHOT_FORMAT]]);
-    expect(panes).toEqual(parseSnapshot('p-b\t%1\t42\t0\t\t\t1700000000\t1699999000\tnode\np-a\t%2\t43\t1\t\t9\t1700000001\t1699999001\t\n'));
+    expect(panes).toEqual(parseSnapshot('p-b\t%1\t42\t0\t\t\t1700000000\t1699999000\t/p/agents.toml\np-a\t%2\t43\t1\t\t9\t1700000001\t1699999001\t\n'));
     expect(panes[1]).toMatchObject({ session: 'p-a', dead: true, deadStatus: null, deadSignal: 9, pid: 43 });
   });
 

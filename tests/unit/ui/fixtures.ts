@@ -79,7 +79,6 @@ export const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo =>
   deadSignal: null,
   activity: S - 5,
   created: S - 3600,
-  command: 'node',
   owner: '/p/agents.toml',
   ...over,
 });

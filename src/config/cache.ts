@@ -1,0 +1,71 @@
+/**
+ * A validated copy of the project in the state folder, keyed by everything
+ * `loadProject` read to build it: the agents.toml text, the tmux socket and session prefix, the
+ * kickoff template, which prompt, plan and working folders exist, and the
+ * build of ao that loaded it. `ao up` and the watchdog write it each time they
+ * load agents.toml; `ao status` reads it, and on a hit needs neither the TOML
+ * parser nor the schema (docs/PERFORMANCE.md). Anything that differs, or any
+ * trouble reading it, is a miss: the caller loads agents.toml as before.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { writeJsonAtomic } from '../state/files.js';
+import { layout } from '../state/layout.js';
+import { DEFAULT_STATE_DIR, inside, plainStateDir } from './find.js';
+import type { LoadedProject } from './load.js';
+import type { Project } from './types.js';
+
+declare const __AO_BUILD__: string | undefined;
+/** a new build may resolve the same agents.toml differently: its copies are its own */
+const BUILD = `1:${typeof __AO_BUILD__ === 'string' ? __AO_BUILD__ : 'source'}`;
+
+interface ProjectCache {
+  build: string;
+  configFile: string;
+  source: string;
+  /** the socket agents.toml alone names: with the reader's AO_TMUX_SOCKET it must give the project's */
+  configSocket: string;
+  /** the session prefix agents.toml alone gives: with the reader's AO_SESSION_PREFIX (a fleet's override) it must give the project's */
+  configPrefix: string;
+  project: Project;
+}
+
+/** Writes the copy of a project just loaded from `source` (its own state folder). */
+export async function rememberProject({ project, source, configSocket, configPrefix }: LoadedProject): Promise<void> {
+  const cache: ProjectCache = { build: BUILD, configFile: project.configFile, source, configSocket, configPrefix, project };
+  await writeJsonAtomic(layout.projectCache(project.stateDir), cache);
+}
+
+/** The project `loadProject(file, env)` would return, from its copy; null when there is none that still holds. Never throws. */
+export function cachedProject(file: string, env: NodeJS.ProcessEnv): Project | null {
+  try {
+    const source = readFileSync(file, 'utf8');
+    const dir = dirname(file);
+    // the state folder as a plain `state_dir = "…"` line names it; the copy says whether that was right
+    const stateDir = resolve(dir, plainStateDir(source) ?? DEFAULT_STATE_DIR);
+    if (!inside(dir, stateDir)) return null;
+    const cache = JSON.parse(readFileSync(layout.projectCache(stateDir), 'utf8')) as ProjectCache;
+    const { project } = cache;
+    const same =
+      cache.build === BUILD &&
+      cache.configFile === file &&
+      cache.source === source &&
+      // the watchdog runs with AO_TMUX_SOCKET set to its socket, the person typing `ao status` usually without it
+      (env.AO_TMUX_SOCKET || cache.configSocket) === project.tmuxSocket &&
+      (env.AO_SESSION_PREFIX || cache.configPrefix) === project.sessionPrefix &&
+      project.stateDir === stateDir &&
+      project.configFile === file;
+    return same && filesAsLoaded(project) ? project : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the files the loader looked at beside agents.toml are as they were. */
+function filesAsLoaded(project: Project): boolean {
+  if (readFileSync(project.kickoffTemplatePath, 'utf8') !== project.kickoffTemplate) return false;
+  if (!project.phases.every((p) => existsSync(p.planPath))) return false;
+  // no prompt: the loader found no prompts/<name>.md either
+  if (!project.agents.every((a) => (a.prompt === null ? !existsSync(join(project.dir, 'prompts', `${a.name}.md`)) : existsSync(a.prompt)))) return false;
+  return [...new Set(project.agents.map((a) => a.cwd))].every((cwd) => statSync(cwd).isDirectory());
+}
