@@ -134,10 +134,11 @@ describe('stalls', () => {
     const { ao } = project(
       [
         '[agents.quiet]\nkind = "persistent"\nheal = "heal+stall"\ncommand = "cat"\nnotify = true\nstall_minutes = 0.02\n',
-        `[agents.asking]\nkind = "persistent"\nbackend = "claude"\nheal = "heal+stall"\ncommand = "${join(REPO, 'tests', 'fixtures', 'show-screen.sh')}"\nargs = ["${dialog}"]\nkickoff = "none"\nstall_minutes = 0.02\n`,
+        `[agents.asking]\nkind = "persistent"\nbackend = "claude"\nheal = "heal+stall"\ncommand = "${join(REPO, 'tests', 'fixtures', 'show-screen.sh')}"\nargs = ["${dialog}"]\nkickoff = "none"\nstall_minutes = 0.08\n`,
       ].join('\n'),
       'stall_check_s = 0.2\nhealthy_after_s = 0.5\n',
     );
+    const upAt = Date.now();
     await ao('up');
     const first = (await waitFor(async () => ((await agents(ao)).agents.quiet?.pid ? agents(ao) : undefined))).agents;
     const restarted = await waitFor(async () => {
@@ -147,6 +148,9 @@ describe('stalls', () => {
     const log = (await events(ao)).filter((e) => e.agent === 'quiet').map((e) => e.event);
     expect(log.slice(0, 3)).toEqual(['nudge', 'stall-restart', 'restart']);
     expect(restarted.agents.asking).toMatchObject({ state: 'waiting', pid: first.asking?.pid, restarts: 0 });
+    // the asking agent's own stall time (4.8 s: time enough for a loaded machine's screen watch to see its dialog) passes too
+    await new Promise((r) => setTimeout(r, Math.max(0, upAt + 7000 - Date.now())));
+    expect((await agents(ao)).agents.asking).toMatchObject({ state: 'waiting', pid: first.asking?.pid, restarts: 0 });
     const asking = (await events(ao)).filter((e) => e.agent === 'asking').map((e) => e.event);
     expect(asking).toEqual(['waiting']);
   });
