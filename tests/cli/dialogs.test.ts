@@ -179,16 +179,20 @@ interface Rig {
 }
 
 const rigs: Rig[] = [];
+// every rig at once, with time for all: one after another, a dozen `ao down`s of TUIs on a loaded machine
+// outlasted the hook's 30 s and left the later rigs' tmux servers and watchdogs running
 afterAll(async () => {
-  for (const r of rigs) {
-    await runAo(['down'], { cwd: r.dir, socket: r.socket });
-    await killServer(r.socket);
-    endLeftovers(r.socket);
-    await r.server.close();
-    r.home.remove();
-    removeProject(r.dir);
-  }
-});
+  await Promise.all(
+    rigs.map(async (r) => {
+      await runAo(['down'], { cwd: r.dir, socket: r.socket });
+      await killServer(r.socket);
+      endLeftovers(r.socket);
+      await r.server.close();
+      r.home.remove();
+      removeProject(r.dir);
+    }),
+  );
+}, 120_000);
 
 async function rig(c: Case, bin: string, options: { trusted: boolean; askTools: boolean }): Promise<Rig> {
   const server = await c.start();
