@@ -73,7 +73,7 @@ describe('the watchdog heals', () => {
     // 0.25, 0.5, 1 s: each gap at least its backoff, and doubling
     [0.25, 0.5, 1].forEach((backoff, i) => {
       expect(gaps[i]).toBeGreaterThanOrEqual(backoff - 0.02);
-      expect(gaps[i]).toBeLessThan(backoff + 1.0); // slack for a loaded CI machine
+      expect(gaps[i]).toBeLessThan(backoff + 2.0); // slack for a loaded machine (three test files at once): a respawn once took 1.6 s
     });
     const status = await agents(ao);
     expect(status.code).toBe(3);
