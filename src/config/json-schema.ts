@@ -109,11 +109,10 @@ export function agentsJsonSchema(readme: string): GeneratedSchema {
   }
   for (const key of Object.keys(top)) {
     const node = top[key];
-    const hasKeys = Boolean(
-      (node?.properties ?? (node?.items as JsonObject | undefined)?.properties ?? (node?.additionalProperties as JsonObject | undefined)?.properties) !==
-      undefined,
-    );
-    if (hasKeys && ![`[${key}]`, `[[${key}]]`, `[${key}.NAME]`].some((h) => tables.has(h))) undocumented.push(`[${key}]`);
+    // a table of keys (not a plain record of strings, as [models]) must have its README table
+    const keysOf =
+      node?.properties ?? (node?.items as JsonObject | undefined)?.properties ?? (node?.additionalProperties as JsonObject | undefined)?.properties;
+    if (keysOf !== undefined && ![`[${key}]`, `[[${key}]]`, `[${key}.NAME]`].some((h) => tables.has(h))) undocumented.push(`[${key}]`);
   }
   return {
     schema: {

@@ -10,10 +10,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { writeJsonAtomic } from '../../state/files.js';
 import { layout } from '../../state/layout.js';
 
-/** errors of a full, read-only or failing disk: the watchdog waits them out */
 /** How long a stop may take before the watchdog process ends whatever is still pending. */
 const STOP_GRACE_MS = 5000;
 
+/** errors of a full, read-only or failing disk: the watchdog waits them out */
 const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EIO', 'EROFS']);
 
 /** `ao watchdog`: what the watchdog session runs. One per project, by a pid lock. */
