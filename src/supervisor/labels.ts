@@ -6,9 +6,9 @@ export function stateLabel(agent: AgentStatus): string {
   // every state in upper case, as a person scans a column: RUNNING, STOPPED, FAILED …
   const upper = agent.state.toUpperCase();
   if (!agent.detail) return upper;
-  // a count or a time reads on from the state (FAILED 10 restarts within 30 min); anything else in brackets
-  const running = agent.state === 'running' || agent.state === 'stopped';
-  return !running && /^\d/.test(agent.detail) ? `${upper} ${agent.detail}` : `${upper} (${agent.detail})`;
+  // a count or a time reads on from a trouble state (FAILED 10 restarts within 30 min); anything else, and all of RUNNING's and STOPPED's, in brackets
+  const readsOn = agent.state !== 'running' && agent.state !== 'stopped' && /^\d/.test(agent.detail);
+  return readsOn ? `${upper} ${agent.detail}` : `${upper} (${agent.detail})`;
 }
 
 export function phaseHeader(p: StatusReport['phase']): string {
