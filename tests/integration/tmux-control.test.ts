@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TmuxError } from '../../src/errors.js';
 import { Tmux } from '../../src/tmux/client.js';
-import { ControlClient, controlLine } from '../../src/tmux/control.js';
-import { killServerAndSocket, statusOf, team, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { ControlClient, controlLine, controlWanted } from '../../src/tmux/control.js';
+import { killServerAndSocket, runAo, statusOf, team, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 
 const sockets: string[] = [];
 const clients: ControlClient[] = [];
@@ -111,10 +111,12 @@ describe('the tmux control-mode client', () => {
     expect(controlLine(['list-panes'], { signal: new AbortController().signal })).toBeNull();
     expect(controlLine(['new-session', '-d', ';', 'set-option', 'x', 'y'])).toBeNull();
     expect(controlLine(['display-message', '-p', 'two\nlines'])).toBeNull();
+    // off unless asked for
+    expect([controlWanted({}), controlWanted({ AO_TMUX_CONTROL: '0' }), controlWanted({ AO_TMUX_CONTROL: '1' })]).toEqual([false, false, true]);
   });
 });
 
-describe('the watchdog with its control client', () => {
+describe('the watchdog with its control client (AO_TMUX_CONTROL=1)', () => {
   it('adds no session to the snapshot, and `ao down` still stops everything', async () => {
     const t = team('ctlwd', {
       'agents.toml': `[defaults]\nbackend = "shell"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[agents.a1]\nkind = "persistent"\ncommand = "sleep"\nargs = ["600"]\n`,
@@ -123,7 +125,8 @@ describe('the watchdog with its control client', () => {
     });
     sockets.push(t.socket);
     try {
-      expect((await t.ao('up')).code).toBe(0);
+      // the watchdog takes AO_TMUX_CONTROL from the `ao up` that starts it
+      expect((await runAo(['up'], { cwd: t.dir, socket: t.socket, env: { AO_TMUX_CONTROL: '1' } })).code).toBe(0);
       const clientsNow = await waitFor(async () => {
         const list = await controlClients(t.socket);
         return list.length === 1 ? list : null;

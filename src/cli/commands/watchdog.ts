@@ -23,7 +23,7 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   // a watchdog restarted while agents.toml is broken keeps the team on the last good config
   const opened = openProjectOrRunning(options, io);
   const { project, loaded, configError } = opened;
-  // its questions to tmux go through one control client attached to its own session (off with AO_TMUX_CONTROL=0);
+  // its questions to tmux go through one control client attached to its own session (with AO_TMUX_CONTROL=1);
   // without a session of its own (run by hand) it spawns a client per question as the CLI does
   const control = io.env.TMUX_PANE && controlWanted(io.env) ? new ControlClient({ socket: project.tmuxSocket, session: watchdogSession(project) }) : null;
   const tmux = control ? new Tmux(project.tmuxSocket, control.runner) : opened.tmux;
