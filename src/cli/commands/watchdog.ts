@@ -3,6 +3,8 @@ import { acquirePidLock, releasePidLock } from '../../state/pidlock.js';
 import { appendEvent, eventSummary, type EventRecord } from '../../state/events.js';
 import { removeStaleTemps, writePidFile } from '../../state/housekeeping.js';
 import { watchdogSession } from '../../supervisor/executor.js';
+import { ControlClient, controlWanted } from '../../tmux/control.js';
+import { Tmux } from '../../tmux/client.js';
 import { Watchdog } from '../../supervisor/watchdog.js';
 import { aoEntry, openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -19,7 +21,12 @@ const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EIO', 'EROF
 /** `ao watchdog`: what the watchdog session runs. One per project, by a pid lock. */
 export async function watchdog(options: GlobalOptions, io: Io): Promise<number> {
   // a watchdog restarted while agents.toml is broken keeps the team on the last good config
-  const { project, tmux, loaded, configError } = openProjectOrRunning(options, io);
+  const opened = openProjectOrRunning(options, io);
+  const { project, loaded, configError } = opened;
+  // its questions to tmux go through one control client attached to its own session (with AO_TMUX_CONTROL=1);
+  // without a session of its own (run by hand) it spawns a client per question as the CLI does
+  const control = io.env.TMUX_PANE && controlWanted(io.env) ? new ControlClient({ socket: project.tmuxSocket, session: watchdogSession(project) }) : null;
+  const tmux = control ? new Tmux(project.tmuxSocket, control.runner) : opened.tmux;
   mkdirSync(layout.logs(project.stateDir), { recursive: true });
   const lock = acquirePidLock(layout.watchdogLock(project.stateDir), 'watchdog');
   if (!lock.ok) {
@@ -147,6 +154,7 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   } finally {
     exitAfterGrace(); // a run that ended by itself (its session gone) winds down under the same deadline
     await unwatch();
+    control?.close();
     releasePidLock(layout.watchdogLock(project.stateDir));
     finished = true;
     logger.flush();
