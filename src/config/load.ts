@@ -9,7 +9,7 @@ import { readToml } from './toml.js';
 import { excerpt } from './locate.js';
 import { DEFAULT_STATE_DIR, inside } from './find.js';
 import type { RawAgent, RawConfig } from './schema.js';
-import type { AgentKind, AgentSpec, HealPolicy, PhaseSpec, Project } from './types.js';
+import { DEFAULT_WATCHDOG, type AgentKind, type AgentSpec, type HealPolicy, type PhaseSpec, type Project } from './types.js';
 import { errorAt, validateRaw } from './validate.js';
 
 export const KICKOFF_TEMPLATE = join('prompts', 'kickoff.md');
@@ -165,19 +165,19 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
     kickoffTemplate,
     kickoffTemplatePath,
     watchdog: {
-      backoffInitialS: w.backoff_initial_s ?? 1,
-      backoffMaxS: w.backoff_max_s ?? 60,
-      healthyAfterS: w.healthy_after_s ?? 30,
-      crashLimit: w.crash_limit ?? 5,
-      crashWindowS: w.crash_window_s ?? 300,
-      stallCheckS: w.stall_check_s ?? 30,
-      restartLimit: w.restart_limit ?? 10,
-      restartWindowS: w.restart_window_s ?? 1800,
-      logMaxMb: w.log_max_mb ?? 10,
-      nonConvergenceFails: w.non_convergence_fails ?? 3,
-      probeInitialS: w.probe_initial_s ?? 60,
-      probeMaxS: w.probe_max_s ?? 1800,
-      resumeMarginS: w.resume_margin_s ?? 30,
+      backoffInitialS: w.backoff_initial_s ?? DEFAULT_WATCHDOG.backoffInitialS,
+      backoffMaxS: w.backoff_max_s ?? DEFAULT_WATCHDOG.backoffMaxS,
+      healthyAfterS: w.healthy_after_s ?? DEFAULT_WATCHDOG.healthyAfterS,
+      crashLimit: w.crash_limit ?? DEFAULT_WATCHDOG.crashLimit,
+      crashWindowS: w.crash_window_s ?? DEFAULT_WATCHDOG.crashWindowS,
+      stallCheckS: w.stall_check_s ?? DEFAULT_WATCHDOG.stallCheckS,
+      restartLimit: w.restart_limit ?? DEFAULT_WATCHDOG.restartLimit,
+      restartWindowS: w.restart_window_s ?? DEFAULT_WATCHDOG.restartWindowS,
+      logMaxMb: w.log_max_mb ?? DEFAULT_WATCHDOG.logMaxMb,
+      nonConvergenceFails: w.non_convergence_fails ?? DEFAULT_WATCHDOG.nonConvergenceFails,
+      probeInitialS: w.probe_initial_s ?? DEFAULT_WATCHDOG.probeInitialS,
+      probeMaxS: w.probe_max_s ?? DEFAULT_WATCHDOG.probeMaxS,
+      resumeMarginS: w.resume_margin_s ?? DEFAULT_WATCHDOG.resumeMarginS,
     },
     ...(notify ? { notify } : {}),
   };

@@ -80,6 +80,23 @@ export interface WatchdogSpec {
   nonConvergenceFails: number;
 }
 
+/** The watchdog's timings when agents.toml's [watchdog] names none (the README's table). */
+export const DEFAULT_WATCHDOG: Readonly<WatchdogSpec> = {
+  backoffInitialS: 1,
+  backoffMaxS: 60,
+  healthyAfterS: 30,
+  crashLimit: 5,
+  crashWindowS: 300,
+  stallCheckS: 30,
+  restartLimit: 10,
+  restartWindowS: 1800,
+  logMaxMb: 10,
+  nonConvergenceFails: 3,
+  probeInitialS: 60,
+  probeMaxS: 1800,
+  resumeMarginS: 30,
+};
+
 /** `[notify]`: where the watchdog tells the maintainer that something happened. */
 export interface NotifySpec {
   /** POSTed one JSON object per notification */

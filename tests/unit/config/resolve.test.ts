@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { coordPaths, modelFor, resolveModel, type ModelSources } from '../../../src/config/resolve.js';
-import type { AgentSpec, PhaseSpec, Project } from '../../../src/config/types.js';
+import { DEFAULT_WATCHDOG, type AgentSpec, type PhaseSpec, type Project } from '../../../src/config/types.js';
 
 const aliases = { opus: 'claude-opus-4-8', sonnet: 'claude-sonnet-4-6', strong: 'opus' };
 
@@ -218,21 +218,7 @@ function project(agents: AgentSpec[], phases: PhaseSpec[]): Project {
     phases,
     kickoffTemplate: '',
     kickoffTemplatePath: '/p/prompts/kickoff.md',
-    watchdog: {
-      backoffInitialS: 1,
-      backoffMaxS: 60,
-      healthyAfterS: 30,
-      crashLimit: 5,
-      crashWindowS: 300,
-      stallCheckS: 30,
-      restartLimit: 10,
-      restartWindowS: 1800,
-      logMaxMb: 10,
-      nonConvergenceFails: 3,
-      probeInitialS: 60,
-      probeMaxS: 1800,
-      resumeMarginS: 30,
-    },
+    watchdog: { ...DEFAULT_WATCHDOG },
   };
 }
 

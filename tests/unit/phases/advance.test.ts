@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentSpec, Project } from '../../../src/config/types.js';
+import { DEFAULT_WATCHDOG, type AgentSpec, type Project } from '../../../src/config/types.js';
 import { stepPhase } from '../../../src/phases/advance.js';
 import { initialPhaseState, movePhase } from '../../../src/state/phase.js';
 
@@ -39,21 +39,7 @@ const project: Project = {
   phases: ['a', 'b'].map((id) => ({ id, plan: `${id}.md`, planPath: `/p/phases/${id}.md`, models: {} })),
   kickoffTemplate: '',
   kickoffTemplatePath: '',
-  watchdog: {
-    backoffInitialS: 1,
-    backoffMaxS: 60,
-    healthyAfterS: 30,
-    crashLimit: 5,
-    crashWindowS: 300,
-    stallCheckS: 30,
-    restartLimit: 10,
-    restartWindowS: 1800,
-    logMaxMb: 10,
-    nonConvergenceFails: 3,
-    probeInitialS: 60,
-    probeMaxS: 1800,
-    resumeMarginS: 30,
-  },
+  watchdog: { ...DEFAULT_WATCHDOG },
 };
 
 describe('stepPhase', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentSpec, Project } from '../../../src/config/types.js';
+import { DEFAULT_WATCHDOG, type AgentSpec, type Project } from '../../../src/config/types.js';
 import { buildStatus, isHealthy, type Observed } from '../../../src/supervisor/status.js';
 import { formatStatus } from '../../../src/cli/format.js';
 import type { PaneInfo } from '../../../src/tmux/snapshot.js';
@@ -52,21 +52,7 @@ const project: Project = {
   ],
   kickoffTemplate: '',
   kickoffTemplatePath: '/p/prompts/kickoff.md',
-  watchdog: {
-    backoffInitialS: 1,
-    backoffMaxS: 60,
-    healthyAfterS: 30,
-    crashLimit: 5,
-    crashWindowS: 300,
-    stallCheckS: 30,
-    restartLimit: 10,
-    restartWindowS: 1800,
-    logMaxMb: 10,
-    nonConvergenceFails: 3,
-    probeInitialS: 60,
-    probeMaxS: 1800,
-    resumeMarginS: 30,
-  },
+  watchdog: { ...DEFAULT_WATCHDOG },
 };
 
 const NOW = 1_800_000_000_000;

@@ -1,5 +1,5 @@
 /** A project and dashboard states built with the same `buildStatus` as `ao status`. */
-import type { AgentSpec, Project } from '../../../src/config/types.js';
+import { DEFAULT_WATCHDOG, type AgentSpec, type Project } from '../../../src/config/types.js';
 import { initialPhaseState, type PhaseState } from '../../../src/state/phase.js';
 import type { AgentRecord, AgentsState } from '../../../src/state/agents.js';
 import { buildStatus, type Observed } from '../../../src/supervisor/status.js';
@@ -51,21 +51,7 @@ export function project(agents: AgentSpec[], over: Partial<Project> = {}): Proje
     ],
     kickoffTemplate: '',
     kickoffTemplatePath: '/p/prompts/kickoff.md',
-    watchdog: {
-      backoffInitialS: 1,
-      backoffMaxS: 60,
-      healthyAfterS: 30,
-      crashLimit: 5,
-      crashWindowS: 300,
-      stallCheckS: 30,
-      restartLimit: 10,
-      restartWindowS: 1800,
-      logMaxMb: 10,
-      nonConvergenceFails: 3,
-      probeInitialS: 60,
-      probeMaxS: 1800,
-      resumeMarginS: 30,
-    },
+    watchdog: { ...DEFAULT_WATCHDOG },
     ...over,
   };
 }
