@@ -11,7 +11,7 @@ import type { Recorded, StandIn } from '../fixtures/standins/common.js';
 import { startGemini } from '../fixtures/standins/gemini.js';
 import { eventsOf, killServer, makeProject, removeProject, runAo, tmux, uniqueSocket, waitFor, endLeftovers } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, leadToml } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('gemini');
 if (!installed.ok) announceInstallFailure('gemini', installed.reason);
@@ -59,29 +59,7 @@ describe.skipIf(!installed.ok)('a persistent Gemini CLI agent resumes its conver
     server.fallback({ kind: 'text', text: 'Noted.' });
     dir = realpathSync(makeProject({ 'prompts/kickoff.md': `${MARK}: read your inbox.\n`, 'prompts/lead.md': 'lead\n', 'phases/one.md': '# one\n' }));
     home = cliHome('gemini', { url: server.url, trusted: [dir] });
-    const env = tomlPairs(home.env);
-    writeFileSync(
-      join(dir, 'agents.toml'),
-      [
-        '[defaults]',
-        'session_prefix = "resg-"',
-        '',
-        '[agents.lead]',
-        'kind = "persistent"',
-        'backend = "gemini"',
-        `command = ${JSON.stringify(installed.ok ? installed.bin : '')}`,
-        `env = { ${env} }`,
-        '',
-        '[watchdog]',
-        'backoff_initial_s = 0.5',
-        'stall_check_s = 1',
-        '',
-        '[[phases]]',
-        'id = "one"',
-        'plan = "one.md"',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(join(dir, 'agents.toml'), leadToml('resg-', 'gemini', installed.ok ? installed.bin : '', home.env));
   });
 
   afterAll(async () => {

@@ -11,7 +11,7 @@ import type { Recorded, StandIn } from '../fixtures/standins/common.js';
 import { eventsOf, killServer, makeProject, removeProject, runAo, tmux, waitFor } from '../helpers/ao.js';
 import { uniqueSocket } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, leadToml } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('claude');
 if (!installed.ok) announceInstallFailure('claude', installed.reason);
@@ -55,29 +55,7 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
     server.fallback({ kind: 'text', text: 'Noted.' });
     dir = realpathSync(makeProject({ 'prompts/kickoff.md': `${MARK}: read your inbox.\n`, 'prompts/lead.md': 'lead\n', 'phases/one.md': '# one\n' }));
     home = cliHome('claude', { url: server.url, trusted: [dir] });
-    const env = tomlPairs(home.env);
-    writeFileSync(
-      join(dir, 'agents.toml'),
-      [
-        '[defaults]',
-        'session_prefix = "res-"',
-        '',
-        '[agents.lead]',
-        'kind = "persistent"',
-        'backend = "claude"',
-        `command = ${JSON.stringify(installed.ok ? installed.bin : '')}`,
-        `env = { ${env} }`,
-        '',
-        '[watchdog]',
-        'backoff_initial_s = 0.5',
-        'stall_check_s = 1',
-        '',
-        '[[phases]]',
-        'id = "one"',
-        'plan = "one.md"',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(join(dir, 'agents.toml'), leadToml('res-', 'claude', installed.ok ? installed.bin : '', home.env));
   });
 
   afterAll(async () => {

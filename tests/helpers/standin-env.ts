@@ -155,3 +155,29 @@ export function tomlPairs(env: Readonly<Record<string, string>>): string {
     .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
     .join(', ');
 }
+
+/**
+ * agents.toml of one persistent agent `lead` running a real CLI against a stand-in (the resume tests):
+ * the CLI's program, the environment that points it at the stand-in, a quick heal.
+ */
+export function leadToml(prefix: string, backend: string, command: string, env: Readonly<Record<string, string>>): string {
+  return [
+    '[defaults]',
+    `session_prefix = "${prefix}"`,
+    '',
+    '[agents.lead]',
+    'kind = "persistent"',
+    `backend = "${backend}"`,
+    `command = ${JSON.stringify(command)}`,
+    `env = { ${tomlPairs(env)} }`,
+    '',
+    '[watchdog]',
+    'backoff_initial_s = 0.5',
+    'stall_check_s = 1',
+    '',
+    '[[phases]]',
+    'id = "one"',
+    'plan = "one.md"',
+    '',
+  ].join('\n');
+}
