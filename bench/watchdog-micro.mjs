@@ -29,17 +29,8 @@ const opts = { agents: 20, calls: 60, polls: 2000 };
   }
 }
 const socket = `wdbm-${process.pid}-${randomBytes(3).toString('hex')}`;
-const FORMAT = [
-  'session_name',
-  'pane_id',
-  'pane_pid',
-  'pane_dead',
-  'pane_dead_status',
-  'pane_dead_signal',
-  'window_activity',
-  'session_created',
-  'pane_current_command',
-]
+// the snapshot's format as src/tmux/snapshot.ts asks for it (a bench cannot load the TypeScript)
+const FORMAT = ['session_name', 'pane_id', 'pane_pid', 'pane_dead', 'pane_dead_status', 'pane_dead_signal', 'window_activity', 'session_created', '@ao_project']
   .map((f) => `#{${f}}`)
   .join('\t');
 const args = ['-L', socket, 'list-panes', '-a', '-F', FORMAT];
