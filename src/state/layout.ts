@@ -36,6 +36,8 @@ export const layout = {
 
   /** the kickoff an agent's current run was started with */
   kickoff: (stateDir: string, agent: string): string => join(stateDir, 'kickoff', `${agent}.md`),
+  /** the launchers' records of how each agent's last run ended (the watchdog watches the folder) */
+  exits: (stateDir: string): string => join(stateDir, 'exits'),
   /** the launcher's record of how an agent's last run ended */
   exit: (stateDir: string, agent: string): string => join(stateDir, 'exits', agent),
 

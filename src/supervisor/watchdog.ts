@@ -2,11 +2,13 @@
  * The watchdog process (`ao watchdog`, run in its own tmux session by `ao up`).
  * Each sweep observes (one tmux snapshot, the state files), asks the pure
  * decide.ts what to do, and has apply.ts carry it out.
- * Deaths wake it at once (tmux's pane-died hook signals it, and it polls the
- * agents' pids in /proc because the hook is lossy); everything else is swept
- * every `stall_check_s` at the latest.
+ * Deaths wake it at once: tmux's pane-died hook signals it, and because that
+ * hook is lossy, so does the launcher's record of an exit (an inotify event on
+ * state/exits/); a launcher killed outright whose exit tmux also lost is found
+ * by a slow look at the agents' pids in /proc. Everything else is swept every
+ * `stall_check_s` at the latest. Between these it sleeps.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getBackend } from '../backends/index.js';
@@ -43,6 +45,20 @@ import { stopSession } from './stop.js';
 
 /** How long the sweeps wait for the file watchers to be ready before they begin without them. */
 export const WATCH_READY_MS = 10_000;
+
+/**
+ * How often the agents' pids are looked at in /proc when nothing said that one
+ * ended: the backstop for the one death that neither tmux's hook nor a
+ * launcher's record reports (a launcher killed outright, whose exit tmux lost).
+ */
+export const LOST_EXIT_POLL_MS = 1000;
+/**
+ * A launcher's record is written just before its process exits: from then on
+ * the pids are looked at this often until one is found ended, for at most
+ * ENDING_WINDOW_MS (then a sweep looks anyway).
+ */
+const ENDING_POLL_MS = 5;
+const ENDING_WINDOW_MS = 500;
 
 export interface WatchdogDeps {
   project: Project;
@@ -122,7 +138,7 @@ export class Watchdog {
     return this.deps.now?.() ?? Date.now();
   }
 
-  /** Asks for a sweep now (the pane-died hook's signal, a /proc death, a file edit). */
+  /** Asks for a sweep now (the pane-died hook's signal, an exit record, a /proc death, a file edit). */
   wake(): void {
     this.pendingWake = true;
     this.screensDue = true;
@@ -437,27 +453,71 @@ export class Watchdog {
     }
   }
 
+  /** Looks for ended pids in /proc (wakes a sweep for them); returns how many it found. */
+  private lookForExits(): number {
+    try {
+      const dead = this.proc.poll();
+      for (const [pid, exit] of dead) if (exit) this.exits.set(pid, exit);
+      if (dead.size > 0) this.wake();
+      return dead.size;
+    } catch (error) {
+      this.diskTrouble('/proc poll', error);
+      return 0;
+    }
+  }
+
   /**
-   * Runs until stop(): sweeps every stall_check_s, at once on a wake, and polls pids every pollMs.
-   * A sweep that throws (a full disk, EIO, a bug) is reported once, then retried with a
-   * backoff from 200 ms to 30 s that wakes cannot cut short; the first good sweep reports
-   * the recovery. The watchdog itself never exits on it.
+   * Watches state/exits/, where each launcher writes how its agent's run ended
+   * just before it exits itself: a death tmux's hook may miss, told by an event
+   * rather than found by polling. Returns a function that stops watching.
    */
-  async run(pollMs = 100): Promise<void> {
+  private watchExitRecords(): () => void {
+    let hurry: NodeJS.Timeout | null = null;
+    let until = 0;
+    const ending = (): void => {
+      until = this.now() + ENDING_WINDOW_MS;
+      if (hurry || this.lookForExits() > 0) return;
+      hurry = setInterval(() => {
+        const found = this.lookForExits() > 0;
+        if (!found && this.now() < until) return;
+        clearInterval(hurry!);
+        hurry = null;
+        // a record of a pid no look knew (a run started since the last sweep): the sweep reads it
+        if (!found) this.wake();
+      }, ENDING_POLL_MS);
+    };
+    try {
+      const dir = layout.exits(this.project.stateDir);
+      mkdirSync(dir, { recursive: true });
+      const watcher = watch(dir, ending);
+      watcher.on('error', (error) => this.diskTrouble('exit records watch', error));
+      return () => {
+        watcher.close();
+        if (hurry) clearInterval(hurry);
+      };
+    } catch (error) {
+      // the slow /proc look still finds every death
+      this.diskTrouble('exit records watch', error);
+      return () => undefined;
+    }
+  }
+
+  /**
+   * Runs until stop(): sweeps every stall_check_s, at once on a wake (a pane's
+   * hook, a launcher's exit record, a death the slow /proc look found every
+   * `lostExitPollMs`). A sweep that throws (a full disk, EIO, a bug) is reported
+   * once, then retried with a backoff from 200 ms to 30 s that wakes cannot cut
+   * short; the first good sweep reports the recovery. The watchdog itself never
+   * exits on it.
+   */
+  async run(options: { lostExitPollMs?: number } = {}): Promise<void> {
     // a stop asked before the run began (SIGTERM while the watchers were starting) ends it at once
     if (this.stopAsked) return;
     this.running = true;
     let failures = 0;
     let firstFailure = 0;
-    const poll = setInterval(() => {
-      try {
-        const dead = this.proc.poll();
-        for (const [pid, exit] of dead) if (exit) this.exits.set(pid, exit);
-        if (dead.size > 0) this.wake();
-      } catch (error) {
-        this.diskTrouble('/proc poll', error);
-      }
-    }, pollMs);
+    const poll = setInterval(() => this.lookForExits(), options.lostExitPollMs ?? LOST_EXIT_POLL_MS);
+    const unwatchExits = this.watchExitRecords();
     const abort = new AbortController();
     const listening = this.listen(abort.signal);
     const looking = this.screens.run();
@@ -522,6 +582,7 @@ export class Watchdog {
     } finally {
       this.deps.stopping?.();
       clearInterval(poll);
+      unwatchExits();
       abort.abort();
       this.screens.stop();
       await Promise.all([listening, looking]);

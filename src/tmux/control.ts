@@ -176,11 +176,10 @@ export class ControlClient {
 }
 
 /**
- * Whether the watchdog asks tmux through one control client: only with
- * AO_TMUX_CONTROL=1 for now. It heals faster when the hook fires and idles a
- * little lower, but the benches did not show the lost-hook heal no slower
- * (docs/PERFORMANCE.md), so it is not the default yet.
+ * Whether the watchdog asks tmux through one control client: yes, unless
+ * AO_TMUX_CONTROL=0 (a process per question, as before, for comparison or as a
+ * way out). It heals faster and idles lower (docs/PERFORMANCE.md).
  */
 export function controlWanted(env: NodeJS.ProcessEnv): boolean {
-  return env.AO_TMUX_CONTROL === '1';
+  return env.AO_TMUX_CONTROL !== '0';
 }

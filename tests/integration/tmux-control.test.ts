@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TmuxError } from '../../src/errors.js';
 import { Tmux } from '../../src/tmux/client.js';
@@ -111,12 +112,12 @@ describe('the tmux control-mode client', () => {
     expect(controlLine(['list-panes'], { signal: new AbortController().signal })).toBeNull();
     expect(controlLine(['new-session', '-d', ';', 'set-option', 'x', 'y'])).toBeNull();
     expect(controlLine(['display-message', '-p', 'two\nlines'])).toBeNull();
-    // off unless asked for
-    expect([controlWanted({}), controlWanted({ AO_TMUX_CONTROL: '0' }), controlWanted({ AO_TMUX_CONTROL: '1' })]).toEqual([false, false, true]);
+    // on unless turned off
+    expect([controlWanted({}), controlWanted({ AO_TMUX_CONTROL: '0' }), controlWanted({ AO_TMUX_CONTROL: '1' })]).toEqual([true, false, true]);
   });
 });
 
-describe('the watchdog with its control client (AO_TMUX_CONTROL=1)', () => {
+describe('the watchdog with its control client (the default)', () => {
   it('adds no session to the snapshot, and `ao down` still stops everything', async () => {
     const t = team('ctlwd', {
       'agents.toml': `[defaults]\nbackend = "shell"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[agents.a1]\nkind = "persistent"\ncommand = "sleep"\nargs = ["600"]\n`,
@@ -125,8 +126,7 @@ describe('the watchdog with its control client (AO_TMUX_CONTROL=1)', () => {
     });
     sockets.push(t.socket);
     try {
-      // the watchdog takes AO_TMUX_CONTROL from the `ao up` that starts it
-      expect((await runAo(['up'], { cwd: t.dir, socket: t.socket, env: { AO_TMUX_CONTROL: '1' } })).code).toBe(0);
+      expect((await t.ao('up')).code).toBe(0);
       const clientsNow = await waitFor(async () => {
         const list = await controlClients(t.socket);
         return list.length === 1 ? list : null;
@@ -147,6 +147,27 @@ describe('the watchdog with its control client (AO_TMUX_CONTROL=1)', () => {
           return true;
         }
       }, 10_000);
+    } finally {
+      await t.cleanup();
+    }
+  }, 60_000);
+
+  it('with AO_TMUX_CONTROL=0 from `ao up`, the watchdog asks tmux by a process per question', async () => {
+    const t = team('ctloff', {
+      'agents.toml': `[defaults]\nbackend = "shell"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[agents.a1]\nkind = "persistent"\ncommand = "sleep"\nargs = ["600"]\n`,
+      'prompts/kickoff.md': 'You are {agent}. {phase_id} {plan}\n',
+      'phases/one.md': '# one\n',
+    });
+    sockets.push(t.socket);
+    try {
+      // the watchdog takes AO_TMUX_CONTROL from the `ao up` that starts it
+      expect((await runAo(['up'], { cwd: t.dir, socket: t.socket, env: { AO_TMUX_CONTROL: '0' } })).code).toBe(0);
+      // its sweeps run (the watchdog's record is written by its first one), and no control client came
+      await waitFor(async () => ((await statusOf(t.ao)).agents.watchdog?.state === 'running' ? true : null), 20_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await controlClients(t.socket)).toEqual([]);
+      const env = readFileSync(`/proc/${(await statusOf(t.ao)).agents.watchdog!.pid}/environ`, 'utf8');
+      expect(env.split('\0')).toContain('AO_TMUX_CONTROL=0');
     } finally {
       await t.cleanup();
     }

@@ -9,6 +9,7 @@ import { Watchdog } from '../../supervisor/watchdog.js';
 import { aoEntry, openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { mkdirSync, rmSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { writeJsonAtomic } from '../../state/files.js';
 import { layout } from '../../state/layout.js';
 
@@ -20,10 +21,13 @@ const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EIO', 'EROF
 
 /** `ao watchdog`: what the watchdog session runs. One per project, by a pid lock. */
 export async function watchdog(options: GlobalOptions, io: Io): Promise<number> {
+  // a burst of heals makes garbage that V8's young generation would grow to hold, and then keep for the
+  // rest of the week (about 17 MB of RSS); held at its first size it stays there (docs/PERFORMANCE.md)
+  setFlagsFromString('--semi-space-growth-factor=1');
   // a watchdog restarted while agents.toml is broken keeps the team on the last good config
   const opened = openProjectOrRunning(options, io);
   const { project, loaded, configError } = opened;
-  // its questions to tmux go through one control client attached to its own session (with AO_TMUX_CONTROL=1);
+  // its questions to tmux go through one control client attached to its own session (unless AO_TMUX_CONTROL=0);
   // without a session of its own (run by hand) it spawns a client per question as the CLI does
   const control = io.env.TMUX_PANE && controlWanted(io.env) ? new ControlClient({ socket: project.tmuxSocket, session: watchdogSession(project) }) : null;
   const tmux = control ? new Tmux(project.tmuxSocket, control.runner) : opened.tmux;

@@ -1,0 +1,75 @@
+// How the watchdog learns that an agent ended when tmux's pane-died hook says
+// nothing (the hook is lossy): from the launcher's exit record, an inotify event
+// on state/exits/, and for a launcher killed outright, from its slow look at
+// /proc. Each test removes the hook and sets the sweep to 10 minutes, so only
+// the path under test can heal the agent in time.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadProject } from '../../src/config/load.js';
+import { Watchdog } from '../../src/supervisor/watchdog.js';
+import { Tmux } from '../../src/tmux/client.js';
+import { AO, statusOf, team, tmux, waitFor, type Team } from '../helpers/ao.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+});
+
+/** One persistent agent started by `ao up --no-watchdog`, its hook removed, and a watchdog run in this process. */
+async function hooklessTeam(tag: string, lostExitPollMs: number): Promise<Team & { pane: number; stop: () => Promise<void> }> {
+  const t = team(tag, {
+    'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "${tag}-"\n\n[agents.s]\nkind = "persistent"\ncommand = "sleep"\nargs = ["600"]\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 600\n`,
+    'prompts/kickoff.md': 'go\n',
+    'phases/one.md': '# one\n',
+  });
+  expect((await t.ao('up', '--no-watchdog')).code).toBe(0);
+  expect((await tmux(t.socket, ['set-hook', '-u', '-t', `${tag}-s`, 'pane-died'])).code).toBe(0);
+  const env = { ...process.env, AO_TMUX_SOCKET: t.socket };
+  const project = loadProject(join(t.dir, 'agents.toml'), env);
+  const dog = new Watchdog({ project, tmux: new Tmux(project.tmuxSocket), aoEntry: AO, env, log: () => undefined });
+  const running = dog.run({ lostExitPollMs });
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    dog.stop();
+    await running;
+  };
+  cleanups.push(async () => {
+    await stop();
+    await t.cleanup();
+  });
+  const pane = await waitFor(async () => (await statusOf(t.ao)).agents.s?.pid ?? undefined);
+  // the first sweep has seen the pane alive (its pid is in the /proc look) once it wrote the agent's record
+  await waitFor(async () => (readFileSync(join(t.dir, 'state', 'agents.json'), 'utf8').includes('"s"') ? true : undefined));
+  await new Promise((r) => setTimeout(r, 300));
+  return { ...t, pane, stop };
+}
+
+/** The agent running again in a new process, its restart recorded (the pane's new pid shows a moment before the record) */
+const newPid = (t: Team, old: number) => async () => {
+  const { agents } = await statusOf(t.ao);
+  return agents.s?.state === 'running' && agents.s.pid !== null && agents.s.pid !== old && agents.s.restarts > 0 ? agents.s : undefined;
+};
+
+describe('a death the hook did not report (real tmux)', () => {
+  it("the agent killed: its launcher's exit record wakes the watchdog, with no /proc poll and no sweep due", { timeout: 30_000 }, async () => {
+    const t = await hooklessTeam('xw-rec', 600_000);
+    const child = Number(readFileSync(`/proc/${t.pane}/task/${t.pane}/children`, 'utf8').trim().split(' ')[0]);
+    expect(child).toBeGreaterThan(0);
+    process.kill(child, 'SIGKILL');
+    const healed = await waitFor(newPid(t, t.pane), 5000, 50);
+    expect(healed.restarts).toBe(1);
+    expect(readFileSync(join(t.dir, 'state', 'exits', 's'), 'utf8')).toMatch(/ 137\n$/);
+    await t.stop();
+  });
+
+  it('the launcher itself killed (no record): the slow /proc look finds it', { timeout: 30_000 }, async () => {
+    const t = await hooklessTeam('xw-proc', 1000);
+    process.kill(t.pane, 'SIGKILL');
+    const healed = await waitFor(newPid(t, t.pane), 8000, 50);
+    expect(healed.restarts).toBe(1);
+    await t.stop();
+  });
+});
