@@ -19,18 +19,17 @@ const common = {
   external: ['ink', 'react', 'pino', 'ink-*'],
   logLevel: 'warning',
 };
-// `ao status` as a build of its own: scripts and prompts run it all day, and each
-// chunk of the split build it would otherwise load costs a module load. What it
-// needs only when its copy of the config misses (the TOML parser, the schema,
-// the backends) is one chunk of its own (`status-*.js`), loaded only then.
+// A plain `ao status` answered from the project's validated copy, as a CommonJS file
+// of its own that bin/ao requires first: scripts and prompts run it all day, and
+// node's CommonJS loader has it answered sooner than its ESM loader would. It holds
+// none of the config loader (a copy that misses goes to dist/ao.js).
 await build({
   ...common,
-  entryPoints: { 'status-fast': 'src/cli/status-fast.ts' },
-  splitting: true,
-  chunkNames: 'status-[hash]',
-  // status never writes: the write and lock libraries stay packages, loaded (from node_modules) only by a write
+  entryPoints: { status: 'src/cli/status-copy.ts' },
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  // status never writes: the write and lock libraries stay packages, never loaded by it
   external: [...common.external, 'write-file-atomic', 'proper-lockfile'],
-  banner: banner(),
 });
 await build({
   ...common,

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 export interface RunResult {
   stdout: string;
@@ -35,6 +35,25 @@ export const spawnRunner: Runner = (argv, options = {}) =>
     child.stdin?.on('error', () => undefined);
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
+
+/**
+ * The same through spawnSync, for a command that asks tmux once and exits
+ * (`ao status`): no pipes, streams or events to set up, about 5 ms of a start
+ * (docs/PERFORMANCE.md). It blocks the event loop while tmux answers.
+ */
+export const syncRunner: Runner = (argv, options = {}) => {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('empty argv');
+  const child = spawnSync(file, args, {
+    env: { ...process.env, TMUX: '' },
+    encoding: 'utf8',
+    // a shared server's snapshot of thousands of panes is more than the 1 MB default
+    maxBuffer: 256 * 1024 * 1024,
+    ...(options.input !== undefined ? { input: options.input } : { stdio: ['ignore', 'pipe', 'pipe'] }),
+  });
+  if (child.error) return Promise.resolve({ stdout: '', stderr: child.error.message, exitCode: 127 });
+  return Promise.resolve({ stdout: child.stdout, stderr: child.stderr, exitCode: child.status ?? (child.signal ? 128 : 1) });
+};
 
 /** Runs a program on this terminal (stdio inherited) until it exits; resolves to its exit code. */
 export type Interactive = (argv: readonly string[]) => Promise<number>;

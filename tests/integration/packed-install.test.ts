@@ -53,7 +53,8 @@ describe('the packed package, installed with npm install -g', () => {
     for (const needed of [
       'bin/ao',
       'dist/ao.js',
-      'dist/status-fast.js',
+      'dist/status.cjs',
+      'bin/package.json',
       'schema/agents.schema.json',
       'agents.toml',
       'prompts/kickoff.md',

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layout } from '../../src/state/layout.js';
-import { team, waitFor, type Team } from '../helpers/ao.js';
+import { execa } from 'execa';
+import { AO, REPO, team, waitFor, type Team } from '../helpers/ao.js';
 
 // `ao status` reads the project from the copy `ao up` and the watchdog keep in
 // the state folder (state/project-cache.json) while agents.toml is unchanged,
@@ -14,6 +15,23 @@ const TOML =
 
 let t: Team;
 const cacheFile = (): string => layout.projectCache(join(t.dir, 'state'));
+/** The files of dist/ one `ao status` loaded, ESM and CommonJS (bench/trace-imports.mjs records both). */
+async function distLoaded(): Promise<string[]> {
+  const file = join(t.dir, `imports-${Math.random().toString(36).slice(2)}.txt`);
+  writeFileSync(file, '');
+  const tracer = join(REPO, 'bench', 'trace-imports.mjs');
+  const r = await execa(process.execPath, ['--import', tracer, AO, 'status'], {
+    cwd: t.dir,
+    reject: false,
+    env: { AO_TMUX_SOCKET: t.socket, AO_CONFIG: '', TMUX: '', AO_TRACE_IMPORTS: file },
+  });
+  expect(r.exitCode, r.stderr).toBe(0);
+  const loaded = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('/dist/'));
+  rmSync(file);
+  return [...new Set(loaded.map((l) => l.slice(l.lastIndexOf('/dist/') + 6)))].sort();
+}
 const readCache = (): { source: string; project: { agents: { heal: string }[] } } => JSON.parse(readFileSync(cacheFile(), 'utf8'));
 
 beforeAll(async () => {
@@ -39,6 +57,21 @@ describe('ao status and the project copy', () => {
       expect(withCopy[i]!.code).toBe(r.code);
     }
     expect(without[0]!.stdout).toMatch(/a1 +service/);
+  });
+
+  it('is answered by dist/status.cjs alone from the copy, and by the ESM build when the copy misses', async () => {
+    // `ao up` of the running team writes the copy the test before removed
+    expect((await t.ao('up')).code).toBe(0);
+    expect(await distLoaded()).toEqual(['status.cjs']);
+    const saved = readFileSync(cacheFile(), 'utf8');
+    rmSync(cacheFile());
+    try {
+      const missed = await distLoaded();
+      expect(missed).toContain('status.cjs');
+      expect(missed).toContain('ao.js');
+    } finally {
+      writeFileSync(cacheFile(), saved);
+    }
   });
 
   it('reads the copy while agents.toml is unchanged, and agents.toml once it changes (the watchdog then writes a new copy)', async () => {
