@@ -17,6 +17,7 @@ export function inside(parent: string, child: string): boolean {
 
 /** The plain `state_dir = "…"` line of [defaults], read line by line without a TOML parser; null when there is none. */
 export function plainStateDir(source: string): string | null {
+  if (!source.includes('state_dir')) return null;
   let table = '';
   for (const line of source.split('\n')) {
     const header = /^\s*\[\s*([^\]]*?)\s*\]/.exec(line);
