@@ -54,7 +54,7 @@ export const WATCH_READY_MS = 10_000;
 export const LOST_EXIT_POLL_MS = 1000;
 /**
  * A launcher's record is written just before its process exits: from then on
- * the pids are looked at this often until one is found ended, for at most
+ * the pids are looked at this often until it is found ended, for at most
  * ENDING_WINDOW_MS (then a sweep looks anyway).
  */
 const ENDING_POLL_MS = 5;
@@ -453,37 +453,52 @@ export class Watchdog {
     }
   }
 
-  /** Looks for ended pids in /proc (wakes a sweep for them); returns how many it found. */
-  private lookForExits(): number {
+  /** Looks for ended pids in /proc (wakes a sweep for them); returns the ones it found. */
+  private lookForExits(): number[] {
     try {
       const dead = this.proc.poll();
       for (const [pid, exit] of dead) if (exit) this.exits.set(pid, exit);
       if (dead.size > 0) this.wake();
-      return dead.size;
+      return [...dead.keys()];
     } catch (error) {
       this.diskTrouble('/proc poll', error);
-      return 0;
+      return [];
     }
   }
 
   /**
    * Watches state/exits/, where each launcher writes how its agent's run ended
    * just before it exits itself: a death tmux's hook may miss, told by an event
-   * rather than found by polling. Returns a function that stops watching.
+   * rather than found by polling. After a record the pids are looked at every
+   * ENDING_POLL_MS until as many have ended as agents wrote records, for at most
+   * ENDING_WINDOW_MS. Returns a function that stops watching.
    */
   private watchExitRecords(): () => void {
     let hurry: NodeJS.Timeout | null = null;
     let until = 0;
-    const ending = (): void => {
-      until = this.now() + ENDING_WINDOW_MS;
-      if (hurry || this.lookForExits() > 0) return;
-      hurry = setInterval(() => {
-        const found = this.lookForExits() > 0;
-        if (!found && this.now() < until) return;
-        clearInterval(hurry!);
-        hurry = null;
+    const wrote = new Set<string>();
+    const ended = new Set<number>();
+    const done = (): void => {
+      if (hurry) clearInterval(hurry);
+      hurry = null;
+      wrote.clear();
+      ended.clear();
+    };
+    const look = (): boolean => {
+      for (const pid of this.lookForExits()) ended.add(pid);
+      return ended.size >= wrote.size;
+    };
+    const ending = (_event: string, file: string | null): void => {
+      wrote.add(file ?? '');
+      // real time, whatever clock the sweeps are given: this is about processes exiting now
+      until = Date.now() + ENDING_WINDOW_MS;
+      if (look()) return done();
+      hurry ??= setInterval(() => {
+        if (look()) return done();
+        if (Date.now() < until) return;
         // a record of a pid no look knew (a run started since the last sweep): the sweep reads it
-        if (!found) this.wake();
+        this.wake();
+        done();
       }, ENDING_POLL_MS);
     };
     try {
@@ -493,7 +508,7 @@ export class Watchdog {
       watcher.on('error', (error) => this.diskTrouble('exit records watch', error));
       return () => {
         watcher.close();
-        if (hurry) clearInterval(hurry);
+        done();
       };
     } catch (error) {
       // the slow /proc look still finds every death

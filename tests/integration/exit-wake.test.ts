@@ -17,14 +17,15 @@ afterAll(async () => {
 });
 
 /** One persistent agent started by `ao up --no-watchdog`, its hook removed, and a watchdog run in this process. */
-async function hooklessTeam(tag: string, lostExitPollMs: number): Promise<Team & { pane: number; stop: () => Promise<void> }> {
+async function hooklessTeam(tag: string, lostExitPollMs: number, names = ['s']): Promise<Team & { pane: number; stop: () => Promise<void> }> {
+  const agents = names.map((n) => `[agents.${n}]\nkind = "persistent"\ncommand = "sleep"\nargs = ["600"]\n`).join('\n');
   const t = team(tag, {
-    'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "${tag}-"\n\n[agents.s]\nkind = "persistent"\ncommand = "sleep"\nargs = ["600"]\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 600\n`,
+    'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "${tag}-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 600\n`,
     'prompts/kickoff.md': 'go\n',
     'phases/one.md': '# one\n',
   });
   expect((await t.ao('up', '--no-watchdog')).code).toBe(0);
-  expect((await tmux(t.socket, ['set-hook', '-u', '-t', `${tag}-s`, 'pane-died'])).code).toBe(0);
+  for (const n of names) expect((await tmux(t.socket, ['set-hook', '-u', '-t', `${tag}-${n}`, 'pane-died'])).code).toBe(0);
   const env = { ...process.env, AO_TMUX_SOCKET: t.socket };
   const project = loadProject(join(t.dir, 'agents.toml'), env);
   const dog = new Watchdog({ project, tmux: new Tmux(project.tmuxSocket), aoEntry: AO, env, log: () => undefined });
@@ -42,21 +43,26 @@ async function hooklessTeam(tag: string, lostExitPollMs: number): Promise<Team &
   });
   const pane = await waitFor(async () => (await statusOf(t.ao)).agents.s?.pid ?? undefined);
   // the first sweep has seen the pane alive (its pid is in the /proc look) once it wrote the agent's record
-  await waitFor(async () => (readFileSync(join(t.dir, 'state', 'agents.json'), 'utf8').includes('"s"') ? true : undefined));
+  await waitFor(async () => (names.every((n) => readFileSync(join(t.dir, 'state', 'agents.json'), 'utf8').includes(`"${n}"`)) ? true : undefined));
   await new Promise((r) => setTimeout(r, 300));
   return { ...t, pane, stop };
 }
 
 /** The agent running again in a new process, its restart recorded (the pane's new pid shows a moment before the record) */
-const newPid = (t: Team, old: number) => async () => {
-  const { agents } = await statusOf(t.ao);
-  return agents.s?.state === 'running' && agents.s.pid !== null && agents.s.pid !== old && agents.s.restarts > 0 ? agents.s : undefined;
-};
+const newPid =
+  (t: Team, old: number, name = 's') =>
+  async () => {
+    const agent = (await statusOf(t.ao)).agents[name];
+    return agent?.state === 'running' && agent.pid !== null && agent.pid !== old && agent.restarts > 0 ? agent : undefined;
+  };
+
+/** The agent's own process: the launcher's child */
+const childOf = (pane: number): number => Number(readFileSync(`/proc/${pane}/task/${pane}/children`, 'utf8').trim().split(' ')[0]);
 
 describe('a death the hook did not report (real tmux)', () => {
   it("the agent killed: its launcher's exit record wakes the watchdog, with no /proc poll and no sweep due", { timeout: 30_000 }, async () => {
     const t = await hooklessTeam('xw-rec', 600_000);
-    const child = Number(readFileSync(`/proc/${t.pane}/task/${t.pane}/children`, 'utf8').trim().split(' ')[0]);
+    const child = childOf(t.pane);
     expect(child).toBeGreaterThan(0);
     process.kill(child, 'SIGKILL');
     const healed = await waitFor(newPid(t, t.pane), 5000, 50);
@@ -70,6 +76,17 @@ describe('a death the hook did not report (real tmux)', () => {
     process.kill(t.pane, 'SIGKILL');
     const healed = await waitFor(newPid(t, t.pane), 8000, 50);
     expect(healed.restarts).toBe(1);
+    await t.stop();
+  });
+
+  it('two agents killed at once: both records are waited for, both healed', { timeout: 30_000 }, async () => {
+    const t = await hooklessTeam('xw-two', 600_000, ['s', 'r']);
+    const other = (await statusOf(t.ao)).agents.r!.pid!;
+    const children = [childOf(t.pane), childOf(other)];
+    expect(children.every((c) => c > 0)).toBe(true);
+    for (const c of children) process.kill(c, 'SIGKILL');
+    await waitFor(newPid(t, t.pane, 's'), 5000, 50);
+    await waitFor(newPid(t, other, 'r'), 5000, 50);
     await t.stop();
   });
 });
