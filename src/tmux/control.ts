@@ -184,3 +184,12 @@ export class ControlClient {
 export function controlWanted(env: NodeJS.ProcessEnv): boolean {
   return env.AO_TMUX_CONTROL === '1';
 }
+
+/**
+ * Whether `ao dash` asks tmux through a control client: by default, since it
+ * heals nothing (what held the watchdog's back does not apply); AO_TMUX_CONTROL=0
+ * spawns a process per question, for comparison.
+ */
+export function dashControlWanted(env: NodeJS.ProcessEnv): boolean {
+  return env.AO_TMUX_CONTROL !== '0';
+}

@@ -2,8 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { loadProject } from '../../config/load.js';
 import { AoError, ConfigError, UsageError } from '../../errors.js';
+import { watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { Tmux } from '../../tmux/client.js';
+import { ControlClient, dashControlWanted } from '../../tmux/control.js';
 import type { DashActions, DashStore, Engine, NoticeTone } from '../../ui/index.js';
 import { openProjectOrRunning, type Context } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -84,9 +86,12 @@ export async function dashProject(context: Context & { configError: string | nul
   const { project, configError } = context;
   const { colorEnabled, createStore, Engine, initialDashState, mountDashboard } = terminal.ui;
   const store = createStore(initialDashState());
+  // each tick's snapshot and capture go through one control client attached to the watchdog's session
+  // instead of two tmux processes a second; while that session is down, a process each as before
+  const control = dashControlWanted(io.env) ? new ControlClient({ socket: project.tmuxSocket, session: watchdogSession(project) }) : null;
   const engine = new Engine({
     project,
-    tmux: new Tmux(project.tmuxSocket),
+    tmux: new Tmux(project.tmuxSocket, control?.runner),
     store,
     configError,
     reload: () => loadProject(project.configFile, io.env),
@@ -146,6 +151,7 @@ export async function dashProject(context: Context & { configError: string | nul
     }
   } finally {
     engine.stop();
+    control?.close();
   }
 }
 
