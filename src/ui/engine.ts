@@ -2,8 +2,11 @@
  * Fills the dashboard's store. Every tick (1 s, sooner when a state file
  * changes): one tmux snapshot into the same `readProjectView` as `ao status`
  * (its files read through the cached StateReader), the selected agent's
- * screen (captured again only when its pane printed since), and bounded tails of the coordination files and events. It publishes only when something changed (or once a second, for the
- * clocks), so the UI renders at a steady rate however much the agents print.
+ * screen (captured again only when its pane printed since), and bounded tails
+ * of the coordination files and events. It publishes only when something it
+ * shows changed (a clock only when its text moves: `42s`, then `43s`; `7m`
+ * only each minute), so the UI renders at a steady rate however much the
+ * agents print, and draws nothing while nothing changes.
  */
 import { coordPaths } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
@@ -13,7 +16,8 @@ import { bySession, type PaneInfo } from '../tmux/snapshot.js';
 import { screenLines } from '../readmodel/feed.js';
 import { fileStamp, StateReader } from '../readmodel/state-reader.js';
 import { readProjectView } from '../readmodel/view.js';
-import type { DashState, View } from './model.js';
+import { rowCells } from './columns.js';
+import { since, type DashState, type View } from './model.js';
 import type { DashStore } from './store.js';
 
 export type TmuxPort = Pick<Tmux, 'snapshot' | 'capture'>;
@@ -38,13 +42,22 @@ const LIMITS = { preview: 120, log: 200, tail: 40, inbox: 30, events: 40 };
 const MIN_GAP_MS = 100;
 /** a burst of state-file changes makes one tick */
 const WATCH_DEBOUNCE_MS = 300;
-/** with nothing changed, the clocks still move once a second */
-const HEARTBEAT_MS = 1000;
 /**
  * A quiet pane is captured again this often all the same: a resize reflows a screen
  * without any output (no activity), and this bounds how long the preview shows the old shape.
  */
 const RECAPTURE_MS = 10_000;
+
+/** What the screen shows that moves with the clock alone: each agent's uptime and last activity, the phase's age. */
+function clockText(state: DashState): string {
+  const { report, now } = state;
+  let text = state.phaseStartedAt === null ? '' : since(state.phaseStartedAt, now);
+  for (const agent of report?.agents ?? []) {
+    const cells = rowCells(agent, state.startedAt[agent.name], now);
+    text += `\t${cells.up}\t${cells.activity}`;
+  }
+  return text;
+}
 
 /**
  * Whether a pane printed nothing since `since` (unix ms): tmux keeps the time of a window's
@@ -68,7 +81,6 @@ export class Engine {
   private again = false;
   private active = false;
   private lastTickAt = 0;
-  private lastPublishedAt = 0;
   private lastKey = '';
   /** the preview's last capture: which pane (session, id, pid, dead), when it began, its lines */
   private lastCapture: { key: string; at: number; lines: string[] } | null = null;
@@ -203,15 +215,14 @@ export class Engine {
       error,
     };
     this.reader.sweep();
-    this.publish(next, now);
+    this.publish(next);
   }
 
-  private publish(next: DashState, now: number): void {
+  private publish(next: DashState): void {
     const { now: _now, notice: _notice, ...data } = next;
-    const key = JSON.stringify(data);
-    if (key === this.lastKey && now - this.lastPublishedAt < HEARTBEAT_MS) return;
+    const key = `${JSON.stringify(data)}\n${clockText(next)}`;
+    if (key === this.lastKey) return;
     this.lastKey = key;
-    this.lastPublishedAt = now;
     this.publishes += 1;
     // the notice belongs to the actions: keep whatever they set meanwhile
     this.options.store.set({ ...next, notice: this.options.store.get().notice });

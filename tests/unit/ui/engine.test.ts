@@ -112,24 +112,44 @@ describe('Engine.tick', () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
   });
 
-  it('publishes only when something changed, and once a second for the clocks', async () => {
+  it('publishes only when something it shows changed: a clock only when its text moves', async () => {
     let now = NOW;
-    const { engine, tmux, sets } = setup({ now: () => now });
+    const { engine, tmux, sets, state } = setup({ now: () => now });
+    // both panes last printed ten minutes ago, both agents started 1h02m ago
+    const quietFor = (ms: number) => (tmux.panes = tmux.panes.map((pane) => ({ ...pane, activity: Math.floor((now - ms) / 1000) })));
+    quietFor(600_000);
     await engine.tick();
     expect(sets()).toBe(1);
-    now += 300;
-    await engine.tick();
+    // nothing it shows moves within the minute: ten ticks, nothing drawn
+    for (let i = 0; i < 10; i++) {
+      now += 1000;
+      await engine.tick();
+    }
     expect(sets()).toBe(1);
+    expect(state().now).toBe(NOW);
     // a screen changes by output, which tmux records as the window's activity
     tmux.screens['p-orchestrator'] = 'something new\n';
     tmux.panes[0] = { ...tmux.panes[0]!, activity: Math.floor(now / 1000) };
     now += 1000;
     await engine.tick();
     expect(sets()).toBe(2);
+    expect(state().preview?.lines).toEqual(['something new']);
+    // its last activity now reads in seconds (1s, 2s): each one drawn
     now += 1000;
     await engine.tick();
     expect(sets()).toBe(3);
-    expect(engine.publishes).toBe(3);
+    // quiet again: the next change it shows is a minute on (the uptime's 1h03m, the activity's 11m)
+    quietFor(600_000);
+    await engine.tick();
+    const quiet = sets();
+    now += 30_000;
+    await engine.tick();
+    expect(sets()).toBe(quiet);
+    now += 30_000;
+    await engine.tick();
+    expect(sets()).toBe(quiet + 1);
+    expect(state().now).toBe(now);
+    expect(engine.publishes).toBe(quiet + 1);
   });
 
   it('captures the preview again only when its pane printed since the last capture began', async () => {
