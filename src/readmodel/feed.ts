@@ -3,7 +3,7 @@
  * end of a file (never the whole file, however long the run), and only when
  * the file changed since the last tick.
  */
-import { statSync } from 'node:fs';
+import { fileStamp } from '../state/files.js';
 import { parseInbox } from '../coord/inbox.js';
 import { layout } from '../state/layout.js';
 import { cleanTerminalText, tailLines } from '../state/tail.js';
@@ -33,11 +33,8 @@ export class FileCache {
 
   /** `load()` when the file changed, the remembered value when not; `missing` when it does not exist. */
   read<T>(file: string, load: () => T, missing: T): T {
-    let key: string;
-    try {
-      const st = statSync(file);
-      key = `${st.ino}:${st.size}:${st.mtimeMs}`;
-    } catch {
+    const key = fileStamp(file);
+    if (key === null) {
       this.entries.delete(file);
       return missing;
     }

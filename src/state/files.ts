@@ -104,8 +104,9 @@ export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T>
 /** A file's identity and version (inode, size, mtime), or null when it cannot be read: a changed stamp means read it again. */
 export function fileStamp(file: string): string | null {
   try {
-    const st = statSync(file);
-    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+    // a missing file is the common case (most inboxes, the review before it is written): no error object for it
+    const st = statSync(file, { throwIfNoEntry: false });
+    return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : null;
   } catch {
     return null;
   }

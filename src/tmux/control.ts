@@ -176,9 +176,10 @@ export class ControlClient {
 }
 
 /**
- * Whether the watchdog asks tmux through one control client: yes, unless
- * AO_TMUX_CONTROL=0 (a process per question, as before, for comparison or as a
- * way out). It heals faster and idles lower (docs/PERFORMANCE.md).
+ * Whether the watchdog and `ao dash` ask tmux through one control client each:
+ * yes, unless AO_TMUX_CONTROL=0 (a process per question, as before, for
+ * comparison or as a way out). The watchdog heals faster and idles lower, the
+ * dashboard forks nothing each tick (docs/PERFORMANCE.md).
  */
 export function controlWanted(env: NodeJS.ProcessEnv): boolean {
   return env.AO_TMUX_CONTROL !== '0';

@@ -119,7 +119,7 @@ export function App({ actions, size: fixedSize, initialSelected = null }: AppPro
   const configError = state.report?.config_error ?? null;
   const layout = computeLayout(size, agents.length, configError ? 1 + configError.split('\n').filter((l) => l.trim()).length : 0);
   return (
-    <Box flexDirection="column" width={layout.width} height={layout.height} overflow="hidden">
+    <Box flexDirection="column" width={layout.width} height={layout.height} overflowY="hidden">
       <Header report={state.report} phaseStartedAt={state.phaseStartedAt} now={state.now} width={layout.width} />
       {configError ? <ConfigBanner error={configError} height={layout.banner} width={layout.width} /> : null}
       <AgentTable agents={agents} startedAt={state.startedAt} now={state.now} selected={selectedName} height={layout.table} width={layout.width} />

@@ -2,18 +2,22 @@
  * Fills the dashboard's store. Every tick (1 s, sooner when a state file
  * changes): one tmux snapshot into the same `readProjectView` as `ao status`
  * (its files read through the cached StateReader), the selected agent's
- * screen, and bounded tails of the coordination files and events. It publishes only when something changed (or once a second, for the
- * clocks), so the UI renders at a steady rate however much the agents print.
+ * screen (captured again only when its pane printed since), and bounded tails
+ * of the coordination files and events. It publishes only when something it
+ * shows changed (a clock only when its text moves: `42s`, then `43s`; `7m`
+ * only each minute), so the UI renders at a steady rate however much the
+ * agents print, and draws nothing while nothing changes.
  */
 import { coordPaths } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import type { Tmux } from '../tmux/client.js';
-import { bySession } from '../tmux/snapshot.js';
+import { bySession, type PaneInfo } from '../tmux/snapshot.js';
 import { screenLines } from '../readmodel/feed.js';
 import { fileStamp, StateReader } from '../readmodel/state-reader.js';
 import { readProjectView } from '../readmodel/view.js';
-import type { DashState, View } from './model.js';
+import { rowCells } from './columns.js';
+import { since, type DashState, type View } from './model.js';
 import type { DashStore } from './store.js';
 
 export type TmuxPort = Pick<Tmux, 'snapshot' | 'capture'>;
@@ -38,8 +42,31 @@ const LIMITS = { preview: 120, log: 200, tail: 40, inbox: 30, events: 40 };
 const MIN_GAP_MS = 100;
 /** a burst of state-file changes makes one tick */
 const WATCH_DEBOUNCE_MS = 300;
-/** with nothing changed, the clocks still move once a second */
-const HEARTBEAT_MS = 1000;
+/**
+ * A quiet pane is captured again this often all the same: a resize reflows a screen
+ * without any output (no activity), and this bounds how long the preview shows the old shape.
+ */
+const RECAPTURE_MS = 10_000;
+
+/** What the screen shows that moves with the clock alone: each agent's uptime and last activity, the phase's age. */
+function clockText(state: DashState): string {
+  const { report, now } = state;
+  let text = state.phaseStartedAt === null ? '' : since(state.phaseStartedAt, now);
+  for (const agent of report?.agents ?? []) {
+    const cells = rowCells(agent, state.startedAt[agent.name], now);
+    text += `\t${cells.up}\t${cells.activity}`;
+  }
+  return text;
+}
+
+/**
+ * Whether a pane printed nothing since `since` (unix ms): tmux keeps the time of a window's
+ * last output in whole seconds (`window_activity`), so output in second A may have come as
+ * late as A + 1 s. Unknown activity is never quiet.
+ */
+export function quietSince(activity: number | null, since: number): boolean {
+  return activity !== null && (activity + 1) * 1000 <= since;
+}
 
 export class Engine {
   private project: Project;
@@ -54,8 +81,9 @@ export class Engine {
   private again = false;
   private active = false;
   private lastTickAt = 0;
-  private lastPublishedAt = 0;
   private lastKey = '';
+  /** the preview's last capture: which pane (session, id, pid, dead), when it began, its lines */
+  private lastCapture: { key: string; at: number; lines: string[] } | null = null;
   /** ticks run and states published, for AO_DASH_STATS */
   ticks = 0;
   publishes = 0;
@@ -139,7 +167,7 @@ export class Engine {
     if (this.options.watch) this.reader.watch(this.project.stateDir, () => this.requestTick(WATCH_DEBOUNCE_MS));
     const { project } = this;
     const { stateDir } = project;
-    let panes: Awaited<ReturnType<TmuxPort['snapshot']>> = [];
+    let panes: PaneInfo[] = [];
     try {
       panes = await this.options.tmux.snapshot();
     } catch (e) {
@@ -153,14 +181,16 @@ export class Engine {
     const focused = report.agents.find((a) => a.name === this.focusAgent) ?? report.agents[0];
     let preview: DashState['preview'] = null;
     let log: DashState['log'] = null;
-    if (focused && this.view === 'preview' && sessions.has(focused.session)) {
+    const focusedPane = focused && this.view === 'preview' ? sessions.get(focused.session) : undefined;
+    if (focused && focusedPane) {
       try {
-        const screen = await this.options.tmux.capture(focused.session);
-        preview = screen === null ? null : { agent: focused.name, lines: screenLines(screen, LIMITS.preview) };
+        const lines = await this.screen(focusedPane, now);
+        preview = lines === null ? null : { agent: focused.name, lines };
       } catch (e) {
+        this.lastCapture = null;
         error ??= `tmux: ${(e as Error).message}`;
       }
-    }
+    } else this.lastCapture = null;
     if (focused && this.view === 'log') {
       log = { agent: focused.name, lines: this.reader.agentLog(stateDir, focused.name, LIMITS.log) };
     }
@@ -185,18 +215,29 @@ export class Engine {
       error,
     };
     this.reader.sweep();
-    this.publish(next, now);
+    this.publish(next);
   }
 
-  private publish(next: DashState, now: number): void {
+  private publish(next: DashState): void {
     const { now: _now, notice: _notice, ...data } = next;
-    const key = JSON.stringify(data);
-    if (key === this.lastKey && now - this.lastPublishedAt < HEARTBEAT_MS) return;
+    const key = `${JSON.stringify(data)}\n${clockText(next)}`;
+    if (key === this.lastKey) return;
     this.lastKey = key;
-    this.lastPublishedAt = now;
     this.publishes += 1;
     // the notice belongs to the actions: keep whatever they set meanwhile
     this.options.store.set({ ...next, notice: this.options.store.get().notice });
+  }
+
+  /** The lines of a pane's screen: captured again only when the pane may have changed since the last capture. */
+  private async screen(pane: PaneInfo, now: number): Promise<string[] | null> {
+    const key = `${pane.session}\t${pane.paneId}\t${pane.pid}\t${pane.dead}`;
+    const last = this.lastCapture;
+    if (last && last.key === key && now - last.at < RECAPTURE_MS && quietSince(pane.activity, last.at)) return last.lines;
+    const screen = await this.options.tmux.capture(pane.session);
+    const lines = screen === null ? null : screenLines(screen, LIMITS.preview);
+    // `now` is when this tick began, before the capture: output after it makes the next tick capture again
+    this.lastCapture = lines === null ? null : { key, at: now, lines };
+    return lines;
   }
 
   /** agents.toml changed: load it again; an invalid edit keeps the last good team and shows the error. */

@@ -15,6 +15,7 @@ let dir: string;
 
 interface StatusAgent {
   name: string;
+  session: string;
   state: string;
   pid: number | null;
   restarts: number;
@@ -38,6 +39,27 @@ function colours(text: string): number[] {
   const params = [...text.matchAll(/\x1b\[([0-9;]*)m/g)].flatMap((m) => (m[1] ?? '').split(';').map(Number));
   return params.filter((n) => (n >= 30 && n <= 38) || (n >= 40 && n <= 48) || (n >= 90 && n <= 97) || (n >= 100 && n <= 107));
 }
+
+/** The team server's control-mode clients: pid, the session each is attached to, the command line of its parent. */
+async function controlClients(): Promise<{ pid: number; session: string; parent: string }[]> {
+  const listed = (await tmux(team, ['list-clients', '-F', '#{client_pid} #{client_control_mode} #{session_name}'])).stdout;
+  return listed
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter(([, control]) => control === '1')
+    .map(([pid = '', , session = '']) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+      return { pid: Number(pid), session, parent: readFileSync(`/proc/${ppid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') };
+    });
+}
+
+/** The clients a person attached (`ao attach`, enter in the dashboard), without the dashboard's control client. */
+const personClients = async (): Promise<string> =>
+  (await tmux(team, ['list-clients', '-F', '#{client_control_mode} #{session_name}'])).stdout
+    .split('\n')
+    .filter((l) => l.startsWith('0 '))
+    .join('\n');
 
 const keys = (target: string, ...k: string[]) => tmux(view, ['send-keys', '-t', target, ...k]);
 const type = (target: string, text: string) => tmux(view, ['send-keys', '-t', target, '-l', text]);
@@ -92,6 +114,23 @@ describe('ao dash in a real terminal', () => {
     expect(lines.join('\n')).toMatch(/q quit/);
   });
 
+  it('asks tmux through one control client on the watchdog session, not a process a tick', async () => {
+    const clients = await waitFor(async () => {
+      const found = await controlClients();
+      return found.length > 0 ? found : null;
+    }, 10_000);
+    expect(clients).toHaveLength(1);
+    expect(clients[0]!.session).toMatch(/watchdog$/);
+    expect(clients[0]!.parent).toMatch(/ dash$/);
+    // and what it draws through that client is the agent's screen as it is now
+    const session = (await agentStatus('orchestrator')).session;
+    await waitFor(async () => {
+      const pane = (await tmux(team, ['capture-pane', '-p', '-t', `=${session}:`])).stdout.split('\n').filter((l) => l.trim() !== '');
+      const last = pane.at(-1)?.trim().slice(0, 40);
+      return last !== undefined && (await screen(target)).includes(last);
+    }, 10_000);
+  });
+
   it('r restarts the selected agent: a new pid, one more restart', async () => {
     const before = await agentStatus('orchestrator');
     expect(before.state).toBe('running');
@@ -124,16 +163,10 @@ describe('ao dash in a real terminal', () => {
   });
 
   it('enter attaches to the agent; detaching brings the dashboard back', async () => {
-    // the team's server also has the watchdog's control-mode client, which is no terminal
-    const terminalClients = async (): Promise<string> =>
-      (await tmux(team, ['list-clients', '-F', '#{client_control_mode} #{session_name}'])).stdout
-        .split('\n')
-        .filter((l) => l.startsWith('0 '))
-        .join('\n');
     await keys(target, 'Up');
     await waitFor(async () => /^> orchestrator/m.test(await screen(target)), 5_000);
     await keys(target, 'Enter');
-    await waitFor(async () => (await tmux(team, ['list-clients', '-F', '#{session_name}'])).stdout.includes('orchestrator'), 10_000).catch(async (e: Error) => {
+    await waitFor(async () => (await personClients()).includes('orchestrator'), 10_000).catch(async (e: Error) => {
       throw new Error(`${e.message}; the dashboard's terminal shows:\n${await screen(target)}`);
     });
     // the agent's own screen in the dashboard's terminal: the client has drawn, so its terminal is raw
@@ -141,20 +174,22 @@ describe('ao dash in a real terminal', () => {
     // detach; a client still setting up its terminal may miss the first prefix key, so ask again
     await waitFor(
       async () => {
-        if ((await terminalClients()) !== '') await keys(target, 'C-b', 'd');
+        if ((await personClients()) !== '') await keys(target, 'C-b', 'd');
         return (await screen(target)).includes('back from orchestrator');
       },
       15_000,
       1000,
     );
-    expect(await terminalClients()).toBe('');
+    expect(await personClients()).toBe('');
     expect(await screen(target)).toMatch(/^> orchestrator/m);
   });
 
   it('colours the states; with NO_COLOR it does not', async () => {
     // eslint-disable-next-line no-control-regex -- the control characters are what the assertion looks for
     expect(await screen(target, true)).toMatch(/\x1b\[32mRUNNING/);
-    const plain = await startDash('nocolor', { NO_COLOR: '1' });
+    // AO_TMUX_CONTROL=0 as well: this one spawns a tmux process per question, and draws the same
+    const plain = await startDash('nocolor', { NO_COLOR: '1', AO_TMUX_CONTROL: '0' });
+    expect((await controlClients()).map((c) => c.parent)).toHaveLength(1);
     const text = await screen(plain, true);
     expect(text).toContain('RUNNING');
     // no foreground or background colour of any kind (bold, dim, inverse and the default colours 39/49 are not colours)
@@ -193,6 +228,8 @@ describe('ao dash in a real terminal', () => {
     expect(after).not.toContain('RUNNING');
     await waitFor(async () => existsSync(join(dir, 'stty-after-main')), 5_000);
     expect(readFileSync(join(dir, 'stty-after-main'), 'utf8')).toBe(readFileSync(join(dir, 'stty-before-main'), 'utf8'));
+    // its control client ended with it
+    await waitFor(async () => (await controlClients()).length === 0, 5_000);
     // the team runs on
     expect((await agentStatus('orchestrator')).state).toBe('running');
   });

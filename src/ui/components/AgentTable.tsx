@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { Fragment, type ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import type { AgentStatus } from '../../supervisor/status.js';
 import { fit, GAP, layoutColumns, rowCells, type Column, type RowCells } from '../columns.js';
 import { stateColor, useTheme } from '../theme.js';
@@ -24,32 +24,38 @@ export function visibleWindow<T>(items: readonly T[], selectedIndex: number, row
   return { start, items: items.slice(start, start + rows) };
 }
 
-function Row({
-  cells,
-  columns,
-  agent,
-  selected,
-  more,
-}: {
-  cells: RowCells;
-  columns: Column[];
-  agent: AgentStatus;
+interface RowProps {
+  /** the marker and the cells before the state, fitted and joined */
+  before: string;
+  /** the state cell, fitted: the only one in colour */
+  stateText: string;
+  after: string;
+  state: AgentStatus['state'];
   selected: boolean;
-  more: '↑' | '↓' | null;
-}): ReactNode {
+}
+
+/** Plain props only, so an agent whose row reads the same is not rendered again (most rows, most ticks). */
+const Row = memo(function Row({ before, stateText, after, state, selected }: RowProps): ReactNode {
   const theme = useTheme();
-  const stopped = agent.state === 'stopped';
   return (
-    <Text wrap="truncate-end" inverse={selected && theme.color} bold={selected} dimColor={stopped && !selected}>
-      {selected ? '> ' : more ? `${more} ` : '  '}
-      {columns.map((c, i) => (
-        <Fragment key={c.id}>
-          {i > 0 ? SEP : ''}
-          <Text color={c.id === 'state' ? stateColor(agent.state, theme) : undefined}>{fit(cells[c.id], c.width, c.align)}</Text>
-        </Fragment>
-      ))}
+    <Text wrap="truncate-end" inverse={selected && theme.color} bold={selected} dimColor={state === 'stopped' && !selected}>
+      {before}
+      <Text color={stateColor(state, theme)}>{stateText}</Text>
+      {after}
     </Text>
   );
+});
+
+/** The row's text split around its state cell (which is absent when the table is too narrow for it). */
+function rowText(cells: RowCells, columns: readonly Column[], marker: string): Pick<RowProps, 'before' | 'stateText' | 'after'> {
+  const parts = columns.map((c) => fit(cells[c.id], c.width, c.align));
+  const at = columns.findIndex((c) => c.id === 'state');
+  if (at < 0) return { before: marker + parts.join(SEP), stateText: '', after: '' };
+  return {
+    before: marker + parts.slice(0, at).join(SEP) + (at > 0 ? SEP : ''),
+    stateText: parts[at] ?? '',
+    after: parts.length > at + 1 ? SEP + parts.slice(at + 1).join(SEP) : '',
+  };
 }
 
 /** One row per agent: name, kind, backend, model, heal, state in colour, uptime, restarts, iteration, last activity. */
@@ -62,7 +68,7 @@ export function AgentTable({ agents, startedAt, now, selected, height, width }: 
   );
   const shown = visibleWindow(agents, index, Math.max(0, height - 1));
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate-end" dimColor>
         {'  '}
         {columns.map((c, i) => `${i > 0 ? SEP : ''}${fit(c.title, c.width, c.align)}`).join('')}
@@ -70,7 +76,9 @@ export function AgentTable({ agents, startedAt, now, selected, height, width }: 
       {shown.items.map((agent, i) => {
         // arrows on the edge rows: more agents above or below
         const more = i === 0 && shown.start > 0 ? '↑' : i === shown.items.length - 1 && shown.start + i < agents.length - 1 ? '↓' : null;
-        return <Row key={agent.name} agent={agent} cells={rows[shown.start + i]!} columns={columns} selected={agent.name === selected} more={more} />;
+        const isSelected = agent.name === selected;
+        const marker = isSelected ? '> ' : more ? `${more} ` : '  ';
+        return <Row key={agent.name} {...rowText(rows[shown.start + i]!, columns, marker)} state={agent.state} selected={isSelected} />;
       })}
     </Box>
   );

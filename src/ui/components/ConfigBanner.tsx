@@ -16,7 +16,7 @@ export function ConfigBanner({ error, height, width }: ConfigBannerProps): React
   if (height <= 0) return null;
   const lines = error.split('\n').filter((l) => l.trim() !== '');
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate-end" color={paint('red', theme)} bold>
         config error: agents.toml does not validate; the last good config keeps running
       </Text>

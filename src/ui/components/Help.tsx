@@ -17,7 +17,7 @@ export function Help({ height, width }: HelpProps): ReactNode {
     'The dashboard reads what `ao status` reads and changes nothing until a key asks it to.',
   ];
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text bold color={paint('cyan', theme)}>
         keys
       </Text>

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import { paint, useTheme, type Colour } from '../theme.js';
 
 export interface PanelLine {
@@ -23,13 +23,15 @@ export interface PanelProps {
 }
 
 /** A titled block of one-row lines, clipped to its size: nothing in it can wrap or overflow. */
-export function Panel({ title, note, lines, height, width, placeholder, keep = 'last' }: PanelProps): ReactNode {
+export const Panel = memo(PanelBlock, samePanel);
+
+function PanelBlock({ title, note, lines, height, width, placeholder, keep = 'last' }: PanelProps): ReactNode {
   const theme = useTheme();
   if (height <= 0) return null;
   const room = height - 1;
   const shown = lines.length === 0 && placeholder ? [{ text: placeholder, dim: true }] : keep === 'last' ? lines.slice(-room) : lines.slice(0, room);
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Text wrap="truncate-end">
         <Text bold color={paint('cyan', theme)}>
           {title}
@@ -46,5 +48,25 @@ export function Panel({ title, note, lines, height, width, placeholder, keep = '
           );
         })}
     </Box>
+  );
+}
+
+const sameLine = (a: string | PanelLine, b: string | PanelLine): boolean =>
+  typeof a === 'string' || typeof b === 'string' ? a === b : a.text === b.text && a.color === b.color && a.dim === b.dim;
+
+/**
+ * Its callers build `lines` afresh each tick (a new capture, events mapped to lines), so it is
+ * compared by content: a panel that reads the same, most of them most ticks, is not rendered again.
+ */
+function samePanel(a: PanelProps, b: PanelProps): boolean {
+  return (
+    a.title === b.title &&
+    a.note === b.note &&
+    a.height === b.height &&
+    a.width === b.width &&
+    a.placeholder === b.placeholder &&
+    a.keep === b.keep &&
+    a.lines.length === b.lines.length &&
+    a.lines.every((line, i) => sameLine(line, b.lines[i]!))
   );
 }

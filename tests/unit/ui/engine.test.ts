@@ -12,7 +12,7 @@ import type { Project } from '../../../src/config/types.js';
 import { ConfigError } from '../../../src/errors.js';
 import { appendEvent } from '../../../src/state/events.js';
 import type { PaneInfo } from '../../../src/tmux/snapshot.js';
-import { Engine, type TmuxPort } from '../../../src/ui/engine.js';
+import { Engine, quietSince, type TmuxPort } from '../../../src/ui/engine.js';
 import { initialDashState, type DashState } from '../../../src/ui/model.js';
 import { createStore } from '../../../src/ui/store.js';
 import { agent, NOW, pane, project, record } from './fixtures.js';
@@ -112,22 +112,104 @@ describe('Engine.tick', () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
   });
 
-  it('publishes only when something changed, and once a second for the clocks', async () => {
+  it('publishes only when something it shows changed: a clock only when its text moves', async () => {
     let now = NOW;
-    const { engine, tmux, sets } = setup({ now: () => now });
+    const { engine, tmux, sets, state } = setup({ now: () => now });
+    // both panes last printed ten minutes ago, both agents started 1h02m ago
+    const quietFor = (ms: number) => (tmux.panes = tmux.panes.map((pane) => ({ ...pane, activity: Math.floor((now - ms) / 1000) })));
+    quietFor(600_000);
     await engine.tick();
     expect(sets()).toBe(1);
-    now += 300;
-    await engine.tick();
+    // nothing it shows moves within the minute: ten ticks, nothing drawn
+    for (let i = 0; i < 10; i++) {
+      now += 1000;
+      await engine.tick();
+    }
     expect(sets()).toBe(1);
+    expect(state().now).toBe(NOW);
+    // a screen changes by output, which tmux records as the window's activity
     tmux.screens['p-orchestrator'] = 'something new\n';
-    now += 300;
+    tmux.panes[0] = { ...tmux.panes[0]!, activity: Math.floor(now / 1000) };
+    now += 1000;
     await engine.tick();
     expect(sets()).toBe(2);
+    expect(state().preview?.lines).toEqual(['something new']);
+    // its last activity now reads in seconds (1s, 2s): each one drawn
     now += 1000;
     await engine.tick();
     expect(sets()).toBe(3);
-    expect(engine.publishes).toBe(3);
+    // quiet again: the next change it shows is a minute on (the uptime's 1h03m, the activity's 11m)
+    quietFor(600_000);
+    await engine.tick();
+    const quiet = sets();
+    now += 30_000;
+    await engine.tick();
+    expect(sets()).toBe(quiet);
+    now += 30_000;
+    await engine.tick();
+    expect(sets()).toBe(quiet + 1);
+    expect(state().now).toBe(now);
+    expect(engine.publishes).toBe(quiet + 1);
+  });
+
+  it('captures the preview again only when its pane printed since the last capture began', async () => {
+    let now = NOW;
+    const { engine, tmux, state } = setup({ now: () => now });
+    const printed = (at: number, screen: string): void => {
+      tmux.screens['p-orchestrator'] = screen;
+      tmux.panes[0] = { ...tmux.panes[0]!, activity: Math.floor(at / 1000) };
+    };
+    engine.focus('orchestrator', 'preview');
+    await engine.tick();
+    expect(tmux.captures).toHaveLength(1);
+    // quiet since (its last output 5 s before the capture): the capture stands
+    now += 1000;
+    await engine.tick();
+    now += 1000;
+    await engine.tick();
+    expect(tmux.captures).toHaveLength(1);
+    expect(state().preview?.lines).toEqual(['orchestrator screen', '$']);
+    // it prints: the next tick captures it
+    printed(now + 500, 'printed\n');
+    now += 1000;
+    await engine.tick();
+    expect(tmux.captures).toHaveLength(2);
+    expect(state().preview?.lines).toEqual(['printed']);
+    // output in the very second that capture began may have come after it: captured again
+    printed(now + 200, 'printed just after\n');
+    now += 1000;
+    await engine.tick();
+    expect(tmux.captures).toHaveLength(3);
+    expect(state().preview?.lines).toEqual(['printed just after']);
+    // the same activity, now a whole second before the last capture began: nothing new
+    now += 1000;
+    await engine.tick();
+    expect(tmux.captures).toHaveLength(3);
+    // a respawned pane (a new pid) is captured at once, however quiet
+    tmux.panes[0] = { ...tmux.panes[0]!, pid: 777 };
+    tmux.screens['p-orchestrator'] = 'respawned\n';
+    now += 1000;
+    await engine.tick();
+    expect(tmux.captures).toHaveLength(4);
+    expect(state().preview?.lines).toEqual(['respawned']);
+    // another agent selected: its own screen
+    engine.focus('builder', 'preview');
+    await engine.tick();
+    expect(tmux.captures.at(-1)).toBe('p-builder');
+    expect(state().preview).toEqual({ agent: 'builder', lines: ['line 1', 'line 2'] });
+    // and a quiet pane is still looked at again every 10 s (a resize reflows a screen without output)
+    const before = tmux.captures.length;
+    for (let i = 0; i < 10; i++) {
+      now += 1000;
+      await engine.tick();
+    }
+    expect(tmux.captures.length - before).toBe(1);
+  });
+
+  it('a pane is quiet since a time only when its last output second ended by then; unknown activity never is', () => {
+    expect(quietSince(100, 101_000)).toBe(true);
+    expect(quietSince(100, 100_999)).toBe(false);
+    expect(quietSince(null, 101_000)).toBe(false);
   });
 
   it('a corrupt agents.json: the error is shown and the last good state kept', async () => {
