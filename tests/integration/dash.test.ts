@@ -41,7 +41,7 @@ function colours(text: string): number[] {
 }
 
 /** The team server's control-mode clients: pid, the session each is attached to, the command line of its parent. */
-async function controlClients(): Promise<{ pid: number; session: string; parent: string }[]> {
+async function allControlClients(): Promise<{ pid: number; session: string; parent: string }[]> {
   const listed = (await tmux(team, ['list-clients', '-F', '#{client_pid} #{client_control_mode} #{session_name}'])).stdout;
   return listed
     .split('\n')
@@ -53,6 +53,10 @@ async function controlClients(): Promise<{ pid: number; session: string; parent:
       return { pid: Number(pid), session, parent: readFileSync(`/proc/${ppid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') };
     });
 }
+
+/** The dashboards' control clients (the watchdog has one of its own on the same session). */
+const controlClients = async (): Promise<{ pid: number; session: string; parent: string }[]> =>
+  (await allControlClients()).filter((c) => !/ watchdog( |$)/.test(c.parent));
 
 /** The clients a person attached (`ao attach`, enter in the dashboard), without the dashboard's control client. */
 const personClients = async (): Promise<string> =>
@@ -122,6 +126,8 @@ describe('ao dash in a real terminal', () => {
     expect(clients).toHaveLength(1);
     expect(clients[0]!.session).toMatch(/watchdog$/);
     expect(clients[0]!.parent).toMatch(/ dash$/);
+    // beside the watchdog's own
+    expect((await allControlClients()).filter((c) => / watchdog( |$)/.test(c.parent))).toHaveLength(1);
     // and what it draws through that client is the agent's screen as it is now
     const session = (await agentStatus('orchestrator')).session;
     await waitFor(async () => {
