@@ -48,7 +48,7 @@ describe('exit records (real tmux)', () => {
   it('the same loops exiting 1 reach failed by the crash limit', { timeout: 60_000 }, async () => {
     const { ao } = project(
       'ex-fail',
-      loops(4, () => 'sleep 1; exit 1'),
+      loops(4, () => 'sleep 2; exit 1'), // 2 s: longer than ao up takes on a loaded machine, so up sees them start
       'crash_limit = 3\nbackoff_initial_s = 0.2\nbackoff_max_s = 0.5\nstall_check_s = 1\n',
     );
     expect((await ao('up')).code).toBe(0);
@@ -84,5 +84,16 @@ describe('exit records (real tmux)', () => {
       const a = (await statusOf(ao)).agents.l0;
       return a?.state === 'running' && a.pid !== pane;
     }, 10_000);
+  });
+
+  it('a loop whose first iteration ends before ao up looks: a loop looping, not a failed start (exit 0)', { timeout: 30_000 }, async () => {
+    const { ao } = project(
+      'ex-quick',
+      loops(1, () => 'exit 0', 'min_iteration_s = 60\n'),
+      'stall_check_s = 1\n',
+    );
+    const up = await ao('up');
+    expect(up.stdout).toMatch(/^l0: started; its first iteration already ended \(exit 0\), the watchdog runs the next$/m);
+    expect(up.code, up.stdout).toBe(0);
   });
 });

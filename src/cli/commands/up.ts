@@ -15,6 +15,7 @@ import { waitTeamDown } from '../wait.js';
 import { getBackend } from '../../backends/index.js';
 import { UsageError } from '../../errors.js';
 import { appendEvent } from '../../state/events.js';
+import { readExit } from '../../state/exits.js';
 
 export interface UpOptions extends GlobalOptions {
   agents: string[];
@@ -148,8 +149,15 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   for (const plan of started) {
     const pane = after.get(plan.session.name);
     const kickoff = kickoffs.get(plan.agent.name);
-    if (pane?.dead && pane.deadStatus === 0 && plan.agent.kind === 'task') {
+    // tmux's status, or where tmux lost it, the launcher's record of this very run
+    const status = pane?.dead ? (pane.deadStatus ?? readExit(project.stateDir, plan.agent.name, plan.runId)?.status ?? null) : null;
+    if (status === 0 && plan.agent.kind === 'task') {
       io.out(`${plan.agent.name}: ran and finished (exit 0)\n`);
+      continue;
+    }
+    // a short iteration can end before `ao up` looks: that is the loop looping, not a failed start
+    if (status === 0 && plan.agent.kind === 'loop') {
+      io.out(`${plan.agent.name}: started; its first iteration already ended (exit 0), the watchdog runs the next\n`);
       continue;
     }
     // remain-on-exit keeps a pane that exits at once: a missing one was stopped (a racing `ao down`)
@@ -159,7 +167,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     }
     if (!pane || pane.dead) {
       failures++;
-      io.out(`${plan.agent.name}: exited at once${pane?.deadStatus != null ? ` (exit ${pane.deadStatus})` : ''}; see \`ao logs ${plan.agent.name}\`\n`);
+      io.out(`${plan.agent.name}: exited at once${status !== null ? ` (exit ${status})` : ''}; see \`ao logs ${plan.agent.name}\`\n`);
       continue;
     }
     if (kickoff?.failed) failures++;
