@@ -157,7 +157,8 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     }
     // a short iteration can end before `ao up` looks: that is the loop looping, not a failed start
     if (status === 0 && plan.agent.kind === 'loop') {
-      io.out(`${plan.agent.name}: started; its first iteration already ended (exit 0), the watchdog runs the next\n`);
+      const next = options.watchdog === false ? 'with no watchdog nothing runs the next' : 'the watchdog runs the next';
+      io.out(`${plan.agent.name}: started; its first iteration already ended (exit 0), ${next}\n`);
       continue;
     }
     // remain-on-exit keeps a pane that exits at once: a missing one was stopped (a racing `ao down`)
