@@ -22,8 +22,12 @@ const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EIO', 'EROF
 /** `ao watchdog`: what the watchdog session runs. One per project, by a pid lock. */
 export async function watchdog(options: GlobalOptions, io: Io): Promise<number> {
   // a burst of heals makes garbage that V8's young generation would grow to hold, and then keep for the
-  // rest of the week (about 17 MB of RSS); held at its first size it stays there (docs/PERFORMANCE.md)
+  // rest of the week (about 17 MB of RSS); held at its first size it stays there (docs/PERFORMANCE.md).
+  // Nothing it runs is hot enough to pay for V8's optimising compilers, whose code and output take
+  // 2–3 MB more after a burst of heals
   setFlagsFromString('--semi-space-growth-factor=1');
+  setFlagsFromString('--no-opt');
+  setFlagsFromString('--no-maglev');
   // a watchdog restarted while agents.toml is broken keeps the team on the last good config
   const opened = openProjectOrRunning(options, io);
   const { project, loaded, configError } = opened;
