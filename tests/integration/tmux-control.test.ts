@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TmuxError } from '../../src/errors.js';
 import { Tmux } from '../../src/tmux/client.js';
 import { ControlClient, controlLine, controlWanted } from '../../src/tmux/control.js';
-import { killServerAndSocket, runAo, statusOf, team, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { killServerAndSocket, runAo, statusOf, team, tmux, uniqueSocket, waitFor, type Team } from '../helpers/ao.js';
 
 const sockets: string[] = [];
 const clients: ControlClient[] = [];
@@ -117,14 +117,20 @@ describe('the tmux control-mode client', () => {
   });
 });
 
+/** One persistent agent sleeping, on its own socket (ended after each test). */
+function sleeperTeam(tag: string): Team {
+  const t = team(tag, {
+    'agents.toml': `[defaults]\nbackend = "shell"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[agents.a1]\nkind = "persistent"\ncommand = "sleep"\nargs = ["600"]\n`,
+    'prompts/kickoff.md': 'You are {agent}. {phase_id} {plan}\n',
+    'phases/one.md': '# one\n',
+  });
+  sockets.push(t.socket);
+  return t;
+}
+
 describe('the watchdog with its control client (the default)', () => {
   it('adds no session to the snapshot, and `ao down` still stops everything', async () => {
-    const t = team('ctlwd', {
-      'agents.toml': `[defaults]\nbackend = "shell"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[agents.a1]\nkind = "persistent"\ncommand = "sleep"\nargs = ["600"]\n`,
-      'prompts/kickoff.md': 'You are {agent}. {phase_id} {plan}\n',
-      'phases/one.md': '# one\n',
-    });
-    sockets.push(t.socket);
+    const t = sleeperTeam('ctlwd');
     try {
       expect((await t.ao('up')).code).toBe(0);
       const clientsNow = await waitFor(async () => {
@@ -153,12 +159,7 @@ describe('the watchdog with its control client (the default)', () => {
   }, 60_000);
 
   it('with AO_TMUX_CONTROL=0 from `ao up`, the watchdog asks tmux by a process per question', async () => {
-    const t = team('ctloff', {
-      'agents.toml': `[defaults]\nbackend = "shell"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[agents.a1]\nkind = "persistent"\ncommand = "sleep"\nargs = ["600"]\n`,
-      'prompts/kickoff.md': 'You are {agent}. {phase_id} {plan}\n',
-      'phases/one.md': '# one\n',
-    });
-    sockets.push(t.socket);
+    const t = sleeperTeam('ctloff');
     try {
       // the watchdog takes AO_TMUX_CONTROL from the `ao up` that starts it
       expect((await runAo(['up'], { cwd: t.dir, socket: t.socket, env: { AO_TMUX_CONTROL: '0' } })).code).toBe(0);
