@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { lock, unlock } from './dirlock.js';
 import { layout } from './layout.js';
@@ -101,12 +101,15 @@ export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T>
   }
 }
 
-/** A file's identity and version (inode, size, mtime), or null when it cannot be read: a changed stamp means read it again. */
+/** A stat's identity and version (inode, size, mtime): a changed stamp means read the file again. */
+export const stampOf = (st: Stats): string => `${st.ino}:${st.size}:${st.mtimeMs}`;
+
+/** A file's stamp (stampOf), or null when it cannot be read. */
 export function fileStamp(file: string): string | null {
   try {
     // a missing file is the common case (most inboxes, the review before it is written): no error object for it
     const st = statSync(file, { throwIfNoEntry: false });
-    return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : null;
+    return st ? stampOf(st) : null;
   } catch {
     return null;
   }

@@ -10,6 +10,7 @@
  * between the append and the total, a torn total).
  */
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { stampOf } from './files.js';
 import { layout } from './layout.js';
 
 /** One iteration's tokens and cost, as a CLI reports them. */
@@ -108,8 +109,6 @@ const recordKey = (r: UsageRecord): string => JSON.stringify(r.run !== undefined
 
 /** How many of the newest records' keys the kept totals remember: a record repeated among them is summed anew, not added. */
 const RECENT_KEYS = 64;
-
-const stampOf = (st: Stats): string => `${st.ino}:${st.size}:${st.mtimeMs}`;
 
 interface KeptTotals {
   version: 1;
