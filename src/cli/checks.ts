@@ -2,7 +2,7 @@
  * What `ao check` can know beyond the schema: what `ao up` would refuse
  * (errors, exit 2) and what is valid but almost certainly not meant (warnings).
  */
-import { readFileSync } from 'node:fs';
+import { readProjectText } from '../state/safe-fs.js';
 import { getBackend } from '../backends/index.js';
 import { ConfigError } from '../errors.js';
 import { signalFile } from '../state/signals.js';
@@ -66,7 +66,7 @@ export function editDistance(a: string, b: string): number {
 function readPrompt(file: string | null): string {
   if (!file) return '';
   try {
-    return readFileSync(file, 'utf8');
+    return readProjectText(file);
   } catch {
     return '';
   }

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeTextAtomic } from '../state/files.js';
 import { layout } from '../state/layout.js';
+import { JSON_CAP, readProjectText, readTextCapped } from '../state/safe-fs.js';
 import { DEFAULT_STATE_DIR, inside, plainStateDir } from './find.js';
 import type { LoadedProject } from './load.js';
 import type { Project } from './types.js';
@@ -45,7 +46,8 @@ export function cachedProject(file: string, env: NodeJS.ProcessEnv): Project | n
     // the state folder as a plain `state_dir = "…"` line names it; the copy says whether that was right
     const stateDir = resolve(dir, plainStateDir(source) ?? DEFAULT_STATE_DIR);
     if (!inside(dir, stateDir)) return null;
-    const cache = JSON.parse(readFileSync(layout.projectCache(stateDir), 'utf8')) as ProjectCache;
+    const cache = JSON.parse(readTextCapped(layout.projectCache(stateDir), JSON_CAP) ?? 'null') as ProjectCache | null;
+    if (cache === null) return null;
     const { project } = cache;
     const same =
       cache.build === BUILD &&
@@ -64,7 +66,7 @@ export function cachedProject(file: string, env: NodeJS.ProcessEnv): Project | n
 
 /** Whether the files the loader looked at beside agents.toml are as they were. */
 function filesAsLoaded(project: Project): boolean {
-  if (readFileSync(project.kickoffTemplatePath, 'utf8') !== project.kickoffTemplate) return false;
+  if (readProjectText(project.kickoffTemplatePath) !== project.kickoffTemplate) return false;
   if (!project.phases.every((p) => existsSync(p.planPath))) return false;
   // no prompt: the loader found no prompts/<name>.md either (one listing of the folder, not a look per agent)
   const prompts = new Set(listing(join(project.dir, 'prompts')));

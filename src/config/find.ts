@@ -1,7 +1,7 @@
 // Finding agents.toml: plain file-system checks, apart from the loader so that
 // `ao status` can find its config without loading the TOML parser or the schema.
-import { accessSync, constants, lstatSync, readlinkSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { accessSync, constants, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 
 export const CONFIG_FILE = 'agents.toml';
@@ -14,6 +14,22 @@ export function inside(parent: string, child: string): boolean {
   const rel = relative(parent, child);
   return rel === '' || (!rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel));
 }
+
+/** A path with its links resolved: the longest part of it that exists, through realpath, and the rest as written. */
+export function realOf(path: string): string {
+  const rest: string[] = [];
+  for (let head = resolve(path); ; head = dirname(head)) {
+    try {
+      return join(realpathSync(head), ...rest);
+    } catch {
+      if (dirname(head) === head) return resolve(path);
+      rest.unshift(basename(head));
+    }
+  }
+}
+
+/** `inside` after resolving links on both sides: `rootlink/etc` with `rootlink -> /` is not inside the project. */
+export const realInside = (parent: string, child: string): boolean => inside(realOf(parent), realOf(child));
 
 /** The plain `state_dir = "…"` line of [defaults], read line by line without a TOML parser; null when there is none. */
 export function plainStateDir(source: string): string | null {

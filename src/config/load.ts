@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { getBackend } from '../backends/index.js';
 import { ConfigError, UsageError } from '../errors.js';
@@ -7,7 +7,8 @@ import { findUnknownPlaceholders } from './kickoff.js';
 import { resolveNotify, type Fail } from './notify.js';
 import { readToml } from './toml.js';
 import { excerpt } from './locate.js';
-import { DEFAULT_STATE_DIR, inside } from './find.js';
+import { DEFAULT_STATE_DIR, inside, realInside, realOf } from './find.js';
+import { readProjectText } from '../state/safe-fs.js';
 import type { RawAgent, RawConfig } from './schema.js';
 import { DEFAULT_WATCHDOG, type AgentKind, type AgentSpec, type HealPolicy, type PhaseSpec, type Project } from './types.js';
 import { errorAt, validateRaw } from './validate.js';
@@ -79,6 +80,11 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
       fail(path, `"${value}" points outside the project folder ${dir}`);
       return null;
     }
+    // the same rule after resolving links: `rootlink/etc` with `rootlink -> /` is /etc
+    if (!realInside(dir, abs)) {
+      fail(path, `"${value}" points outside the project folder ${dir} through a symbolic link (to ${realOf(abs)})`);
+      return null;
+    }
     return abs;
   };
 
@@ -96,10 +102,11 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
 
   const kickoffTemplatePath = join(dir, KICKOFF_TEMPLATE);
   let kickoffTemplate = '';
-  if (!existsSync(kickoffTemplatePath)) {
-    errors.push(new ConfigError(kickoffTemplatePath, 'the kickoff template is missing (every loop iteration starts from it)'));
+  const template = readTemplate(dir, kickoffTemplatePath);
+  if (typeof template !== 'string') {
+    errors.push(new ConfigError(kickoffTemplatePath, template.problem));
   } else {
-    kickoffTemplate = readFileSync(kickoffTemplatePath, 'utf8');
+    kickoffTemplate = template;
     for (const bad of findUnknownPlaceholders(kickoffTemplate)) {
       errors.push(
         new ConfigError(
@@ -123,6 +130,8 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
     const phasesDir = join(dir, 'phases');
     const planPath = resolve(phasesDir, phase.plan);
     if (!inside(phasesDir, planPath)) fail(['phases', index, 'plan'], `"${phase.plan}" points outside the phases/ folder`);
+    else if (!realInside(phasesDir, planPath))
+      fail(['phases', index, 'plan'], `"${phase.plan}" points outside the phases/ folder through a symbolic link (to ${realOf(planPath)})`);
     else if (!existsSync(planPath)) {
       // `plan = "phases/x.md"` looks for phases/phases/x.md: plans are named relative to phases/
       const stripped = phase.plan.replace(/^(\.\/)?phases\//, '');
@@ -181,6 +190,22 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
     },
     ...(notify ? { notify } : {}),
   };
+}
+
+/**
+ * The kickoff template's text, or why it cannot be used: missing, a link out of
+ * the project, or not a regular file (a FIFO would hang every command, a link
+ * to /dev/zero eat memory: read without blocking and up to a cap).
+ */
+function readTemplate(dir: string, file: string): string | { problem: string } {
+  if (!existsSync(file)) return { problem: 'the kickoff template is missing (every loop iteration starts from it)' };
+  if (!realInside(dir, file)) return { problem: `the kickoff template points outside the project folder ${dir} through a symbolic link (to ${realOf(file)})` };
+  try {
+    return readProjectText(file);
+  } catch (error) {
+    const reason = (error as { reason?: string }).reason ?? (error as Error).message;
+    return { problem: `the kickoff template cannot be read: ${reason}` };
+  }
 }
 
 interface AgentContext {

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { renderKickoff, type KickoffVars } from './kickoff.js';
 import type { AgentSpec, PhaseSpec, Project } from './types.js';
 import { layout } from '../state/layout.js';
+import { readProjectText } from '../state/safe-fs.js';
 
 export interface ModelSources {
   /** `[models]`: alias -> model id */
@@ -49,7 +49,7 @@ export function kickoffVars(project: Project, agent: AgentSpec, view: PhaseView)
     agent: agent.name,
     role: agent.name,
     model: modelFor(project, agent, view.phase) ?? '',
-    role_prompt: agent.prompt ? readFileSync(agent.prompt, 'utf8').trimEnd() : '',
+    role_prompt: agent.prompt ? readProjectText(agent.prompt).trimEnd() : '',
     phase_id: view.phase.id,
     phase_index: String(view.index + 1),
     phase_count: String(project.phases.length),
@@ -67,7 +67,7 @@ export function kickoffVars(project: Project, agent: AgentSpec, view: PhaseView)
 export function buildKickoff(project: Project, agent: AgentSpec, view: PhaseView): string {
   let template = project.kickoffTemplate;
   try {
-    template = readFileSync(project.kickoffTemplatePath, 'utf8');
+    template = readProjectText(project.kickoffTemplatePath);
   } catch {
     // gone or unreadable meanwhile: the copy validated at load
   }

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import * as fs from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { stripControls } from './sanitize.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import { layout } from '../state/layout.js';
+import { DIR_MODE, ensureDir, openAppend, readTail, TAIL_CAP } from '../state/safe-fs.js';
+
+/** proper-lockfile's lock folder, made 0700 like every folder ao makes */
+const lockFs = { ...fs, mkdir: (path: fs.PathLike, callback: fs.NoParamCallback) => fs.mkdir(path, DIR_MODE, callback) };
 
 /** One message in an agent's inbox (`state/inbox/<agent>.md`). */
 export interface Message {
@@ -83,16 +87,16 @@ export function parseInbox(content: string): Message[] {
   return messages;
 }
 
-/** An agent's messages, oldest first; none when the inbox does not exist. Creates nothing. */
+/**
+ * An agent's messages, oldest first (those in the inbox's newest TAIL_CAP
+ * bytes); none when the inbox does not exist. Creates nothing. An inbox that
+ * is a link, a FIFO or a device throws BadFileError.
+ */
 export function readInbox(stateDir: string, agent: string): Message[] {
-  let content: string;
-  try {
-    content = readFileSync(layout.inbox(stateDir, agent), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return parseInbox(content);
+  const tail = readTail(layout.inbox(stateDir, agent), TAIL_CAP);
+  if (tail === null) return [];
+  // a tail that starts inside a record: its first line is cut, and the rest of the record has no header
+  return parseInbox(tail.start > 0 ? tail.text.slice(tail.text.indexOf('\n') + 1) : tail.text);
 }
 
 /**
@@ -105,12 +109,13 @@ export async function appendMessage(stateDir: string, to: string, from: string, 
   const sender = sanitizeSender(from);
   if (sender === '') throw new UsageError('the sender has no name');
   const file = layout.inbox(stateDir, to);
-  mkdirSync(dirname(file), { recursive: true });
+  ensureDir(dirname(file));
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(file, {
       lockfilePath: layout.appendLock(file),
       realpath: false,
+      fs: lockFs,
       stale: 10_000,
       // many senders at once: short randomized waits, a minute or two in all (a crashed holder's lock goes stale after 10 s)
       retries: { retries: 600, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
@@ -120,23 +125,24 @@ export async function appendMessage(stateDir: string, to: string, from: string, 
   }
   try {
     const message: Message = { id: newId(), time: new Date().toISOString(), from: sender, text: body };
-    const handle = await open(file, 'a+');
+    // never through a planted link, never into a FIFO: a bad inbox is refused with its name
+    const fd = openAppend(file, { read: true });
     try {
-      const { size } = await handle.stat();
+      const { size } = fstatSync(fd);
       let lead = '';
       if (size > 0) {
         // a record cut short by a crash must not swallow the header of this one
         const lastByte = Buffer.alloc(1);
-        await handle.read(lastByte, 0, 1, size - 1);
+        readSync(fd, lastByte, 0, 1, size - 1);
         if (lastByte[0] !== 0x0a) lead = '\n';
       }
       const data = Buffer.from(lead + formatRecord(message), 'utf8');
-      const { bytesWritten } = await handle.write(data, 0, data.length);
+      const bytesWritten = writeSync(fd, data, 0, data.length);
       // a short write (disk full) leaves a record without its blank line, which readers drop
       if (bytesWritten !== data.length) throw new RuntimeError(`short write to ${file} (${bytesWritten} of ${data.length} bytes); is the disk full?`);
-      await handle.datasync();
+      fdatasyncSync(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
     return message;
   } finally {

@@ -6,7 +6,7 @@
  * prompt, echoes what it is sent, shows its newest inbox message and prints
  * a heartbeat. Streams, clock and sleep are injected so tests run it in-process.
  */
-import { readFile } from 'node:fs/promises';
+import { readBytesCapped, TEXT_CAP } from '../state/safe-fs.js';
 import { createInterface } from 'node:readline';
 import { DEMO_PROMPT } from '../backends/demo.js';
 import { runAdversary } from './adversary.js';
@@ -68,7 +68,8 @@ export function lastSection(text: string): string | null {
 
 async function describeKickoff(file: string): Promise<string[]> {
   try {
-    const bytes = await readFile(file);
+    const bytes = readBytesCapped(file, TEXT_CAP);
+    if (bytes === null) throw new Error('ENOENT: no such file');
     const firstLine = bytes.toString('utf8').split(/\r?\n/, 1)[0] ?? '';
     return [firstLine, `kickoff: ${bytes.length} bytes`];
   } catch (err) {

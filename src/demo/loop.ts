@@ -3,8 +3,8 @@
  * this phase's files, from the environment ao launches it with, a pane to
  * print to and a paced step that reports when the agent was stopped.
  */
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { appendText, ensureDir, readTextCapped, TEXT_CAP, writeAtomic } from '../state/safe-fs.js';
 import { parsePlan, type DemoPlan, type Found, type PlanItem } from './plan.js';
 
 export interface PhaseFiles {
@@ -38,14 +38,9 @@ const errorCode = (err: unknown): string | undefined => (err as NodeJS.ErrnoExce
 
 export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-/** A file's text, '' when it does not exist yet (a phase's journal and review start missing). */
+/** A file's text, '' when it does not exist yet (a phase's journal and review start missing); a link, a FIFO or one past TEXT_CAP throws. */
 export async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if (errorCode(err) === 'ENOENT') return '';
-    throw err;
-  }
+  return Promise.resolve(readTextCapped(file, TEXT_CAP) ?? '');
 }
 
 /**
@@ -61,7 +56,8 @@ export function itemFile(stateDir: string, item: PlanItem): string {
 
 export async function readFound(file: string): Promise<Found> {
   try {
-    return { kind: 'text', text: await readFile(file, 'utf8') };
+    const text = readTextCapped(file, TEXT_CAP);
+    return Promise.resolve(text === null ? { kind: 'missing' } : { kind: 'text', text });
   } catch (err) {
     const code = errorCode(err) ?? 'error';
     return code === 'ENOENT' ? { kind: 'missing' } : { kind: 'unreadable', code };
@@ -69,9 +65,9 @@ export async function readFound(file: string): Promise<Found> {
 }
 
 export async function writeItem(stateDir: string, item: PlanItem): Promise<void> {
-  const file = itemFile(stateDir, item);
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${item.content}\n`);
+  // through the state folder's own folders only, never a link: an atomic write (0600) replaces what is there
+  writeAtomic(itemFile(stateDir, item), `${item.content}\n`, { root: resolve(stateDir) });
+  return Promise.resolve();
 }
 
 /**
@@ -81,8 +77,8 @@ export async function writeItem(stateDir: string, item: PlanItem): Promise<void>
 export async function appendBlock(file: string, block: string): Promise<void> {
   const before = await readText(file);
   const sep = before === '' || before.endsWith('\n') ? '' : '\n';
-  await mkdir(dirname(file), { recursive: true });
-  await appendFile(file, `${sep}${block.endsWith('\n') ? block : `${block}\n`}`);
+  ensureDir(dirname(file));
+  appendText(file, `${sep}${block.endsWith('\n') ? block : `${block}\n`}`);
 }
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -90,7 +86,9 @@ export const plural = (n: number, word: string): string => `${n} ${word}${n === 
 /** The phase plan, or null (said in the pane, after a step) when it cannot be read. */
 export async function readPlan(ctx: LoopContext): Promise<DemoPlan | null> {
   try {
-    return parsePlan(await readFile(ctx.files.plan, 'utf8'));
+    const text = readTextCapped(ctx.files.plan, TEXT_CAP);
+    if (text === null) throw new Error(`${ctx.files.plan} does not exist`);
+    return parsePlan(text);
   } catch (err) {
     ctx.say(`cannot read the plan: ${errorMessage(err)}`);
     await ctx.step();

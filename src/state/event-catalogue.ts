@@ -73,6 +73,8 @@ export interface EventDetails {
   complete: never;
   // the state files
   'state-corrupt': never;
+  /** a file of the state folder ao refused (a link, a FIFO, a device, one past its cap), once per file */
+  'bad-file': { file: string; reason: string };
   // notifications ([notify]): each attempt, and what the limits held back
   'notify-sent': NotifyAttempt;
   'notify-failed': NotifyAttempt & { error: string };
@@ -157,6 +159,7 @@ export const EVENTS: Record<EventName, EventInfo> = {
   'phase-set': plain,
   complete: plain,
   'state-corrupt': plain,
+  'bad-file': { tone: 'bad', log: 'warn' },
   'notify-sent': plain,
   'notify-failed': { tone: 'warn', log: 'warn' },
   'notify-dropped': warn,

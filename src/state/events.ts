@@ -1,8 +1,8 @@
-import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, readSync, renameSync, writeSync } from 'node:fs';
 import { reasonLine, type AoEvent } from './event-catalogue.js';
 import { tailLines } from './tail.js';
 import { layout } from './layout.js';
+import { ensureDir, openAppend } from './safe-fs.js';
 
 /** One decision or observation as ao writes it, one line of state/events.jsonl. */
 export type EventRecord = AoEvent & { time: string };
@@ -30,10 +30,15 @@ const KEEP = 3;
  * this record. Rotates past `maxBytes`, keeping three old files.
  */
 export function appendEvent(stateDir: string, record: EventRecord, maxBytes = 5 * 1024 * 1024): void {
-  mkdirSync(stateDir, { recursive: true });
+  ensureDir(stateDir);
   const file = layout.events(stateDir);
-  if (existsSync(file) && statSync(file).size > maxBytes) rotate(file);
-  const fd = openSync(file, 'a+');
+  // never through a link, never into a FIFO: a bad events.jsonl throws (BadFileError) and is reported once
+  let fd = openAppend(file, { read: true });
+  if (fstatSync(fd).size > maxBytes) {
+    closeSync(fd);
+    rotate(file);
+    fd = openAppend(file, { read: true });
+  }
   try {
     const size = fstatSync(fd).size;
     let prefix = '';

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { ProcExit } from './procwatch.js';
 import { layout } from './layout.js';
+import { readTextCapped } from './safe-fs.js';
 
 /**
  * ao's own record of how each agent's run ended, written by the launcher that
@@ -21,12 +21,14 @@ export function newRunId(now = Date.now()): string {
  * by signal STATUS-128, as the shell reports it.
  */
 export function readExitRecord(stateDir: string, agent: string): { runId: string; exit: ProcExit } | null {
-  let text: string;
+  let text: string | null;
   try {
-    text = readFileSync(layout.exit(stateDir, agent), 'utf8');
+    // a record is one short line: a link, a FIFO or anything longer is no record (and reported once)
+    text = readTextCapped(layout.exit(stateDir, agent), 256);
   } catch {
     return null;
   }
+  if (text === null) return null;
   const match = /^(\S+) (\d+)\n?$/.exec(text);
   if (!match) return null;
   const status = Number(match[2]);

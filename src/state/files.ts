@@ -1,24 +1,12 @@
-import { copyFileSync, mkdirSync, readFileSync, renameSync, statSync, type Stats } from 'node:fs';
-import { dirname } from 'node:path';
+import { renameSync, statSync, type Stats } from 'node:fs';
 import { lock, unlock } from './dirlock.js';
 import { layout } from './layout.js';
+import { ensureDir, isBadFile, JSON_CAP, readBytesCapped, readTextCapped, writeAtomic } from './safe-fs.js';
 
-// The lock and atomic-write libraries load on first use: read-only commands
-// (`ao status`) never pay for them.
-const writeFileAtomic = async (file: string, data: string, options: { fsync: boolean }): Promise<void> => {
-  const { default: write } = await import('write-file-atomic');
-  await write(file, data, options);
-};
-
-/** Reads a JSON state file; null when it does not exist. A corrupt file throws with its path. */
+/** Reads a JSON state file; null when it does not exist. A corrupt or bad file (a link, a FIFO, past JSON_CAP) throws with its path. */
 export function readJson<T>(file: string): T | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const text = readTextCapped(file, JSON_CAP);
+  if (text === null) return null;
   try {
     return JSON.parse(text) as T;
   } catch (error) {
@@ -35,15 +23,15 @@ export type StateRead<T> = { status: 'missing' } | { status: 'ok'; value: T } | 
  * `corrupt`, never thrown; an unreadable disk (EIO, EACCES) still throws.
  */
 export function readStateFile<T>(file: string, check: (value: unknown) => T | { problem: string }): StateRead<T> {
-  let text: string;
+  let text: string | null;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextCapped(file, JSON_CAP);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { status: 'missing' };
-    if (code === 'EISDIR') return { status: 'corrupt', reason: 'it is a directory' };
+    // a link, a FIFO, a folder or a file past the cap is moved aside and recovered like a corrupt one
+    if (isBadFile(error)) return { status: 'corrupt', reason: error.reason };
     throw error;
   }
+  if (text === null) return { status: 'missing' };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -68,21 +56,21 @@ export function moveAside(file: string, now = new Date()): string {
   return aside;
 }
 
+/** The recovery copy of a state file just written, through the safe atomic write (no fsync: the file itself was synced). */
 export function keepGoodCopy(file: string): void {
-  const temp = `${layout.goodCopy(file)}.${process.pid}.tmp`;
-  copyFileSync(file, temp);
-  renameSync(temp, layout.goodCopy(file));
+  const bytes = readBytesCapped(file, JSON_CAP);
+  if (bytes !== null) writeAtomic(layout.goodCopy(file), bytes, { fsync: false });
 }
 
-/** Temp file, fsync, rename: a crash leaves the old content or the new, never a torn file. */
+/** Temp file, fsync, rename (state/safe-fs.ts writeAtomic): a crash leaves the old content or the new, never a torn file. */
 export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
-  mkdirSync(dirname(file), { recursive: true });
-  await writeFileAtomic(file, JSON.stringify(data, null, 2) + '\n', { fsync: true });
+  writeAtomic(file, JSON.stringify(data, null, 2) + '\n');
+  return Promise.resolve();
 }
 
 export async function writeTextAtomic(file: string, text: string): Promise<void> {
-  mkdirSync(dirname(file), { recursive: true });
-  await writeFileAtomic(file, text, { fsync: true });
+  writeAtomic(file, text);
+  return Promise.resolve();
 }
 
 /**
@@ -91,7 +79,7 @@ export async function writeTextAtomic(file: string, text: string): Promise<void>
  * A holder that died (a killed watchdog) never makes anyone wait.
  */
 export async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   const file = layout.dirLock(dir);
   await lock(file);
   try {

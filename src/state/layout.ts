@@ -58,6 +58,13 @@ export const layout = {
   goodCopy: (file: string): string => `${file}.good`,
   /** a corrupt state file, moved aside for a person to look at */
   corruptCopy: (file: string, now: Date): string => `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`,
-  /** what write-file-atomic leaves behind when killed mid-write (`<file>.<digits>`) */
-  isAtomicTemp: (name: string): boolean => /\.(json|md)\.\d+$/.test(name),
+  /** the folders ao makes inside a state folder: never a link (state/safe-fs.ts checks them) */
+  isSubfolder: (name: string): boolean => ['logs', 'kickoff', 'exits', 'inbox', 'signals', 'streams'].includes(name),
+  /** the unpredictable temp an atomic write goes through, beside its file */
+  atomicTemp: (file: string, random: string): string => `${file}.ao-tmp-${random}`,
+  /**
+   * what an atomic write killed mid-write leaves behind (`<file>.ao-tmp-<random>`, the launcher's
+   * mktemp of an exit record too), and write-file-atomic's `<file>.<digits>` of older ao
+   */
+  isAtomicTemp: (name: string): boolean => /\.ao-tmp-[A-Za-z0-9]{6,}$/.test(name) || /\.(json|md)\.\d+$/.test(name),
 } as const;

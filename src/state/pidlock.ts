@@ -1,7 +1,7 @@
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { layout } from './layout.js';
+import { ensureDir, FILE_MODE, readTextCapped } from './safe-fs.js';
 
 /** Who holds a lock: pids get reused, so the process start time and command line are kept too. */
 export interface LockHolder {
@@ -46,7 +46,9 @@ export function holderAlive(holder: LockHolder): boolean {
 
 export function readHolder(file: string): LockHolder | null {
   try {
-    const value = JSON.parse(readFileSync(file, 'utf8')) as LockHolder;
+    // never through a link, never blocking on a FIFO: a bad lock file names no holder
+    const value = JSON.parse(readTextCapped(file, 64 * 1024) ?? 'null') as LockHolder | null;
+    if (value === null) return null;
     return typeof value.pid === 'number' ? value : null;
   } catch {
     return null;
@@ -60,10 +62,12 @@ export function readHolder(file: string): LockHolder | null {
  * which only one contender can win.
  */
 export function acquirePidLock(file: string, tag: string): { ok: true } | { ok: false; holder: LockHolder } {
-  mkdirSync(dirname(file), { recursive: true });
+  ensureDir(dirname(file));
   const me: LockHolder = { pid: process.pid, startTime: processStartTime(process.pid) ?? '', tag };
   const temp = layout.pidLockTemp(file, process.pid, Date.now());
-  const fd = openSync(temp, 'w');
+  // O_EXCL|O_NOFOLLOW: a file or link planted at the temp's name is never written through
+  rmSync(temp, { force: true });
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, FILE_MODE);
   writeSync(fd, JSON.stringify(me));
   closeSync(fd);
   try {

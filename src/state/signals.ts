@@ -5,8 +5,9 @@
  * JSON on stdin. Nothing of it is ever run or typed anywhere: ao reads the
  * hook's name, the session id and the notification type, and keeps the rest out.
  */
-import { appendFileSync, closeSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
+import { lstatSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { appendText, ensureDir, readTail } from './safe-fs.js';
 
 export const signalFile = (stateDir: string, agent: string): string => join(stateDir, 'signals', `${agent}.jsonl`);
 
@@ -44,41 +45,34 @@ export function signalOf(input: string, now: Date): Signal | null {
 
 /** Appends one signal as one write (a line under PIPE_BUF with O_APPEND is never torn). */
 export function appendSignal(file: string, signal: Signal): void {
-  mkdirSync(dirname(file), { recursive: true });
+  ensureDir(dirname(file));
   try {
-    if (statSync(file).size > MAX_BYTES) renameSync(file, `${file}.1`);
+    if (lstatSync(file).size > MAX_BYTES) renameSync(file, `${file}.1`);
   } catch {
     // no file yet
   }
-  appendFileSync(file, `${JSON.stringify(signal)}\n`);
+  appendText(file, `${JSON.stringify(signal)}\n`);
 }
 
 /** Read-only: the newest signals (the file's last 64 kB), oldest first. */
 export function readSignals(file: string, tailBytes = 64 * 1024): Signal[] {
-  let fd: number;
+  let tail;
   try {
-    fd = openSync(file, 'r');
+    tail = readTail(file, tailBytes);
   } catch {
-    return [];
+    return []; // a bad file (a link, a FIFO): no signals, reported by the watchdog
   }
-  try {
-    const size = statSync(file).size;
-    const start = Math.max(0, size - tailBytes);
-    const buf = Buffer.alloc(size - start);
-    readSync(fd, buf, 0, buf.length, start);
-    const lines = buf.toString('utf8').split('\n');
-    if (start > 0) lines.shift(); // a cut line
-    return lines.flatMap((l) => {
-      try {
-        const s = JSON.parse(l) as Signal;
-        return typeof s.hook === 'string' && typeof s.time === 'string' ? [s] : [];
-      } catch {
-        return [];
-      }
-    });
-  } finally {
-    closeSync(fd);
-  }
+  if (tail === null) return [];
+  const lines = tail.text.split('\n');
+  if (tail.start > 0) lines.shift(); // a cut line
+  return lines.flatMap((l) => {
+    try {
+      const s = JSON.parse(l) as Signal;
+      return typeof s.hook === 'string' && typeof s.time === 'string' ? [s] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 export interface HookView {

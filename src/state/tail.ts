@@ -1,20 +1,26 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, readSync } from 'node:fs';
 import stripAnsi from 'strip-ansi';
+import { openSafe } from './safe-fs.js';
+
+/** A fd of a file to read without following a link or blocking on a FIFO; null when it is missing or bad (the watchdog reports a bad one). */
+function openToRead(file: string): number | null {
+  try {
+    return openSafe(file, constants.O_RDONLY);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The last `lines` lines of a file, reading backwards in chunks, so memory is
  * bounded by what is shown, however large the file grows.
  */
 export function tailLines(file: string, lines: number, maxBytes = 4 * 1024 * 1024): string[] {
-  let size: number;
+  if (lines <= 0) return [];
+  const fd = openToRead(file);
+  if (fd === null) return [];
   try {
-    size = statSync(file).size;
-  } catch {
-    return [];
-  }
-  if (lines <= 0 || size === 0) return [];
-  const fd = openSync(file, 'r');
-  try {
+    const size = fstatSync(fd).size;
     let start = size;
     let text = '';
     const chunk = 64 * 1024;
@@ -37,16 +43,12 @@ export function tailLines(file: string, lines: number, maxBytes = 4 * 1024 * 102
 
 /** Bytes appended to a file since `offset`; starts over when the file was truncated or rotated. */
 export function readFrom(file: string, offset: number): { text: string; offset: number } {
-  let size: number;
+  const fd = openToRead(file);
+  if (fd === null) return { text: '', offset: 0 };
   try {
-    size = statSync(file).size;
-  } catch {
-    return { text: '', offset: 0 };
-  }
-  if (size < offset) offset = 0;
-  if (size === offset) return { text: '', offset };
-  const fd = openSync(file, 'r');
-  try {
+    const size = fstatSync(fd).size;
+    if (size < offset) offset = 0;
+    if (size === offset) return { text: '', offset };
     const buffer = Buffer.alloc(Math.min(size - offset, 4 * 1024 * 1024));
     const read = readSync(fd, buffer, 0, buffer.length, offset);
     return { text: buffer.subarray(0, read).toString('utf8'), offset: offset + read };
@@ -75,7 +77,7 @@ export function cleanTerminalText(text: string): string {
 export async function followFile(file: string, onText: (text: string) => void, options: { untilMs?: number; signal?: AbortSignal } = {}): Promise<void> {
   let offset = 0;
   try {
-    offset = statSync(file).size;
+    offset = lstatSync(file).size;
   } catch {
     // not there yet: follow from its first byte
   }

@@ -9,9 +9,13 @@
  * the file itself when it does not (an append by an older ao, a crash
  * between the append and the total, a torn total).
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
 import { stampOf } from './files.js';
 import { layout } from './layout.js';
+import { ensureDir, JSON_CAP, openAppend, openSafe, readTextCapped, writeAtomic } from './safe-fs.js';
+
+/** usage.jsonl is summed whole: past this (years of one-minute iterations) it is a bad file. */
+const USAGE_CAP = 64 * 1024 * 1024;
 
 /** One iteration's tokens and cost, as a CLI reports them. */
 export interface IterationUsage {
@@ -42,8 +46,8 @@ export interface UsageRecord {
 export const usageFile = layout.usage;
 
 export function appendUsage(stateDir: string, record: UsageRecord): void {
-  mkdirSync(stateDir, { recursive: true });
-  const fd = openSync(usageFile(stateDir), 'a+');
+  ensureDir(stateDir);
+  const fd = openAppend(usageFile(stateDir), { read: true });
   let added: KeptTotals | null = null;
   try {
     const st = fstatSync(fd);
@@ -90,8 +94,8 @@ export function parseUsageLine(line: string): UsageRecord | null {
 
 /** Every good record, oldest first; a record repeated for one run (without a run id: one agent, phase and iteration) counts once, the last. */
 export function readUsage(stateDir: string): UsageRecord[] {
-  const file = usageFile(stateDir);
-  return existsSync(file) ? parseUsage(readFileSync(file, 'utf8')) : [];
+  const text = readTextCapped(usageFile(stateDir), USAGE_CAP);
+  return text === null ? [] : parseUsage(text);
 }
 
 function parseUsage(text: string): UsageRecord[] {
@@ -122,11 +126,12 @@ interface KeptTotals {
 /** Sums usage.jsonl as it is and keeps the totals beside it (temp file, then rename). A failure only costs readers a sum. */
 function keepTotals(stateDir: string): void {
   try {
-    const fd = openSync(usageFile(stateDir), 'r');
+    const fd = openSafe(usageFile(stateDir), constants.O_RDONLY);
     let kept: KeptTotals;
     try {
       // the bytes the stamp counts, and no more: an append after it makes the stamp stale, never wrong
       const st = fstatSync(fd);
+      if (st.size > USAGE_CAP) return;
       const bytes = Buffer.alloc(st.size);
       for (let at = 0; at < st.size; ) {
         const n = readSync(fd, bytes, at, st.size - at, at);
@@ -145,12 +150,9 @@ function keepTotals(stateDir: string): void {
 }
 
 function writeTotals(stateDir: string, kept: KeptTotals): void {
-  const out = layout.usageTotals(stateDir);
-  // `<file>.<digits>`: a temp left by a crash is swept with write-file-atomic's (layout.isAtomicTemp)
-  const temp = `${out}.${process.pid}`;
   try {
-    writeFileSync(temp, JSON.stringify(kept));
-    renameSync(temp, out);
+    // a temp left by a crash is swept by housekeeping (layout.isAtomicTemp)
+    writeAtomic(layout.usageTotals(stateDir), JSON.stringify(kept), { fsync: false });
   } catch {
     // readers find no total of this file, and sum it
   }
@@ -165,7 +167,7 @@ function readKeptTotals(stateDir: string, stamp: string): UsageReport | null {
 
 function readKept(stateDir: string, stamp: string): { report: UsageReport; recent: string[] | undefined } | null {
   try {
-    const kept = JSON.parse(readFileSync(layout.usageTotals(stateDir), 'utf8')) as Partial<KeptTotals> | null;
+    const kept = JSON.parse(readTextCapped(layout.usageTotals(stateDir), JSON_CAP) ?? 'null') as Partial<KeptTotals> | null;
     const r = kept?.report;
     if (kept?.version !== 1 || kept.of !== stamp || !r || !Array.isArray(r.rows) || !isTotalsMap(r.byAgent) || !isTotalsMap(r.byPhase) || !isTotals(r.total)) return null;
     const recent = Array.isArray(kept.recent) && kept.recent.every((k) => typeof k === 'string') ? kept.recent : undefined;

@@ -5,8 +5,18 @@
  * line is kept, so the final `result` event (usage, cost, errors) survives
  * however long the run talked.
  */
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ensureDir, openTruncate } from '../state/safe-fs.js';
+
+/** lstat's size, or null when nothing is there: a planted link is moved along as a link, never followed. */
+function sizeOf(file: string): number | null {
+  try {
+    return lstatSync(file).size;
+  } catch {
+    return null;
+  }
+}
 
 export const rawStreamFile = (stateDir: string, agent: string): string => join(stateDir, 'streams', `${agent}.jsonl`);
 
@@ -15,8 +25,9 @@ export const RAW_MAX_BYTES = 16 * 1024 * 1024;
 
 /** A new iteration begins: the last one's stream becomes `.1`, `.1` becomes `.2`, … up to `keep`. */
 export function rotateRaw(file: string, keep = RAW_KEEP): void {
-  if (!existsSync(file) || statSync(file).size === 0) return;
-  for (let i = keep - 1; i >= 1; i--) if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+  const size = sizeOf(file);
+  if (size === null || size === 0) return;
+  for (let i = keep - 1; i >= 1; i--) if (sizeOf(`${file}.${i}`) !== null) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
   renameSync(file, `${file}.1`);
 }
 
@@ -27,9 +38,9 @@ export interface RawWriter {
 }
 
 export function openRaw(file: string, maxBytes = RAW_MAX_BYTES): RawWriter {
-  mkdirSync(dirname(file), { recursive: true });
+  ensureDir(dirname(file));
   rotateRaw(file);
-  const fd = openSync(file, 'w');
+  const fd = openTruncate(file);
   let written = 0;
   let held: string | null = null;
   let skipped = 0;

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Project } from '../config/types.js';
 import { writeTextAtomic } from '../state/files.js';
+import { createOwn, ensureDir, readTextCapped } from '../state/safe-fs.js';
 import { holderAlive, readHolder } from '../state/pidlock.js';
 import type { SessionSpec, Tmux } from '../tmux/client.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
@@ -23,11 +23,11 @@ export async function startSession(
 ): Promise<void> {
   // a heal usually renders the same kickoff again: an unchanged file is not rewritten (no fsync on the heal's path)
   if (readTextOrNull(plan.kickoffFile) !== plan.kickoffText) await writeTextAtomic(plan.kickoffFile, plan.kickoffText);
-  if (plan.session.logFile) mkdirSync(dirname(plan.session.logFile), { recursive: true });
+  if (plan.session.logFile) ownLog(plan.session.logFile);
   const existing = how.pane !== undefined;
   if (how.pane?.pid) await endProcessGroup(how.pane.pid, !how.pane.dead);
   const exits = plan.session.env.AO_EXIT_FILE;
-  if (exits) mkdirSync(dirname(exits), { recursive: true }); // the launcher writes its record there
+  if (exits) ensureDir(dirname(exits)); // the launcher writes its record there
   try {
     if (existing && how.respawn) {
       try {
@@ -49,10 +49,16 @@ export async function startSession(
 
 function readTextOrNull(file: string): string | null {
   try {
-    return readFileSync(file, 'utf8');
+    return readTextCapped(file);
   } catch {
-    return null;
+    return null; // a link or a FIFO planted there: the atomic write replaces it
   }
+}
+
+/** The pane log tmux's pipe appends to is ao's own file (0600), made before the pipe opens it; the pipe refuses a link (tmux/client.ts). */
+function ownLog(file: string): void {
+  ensureDir(dirname(file));
+  createOwn(file);
 }
 
 export const watchdogSession = (project: Project): string => `${project.sessionPrefix}watchdog`;
@@ -116,7 +122,7 @@ export async function ensureWatchdog(
   if (pane && pane.owner !== project.configFile) return 'foreign';
   if (pane && !pane.dead) return 'running';
   const spec = watchdogSpec(project, entry, env);
-  mkdirSync(layout.logs(project.stateDir), { recursive: true });
+  ownLog(layout.watchdogPaneLog(project.stateDir));
   if (pane) await stopSession(tmux, spec.name, pane);
   await tmux.newSession(spec);
   return 'started';

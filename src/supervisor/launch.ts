@@ -64,9 +64,13 @@ export function wakeChannel(stateDir: string): string {
  * (128+N for signal N) in $AO_EXIT_FILE and exits with it. Ctrl-C and Ctrl-\
  * reach the agent (the same process group) and must not end the launcher before
  * it records; SIGHUP and SIGTERM end it, and the kernel then hangs up the agent
- * (the launcher leads the pane's session).
+ * (the launcher leads the pane's session). The record goes to a temp of an
+ * unpredictable name created O_EXCL (noclobber: a link planted there is never
+ * written through), 0600, then `mv -T` over the record: a rename replaces a
+ * link at the record's name, never its target.
  */
-const RECORD_EXIT = 's=$?; printf \'%s %s\\n\' "$AO_RUN_ID" "$s" > "$AO_EXIT_FILE"; exit "$s"';
+const RECORD_EXIT =
+  's=$?; set -C; umask 077; t=$(mktemp -u "$AO_EXIT_FILE.ao-tmp-XXXXXXXXXX") && printf \'%s %s\\n\' "$AO_RUN_ID" "$s" > "$t" && mv -fT "$t" "$AO_EXIT_FILE"; exit "$s"';
 
 /**
  * The pane's program: a fixed `sh` script that runs the agent as its child and

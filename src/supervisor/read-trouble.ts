@@ -3,37 +3,31 @@
  * recogniser reads the run's raw stream when ao kept one (structured events,
  * exact reset times), else the tail of its pane log (the CLI's words).
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { getBackend } from '../backends/index.js';
 import { NO_TROUBLE, type Trouble } from '../backends/trouble.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { rawStreamFile } from '../stream/raw.js';
 import { layout } from '../state/layout.js';
+import { readTail } from '../state/safe-fs.js';
 
 /** A recogniser needs the end of the output: the last 256 KB is plenty. */
 const TAIL_BYTES = 256 * 1024;
 
 /** The end of a file, from `since` (a byte offset) when the file still reaches it. */
 function tail(file: string, since = 0): string | null {
-  if (!existsSync(file)) return null;
-  const size = statSync(file).size;
-  // a log cut since the offset was taken: its tail is all that is left of the run
-  const start = since <= size ? since : 0;
-  const length = Math.min(size - start, TAIL_BYTES);
-  const buffer = Buffer.alloc(length);
-  const fd = openSync(file, 'r');
   try {
-    readSync(fd, buffer, 0, length, size - length);
-  } finally {
-    closeSync(fd);
+    // a log cut since the offset was taken: its tail is all that is left of the run (readTail starts over)
+    return readTail(file, TAIL_BYTES, since)?.text ?? null;
+  } catch {
+    return null; // a link or a FIFO: no words to recognise (the watchdog reports the file)
   }
-  return buffer.toString('utf8');
 }
 
 /** The size of the agent's pane log now: what a run prints goes after it. */
 export function logOffset(project: Project, agent: string): number {
   try {
-    return statSync(layout.agentLog(project.stateDir, agent)).size;
+    return lstatSync(layout.agentLog(project.stateDir, agent)).size;
   } catch {
     return 0;
   }

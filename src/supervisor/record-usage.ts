@@ -3,13 +3,13 @@
  * watchdog calls it when a one-shot iteration ends (before the next one
  * starts and rotates the stream).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { getBackend } from '../backends/index.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { readPhaseStateOf, phaseView } from '../state/phase.js';
 import { readExitRecord } from '../state/exits.js';
 import { appendUsage, type UsageRecord } from '../state/usage.js';
-import { rawStreamFile } from '../stream/raw.js';
+import { RAW_MAX_BYTES, rawStreamFile } from '../stream/raw.js';
+import { readTextCapped } from '../state/safe-fs.js';
 
 export interface RecordOptions {
   /** the phase the iteration ran in (default: the phase now) */
@@ -28,8 +28,11 @@ export function recordIteration(
   options: RecordOptions = {},
 ): UsageRecord | null {
   const parse = getBackend(agent.backend).usage;
-  if (parse === undefined || !existsSync(rawFile)) return null;
-  const usage = parse(readFileSync(rawFile, 'utf8'));
+  if (parse === undefined) return null;
+  // a stream is capped at RAW_MAX_BYTES (and its last line): anything larger is no stream of ao's
+  const text = readTextCapped(rawFile, 2 * RAW_MAX_BYTES);
+  if (text === null) return null;
+  const usage = parse(text);
   if (usage === null) return null;
   const phase = options.phase ?? phaseView(project, readPhaseStateOf(project)).phase.id;
   // the run id the launcher wrote with the last exit status: the run whose stream this is

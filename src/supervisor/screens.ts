@@ -7,7 +7,6 @@
  * is pasted however late the screen gets ready, even by a watchdog started
  * after the one that recorded it.
  */
-import { readFileSync } from 'node:fs';
 import { fileStamp } from '../state/files.js';
 import type { Project } from '../config/types.js';
 import { readAgentsState, updateAgentsState, type AgentRecord, type AgentsState, type DeliveryRecord } from '../state/agents.js';
@@ -29,6 +28,7 @@ import {
 } from './deliver.js';
 import { inboxSize } from './mail.js';
 import { layout } from '../state/layout.js';
+import { readTextFile } from '../state/safe-fs.js';
 import type { AoEvent, EventName } from '../state/event-catalogue.js';
 
 /** between looks while something is due: a steady screen is seen within a settle time plus this */
@@ -208,7 +208,7 @@ export class Screens {
     if (due === null) return settling;
     if (asked !== null || !steadilyReady(steady, now, settleMsOf(agent))) return waiting === null;
 
-    const text = due === 'kickoff' ? readFileSync(layout.kickoff(project.stateDir, name), 'utf8') : due === 'notice' ? NOTICE_TEXT : NUDGE_TEXT;
+    const text = due === 'kickoff' ? readTextFile(layout.kickoff(project.stateDir, name)) : due === 'notice' ? NOTICE_TEXT : NUDGE_TEXT;
     const outcome = await deliver(this.deps.tmux, agent, text);
     // our own paste changed the screen: judge it afresh before anything else goes in
     this.steady.delete(name);

@@ -8,7 +8,7 @@
  * by a slow look at the agents' pids in /proc. Everything else is swept every
  * `stall_check_s` at the latest. Between these it sleeps.
  */
-import { mkdirSync, readFileSync, statSync, watch } from 'node:fs';
+import { statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getBackend } from '../backends/index.js';
@@ -22,6 +22,7 @@ import { readExit } from '../state/exits.js';
 import { fileStamp, withLock } from '../state/files.js';
 import { layout } from '../state/layout.js';
 import { capLogs } from '../state/logcap.js';
+import { ensureDir, readTailLines, takeBadFiles } from '../state/safe-fs.js';
 import { phaseView, recoverPhaseStateOf, type PhaseState } from '../state/phase.js';
 import { processAlive } from '../state/pidlock.js';
 import { ProcWatch, type ProcExit } from '../state/procwatch.js';
@@ -277,7 +278,7 @@ export class Watchdog {
     const project = this.project;
     const phase = await recoverPhaseStateOf(project, Math.max(0, ...Object.values(agents.agents).map((r) => r.phaseGen ?? 0)));
     const paths = coordPaths(project, phaseView(project, phase).phase.id, 'builder');
-    return { phase, journal: readText(paths.journal), review: readText(paths.review) };
+    return { phase, journal: readTailLines(paths.journal), review: readTailLines(paths.review) };
   }
 
   /**
@@ -325,7 +326,7 @@ export class Watchdog {
         // full-screen TUI leaves its alternate screen on exit, and the message with it)
         const screen = (await tmux.capture(spec.session).catch(() => null)) ?? '';
         seen.refusedResume =
-          support.refused(screen, sessionId) || support.refused(stripControls(logTail(layout.agentLog(project.stateDir, spec.name))), sessionId);
+          support.refused(screen, sessionId) || support.refused(stripControls(readTailLines(layout.agentLog(project.stateDir, spec.name), 16 * 1024)), sessionId);
       }
       // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
       if (watchesScreen(spec)) seen.screen = !seen.dead && record?.waitingOn ? 'waiting' : null;
@@ -453,6 +454,11 @@ export class Watchdog {
     }
   }
 
+  /** One event for each file of the state folder ao refused to read or write (state/safe-fs.ts), the first time only. */
+  private reportBadFiles(): void {
+    for (const { file, reason } of takeBadFiles()) this.event({ type: 'event', agent: 'watchdog', event: 'bad-file', reason: `${file}: ${reason}`, details: { file, reason } });
+  }
+
   /** Looks for ended pids in /proc (wakes a sweep for them); returns the ones it found. */
   private lookForExits(): number[] {
     try {
@@ -489,6 +495,7 @@ export class Watchdog {
       return ended.size >= wrote.size;
     };
     const ending = (_event: string, file: string | null): void => {
+      if (file !== null && layout.isAtomicTemp(file)) return; // the launcher's temp, renamed into place next
       wrote.add(file ?? '');
       // real time, whatever clock the sweeps are given: this is about processes exiting now
       until = Date.now() + ENDING_WINDOW_MS;
@@ -503,7 +510,7 @@ export class Watchdog {
     };
     try {
       const dir = layout.exits(this.project.stateDir);
-      mkdirSync(dir, { recursive: true });
+      ensureDir(dir);
       const watcher = watch(dir, ending);
       watcher.on('error', (error) => this.diskTrouble('exit records watch', error));
       return () => {
@@ -576,6 +583,7 @@ export class Watchdog {
           for (const record of early) this.notifier.offer(record);
         }
         this.capLogsNow();
+        this.reportBadFiles();
         if (!this.running) break;
         if (this.pendingWake && failures === 0) continue;
         const sweepMs = Math.max(this.project.watchdog.stallCheckS * 1000, 50);
@@ -627,23 +635,5 @@ function mtimeOf(file: string): number | null {
     return statSync(file).mtimeMs;
   } catch {
     return null;
-  }
-}
-
-/** The last 16 kB of a log, or '' */
-function logTail(file: string): string {
-  try {
-    const text = readFileSync(file);
-    return text.subarray(Math.max(0, text.length - 16 * 1024)).toString('utf8');
-  } catch {
-    return '';
-  }
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
   }
 }

@@ -31,6 +31,13 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./=:@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * What tmux's pipe-pane runs to append a pane's output to its log: GNU dd,
+ * which appends each chunk as it arrives and, unlike `cat >>`, refuses a link
+ * planted at the log's name (oflag=nofollow). ao creates the log (0600) first.
+ */
+export const pipeToLog = (file: string): string => `exec dd of=${shellQuote(file)} oflag=append,nofollow conv=notrunc bs=65536 status=none`;
+
 let pasteCount = 0;
 
 /** wait-for channel names ao makes: one word tmux's parser leaves alone */
@@ -118,7 +125,7 @@ export class Tmux {
     ];
     // the owner in the same command list too: no snapshot ever shows this session without it
     if (spec.owner !== undefined) args.push(';', 'set-option', '-t', target(spec.name), OWNER_OPTION, spec.owner);
-    if (spec.logFile) args.push(';', 'pipe-pane', '-t', target(spec.name), '-o', `cat >> ${shellQuote(spec.logFile)}`);
+    if (spec.logFile) args.push(';', 'pipe-pane', '-t', target(spec.name), '-o', pipeToLog(spec.logFile));
     if (spec.wakeChannel && CHANNEL.test(spec.wakeChannel)) args.push(';', 'set-hook', '-t', target(spec.name), 'pane-died', `wait-for -S ${spec.wakeChannel}`);
     return args;
   }

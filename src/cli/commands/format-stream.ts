@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendText } from '../../state/safe-fs.js';
 import { UsageError } from '../../errors.js';
 import { formatStream, STREAM_BACKENDS, type StreamBackend } from '../../stream/run.js';
 
@@ -26,7 +26,7 @@ export async function formatStreamCommand(options: FormatStreamCliOptions): Prom
   const stats = process.env.AO_FORMAT_STREAM_STATS;
   if (stats !== undefined && stats !== '') {
     const cpu = process.cpuUsage();
-    appendFileSync(
+    appendText(
       stats,
       `${JSON.stringify({ user_us: cpu.user, system_us: cpu.system, max_rss_kb: process.resourceUsage().maxRSS, uptime_ms: Math.round(process.uptime() * 1000) })}\n`,
     );

@@ -16,6 +16,7 @@ import { getBackend } from '../../backends/index.js';
 import { UsageError } from '../../errors.js';
 import { appendEvent } from '../../state/events.js';
 import { readExit } from '../../state/exits.js';
+import { tightenStateModes } from '../../state/housekeeping.js';
 
 export interface UpOptions extends GlobalOptions {
   agents: string[];
@@ -56,6 +57,10 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     io.out(`# and -e for each of the ${Object.keys(inherited).length} variables of this environment (values not shown)\n`);
     return 0;
   }
+
+  // a state folder an older ao made readable by others is made private, said once (the next \`ao up\` finds nothing to change)
+  const tightened = tightenStateModes(project.stateDir);
+  if (tightened > 0) io.out(`state folder ${project.stateDir}: made private (folders 0700, files 0600; ${tightened} changed)\n`);
 
   if (phase.complete) {
     // the watchdog would stop the loops again at once: say so and start nothing

@@ -8,10 +8,11 @@ import { Tmux } from '../../tmux/client.js';
 import { Watchdog } from '../../supervisor/watchdog.js';
 import { aoEntry, openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { writeJsonAtomic } from '../../state/files.js';
 import { layout } from '../../state/layout.js';
+import { ensureDir, openAppend } from '../../state/safe-fs.js';
 
 /** How long a stop may take before the watchdog process ends whatever is still pending. */
 const STOP_GRACE_MS = 5000;
@@ -35,7 +36,7 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   // without a session of its own (run by hand) it spawns a client per question as the CLI does
   const control = io.env.TMUX_PANE && controlWanted(io.env) ? new ControlClient({ socket: project.tmuxSocket, session: watchdogSession(project) }) : null;
   const tmux = control ? new Tmux(project.tmuxSocket, control.runner) : opened.tmux;
-  mkdirSync(layout.logs(project.stateDir), { recursive: true });
+  ensureDir(layout.logs(project.stateDir));
   const lock = acquirePidLock(layout.watchdogLock(project.stateDir), 'watchdog');
   if (!lock.ok) {
     io.out(`another watchdog runs for this project (pid ${lock.holder.pid}); leaving it alone\n`);
@@ -67,7 +68,10 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   // pino is loaded here only: status and the CLI's other commands never pay for it
   const { pino, destination } = await import('pino');
   // bounded: on a full disk lines are dropped, never held without limit
-  const dest = destination({ dest: layout.watchdogLog(project.stateDir), append: true, mkdir: true, sync: true, maxLength: 1024 * 1024 });
+  // opened by ao (0600, never through a link); a bad watchdog.log sends the lines to the pane (logs/watchdog-pane.log)
+  let logFd = 1;
+  attempt('watchdog.log', () => (logFd = openAppend(layout.watchdogLog(project.stateDir))));
+  const dest = destination({ dest: logFd, sync: true, maxLength: 1024 * 1024 });
   let logTrouble = false;
   dest.on('error', (error: Error) => {
     if (!logTrouble) io.out(`${new Date().toISOString()} watchdog.log cannot be written (${error.message}); lines are dropped until it can\n`);

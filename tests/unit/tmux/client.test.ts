@@ -42,7 +42,7 @@ describe('tmux argv', () => {
       '-t',
       '=p-b:',
       '-o',
-      `cat >> '/s/it'\\''s.log'`,
+      `exec dd of='/s/it'\\''s.log' oflag=append,nofollow conv=notrunc bs=65536 status=none`,
     ]);
   });
 
@@ -80,7 +80,7 @@ describe('tmux argv', () => {
   });
 
   it('hands a kickoff to arg and stdin programs through a fixed script, never through the text', () => {
-    const record = `s=$?; printf '%s %s\\n' "$AO_RUN_ID" "$s" > "$AO_EXIT_FILE"; exit "$s"`;
+    const record = `s=$?; set -C; umask 077; t=$(mktemp -u "$AO_EXIT_FILE.ao-tmp-XXXXXXXXXX") && printf '%s %s\\n' "$AO_RUN_ID" "$s" > "$t" && mv -fT "$t" "$AO_EXIT_FILE"; exit "$s"`;
     expect(wrapKickoff(['claude', '-p'], 'arg')).toEqual([
       'sh',
       '-c',
