@@ -6,7 +6,7 @@ import lockfile from 'proper-lockfile';
 import { stripControls } from './sanitize.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import { layout } from '../state/layout.js';
-import { DIR_MODE, ensureDir, openAppend, readTail, TAIL_CAP } from '../state/safe-fs.js';
+import { DIR_MODE, ensureDir, isBadFile, openAppend, readTail, TAIL_CAP } from '../state/safe-fs.js';
 
 /** proper-lockfile's lock folder, made 0700 like every folder ao makes */
 const lockFs = { ...fs, mkdir: (path: fs.PathLike, callback: fs.NoParamCallback) => fs.mkdir(path, DIR_MODE, callback) };
@@ -126,7 +126,13 @@ export async function appendMessage(stateDir: string, to: string, from: string, 
   try {
     const message: Message = { id: newId(), time: new Date().toISOString(), from: sender, text: body };
     // never through a planted link, never into a FIFO: a bad inbox is refused with its name
-    const fd = openAppend(file, { read: true });
+    let fd: number;
+    try {
+      fd = openAppend(file, { read: true });
+    } catch (error) {
+      if (isBadFile(error)) throw new RuntimeError(`cannot append to ${file}: ${error.reason}; ao never writes through a link or into a FIFO`);
+      throw error;
+    }
     try {
       const { size } = fstatSync(fd);
       let lead = '';

@@ -99,8 +99,23 @@ export function checkParents(file: string, root?: string): void {
 
 /** Makes a folder (and its parents) 0700, and refuses one that is a link. */
 export function ensureDir(dir: string, root?: string): void {
-  mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-  // as the folder of a file in it: checked when it is one of ao's subfolders or below `root`
+  // as the folder of a file in it: checked when it is one of ao's subfolders or below `root`, before and after
+  checkParents(join(dir, '-'), root);
+  if (root === undefined) mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  else {
+    // below `root` one folder at a time, each checked before the next is made in it
+    mkdirSync(root, { recursive: true, mode: DIR_MODE });
+    let at = root;
+    for (const part of relative(root, dir).split(sep).filter(Boolean)) {
+      at = join(at, part);
+      try {
+        mkdirSync(at, { mode: DIR_MODE });
+      } catch (error) {
+        if (code(error) !== 'EEXIST') throw error;
+      }
+      checkParents(join(at, '-'), root);
+    }
+  }
   checkParents(join(dir, '-'), root);
 }
 

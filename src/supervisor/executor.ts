@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Project } from '../config/types.js';
 import { writeTextAtomic } from '../state/files.js';
-import { createOwn, ensureDir, readTextCapped } from '../state/safe-fs.js';
+import { createOwn, ensureDir, isBadFile, readTextCapped } from '../state/safe-fs.js';
 import { holderAlive, readHolder } from '../state/pidlock.js';
 import type { SessionSpec, Tmux } from '../tmux/client.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
@@ -58,7 +59,14 @@ function readTextOrNull(file: string): string | null {
 /** The pane log tmux's pipe appends to is ao's own file (0600), made before the pipe opens it; the pipe refuses a link (tmux/client.ts). */
 function ownLog(file: string): void {
   ensureDir(dirname(file));
-  createOwn(file);
+  try {
+    createOwn(file);
+  } catch (error) {
+    if (!isBadFile(error)) throw error;
+    // a link or a FIFO planted as the log (reported once): removed itself, never followed, and the agent starts
+    rmSync(file);
+    createOwn(file);
+  }
 }
 
 export const watchdogSession = (project: Project): string => `${project.sessionPrefix}watchdog`;
