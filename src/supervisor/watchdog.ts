@@ -326,7 +326,8 @@ export class Watchdog {
         // full-screen TUI leaves its alternate screen on exit, and the message with it)
         const screen = (await tmux.capture(spec.session).catch(() => null)) ?? '';
         seen.refusedResume =
-          support.refused(screen, sessionId) || support.refused(stripControls(readTailLines(layout.agentLog(project.stateDir, spec.name), 16 * 1024)), sessionId);
+          support.refused(screen, sessionId) ||
+          support.refused(stripControls(readTailLines(layout.agentLog(project.stateDir, spec.name), 16 * 1024)), sessionId);
       }
       // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
       if (watchesScreen(spec)) seen.screen = !seen.dead && record?.waitingOn ? 'waiting' : null;
@@ -456,7 +457,8 @@ export class Watchdog {
 
   /** One event for each file of the state folder ao refused to read or write (state/safe-fs.ts), the first time only. */
   private reportBadFiles(): void {
-    for (const { file, reason } of takeBadFiles()) this.event({ type: 'event', agent: 'watchdog', event: 'bad-file', reason: `${file}: ${reason}`, details: { file, reason } });
+    for (const { file, reason } of takeBadFiles())
+      this.event({ type: 'event', agent: 'watchdog', event: 'bad-file', reason: `${file}: ${reason}`, details: { file, reason } });
   }
 
   /** Looks for ended pids in /proc (wakes a sweep for them); returns the ones it found. */
