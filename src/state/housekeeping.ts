@@ -3,18 +3,21 @@ import { join } from 'node:path';
 import { layout } from './layout.js';
 import { writeAtomic } from './safe-fs.js';
 
+/** A folder's names; none when it cannot be read (gone, not a folder). */
+function namesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /** An atomic write killed mid-write leaves `<file>.ao-tmp-<random>` behind (layout.isAtomicTemp); sweep old ones, in the state folder and its subfolders. */
 export function removeStaleTemps(stateDir: string, olderThanMs = 1_000): number {
   let removed = 0;
   const dirs = [stateDir];
   for (const dir of dirs) {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
+    for (const name of namesIn(dir)) {
       const file = join(dir, name);
       if (dir === stateDir && layout.isSubfolder(name)) dirs.push(file);
       if (!layout.isAtomicTemp(name)) continue;
@@ -51,13 +54,7 @@ export function tightenStateModes(stateDir: string): number {
     changed++;
   };
   const walk = (dir: string): void => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
+    for (const name of namesIn(dir)) {
       if (++seen > 20_000) return;
       const path = join(dir, name);
       try {
