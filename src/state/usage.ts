@@ -9,10 +9,10 @@
  * the file itself when it does not (an append by an older ao, a crash
  * between the append and the total, a torn total).
  */
-import { closeSync, constants, fstatSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, readSync, writeSync, type Stats } from 'node:fs';
 import { stampOf } from './files.js';
 import { layout } from './layout.js';
-import { ensureDir, JSON_CAP, openAppend, openSafe, readTextCapped, writeAtomic } from './safe-fs.js';
+import { ensureDir, isBadFile, JSON_CAP, openAppend, openSafe, readTextCapped, writeAtomic } from './safe-fs.js';
 
 /** usage.jsonl is summed whole: past this (years of one-minute iterations) it is a bad file. */
 const USAGE_CAP = 64 * 1024 * 1024;
@@ -181,11 +181,17 @@ function readKept(stateDir: string, stamp: string): { report: UsageReport; recen
 export function readUsageReport(stateDir: string): UsageReport {
   let st: Stats;
   try {
-    st = statSync(usageFile(stateDir));
+    st = lstatSync(usageFile(stateDir));
   } catch {
     return emptyReport();
   }
-  return readKeptTotals(stateDir, stampOf(st)) ?? summarise(readUsage(stateDir));
+  try {
+    return readKeptTotals(stateDir, stampOf(st)) ?? summarise(readUsage(stateDir));
+  } catch (error) {
+    // a link or a FIFO as usage.jsonl (the watchdog reports it once): no usage, and status and the sweep go on
+    if (isBadFile(error)) return emptyReport();
+    throw error;
+  }
 }
 
 export function emptyTotals(): UsageTotals {

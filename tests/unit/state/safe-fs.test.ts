@@ -9,6 +9,7 @@ import { keepGoodCopy } from '../../../src/state/files.js';
 import { removeStaleTemps, tightenStateModes } from '../../../src/state/housekeeping.js';
 import { layout } from '../../../src/state/layout.js';
 import { capLog } from '../../../src/state/logcap.js';
+import { emptyReport, readUsageReport } from '../../../src/state/usage.js';
 import {
   appendText,
   BadFileError,
@@ -68,6 +69,12 @@ describe('every open refuses what is not ao’s regular file, without blocking',
     expect(() => createOwn(file)).toThrow(BadFileError);
     expect(() => openTruncate(file)).toThrow(BadFileError);
     expect(sha(victim)).toBe(before);
+  });
+
+  it('a FIFO as usage.jsonl is no usage for status and the sweep, never a hang or a throw', () => {
+    execFileSync('mkfifo', [join(dir, 'usage.jsonl')]);
+    expect(readUsageReport(dir)).toEqual(emptyReport());
+    expect(takeBadFiles()).toEqual([{ file: join(dir, 'usage.jsonl'), reason: 'it is a FIFO' }]);
   });
 
   it('reads a device given directly (/dev/null) as a bad file, never as empty text', () => {
