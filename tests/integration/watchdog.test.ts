@@ -209,7 +209,8 @@ describe('one watchdog, and state that survives', () => {
     await ao('down');
     await ao('up'); // a new watchdog sweeps temp files older than a second
     await new Promise((r) => setTimeout(r, 500));
-    expect(readdirSync(join(dir, 'state')).filter((f) => /\.json\.\d+$/.test(f))).toEqual([]);
+    // the atomic writes' temps (`<file>.ao-tmp-<random>`)
+    expect(readdirSync(join(dir, 'state')).filter((f) => /\.ao-tmp-|\.json\.\d+$/.test(f))).toEqual([]);
   }, 150_000);
 
   it('the tmux server killed: status exits 3 with a clear message, and ao up restores all', async () => {
