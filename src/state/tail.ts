@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import stripAnsi from 'strip-ansi';
+import { safeText } from '../text/safe.js';
 
 /**
  * The last `lines` lines of a file, reading backwards in chunks, so memory is
@@ -55,15 +55,13 @@ export function readFrom(file: string, offset: number): { text: string; offset: 
   }
 }
 
-/** Terminal output made readable: escape sequences, carriage returns and other controls removed. */
+/** Terminal output made readable: carriage returns resolved, then the safe-text rule (escape sequences and controls removed). */
 export function cleanTerminalText(text: string): string {
-  return (
-    stripAnsi(text)
+  return safeText(
+    text
       .replace(/\r+(\n|$)/g, '$1')
       // a bare carriage return redraws the line: keep what was drawn last
-      .replace(/[^\n]*\r/g, '')
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+      .replace(/[^\n]*\r/g, ''),
   );
 }
 
