@@ -1,8 +1,10 @@
 import { phaseHeader, stateLabel, usd } from '../supervisor/labels.js';
 import type { StatusReport } from '../supervisor/status.js';
+import { safeLine, safeName } from '../text/safe.js';
 
-/** Left-aligned columns separated by two spaces. */
-export function table(rows: readonly (readonly string[])[]): string {
+/** Left-aligned columns separated by two spaces; each cell one safe line, so no cell can forge a row. */
+export function table(cells: readonly (readonly string[])[]): string {
+  const rows = cells.map((row) => row.map(safeLine));
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
@@ -11,7 +13,7 @@ export function table(rows: readonly (readonly string[])[]): string {
 /** `socket`: the tmux socket the project uses (named when its server is not running). */
 export function formatStatus(report: StatusReport, socket?: string): string {
   const rows = [['NAME', 'KIND', 'BACKEND', 'MODEL', 'HEAL', 'COST', 'STATE']];
-  for (const a of report.agents) rows.push([a.name, a.kind, a.backend ?? '-', a.model ?? '-', a.heal ?? '-', usd(a.usage), stateLabel(a)]);
+  for (const a of report.agents) rows.push([safeName(a.name), a.kind, a.backend ?? '-', a.model ?? '-', a.heal ?? '-', usd(a.usage), stateLabel(a)]);
   let text = `${phaseHeader(report.phase)}\n${table(rows)}`;
   if (!report.server && report.agents.some((a) => a.up))
     text += `tmux server on socket ${socket ? `"${socket}" ` : ''}is not running: agents that were up are gone; \`ao up\` brings them back\n`;

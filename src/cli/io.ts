@@ -1,3 +1,5 @@
+import { safeText } from '../text/safe.js';
+
 /** What a command may touch of the outside world, injected so tests need no mocks. */
 export interface Io {
   out: (text: string) => void;
@@ -23,9 +25,10 @@ export function processIo(): Io {
       });
     }
   }
+  // the one output boundary of every command: whatever a printer missed, no escape sequence or control reaches the terminal
   return {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    out: (text) => process.stdout.write(safeText(text)),
+    err: (text) => process.stderr.write(safeText(text)),
     env: process.env,
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),

@@ -1,3 +1,4 @@
+import { safeText } from '../text/safe.js';
 import { plainStatus } from './fast.js';
 
 /** The one place that turns errors into messages and exit codes. */
@@ -19,7 +20,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`ao: ${String(error)}\n`);
+    // what no handler caught may still carry text from a file: through the same rule as every other message
+    process.stderr.write(`ao: ${safeText(String(error))}\n`);
     process.exitCode = 1;
   },
 );

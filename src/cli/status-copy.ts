@@ -16,6 +16,7 @@ import { plainStatus } from './fast.js';
 import { formatStatus, statusJson } from './format.js';
 import { processIo, type GlobalOptions, type Io } from './io.js';
 import { reportError } from './report.js';
+import { jsonText } from '../text/safe.js';
 
 /** The copy `ao up` or the watchdog keeps of this very agents.toml, or null (no usable agents.toml: the loader says why). */
 export function projectFromCopy(options: GlobalOptions, io: Io): Project | null {
@@ -35,7 +36,7 @@ export async function copyStatus(project: Project): Promise<ProjectStatus> {
 
 /** Prints a status as `ao status [--json]` does; returns its exit code: 0 healthy, 2 a config error, 3 an agent that should run does not. */
 export function printStatus(seen: ProjectStatus, options: StatusOptions, io: Io): number {
-  io.out(options.json ? `${JSON.stringify(statusJson(seen.report), null, 2)}\n` : formatStatus(seen.report, seen.project.tmuxSocket));
+  io.out(options.json ? `${jsonText(statusJson(seen.report), 2)}\n` : formatStatus(seen.report, seen.project.tmuxSocket));
   return seen.configError ? 2 : isHealthy(seen.report) ? 0 : 3;
 }
 

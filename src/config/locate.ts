@@ -1,3 +1,5 @@
+import { safeLine } from '../text/safe.js';
+
 /**
  * Finds where a key path (as zod reports it) is written in a TOML source, so
  * schema errors can name a line. Best effort: the longest prefix of the path
@@ -86,9 +88,21 @@ export function locateKey(source: string, path: readonly PropertyKey[]): Locatio
   return best?.loc;
 }
 
-/** The source line with a caret under the column, for error messages. */
+/** How much of a long line an error shows around its column. */
+export const EXCERPT_WIDTH = 120;
+
+/**
+ * The source line with a caret under the column, for error messages: at most
+ * EXCERPT_WIDTH characters around the column (`…` where the line goes on), made one
+ * safe line, so a key holding escape sequences or a 200 kB line shows as a short plain one.
+ */
 export function excerpt(source: string, line: number, column = 1): string {
   const text = source.split(/\r?\n/)[line - 1] ?? '';
+  const at = Math.min(text.length, Math.max(0, column - 1));
+  const stop = Math.min(text.length, Math.max(0, at - EXCERPT_WIDTH / 2) + EXCERPT_WIDTH);
+  const start = Math.max(0, stop - EXCERPT_WIDTH);
+  const before = `${start > 0 ? '…' : ''}${safeLine(text.slice(start, at))}`;
+  const after = `${safeLine(text.slice(at, stop))}${stop < text.length ? '…' : ''}`;
   const gutter = `${line} | `;
-  return `${gutter}${text}\n${' '.repeat(gutter.length + Math.max(0, column - 1))}^`;
+  return `${gutter}${before}${after}\n${' '.repeat(gutter.length + before.length + Math.max(0, column - 1 - at))}^`;
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
-import { excerpt } from './locate.js';
+import { capText } from '../text/safe.js';
+import { excerpt, EXCERPT_WIDTH } from './locate.js';
 
 /** Reads and parses a TOML file of ao's (agents.toml, fleet.toml); a syntax error names its line and column. */
 export function readToml(file: string): { source: string; data: unknown } {
@@ -15,7 +16,7 @@ export function readToml(file: string): { source: string; data: unknown } {
     return { source, data: parse(source) };
   } catch (error) {
     if (error instanceof TomlError) {
-      const what = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
+      const what = capText((error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, ''), EXCERPT_WIDTH);
       throw new ConfigError(file, `TOML syntax: ${what}`, error.line, error.column, excerpt(source, error.line, error.column));
     }
     throw error;

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { ZodMiniType } from 'zod/mini';
 import { ConfigError } from '../errors.js';
-import { excerpt, locateKey } from './locate.js';
+import { capText, NAME_MAX, safeName } from '../text/safe.js';
+import { excerpt, EXCERPT_WIDTH, locateKey } from './locate.js';
 import { agentSchema, configSchema, defaultsSchema, notifySchema, phaseSchema, watchdogSchema, type RawConfig } from './schema.js';
 
 type Issue = z.core.$ZodIssue;
@@ -23,7 +24,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'a table';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(capText(value, EXCERPT_WIDTH));
   return String(value);
 }
 
@@ -63,7 +64,7 @@ function message(issue: Issue, shapes: Shapes): string {
     case 'unrecognized_keys': {
       const where = issue.path.join('.');
       const known = shapes.find(([re]) => re.test(where))?.[1];
-      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${known ? ` (known keys: ${known.join(', ')})` : ''}`;
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${safeName(k)}"`).join(', ')}${known ? ` (known keys: ${known.join(', ')})` : ''}`;
     }
     case 'too_small':
       if (issue.origin === 'number') return `expected a number ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}, got ${describe(issue.input)}`;
@@ -72,7 +73,7 @@ function message(issue: Issue, shapes: Shapes): string {
     case 'invalid_format':
       return `${issue.message}, got ${describe(issue.input)}`;
     case 'invalid_key': {
-      const name = String(issue.path.at(-1));
+      const name = safeName(String(issue.path.at(-1)));
       return `name "${name}" may hold ${issue.issues[0]?.message ?? 'other characters only'}`;
     }
     default:
@@ -87,9 +88,11 @@ function issuePath(issue: Issue): PropertyKey[] {
   return [...issue.path];
 }
 
-/** A key path as TOML would write it: `agents."a.b".heal`. */
+/** A key path as TOML would write it: `agents."a.b".heal`, each key capped at NAME_MAX. */
 export function keyPath(path: readonly PropertyKey[]): string {
-  return path.map((k) => (typeof k === 'number' || /^[A-Za-z0-9_-]+$/.test(String(k)) ? String(k) : JSON.stringify(String(k)))).join('.');
+  return path
+    .map((k) => (typeof k === 'number' || /^[A-Za-z0-9_-]+$/.test(String(k)) ? capText(String(k), NAME_MAX) : JSON.stringify(safeName(String(k)))))
+    .join('.');
 }
 
 /** Validates parsed TOML; every problem becomes a ConfigError naming the key path and its line. */

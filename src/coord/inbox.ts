@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { closeSync, fdatasyncSync, fstatSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { stripControls } from './sanitize.js';
+import { safeText } from '../text/safe.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import { layout } from '../state/layout.js';
 import { DIR_MODE, ensureDir, isBadFile, openAppend, readTail, TAIL_CAP } from '../state/safe-fs.js';
@@ -38,10 +38,10 @@ const HEADER = /^## ([0-9a-z][0-9a-z.-]*) · (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\
 
 /**
  * Message text made safe to show in a terminal or paste into a pane (see
- * stripControls), trailing whitespace trimmed.
+ * safeText), trailing whitespace trimmed.
  */
 export function sanitizeMessage(text: string): string {
-  return stripControls(text).trimEnd();
+  return safeText(text).trimEnd();
 }
 
 /** A sender's name on one line: sanitized, whitespace runs made single spaces. */

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, readSync } from 'node:fs';
-import stripAnsi from 'strip-ansi';
+import { safeText } from '../text/safe.js';
 import { openSafe } from './safe-fs.js';
 
 /** A fd of a file to read without following a link or blocking on a FIFO; null when it is missing or bad (the watchdog reports a bad one). */
@@ -57,15 +57,13 @@ export function readFrom(file: string, offset: number): { text: string; offset: 
   }
 }
 
-/** Terminal output made readable: escape sequences, carriage returns and other controls removed. */
+/** Terminal output made readable: carriage returns resolved, then the safe-text rule (escape sequences and controls removed). */
 export function cleanTerminalText(text: string): string {
-  return (
-    stripAnsi(text)
+  return safeText(
+    text
       .replace(/\r+(\n|$)/g, '$1')
       // a bare carriage return redraws the line: keep what was drawn last
-      .replace(/[^\n]*\r/g, '')
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+      .replace(/[^\n]*\r/g, ''),
   );
 }
 

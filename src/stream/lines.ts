@@ -2,7 +2,7 @@
  * Pieces every stream formatter shares: how a tool call, a result and the
  * final usage read in a pane. Pure.
  */
-import { stripControls } from '../coord/sanitize.js';
+import { safeText } from '../text/safe.js';
 import type { IterationUsage } from '../backends/usage.js';
 
 /** A readable line formatter: one raw stream line in, zero or more pane lines out. */
@@ -15,7 +15,7 @@ export interface StreamFormatter {
 const ONE_LINE_MAX = 200;
 const RESULT_MAX = 160;
 
-export const clean = (s: string): string => stripControls(s);
+export const clean = (s: string): string => safeText(s);
 
 /** Text shown on one line: controls gone, whitespace squeezed, cut with an ellipsis. */
 export function oneLine(text: string, max = ONE_LINE_MAX): string {

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { getBackend } from '../backends/index.js';
 import type { ScreenState } from '../backends/types.js';
 import type { AgentSpec } from '../config/types.js';
-import { stripControls } from '../coord/sanitize.js';
+import { safeText } from '../text/safe.js';
 import type { Tmux } from '../tmux/client.js';
 
 /** Fixed text: no path, no project name, nothing a shell could expand (the kickoff says where the inbox is). */
@@ -42,7 +42,7 @@ export function takesNotices(agent: AgentSpec): boolean {
 
 /** Text as it may be pasted: controls stripped, the trailing newline dropped (Enter is sent on its own). */
 export function pasteText(text: string): string {
-  return stripControls(text).replace(/\n+$/, '');
+  return safeText(text).replace(/\n+$/, '');
 }
 
 /** What one capture shows. */

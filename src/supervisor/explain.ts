@@ -12,6 +12,7 @@ import type { HookView } from '../state/signals.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
 import { silenceMs } from './reconcile.js';
 import type { AgentStatus } from './status.js';
+import { safeLine, safeName } from '../text/safe.js';
 
 export interface ExplainInput {
   agent: AgentSpec;
@@ -131,7 +132,7 @@ export function explainAgent(input: ExplainInput): Explanation {
 
 /** The explanation as a person reads it. */
 export function formatExplanation(e: Explanation): string {
-  const lines = [`${e.agent}: ${e.state.toUpperCase()}${e.detail ? ` (${e.detail})` : ''}`, 'decided by:', ...e.decided_by.map((w) => `  - ${w}`)];
+  const lines = [`${safeName(e.agent)}: ${e.state.toUpperCase()}${e.detail ? ` (${e.detail})` : ''}`, 'decided by:', ...e.decided_by.map((w) => `  - ${w}`)];
   lines.push(
     `pane:         ${e.pane.exists ? (e.pane.alive ? `alive, pid ${e.pane.pid ?? '?'}` : 'dead') : 'none'}; last output ${e.pane.last_output ?? '-'}`,
     `screen:       now ${e.screen.now ?? '-'}${e.screen.dialog ? ` (${e.screen.dialog})` : ''}; waiting on ${e.screen.waiting_on ?? '-'}`,
@@ -139,7 +140,7 @@ export function formatExplanation(e: Explanation): string {
       Object.keys(e.hooks.by_hook).length === 0
         ? 'none this run'
         : Object.entries(e.hooks.by_hook)
-            .map(([h, t]) => `${h} ${t}`)
+            .map(([h, t]) => `${safeName(h)} ${t}`)
             .join(', ')
     }`,
     `pending:      kickoff ${e.pending.kickoff_since ?? '-'}; nudge ${e.pending.nudge_due ? 'due' : '-'}; unseen mail ${e.pending.unseen_mail_bytes} B; last delivery ${e.pending.last_delivery ? `${e.pending.last_delivery.what} ${e.pending.last_delivery.verdict}` : '-'}`,
@@ -147,5 +148,6 @@ export function formatExplanation(e: Explanation): string {
     `stall clock:  ${e.stall.watched ? `silent ${e.stall.silent_s ?? '-'} s of ${e.stall.stall_after_s} s${e.stall.nudged_at ? `; nudged ${e.stall.nudged_at}` : ''}` : 'not watched (heal is not heal+stall)'}`,
     `conversation: ${e.conversation.resume ? `${e.conversation.session_id ?? 'none yet'}${e.conversation.resumed_run ? ' (this run continued it)' : ''}` : 'resume off'}`,
   );
-  return `${lines.join('\n')}\n`;
+  // each line one safe line: nothing an agent wrote into its record or a hook name can forge another
+  return `${lines.map(safeLine).join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 /** The words for an agent's state and the phase that `ao status`, `ao phase` and the dashboard share. */
 import type { UsageTotals } from '../state/usage.js';
 import type { AgentStatus, StatusReport } from './status.js';
+import { safeLine, safeName } from '../text/safe.js';
 
 export function stateLabel(agent: AgentStatus): string {
   // every state in upper case, as a person scans a column: RUNNING, STOPPED, FAILED …
@@ -18,7 +19,7 @@ export function phaseHeader(p: StatusReport['phase']): string {
       : p.status === 'in progress' && p.gate === 'claimed'
         ? 'in progress, gate claimed'
         : p.status;
-  return `phase: ${p.id} [${p.index + 1}/${p.count}] plan=${p.plan} (${detail})${p.usage && p.usage.cost_usd !== null ? ` cost=${usd(p.usage)}` : ''}`;
+  return `phase: ${safeName(p.id)} [${p.index + 1}/${p.count}] plan=${safeLine(p.plan)} (${detail})${p.usage && p.usage.cost_usd !== null ? ` cost=${usd(p.usage)}` : ''}`;
 }
 
 /** Dollars where the CLI reports cost, `-` where it does not (tokens are in `ao cost`). */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { getBackend } from '../backends/index.js';
 import { buildKickoff, coordPaths, modelFor, type PhaseView } from '../config/resolve.js';
 import type { AgentSpec, Project } from '../config/types.js';
-import { stripControls } from '../coord/sanitize.js';
+import { safeText } from '../text/safe.js';
 import { newRunId } from '../state/exits.js';
 import { withFormatter } from '../stream/launch.js';
 import { signalFile } from '../state/signals.js';
@@ -125,7 +125,7 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
     model,
     kickoffFile: file,
     // whatever the mode, no control sequence from a prompt or plan reaches a terminal
-    kickoffText: stripControls(buildKickoff(project, agent, view)),
+    kickoffText: safeText(buildKickoff(project, agent, view)),
     pasteKickoff: agent.kickoff === 'paste',
     runId,
     conversation,

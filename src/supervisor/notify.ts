@@ -12,6 +12,7 @@ import type { AoEvent } from '../state/event-catalogue.js';
 import type { EventRecord } from '../state/events.js';
 import { spawnRunner, type Runner } from '../tmux/runner.js';
 import { NotifyLimiter, QUEUE_MAX } from './notify-limit.js';
+import { jsonText, safeLine, safeName } from '../text/safe.js';
 
 /** The object a webhook receives and a command reads on stdin. */
 export interface Notification {
@@ -51,13 +52,14 @@ export function notification(
     detail,
     time: record.time,
     phase,
-    text: `ao ${project}${phase ? ` (${phase})` : ''}: ${record.agent} ${record.event}: ${record.reason}`,
+    // the one field meant to be shown as it is: one safe line, whatever an agent put in the reason
+    text: safeLine(`ao ${safeName(project)}${phase ? ` (${safeName(phase)})` : ''}: ${safeName(record.agent)} ${safeName(record.event)}: ${record.reason}`),
   };
 }
 
 /** Sends one notification to every target the spec names, each within its timeout; never throws. */
 export async function deliver(spec: NotifySpec, note: Notification, runner: Runner = spawnRunner): Promise<Attempt[]> {
-  const body = JSON.stringify(note);
+  const body = jsonText(note);
   const timeoutMs = spec.timeoutS * 1000;
   const timed = async (target: Attempt['target'], label: string, send: () => Promise<{ ok: boolean; outcome: string }>): Promise<Attempt> => {
     const started = performance.now();

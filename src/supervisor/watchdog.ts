@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { getBackend } from '../backends/index.js';
 import { coordPaths } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
-import { stripControls } from '../coord/sanitize.js';
+import { safeText } from '../text/safe.js';
 import { adoptRunning, recoverAgentsState, writeAgentsState, type AgentRecord, type AgentsState } from '../state/agents.js';
 import { EVENTS } from '../state/event-catalogue.js';
 import { appendEvent, type EventRecord } from '../state/events.js';
@@ -326,8 +326,7 @@ export class Watchdog {
         // full-screen TUI leaves its alternate screen on exit, and the message with it)
         const screen = (await tmux.capture(spec.session).catch(() => null)) ?? '';
         seen.refusedResume =
-          support.refused(screen, sessionId) ||
-          support.refused(stripControls(readTailLines(layout.agentLog(project.stateDir, spec.name), 16 * 1024)), sessionId);
+          support.refused(screen, sessionId) || support.refused(safeText(readTailLines(layout.agentLog(project.stateDir, spec.name), 16 * 1024)), sessionId);
       }
       // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
       if (watchesScreen(spec)) seen.screen = !seen.dead && record?.waitingOn ? 'waiting' : null;

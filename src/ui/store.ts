@@ -1,8 +1,12 @@
 /**
  * The dashboard's one source of data: the engine sets it, components read it
  * through `useDashState` (useSyncExternalStore), so they never fetch anything.
+ * Every string a value holds passes the safe-text rule on its way in (names,
+ * reasons, review and journal lines, the pane preview, notices), so no
+ * component can draw an escape sequence an agent or a file put there.
  */
 import { createContext, createElement, useContext, useSyncExternalStore, type ReactNode } from 'react';
+import { safeDeep } from '../text/safe.js';
 import type { DashState } from './model.js';
 
 export interface Store<T> {
@@ -14,9 +18,11 @@ export interface Store<T> {
 }
 
 export function createStore<T extends object>(initial: T): Store<T> {
-  let value = initial;
+  let value = safeDeep(initial);
   const listeners = new Set<() => void>();
-  const set = (next: T): void => {
+  const set = (raw: T): void => {
+    // a value with nothing to remove comes back as the same object: setting it again changes nothing
+    const next = safeDeep(raw);
     if (next === value) return;
     value = next;
     for (const listener of [...listeners]) listener();

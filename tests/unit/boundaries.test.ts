@@ -70,6 +70,9 @@ const configBreaks = (i: Import): boolean =>
 // the dashboard reads the state folder only through readmodel: of state/ it loads only the pure event catalogue
 const uiStateBreaks = (i: Import): boolean => i.file.startsWith('ui/') && i.target.startsWith('state/') && i.target !== 'state/event-catalogue.js';
 
+// the safe-text rule sits under everything, so that every folder may show text through it: it imports nothing
+const textBreaks = (i: Import): boolean => i.file.startsWith('text/');
+
 const show = (list: Import[]): string[] => list.map((i) => `${i.file} imports ${i.spec}`).sort();
 
 describe('folder boundaries', () => {
@@ -106,6 +109,13 @@ describe('folder boundaries', () => {
     expect(show(imports.filter(configBreaks))).toEqual([]);
   });
 
+  it('text (the safe-text rule) imports nothing, and every folder that shows text may import it', () => {
+    expect(show(imports.filter(textBreaks))).toEqual([]);
+    const fromText = (file: string): Import => ({ file, spec: '../text/safe.js', target: 'text/safe.js' });
+    for (const rule of [uiBreaks, uiStateBreaks, stateBreaks, backendBreaks, configBreaks, spawnBreaks])
+      for (const file of ['ui/x.ts', 'state/x.ts', 'config/x.ts', 'backends/x.ts', 'cli/x.ts']) expect(rule(fromText(file))).toBe(false);
+  });
+
   it('the rules see a breaking import', () => {
     expect(backendBreaks({ file: 'backends/x.ts', spec: '../supervisor/deliver.js', target: 'supervisor/deliver.js' })).toBe(true);
     expect(backendBreaks({ file: 'backends/x.ts', spec: '../config/load.js', target: 'config/load.js' })).toBe(true);
@@ -123,5 +133,6 @@ describe('folder boundaries', () => {
     expect(spawnBreaks({ file: 'state/x.ts', spec: 'node:child_process', target: 'node:child_process' })).toBe(true);
     expect(spawnBreaks({ file: 'tmux/x.ts', spec: 'execa', target: 'execa' })).toBe(false);
     expect(spawnBreaks({ file: 'stream/format.ts', spec: 'node:child_process', target: 'node:child_process' })).toBe(true);
+    expect(textBreaks({ file: 'text/safe.ts', spec: '../state/layout.js', target: 'state/layout.js' })).toBe(true);
   });
 });

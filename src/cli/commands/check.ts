@@ -9,6 +9,7 @@ import { shellQuote } from '../../tmux/client.js';
 import { table } from '../format.js';
 import { webhookLabel } from '../../config/notify.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { jsonText } from '../../text/safe.js';
 
 export interface CheckOptions extends GlobalOptions {
   json?: boolean;
@@ -48,7 +49,7 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
   const launch = project.agents.map((a) => ({ name: a.name, argv: launchLine(project, a), kickoff: a.kickoff }));
   if (options.json) {
     io.out(
-      `${JSON.stringify({ ok: true, warnings, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases, launch, notify }, null, 2)}\n`,
+      `${jsonText({ ok: true, warnings, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases, launch, notify }, 2)}\n`,
     );
     return 0;
   }

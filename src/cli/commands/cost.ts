@@ -2,6 +2,7 @@ import { readUsageReport, type UsageTotals } from '../../state/usage.js';
 import { openProjectOrRunning } from '../context.js';
 import { table } from '../format.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { jsonText, safeName } from '../../text/safe.js';
 
 export interface CostOptions extends GlobalOptions {
   json?: boolean;
@@ -29,7 +30,7 @@ export async function cost(options: CostOptions, io: Io): Promise<number> {
       agents: Object.entries(report.byAgent).map(([agent, u]) => ({ agent, ...u })),
       total: report.total,
     };
-    io.out(`${JSON.stringify(json, null, 2)}\n`);
+    io.out(`${jsonText(json, 2)}\n`);
     return 0;
   }
   if (report.rows.length === 0) {
@@ -38,8 +39,8 @@ export async function cost(options: CostOptions, io: Io): Promise<number> {
   }
   const rows: string[][] = [['PHASE', 'AGENT', 'ITER', 'INPUT', 'OUTPUT', 'CACHE READ', 'CACHE WRITE', 'COST']];
   for (const [phase, u] of Object.entries(report.byPhase)) {
-    for (const r of report.rows.filter((x) => x.phase === phase)) rows.push([r.phase, r.agent, ...cells(r.usage)]);
-    rows.push([phase, '(phase)', ...cells(u)]);
+    for (const r of report.rows.filter((x) => x.phase === phase)) rows.push([safeName(r.phase), safeName(r.agent), ...cells(r.usage)]);
+    rows.push([safeName(phase), '(phase)', ...cells(u)]);
   }
   rows.push(['total', '', ...cells(report.total)]);
   io.out(table(rows));

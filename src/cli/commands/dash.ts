@@ -166,11 +166,12 @@ function actionRunner(store: DashStore, engine: Engine, io: Io): Act {
   let busy: string | null = null;
   let timer: NodeJS.Timeout | null = null;
   const note = (text: string, tone: NoticeTone = 'info'): void => {
-    const notice = { text, tone };
-    store.update({ notice });
+    store.update({ notice: { text, tone } });
+    // the store holds its own safe copy of the notice: that is what is still shown, or not, when the time is up
+    const shown = store.get().notice;
     if (timer) clearTimeout(timer);
     if (tone === 'busy') return;
-    timer = setTimeout(() => store.get().notice === notice && store.update({ notice: null }), NOTICE_MS);
+    timer = setTimeout(() => store.get().notice === shown && store.update({ notice: null }), NOTICE_MS);
     timer.unref();
   };
   const act = (label: string, run: (io: Io) => Promise<number>): void => {

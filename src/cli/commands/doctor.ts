@@ -27,6 +27,7 @@ import { agentPrograms, type AgentProgram } from '../programs.js';
 import { unitName, unitPath } from '../service-unit.js';
 import { currentUser, systemdState } from '../systemd.js';
 import { versionOf } from './version.js';
+import { jsonText } from '../../text/safe.js';
 
 export interface DoctorOptions extends GlobalOptions {
   json?: boolean;
@@ -48,7 +49,7 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
     await sessionCheck(project, tmux, agents),
     ...(await serviceChecks(project, io.env)),
   ];
-  if (options.json) io.out(`${JSON.stringify({ project: project.name, ok: doctorExitCode(checks) === 0, checks }, null, 2)}\n`);
+  if (options.json) io.out(`${jsonText({ project: project.name, ok: doctorExitCode(checks) === 0, checks }, 2)}\n`);
   else for (const c of checks) io.out(formatCheck(c));
   return doctorExitCode(checks);
 }

@@ -5,6 +5,7 @@ import { UsageError } from '../../errors.js';
 import { openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { layout } from '../../state/layout.js';
+import { jsonText, safeLine, safeName } from '../../text/safe.js';
 
 export interface EventsOptions extends GlobalOptions {
   /** only these agents' events (and `phase`, `config`, `watchdog` when named) */
@@ -15,14 +16,15 @@ export interface EventsOptions extends GlobalOptions {
   followForMs?: number;
 }
 
+/** One event on one safe line: the names capped, nothing in a reason or a detail can start another line or act on the terminal. */
 export function formatEvent(e: LoggedEvent): string {
   const details = e.details
     ? ` ${Object.entries(e.details)
-        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .map(([k, v]) => `${safeName(k)}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
         .join(' ')}`
     : '';
   const reason = reasonLine(e);
-  return `${e.time}  ${e.agent.padEnd(12)}  ${e.event.padEnd(14)}  ${reason}${details}`.trimEnd();
+  return safeLine(`${safeName(e.time)}  ${safeName(e.agent).padEnd(12)}  ${safeName(e.event).padEnd(14)}  ${reason}${details}`).trimEnd();
 }
 
 /** What `ao events` may be filtered by besides the agents: the events about the team itself. */
@@ -42,7 +44,7 @@ export async function events(options: EventsOptions, io: Io): Promise<number> {
   }
   const keep = (e: LoggedEvent): boolean => wanted === null || wanted.has(e.agent);
   const show = (e: LoggedEvent): void => {
-    if (keep(e)) io.out(`${options.json ? JSON.stringify(e) : formatEvent(e)}\n`);
+    if (keep(e)) io.out(`${options.json ? jsonText(e) : formatEvent(e)}\n`);
   };
   readEvents(project.stateDir, options.lines ?? 50, keep).forEach(show);
   if (!options.follow) return 0;

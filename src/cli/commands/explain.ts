@@ -10,6 +10,7 @@ import { UsageError } from '../../errors.js';
 import { ownSessions } from '../../tmux/snapshot.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { jsonText } from '../../text/safe.js';
 
 export interface ExplainOptions extends GlobalOptions {
   agent: string;
@@ -44,6 +45,6 @@ export async function explain(options: ExplainOptions, io: Io): Promise<number> 
     unseenMail: Math.max(0, inboxSize(project.stateDir, agent.name) - (record?.mailSeen ?? 0)),
     now,
   });
-  io.out(options.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
+  io.out(options.json ? `${jsonText(explanation, 2)}\n` : formatExplanation(explanation));
   return 0;
 }

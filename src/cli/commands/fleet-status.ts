@@ -7,6 +7,7 @@ import { openFleet, projectIo, projectOptions, selectProjects, type FleetOptions
 import { statusJson } from '../format.js';
 import type { Io } from '../io.js';
 import { projectStatus, type ProjectStatus } from './status.js';
+import { jsonText } from '../../text/safe.js';
 
 export interface FleetStatusOptions extends FleetOptions {
   names: string[];
@@ -53,7 +54,7 @@ export async function fleetStatus(options: FleetStatusOptions, io: Io): Promise<
     io,
     fleet.dir,
   );
-  if (options.json) io.out(`${JSON.stringify(seen.map(fleetStatusJson), null, 2)}\n`);
+  if (options.json) io.out(`${jsonText(seen.map(fleetStatusJson), 2)}\n`);
   else {
     const blocks = seen.map(({ entry, status, error }) => {
       const where = relative(io.cwd, entry.dir) || '.';

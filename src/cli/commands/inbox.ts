@@ -3,6 +3,7 @@ import { UsageError } from '../../errors.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { layout } from '../../state/layout.js';
+import { jsonText } from '../../text/safe.js';
 
 export interface InboxOptions extends GlobalOptions {
   agent: string;
@@ -22,7 +23,7 @@ export async function inbox(options: InboxOptions, io: Io): Promise<number> {
   const shown = last === undefined ? all : all.slice(all.length - Math.min(last, all.length));
   if (all.length === 0) io.err(`${agent.name} has no messages (${layout.inbox(project.stateDir, agent.name)})\n`);
   // an empty JSON array rather than nothing, so that scripts can always parse the output
-  if (options.json) io.out(`${JSON.stringify(shown, null, 2)}\n`);
+  if (options.json) io.out(`${jsonText(shown, 2)}\n`);
   else if (shown.length > 0) io.out(shown.map(formatMessage).join('\n'));
   return 0;
 }

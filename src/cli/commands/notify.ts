@@ -4,6 +4,7 @@ import { appendEvent, type EventRecord } from '../../state/events.js';
 import { attemptEvent, deliver, notification } from '../../supervisor/notify.js';
 import { openProject } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { jsonText } from '../../text/safe.js';
 
 export interface NotifyOptions extends GlobalOptions {
   action: string;
@@ -29,7 +30,7 @@ export async function notify(options: NotifyOptions, io: Io): Promise<number> {
   const note = notification(project.name, phase, test);
   const attempts = await deliver(spec, note);
   for (const attempt of attempts) record({ time: new Date().toISOString(), ...attemptEvent(note, attempt) });
-  if (options.json) io.out(`${JSON.stringify({ ok: attempts.every((a) => a.ok), notification: note, attempts })}\n`);
+  if (options.json) io.out(`${jsonText({ ok: attempts.every((a) => a.ok), notification: note, attempts })}\n`);
   else for (const a of attempts) io.out(`${a.target} ${a.label}: ${a.ok ? 'sent' : 'failed'} (${a.outcome}, ${a.ms} ms)\n`);
   return attempts.every((a) => a.ok) ? 0 : 1;
 }

@@ -8,6 +8,7 @@ import { readProjectView, type ProjectView } from '../../readmodel/view.js';
 import { openProject, openProjectOrRunning } from '../context.js';
 import { phaseHeader } from '../../supervisor/labels.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { jsonText, safeLine, safeName } from '../../text/safe.js';
 
 export interface PhaseOptions extends GlobalOptions {
   action: string;
@@ -52,7 +53,7 @@ export async function phase(options: PhaseOptions, io: Io): Promise<number> {
   if (options.action === 'status') {
     const view = readProjectView(project, null);
     if (options.json) {
-      io.out(`${JSON.stringify(statusReport(project, view), null, 2)}\n`);
+      io.out(`${jsonText(statusReport(project, view), 2)}\n`);
       return 0;
     }
     const state = view.phase;
@@ -62,7 +63,8 @@ export async function phase(options: PhaseOptions, io: Io): Promise<number> {
     );
     if (state.history.length > 0) {
       io.out('history:\n');
-      for (const h of state.history.slice(-20)) io.out(`  ${h.at}  ${h.phase.padEnd(12)}  ${h.event.padEnd(14)}  ${h.detail ?? ''}\n`);
+      for (const h of state.history.slice(-20))
+        io.out(`  ${safeLine(`${safeName(h.at)}  ${safeName(h.phase).padEnd(12)}  ${safeName(h.event).padEnd(14)}  ${h.detail ?? ''}`)}\n`);
     }
     return 0;
   }

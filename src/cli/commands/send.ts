@@ -2,6 +2,7 @@ import { appendMessage, sanitizeMessage } from '../../coord/inbox.js';
 import { UsageError } from '../../errors.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { jsonText } from '../../text/safe.js';
 
 export interface SendOptions extends GlobalOptions {
   agent: string;
@@ -26,7 +27,7 @@ export async function send(options: SendOptions, io: Io): Promise<number> {
   }
   const from = io.env.AO_AGENT?.trim() || 'maintainer';
   const message = await appendMessage(project.stateDir, agent.name, from, text);
-  io.out(options.json ? `${JSON.stringify(message)}\n` : `sent ${message.id} to ${agent.name}\n`);
+  io.out(options.json ? `${jsonText(message)}\n` : `sent ${message.id} to ${agent.name}\n`);
   return 0;
 }
 

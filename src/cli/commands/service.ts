@@ -7,6 +7,7 @@ import { crontabLine, environmentFile, unitName, unitPath, unitText, type UnitIn
 import { currentUser, systemdState } from '../systemd.js';
 import { spawnRunner } from '../../tmux/runner.js';
 import { writeTextAtomic } from '../../state/files.js';
+import { jsonText } from '../../text/safe.js';
 
 export const SERVICE_ACTIONS = ['install', 'uninstall', 'status'] as const;
 
@@ -65,7 +66,7 @@ export async function service(options: ServiceOptions, io: Io): Promise<number> 
   const installed = existsSync(file);
   if (options.json) {
     io.out(
-      `${JSON.stringify({ unit, path: file, installed, booted: systemd.booted, user_instance: systemd.userInstance, enabled: systemd.enabled, active: systemd.active, linger: systemd.linger })}\n`,
+      `${jsonText({ unit, path: file, installed, booted: systemd.booted, user_instance: systemd.userInstance, enabled: systemd.enabled, active: systemd.active, linger: systemd.linger })}\n`,
     );
     return 0;
   }

@@ -2,6 +2,7 @@ import { BACKEND_NAMES } from '../../config/types.js';
 import { spawnRunner } from '../../tmux/runner.js';
 import type { Io } from '../io.js';
 import { aoVersion } from '../package-version.js';
+import { jsonText } from '../../text/safe.js';
 
 /** The agent CLIs whose version `--verbose` asks for: each backend that runs a program of its own name. */
 const CLIS = BACKEND_NAMES.filter((b) => b !== 'shell' && b !== 'demo');
@@ -17,7 +18,7 @@ export async function versionOf(argv: string[], timeoutMs = 5000): Promise<strin
 export async function version(options: { verbose?: boolean; json?: boolean }, io: Io): Promise<number> {
   const ao = aoVersion();
   if (!options.verbose) {
-    io.out(options.json ? `${JSON.stringify({ ao })}\n` : `ao ${ao}\n`);
+    io.out(options.json ? `${jsonText({ ao })}\n` : `ao ${ao}\n`);
     return 0;
   }
   const rows: Array<[string, string | null]> = [
@@ -26,7 +27,7 @@ export async function version(options: { verbose?: boolean; json?: boolean }, io
     ['tmux', await versionOf(['tmux', '-V'])],
     ...(await Promise.all(CLIS.map(async (cli): Promise<[string, string | null]> => [cli, await versionOf([cli, '--version'])]))),
   ];
-  if (options.json) io.out(`${JSON.stringify(Object.fromEntries(rows))}\n`);
+  if (options.json) io.out(`${jsonText(Object.fromEntries(rows))}\n`);
   else for (const [name, v] of rows) io.out(`${name.padEnd(10)}${v ?? 'not found'}\n`);
   return 0;
 }

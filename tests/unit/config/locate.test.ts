@@ -133,4 +133,19 @@ describe('excerpt', () => {
   it('strips the carriage return of a CRLF line', () => {
     expect(excerpt('a = 1\r\nb = ?\r\n', 2, 5)).toBe('2 | b = ?\n        ^');
   });
+
+  const long = `k = [${'['.repeat(100_000)}${']'.repeat(100_000)}]`;
+  it.each([
+    // [what, source, column, the excerpt's line, the caret's offset into that line]
+    ['a key holding escape sequences, caret still under the column', 'a\x1b]52;c;aGk=\x07\x1b[2J\x9d0;t\x9cb = 1', 23, 'ab = 1', 1],
+    ['a tab shown as one space, the caret stays under its column', '\tk = ?', 6, ' k = ?', 5],
+    ['a bidi override removed', 'x\u202e = 1', 3, 'x = 1', 1],
+    ['a 200 kB line: 120 characters around the column', long, 100_006, `…${'['.repeat(60)}${']'.repeat(60)}…`, 61],
+    ['the start of a long line', long, 1, `${'k = [['}${'['.repeat(114)}…`, 0],
+    ['the end of a long line', long, long.length, `…${']'.repeat(120)}`, 120],
+  ])('%s', (_what, source, column, shown, caret) => {
+    const [first, second] = excerpt(source, 1, column).split('\n');
+    expect(first).toBe(`1 | ${shown}`);
+    expect(second).toBe(`${' '.repeat(4 + caret)}^`);
+  });
 });

@@ -20,12 +20,15 @@ describe('sanitizeMessage', () => {
     ['OSC 8 hyperlink', `${ESC}]8;;https://x.test${ESC}\\link${ESC}]8;;${ESC}\\`, 'link'],
     ['bracketed paste markers', `${ESC}[200~inside${ESC}[201~\nrm -rf /`, 'inside\nrm -rf /'],
     ['C1 CSI paste end marker', 'a\x9b201~b', 'ab'],
-    ['a paste end marker rebuilt by stripping', `${ESC}${ESC}[0m[201~tail`, 'tail'],
+    // read as a terminal reads it: the second ESC starts over, ESC [0m is the sequence, and `[201~` is plain text (no ESC left to make a marker)
+    ['a paste end marker rebuilt by stripping', `${ESC}${ESC}[0m[201~tail`, '[201~tail'],
     ['a paste end marker split by NUL', `${ESC}\x00[201~tail`, 'tail'],
     ['carriage returns', 'one\r\ntwo\rthree\r', 'one\ntwothree'],
     ['backspace', 'abc\b\bd', 'abcd'],
     ['BEL', 'ding\x07dong', 'dingdong'],
-    ['C1 controls', 'a\x80b\x85c\x9fd', 'abcd'],
+    ['C1 controls', 'a\x80b\x85c\x8dd', 'abcd'],
+    // 0x9f is APC, 8-bit: it opens a control string, which goes with its payload as ESC _ does
+    ['an 8-bit APC and its payload', 'a\x80b\x85c\x9fd', 'abc'],
     ['NUL and DEL', 'a\x00b\x7fc', 'abc'],
     ['a lone ESC', `x${ESC}é${ESC}`, 'xé'],
     ['a two-byte escape', `x${ESC}7y${ESC}8`, 'xy'],

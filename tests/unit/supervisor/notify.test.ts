@@ -38,6 +38,18 @@ describe('deliver', () => {
     expect(note.text).toBe('ao proj (one): builder failed: 5 failed starts');
   });
 
+  it('makes the text one safe line and keeps the body valid JSON of the raw fields, with no control in it', async () => {
+    const reason = 'FAIL \x1b]52;c;aGk=\x07\x1b]0;pwned\x07\x1b[2J\x9b2J\x9d0;t\x9c\u202eok\nnext';
+    const dirty = notification('proj', 'one\x1b[2J', { time: 't', agent: `b${'x'.repeat(100)}`, event: 'failed', reason });
+    expect(dirty.text).toBe(`ao proj (one): b${'x'.repeat(62)}… failed: FAIL ok next`);
+    const web = await hook();
+    await deliver(spec({ webhook: web.url }), dirty);
+    const body = web.posts[0]!.body;
+    // eslint-disable-next-line no-control-regex
+    expect(body).not.toMatch(/[\x00-\x1f\x7f-\x9f\u202a-\u202e]/);
+    expect(JSON.parse(body)).toEqual(dirty);
+  });
+
   it('says why a webhook failed: an error status, nothing listening, no answer in time', async () => {
     const five = await hook(500);
     expect((await deliver(spec({ webhook: five.url }), note))[0]).toMatchObject({ ok: false, outcome: 'HTTP 500' });
