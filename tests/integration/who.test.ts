@@ -20,13 +20,13 @@ const inboxOf = async (ao: Ao, agent: string): Promise<{ from: string; text: str
   JSON.parse((await ao('inbox', agent, '--json')).stdout) as { from: string; text: string }[];
 
 /**
- * A shell agent whose command runs ao commands (`name.N.out` / `name.N.code` for the Nth) with
- * AO_AGENT=maintainer, then `name.done`, then sleeps.
+ * A shell agent whose command runs shell lines (`ao` in them is the built CLI on the project)
+ * with AO_AGENT=maintainer, each one's output and exit code in `name.N.out` / `name.N.code`,
+ * then touches `name.done` and sleeps.
  */
-function runner(name: string, dir: string, socket: string, commands: string[], extra = ''): string {
-  const ao = `AO_TMUX_SOCKET=${socket} AO_AGENT=maintainer ${process.execPath} ${AO} -c ${dir}/agents.toml`;
-  const steps = commands.map((c, i) => `${ao} ${c} >${dir}/${name}.${i}.out 2>&1; echo $? >${dir}/${name}.${i}.code`);
-  const script = `cd ${dir}; ${steps.join('; ')}; touch ${dir}/${name}.done; exec sleep 100000`;
+function runner(name: string, dir: string, socket: string, lines: string[], extra = ''): string {
+  const steps = lines.map((line, i) => `${line.replace(/\bao\b/, '$AO')} >${dir}/${name}.${i}.out 2>&1; echo $? >${dir}/${name}.${i}.code`);
+  const script = `cd ${dir}; export AO_TMUX_SOCKET=${socket} AO_AGENT=maintainer; AO="${process.execPath} ${AO} -c ${dir}/agents.toml"; ${steps.join('; ')}; touch ${dir}/${name}.done; exec sleep 100000`;
   return `[agents.${name}]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", ${JSON.stringify(script)}]\n${extra}\n`;
 }
 
@@ -59,11 +59,19 @@ const SLEEPER = '[agents.sleeper]\nkind = "persistent"\ncommand = "sleep"\nargs 
 
 describe('who did it (real tmux)', () => {
   it("an agent's pane: ao phase next is refused and the phase stays; ao send is from the agent and ao restart by it, whatever AO_AGENT says", async () => {
-    const { ao, dir } = whoTeam('who-refused', (d, s) => runner('mover', d, s, ['phase next', 'send sleeper from-the-pane', 'restart sleeper']) + SLEEPER);
+    const { ao, dir } = whoTeam(
+      'who-refused',
+      (d, s) =>
+        runner('mover', d, s, ['ao phase next', 'ao send sleeper from-the-pane', 'ao restart sleeper', 'env -u TMUX -u TMUX_PANE ao phase set two']) + SLEEPER,
+    );
     expect((await ao('up', 'sleeper', 'mover', '--no-watchdog')).code).toBe(0);
     const phase = await outcome(dir, 'mover', 0);
     expect(phase.code).toBe(2);
     expect(phase.out).toMatch(/ao phase next refused: .*agent mover's pane .*\[agents\.mover\] in agents\.toml does not set may_move_phase = true/);
+    // the pane is found by the process itself: without TMUX and TMUX_PANE it is refused all the same
+    const unset = await outcome(dir, 'mover', 3);
+    expect(unset.code).toBe(2);
+    expect(unset.out).toMatch(/ao phase set refused: .*agent mover's pane/);
     expect((await phaseOf(ao)).id).toBe('one');
     expect((await eventsOf(ao)).filter((e) => e.event === 'phase-set' || e.event === 'complete')).toEqual([]);
 
@@ -80,7 +88,7 @@ describe('who did it (real tmux)', () => {
   });
 
   it('an agent with may_move_phase = true moves the phase from its pane, and the event says it did', async () => {
-    const { ao, dir } = whoTeam('who-lead', (d, s) => runner('lead', d, s, ['phase next', 'phase set three'], 'may_move_phase = true\n'));
+    const { ao, dir } = whoTeam('who-lead', (d, s) => runner('lead', d, s, ['ao phase next', 'ao phase set three'], 'may_move_phase = true\n'));
     expect((await ao('up', '--no-watchdog')).code).toBe(0);
     for (const n of [0, 1]) {
       const moved = await outcome(dir, 'lead', n);
@@ -95,7 +103,7 @@ describe('who did it (real tmux)', () => {
   });
 
   it("the maintainer outside every pane, and inside a pane of another tmux server (TMUX_PANE of a pane id the project's socket has too), moves the phase", async () => {
-    const { ao, dir, socket } = whoTeam('who-maint', (d, s) => runner('mover', d, s, ['phase status']) + SLEEPER);
+    const { ao, dir, socket } = whoTeam('who-maint', (d, s) => runner('mover', d, s, ['ao phase status']) + SLEEPER);
     expect((await ao('up', '--no-watchdog')).code).toBe(0);
     await outcome(dir, 'mover', 0);
     expect((await ao('phase', 'next')).code).toBe(0);

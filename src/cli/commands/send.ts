@@ -27,7 +27,7 @@ export async function send(options: SendOptions, io: Io): Promise<number> {
   const fromStdin = options.message.length === 0 || (options.message.length === 1 && options.message[0] === '-');
   const given = fromStdin ? await readCapped(io, MESSAGE_CAP) : Buffer.from(options.message.join(' '), 'utf8');
   if (given.length > MESSAGE_CAP) {
-    throw new UsageError(`the message is ${fromStdin ? 'over' : given.length} bytes; ao send takes at most ${MESSAGE_CAP} (1 MB): nothing sent`);
+    throw new UsageError(`the message is ${fromStdin ? `over ${MESSAGE_CAP}` : given.length} bytes; ao send takes at most ${MESSAGE_CAP} (1 MB): nothing sent`);
   }
   const text = given.toString('utf8');
   if (sanitizeMessage(text) === '') {
