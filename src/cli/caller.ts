@@ -94,10 +94,10 @@ export function processLineage(pid = process.pid): number[] {
   return lineage;
 }
 
-/** Who runs this command in the project (one snapshot of its tmux socket, none when no server runs). */
-export async function findCaller(project: Project, tmux: Tmux, env: NodeJS.ProcessEnv): Promise<Caller> {
+/** Who runs this command in the project (from `panes`, else one snapshot of its tmux socket: none when no server runs). */
+export async function findCaller(project: Project, tmux: Tmux, env: NodeJS.ProcessEnv, panes?: readonly PaneInfo[]): Promise<Caller> {
   return callerOf(project, {
-    panes: await tmux.snapshot(),
+    panes: panes ?? (await tmux.snapshot()),
     lineage: processLineage(),
     tmuxPane: env.TMUX_PANE,
     tmuxSocketPath: tmuxSocketOf(env.TMUX),

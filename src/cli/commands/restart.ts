@@ -26,12 +26,12 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   const phase = readPhaseStateOf(project);
   const kept = options.fresh ? null : readAgentsState(project.stateDir).agents[agent.name]?.sessionId;
   const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env, kept);
-  // who asked: the maintainer, or the agent from whose pane this runs (src/cli/caller.ts)
-  const by = callerName(await findCaller(project, tmux, io.env));
   let existed = false;
   let watchdog = 'running' as 'running' | 'started';
   await updateAgentsState(project.stateDir, async (state) => {
     const all = await tmux.snapshot();
+    // who asked: the maintainer, or the agent from whose pane this runs (src/cli/caller.ts)
+    const by = callerName(await findCaller(project, tmux, io.env, all));
     const { own, foreign } = ownSessions(all, project.configFile);
     const other = foreign.get(agent.session);
     if (other) throw new RuntimeError(`${agent.name}: session ${agent.session} ${foreignNote(other)}; left alone`);
