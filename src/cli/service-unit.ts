@@ -23,6 +23,35 @@ export interface UnitInput {
   socket: string | null;
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+
+/**
+ * Why the unit cannot be written from these values, or null: a control
+ * character (a newline starts a line of its own: `ExecStartPre=` from a folder's
+ * name) in any value the unit or the cron line holds, or a folder whose name
+ * ends in a backslash (it would join the next line of the unit to its own).
+ */
+export function unitRefusal(input: UnitInput): string | null {
+  const values: [string, string][] = [
+    ['the project folder', input.project.dir],
+    ['the config file', input.project.configFile],
+    ['the state folder', input.project.stateDir],
+    ["node's path", input.node],
+    ["ao's path", input.entry],
+    ['HOME', input.home],
+    ['PATH', input.path],
+    ['AO_TMUX_SOCKET', input.socket ?? ''],
+  ];
+  for (const [what, value] of values) {
+    const shown = value.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    if (shown !== value) return `${what} "${shown}" holds a control character: no unit is written from it`;
+  }
+  if (input.project.dir.endsWith('\\'))
+    return `the project folder "${input.project.dir}" ends in a backslash, which would join the unit's lines: no unit is written from it`;
+  return null;
+}
+
 /** `ao-<project>-<hash>.service`: the session prefix's project identity. */
 export const unitName = (project: Project): string => `${defaultSessionPrefix(project.dir).replace(/-$/, '')}.service`;
 

@@ -270,5 +270,6 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     budgetUsd: agent.budget_usd ?? null,
     // the default is where the backend can: a `true` on one that cannot was written, and ao check says so
     resume: agent.resume ?? (agent.kind === 'persistent' && getBackend(backend).conversations !== undefined),
+    mayMovePhase: agent.may_move_phase ?? false,
   };
 }

@@ -32,6 +32,7 @@ export const agentSchema = z.strictObject({
   on_phase_advance: z.optional(z.boolean()),
   budget_usd: positive(),
   resume: z.optional(z.boolean()),
+  may_move_phase: z.optional(z.boolean()),
 });
 
 export const phaseSchema = z.strictObject({

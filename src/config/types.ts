@@ -43,6 +43,8 @@ export interface AgentSpec {
   budgetUsd?: number | null;
   /** every start after the first continues its conversation, where the backend can (default: persistent agents of a backend that can) */
   resume?: boolean;
+  /** `ao phase next|set` run from the agent's own pane is allowed (default: refused) */
+  mayMovePhase?: boolean;
 }
 
 export interface PhaseSpec {

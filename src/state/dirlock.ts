@@ -1,20 +1,43 @@
-import { readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { processAlive, processStartTime } from './pidlock.js';
+import { holderAlive, processStartTime } from './pidlock.js';
 
 /**
  * The lock that serialises read-modify-write of a state folder. It is a
- * symlink whose target names the holder (`pid:starttime`): made in one step,
- * it needs no data block (so it works on a full disk), and a holder that died
- * is seen dead at once by /proc instead of after a stale timeout.
+ * symlink whose target names the holder (`pid:starttime:command`): made in one
+ * step, it needs no data block (so it works on a full disk), and a holder that
+ * died is seen dead at once by /proc instead of after a stale timeout. The
+ * command (the holder's script, as its command line names it) is checked as the
+ * watchdog's lock checks its holder: a live pid that is not the process that
+ * wrote the lock (a reused pid, or a lock planted naming any live process) is
+ * nobody's lock.
  */
 
-const me = (): string => `${process.pid}:${processStartTime(process.pid) ?? ''}`;
+let command: string | undefined;
+
+/** This process's script as its command line names it (what holderAlive looks for), else its program. */
+function ownCommand(): string {
+  if (command === undefined) {
+    try {
+      const args = readFileSync('/proc/self/cmdline', 'utf8').split('\0').filter(Boolean);
+      command = args.slice(1).find((a) => !a.startsWith('-')) ?? args[0] ?? '';
+    } catch {
+      command = '';
+    }
+  }
+  return command;
+}
+
+const me = (): string => `${process.pid}:${processStartTime(process.pid) ?? ''}:${ownCommand()}`;
 
 function holderLives(holder: string): boolean {
-  const [pid, start] = holder.split(':');
-  const n = Number(pid);
-  return Number.isInteger(n) && n > 0 && processAlive(n) && processStartTime(n) === start;
+  const first = holder.indexOf(':');
+  const second = holder.indexOf(':', first + 1);
+  if (first < 0 || second < 0) return false;
+  const pid = Number(holder.slice(0, first));
+  const tag = holder.slice(second + 1);
+  // a lock without a command names no ao process
+  return Number.isInteger(pid) && pid > 0 && tag !== '' && holderAlive({ pid, startTime: holder.slice(first + 1, second), tag });
 }
 
 let moves = 0;

@@ -5,7 +5,7 @@
  */
 
 // type aliases, not interfaces, so that details stay assignable to Record<string, unknown>
-type Run = { iteration: number; restarts: number };
+type Run = { iteration: number; restarts: number; by?: string };
 
 /** The details an event carries; `never` for an event with none. */
 export interface EventDetails {
@@ -69,8 +69,10 @@ export interface EventDetails {
   'not-converging': never;
   'gate-pass': never;
   'phase-advance': { index: number; count: number };
-  'phase-set': never;
-  complete: never;
+  /** `ao phase set|next`: who moved it (`maintainer`, or the agent from whose pane it ran) */
+  'phase-set': { by: string };
+  /** the last phase passed (no details), or moved past by `ao phase next` (who moved it) */
+  complete: { by: string };
   // the state files
   'state-corrupt': never;
   /** a file of the state folder ao refused (a link, a FIFO, a device, one past its cap), once per file */

@@ -12,15 +12,19 @@ export interface LockHolder {
   tag: string;
 }
 
-export function processStartTime(pid: number): string | null {
+/** The fields of /proc/PID/stat after the command name, from the state (field 3) on; null when it cannot be read. */
+export function procStat(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // the command name is in parentheses and may hold spaces: count fields after it
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19] ?? null;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
+}
+
+export function processStartTime(pid: number): string | null {
+  return procStat(pid)?.[19] ?? null;
 }
 
 /** Whether a process is alive and not a zombie (by /proc). */

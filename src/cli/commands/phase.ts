@@ -5,6 +5,7 @@ import { appendEvent } from '../../state/events.js';
 import { withLock } from '../../state/files.js';
 import { movePhase, phaseView, recoverPhaseStateOf, writePhaseState, type PhaseState } from '../../state/phase.js';
 import { readProjectView, type ProjectView } from '../../readmodel/view.js';
+import { callerName, findCaller, phaseMoveRefusal } from '../caller.js';
 import { openProject, openProjectOrRunning } from '../context.js';
 import { phaseHeader } from '../../supervisor/labels.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -49,7 +50,7 @@ function statusReport(project: Project, view: ProjectView): object {
 /** `ao phase [status|next|set ID]`: where the team stands, and moving it by hand. */
 export async function phase(options: PhaseOptions, io: Io): Promise<number> {
   // reading goes on with the last good config while the team runs; moving the phase needs a valid one
-  const { project } = options.action === 'status' ? openProjectOrRunning(options, io) : openProject(options, io);
+  const { project, tmux } = options.action === 'status' ? openProjectOrRunning(options, io) : openProject(options, io);
   if (options.action === 'status') {
     const view = readProjectView(project, null);
     if (options.json) {
@@ -75,18 +76,24 @@ export async function phase(options: PhaseOptions, io: Io): Promise<number> {
     target = project.phases.findIndex((p) => p.id === options.id);
     if (target < 0) throw new UsageError(`unknown phase "${options.id}"; the phases are: ${project.phases.map((p) => p.id).join(', ')}`);
   }
+  const caller = await findCaller(project, tmux, io.env);
+  const refusal = phaseMoveRefusal(caller, `ao phase ${options.action}`);
+  if (refusal) throw new UsageError(refusal);
+  const by = callerName(caller);
   return withLock(project.stateDir, async () => {
     const state = await recoverPhaseStateOf(project);
     if (options.action === 'next' && state.complete) throw new UsageError('the project is complete: there is no next phase (use `ao phase set ID` to go back)');
     const index = options.action === 'next' ? state.index + 1 : target;
-    const next = movePhase(state, project, index, options.action === 'next' ? 'ao phase next' : `ao phase set ${options.id}`);
+    const command = options.action === 'next' ? 'ao phase next' : `ao phase set ${options.id}`;
+    const next = movePhase(state, project, index, caller.kind === 'agent' ? `${command} by ${by}` : command);
     await writePhaseState(project.stateDir, next);
     const view = phaseView(project, next);
     appendEvent(project.stateDir, {
       time: new Date().toISOString(),
       agent: 'phase',
       event: next.complete ? 'complete' : 'phase-set',
-      reason: next.complete ? 'moved past the last phase by hand' : `${phaseView(project, state).phase.id} -> ${view.phase.id} by hand`,
+      reason: next.complete ? `moved past the last phase by ${by}` : `${phaseView(project, state).phase.id} -> ${view.phase.id} by ${by}`,
+      details: { by },
     });
     io.out(next.complete ? 'the project is now complete\n' : `phase: ${view.phase.id} [${view.index + 1}/${project.phases.length}] plan=${view.phase.plan}\n`);
     if (state.complete && !next.complete) io.out('  the loops stopped when the project completed: `ao up` starts them again\n');

@@ -6,6 +6,8 @@ import { logOffset } from '../../supervisor/read-trouble.js';
 import { launchKeyOf, planLaunch } from '../../supervisor/launch.js';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
+import { appendEvent } from '../../state/events.js';
+import { callerName, findCaller } from '../caller.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import { watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -28,6 +30,8 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   let watchdog = 'running' as 'running' | 'started';
   await updateAgentsState(project.stateDir, async (state) => {
     const all = await tmux.snapshot();
+    // who asked: the maintainer, or the agent from whose pane this runs (src/cli/caller.ts)
+    const by = callerName(await findCaller(project, tmux, io.env, all));
     const { own, foreign } = ownSessions(all, project.configFile);
     const other = foreign.get(agent.session);
     if (other) throw new RuntimeError(`${agent.name}: session ${agent.session} ${foreignNote(other)}; left alone`);
@@ -42,6 +46,13 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
       launch: { kind: agent.kind, phaseGen: phase.generation, launchKey: launchKeyOf(agent), pasteKickoff: plan.pasteKickoff },
       restart: existed,
       run: { runId: plan.runId, conversation: plan.conversation, logOffset: logOffset(project, agent.name) },
+    });
+    appendEvent(project.stateDir, {
+      time: new Date().toISOString(),
+      agent: agent.name,
+      event: existed ? 'restart' : 'started',
+      reason: `ao restart by ${by}`,
+      details: { iteration: record.iteration, restarts: record.restarts, by },
     });
     // an agent restarted on a stopped team is healed like any other: the watchdog comes with it
     const started = await ensureWatchdog(project, tmux, bySession(all).get(watchdogSession(project)), aoEntry(), io.env);

@@ -1,5 +1,6 @@
 import { appendMessage, sanitizeMessage } from '../../coord/inbox.js';
 import { UsageError } from '../../errors.js';
+import { callerName, findCaller } from '../caller.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { jsonText } from '../../text/safe.js';
@@ -11,31 +12,48 @@ export interface SendOptions extends GlobalOptions {
   json?: boolean;
 }
 
+/** The most a message may hold, counted in UTF-8 bytes as given (1 MB). */
+export const MESSAGE_CAP = 1024 * 1024;
+
 /**
  * `ao send AGENT [MESSAGE...]`: appends a message to the agent's inbox. Works
- * whether or not the team runs; it never talks to tmux (the watchdog tells the
- * recipient there is mail).
+ * whether or not the team runs (the watchdog tells the recipient there is
+ * mail). Its only question to tmux is who sends: a message sent from an agent's
+ * pane is from that agent, whatever AO_AGENT says (src/cli/caller.ts).
  */
 export async function send(options: SendOptions, io: Io): Promise<number> {
-  const { project } = openProjectOrRunning(options, io);
+  const { project, tmux } = openProjectOrRunning(options, io);
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao send needs an agent name');
   const fromStdin = options.message.length === 0 || (options.message.length === 1 && options.message[0] === '-');
-  const text = fromStdin ? await readAll(io) : options.message.join(' ');
+  const given = fromStdin ? await readCapped(io, MESSAGE_CAP) : Buffer.from(options.message.join(' '), 'utf8');
+  if (given.length > MESSAGE_CAP) {
+    throw new UsageError(`the message is ${fromStdin ? `over ${MESSAGE_CAP}` : given.length} bytes; ao send takes at most ${MESSAGE_CAP} (1 MB): nothing sent`);
+  }
+  const text = given.toString('utf8');
   if (sanitizeMessage(text) === '') {
     throw new UsageError(`no message for ${agent.name}: give it as arguments or on stdin`);
   }
-  const from = io.env.AO_AGENT?.trim() || 'maintainer';
+  const caller = await findCaller(project, tmux, io.env);
+  // AO_AGENT names the sender only outside every agent's pane (a script of the maintainer's may set it)
+  const from = caller.kind === 'agent' ? callerName(caller) : io.env.AO_AGENT?.trim() || 'maintainer';
   const message = await appendMessage(project.stateDir, agent.name, from, text);
   io.out(options.json ? `${jsonText(message)}\n` : `sent ${message.id} to ${agent.name}\n`);
   return 0;
 }
 
-async function readAll(io: Io): Promise<string> {
+/** stdin up to `cap` bytes and one more (so that more is seen), never the rest of an endless stream. */
+async function readCapped(io: Io, cap: number): Promise<Buffer> {
   const input = io.stdin;
   if (!input) throw new UsageError('no message given and no stdin to read it from');
   if ('isTTY' in input && input.isTTY) io.err('type the message, then Ctrl-D on a line of its own\n');
   const chunks: Buffer[] = [];
-  for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  let size = 0;
+  for await (const chunk of input) {
+    const kept = (typeof chunk === 'string' ? Buffer.from(chunk) : chunk).subarray(0, cap + 1 - size);
+    chunks.push(kept);
+    size += kept.length;
+    if (size > cap) break; // leaving the loop ends the stream: the rest is never read
+  }
+  return Buffer.concat(chunks);
 }

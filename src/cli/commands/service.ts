@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { UsageError } from '../../errors.js';
 import { aoEntry, openProject } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
-import { crontabLine, environmentFile, unitName, unitPath, unitText, type UnitInput } from '../service-unit.js';
+import { crontabLine, environmentFile, unitName, unitPath, unitRefusal, unitText, type UnitInput } from '../service-unit.js';
 import { currentUser, systemdState } from '../systemd.js';
 import { spawnRunner } from '../../tmux/runner.js';
 import { writeTextAtomic } from '../../state/files.js';
@@ -25,6 +25,8 @@ export async function service(options: ServiceOptions, io: Io): Promise<number> 
   const { project } = openProject(options, io);
   const home = io.env.HOME || homedir();
   const input: UnitInput = { project, node: process.execPath, entry: aoEntry(), home, path: io.env.PATH ?? '', socket: io.env.AO_TMUX_SOCKET || null };
+  const refusal = options.action === 'install' ? unitRefusal(input) : null;
+  if (refusal) throw new UsageError(`ao service install: ${refusal}`);
   const unit = unitName(project);
   const file = unitPath(home, unit);
   const text = unitText(input);

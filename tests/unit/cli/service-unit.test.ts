@@ -4,7 +4,7 @@ import { completions } from '../../../src/cli/commands/completion.js';
 import { buildProgram } from '../../../src/cli/program.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultSessionPrefix, loadProject } from '../../../src/config/load.js';
-import { crontabLine, environmentFile, systemdQuote, unitName, unitPath, unitText, type UnitInput } from '../../../src/cli/service-unit.js';
+import { crontabLine, environmentFile, systemdQuote, unitName, unitPath, unitRefusal, unitText, type UnitInput } from '../../../src/cli/service-unit.js';
 import { makeProject, removeProject } from '../../helpers/ao.js';
 
 const dirs: string[] = [];
@@ -56,6 +56,40 @@ describe('the boot unit', () => {
     expect(line).toContain(`-c ${i.project.configFile} up >> `);
     expect(line).toContain(environmentFile('/home/me', unitName(i.project)));
     expect(line).toContain(' PATH=/bin:/100\\% /usr/bin/node ');
+  });
+
+  it('is refused from any value holding a control character, or from a folder whose name ends in a backslash', () => {
+    const i = input();
+    const withDir = (dir: string): UnitInput => ({ ...i, project: { ...i.project, dir } });
+    const withConfig = (configFile: string): UnitInput => ({ ...i, project: { ...i.project, configFile } });
+    const withState = (stateDir: string): UnitInput => ({ ...i, project: { ...i.project, stateDir } });
+    const table: [string, UnitInput, RegExp | null][] = [
+      ['plain values', i, null],
+      ['spaces, %, $, quotes and unicode are quoted, not refused', withDir('/tmp/a b%$"\'ü'), null],
+      [
+        'a newline in the folder',
+        withDir('/tmp/x\nExecStartPre=/bin/touch /tmp/pwned'),
+        /^the project folder "\/tmp\/x\\x0aExecStartPre=.*" holds a control character/,
+      ],
+      ['a carriage return in the config path', withConfig('/tmp/p/agents\r.toml'), /^the config file ".*\\x0d\.toml" holds a control character/],
+      ['ESC in the state folder', withState('/tmp/\x1b[2Jstate'), /^the state folder ".*\\x1b\[2Jstate"/],
+      ["a C1 control in node's path", { ...i, node: '/usr/\x9bbin/node' }, /^node's path ".*\\x9bbin/],
+      ["a tab in ao's path", { ...i, entry: '/opt/a\to/bin/ao' }, /^ao's path ".*\\x09o/],
+      ['a newline in HOME (the environment file)', { ...i, home: '/home/me\n' }, /^HOME "\/home\/me\\x0a"/],
+      ['a newline in PATH', { ...i, path: '/bin\nExecStartPre=/x' }, /^PATH /],
+      ['DEL in AO_TMUX_SOCKET', { ...i, socket: 'ao\x7f' }, /^AO_TMUX_SOCKET "ao\\x7f"/],
+      ['a folder ending in a backslash', withDir('/tmp/x\\'), /ends in a backslash/],
+    ];
+    for (const [what, value, expected] of table) {
+      const refusal = unitRefusal(value);
+      if (expected === null) expect(refusal, what).toBeNull();
+      else {
+        expect(refusal, what).toMatch(expected);
+        // the message shows the value escaped, never the control itself
+        // eslint-disable-next-line no-control-regex
+        expect(refusal, what).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+      }
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readlinkSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,10 +17,15 @@ async function deadPid(): Promise<number> {
 }
 
 describe('the state folder lock', () => {
-  it('is a symlink naming its holder, taken once and released', () => {
+  it('is a symlink naming its holder (pid, start time, the script its command line runs), taken once and released', () => {
     const file = layout.dirLock(temp());
     expect(tryLock(file)).toBe(true);
-    expect(readlinkSync(file)).toBe(`${process.pid}:${processStartTime(process.pid)}`);
+    // (a process that renamed itself, as vitest's workers do, is named by its program)
+    const args = readFileSync('/proc/self/cmdline', 'utf8').split('\0').filter(Boolean);
+    const script = args.slice(1).find((a) => !a.startsWith('-')) ?? args[0];
+    expect(readlinkSync(file)).toBe(`${process.pid}:${processStartTime(process.pid)}:${script}`);
+    // this very process holds it: another of its callers waits
+    expect(tryLock(file)).toBe(false);
     unlock(file);
     expect(existsSync(file)).toBe(false);
   });
@@ -40,12 +45,31 @@ describe('the state folder lock', () => {
     unlock(file);
   });
 
+  it('a live process that is not the one that wrote the lock holds nothing: its lock is taken over at once', async () => {
+    const file = layout.dirLock(temp());
+    const sleeper = spawn('sleep', ['30']);
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      const start = processStartTime(sleeper.pid!);
+      // planted the old way (no command), naming another command, or a command under another start time
+      for (const planted of [`${sleeper.pid}:${start}`, `${sleeper.pid}:${start}:`, `${sleeper.pid}:${start}:/usr/bin/ao`, `${sleeper.pid}:1:sleep`, '1:1:init']) {
+        symlinkSync(planted, file);
+        expect(tryLock(file), planted).toBe(true);
+        unlock(file);
+        expect(existsSync(file)).toBe(false);
+      }
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
+
   it('a live holder makes others wait until it releases; a timeout names the holder', async () => {
     const dir = temp();
     const sleeper = spawn('sleep', ['30']);
     await new Promise((r) => setTimeout(r, 50));
     const file = layout.dirLock(dir);
-    symlinkSync(`${sleeper.pid}:${processStartTime(sleeper.pid!)}`, file);
+    // its start time and a word of its command line: as an ao process that took the lock would write it
+    symlinkSync(`${sleeper.pid}:${processStartTime(sleeper.pid!)}:sleep`, file);
     try {
       expect(tryLock(file)).toBe(false);
       await expect(lock(file, 200)).rejects.toThrow(new RegExp(`pid ${sleeper.pid}`));
