@@ -4,8 +4,11 @@
  * reconciler as the watchdog drives it, against a fake provider that
  * overloads one model for a while.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emptyRecord, markStarted, type AgentRecord, type FallbackState } from '../../../src/state/agents.js';
+import { emptyRecord, loadAgentsState, markStarted, type AgentRecord, type FallbackState } from '../../../src/state/agents.js';
 import { afterRun, atStart, runModel, whileAlive, type BreakerAgent, type FallbackPolicy, type RunEnd } from '../../../src/supervisor/fallback.js';
 import { reconcile, type DesiredAgent, type ObservedAgent, type ProviderTrouble, type Timings } from '../../../src/supervisor/reconcile.js';
 
@@ -243,5 +246,27 @@ describe('a usage limit moves it only with fallback_on_usage_limit', () => {
     expect([...new Set(starts.map((s) => s.model))]).toEqual(models);
     expect(events.some((e) => e.event === 'fallback')).toBe(onUsageLimit);
     if (!onUsageLimit) expect(starts).toHaveLength(1); // paused until the reset, 5 h away
+  });
+});
+
+describe('the breaker’s state in agents.json', () => {
+  it.each([
+    { name: 'a record of an older ao, without one', fallback: undefined, corrupt: null },
+    { name: 'a record on its fallback', fallback: open(T0), corrupt: null },
+    { name: 'none (null)', fallback: null, corrupt: null },
+    { name: 'a wrong shape', fallback: { own: OPUS, troubleSince: 'soon', since: null, probing: false }, corrupt: 'agents.builder.fallback.troubleSince' },
+  ])('$name', ({ fallback, corrupt }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ao-fallback-'));
+    try {
+      const record = { ...emptyRecord(), up: true, ...(fallback === undefined ? {} : { fallback }) };
+      writeFileSync(join(dir, 'agents.json'), JSON.stringify({ version: 1, agents: { builder: record } }));
+      const read = loadAgentsState(dir);
+      if (corrupt === null) {
+        expect(read.corrupt).toBeNull();
+        expect(read.state.agents.builder?.fallback).toEqual(fallback);
+      } else expect(read.corrupt).toContain(corrupt);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
