@@ -109,7 +109,9 @@ export const claude: Backend = {
       // Permission flags are left to the agent's `args`: ao does not choose
       // to skip Claude's permission checks on anyone's behalf. With kickoff
       // 'arg' the launcher appends the prompt; with 'stdin' print mode reads it.
-      return [cmd, '-p', '--output-format', 'stream-json', '--verbose', ...model, ...args, ...endOfOptions(input)];
+      // Claude's own fallback on overload, within the run (print mode only); ao's breaker moves the next starts
+      const fallback = input.fallbackModel && input.fallbackModel !== input.model ? ['--fallback-model', input.fallbackModel] : [];
+      return [cmd, '-p', '--output-format', 'stream-json', '--verbose', ...model, ...fallback, ...args, ...endOfOptions(input)];
     }
     // An interactive session takes an optional initial prompt as its last argument.
     return [cmd, ...model, ...args, ...endOfOptions(input)];

@@ -11,8 +11,10 @@ export type ScreenState =
 
 export interface LaunchInput {
   agent: AgentSpec;
-  /** the model in force for this launch (phase override applied), or null */
+  /** the model in force for this launch (phase override applied, or its fallback while its own is overloaded), or null */
   model: string | null;
+  /** the fallback model, when this launch runs on the agent's own model and one is configured: for a CLI that can move to it by itself */
+  fallbackModel?: string | null;
   /** absolute path of the rendered kickoff file */
   kickoffFile: string;
   /** the kickoff mode in force (agent's setting, else the backend default) */

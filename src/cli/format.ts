@@ -1,4 +1,4 @@
-import { phaseHeader, stateLabel, usd } from '../supervisor/labels.js';
+import { modelLabel, phaseHeader, stateLabel, usd } from '../supervisor/labels.js';
 import type { StatusReport } from '../supervisor/status.js';
 import { safeLine, safeName } from '../text/safe.js';
 
@@ -13,7 +13,7 @@ export function table(cells: readonly (readonly string[])[]): string {
 /** `socket`: the tmux socket the project uses (named when its server is not running). */
 export function formatStatus(report: StatusReport, socket?: string): string {
   const rows = [['NAME', 'KIND', 'BACKEND', 'MODEL', 'HEAL', 'COST', 'STATE']];
-  for (const a of report.agents) rows.push([safeName(a.name), a.kind, a.backend ?? '-', a.model ?? '-', a.heal ?? '-', usd(a.usage), stateLabel(a)]);
+  for (const a of report.agents) rows.push([safeName(a.name), a.kind, a.backend ?? '-', modelLabel(a), a.heal ?? '-', usd(a.usage), stateLabel(a)]);
   let text = `${phaseHeader(report.phase)}\n${table(rows)}`;
   if (!report.server && report.agents.some((a) => a.up))
     text += `tmux server on socket ${socket ? `"${socket}" ` : ''}is not running: agents that were up are gone; \`ao up\` brings them back\n`;
@@ -34,6 +34,7 @@ export function statusJson(report: StatusReport): object {
       kind: a.kind,
       backend: a.backend,
       model: a.model,
+      fallback: a.fallback,
       heal: a.heal,
       enabled: a.enabled,
       state: a.state,

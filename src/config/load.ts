@@ -10,7 +10,7 @@ import { excerpt } from './locate.js';
 import { DEFAULT_STATE_DIR, inside, realInside, realOf } from './find.js';
 import { readProjectText } from '../state/safe-fs.js';
 import type { RawAgent, RawConfig } from './schema.js';
-import { DEFAULT_WATCHDOG, type AgentKind, type AgentSpec, type HealPolicy, type PhaseSpec, type Project } from './types.js';
+import { DEFAULT_FALLBACK, DEFAULT_WATCHDOG, type AgentKind, type AgentSpec, type HealPolicy, type PhaseSpec, type Project } from './types.js';
 import { errorAt, validateRaw } from './validate.js';
 
 export const KICKOFF_TEMPLATE = join('prompts', 'kickoff.md');
@@ -138,12 +138,14 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
       const hint = stripped !== phase.plan ? `; plan paths are relative to the phases/ folder: write plan = "${stripped}"` : '';
       fail(['phases', index, 'plan'], `plan file not found: phases/${phase.plan}${hint}`);
     }
-    for (const role of Object.keys(phase.models ?? {})) {
-      if (!Object.hasOwn(raw.agents, role)) {
-        fail(
-          ['phases', index, 'models', role],
-          `phase "${phase.id}" overrides the model of "${role}", but the team has no such agent (agents: ${Object.keys(raw.agents).join(', ')})`,
-        );
+    for (const key of ['models', 'models_fallback'] as const) {
+      for (const role of Object.keys(phase[key] ?? {})) {
+        if (!Object.hasOwn(raw.agents, role)) {
+          fail(
+            ['phases', index, key, role],
+            `phase "${phase.id}" overrides the ${key === 'models' ? '' : 'fallback '}model of "${role}", but the team has no such agent (agents: ${Object.keys(raw.agents).join(', ')})`,
+          );
+        }
       }
     }
     return {
@@ -151,6 +153,7 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
       plan: phase.plan,
       planPath,
       models: { ...(phase.models ?? {}) },
+      modelsFallback: { ...(phase.models_fallback ?? {}) },
       budgetUsd: phase.budget_usd ?? null,
       maxIterations: phase.max_iterations ?? null,
     };
@@ -271,5 +274,11 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     // the default is where the backend can: a `true` on one that cannot was written, and ao check says so
     resume: agent.resume ?? (agent.kind === 'persistent' && getBackend(backend).conversations !== undefined),
     mayMovePhase: agent.may_move_phase ?? false,
+    fallbackModel: agent.fallback_model ?? null,
+    fallback: {
+      afterS: agent.fallback_after_s ?? raw.defaults?.fallback_after_s ?? DEFAULT_FALLBACK.afterS,
+      probeS: agent.fallback_probe_s ?? raw.defaults?.fallback_probe_s ?? DEFAULT_FALLBACK.probeS,
+      onUsageLimit: agent.fallback_on_usage_limit ?? raw.defaults?.fallback_on_usage_limit ?? DEFAULT_FALLBACK.onUsageLimit,
+    },
   };
 }

@@ -21,6 +21,31 @@ export function resolveModel(sources: ModelSources, phaseModels: Record<string, 
   return Object.hasOwn(sources.aliases, chosen) ? (sources.aliases[chosen] ?? chosen) : chosen;
 }
 
+/**
+ * The fallback model of a role: the phase's `models_fallback` for it, else the
+ * agent's `fallback_model`; an alias from `[models]` is replaced by what it
+ * names. Null when it has none, or when it names the model it would replace.
+ */
+export function resolveFallbackModel(
+  sources: ModelSources,
+  phaseFallbacks: Record<string, string> | undefined,
+  role: string,
+  agentFallback: string | null,
+  own: string | null,
+): string | null {
+  const chosen = (phaseFallbacks && Object.hasOwn(phaseFallbacks, role) ? phaseFallbacks[role] : undefined) ?? agentFallback;
+  if (chosen === null || chosen === undefined) return null;
+  const id = Object.hasOwn(sources.aliases, chosen) ? (sources.aliases[chosen] ?? chosen) : chosen;
+  return id === own ? null : id;
+}
+
+/** The model an agent moves to while its own is overloaded, in a phase (null: none). */
+export function fallbackModelFor(project: Project, agent: AgentSpec, phase: PhaseSpec | null): string | null {
+  if (agent.kind === 'service') return null;
+  const sources = { aliases: project.models, defaultModel: project.defaultModel };
+  return resolveFallbackModel(sources, phase?.modelsFallback, agent.name, agent.fallbackModel ?? null, modelFor(project, agent, phase));
+}
+
 /** The model an agent runs with in a phase (null phase: before any phase, or none given). */
 export function modelFor(project: Project, agent: AgentSpec, phase: PhaseSpec | null): string | null {
   if (agent.kind === 'service') return null;

@@ -12,6 +12,13 @@ const positiveInt = () => z.optional(z.int().check(z.positive()));
 const text = () => z.string().check(z.minLength(1));
 const optionalText = () => z.optional(text());
 
+/** When an agent moves to its fallback model and back: per agent and in [defaults]. */
+const fallbackTimings = {
+  fallback_after_s: z.optional(z.number().check(z.gte(0))),
+  fallback_probe_s: positive(),
+  fallback_on_usage_limit: z.optional(z.boolean()),
+};
+
 export const agentSchema = z.strictObject({
   kind: z.enum(AGENT_KINDS),
   backend: z.optional(z.enum(BACKEND_NAMES)),
@@ -33,12 +40,15 @@ export const agentSchema = z.strictObject({
   budget_usd: positive(),
   resume: z.optional(z.boolean()),
   may_move_phase: z.optional(z.boolean()),
+  fallback_model: optionalText(),
+  ...fallbackTimings,
 });
 
 export const phaseSchema = z.strictObject({
   id: z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" and "-" only (it names files)')),
   plan: text(),
   models: z.optional(z.record(z.string(), text())),
+  models_fallback: z.optional(z.record(z.string(), text())),
   budget_usd: positive(),
   max_iterations: positiveInt(),
 });
@@ -50,6 +60,7 @@ export const defaultsSchema = z.strictObject({
   state_dir: optionalText(),
   tmux_socket: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" and "-" only'))),
   stall_minutes: positive(),
+  ...fallbackTimings,
 });
 
 export const watchdogSchema = z.strictObject({

@@ -45,7 +45,23 @@ export interface AgentSpec {
   resume?: boolean;
   /** `ao phase next|set` run from the agent's own pane is allowed (default: refused) */
   mayMovePhase?: boolean;
+  /** the model (an alias or an id, as written) its starts use while its own is overloaded; a phase's `models_fallback` overrides it */
+  fallbackModel?: string | null;
+  /** when it moves to its fallback model and back (absent: DEFAULT_FALLBACK) */
+  fallback?: FallbackTimings;
 }
+
+/** `fallback_after_s`, `fallback_probe_s`, `fallback_on_usage_limit`, resolved. */
+export interface FallbackTimings {
+  /** its own model overloaded or down this long, without a good run between: the next start uses the fallback */
+  afterS: number;
+  /** this long on the fallback, the next start tries its own model again */
+  probeS: number;
+  /** a usage limit counts as its model being unavailable (another model may be on the same plan: off by default) */
+  onUsageLimit: boolean;
+}
+
+export const DEFAULT_FALLBACK: Readonly<FallbackTimings> = { afterS: 120, probeS: 600, onUsageLimit: false };
 
 export interface PhaseSpec {
   id: string;
@@ -55,6 +71,8 @@ export interface PhaseSpec {
   planPath: string;
   /** role -> model as written (an alias or an id) */
   models: Record<string, string>;
+  /** role -> fallback model as written (`models_fallback`), over the agent's `fallback_model` */
+  modelsFallback?: Record<string, string>;
   /** what the phase may spend (USD): reached, its loops are paused until the number is raised */
   budgetUsd?: number | null;
   /** iterations of the phase's loops, all together, before they are paused */

@@ -68,6 +68,20 @@ export interface AgentRecord {
   sessionId?: string | null;
   /** its current run was started to continue `sessionId` (a refusal then means a fresh conversation) */
   resumedRun?: boolean;
+  /** the fallback model's circuit breaker (agent key `fallback_model`); absent while its own model has given no trouble */
+  fallback?: FallbackState | null;
+}
+
+/** Where an agent stands between its own model and its fallback (supervisor/fallback.ts decides). */
+export interface FallbackState {
+  /** its own model id this state is about (another one in agents.toml starts afresh) */
+  own: string | null;
+  /** unix ms of the first provider trouble of its own model since its last good run (the breaker's clock), or null */
+  troubleSince: number | null;
+  /** unix ms it moved to its fallback, or null while it is on its own model */
+  since: number | null;
+  /** its current run is a probe of its own model, from the fallback */
+  probing: boolean;
 }
 
 export interface PendingDelivery {
@@ -195,6 +209,7 @@ const recordShape = S.looseObject({
   phaseIterations: S.optional(S.count),
   sessionId: optionalOf(S.string),
   resumedRun: S.optional(S.boolean),
+  fallback: optionalOf(S.looseObject({ own: S.nullable(S.string), troubleSince: S.nullable(S.number), since: S.nullable(S.number), probing: S.boolean })),
 });
 const stateShape = S.looseObject({ version: S.literal(1), agents: S.record(recordShape) });
 

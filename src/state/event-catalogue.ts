@@ -33,6 +33,12 @@ export interface EventDetails {
   conversation: never;
   /** a persistent agent that ran before starts a new conversation (its backend keeps none, or `resume` is off) */
   'fresh-start': never;
+  /** its starts move to its fallback model (its own overloaded for fallback_after_s, or a probe of it in trouble again) */
+  fallback: { from: string | null; to: string; trigger: 'trouble' | 'probe' };
+  /** a start on its own model again, fallback_probe_s after the move */
+  'fallback-probe': { from: string; to: string | null };
+  /** the probe of its own model went well: its starts use it again */
+  'fallback-recovered': { from: string; to: string | null };
   // the watchdog's execution of them
   started: Run;
   restart: Run;
@@ -126,6 +132,9 @@ export const EVENTS: Record<EventName, EventInfo> = {
   'resume-refused': warn,
   conversation: plain,
   'fresh-start': warn,
+  fallback: warn,
+  'fallback-probe': plain,
+  'fallback-recovered': plain,
   started: plain,
   restart: plain,
   'next-iteration': plain,

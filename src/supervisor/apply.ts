@@ -82,7 +82,7 @@ async function start(action: Extract<SweepAction, { type: 'start' }>, ctx: Sweep
   if (!agent || !record) return false;
   try {
     // one agent's fault (its prompt deleted, tmux refusing its session) stays with that agent
-    const plan = planLaunch(project, agent, ctx.view, ctx.aoEntry, ctx.env, record.sessionId);
+    const plan = planLaunch(project, agent, ctx.view, ctx.aoEntry, ctx.env, record.sessionId, record.fallback);
     await startSession(ctx.tmux, plan, { pane: ctx.panes.get(agent.session), respawn: true, previousRun: ctx.before[agent.name]?.runId });
     // the fresh kickoff points at the inbox: what is in it now is no news
     markRun(record, {

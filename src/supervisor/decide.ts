@@ -17,6 +17,7 @@ import { phaseView, type PhaseState } from '../state/phase.js';
 import type { UsageReport } from '../state/usage.js';
 import { budgetHolds } from './budgets.js';
 import { takesNotices } from './deliver.js';
+import { fallbackPolicyOf } from './fallback.js';
 import { launchKeyOf } from './launch.js';
 import { timingsOf } from './observe.js';
 import { reconcile, type Action, type DesiredAgent, type ObservedAgent } from './reconcile.js';
@@ -100,6 +101,7 @@ export function desiredAgents(
       stallMs: a.stallMinutes * 60_000,
       minIterationMs: (a.minIterationS ?? DEFAULT_MIN_ITERATION_S) * 1000,
       model: modelFor(project, a, view.phase),
+      fallback: fallbackPolicyOf(project, a, view.phase),
       generation: phase.generation,
       launchKey: launchKeyOf(a),
       nudgeable: takesNotices(a),

@@ -85,6 +85,10 @@ export function explainAgent(input: ExplainInput): Explanation {
   if (screen) why.push(`screen now: ${screen.state}${screen.dialog ? ` (${screen.dialog})` : ''}`);
   if (hooks.last && !hooks.waiting) why.push(`hooks: last ${hooks.last.hook} at ${hooks.last.time}`);
   if (record?.pending) why.push(`pending: the kickoff since ${iso(record.pending.since)}, pasted once the screen is steadily ready`);
+  const fb = record?.fallback;
+  if (fb?.probing) why.push(`fallback model: this run probes its own model (${fb.own ?? '-'}) again`);
+  else if (fb?.since != null) why.push(`fallback model: its starts use ${status.model ?? '-'} since ${iso(fb.since)}, its own (${fb.own ?? '-'}) overloaded`);
+  else if (fb?.troubleSince != null) why.push(`fallback model: its own (${fb.own ?? '-'}) in provider trouble since ${iso(fb.troubleSince)}`);
   if (silent !== null)
     why.push(
       `stall clock: silent ${Math.round(silent / 1000)} s of ${Math.round(stallMs / 1000)} s${record?.nudgedAt ? `, nudged ${iso(record.nudgedAt)}` : ''}`,

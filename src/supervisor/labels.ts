@@ -12,6 +12,9 @@ export function stateLabel(agent: AgentStatus): string {
   return readsOn ? `${upper} ${agent.detail}` : `${upper} (${agent.detail})`;
 }
 
+/** The model it runs on, and `(fallback)` when that is its fallback model. */
+export const modelLabel = (a: Pick<AgentStatus, 'model' | 'fallback'>): string => `${a.model ?? '-'}${a.fallback ? ' (fallback)' : ''}`;
+
 export function phaseHeader(p: StatusReport['phase']): string {
   const detail =
     p.status === 'not converging'

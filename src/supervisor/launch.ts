@@ -8,6 +8,8 @@ import { withFormatter } from '../stream/launch.js';
 import { signalFile } from '../state/signals.js';
 import type { SessionSpec } from '../tmux/client.js';
 import { layout } from '../state/layout.js';
+import type { FallbackState } from '../state/agents.js';
+import { fallbackPolicyOf, runModel } from './fallback.js';
 
 export interface LaunchPlan {
   agent: AgentSpec;
@@ -95,9 +97,22 @@ export function conversationOf(agent: AgentSpec, recorded: string | null | undef
   return recorded ? { id: recorded, resume: true } : { id: support.newId(), resume: false };
 }
 
-/** Everything needed to start one agent; reads only the role prompt. `sessionId`: the conversation its record holds. */
-export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, entry: string, env: NodeJS.ProcessEnv, sessionId?: string | null): LaunchPlan {
-  const model = modelFor(project, agent, view.phase);
+/**
+ * Everything needed to start one agent; reads only the role prompt. `sessionId`: the conversation its record holds;
+ * `fallback`: its record's breaker state, which says whether this start runs on its own model or its fallback.
+ */
+export function planLaunch(
+  project: Project,
+  agent: AgentSpec,
+  view: PhaseView,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  sessionId?: string | null,
+  fallback?: FallbackState | null,
+): LaunchPlan {
+  const policy = fallbackPolicyOf(project, agent, view.phase);
+  const own = { name: agent.name, model: modelFor(project, agent, view.phase), fallback: policy };
+  const model = runModel(own, fallback);
   const file = layout.kickoff(project.stateDir, agent.name);
   const conversation = conversationOf(agent, sessionId);
   const argv =
@@ -109,6 +124,8 @@ export function planLaunch(project: Project, agent: AgentSpec, view: PhaseView, 
           getBackend(agent.backend).argv({
             agent,
             model,
+            // on its own model, the CLI may move to the fallback itself where it can (Claude's --fallback-model)
+            fallbackModel: model === own.model ? (policy?.model ?? null) : null,
             kickoffFile: file,
             kickoff: agent.kickoff,
             aoEntry: entry,

@@ -8,6 +8,7 @@ import type { AgentKind, HealPolicy } from '../config/types.js';
 import type { ScreenState } from '../backends/types.js';
 import { markStarted, type AgentRecord } from '../state/agents.js';
 import type { AoEvent } from '../state/event-catalogue.js';
+import { afterRun, atStart, runModel, settle, whileAlive, type FallbackPolicy } from './fallback.js';
 
 export interface DesiredAgent {
   name: string;
@@ -18,8 +19,10 @@ export interface DesiredAgent {
   stallMs: number;
   /** a loop's shortest iteration: one that ends sooner (exit 0) waits out the rest, paced, not failed */
   minIterationMs?: number;
-  /** the model it should run with now */
+  /** its own model now (a start runs on its fallback while the breaker is open: fallback.ts) */
   model: string | null;
+  /** its fallback model and when to move to it and back (null: none) */
+  fallback?: FallbackPolicy | null;
   /** the phase generation now: a loop started under another one restarts */
   generation: number;
   /** what its command line is made of now: a change restarts it */
@@ -73,7 +76,7 @@ export interface Timings {
 }
 
 export type StartReason =
-  'start' | 'heal' | 'next-iteration' | 'stall' | 'model-changed' | 'phase-changed' | 'config-changed' | 'retry' | 'resume' | 'fresh-conversation';
+  'start' | 'heal' | 'next-iteration' | 'stall' | 'model-changed' | 'phase-changed' | 'config-changed' | 'retry' | 'resume' | 'fresh-conversation' | 'fallback';
 
 /** What a backend recognised in a dead agent's last output: the provider's trouble, not the agent's. */
 export interface ProviderTrouble {
@@ -170,16 +173,22 @@ export function reconcile(
       continue;
     }
     if (!agent.up || !record?.up) continue;
+    const breaker = (change: { state: AgentRecord['fallback']; event: AoEvent | null }): void => {
+      if (change.state !== (record.fallback ?? null)) record.fallback = change.state;
+      if (change.event) actions.push({ type: 'event', ...change.event });
+    };
+    breaker({ state: settle(agent, record.fallback), event: null });
     const start = (reason: StartReason): void => {
       // a budget or an iteration cap reached: no new run of a loop or task, it waits for the maintainer
       if (agent.hold && (agent.kind === 'loop' || agent.kind === 'task') && reason !== 'stall') {
         hold(agent.name, record, agent.hold, actions);
         return;
       }
+      breaker(atStart(agent, record.fallback, now));
       actions.push({ type: 'start', agent: agent.name, reason });
       markStarted(record, {
         at: now,
-        model: agent.model,
+        model: runModel(agent, record.fallback),
         by: 'watchdog',
         launch: { kind: agent.kind, phaseGen: agent.generation, launchKey: agent.launchKey, pasteKickoff: agent.pasteKickoff ?? false },
         restart: reason === 'heal' || reason === 'stall',
@@ -219,6 +228,9 @@ export function reconcile(
       record.condition = null; // alive: what needs a start is decided afresh below
     }
     if (seen.exists && !seen.dead) {
+      // a persistent agent's probe of its own model that stays up is a good one
+      if (agent.kind === 'persistent' && record.startedAt)
+        breaker(whileAlive(agent, record.fallback, now - Date.parse(record.startedAt), timings.healthyAfterMs, now));
       decideAlive(agent, seen, record, now, timings, actions, start, wake);
       continue;
     }
@@ -252,7 +264,15 @@ export function reconcile(
       // tmux can lose an exit status (DESIGN §5): without ao's launcher to record it, a loop that
       // ran a healthy while is taken to have ended normally; with it, no record means a killed launcher
       const lost = seen.exists && seen.exitStatus === null && seen.exitSignal === null && seen.recorded === undefined;
-      if (agent.kind === 'loop' && (seen.exitStatus === 0 || (lost && lived >= timings.healthyAfterMs))) {
+      const iterationDone = agent.kind === 'loop' && (seen.exitStatus === 0 || (lost && lived >= timings.healthyAfterMs));
+      const ran = afterRun(
+        agent,
+        record.fallback,
+        { trouble: seen.trouble ?? null, ok: iterationDone || (agent.kind === 'task' && seen.exitStatus === 0) },
+        now,
+      );
+      breaker(ran);
+      if (iterationDone) {
         actions.push({
           type: 'event',
           agent: agent.name,
@@ -292,9 +312,13 @@ export function reconcile(
         actions.push({ type: 'event', agent: agent.name, event: 'died', reason: `${exit}; heal = none, left dead`, details: { lived_ms: lived } });
         continue;
       }
+      if (seen.trouble && ran.startBy !== null && ran.startBy <= now) {
+        start('fallback'); // its own model's trouble has lasted fallback_after_s: the fallback is tried at once
+        continue;
+      }
       if (seen.trouble) {
-        // provider trouble is not agent failure: no crash counted, the agent waits and resumes
-        pause(agent.name, record, seen.trouble, now, timings, actions, wake);
+        // provider trouble is not agent failure: no crash counted, the agent waits and resumes (on its fallback by ran.startBy)
+        pause(agent.name, record, seen.trouble, now, timings, actions, wake, ran.startBy);
         continue;
       }
       const healthy = lived >= timings.healthyAfterMs;
@@ -357,8 +381,9 @@ function decideAlive(
     else wake(startedAt + timings.healthyAfterMs);
   }
   if (record.condition === 'backoff') record.condition = null;
-  if (agent.model !== record.model && agent.kind !== 'service') {
-    actions.push({ type: 'event', agent: agent.name, event: 'model-changed', reason: `${record.model ?? '-'} -> ${agent.model ?? '-'}` });
+  const model = runModel(agent, record.fallback);
+  if (model !== record.model && agent.kind !== 'service') {
+    actions.push({ type: 'event', agent: agent.name, event: 'model-changed', reason: `${record.model ?? '-'} -> ${model ?? '-'}` });
     start('model-changed');
     return;
   }
@@ -424,6 +449,8 @@ function pause(
   timings: Timings,
   actions: Action[],
   wake: (at: number) => void,
+  /** the latest it may wait: its fallback is due then */
+  latest: number | null = null,
 ): void {
   if (trouble.kind === 'auth') {
     fail(record, actions, name, `the provider refused its credentials (${trouble.message}); fix the key or log in again`);
@@ -431,7 +458,8 @@ function pause(
   }
   record.troubles = (record.troubles ?? 0) + 1;
   const probe = Math.min((timings.probeInitialMs ?? 60_000) * 2 ** (record.troubles - 1), timings.probeMaxMs ?? 1_800_000);
-  const until = trouble.resetAt !== null && trouble.resetAt > now ? trouble.resetAt + (timings.resumeMarginMs ?? 30_000) : now + probe;
+  const wait = trouble.resetAt !== null && trouble.resetAt > now ? trouble.resetAt + (timings.resumeMarginMs ?? 30_000) : now + probe;
+  const until = latest === null ? wait : Math.min(wait, latest);
   const label = TROUBLE_LABEL[trouble.kind];
   record.condition = 'paused';
   record.pausedReason = `${label}, resumes ${clock(until)}`;

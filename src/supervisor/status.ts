@@ -1,8 +1,9 @@
-import { modelFor } from '../config/resolve.js';
+import { fallbackModelFor, modelFor } from '../config/resolve.js';
 import type { AgentKind, HealPolicy, Project } from '../config/types.js';
 import type { AgentRecord, AgentsState } from '../state/agents.js';
 import { phaseView, type PhaseState } from '../state/phase.js';
 import type { UsageReport, UsageTotals } from '../state/usage.js';
+import { startModelFor } from './fallback.js';
 import { silenceMs, silentTooLong, SPINNING_AFTER } from './reconcile.js';
 import { foreignNote, ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 
@@ -16,7 +17,10 @@ export interface AgentStatus {
   session: string;
   kind: AgentKind;
   backend: string | null;
+  /** the model it runs on (running), else the one its next start uses */
   model: string | null;
+  /** `model` is its fallback model, not its own (its own was overloaded: `fallback_model`) */
+  fallback: boolean;
   heal: HealPolicy | null;
   enabled: boolean;
   state: AgentState;
@@ -81,12 +85,14 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
     // tmux 3.3a can lose a dead pane's status: the launcher's own record says it
     const kept = tmuxPane?.dead && tmuxPane.deadStatus === null && tmuxPane.deadSignal === null ? observed.exits?.[agent.name] : undefined;
     const pane = kept && tmuxPane ? { ...tmuxPane, deadStatus: kept.status, deadSignal: kept.signal } : tmuxPane;
+    const model = (pane && !pane.dead && record?.model) || startModelFor(project, agent, phase, record?.fallback);
     const base = {
       name: agent.name,
       session: agent.session,
       kind: agent.kind,
       backend: agent.kind === 'service' ? null : agent.backend,
-      model: (pane && !pane.dead && record?.model) || modelFor(project, agent, phase),
+      model,
+      fallback: model !== null && model !== modelFor(project, agent, phase) && model === fallbackModelFor(project, agent, phase),
       heal: agent.heal,
       enabled: agent.enabled,
       pid: pane && !pane.dead ? pane.pid : null,
@@ -111,6 +117,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
     kind: 'service',
     backend: null,
     model: null,
+    fallback: false,
     heal: null,
     enabled: true,
     pid: wdPane && !wdPane.dead ? wdPane.pid : null,

@@ -3,7 +3,7 @@
  * the table drops the least useful columns first and truncates names and
  * models last, so every row fits from 80 columns up.
  */
-import { stateLabel } from '../supervisor/labels.js';
+import { modelLabel, stateLabel } from '../supervisor/labels.js';
 import type { AgentStatus } from '../supervisor/status.js';
 import { since } from './model.js';
 
@@ -54,7 +54,7 @@ export function rowCells(agent: AgentStatus, startedAt: number | null | undefine
     name: agent.name,
     kind: agent.kind,
     backend: agent.backend ?? '-',
-    model: agent.model ?? '-',
+    model: modelLabel(agent),
     heal: agent.heal ?? '-',
     state: stateLabel(agent),
     up: live ? since(startedAt ?? null, now) : '-',

@@ -121,6 +121,9 @@ export interface StatusAgent {
   restarts: number;
   iteration: number;
   detail: string | null;
+  /** the model it runs on, and whether that is its fallback model */
+  model: string | null;
+  fallback: boolean;
 }
 
 export async function statusOf(ao: Ao): Promise<{ code: number; agents: Record<string, StatusAgent> }> {

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { configWarnings, launchProblems } from '../checks.js';
-import { modelFor } from '../../config/resolve.js';
+import { fallbackModelFor, modelFor } from '../../config/resolve.js';
 import { ConfigError } from '../../errors.js';
 import { openProject } from '../context.js';
 import { getBackend } from '../../backends/index.js';
@@ -84,8 +84,10 @@ const KICKOFF_NOTE: Record<KickoffMode, string> = {
 /** The program and arguments ao runs for an agent (the model of the first phase), before the kickoff. */
 function launchLine(project: Project, agent: AgentSpec): string[] {
   if (agent.kind === 'service') return [agent.command ?? 'true', ...agent.args];
-  const model = project.phases[0] ? modelFor(project, agent, project.phases[0]) : null;
-  return getBackend(agent.backend).argv({ agent, model, kickoffFile: '<kickoff file>', kickoff: agent.kickoff, aoEntry: 'ao' });
+  const phase = project.phases[0] ?? null;
+  const model = phase ? modelFor(project, agent, phase) : null;
+  const fallbackModel = phase ? fallbackModelFor(project, agent, phase) : null;
+  return getBackend(agent.backend).argv({ agent, model, fallbackModel, kickoffFile: '<kickoff file>', kickoff: agent.kickoff, aoEntry: 'ao' });
 }
 
 /** What [notify] sends and where, for `ao check` and `ao notify`: a webhook shown by its host only (its path is a secret). */

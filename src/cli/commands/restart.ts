@@ -24,8 +24,10 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao restart needs an agent name');
   const phase = readPhaseStateOf(project);
-  const kept = options.fresh ? null : readAgentsState(project.stateDir).agents[agent.name]?.sessionId;
-  const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env, kept);
+  const recorded = readAgentsState(project.stateDir).agents[agent.name];
+  const kept = options.fresh ? null : recorded?.sessionId;
+  // the fallback model's breaker is the provider's state, not the agent's: a start by hand keeps it
+  const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env, kept, recorded?.fallback);
   let existed = false;
   let watchdog = 'running' as 'running' | 'started';
   await updateAgentsState(project.stateDir, async (state) => {

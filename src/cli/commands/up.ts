@@ -44,7 +44,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const entry = aoEntry();
   // a conversation kept from before (a reboot, `ao down`) is continued
   const records = readAgentsState(project.stateDir).agents;
-  const plans = agents.map((agent) => planLaunch(project, agent, view, entry, io.env, records[agent.name]?.sessionId));
+  const plans = agents.map((agent) => planLaunch(project, agent, view, entry, io.env, records[agent.name]?.sessionId, records[agent.name]?.fallback));
 
   if (options.dryRun) {
     // the caller's own environment is passed too, but its values (keys, tokens) are not printed

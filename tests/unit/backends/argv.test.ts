@@ -35,6 +35,8 @@ interface Case {
   backend: BackendName;
   kind: AgentKind;
   model?: string;
+  /** the fallback model of a start on its own model */
+  fallbackModel?: string;
   kickoff?: KickoffMode;
   agent?: Partial<AgentSpec>;
   want: string[];
@@ -45,6 +47,7 @@ function launch(c: Case): LaunchInput {
   return {
     agent: agent({ kind: c.kind, backend: c.backend, ...c.agent }),
     model: c.model ?? null,
+    ...(c.fallbackModel ? { fallbackModel: c.fallbackModel } : {}),
     kickoffFile: KICKOFF,
     kickoff: c.kickoff ?? backend.defaultKickoff(c.kind),
     aoEntry: ENTRY,
@@ -64,6 +67,16 @@ const CASES: Case[] = [
   { backend: 'claude', kind: 'loop', model: M, want: ['claude', ...STREAM, '--model', M, '--'] },
   { backend: 'claude', kind: 'task', model: M, want: ['claude', ...STREAM, '--model', M, '--'] },
   { backend: 'claude', kind: 'loop', kickoff: 'stdin', want: ['claude', ...STREAM] },
+  // Claude's own fallback within a run, for print mode only, and never to the model it runs on
+  {
+    backend: 'claude',
+    kind: 'loop',
+    model: M,
+    fallbackModel: 'claude-sonnet-4-6',
+    want: ['claude', ...STREAM, '--model', M, '--fallback-model', 'claude-sonnet-4-6', '--'],
+  },
+  { backend: 'claude', kind: 'task', model: M, fallbackModel: M, want: ['claude', ...STREAM, '--model', M, '--'] },
+  { backend: 'claude', kind: 'persistent', model: M, fallbackModel: 'claude-sonnet-4-6', want: ['claude', '--model', M] },
   {
     backend: 'claude',
     kind: 'loop',
@@ -160,12 +173,17 @@ const CASES: Case[] = [
 ];
 
 describe('argv', () => {
-  it.each(CASES.map((c) => [`${c.backend} ${c.kind}${c.model ? ' model' : ''} ${JSON.stringify(c.agent ?? {})} ${c.kickoff ?? ''}`, c] as const))(
-    '%s',
-    (_title, c) => {
-      expect(getBackend(c.backend).argv(launch(c))).toEqual(c.want);
-    },
-  );
+  it.each(
+    CASES.map(
+      (c) =>
+        [
+          `${c.backend} ${c.kind}${c.model ? ' model' : ''}${c.fallbackModel ? ` fallback ${c.fallbackModel}` : ''} ${JSON.stringify(c.agent ?? {})} ${c.kickoff ?? ''}`,
+          c,
+        ] as const,
+    ),
+  )('%s', (_title, c) => {
+    expect(getBackend(c.backend).argv(launch(c))).toEqual(c.want);
+  });
 
   it('tests every agent CLI in each kind it runs', () => {
     for (const name of ['claude', 'codex', 'gemini', 'opencode', 'aider'] as const) {

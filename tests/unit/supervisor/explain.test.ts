@@ -85,4 +85,30 @@ describe('ao explain', () => {
     ]);
     expect(e.stall.silent_s).toBeNull();
   });
+
+  it.each([
+    {
+      fallback: { own: 'opus-id', troubleSince: T0, since: null, probing: false },
+      line: `its own (opus-id) in provider trouble since ${new Date(T0).toISOString()}`,
+    },
+    {
+      fallback: { own: 'opus-id', troubleSince: null, since: T0, probing: false },
+      line: `its starts use sonnet-id since ${new Date(T0).toISOString()}, its own (opus-id) overloaded`,
+    },
+    { fallback: { own: 'opus-id', troubleSince: null, since: T0, probing: true }, line: 'this run probes its own model (opus-id) again' },
+  ])('says where its fallback model’s breaker stands: $line', ({ fallback, line }) => {
+    const record = { ...emptyRecord(), up: true, fallback };
+    const e = explainAgent({
+      agent,
+      status: { ...status, state: 'running', detail: null, model: 'sonnet-id' },
+      record,
+      pane: undefined,
+      exit: null,
+      screen: null,
+      hooks: hookView([], T0),
+      unseenMail: 0,
+      now: T0,
+    });
+    expect(e.decided_by).toContain(`fallback model: ${line}`);
+  });
 });

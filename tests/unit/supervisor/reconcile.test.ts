@@ -189,6 +189,7 @@ class Sim {
           retry: 'start-error',
           resume: 'resume',
           'fresh-conversation': 'resume-refused',
+          fallback: 'fallback',
         }[action.reason];
         const paced = action.reason === 'next-iteration' && ['pacing', 'spinning'].includes(input[action.agent]?.condition ?? '');
         const explained = action.reason === 'heal' ? this.diedSinceSpawn.has(action.agent) : paced || said(needs);

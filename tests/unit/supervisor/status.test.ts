@@ -202,6 +202,40 @@ describe('buildStatus', () => {
     expect(report.agents.map((a) => a.model)).toEqual(['claude-opus-4-8', 'claude-opus-4-8', 'claude-sonnet-4-6', 'claude-sonnet-4-6', null]);
   });
 
+  it('an agent on its fallback model shows it, marked (fallback), running or between runs', () => {
+    const fb = {
+      ...project,
+      agents: [agent('builder', { model: 'opus', fallbackModel: 'sonnet' }), agent('adversary', { model: 'opus', fallbackModel: 'sonnet' })],
+    };
+    const open = { own: 'claude-opus-4-8', troubleSince: null, since: NOW - 60_000, probing: false };
+    const report = buildStatus(
+      fb,
+      observed({
+        panes: [pane('p-builder'), pane('p-adversary', { dead: true, deadStatus: 1 })],
+        server: true,
+        agents: { version: 1, agents: { builder: { ...up, model: 'claude-sonnet-4-6', fallback: open }, adversary: { ...up, fallback: open } } },
+      }),
+    );
+    const rows = report.agents.map((a) => [a.name, a.model, a.fallback]);
+    expect(rows).toEqual([
+      ['builder', 'claude-sonnet-4-6', true],
+      ['adversary', 'claude-sonnet-4-6', true],
+      ['watchdog', null, false],
+    ]);
+    expect(formatStatus(report).split('\n')[2]).toMatch(/^builder +loop +demo +claude-sonnet-4-6 \(fallback\) +heal\+stall/);
+    // a probe of its own model, and a breaker state from another own model: its own, unmarked
+    const probing = buildStatus(
+      fb,
+      observed({
+        agents: { version: 1, agents: { builder: { ...up, fallback: { ...open, probing: true } }, adversary: { ...up, fallback: { ...open, own: 'x' } } } },
+      }),
+    );
+    expect(probing.agents.slice(0, 2).map((a) => [a.model, a.fallback])).toEqual([
+      ['claude-opus-4-8', false],
+      ['claude-opus-4-8', false],
+    ]);
+  });
+
   it('prints the header and rows as DESIGN §3 shows them', () => {
     const report = buildStatus(
       project,
