@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { writeTextAtomic } from '../state/files.js';
 import { layout } from '../state/layout.js';
 import { JSON_CAP, readProjectText, readTextCapped } from '../state/safe-fs.js';
-import { DEFAULT_STATE_DIR, inside, plainStateDir } from './find.js';
+import { DEFAULT_STATE_DIR, inside, plainStateDir, realInside } from './find.js';
 import type { LoadedProject } from './load.js';
 import type { Project } from './types.js';
 
@@ -45,7 +45,7 @@ export function cachedProject(file: string, env: NodeJS.ProcessEnv): Project | n
     const dir = dirname(file);
     // the state folder as a plain `state_dir = "…"` line names it; the copy says whether that was right
     const stateDir = resolve(dir, plainStateDir(source) ?? DEFAULT_STATE_DIR);
-    if (!inside(dir, stateDir)) return null;
+    if (!inside(dir, stateDir) || !realInside(dir, stateDir)) return null;
     const cache = JSON.parse(readTextCapped(layout.projectCache(stateDir), JSON_CAP) ?? 'null') as ProjectCache | null;
     if (cache === null) return null;
     const { project } = cache;

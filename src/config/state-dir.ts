@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'smol-toml';
-import { DEFAULT_STATE_DIR, inside, plainStateDir } from './find.js';
+import { DEFAULT_STATE_DIR, inside, plainStateDir, realInside } from './find.js';
 
 /**
  * The state folder an agents.toml names, read as leniently as possible: for
@@ -18,7 +18,7 @@ export function stateDirOf(configFile: string): string {
     // unreadable: the default
   }
   const abs = resolve(dir, value ?? DEFAULT_STATE_DIR);
-  return inside(dir, abs) ? abs : join(dir, DEFAULT_STATE_DIR);
+  return inside(dir, abs) && realInside(dir, abs) ? abs : join(dir, DEFAULT_STATE_DIR);
 }
 
 function declaredStateDir(source: string): string | null {

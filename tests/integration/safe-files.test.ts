@@ -10,9 +10,10 @@ import { AO, demoProject, eventsOf, killServer, makeProject, removeProject, stat
 // outside it, block, or stop healing; each bad file is one event.
 
 const cleanups: Array<() => Promise<void>> = [];
+// five teams' `ao down` on a loaded machine: more than the default 30 s
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
-});
+}, 120_000);
 
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
