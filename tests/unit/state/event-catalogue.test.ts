@@ -29,6 +29,12 @@ describe('the event catalogue', () => {
     expect(['started', 'gate-pass', 'backoff', 'from-a-newer-ao'].map(colour)).toEqual(Array(4).fill(undefined));
   });
 
+  it('shows the names an event file holds capped at 64 characters, in one line', () => {
+    const { text } = eventLine({ time: '2030-01-01T00:00:00Z', agent: 'a'.repeat(500), event: `x\n${'e'.repeat(500)}`, reason: 'r' }, { color: false });
+    expect(text).toContain(`${'a'.repeat(63)}…  x ${'e'.repeat(61)}…  r`);
+    expect(text).not.toContain('\n');
+  });
+
   it('logs failures and errors at warn level', () => {
     const warned = Object.entries(EVENTS).filter(([, info]) => info.log === 'warn').map(([name]) => name).sort();
     expect(warned).toEqual(['bad-file', 'config-error', 'failed', 'notify-failed', 'paused', 'start-error', 'sweep-failed']);
