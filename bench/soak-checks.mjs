@@ -1,64 +1,13 @@
 // bench/soak's checker: from what the soak recorded (S.records), the state folder
 // and the event log, one row per figure: { figure, value, expect, ok } with ok
 // true, false, or null for a figure shown without a verdict.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ms, since, spread } from './soak-lib.mjs';
+import { inboxIds, ms, since, spread, stateFiles } from './soak-lib.mjs';
 
 const HUNG_MS = 5000;
 const WATCHDOG_BACK_MS = 5000;
 const HEAL_MS = 60_000;
-
-/** Every line of a JSON-lines file parsed; the lines that do not parse, by number. */
-function jsonLines(file) {
-  if (!existsSync(file)) return { rows: [], bad: [] };
-  const rows = [];
-  const bad = [];
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((line, i) => {
-      if (line === '') return;
-      try {
-        rows.push(JSON.parse(line));
-      } catch {
-        bad.push(`${file.split('/').pop()}:${i + 1}`);
-      }
-    });
-  return { rows, bad };
-}
-
-function stateFiles(stateDir) {
-  const bad = [];
-  for (const f of ['agents.json', 'phase.json']) {
-    try {
-      JSON.parse(readFileSync(join(stateDir, f), 'utf8'));
-    } catch (e) {
-      bad.push(`${f}: ${e.code ?? 'does not parse'}`);
-    }
-  }
-  const events = [];
-  for (const f of ['events.jsonl.3', 'events.jsonl.2', 'events.jsonl.1', 'events.jsonl']) {
-    const r = jsonLines(join(stateDir, f));
-    events.push(...r.rows);
-    bad.push(...r.bad);
-  }
-  const usage = jsonLines(join(stateDir, 'usage.jsonl'));
-  bad.push(...usage.bad);
-  for (const e of events) e.t = since(Date.parse(e.time));
-  events.sort((a, b) => a.t - b.t);
-  return { bad, events, usage: usage.rows };
-}
-
-/** Every `soak-<run>-<n>` id in the inboxes, with how often it occurs. */
-function inboxIds(stateDir, runId) {
-  const counts = new Map();
-  const folder = join(stateDir, 'inbox');
-  if (!existsSync(folder)) return counts;
-  for (const f of readdirSync(folder).filter((n) => n.endsWith('.md'))) {
-    for (const m of readFileSync(join(folder, f), 'utf8').matchAll(new RegExp(`soak-${runId}-\\d+\\b`, 'g'))) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
-  }
-  return counts;
-}
 
 const STARTS = new Set(['started', 'restart', 'next-iteration']);
 const within = (t, from, to) => t >= from && t <= to;
@@ -85,6 +34,20 @@ function pacing(S, events) {
     }
   }
   return { fast, twice };
+}
+
+/** A `died` of an agent after a `died` of it with no start between: one death decided (and logged) again. */
+function deathsTwice(events) {
+  const dead = new Set();
+  const again = [];
+  for (const e of events) {
+    if (STARTS.has(e.event)) dead.delete(e.agent);
+    else if (e.event === 'died') {
+      if (dead.has(e.agent)) again.push(`${e.agent} +${e.t.toFixed(0)}s`);
+      dead.add(e.agent);
+    }
+  }
+  return again;
 }
 
 /** The longest time within [from, to] in which `agent` was not started. */
@@ -206,6 +169,8 @@ export function check(S) {
   const { fast, twice: reused } = pacing(S, events);
   row('loop starts sooner than min_iteration_s', `${fast.length}: ${list(fast, 3)}`, 'none', fast.length === 0);
   row('iteration numbers started twice', `${reused.length}: ${list(reused, 2)}`, 'none', reused.length === 0);
+  const again = deathsTwice(events);
+  row('deaths logged twice (no start between)', `${again.length}: ${list(again, 3)}`, 'none', again.length === 0);
 
   for (const r of S.records.restarts) {
     const died = events.filter((e) => e.agent === r.agent && e.event === 'died' && within(e.t, r.at - 1, r.at + r.ms / 1000 + 3));
@@ -277,8 +242,12 @@ export function check(S) {
         starts.length <= allowed,
       );
     }
-    const notices = events.filter((e) => e.event === 'mail-notice' && within(e.t, d.from, to + 10));
-    row('  … mail notices during it', notices.length, '(shown)', null);
+    // one notice per new message at the most: a notice pasted again is a sweep repeated after a failed write
+    for (const agent of S.agents) {
+      const notices = events.filter((e) => e.agent === agent && e.event === 'mail-notice' && within(e.t, d.from, to + 10)).length;
+      const mail = S.records.sends.filter((m) => m.agent === agent && m.code === 0 && within(m.at, d.from - 60, to + 10)).length;
+      if (notices > 0) row(`  … mail notices to ${agent} during it`, `${notices} (${mail} new messages)`, `≤ ${mail + 1}`, notices <= mail + 1);
+    }
   }
 
   const phases = st.filter((s) => s.parsed).map((s) => s.phase);

@@ -1,7 +1,9 @@
 // bench/soak's plumbing: a log with timestamps, commands run with a deadline and
-// ended by pid, /proc lookups, and percentiles. No decisions of the soak here.
+// ended by pid, /proc lookups, percentiles, and the state folder read back. No
+// decisions of the soak here.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const t0 = Date.now();
 /** seconds since the soak began, for the log and the records */
@@ -175,3 +177,57 @@ export function spread(values) {
 }
 
 export const ms = (v) => (Number.isFinite(v) ? `${Math.round(v)} ms` : '-');
+
+// ---------------------------------------------------------------- the state folder, read back
+
+/** Every line of a JSON-lines file parsed; the lines that do not parse, by number. */
+function jsonLines(file) {
+  if (!existsSync(file)) return { rows: [], bad: [] };
+  const rows = [];
+  const bad = [];
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line === '') return;
+      try {
+        rows.push(JSON.parse(line));
+      } catch {
+        bad.push(`${file.split('/').pop()}:${i + 1}`);
+      }
+    });
+  return { rows, bad };
+}
+
+/** agents.json and phase.json parsed; every line of events.jsonl (and its rotations) and usage.jsonl; an event's `t` in soak seconds. */
+export function stateFiles(stateDir) {
+  const bad = [];
+  for (const f of ['agents.json', 'phase.json']) {
+    try {
+      JSON.parse(readFileSync(join(stateDir, f), 'utf8'));
+    } catch (e) {
+      bad.push(`${f}: ${e.code ?? 'does not parse'}`);
+    }
+  }
+  const events = [];
+  for (const f of ['events.jsonl.3', 'events.jsonl.2', 'events.jsonl.1', 'events.jsonl']) {
+    const r = jsonLines(join(stateDir, f));
+    events.push(...r.rows);
+    bad.push(...r.bad);
+  }
+  const usage = jsonLines(join(stateDir, 'usage.jsonl'));
+  bad.push(...usage.bad);
+  for (const e of events) e.t = since(Date.parse(e.time));
+  events.sort((a, b) => a.t - b.t);
+  return { bad, events, usage: usage.rows };
+}
+
+/** Every `soak-<run>-<n>` id in the inboxes, with how often it occurs. */
+export function inboxIds(stateDir, runId) {
+  const counts = new Map();
+  const folder = join(stateDir, 'inbox');
+  if (!existsSync(folder)) return counts;
+  for (const f of readdirSync(folder).filter((n) => n.endsWith('.md'))) {
+    for (const m of readFileSync(join(folder, f), 'utf8').matchAll(new RegExp(`soak-${runId}-\\d+\\b`, 'g'))) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
+  }
+  return counts;
+}

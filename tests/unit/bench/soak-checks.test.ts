@@ -90,6 +90,12 @@ const CASES: { name: string; figure: RegExp; breakIt: (S: SoakState) => void }[]
     figure: /^iteration numbers started twice/,
     breakIt: (S) => appendFileSync(join(S.stateDir, 'events.jsonl'), event(20, 'builder', 'next-iteration', { iteration: 2, restarts: 0 })),
   },
+  {
+    name: 'a death logged twice',
+    figure: /^deaths logged twice/,
+    breakIt: (S) =>
+      appendFileSync(join(S.stateDir, 'events.jsonl'), event(8, 'builder', 'died', { lived_ms: 100 }) + event(9, 'builder', 'died', { lived_ms: 200 })),
+  },
   { name: 'a kill not healed', figure: /^kill -9 builder/, breakIt: (S) => Object.assign(S.records.kills[0]!, { healed: false, ms: null }) },
   { name: 'a watchdog back after 9 s', figure: /^watchdog kill/, breakIt: (S) => Object.assign(S.records.watchdog[0]!, { ms: 9000 }) },
   { name: 'a status call that hung', figure: /^ao status --json calls/, breakIt: (S) => Object.assign(S.records.status[1]!, { ms: 6000 }) },
@@ -125,6 +131,17 @@ const CASES: { name: string; figure: RegExp; breakIt: (S: SoakState) => void }[]
 ];
 
 describe('bench/soak checker', () => {
+  it('fails on a mail notice pasted again during a full disk', () => {
+    const S = cleanRun();
+    S.records.disk.push({ from: 60, to: 85, skipped: null });
+    const notices = [61, 64, 67].map((s) => event(s, 'builder', 'mail-notice')).join('');
+    appendFileSync(join(S.stateDir, 'events.jsonl'), notices);
+    expect(rowOf(S, /mail notices to builder/).map((r) => r.ok)).toEqual([false]);
+    S.records.sends.push({ at: 62, agent: 'builder', id: 'soak-abc-2', code: 0 }, { at: 63, agent: 'builder', id: 'soak-abc-3', code: 0 });
+    appendFileSync(join(S.stateDir, 'inbox', 'builder.md'), '## m2 · x · from maintainer\n> soak-abc-2 soak-abc-3\n\n');
+    expect(rowOf(S, /mail notices to builder/).map((r) => r.ok)).toEqual([true]);
+  });
+
   it('holds on a clean run', () => {
     const result = check(cleanRun());
     expect(result.rows.filter((r) => r.ok === false)).toEqual([]);
