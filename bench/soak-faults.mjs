@@ -156,7 +156,12 @@ export async function provider(S, mood, seconds) {
 }
 
 /** agents.toml broken for `seconds`, then restored: the error must be reported and cleared. */
-export async function brokenToml(S, seconds) {
+export function brokenToml(S, seconds) {
+  // on a steady team: `ao up --wait` started again while the file is broken exits 2 until it is whole
+  return S.exclusive(() => breakToml(S, seconds));
+}
+
+async function breakToml(S, seconds) {
   const rec = { from: since(), to: null, reportedMs: null, clearedMs: null };
   S.records.toml.push(rec);
   log(`agents.toml: broken for ${seconds} s`);
