@@ -192,13 +192,19 @@ export function check(S) {
     const to = p.to ?? since();
     const seen = (name, from, until) => st.filter((s) => within(s.at, from, until)).map((s) => s.states?.[name]);
     for (const a of cliAgents) {
-      if (p.mood === 'limit')
+      if (p.mood === 'limit') {
+        // the event too: a poll every few seconds can miss a short pause
+        const said = (name, until) => events.filter((e) => e.agent === a && e.event === name && within(e.t, p.from, until)).map((e) => e.reason);
+        const paused = seen(a, p.from, to + 15).includes('paused') || said('paused', to + 15).length > 0;
+        const failed = seen(a, p.from, to + 60).includes('failed') || said('failed', to + 60).length > 0;
+        const deaths = said('died', to + 15);
         row(
           `usage limit +${p.from.toFixed(0)}s: ${a}`,
-          `states ${[...new Set(seen(a, p.from, to + 15))].join(',')}`,
+          `${paused ? 'paused' : 'never paused'}${failed ? ', FAILED' : ''}; states seen ${[...new Set(seen(a, p.from, to + 15))].join(',')}${deaths.length ? `; died: ${list(deaths, 2)}` : ''}`,
           'paused, never failed',
-          seen(a, p.from, to + 15).includes('paused') && !seen(a, p.from, to + 60).includes('failed'),
+          paused && !failed,
         );
+      }
       if (p.mood === 'overload') {
         const stalls = events.filter((e) => e.agent === a && e.event === 'stall-restart' && within(e.t, p.from, to));
         const states = seen(a, p.from, to + 60);

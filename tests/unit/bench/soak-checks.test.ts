@@ -142,6 +142,19 @@ describe('bench/soak checker', () => {
     expect(rowOf(S, /mail notices to builder/).map((r) => r.ok)).toEqual([true]);
   });
 
+  it('a usage limit: held when the loop paused (by its event or a poll), failed when it only died', () => {
+    const S = cleanRun();
+    S.agents.push('claude');
+    S.loopMins.claude = 30;
+    S.records.provider.push({ mood: 'limit', from: 10, to: 40 });
+    appendFileSync(join(S.stateDir, 'events.jsonl'), event(12, 'claude', 'died', { lived_ms: 900 }));
+    expect(rowOf(S, /^usage limit \+10s: claude/).map((r) => r.ok)).toEqual([false]);
+    appendFileSync(join(S.stateDir, 'events.jsonl'), event(20, 'claude', 'paused', { kind: 'usage-limit' }));
+    expect(rowOf(S, /^usage limit \+10s: claude/).map((r) => r.ok)).toEqual([true]);
+    appendFileSync(join(S.stateDir, 'events.jsonl'), event(70, 'claude', 'failed'));
+    expect(rowOf(S, /^usage limit \+10s: claude/).map((r) => r.ok)).toEqual([false]);
+  });
+
   it('holds on a clean run', () => {
     const result = check(cleanRun());
     expect(result.rows.filter((r) => r.ok === false)).toEqual([]);
