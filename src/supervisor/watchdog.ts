@@ -37,6 +37,7 @@ import { wakeChannel } from './launch.js';
 import { Notifier } from './notify.js';
 import { observe, observedPids } from './observe.js';
 import { troubleOf } from './read-trouble.js';
+import { ProviderRetries } from './provider-wait.js';
 import { recordIteration } from './record-usage.js';
 import { silentTooLong } from './reconcile.js';
 import { reloadConfig } from './reload.js';
@@ -77,6 +78,8 @@ export class Watchdog {
   private readonly deps: WatchdogDeps;
   /** the live agent panes' pids, polled in /proc between sweeps */
   private readonly proc = new ProcWatch();
+  /** the CLIs' own retries of their provider, read from the signal files */
+  private readonly retries = new ProviderRetries();
   private running = false;
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
@@ -317,6 +320,7 @@ export class Watchdog {
         // and was it the provider's trouble (a usage limit, an outage)?
         const trouble = seen.exitStatus === 0 ? null : troubleOf(project, spec, seen.exitStatus, now, record.logOffset ?? 0);
         if (trouble && trouble.kind !== null) seen.trouble = { kind: trouble.kind, resetAt: trouble.resetAt, message: trouble.message };
+        else if (trouble?.message) seen.lastWords = trouble.message;
       }
       const support = spec.kind === 'service' ? undefined : getBackend(spec.backend).conversations;
       const sessionId = conversations.get(spec.name) ?? record?.sessionId;
@@ -328,6 +332,8 @@ export class Watchdog {
           support.refused(screen, sessionId) || support.refused(stripControls(logTail(layout.agentLog(project.stateDir, spec.name))), sessionId);
       }
       // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
+      if (!seen.dead && record?.startedAt && (spec.kind === 'loop' || spec.kind === 'task'))
+        seen.providerRetry = this.retries.read(project.stateDir, spec.name, Date.parse(record.startedAt));
       if (watchesScreen(spec)) seen.screen = !seen.dead && record?.waitingOn ? 'waiting' : null;
       else if (silentTooLong({ heal: spec.heal, stallMs: spec.stallMinutes * 60_000 }, seen, record, now)) {
         const screen = await tmux.capture(spec.session).catch(() => null);
