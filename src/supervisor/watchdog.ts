@@ -163,19 +163,25 @@ export class Watchdog {
   /** One pass: snapshot, lock, observe, decide, execute, write the state. Returns when the next pass is due at the latest. */
   async tick(): Promise<number | null> {
     const { tmux } = this.deps;
-    const panes = await tmux.snapshot();
+    let panes = await tmux.snapshot();
     if (this.deps.ownSession && !panes.some((p) => p.session === this.deps.ownSession)) {
       // its session went away with its tmux server: what it would see now is no agent's death
       this.deps.log('info', 'the watchdog session is gone: stopping');
       this.stop();
       return null;
     }
-    const now = this.now();
+    let now = this.now();
     let wakeAt: number | null = null;
     let started = false;
 
     await withLock(this.project.stateDir, async () => {
       const state = await this.agentsState(panes, now);
+      if (startedSince(state, now)) {
+        // `ao restart` or `ao up` started an agent while this sweep waited for the lock: the snapshot
+        // from before shows the pane it replaced, whose end is no death (nor one with a negative lifetime)
+        panes = await tmux.snapshot();
+        now = this.now();
+      }
       const before = JSON.stringify(state);
       await this.reloadIfChanged(state, panes);
       const project = this.project;
@@ -652,4 +658,9 @@ function readText(file: string): string {
   } catch {
     return '';
   }
+}
+
+/** Whether a start was recorded at or after `at` (by another command, under the lock this sweep waited for). */
+function startedSince(state: AgentsState, at: number): boolean {
+  return Object.values(state.agents).some((r) => r.startedAt !== null && Date.parse(r.startedAt) >= at);
 }
