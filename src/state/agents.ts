@@ -54,6 +54,8 @@ export interface AgentRecord {
   pending?: PendingDelivery | null;
   /** the watchdog should paste a stall nudge once the screen is steadily ready */
   nudgeDue?: boolean;
+  /** a Claude TUI's transcript and how far its usage has been recorded (bytes) */
+  transcript?: { path: string; offset: number } | null;
   /** its CLI retries the provider and says so (`provider (retry 3/10)`): waiting, not stalled */
   providerWait?: string | null;
   /** the dialog its screen shows (`folder trust`, `tool permission`, …): it waits for a person */
@@ -195,6 +197,7 @@ const recordShape = S.looseObject({
   nudgeDue: S.optional(S.boolean),
   waitingOn: optionalOf(S.string),
   providerWait: optionalOf(S.string),
+  transcript: optionalOf(S.looseObject({ path: S.string, offset: S.count })),
   delivery: optionalOf(S.looseObject({ what: S.string, verdict: S.string, reason: S.string, at: S.number })),
   pausedReason: optionalOf(S.string),
   troubles: S.optional(S.count),

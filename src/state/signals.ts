@@ -22,6 +22,8 @@ export interface Signal {
   /** ApiRetry (written by ao's stream formatter, not a hook): `3/10`, and the wait before the next try */
   retry?: string;
   wait_ms?: number;
+  /** Claude Code's transcript of the conversation (every hook's `transcript_path`), where a TUI's usage is read */
+  transcript?: string;
 }
 
 /** What ao's stream formatter writes beside the hooks: the CLI retries the provider, or answered again after retrying. */
@@ -31,6 +33,12 @@ export const API_ANSWERED = 'ApiAnswered';
 /** The file is rotated (to .1) past this size: a week of hooks stays small. */
 const MAX_BYTES = 1024 * 1024;
 const word = (v: unknown): string | undefined => (typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,80}$/.test(v) ? v : undefined);
+
+/** An absolute path to a .jsonl file, printable, of a sane length; anything else is not kept. */
+function transcriptPath(v: unknown): string | undefined {
+  // eslint-disable-next-line no-control-regex -- no control character in a path ao keeps
+  return typeof v === 'string' && v.length <= 1024 && v.startsWith('/') && v.endsWith('.jsonl') && !/[\u0000-\u001f\u007f]/.test(v) ? v : undefined;
+}
 
 /** Pure: the line to keep for one hook's JSON input, or null when it is not a hook's input. */
 export function signalOf(input: string, now: Date): Signal | null {
@@ -46,7 +54,15 @@ export function signalOf(input: string, now: Date): Signal | null {
   if (!hook) return null;
   const source = word(o.source);
   const type = word(o.notification_type);
-  return { time: now.toISOString(), hook, session: word(o.session_id) ?? null, ...(source ? { source } : {}), ...(type ? { type } : {}) };
+  const transcript = transcriptPath(o.transcript_path);
+  return {
+    time: now.toISOString(),
+    hook,
+    session: word(o.session_id) ?? null,
+    ...(source ? { source } : {}),
+    ...(type ? { type } : {}),
+    ...(transcript ? { transcript } : {}),
+  };
 }
 
 /** Pure: the line ao's stream formatter keeps for a CLI's retry of its provider, or for its first answer after. */
@@ -106,6 +122,8 @@ export interface HookView {
   waiting: string | null;
   /** the CLI is retrying its provider (its last ApiRetry, no answer since): `3/10` and when the next try is due (unix ms) */
   provider: { retry: string; dueMs: number } | null;
+  /** the conversation's transcript, as the newest hook that named one says */
+  transcript: string | null;
 }
 
 /** Hooks that ask a person; a Notification only for these types (idle_prompt is plain idleness). */
@@ -118,8 +136,10 @@ export function hookView(signals: readonly Signal[], sinceMs: number): HookView 
   const byHook: Record<string, string> = {};
   let session: string | null = null;
   let provider: HookView['provider'] = null;
+  let transcript: string | null = null;
   const hooks: Signal[] = [];
   for (const s of run) {
+    if (s.transcript) transcript = s.transcript;
     if (s.hook === API_RETRY) provider = { retry: s.retry ?? '?', dueMs: Date.parse(s.time) + (s.wait_ms ?? 0) };
     else if (s.hook === API_ANSWERED) provider = null;
     else hooks.push(s);
@@ -128,5 +148,5 @@ export function hookView(signals: readonly Signal[], sinceMs: number): HookView 
   }
   const last = hooks.at(-1) ?? null;
   const asks = last !== null && (ASKS.has(last.hook) || (last.hook === 'Notification' && ASKING_NOTIFICATIONS.has(last.type ?? '')));
-  return { last, byHook, session, waiting: asks ? 'tool permission' : null, provider };
+  return { last, byHook, session, waiting: asks ? 'tool permission' : null, provider, transcript };
 }

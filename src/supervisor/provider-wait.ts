@@ -10,22 +10,20 @@ import { fileStamp } from '../state/files.js';
 import { hookView, readSignals, signalFile, type HookView } from '../state/signals.js';
 import type { Action, ObservedAgent } from './reconcile.js';
 
-export type ProviderRetry = NonNullable<HookView['provider']>;
+/** An agent's signals as one view, read again only when its file changed (a stat a sweep; the read when a line was added). */
+export class SignalViews {
+  private readonly seen = new Map<string, { stamp: string; since: number; view: HookView }>();
 
-/** Reads each agent's signals only when the file changed (a stat a sweep; the read when a line was added). */
-export class ProviderRetries {
-  private readonly seen = new Map<string, { stamp: string; since: number; retry: ProviderRetry | null }>();
-
-  /** The retry the agent's run (started at `sinceMs`) is in, or null. */
-  read(stateDir: string, agent: string, sinceMs: number): ProviderRetry | null {
+  /** What the signals of the agent's run (started at `sinceMs`) say, or null without a signal file. */
+  view(stateDir: string, agent: string, sinceMs: number): HookView | null {
     const file = signalFile(stateDir, agent);
     const stamp = fileStamp(file);
     if (stamp === null) return null;
     const cached = this.seen.get(agent);
-    if (cached && cached.stamp === stamp && cached.since === sinceMs) return cached.retry;
-    const retry = hookView(readSignals(file), sinceMs).provider;
-    this.seen.set(agent, { stamp, since: sinceMs, retry });
-    return retry;
+    if (cached && cached.stamp === stamp && cached.since === sinceMs) return cached.view;
+    const view = hookView(readSignals(file), sinceMs);
+    this.seen.set(agent, { stamp, since: sinceMs, view });
+    return view;
   }
 }
 

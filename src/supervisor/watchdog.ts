@@ -37,7 +37,8 @@ import { wakeChannel } from './launch.js';
 import { Notifier } from './notify.js';
 import { observe, observedPids } from './observe.js';
 import { troubleOf } from './read-trouble.js';
-import { ProviderRetries } from './provider-wait.js';
+import { SignalViews } from './provider-wait.js';
+import { recordTuiUsage } from './tui-usage.js';
 import { recordIteration } from './record-usage.js';
 import { silentTooLong } from './reconcile.js';
 import { reloadConfig } from './reload.js';
@@ -78,8 +79,8 @@ export class Watchdog {
   private readonly deps: WatchdogDeps;
   /** the live agent panes' pids, polled in /proc between sweeps */
   private readonly proc = new ProcWatch();
-  /** the CLIs' own retries of their provider, read from the signal files */
-  private readonly retries = new ProviderRetries();
+  /** the signal files (hooks, the CLIs' own retries of their provider), each read again when it changed */
+  private readonly signals = new SignalViews();
   private running = false;
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
@@ -190,6 +191,7 @@ export class Watchdog {
       const phase = decidePhase({ project, ...(await this.observeGate(state)), records: state.agents, lastGeneration: this.lastGeneration, plansEdited });
       state.agents = phase.records;
       const view = phaseView(project, phase.phase);
+      recordTuiUsage(project, state.agents, panes, this.signals, view.phase.id, now, (text) => this.deps.log('warn', text));
       this.phaseId = view.phase.id;
       const decision = decideAgents({
         project,
@@ -339,7 +341,7 @@ export class Watchdog {
       }
       // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
       if (!seen.dead && record?.startedAt && (spec.kind === 'loop' || spec.kind === 'task'))
-        seen.providerRetry = this.retries.read(project.stateDir, spec.name, Date.parse(record.startedAt));
+        seen.providerRetry = this.signals.view(project.stateDir, spec.name, Date.parse(record.startedAt))?.provider ?? null;
       if (watchesScreen(spec)) seen.screen = !seen.dead && record?.waitingOn ? 'waiting' : null;
       else if (silentTooLong({ heal: spec.heal, stallMs: spec.stallMinutes * 60_000 }, seen, record, now)) {
         const screen = await tmux.capture(spec.session).catch(() => null);
