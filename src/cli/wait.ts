@@ -11,27 +11,10 @@ import { WATCHDOG } from '../supervisor/status.js';
 import type { Tmux } from '../tmux/client.js';
 import { bySession } from '../tmux/snapshot.js';
 import type { Io } from './io.js';
+import { sleepFor } from '../sleep.js';
 
 /** one snapshot (a few ms) a second */
 const POLL_MS = 1000;
-
-/**
- * A pause of `ms` that an abort ends early. Its `abort` listener goes with it:
- * this runs once a second for weeks, and a listener left behind each time
- * grew the heap and warned of a leak (MaxListenersExceededWarning).
- */
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** `stopped`: aborted by a signal to this process (a test passes its own to look at). */
 export async function waitTeamDown(project: Project, tmux: Tmux, io: Io, stopped = new AbortController()): Promise<number> {
@@ -53,7 +36,7 @@ export async function waitTeamDown(project: Project, tmux: Tmux, io: Io, stopped
         io.out('the watchdog is gone while the team should run (its tmux server ended?): exit 1\n');
         return 1;
       }
-      await pause(POLL_MS, stopped.signal);
+      await sleepFor(POLL_MS, stopped.signal);
     }
   } finally {
     for (const signal of signals) process.off(signal, onSignal);

@@ -18,9 +18,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { StandIn } from '../fixtures/standins/common.js';
 import { startOpenAI } from '../fixtures/standins/openai.js';
-import { eventsOf, killServer, makeProject, removeProject, runAo, statusOf, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { eventsOf, makeProject, runAo, statusOf, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli, type CliName } from '../helpers/clis.js';
-import { cliHome, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, endStandInTeam, tomlPairs } from '../helpers/standin-env.js';
 
 const codex = await ensureCli('codex');
 if (!codex.ok) announceInstallFailure('codex', codex.reason);
@@ -63,13 +63,7 @@ function loop(
     ].join('\n'),
   );
   const ao = (...args: string[]) => runAo(args, { cwd: dir, socket });
-  cleanups.push(async () => {
-    await ao('down');
-    await killServer(socket);
-    await server.close();
-    home.remove();
-    removeProject(dir);
-  });
+  cleanups.push(() => endStandInTeam({ dir, socket, server, home }));
   return ao;
 }
 

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { StandIn, Usage } from '../fixtures/standins/common.js';
-import { killServer, makeProject, removeProject, runAo, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { makeProject, runAo, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, leadToml } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, endStandInTeam, leadToml } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('claude');
 if (!installed.ok) announceInstallFailure('claude', installed.reason);
@@ -44,13 +44,7 @@ describe.skipIf(!installed.ok)('a Claude TUI’s usage', { timeout: 180_000 }, (
     writeFileSync(join(dir, 'agents.toml'), leadToml('tuiu-', 'claude', installed.ok ? installed.bin : '', home.env));
   });
 
-  afterAll(async () => {
-    await ao('down');
-    await killServer(socket);
-    await server.close();
-    home.remove();
-    removeProject(dir);
-  });
+  afterAll(() => endStandInTeam({ dir, socket, server, home }));
 
   const leadRow = async (): Promise<CostRow | undefined> => {
     const r = await ao('cost', '--json');

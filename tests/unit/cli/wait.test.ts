@@ -8,7 +8,8 @@ import { getEventListeners } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { pause, waitTeamDown } from '../../../src/cli/wait.js';
+import { waitTeamDown } from '../../../src/cli/wait.js';
+import { sleepFor } from '../../../src/sleep.js';
 import type { Project } from '../../../src/config/types.js';
 import type { Tmux } from '../../../src/tmux/client.js';
 import type { PaneInfo } from '../../../src/tmux/snapshot.js';
@@ -86,15 +87,15 @@ describe('waitTeamDown', () => {
   });
 });
 
-describe('pause', () => {
+describe('sleepFor', () => {
   it('removes its listener when the time is up, and resolves at once on an abort', async () => {
     const c = new AbortController();
-    const p = pause(1000, c.signal);
+    const p = sleepFor(1000, c.signal);
     expect(getEventListeners(c.signal, 'abort')).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1000);
     await p;
     expect(getEventListeners(c.signal, 'abort')).toHaveLength(0);
-    const q = pause(60_000, c.signal);
+    const q = sleepFor(60_000, c.signal);
     c.abort();
     await q;
     expect(vi.getTimerCount()).toBe(0);
