@@ -14,9 +14,27 @@
 import type { DetectOptions, Backend, LaunchInput, ScreenState } from './types.js';
 import type { AgentKind, KickoffMode } from '../config/types.js';
 import { agentCliKickoff, isOneShot, lastNonEmpty, modelFlag, program, screenLines } from './common.js';
+import { wordsTrouble, type TroubleWords } from './text-trouble.js';
+import type { Trouble } from './trouble.js';
 
 const PROMPT = /^(?:[a-z]+(?: [a-z]+)*)?>$/;
 const QUESTION = /\(Y\)es\/\(N\)o.*\[(?:Yes|No)\]:?$/;
+
+/**
+ * aider (0.86, `aider/exceptions.py`) prints litellm's error and its own
+ * description of it ("The API provider's servers are down or overloaded.");
+ * written from its source, not captured (docs/CLI-VERSIONS.md).
+ */
+const WORDS: TroubleWords = {
+  'usage-limit': /insufficient_quota|exceeded your current quota|usage limit/i,
+  auth: /not able to authenticate you|AuthenticationError/,
+  'rate-limit': /has rate limited you|RateLimitError/,
+  overload: /servers are down or overloaded|timed out without returning a response|InternalServerError|ServiceUnavailableError|overloaded_error/,
+};
+
+export function aiderTrouble(output: string, exitStatus: number | null, _now: number): Trouble {
+  return wordsTrouble(WORDS, output, exitStatus);
+}
 
 export function detectAider(screen: string, _options?: DetectOptions): ScreenState {
   const last = lastNonEmpty(screenLines(screen), 1)[0]?.trim();
@@ -48,5 +66,6 @@ export const aider: Backend = {
     return [cmd, ...model, ...input.agent.args];
   },
   detect: detectAider,
+  trouble: aiderTrouble,
   credentials: { env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY', 'GEMINI_API_KEY', 'DEEPSEEK_API_KEY'], files: ['.aider.conf.yml'] },
 };

@@ -106,3 +106,32 @@ export function claudeSessionId(output: string): string | null {
   }
   return null;
 }
+
+/**
+ * The usage of the assistant messages in a piece of a Claude Code transcript
+ * (`~/.claude/projects/<folder>/<session>.jsonl`, one JSON line per entry):
+ * a message of several content blocks is written as several lines with the
+ * same `message.id`, each carrying the message's usage, so each id counts
+ * once, with its last line's usage. The transcript has no cost. Null when
+ * the piece holds no assistant message.
+ */
+export function claudeTranscriptUsage(text: string): { usage: IterationUsage; lastId: string } | null {
+  const byId = new Map<string, Record<string, unknown>>();
+  for (const e of jsonLines(text)) {
+    const message = obj(e.message);
+    const id = str(message?.id);
+    const usage = obj(message?.usage);
+    if (e.type !== 'assistant' || id === null || usage === null) continue;
+    byId.delete(id); // the last line of an id, in the order the ids last appeared
+    byId.set(id, usage);
+  }
+  if (byId.size === 0) return null;
+  const total: IterationUsage = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: null };
+  for (const u of byId.values()) {
+    total.input_tokens += num(u.input_tokens) ?? 0;
+    total.output_tokens += num(u.output_tokens) ?? 0;
+    total.cache_read_tokens += num(u.cache_read_input_tokens) ?? 0;
+    total.cache_write_tokens += num(u.cache_creation_input_tokens) ?? 0;
+  }
+  return { usage: total, lastId: [...byId.keys()].at(-1)! };
+}

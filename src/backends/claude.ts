@@ -95,6 +95,16 @@ function endOfOptions(input: LaunchInput): string[] {
   return input.kickoff === 'arg' ? ['--'] : [];
 }
 
+/**
+ * The TUI retrying the API itself, as 2.1.332 shows it under its spinner
+ * ("✻ API error · retrying in 1s · attempt 1/10", then "retrying… · attempt
+ * 2/10"): the attempt, or null. (It gives up on 529s after a few attempts:
+ * "API Error: Repeated 529 Overloaded errors. The API is at capacity".)
+ */
+export function claudeRetrying(screen: string): string | null {
+  return /API error · retrying\b[^\n]*· attempt (\d+\/\d+)/.exec(screen)?.[1] ?? null;
+}
+
 export const claude: Backend = {
   name: 'claude',
   settleMs: 1000,
@@ -128,6 +138,7 @@ export const claude: Backend = {
   },
   detect: detectClaude,
   dialog: claudeDialog,
+  retrying: claudeRetrying,
   trouble: claudeTrouble,
   usage: claudeUsage,
   conversations: claudeConversations,

@@ -17,8 +17,9 @@ import type { IterationUsage } from './usage.js';
 const USAGE_LIMIT = /You[’']ve hit your usage limit|usage_limit_reached|usage limit has been reached/i;
 const AUTH = /\b401 Unauthorized|\b403 Forbidden|invalid_api_key|Incorrect API key|not logged in|Please (?:re-?)?login|refresh token/i;
 const RATE = /\b429 Too Many Requests|rate_limit_exceeded|Rate limit reached/i;
+// 0.171 shows a 503 `server_is_overloaded` in its own words: "Selected model is at capacity. Please try a different model."
 const OVERLOAD =
-  /\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)|unexpected status 5\d\d|server_is_overloaded|\boverloaded\b|stream disconnected|error sending request|Connection refused|timed out/i;
+  /\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)|unexpected status 5\d\d|server_is_overloaded|\boverloaded\b|\bat capacity\b|stream disconnected|error sending request|Connection refused|timed out/i;
 const RESETS = /try again at/;
 
 function classify(text: string): TroubleKind | null {

@@ -15,6 +15,8 @@
 import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } from './types.js';
 import type { AgentKind, KickoffMode } from '../config/types.js';
 import { agentCliKickoff, bottom, isOneShot, modelFlag, program, screenLines } from './common.js';
+import { wordsTrouble, type TroubleWords } from './text-trouble.js';
+import type { Trouble } from './trouble.js';
 
 const PERMISSION = /△\s*Permission required/;
 const PERMISSION_CHOICES = /Allow once.*Reject/;
@@ -24,6 +26,22 @@ const READY_HINT = /ctrl\+p commands|Ask anything/i;
 /** The dialog on screen, anywhere, or null (opencode 1.18 asks only for tool permission). */
 export function opencodeDialog(screen: string): DialogName | null {
   return PERMISSION.test(screen) || PERMISSION_CHOICES.test(screen) ? 'tool permission' : null;
+}
+
+/**
+ * opencode 1.18 ends a failed `run` with "Error: <the API's own message>"
+ * (exit 1) after its own retries: "Overloaded" for Anthropic's 529,
+ * "Internal server error" for a 500 (docs/CLI-VERSIONS.md).
+ */
+const WORDS: TroubleWords = {
+  'usage-limit': /^Error: .*(?:usage limit|insufficient_quota|exceeded your current quota)/i,
+  auth: /^Error: .*(?:invalid x-api-key|api key|authentication|unauthori[sz]ed)/i,
+  'rate-limit': /^Error: .*(?:rate.?limit|too many requests)/i,
+  overload: /^Error: .*(?:overloaded|internal server error|service unavailable|bad gateway|gateway timeout|at capacity|\b5\d\d\b)/i,
+};
+
+export function opencodeTrouble(output: string, exitStatus: number | null, _now: number): Trouble {
+  return wordsTrouble(WORDS, output, exitStatus);
 }
 
 export function detectOpencode(screen: string, _options?: DetectOptions): ScreenState {
@@ -55,5 +73,6 @@ export const opencode: Backend = {
   },
   detect: detectOpencode,
   dialog: opencodeDialog,
+  trouble: opencodeTrouble,
   credentials: { env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY', 'GEMINI_API_KEY'], files: ['.local/share/opencode/auth.json'] },
 };

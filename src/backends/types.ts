@@ -69,6 +69,8 @@ export interface Backend {
    * pasted while a dialog is up: the keystrokes would answer it.
    */
   dialog?(screen: string): DialogName | null;
+  /** pure: the CLI's own retry of its provider shown on screen (`3/10`), or null */
+  retrying?(screen: string): string | null;
   /**
    * pure: provider trouble (usage limit with its reset, rate limit, outage,
    * authentication) from the run's output (structured stream first, text

@@ -141,9 +141,10 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .description("a one-shot agent's JSON stream made readable (what a loop's pane runs around the CLI)")
     .requiredOption('--backend <backend>', 'whose stream: claude, codex or gemini')
     .option('--raw <file>', 'keep the raw stream here (the last one rotated to FILE.1)')
+    .option('--signals <file>', "append the CLI's retries of its provider here, for the watchdog")
     .addOption(new Option('--max-raw-bytes <n>', 'cap of the raw file').argParser(integer))
     .argument('[command...]', 'the agent to run (after --); none: format stdin')
-    .action(async (command: string[], opts: { backend: string; raw?: string; maxRawBytes?: number }) =>
+    .action(async (command: string[], opts: { backend: string; raw?: string; signals?: string; maxRawBytes?: number }) =>
       run(async () => (await import('./commands/format-stream.js')).formatStreamCommand({ ...opts, command }))(),
     );
 

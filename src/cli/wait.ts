@@ -11,13 +11,14 @@ import { WATCHDOG } from '../supervisor/status.js';
 import type { Tmux } from '../tmux/client.js';
 import { bySession } from '../tmux/snapshot.js';
 import type { Io } from './io.js';
+import { sleepFor } from '../sleep.js';
 
 /** one snapshot (a few ms) a second */
 const POLL_MS = 1000;
 
-export async function waitTeamDown(project: Project, tmux: Tmux, io: Io): Promise<number> {
+/** `stopped`: aborted by a signal to this process (a test passes its own to look at). */
+export async function waitTeamDown(project: Project, tmux: Tmux, io: Io, stopped = new AbortController()): Promise<number> {
   io.out('waiting while the team runs (`ao down` ends this)\n');
-  const stopped = new AbortController();
   const onSignal = (): void => stopped.abort();
   const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
   for (const signal of signals) process.once(signal, onSignal);
@@ -35,10 +36,7 @@ export async function waitTeamDown(project: Project, tmux: Tmux, io: Io): Promis
         io.out('the watchdog is gone while the team should run (its tmux server ended?): exit 1\n');
         return 1;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, POLL_MS);
-        stopped.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
+      await sleepFor(POLL_MS, stopped.signal);
     }
   } finally {
     for (const signal of signals) process.off(signal, onSignal);

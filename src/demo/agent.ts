@@ -12,6 +12,7 @@ import { DEMO_PROMPT } from '../backends/demo.js';
 import { runAdversary } from './adversary.js';
 import { runBuilder } from './builder.js';
 import { errorMessage, phaseFiles, readText, type LoopContext } from './loop.js';
+import { sleepFor } from '../sleep.js';
 
 export interface DemoAgentOptions {
   name: string;
@@ -43,19 +44,6 @@ export function resolvePace(paceS: number | undefined, env: NodeJS.ProcessEnv): 
   if (env['AO_DEMO_PACE_S'] !== undefined && Number.isFinite(fromEnv) && fromEnv > 0) return fromEnv;
   if (paceS !== undefined && Number.isFinite(paceS) && paceS > 0) return paceS;
   return DEFAULT_PACE_S;
-}
-
-export function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** The newest message of an inbox: its last `## ` section (the whole text when it has none). */

@@ -36,6 +36,8 @@ export interface AgentRecord {
   nextStartAt?: number | null;
   /** unix ms of the stall nudge not yet answered */
   nudgedAt?: number | null;
+  /** how its last crash ended (`exit 1: <the CLI's last words>`), for the backoff's status */
+  lastExit?: string | null;
   /** the reason for `failed`, for status */
   failedReason?: string | null;
   /** why its last start could not be made (condition `error`): `prompts/alpha.md not found` */
@@ -52,6 +54,10 @@ export interface AgentRecord {
   pending?: PendingDelivery | null;
   /** the watchdog should paste a stall nudge once the screen is steadily ready */
   nudgeDue?: boolean;
+  /** a Claude TUI's transcript and how far its usage has been recorded (bytes) */
+  transcript?: { path: string; offset: number } | null;
+  /** its CLI retries the provider and says so (`provider (retry 3/10)`): waiting, not stalled */
+  providerWait?: string | null;
   /** the dialog its screen shows (`folder trust`, `tool permission`, …): it waits for a person */
   waitingOn?: string | null;
   /** how the last paste into its pane went */
@@ -154,6 +160,7 @@ export function markStarted(record: AgentRecord, start: StartFacts): void {
   record.nudgedAt = null;
   record.nudgeDue = false;
   record.waitingOn = null;
+  record.providerWait = null;
   record.pending = launch?.pasteKickoff ? { what: 'kickoff', since: start.at } : null;
   // restarts count heals and restarts by hand; planned restarts (a new phase, model or command) are not failures
   if (start.restart) record.restarts += 1;
@@ -196,12 +203,15 @@ const recordShape = S.looseObject({
   nextStartAt: optionalOf(S.number),
   nudgedAt: optionalOf(S.number),
   failedReason: optionalOf(S.string),
+  lastExit: optionalOf(S.string),
   phaseGen: S.optional(S.number),
   launchKey: S.optional(S.string),
   mailSeen: S.optional(S.count),
   pending: optionalOf(S.looseObject({ what: S.literal('kickoff'), since: S.number })),
   nudgeDue: S.optional(S.boolean),
   waitingOn: optionalOf(S.string),
+  providerWait: optionalOf(S.string),
+  transcript: optionalOf(S.looseObject({ path: S.string, offset: S.count })),
   delivery: optionalOf(S.looseObject({ what: S.string, verdict: S.string, reason: S.string, at: S.number })),
   pausedReason: optionalOf(S.string),
   troubles: S.optional(S.count),

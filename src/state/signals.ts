@@ -20,11 +20,26 @@ export interface Signal {
   source?: string;
   /** Notification: permission_prompt, idle_prompt, … */
   type?: string;
+  /** ApiRetry (written by ao's stream formatter, not a hook): `3/10`, and the wait before the next try */
+  retry?: string;
+  wait_ms?: number;
+  /** Claude Code's transcript of the conversation (every hook's `transcript_path`), where a TUI's usage is read */
+  transcript?: string;
 }
+
+/** What ao's stream formatter writes beside the hooks: the CLI retries the provider, or answered again after retrying. */
+export const API_RETRY = 'ApiRetry';
+export const API_ANSWERED = 'ApiAnswered';
 
 /** The file is rotated (to .1) past this size: a week of hooks stays small. */
 const MAX_BYTES = 1024 * 1024;
 const word = (v: unknown): string | undefined => (typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,80}$/.test(v) ? v : undefined);
+
+/** An absolute path to a .jsonl file, printable, of a sane length; anything else is not kept. */
+function transcriptPath(v: unknown): string | undefined {
+  // eslint-disable-next-line no-control-regex -- no control character in a path ao keeps
+  return typeof v === 'string' && v.length <= 1024 && v.startsWith('/') && v.endsWith('.jsonl') && !/[\u0000-\u001f\u007f]/.test(v) ? v : undefined;
+}
 
 /** Pure: the line to keep for one hook's JSON input, or null when it is not a hook's input. */
 export function signalOf(input: string, now: Date): Signal | null {
@@ -40,7 +55,22 @@ export function signalOf(input: string, now: Date): Signal | null {
   if (!hook) return null;
   const source = word(o.source);
   const type = word(o.notification_type);
-  return { time: now.toISOString(), hook, session: word(o.session_id) ?? null, ...(source ? { source } : {}), ...(type ? { type } : {}) };
+  const transcript = transcriptPath(o.transcript_path);
+  return {
+    time: now.toISOString(),
+    hook,
+    session: word(o.session_id) ?? null,
+    ...(source ? { source } : {}),
+    ...(type ? { type } : {}),
+    ...(transcript ? { transcript } : {}),
+  };
+}
+
+/** Pure: the line ao's stream formatter keeps for a CLI's retry of its provider, or for its first answer after. */
+export function retrySignal(sign: { kind: 'retry'; attempt: number; max: number | null; waitMs: number | null } | { kind: 'answered' }, now: Date): Signal {
+  if (sign.kind === 'answered') return { time: now.toISOString(), hook: API_ANSWERED, session: null };
+  const retry = `${sign.attempt}${sign.max === null ? '' : `/${sign.max}`}`;
+  return { time: now.toISOString(), hook: API_RETRY, session: null, retry, ...(sign.waitMs === null ? {} : { wait_ms: sign.waitMs }) };
 }
 
 /** Appends one signal as one write (a line under PIPE_BUF with O_APPEND is never torn). */
@@ -84,6 +114,10 @@ export interface HookView {
   session: string | null;
   /** the CLI says it asks a person now (a permission request with nothing after it), or null */
   waiting: string | null;
+  /** the CLI is retrying its provider (its last ApiRetry, no answer since): `3/10` and when the next try is due (unix ms) */
+  provider: { retry: string; dueMs: number } | null;
+  /** the conversation's transcript, as the newest hook that named one says */
+  transcript: string | null;
 }
 
 /** Hooks that ask a person; a Notification only for these types (idle_prompt is plain idleness). */
@@ -95,11 +129,18 @@ export function hookView(signals: readonly Signal[], sinceMs: number): HookView 
   const run = signals.filter((s) => Date.parse(s.time) >= sinceMs);
   const byHook: Record<string, string> = {};
   let session: string | null = null;
+  let provider: HookView['provider'] = null;
+  let transcript: string | null = null;
+  const hooks: Signal[] = [];
   for (const s of run) {
+    if (s.transcript) transcript = s.transcript;
+    if (s.hook === API_RETRY) provider = { retry: s.retry ?? '?', dueMs: Date.parse(s.time) + (s.wait_ms ?? 0) };
+    else if (s.hook === API_ANSWERED) provider = null;
+    else hooks.push(s);
     byHook[s.hook] = s.time;
     if (s.hook === 'SessionStart' && s.session) session = s.session;
   }
-  const last = run.at(-1) ?? null;
+  const last = hooks.at(-1) ?? null;
   const asks = last !== null && (ASKS.has(last.hook) || (last.hook === 'Notification' && ASKING_NOTIFICATIONS.has(last.type ?? '')));
-  return { last, byHook, session, waiting: asks ? 'tool permission' : null };
+  return { last, byHook, session, waiting: asks ? 'tool permission' : null, provider, transcript };
 }

@@ -6,7 +6,7 @@
  */
 import { num, obj, str } from '../backends/trouble.js';
 import { claudeUsage } from '../backends/claude-stream.js';
-import { oneLine, parseObject, passThrough, resultLine, textLines, toolLine, usageLine, type StreamFormatter } from './lines.js';
+import { oneLine, parseObject, passThrough, resultLine, textLines, toolLine, usageLine, type LifeSign, type StreamFormatter } from './lines.js';
 
 function content(message: unknown): Record<string, unknown>[] {
   const c = obj(message)?.content;
@@ -21,12 +21,33 @@ function toolResultText(block: Record<string, unknown>): string {
   return '';
 }
 
+/**
+ * Claude Code retrying the API itself (`system`/`api_retry`: attempt,
+ * max_retries, retry_delay_ms, error_status, error), or null.
+ */
+export function claudeRetry(e: Record<string, unknown>): Extract<LifeSign, { kind: 'retry' }> | null {
+  if (e.type !== 'system' || e.subtype !== 'api_retry') return null;
+  const status = num(e.error_status);
+  const why = [str(e.error), status === null ? null : String(status)].filter((w) => w !== null && w !== '').join(', ');
+  return { kind: 'retry', attempt: num(e.attempt) ?? 0, max: num(e.max_retries), waitMs: num(e.retry_delay_ms), why };
+}
+
+/** `· API retry 3/10 (overloaded, 529), next in 4.2s`: the pane shows life while Claude waits on the provider. */
+export function retryLine(r: Extract<LifeSign, { kind: 'retry' }>): string {
+  const wait = r.waitMs === null ? '' : `, next in ${(r.waitMs / 1000).toFixed(1)}s`;
+  return `· API retry ${r.attempt}${r.max === null ? '' : `/${r.max}`}${r.why === '' ? '' : ` (${oneLine(r.why, 80)})`}${wait}`;
+}
+
 function event(e: Record<string, unknown>, raw: string): string[] {
   switch (e.type) {
-    case 'system':
+    case 'system': {
       if (e.subtype === 'init')
         return [`▶ claude ${str(e.claude_code_version) ?? ''} · ${str(e.model) ?? '?'} · session ${str(e.session_id) ?? '?'}`.replace('  ', ' ')];
+      const retry = claudeRetry(e);
+      if (retry !== null) return [retryLine(retry)];
+      if (e.subtype === 'compact_boundary') return ['· conversation compacted'];
       return [];
+    }
     case 'assistant':
       return content(e.message).flatMap((b) => {
         if (b.type === 'text') return textLines(str(b.text) ?? '');
@@ -61,11 +82,22 @@ function event(e: Record<string, unknown>, raw: string): string[] {
   }
 }
 
-export function claudeFormatter(): StreamFormatter {
+/** `onSign`: told of each retry, and of the first answer after retrying (for the watchdog's stall clock). */
+export function claudeFormatter(onSign: (sign: LifeSign) => void = () => undefined): StreamFormatter {
+  let retrying = false;
   return {
     line(raw: string): string[] {
       const e = parseObject(raw);
-      return e === null ? passThrough(raw) : event(e, raw);
+      if (e === null) return passThrough(raw);
+      const retry = claudeRetry(e);
+      if (retry !== null) {
+        retrying = true;
+        onSign(retry);
+      } else if (retrying && (e.type === 'assistant' || e.type === 'user' || e.type === 'result')) {
+        retrying = false;
+        onSign({ kind: 'answered' });
+      }
+      return event(e, raw);
     },
     end: () => [],
   };

@@ -6,6 +6,7 @@
  */
 import type { AgentSpec, BackendName } from '../config/types.js';
 import { rawStreamFile } from './raw.js';
+import { signalFile } from '../state/signals.js';
 import type { StreamBackend } from './run.js';
 
 /** The backend whose JSON stream this argv asks for, or null (text output: shown as it is). */
@@ -21,5 +22,6 @@ export function withFormatter(stateDir: string, agent: AgentSpec, argv: string[]
   if (agent.kind !== 'loop' && agent.kind !== 'task') return argv;
   const backend = streamBackendOf(agent.backend, argv);
   if (backend === null) return argv;
-  return [node, aoEntry, 'format-stream', '--backend', backend, '--raw', rawStreamFile(stateDir, agent.name), '--', ...argv];
+  const signals = backend === 'claude' ? ['--signals', signalFile(stateDir, agent.name)] : [];
+  return [node, aoEntry, 'format-stream', '--backend', backend, '--raw', rawStreamFile(stateDir, agent.name), ...signals, '--', ...argv];
 }

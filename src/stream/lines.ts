@@ -12,6 +12,13 @@ export interface StreamFormatter {
   end(): string[];
 }
 
+/**
+ * What a CLI's stream says of itself besides its work: it is retrying the
+ * provider (attempt of max, the wait before the next try), or, after
+ * retrying, the provider answered again.
+ */
+export type LifeSign = { kind: 'retry'; attempt: number; max: number | null; waitMs: number | null; why: string } | { kind: 'answered' };
+
 const ONE_LINE_MAX = 200;
 const RESULT_MAX = 160;
 

@@ -13,20 +13,23 @@ import { StringDecoder } from 'node:string_decoder';
 import { claudeFormatter } from './claude.js';
 import { codexFormatter } from './codex.js';
 import { geminiFormatter } from './gemini.js';
-import type { StreamFormatter } from './lines.js';
+import type { LifeSign, StreamFormatter } from './lines.js';
 import { openRaw, RAW_MAX_BYTES, type RawWriter } from './raw.js';
+import { appendSignal, retrySignal } from '../state/signals.js';
 
 export const STREAM_BACKENDS = ['claude', 'codex', 'gemini'] as const;
 export type StreamBackend = (typeof STREAM_BACKENDS)[number];
 
-export function formatterFor(backend: StreamBackend): StreamFormatter {
-  return backend === 'claude' ? claudeFormatter() : backend === 'codex' ? codexFormatter() : geminiFormatter();
+export function formatterFor(backend: StreamBackend, onSign?: (sign: LifeSign) => void): StreamFormatter {
+  return backend === 'claude' ? claudeFormatter(onSign) : backend === 'codex' ? codexFormatter() : geminiFormatter();
 }
 
 export interface FormatStreamOptions {
   backend: StreamBackend;
   /** where the raw stream goes (rotated first), or null */
   raw: string | null;
+  /** where the CLI's signs of life go (state/signals/AGENT.jsonl: it retries its provider), or null */
+  signals?: string | null;
   maxRawBytes?: number;
   /** the agent's argv; empty: format stdin */
   command: string[];
@@ -74,7 +77,18 @@ const signalNumber = (signal: NodeJS.Signals): number => constants.signals[signa
 
 export function formatStream(options: FormatStreamOptions, io: StreamIo): Promise<number> {
   const raw = options.raw === null ? null : openRaw(options.raw, options.maxRawBytes ?? RAW_MAX_BYTES);
-  const feed = lineFeeder(formatterFor(options.backend), raw, io.write);
+  const signals = options.signals ?? null;
+  const onSign =
+    signals === null
+      ? undefined
+      : (sign: LifeSign): void => {
+          try {
+            appendSignal(signals, retrySignal(sign, new Date()));
+          } catch {
+            // a full disk: the pane's line still shows the retry
+          }
+        };
+  const feed = lineFeeder(formatterFor(options.backend, onSign), raw, io.write);
   const [program, ...args] = options.command;
   if (program === undefined) {
     return new Promise((resolve) => {

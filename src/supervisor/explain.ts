@@ -70,7 +70,7 @@ export function explainAgent(input: ExplainInput): Explanation {
   const why: string[] = [];
   if (!record?.up) why.push('record: not brought up (or brought down by `ao down`)');
   if (record?.condition) {
-    const reason = record.failedReason ?? record.pausedReason ?? record.error ?? null;
+    const reason = record.failedReason ?? record.pausedReason ?? record.error ?? (record.condition === 'backoff' ? record.lastExit : null) ?? null;
     why.push(`record: condition ${record.condition}${reason ? ` (${reason})` : ''}${record.nextStartAt ? `, next start ${iso(record.nextStartAt)}` : ''}`);
   }
   if (!pane) why.push('tmux: no session');
@@ -81,6 +81,7 @@ export function explainAgent(input: ExplainInput): Explanation {
   else why.push(`tmux: pane alive (pid ${pane.pid ?? '?'})`);
   if (exit) why.push(`launcher: the run ended with ${exit.signal !== null ? `signal ${exit.signal}` : `exit ${exit.status}`}`);
   if (record?.waitingOn) why.push(`screen watch: waiting on a dialog (${record.waitingOn})`);
+  if (record?.providerWait) why.push(`stream: its CLI retries the provider, waiting on ${record.providerWait} (no stall)`);
   if (hooks.waiting) why.push(`hooks: ${hooks.last?.hook} at ${hooks.last?.time} asks a person (raises waiting)`);
   if (screen) why.push(`screen now: ${screen.state}${screen.dialog ? ` (${screen.dialog})` : ''}`);
   if (hooks.last && !hooks.waiting) why.push(`hooks: last ${hooks.last.hook} at ${hooks.last.time}`);

@@ -5,7 +5,8 @@
  */
 import { lstatSync } from 'node:fs';
 import { getBackend } from '../backends/index.js';
-import { NO_TROUBLE, type Trouble } from '../backends/trouble.js';
+import { NO_TROUBLE, oneLine, tailLines, type Trouble } from '../backends/trouble.js';
+import { stripControls } from '../coord/sanitize.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { rawStreamFile } from '../stream/raw.js';
 import { layout } from '../state/layout.js';
@@ -33,15 +34,25 @@ export function logOffset(project: Project, agent: string): number {
   }
 }
 
-/** `logSince`: the pane log's size when the run started, so an earlier run's words are never read as this one's. */
+/**
+ * `logSince`: the pane log's size when the run started, so an earlier run's
+ * words are never read as this one's. When no recogniser knows the words, the
+ * message is still the CLI's (its structured failure, else the log's last
+ * line), for status and explain, so that it can be added to the table in
+ * docs/CLI-VERSIONS.md.
+ */
 export function troubleOf(project: Project, agent: AgentSpec, exitStatus: number | null, now: number, logSince = 0): Trouble {
   const recognise = getBackend(agent.backend).trouble;
-  if (recognise === undefined) return NO_TROUBLE;
   const raw = agent.kind === 'loop' || agent.kind === 'task' ? tail(rawStreamFile(project.stateDir, agent.name)) : null;
-  if (raw !== null) {
-    const found = recognise(raw, exitStatus, now);
-    if (found.kind !== null) return found;
-  }
+  const fromRaw = raw !== null && recognise !== undefined ? recognise(raw, exitStatus, now) : NO_TROUBLE;
+  if (fromRaw.kind !== null) return fromRaw;
   const log = tail(layout.agentLog(project.stateDir, agent.name), logSince);
-  return log === null ? NO_TROUBLE : recognise(log, exitStatus, now);
+  const fromLog = log !== null && recognise !== undefined ? recognise(log, exitStatus, now) : NO_TROUBLE;
+  if (fromLog.kind !== null || exitStatus === 0) return fromLog;
+  return { ...NO_TROUBLE, message: fromRaw.message || fromLog.message || (log === null ? '' : lastWords(log)) };
+}
+
+/** The last non-empty line of a run's output, control sequences removed. */
+export function lastWords(output: string): string {
+  return oneLine(tailLines(stripControls(output), 1));
 }

@@ -9,6 +9,7 @@ import type { ScreenState } from '../backends/types.js';
 import { markStarted, type AgentRecord } from '../state/agents.js';
 import type { AoEvent } from '../state/event-catalogue.js';
 import { afterRun, atStart, runModel, settle, whileAlive, type FallbackPolicy } from './fallback.js';
+import { followProviderWait } from './provider-wait.js';
 
 export interface DesiredAgent {
   name: string;
@@ -56,6 +57,10 @@ export interface ObservedAgent {
   foreign?: string;
   /** a dead agent's last output shows provider trouble (a usage limit, an outage) */
   trouble?: ProviderTrouble | null;
+  /** a live agent's CLI retries its provider and said so (its stream): which retry, and when the next try is due (unix ms) */
+  providerRetry?: { retry: string; dueMs: number } | null;
+  /** a dead run's last words when they are no provider trouble ao knows: shown with its exit, so they can be added to the table */
+  lastWords?: string;
   /** a dead run that was to continue its conversation shows the CLI refused it (it does not know the id) */
   refusedResume?: boolean;
 }
@@ -346,6 +351,7 @@ export function reconcile(
       }
       const delay = backoffMs(record.streak ?? 0, timings);
       record.nextStartAt = now + delay;
+      record.lastExit = exit;
       actions.push({ type: 'event', agent: agent.name, event: 'died', reason: exit, details: { lived_ms: lived, healthy, backoff_ms: delay } });
       if (delay > 0) record.condition = 'backoff';
     }
@@ -397,12 +403,14 @@ function decideAlive(
     start('phase-changed');
     return;
   }
+  // a CLI retrying its provider is waiting on it: its silence counts from the retry it said was due
+  const heard = followProviderWait(agent.name, seen, record, actions);
   if (agent.heal !== 'heal+stall') return;
   // output well after the nudge (not its own echo) answers it
-  if (record.nudgedAt != null && (seen.activityMs ?? 0) > record.nudgedAt + 1000) record.nudgedAt = null;
+  if (record.nudgedAt != null && (heard.activityMs ?? 0) > record.nudgedAt + 1000) record.nudgedAt = null;
   // the nudge's own echo is not output: silence is counted from before it
-  const echoOnly = record.nudgedAt != null && (seen.activityMs ?? 0) <= record.nudgedAt + 1000;
-  const seenForSilence = echoOnly ? { ...seen, activityMs: Math.min(seen.activityMs ?? 0, record.nudgedAt!) } : seen;
+  const echoOnly = record.nudgedAt != null && (heard.activityMs ?? 0) <= record.nudgedAt + 1000;
+  const seenForSilence = echoOnly ? { ...heard, activityMs: Math.min(heard.activityMs ?? 0, record.nudgedAt!) } : heard;
   if (!silentTooLong(agent, seenForSilence, record, now)) {
     if (record.condition === 'waiting') record.condition = null;
     return;
@@ -500,7 +508,7 @@ function fail(record: AgentRecord, actions: Action[], agent: string, reason: str
 }
 
 function describeExit(seen: ObservedAgent): string {
-  if (seen.exitStatus !== null) return `exit ${seen.exitStatus}`;
+  if (seen.exitStatus !== null) return `exit ${seen.exitStatus}${seen.lastWords ? `: ${seen.lastWords}` : ''}`;
   if (seen.exitSignal !== null) return `killed by signal ${seen.exitSignal}`;
   if (seen.recorded === false) return 'killed with its launcher (no exit record)';
   return 'no exit status from tmux';

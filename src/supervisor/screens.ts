@@ -27,6 +27,7 @@ import {
   type Steadiness,
 } from './deliver.js';
 import { inboxSize } from './mail.js';
+import { getBackend } from '../backends/index.js';
 import { layout } from '../state/layout.js';
 import { readTextFile } from '../state/safe-fs.js';
 import type { AoEvent, EventName } from '../state/event-catalogue.js';
@@ -195,6 +196,19 @@ export class Screens {
           reason: `${waitingAt(steady, now) === null ? 'its hooks report' : 'its screen shows'} a dialog (${waiting}): left to a person${record.pending ? '; the kickoff is pasted once it is answered' : ''}`,
         });
       else if (record.waitingOn) this.deps.event({ agent: name, event: 'waiting-over', reason: `the dialog (${record.waitingOn}) is gone` });
+    }
+
+    // the CLI retrying its provider on screen: waiting on it, not stalled
+    const retry = getBackend(agent.backend).retrying?.(screen) ?? null;
+    const providerWait = retry === null ? null : `provider (retry ${retry})`;
+    if (providerWait !== (record.providerWait ?? null)) {
+      patch((r) => {
+        r.providerWait = providerWait;
+      });
+      if (providerWait !== null && !record.providerWait)
+        this.deps.event({ agent: name, event: 'waiting', reason: `its screen shows it retrying the provider (retry ${retry})` });
+      else if (providerWait === null)
+        this.deps.event({ agent: name, event: 'waiting-over', reason: `no longer retrying the provider (${record.providerWait})` });
     }
 
     const mailSize = inboxSize(project.stateDir, name);

@@ -101,7 +101,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
       iteration: record?.iteration ?? 0,
       last_activity: iso(pane?.activity ?? null),
       up: record?.up ?? false,
-      waiting_on: pane && !pane.dead ? (record?.waitingOn ?? null) : null,
+      waiting_on: pane && !pane.dead ? (record?.waitingOn ?? record?.providerWait ?? null) : null,
       pending: record?.pending ? record.pending.what : null,
       usage: observed.usage?.byAgent[agent.name] ?? null,
     };
@@ -172,7 +172,8 @@ function agentState(
   if (condition === 'paused' && (!pane || pane.dead)) return { state: 'paused', detail: record?.pausedReason ?? 'provider trouble' };
   if (condition === 'backoff' && (!pane || pane.dead)) {
     const left = record?.nextStartAt ? Math.max(0, Math.ceil((record.nextStartAt - observed.now) / 1000)) : null;
-    return { state: 'backoff', detail: left === null ? null : `restart in ${left}s` };
+    const last = record?.lastExit ? `after ${record.lastExit}` : null;
+    return { state: 'backoff', detail: [left === null ? null : `restart in ${left}s`, last].filter(Boolean).join('; ') || null };
   }
   if (pane?.dead && !up)
     return { state: 'stopped', detail: pane.deadStatus === 0 ? 'done' : pane.deadStatus !== null ? `ended, exit ${pane.deadStatus}` : 'ended' };
@@ -185,6 +186,7 @@ function agentState(
     // a dialog on screen: whatever the heal mode, the agent waits for a person
     if (record?.waitingOn) return { state: 'waiting', detail: [`at a dialog (${record.waitingOn})`, pending].filter(Boolean).join('; ') };
     if (condition === 'waiting') return { state: 'waiting', detail: 'asks for input' };
+    if (record?.providerWait) return { state: 'waiting', detail: `on: ${record.providerWait}` };
     // the reconciler's own rule, so status never says running while a stall restart is due
     const seen = { exists: true, dead: false, activityMs: pane.activity === null ? null : pane.activity * 1000 };
     if (silentTooLong({ heal, stallMs: stallMinutes * 60_000 }, seen, record, observed.now)) {

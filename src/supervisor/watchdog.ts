@@ -38,6 +38,8 @@ import { wakeChannel } from './launch.js';
 import { Notifier } from './notify.js';
 import { observe, observedPids } from './observe.js';
 import { troubleOf } from './read-trouble.js';
+import { SignalViews } from './provider-wait.js';
+import { recordTuiUsage } from './tui-usage.js';
 import { recordIteration } from './record-usage.js';
 import { silentTooLong } from './reconcile.js';
 import { reloadConfig } from './reload.js';
@@ -78,6 +80,8 @@ export class Watchdog {
   private readonly deps: WatchdogDeps;
   /** the live agent panes' pids, polled in /proc between sweeps */
   private readonly proc = new ProcWatch();
+  /** the signal files (hooks, the CLIs' own retries of their provider), each read again when it changed */
+  private readonly signals = new SignalViews();
   private running = false;
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
@@ -161,19 +165,25 @@ export class Watchdog {
   /** One pass: snapshot, lock, observe, decide, execute, write the state. Returns when the next pass is due at the latest. */
   async tick(): Promise<number | null> {
     const { tmux } = this.deps;
-    const panes = await tmux.snapshot();
+    let panes = await tmux.snapshot();
     if (this.deps.ownSession && !panes.some((p) => p.session === this.deps.ownSession)) {
       // its session went away with its tmux server: what it would see now is no agent's death
       this.deps.log('info', 'the watchdog session is gone: stopping');
       this.stop();
       return null;
     }
-    const now = this.now();
+    let now = this.now();
     let wakeAt: number | null = null;
     let started = false;
 
     await withLock(this.project.stateDir, async () => {
       const state = await this.agentsState(panes, now);
+      if (startedSince(state, now)) {
+        // `ao restart` or `ao up` started an agent while this sweep waited for the lock: the snapshot
+        // from before shows the pane it replaced, whose end is no death (nor one with a negative lifetime)
+        panes = await tmux.snapshot();
+        now = this.now();
+      }
       const before = JSON.stringify(state);
       await this.reloadIfChanged(state, panes);
       const project = this.project;
@@ -182,6 +192,7 @@ export class Watchdog {
       const phase = decidePhase({ project, ...(await this.observeGate(state)), records: state.agents, lastGeneration: this.lastGeneration, plansEdited });
       state.agents = phase.records;
       const view = phaseView(project, phase.phase);
+      recordTuiUsage(project, state.agents, panes, this.signals, view.phase.id, now, (text) => this.deps.log('warn', text));
       this.phaseId = view.phase.id;
       const decision = decideAgents({
         project,
@@ -318,6 +329,7 @@ export class Watchdog {
         // and was it the provider's trouble (a usage limit, an outage)?
         const trouble = seen.exitStatus === 0 ? null : troubleOf(project, spec, seen.exitStatus, now, record.logOffset ?? 0);
         if (trouble && trouble.kind !== null) seen.trouble = { kind: trouble.kind, resetAt: trouble.resetAt, message: trouble.message };
+        else if (trouble?.message) seen.lastWords = trouble.message;
       }
       const support = spec.kind === 'service' ? undefined : getBackend(spec.backend).conversations;
       const sessionId = conversations.get(spec.name) ?? record?.sessionId;
@@ -329,6 +341,8 @@ export class Watchdog {
           support.refused(screen, sessionId) || support.refused(safeText(readTailLines(layout.agentLog(project.stateDir, spec.name), 16 * 1024)), sessionId);
       }
       // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
+      if (!seen.dead && record?.startedAt && (spec.kind === 'loop' || spec.kind === 'task'))
+        seen.providerRetry = this.signals.view(project.stateDir, spec.name, Date.parse(record.startedAt))?.provider ?? null;
       if (watchesScreen(spec)) seen.screen = !seen.dead && record?.waitingOn ? 'waiting' : null;
       else if (silentTooLong({ heal: spec.heal, stallMs: spec.stallMinutes * 60_000 }, seen, record, now)) {
         const screen = await tmux.capture(spec.session).catch(() => null);
@@ -637,4 +651,9 @@ function mtimeOf(file: string): number | null {
   } catch {
     return null;
   }
+}
+
+/** Whether a start was recorded at or after `at` (by another command, under the lock this sweep waited for). */
+function startedSince(state: AgentsState, at: number): boolean {
+  return Object.values(state.agents).some((r) => r.startedAt !== null && Date.parse(r.startedAt) >= at);
 }

@@ -3,7 +3,7 @@
  * (not a test), for the trouble recognisers, usage parsers and the stream
  * formatter:
  *
- *   npx vite-node tests/helpers/capture-output.ts <claude|codex|gemini> [scenario,...]
+ *   npx vite-node tests/helpers/capture-output.ts <claude|codex|gemini|opencode> [scenario,...]
  *
  * Each scenario runs the installed CLI as ao's loop argv does (no tmux; stdout,
  * stderr and the exit status kept apart) and writes
@@ -108,6 +108,17 @@ const claudeScenarios: Scenario[] = [
   { name: 'rate-limit', args: CLAUDE, env: NO_RETRY, replies: () => [{ kind: 'error', status: 429, headers: { 'retry-after': '30' } }] },
   { name: 'overload', args: CLAUDE, env: NO_RETRY, replies: () => [{ kind: 'error', status: 529 }] },
   { name: 'server-error', args: CLAUDE, env: NO_RETRY, replies: () => [{ kind: 'error', status: 500 }] },
+  // Claude retries a 529 itself and says so in its stream (system/api_retry) before it answers
+  {
+    name: 'retry',
+    args: CLAUDE,
+    env: { CLAUDE_CODE_MAX_RETRIES: '3' },
+    replies: () => [
+      { kind: 'error', status: 529 },
+      { kind: 'error', status: 529 },
+      { kind: 'text', text: 'Hello after two retries.' },
+    ],
+  },
   {
     name: 'auth',
     args: CLAUDE,
@@ -132,6 +143,11 @@ const codexUsageLimit = (r: number): Reply => ({
   }),
 });
 const CODEX = ['exec', '--skip-git-repo-check'];
+const codexOverloaded = (): Reply => ({
+  kind: 'error',
+  status: 503,
+  body: JSON.stringify({ error: { type: 'server_error', code: 'server_is_overloaded', message: 'The server is overloaded. Please try again later.' } }),
+});
 const codexScenarios: Scenario[] = [
   {
     name: 'ok',
@@ -153,6 +169,9 @@ const codexScenarios: Scenario[] = [
   { name: 'rate-limit-json', args: [...CODEX, '--json'], replies: () => [{ kind: 'error', status: 429 }] },
   { name: 'overload', args: CODEX, replies: () => [{ kind: 'error', status: 503 }] },
   { name: 'overload-json', args: [...CODEX, '--json'], replies: () => [{ kind: 'error', status: 503 }] },
+  // OpenAI's 503 for an overloaded model: Codex shows its own words for the code, not the body's
+  { name: 'capacity', args: CODEX, replies: () => [codexOverloaded()] },
+  { name: 'capacity-json', args: [...CODEX, '--json'], replies: () => [codexOverloaded()] },
   {
     name: 'auth',
     args: CODEX,
@@ -242,7 +261,26 @@ const geminiScenarios: Scenario[] = [
   },
 ];
 
-const SCENARIOS: Record<Exclude<CliName, 'opencode'>, Scenario[]> = { claude: claudeScenarios, codex: codexScenarios, gemini: geminiScenarios };
+const OPENCODE = ['run'];
+const anthropicError = (status: number, type: string, message: string): Reply => ({
+  kind: 'error',
+  status,
+  body: JSON.stringify({ type: 'error', error: { type, message } }),
+});
+const many = (reply: Reply): Reply[] => Array.from({ length: 30 }, () => reply);
+const opencodeScenarios: Scenario[] = [
+  { name: 'ok', args: OPENCODE, replies: () => [{ kind: 'text', text: 'Hello from the stand-in.' }] },
+  { name: 'overload', args: OPENCODE, replies: () => many(anthropicError(529, 'overloaded_error', 'Overloaded')) },
+  // opencode shows the API's own message only: the bodies are the Messages API's
+  { name: 'server-error', args: OPENCODE, replies: () => many(anthropicError(500, 'api_error', 'Internal server error')) },
+  {
+    name: 'rate-limit',
+    args: OPENCODE,
+    replies: () => many(anthropicError(429, 'rate_limit_error', "This request would exceed your organization's rate limit. Please try again later.")),
+  },
+];
+
+const SCENARIOS: Record<CliName, Scenario[]> = { claude: claudeScenarios, codex: codexScenarios, gemini: geminiScenarios, opencode: opencodeScenarios };
 const RUN_TIMEOUT_MS = 150_000;
 
 function standIn(cli: CliName): Promise<StandIn> {
@@ -253,11 +291,11 @@ function standIn(cli: CliName): Promise<StandIn> {
 
 /** The argv ao's loop would run, kickoff included, and what goes on stdin. */
 function invocation(cli: CliName, args: string[]): { args: string[]; input: string | undefined } {
-  if (cli === 'gemini') return { args, input: KICKOFF };
+  if (cli === 'gemini' || cli === 'opencode') return { args, input: KICKOFF };
   return { args: [...args, '--', KICKOFF], input: undefined };
 }
 
-export async function capture(cli: Exclude<CliName, 'opencode'>, s: Scenario, bin: string): Promise<Captured> {
+export async function capture(cli: CliName, s: Scenario, bin: string): Promise<Captured> {
   const server = await standIn(cli);
   server.fallback({ kind: 'text', text: 'Fallback answer.' });
   const startedAt = Math.floor(Date.now() / 1000);
@@ -300,8 +338,8 @@ export async function capture(cli: Exclude<CliName, 'opencode'>, s: Scenario, bi
 }
 
 async function main(): Promise<void> {
-  const [cli, only] = process.argv.slice(2) as [Exclude<CliName, 'opencode'>, string | undefined];
-  if (!cli || !(cli in SCENARIOS)) throw new Error('usage: capture-output <claude|codex|gemini> [scenario,...]');
+  const [cli, only] = process.argv.slice(2) as [CliName, string | undefined];
+  if (!cli || !(cli in SCENARIOS)) throw new Error('usage: capture-output <claude|codex|gemini|opencode> [scenario,...]');
   const installed = await ensureCli(cli);
   if (!installed.ok) throw new Error(installed.reason);
   const out = join(import.meta.dirname, '..', 'fixtures', 'output', cli);

@@ -25,6 +25,8 @@ interface Scenario {
   approveKey?: boolean;
   /** what the stand-in answers to the typed prompt */
   reply?: Reply;
+  /** what it answers from then on (a provider that stays overloaded) */
+  fallback?: Reply;
   /** typed once the TUI is up (after `typeAfterMs`) */
   prompt?: string;
   typeAfterMs?: number;
@@ -54,6 +56,15 @@ const SCENARIOS_ALL: Scenario[] = [
     prompt: 'make the file',
     typeAfterMs: 8000,
     frames: [12_000, 16_000],
+  },
+  {
+    // the TUI retrying an overloaded API itself: its retry line
+    name: 'retry',
+    trusted: true,
+    fallback: { kind: 'error', status: 529 },
+    prompt: 'say hello',
+    typeAfterMs: 8000,
+    frames: Array.from({ length: 16 }, (_, i) => 9000 + i * 1500),
   },
 ];
 const SCENARIOS = SCENARIOS_ALL.filter((s) => !ONLY || ONLY.split(',').includes(s.name));
@@ -98,6 +109,7 @@ async function main(): Promise<void> {
         if (s.prompt !== undefined && !typed && s.typeAfterMs !== undefined && at > s.typeAfterMs) {
           await sleep(Math.max(0, started + s.typeAfterMs - Date.now()));
           if (s.reply) server.script(s.reply);
+          if (s.fallback) server.fallback(s.fallback);
           await tmux(['send-keys', '-t', session, '-l', s.prompt]);
           await sleep(300);
           await tmux(['send-keys', '-t', session, 'Enter']);

@@ -5,6 +5,7 @@ import { formatStream, STREAM_BACKENDS, type StreamBackend } from '../../stream/
 export interface FormatStreamCliOptions {
   backend: string;
   raw?: string;
+  signals?: string;
   maxRawBytes?: number;
   command: string[];
 }
@@ -17,6 +18,7 @@ export async function formatStreamCommand(options: FormatStreamCliOptions): Prom
     {
       backend: options.backend as StreamBackend,
       raw: options.raw ?? null,
+      signals: options.signals ?? null,
       command: options.command,
       ...(options.maxRawBytes !== undefined ? { maxRawBytes: options.maxRawBytes } : {}),
     },

@@ -71,6 +71,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const started: LaunchPlan[] = [];
   let watchdog = 'off' as 'running' | 'started' | 'foreign' | 'off';
   let failures = 0;
+  let leftAlone = 0;
   // the whole start runs under the state lock: concurrent `ao up`s and the watchdog take turns
   await updateAgentsState(project.stateDir, async (state) => {
     // `ao status` reads the team's config from this copy until agents.toml changes
@@ -98,6 +99,12 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
         io.out(
           `${plan.agent.name}: paused (${record.pausedReason ?? 'provider trouble'}); the watchdog resumes it (\`ao restart ${plan.agent.name}\` starts it now)\n`,
         );
+        continue;
+      }
+      if (record.condition === 'failed' && options.agents.length === 0) {
+        // a crash loop waits for a person (README): only `ao restart AGENT` or `ao up AGENT` starts it again
+        leftAlone++;
+        io.out(`${plan.agent.name} FAILED: left alone; \`ao restart ${plan.agent.name}\` or \`ao up ${plan.agent.name}\` starts it\n`);
         continue;
       }
       starts.push({ plan, record, pane });
@@ -179,7 +186,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     if (kickoff?.failed) failures++;
     io.out(`${plan.agent.name}: started (pid ${pane.pid ?? '?'}, model ${plan.model ?? '-'}${kickoff?.inline ?? ''})${kickoff?.after ?? ''}\n`);
   }
-  if (started.length === 0 && plans.length > 0) io.out('nothing to start: every agent is running\n');
+  if (started.length === 0 && plans.length > leftAlone) io.out(`nothing to start: every agent${leftAlone > 0 ? ' not FAILED' : ''} is running\n`);
   const code = failures > 0 || watchdogDown ? 1 : 0;
   if (!options.wait || watchdog === 'off' || watchdog === 'foreign' || watchdogDown) return code;
   return waitTeamDown(project, tmux, io);

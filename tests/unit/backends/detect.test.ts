@@ -6,6 +6,7 @@ import type { BackendName } from '../../../src/config/types.js';
 import { BACKEND_NAMES } from '../../../src/config/types.js';
 import type { DialogName, ScreenState } from '../../../src/backends/types.js';
 import { getBackend } from '../../../src/backends/index.js';
+import { claudeRetrying } from '../../../src/backends/claude.js';
 
 const SCREENS = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/screens');
 const STATES: readonly ScreenState[] = ['ready', 'busy', 'waiting', 'unknown'];
@@ -256,5 +257,12 @@ describe('demo detector', () => {
     expect(demo.detect('demo> \n')).toBe('ready');
     expect(demo.detect('demo> hello\n')).toBe('busy');
     expect(demo.detect('[demo b] working… step 1\ndemo>\n\n\n')).toBe('ready');
+  });
+});
+
+describe('Claude TUI retrying its provider (the screen watch shows it waiting on the provider)', () => {
+  const files = readdirSync(join(SCREENS, 'claude'));
+  it.each(files.map((f) => [f, f === 'busy-retry-1.txt' ? '1/10' : f === 'busy-retry-2.txt' ? '2/10' : null] as const))('%s -> %s', (file, attempt) => {
+    expect(claudeRetrying(readFileSync(join(SCREENS, 'claude', file), 'utf8'))).toBe(attempt);
   });
 });

@@ -11,6 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { claudeUsage } from '../../../src/backends/claude-stream.js';
 import { openRaw } from '../../../src/stream/raw.js';
 import { formatStream, formatterFor, lineFeeder, type StreamBackend } from '../../../src/stream/run.js';
+import type { LifeSign } from '../../../src/stream/lines.js';
+import { hookView, readSignals } from '../../../src/state/signals.js';
 import { streamBackendOf, withFormatter } from '../../../src/stream/launch.js';
 import type { AgentSpec } from '../../../src/config/types.js';
 import type { Captured } from '../../helpers/capture-output.js';
@@ -119,6 +121,45 @@ describe('as the parent of the agent', () => {
   });
 });
 
+describe('Claude retrying an overloaded API (system/api_retry)', () => {
+  it('prints a line for each retry, so the pane shows life, and tells of each retry and of the answer after', () => {
+    const c = load('claude', 'retry');
+    const signs: LifeSign[] = [];
+    let out = '';
+    const feed = lineFeeder(
+      formatterFor('claude', (s) => void signs.push(s)),
+      null,
+      (t) => (out += t),
+    );
+    feed.chunk(Buffer.from(c.stdout));
+    feed.end();
+    expect(out).toMatch(/^· API retry 1\/3 \(overloaded, 529\), next in 0\.5s$/m);
+    expect(out).toMatch(/^· API retry 2\/3 \(overloaded, 529\), next in 1\.\ds$/m);
+    expect(out).toContain('Hello after two retries.');
+    expect(signs.map((s) => (s.kind === 'retry' ? `retry ${s.attempt}/${s.max} ${s.waitMs}` : s.kind))).toEqual([
+      'retry 1/3 538',
+      'retry 2/3 1057',
+      'answered',
+    ]);
+  });
+
+  it('writes the retries to the signal file, which the watchdog reads as waiting on the provider', async () => {
+    const dir = tempDir();
+    const signals = join(dir, 'signals', 'builder.jsonl');
+    const stream = load('claude', 'retry')
+      .stdout.split('\n')
+      .filter((l) => !l.includes('"type":"assistant"') && !l.includes('"type":"result"'))
+      .join('\n');
+    const stdin = new PassThrough();
+    const done = formatStream({ backend: 'claude', raw: null, signals, command: [] }, { stdin, write: () => undefined });
+    stdin.end(stream);
+    await done;
+    const view = hookView(readSignals(signals), 0);
+    expect(view.provider?.retry).toBe('2/3');
+    expect(view.last).toBeNull();
+  });
+});
+
 describe('which argv is wrapped', () => {
   const agent = (kind: AgentSpec['kind'], backend: AgentSpec['backend']): AgentSpec => ({ name: 'builder', kind, backend }) as AgentSpec;
 
@@ -132,6 +173,8 @@ describe('which argv is wrapped', () => {
       'claude',
       '--raw',
       '/s/streams/builder.jsonl',
+      '--signals',
+      '/s/signals/builder.jsonl',
       '--',
       ...claude,
     ]);
