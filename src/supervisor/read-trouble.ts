@@ -6,7 +6,7 @@
 import { lstatSync } from 'node:fs';
 import { getBackend } from '../backends/index.js';
 import { NO_TROUBLE, oneLine, tailLines, type Trouble } from '../backends/trouble.js';
-import { stripControls } from '../coord/sanitize.js';
+import { safeText } from '../text/safe.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { rawStreamFile } from '../stream/raw.js';
 import { layout } from '../state/layout.js';
@@ -54,5 +54,5 @@ export function troubleOf(project: Project, agent: AgentSpec, exitStatus: number
 
 /** The last non-empty line of a run's output, control sequences removed. */
 export function lastWords(output: string): string {
-  return oneLine(tailLines(stripControls(output), 1));
+  return oneLine(tailLines(safeText(output), 1));
 }
