@@ -17,7 +17,7 @@ import { phaseView, type PhaseState } from '../state/phase.js';
 import type { UsageReport } from '../state/usage.js';
 import { budgetHolds } from './budgets.js';
 import { takesNotices } from './deliver.js';
-import { launchKeyOf } from './launch.js';
+import { launchKeyOf } from '../state/secrets.js';
 import { timingsOf } from './observe.js';
 import { reconcile, type Action, type DesiredAgent, type ObservedAgent } from './reconcile.js';
 
