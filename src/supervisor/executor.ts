@@ -125,10 +125,6 @@ export function watchdogSpec(project: Project, entry: string, env: NodeJS.Proces
       AO_CONFIG: project.configFile,
       // how it asks tmux (a control client, or a process per question for comparison): `ao up`'s choice
       ...(env.AO_TMUX_CONTROL !== undefined ? { AO_TMUX_CONTROL: env.AO_TMUX_CONTROL } : {}),
-      AO_AGENT: '',
-      AO_RUN_ID: '',
-      AO_EXIT_FILE: '',
-      AO_KICKOFF_FILE: '',
     },
   };
 }

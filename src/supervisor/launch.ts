@@ -67,29 +67,28 @@ export function wrapKickoff(argv: readonly string[], mode: AgentSpec['kickoff'])
  * tmux sets for the pane (its terminal and the pane's identity) and nothing
  * else of it (not the tmux server's environment, which holds that of whoever
  * started it, nor what tmux copies from an attaching client, SSH_AUTH_SOCK
- * among it), and runs the second step with it.
+ * among it), and runs the second step with it (`env -i` leaves no PATH: sh
+ * is found on the C library's default one).
  */
 const CLEAN_START =
-  's=$1; shift; exec env -i TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" TERM="$TERM" TERM_PROGRAM="$TERM_PROGRAM" TERM_PROGRAM_VERSION="$TERM_PROGRAM_VERSION" /bin/sh -c "$s" "$0" "$@"';
+  's=$1; shift; exec env -i TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" TERM="$TERM" TERM_PROGRAM="$TERM_PROGRAM" TERM_PROGRAM_VERSION="$TERM_PROGRAM_VERSION" sh -c "$s" "$0" "$@"';
 
 /**
- * The second step: exports each line of the environment file ($1) as data
- * (`export "NAME=value"`: never evaluated), removes the file, and runs the
- * script with the rest of the arguments. A link or a missing file starts nothing.
+ * The second step, in that clean environment: exports each line of the
+ * environment file ($1) as data (`export "NAME=value"`: never evaluated),
+ * removes the file, and goes on with the pane's own script and the rest of
+ * the arguments (its variables are not exported: the agent never sees them).
+ * A link or a missing file starts nothing.
  */
 const READ_ENV_FILE = [
   '_ao_f=$1; shift',
   'if [ -h "$_ao_f" ] || [ ! -f "$_ao_f" ]; then echo "ao: no environment file at $_ao_f" >&2; exit 127; fi',
-  'while IFS= read -r _ao_l; do',
-  '  _ao_n=${_ao_l#?}; _ao_n=${_ao_n%%=*}',
-  '  case $_ao_n in ""|[!A-Za-z_]*|*[!A-Za-z0-9_]*) continue ;; esac',
-  '  case $_ao_l in',
-  '    ="$_ao_n"=*) export "${_ao_l#=}" ;;',
-  `    %"$_ao_n"=*) _ao_v=$(printf '%bx' "\${_ao_l#*=}"); export "$_ao_n=\${_ao_v%x}" ;;`,
-  '  esac',
+  'while IFS= read -r _ao_l; do _ao_n=${_ao_l#?}; _ao_n=${_ao_n%%=*}',
+  'case $_ao_n in ""|[!A-Za-z_]*|*[!A-Za-z0-9_]*) continue ;; esac',
+  `case $_ao_l in ="$_ao_n"=*) export "\${_ao_l#=}" ;; %"$_ao_n"=*) _ao_v=$(printf '%bx' "\${_ao_l#*=}"); export "$_ao_n=\${_ao_v%x}" ;; esac`,
   'done < "$_ao_f"',
-  'command -p rm -f -- "$_ao_f"; unset _ao_f _ao_l _ao_n _ao_v',
-].join('\n');
+  'command -p rm -f -- "$_ao_f"',
+].join('; ');
 
 /**
  * A pane program (`sh -c SCRIPT NAME ARG...`) that takes its environment from
@@ -98,7 +97,7 @@ const READ_ENV_FILE = [
 export function viaEnvFile(program: readonly string[], envFile: string): string[] {
   const [sh, flag, script, name, ...args] = program;
   if (sh !== 'sh' || flag !== '-c' || script === undefined || name === undefined) throw new Error('a pane program must be sh -c SCRIPT NAME ...');
-  return ['sh', '-c', CLEAN_START, name, `${READ_ENV_FILE}\n${script}`, envFile, ...args];
+  return ['sh', '-c', CLEAN_START, name, `${READ_ENV_FILE}; ${script}`, envFile, ...args];
 }
 
 /**

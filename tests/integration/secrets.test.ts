@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killServerAndSocket, makeProject, removeProject, runAo, statusOf, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { eventsOf, killServerAndSocket, makeProject, removeProject, runAo, statusOf, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 
 const socket = uniqueSocket('secrets');
 const token = (): string => randomBytes(12).toString('hex');
@@ -19,8 +19,8 @@ const AWS_KEY = `aws-test-${token()}`;
 const SSH_SOCK = `/tmp/ssh-test-${token()}/agent.sock`;
 const VALUES = [SECRET_X, API_KEY, AWS_KEY];
 
-// the agent writes what it sees outside the state folder, one file per run
-const spy = 'env > "$SPY_DIR/seen-$AO_RUN_ID"; exec sleep 100000';
+// the agent writes what it sees outside the state folder, one file per run (whole: written aside, then renamed)
+const spy = 'env > "$SPY_DIR/.part-$AO_RUN_ID" && mv "$SPY_DIR/.part-$AO_RUN_ID" "$SPY_DIR/seen-$AO_RUN_ID"; exec sleep 100000';
 const toml = (passEnv: string): string =>
   `[defaults]\nbackend = "shell"\nsession_prefix = "sec-"\n${passEnv}\n[agents.spy]\nkind = "persistent"\nkickoff = "none"\ncommand = "sh"\nargs = ["-c", ${JSON.stringify(spy)}]\n` +
   `env = { SECRET_X = "${SECRET_X}", SPY_DIR = "SPY" }\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nbackoff_initial_s = 0.5\n`;
@@ -69,9 +69,16 @@ function stateFilesWithValues(folder = join(dir, 'state')): string[] {
 /** What each run of the agent saw, by run, oldest first. */
 function runsSeen(): Array<Record<string, string>> {
   return readdirSync(spyDir)
+    .filter((name) => name.startsWith('seen-'))
     .map((name) => join(spyDir, name))
     .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs)
-    .map((file) => Object.fromEntries(readFileSync(file, 'utf8').split('\n').flatMap((l) => (l.includes('=') ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : []))));
+    .map((file) =>
+      Object.fromEntries(
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .flatMap((l) => (l.includes('=') ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : [])),
+      ),
+    );
 }
 
 const runs = (n: number): Promise<Array<Record<string, string>>> => waitFor(async () => (runsSeen().length >= n ? runsSeen() : undefined), 20_000);
@@ -138,11 +145,21 @@ describe('secrets stay with their agent', () => {
   }, 90_000);
 
   it('a pass_env that names what the allow-list leaves out restarts the agent with it', async () => {
+    // the same launch hashes the same in ao up, ao restart and the watchdog: nothing restarted for it
+    expect((await eventsOf(ao)).filter((e) => e.event === 'config-changed')).toEqual([]);
     const before = runsSeen().length;
     writeConfig('pass_env = ["AWS_*"]\n');
-    const next = (await runs(before + 1))[before]!;
+    // the watchdog reloads agents.toml, sees a new launch key and restarts the agent with the environment of `ao up`
+    const next = await waitFor(
+      async () =>
+        runsSeen()
+          .slice(before)
+          .find((r) => r.AWS_SECRET_ACCESS_KEY !== undefined),
+      30_000,
+    );
     expect(next.AWS_SECRET_ACCESS_KEY).toBe(AWS_KEY);
     expect(next.SSH_AUTH_SOCK).toBeUndefined();
+    expect((await eventsOf(ao)).filter((e) => e.event === 'config-changed').map((e) => e.agent)).toEqual(['spy']);
     expect(cmdlinesWithValues()).toEqual([]);
   }, 60_000);
 

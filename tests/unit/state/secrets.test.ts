@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AgentSpec, Project } from '../../../src/config/types.js';
+import { readAgentsState } from '../../../src/state/agents.js';
 import { envDigest, launchKeyOf, maskedNames, maskProject, shownEnv, upgradeLaunchKey } from '../../../src/state/secrets.js';
 
 const agent = (over: Partial<AgentSpec> = {}): AgentSpec => ({
@@ -64,6 +68,21 @@ describe('launch keys', () => {
     for (const odd of ['[1,2]', '[not json', '["a",null,[],null,"/w","none",null,null]']) {
       expect(upgradeLaunchKey(odd)).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(upgradeLaunchKey(odd)).not.toContain('[');
+    }
+  });
+});
+
+describe('an agents.json of an older ao', () => {
+  it('is read with its launch keys as hashes: the values are gone from what is written back, and nothing restarts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ao-secrets-'));
+    try {
+      const record = { up: true, startedAt: null, restarts: 0, iteration: 0, model: null, launchKey: legacyKey(agent()) };
+      writeFileSync(join(dir, 'agents.json'), JSON.stringify({ version: 1, agents: { b: record } }));
+      const read = readAgentsState(dir).agents.b!;
+      expect(read.launchKey).toBe(launchKeyOf(agent()));
+      expect(JSON.stringify(read)).not.toContain('sk-ant');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
