@@ -4,29 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AgentSpec, Project } from '../../../src/config/types.js';
 import { readAgentsState } from '../../../src/state/agents.js';
+import { agent as fixtureAgent } from '../ui/fixtures.js';
 import { envDigest, launchKeyOf, maskedNames, maskProject, shownEnv, upgradeLaunchKey } from '../../../src/state/secrets.js';
 
-const agent = (over: Partial<AgentSpec> = {}): AgentSpec => ({
-  name: 'b',
-  session: 'p-b',
-  kind: 'loop',
-  backend: 'shell',
-  model: null,
-  heal: 'heal',
-  enabled: true,
-  prompt: null,
-  command: 'sh',
-  args: ['-c', 'x'],
-  env: { KEY: 'sk-ant-secret-1' },
-  cwd: '/w',
-  stallMinutes: 15,
-  kickoff: 'none',
-  readyPattern: null,
-  notify: false,
-  paceS: null,
-  onPhaseAdvance: false,
-  ...over,
-});
+const agent = (over: Partial<AgentSpec> = {}): AgentSpec =>
+  fixtureAgent('b', { backend: 'shell', command: 'sh', args: ['-c', 'x'], env: { KEY: 'sk-ant-secret-1' }, cwd: '/w', ...over });
 
 /** The key an ao before hashes kept in agents.json. */
 const legacyKey = (a: AgentSpec): string => JSON.stringify([a.backend, a.command, a.args, a.env, a.cwd, a.kickoff, a.readyPattern, a.paceS]);
