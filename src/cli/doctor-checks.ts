@@ -17,10 +17,7 @@ export interface Check {
 
 const ok = (check: string, detail: string): Check => ({ check, status: 'ok', detail, fix: null });
 
-/**
- * What ao needs of tmux: 3.2 for `new-session -e` (each session gets the
- * environment of the command that starts it); checked against 3.3a.
- */
+/** What ao needs of tmux (checked against 3.3a). */
 export const TMUX_NEEDED: readonly [number, number] = [3, 2];
 
 /** `tmux 3.3a` -> [3, 3]; `tmux next-3.5` -> [3, 5]; null when no version is in it. */
@@ -30,7 +27,7 @@ export function tmuxVersion(line: string): [number, number] | null {
 }
 
 export function tmuxCheck(versionLine: string | null): Check {
-  const need = `ao needs tmux ${TMUX_NEEDED.join('.')} or newer (new-session -e, remain-on-exit, pane-died hooks, wait-for)`;
+  const need = `ao needs tmux ${TMUX_NEEDED.join('.')} or newer (remain-on-exit, pane-died hooks, wait-for)`;
   if (versionLine === null)
     return { check: 'tmux', status: 'fail', detail: 'not found on PATH', fix: `install tmux (apt install tmux, brew install tmux); ${need}` };
   const v = tmuxVersion(versionLine);

@@ -1,12 +1,15 @@
 /**
  * A validated copy of the project in the state folder, keyed by everything
- * `loadProject` read to build it: the agents.toml text, the tmux socket and session prefix, the
+ * `loadProject` read to build it: the agents.toml text (by its sha256: the
+ * text may hold env values, which the state folder never keeps, nor does the
+ * copy: its env values are digests, config/secrets.ts), the tmux socket and session prefix, the
  * kickoff template, which prompt, plan and working folders exist, and the
  * build of ao that loaded it. `ao up` and the watchdog write it each time they
  * load agents.toml; `ao status` reads it, and on a hit needs neither the TOML
  * parser nor the schema (docs/PERFORMANCE.md). Anything that differs, or any
  * trouble reading it, is a miss: the caller loads agents.toml as before.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeTextAtomic } from '../state/files.js';
@@ -14,16 +17,18 @@ import { layout } from '../state/layout.js';
 import { JSON_CAP, readProjectText, readTextCapped } from '../state/safe-fs.js';
 import { DEFAULT_STATE_DIR, inside, plainStateDir, realInside } from './find.js';
 import type { LoadedProject } from './load.js';
+import { maskProject } from '../state/secrets.js';
 import type { Project } from './types.js';
 
 declare const __AO_BUILD__: string | undefined;
 /** a new build may resolve the same agents.toml differently: its copies are its own */
-const BUILD = `1:${typeof __AO_BUILD__ === 'string' ? __AO_BUILD__ : 'source'}`;
+const BUILD = `2:${typeof __AO_BUILD__ === 'string' ? __AO_BUILD__ : 'source'}`;
 
 interface ProjectCache {
   build: string;
   configFile: string;
-  source: string;
+  /** the sha256 of the agents.toml text it was loaded from */
+  sourceHash: string;
   /** the socket agents.toml alone names: with the reader's AO_TMUX_SOCKET it must give the project's */
   configSocket: string;
   /** the session prefix agents.toml alone gives: with the reader's AO_SESSION_PREFIX (a fleet's override) it must give the project's */
@@ -33,7 +38,14 @@ interface ProjectCache {
 
 /** Writes the copy of a project just loaded from `source` (its own state folder). */
 export async function rememberProject({ project, source, configSocket, configPrefix }: LoadedProject): Promise<void> {
-  const cache: ProjectCache = { build: BUILD, configFile: project.configFile, source, configSocket, configPrefix, project };
+  const cache: ProjectCache = {
+    build: BUILD,
+    configFile: project.configFile,
+    sourceHash: sha256(source),
+    configSocket,
+    configPrefix,
+    project: maskProject(project),
+  };
   // read by every `ao status`, by no person: without indentation it parses in about half the time
   await writeTextAtomic(layout.projectCache(project.stateDir), `${JSON.stringify(cache)}\n`);
 }
@@ -52,7 +64,7 @@ export function cachedProject(file: string, env: NodeJS.ProcessEnv): Project | n
     const same =
       cache.build === BUILD &&
       cache.configFile === file &&
-      cache.source === source &&
+      cache.sourceHash === sha256(source) &&
       // the watchdog runs with AO_TMUX_SOCKET set to its socket, the person typing `ao status` usually without it
       (env.AO_TMUX_SOCKET || cache.configSocket) === project.tmuxSocket &&
       (env.AO_SESSION_PREFIX || cache.configPrefix) === project.sessionPrefix &&
@@ -63,6 +75,8 @@ export function cachedProject(file: string, env: NodeJS.ProcessEnv): Project | n
     return null;
   }
 }
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Whether the files the loader looked at beside agents.toml are as they were. */
 function filesAsLoaded(project: Project): boolean {

@@ -262,6 +262,7 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     command: agent.command ?? null,
     args: agent.args ?? [],
     env: agent.env ?? {},
+    passEnv: [...new Set([...(raw.defaults?.pass_env ?? []), ...(agent.pass_env ?? [])])],
     cwd,
     stallMinutes: agent.stall_minutes ?? raw.defaults?.stall_minutes ?? 15,
     kickoff: agent.kickoff ?? (agent.kind === 'service' ? 'none' : getBackend(backend).defaultKickoff(agent.kind)),

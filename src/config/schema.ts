@@ -1,6 +1,8 @@
 // zod/mini: the same validation and issues as zod's classic API at a sixth of
 // the load time, which `ao status` pays on every run (docs/PERFORMANCE.md).
 import * as z from 'zod/mini';
+import { ENV_NAME, LAUNCHER_PREFIX } from '../state/env-file.js';
+import { PASS_ENV_NAME } from './pass-env.js';
 import { AGENT_KINDS, BACKEND_NAMES, HEAL_POLICIES, KICKOFF_MODES } from './types.js';
 
 /** Names that end up in tmux targets and file names. */
@@ -11,6 +13,11 @@ const positive = () => z.optional(z.number().check(z.positive()));
 const positiveInt = () => z.optional(z.int().check(z.positive()));
 const text = () => z.string().check(z.minLength(1));
 const optionalText = () => z.optional(text());
+const notLauncher = () => z.refine<string>((name) => !name.startsWith(LAUNCHER_PREFIX), `names starting with "${LAUNCHER_PREFIX}" are the launcher's own`);
+const envName = () => z.string().check(z.regex(ENV_NAME, 'letters, digits and "_" only, not starting with a digit'), notLauncher());
+/** names of the invoking environment an agent inherits beyond the allow-list: `NAME` or `PREFIX_*` */
+const passEnv = () =>
+  z.optional(z.array(z.string().check(z.regex(PASS_ENV_NAME, 'a variable\'s name, or a prefix ending in "*" (e.g. "AWS_*")'), notLauncher())));
 
 /** When an agent moves to its fallback model and back: per agent and in [defaults]. */
 const fallbackTimings = {
@@ -28,7 +35,8 @@ export const agentSchema = z.strictObject({
   prompt: optionalText(),
   command: optionalText(),
   args: z.optional(z.array(z.string())),
-  env: z.optional(z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and "_" only, not starting with a digit')), z.string())),
+  env: z.optional(z.record(envName(), z.string())),
+  pass_env: passEnv(),
   cwd: optionalText(),
   stall_minutes: positive(),
   kickoff: z.optional(z.enum(KICKOFF_MODES)),
@@ -61,6 +69,7 @@ export const defaultsSchema = z.strictObject({
   tmux_socket: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" and "-" only'))),
   stall_minutes: positive(),
   ...fallbackTimings,
+  pass_env: passEnv(),
 });
 
 export const watchdogSchema = z.strictObject({

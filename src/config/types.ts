@@ -28,6 +28,8 @@ export interface AgentSpec {
   command: string | null;
   args: string[];
   env: Record<string, string>;
+  /** names (or `PREFIX_*`) of the invoking environment it inherits beyond the allow-list (config/pass-env.ts): [defaults] and its own `pass_env` */
+  passEnv?: string[];
   cwd: string;
   stallMinutes: number;
   kickoff: KickoffMode;

@@ -1,4 +1,5 @@
 import type { AgentKind } from '../config/types.js';
+import { upgradeLaunchKey } from './secrets.js';
 import { appendEvent } from './events.js';
 import { describeIssues, keepGoodCopy, moveAside, readStateFile, withLock, writeJsonAtomic, type StateRead } from './files.js';
 import { layout } from './layout.js';
@@ -225,7 +226,11 @@ const stateShape = S.looseObject({ version: S.literal(1), agents: S.record(recor
 
 function checkAgents(value: unknown): AgentsState | { problem: string } {
   const issues = S.shapeIssues(stateShape, value);
-  return issues.length === 0 ? (value as AgentsState) : { problem: describeIssues(issues) };
+  if (issues.length > 0) return { problem: describeIssues(issues) };
+  const state = value as AgentsState;
+  // an older ao kept the launch key as JSON with env values in it: read as its hash, written so next time
+  for (const record of Object.values(state.agents)) if (record.launchKey !== undefined) record.launchKey = upgradeLaunchKey(record.launchKey);
+  return state;
 }
 
 const emptyState = (): AgentsState => ({ version: 1, agents: {} });

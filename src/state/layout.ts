@@ -36,6 +36,10 @@ export const layout = {
 
   /** the kickoff an agent's current run was started with */
   kickoff: (stateDir: string, agent: string): string => join(stateDir, 'kickoff', `${agent}.md`),
+  /** the environment files of starts under way (0600, each read and removed by its pane's launcher) */
+  envFiles: (stateDir: string): string => join(stateDir, 'env'),
+  /** one start's environment file: `<agent>.<random>`, created O_EXCL, never reused */
+  envFile: (stateDir: string, agent: string, token: string): string => join(stateDir, 'env', `${agent}.${token}`),
   /** the launchers' records of how each agent's last run ended (the watchdog watches the folder) */
   exits: (stateDir: string): string => join(stateDir, 'exits'),
   /** the launcher's record of how an agent's last run ended */

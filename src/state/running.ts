@@ -1,7 +1,8 @@
 /** The state folder's records of the config in force: the project the watchdog runs and the error of an edit it could not apply. */
 import type { Project } from '../config/types.js';
-import { readJson } from './files.js';
+import { readJson, writeJsonAtomic } from './files.js';
 import { layout } from './layout.js';
+import { maskProject } from './secrets.js';
 
 export interface ConfigErrorRecord {
   at: string;
@@ -22,4 +23,13 @@ export function readRunningProject(stateDir: string): Project | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Records the config in force, its env values as digests (state/secrets.ts):
+ * a watchdog that comes back on it keeps every agent that runs, and can start
+ * again only the agents without env values until agents.toml validates.
+ */
+export async function writeRunningProject(project: Project): Promise<void> {
+  await writeJsonAtomic(layout.runningProject(project.stateDir), maskProject(project));
 }

@@ -18,7 +18,7 @@ import type { UsageReport } from '../state/usage.js';
 import { budgetHolds } from './budgets.js';
 import { takesNotices } from './deliver.js';
 import { fallbackPolicyOf } from './fallback.js';
-import { launchKeyOf } from './launch.js';
+import { launchKeyOf } from '../state/secrets.js';
 import { timingsOf } from './observe.js';
 import { reconcile, type Action, type DesiredAgent, type ObservedAgent } from './reconcile.js';
 

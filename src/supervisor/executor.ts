@@ -7,7 +7,9 @@ import { createOwn, ensureDir, isBadFile, readTextCapped } from '../state/safe-f
 import { holderAlive, readHolder } from '../state/pidlock.js';
 import type { SessionSpec, Tmux } from '../tmux/client.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
-import { passedEnv, prefixOverride, type LaunchPlan } from './launch.js';
+import { watchdogEnv } from '../config/pass-env.js';
+import { newEnvFile, removeEnvFile, writeEnvFile } from '../state/env-file.js';
+import { prefixOverride, viaEnvFile, type LaunchPlan } from './launch.js';
 import { endProcessGroup, endRun, stopSession } from './stop.js';
 import { layout } from '../state/layout.js';
 
@@ -27,24 +29,46 @@ export async function startSession(
   if (plan.session.logFile) ownLog(plan.session.logFile);
   const existing = how.pane !== undefined;
   if (how.pane?.pid) await endProcessGroup(how.pane.pid, !how.pane.dead);
-  const exits = plan.session.env.AO_EXIT_FILE;
+  const exits = plan.env.AO_EXIT_FILE;
   if (exits) ensureDir(dirname(exits)); // the launcher writes its record there
   try {
-    if (existing && how.respawn) {
-      try {
-        await tmux.respawn(plan.session);
-        return;
-      } catch {
-        // the session went away meanwhile: create it
+    await withEnvFile(plan, async () => {
+      if (existing && how.respawn) {
+        try {
+          await tmux.respawn(plan.session);
+          return;
+        } catch {
+          // the session went away meanwhile: create it
+        }
       }
-    }
-    if (existing) await tmux.killSession(plan.session.name);
-    await tmux.newSession(plan.session);
+      if (existing) await tmux.killSession(plan.session.name);
+      await tmux.newSession(plan.session);
+    });
   } finally {
     // what the previous run left outside its group (a detached daemon) is ended once the new run is
     // on its way, in the background: the scan of /proc is not on a heal's path, and the new run
     // carries another run id, so nothing of it is touched
     if (how.previousRun) void endRun(how.previousRun).catch(() => undefined);
+  }
+}
+
+/** What a pane's start needs beside its session: the environment its launcher reads from envFile. */
+export interface PaneEnv {
+  env: Record<string, string>;
+  envFile: string;
+}
+
+/**
+ * Writes the environment file, then starts the pane; a start that fails
+ * removes the file (no launcher will read it).
+ */
+async function withEnvFile(pane: PaneEnv, start: () => Promise<void>): Promise<void> {
+  writeEnvFile(pane.envFile, pane.env);
+  try {
+    await start();
+  } catch (error) {
+    removeEnvFile(pane.envFile);
+    throw error;
   }
 }
 
@@ -95,26 +119,26 @@ export const WATCHDOG_SUPERVISOR = [
 ].join('\n');
 
 /** The watchdog's own session: `ao watchdog` under its sh parent as the pane's program. */
-export function watchdogSpec(project: Project, entry: string, env: NodeJS.ProcessEnv): SessionSpec {
+export function watchdogSpec(project: Project, entry: string, env: NodeJS.ProcessEnv): PaneEnv & { session: SessionSpec } {
+  const envFile = newEnvFile(project.stateDir, 'watchdog');
   return {
-    name: watchdogSession(project),
-    owner: project.configFile,
-    cwd: project.dir,
-    argv: ['sh', '-c', WATCHDOG_SUPERVISOR, 'ao-watchdog', process.execPath, entry, 'watchdog', '-c', project.configFile],
-    logFile: layout.watchdogPaneLog(project.stateDir),
-    // the agents it heals get the environment of the `ao up` that started it
-    // an agent's identity left in the tmux server's environment (an `ao up` run by an agent) is blanked, never inherited
+    session: {
+      name: watchdogSession(project),
+      owner: project.configFile,
+      cwd: project.dir,
+      argv: viaEnvFile(['sh', '-c', WATCHDOG_SUPERVISOR, 'ao-watchdog', process.execPath, entry, 'watchdog', '-c', project.configFile], envFile),
+      logFile: layout.watchdogPaneLog(project.stateDir),
+    },
+    envFile,
+    // the agents it heals get the allow-listed part of the environment of the `ao up` that started it
+    // (its pane starts from this file alone: nothing of the tmux server's environment, no agent's identity)
     env: {
-      ...passedEnv(env),
+      ...watchdogEnv(env),
       AO_TMUX_SOCKET: project.tmuxSocket,
       ...prefixOverride(project, env),
       AO_CONFIG: project.configFile,
       // how it asks tmux (a control client, or a process per question for comparison): `ao up`'s choice
       ...(env.AO_TMUX_CONTROL !== undefined ? { AO_TMUX_CONTROL: env.AO_TMUX_CONTROL } : {}),
-      AO_AGENT: '',
-      AO_RUN_ID: '',
-      AO_EXIT_FILE: '',
-      AO_KICKOFF_FILE: '',
     },
   };
 }
@@ -131,8 +155,8 @@ export async function ensureWatchdog(
   if (pane && !pane.dead) return 'running';
   const spec = watchdogSpec(project, entry, env);
   ownLog(layout.watchdogPaneLog(project.stateDir));
-  if (pane) await stopSession(tmux, spec.name, pane);
-  await tmux.newSession(spec);
+  if (pane) await stopSession(tmux, spec.session.name, pane);
+  await withEnvFile(spec, () => tmux.newSession(spec.session));
   return 'started';
 }
 

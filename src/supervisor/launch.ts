@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { getBackend } from '../backends/index.js';
 import { buildKickoff, coordPaths, modelFor, type PhaseView } from '../config/resolve.js';
+import { passedEnv } from '../config/pass-env.js';
+import { maskedNames } from '../state/secrets.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { safeText } from '../text/safe.js';
+import { newEnvFile } from '../state/env-file.js';
 import { newRunId } from '../state/exits.js';
 import { withFormatter } from '../stream/launch.js';
 import { signalFile } from '../state/signals.js';
@@ -13,6 +16,10 @@ import { fallbackPolicyOf, runModel } from './fallback.js';
 
 export interface LaunchPlan {
   agent: AgentSpec;
+  /** the agent's whole environment, which reaches its pane through envFile, never through tmux's arguments */
+  env: Record<string, string>;
+  /** where the start writes env (0600) for the pane's launcher to read and remove */
+  envFile: string;
   model: string | null;
   kickoffFile: string;
   kickoffText: string;
@@ -25,35 +32,9 @@ export interface LaunchPlan {
   session: SessionSpec;
 }
 
-/** Variables that describe the caller's own terminal or tmux client, not what the agent should see. */
-const NOT_PASSED = new Set(['TMUX', 'TMUX_PANE', 'COLUMNS', 'LINES', '_', 'OLDPWD', 'PWD', 'SHLVL']);
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/**
- * The environment of the command that starts an agent (`ao up`, `ao restart`,
- * the watchdog, which was started with that of `ao up`), passed to its session
- * with `-e`: what the tmux server's global environment holds from its first
- * start never decides what an agent sees (a key exported before `ao restart`
- * reaches the agent).
- */
-export function passedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).flatMap(([k, v]) => (v !== undefined && ENV_NAME.test(k) && !NOT_PASSED.has(k) && !ownVariable(k) ? [[k, v]] : [])),
-  );
-}
-
 /** A session prefix given from outside (a fleet.toml's, as AO_SESSION_PREFIX) is handed on, so the watchdog and the agents' own `ao` calls keep it. */
 export function prefixOverride(project: Project, env: NodeJS.ProcessEnv): { AO_SESSION_PREFIX?: string } {
   return env.AO_SESSION_PREFIX ? { AO_SESSION_PREFIX: project.sessionPrefix } : {};
-}
-
-/**
- * ao's own per-agent variables are set for each session, never inherited: an
- * agent that runs `ao up` must not hand its identity (AO_AGENT, AO_RUN_ID) to
- * the watchdog or to another agent. The demo pace is the one passed on.
- */
-function ownVariable(name: string): boolean {
-  return (name.startsWith('AO_') && name !== 'AO_DEMO_PACE_S') || name === 'CI' || name === 'CONTINUOUS_INTEGRATION';
 }
 
 /** The tmux wait-for channel that wakes this project's watchdog (its panes' pane-died hook signals it). */
@@ -85,6 +66,44 @@ export function wrapKickoff(argv: readonly string[], mode: AgentSpec['kickoff'])
   // an agent runs in a terminal of its own: a CI marker of the shell that started ao (or of the tmux
   // server's first client) would make a TUI refuse to be interactive (Gemini CLI exits 42)
   return ['sh', '-c', `unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; ${run}; ${RECORD_EXIT}`, 'ao-launch', ...argv];
+}
+
+/**
+ * The first step of every pane ao starts, in tmux's environment: it keeps what
+ * tmux sets for the pane (its terminal and the pane's identity) and nothing
+ * else of it (not the tmux server's environment, which holds that of whoever
+ * started it, nor what tmux copies from an attaching client, SSH_AUTH_SOCK
+ * among it), and runs the second step with it (`env -i` leaves no PATH: sh
+ * is found on the C library's default one).
+ */
+const CLEAN_START =
+  's=$1; shift; exec env -i TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" TERM="$TERM" TERM_PROGRAM="$TERM_PROGRAM" TERM_PROGRAM_VERSION="$TERM_PROGRAM_VERSION" sh -c "$s" "$0" "$@"';
+
+/**
+ * The second step, in that clean environment: exports each line of the
+ * environment file ($1) as data (`export "NAME=value"`: never evaluated),
+ * removes the file, and goes on with the pane's own script and the rest of
+ * the arguments (its variables are not exported: the agent never sees them).
+ * A link or a missing file starts nothing.
+ */
+const READ_ENV_FILE = [
+  '_ao_f=$1; shift',
+  'if [ -h "$_ao_f" ] || [ ! -f "$_ao_f" ]; then echo "ao: no environment file at $_ao_f" >&2; exit 127; fi',
+  'while IFS= read -r _ao_l; do _ao_n=${_ao_l#?}; _ao_n=${_ao_n%%=*}',
+  'case $_ao_n in ""|[!A-Za-z_]*|*[!A-Za-z0-9_]*) continue ;; esac',
+  `case $_ao_l in ="$_ao_n"=*) export "\${_ao_l#=}" ;; %"$_ao_n"=*) _ao_v=$(printf '%bx' "\${_ao_l#*=}"); export "$_ao_n=\${_ao_v%x}" ;; esac`,
+  'done < "$_ao_f"',
+  'command -p rm -f -- "$_ao_f"',
+].join('; ');
+
+/**
+ * A pane program (`sh -c SCRIPT NAME ARG...`) that takes its environment from
+ * `envFile` alone: what goes on the command line is the file's path, never a value.
+ */
+export function viaEnvFile(program: readonly string[], envFile: string): string[] {
+  const [sh, flag, script, name, ...args] = program;
+  if (sh !== 'sh' || flag !== '-c' || script === undefined || name === undefined) throw new Error('a pane program must be sh -c SCRIPT NAME ...');
+  return ['sh', '-c', CLEAN_START, name, `${READ_ENV_FILE}; ${script}`, envFile, ...args];
 }
 
 /**
@@ -134,9 +153,13 @@ export function planLaunch(
           }),
           entry,
         );
-  const passed = passedEnv(env);
+  const masked = maskedNames(agent);
+  // a watchdog that came back while agents.toml was broken runs on the state folder's copy, which keeps no values
+  if (masked.length > 0)
+    throw new Error(`its env (${masked.join(', ')}) is not kept in the state folder and agents.toml does not validate: ao starts it once agents.toml is fixed`);
   const paths = coordPaths(project, view.phase.id, agent.name);
   const runId = newRunId();
+  const envFile = newEnvFile(project.stateDir, agent.name);
   return {
     agent,
     model,
@@ -146,38 +169,34 @@ export function planLaunch(
     pasteKickoff: agent.kickoff === 'paste',
     runId,
     conversation,
+    env: {
+      LANG: 'C.UTF-8',
+      ...passedEnv(env, agent.passEnv),
+      ...agent.env,
+      AO_PROJECT_DIR: project.dir,
+      AO_CONFIG: project.configFile,
+      AO_TMUX_SOCKET: project.tmuxSocket,
+      ...prefixOverride(project, env),
+      AO_STATE_DIR: project.stateDir,
+      AO_AGENT: agent.name,
+      AO_KICKOFF_FILE: file,
+      AO_RUN_ID: runId,
+      AO_EXIT_FILE: layout.exit(project.stateDir, agent.name),
+      // the coordination files of this phase, for agents that read them directly (the demo agent)
+      AO_PHASE: view.phase.id,
+      AO_PLAN: view.phase.planPath,
+      AO_JOURNAL: paths.journal,
+      AO_REVIEW: paths.review,
+      AO_INBOX: paths.inbox,
+    },
+    envFile,
     session: {
       name: agent.session,
       owner: project.configFile,
       cwd: agent.cwd,
-      argv: wrapKickoff(argv, agent.kickoff),
+      argv: viaEnvFile(wrapKickoff(argv, agent.kickoff), envFile),
       logFile: layout.agentLog(project.stateDir, agent.name),
       wakeChannel: wakeChannel(project.stateDir),
-      env: {
-        LANG: 'C.UTF-8',
-        ...passed,
-        ...agent.env,
-        AO_PROJECT_DIR: project.dir,
-        AO_CONFIG: project.configFile,
-        AO_TMUX_SOCKET: project.tmuxSocket,
-        ...prefixOverride(project, env),
-        AO_STATE_DIR: project.stateDir,
-        AO_AGENT: agent.name,
-        AO_KICKOFF_FILE: file,
-        AO_RUN_ID: runId,
-        AO_EXIT_FILE: layout.exit(project.stateDir, agent.name),
-        // the coordination files of this phase, for agents that read them directly (the demo agent)
-        AO_PHASE: view.phase.id,
-        AO_PLAN: view.phase.planPath,
-        AO_JOURNAL: paths.journal,
-        AO_REVIEW: paths.review,
-        AO_INBOX: paths.inbox,
-      },
     },
   };
-}
-
-/** What an agent's command line is made of, beyond its model: a change in agents.toml restarts it. */
-export function launchKeyOf(agent: AgentSpec): string {
-  return JSON.stringify([agent.backend, agent.command, agent.args, agent.env, agent.cwd, agent.kickoff, agent.readyPattern, agent.paceS]);
 }

@@ -9,7 +9,7 @@ import type { Project } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { emptyRecord, type AgentsState } from '../state/agents.js';
 import { writeJsonAtomic } from '../state/files.js';
-import { readConfigError } from '../state/running.js';
+import { readConfigError, writeRunningProject } from '../state/running.js';
 import { layout } from '../state/layout.js';
 import type { AoEvent } from '../state/event-catalogue.js';
 
@@ -61,6 +61,6 @@ export async function reloadConfig(current: Project, state: AgentsState, env: No
     events.push({ agent: name, event: 'agent-removed', reason: 'gone from agents.toml: stopping it' });
   }
   rmSync(layout.configError(current.stateDir), { force: true });
-  await writeJsonAtomic(layout.runningProject(current.stateDir), next);
+  await writeRunningProject(next);
   return { ok: true, project: next, added, removed, events };
 }

@@ -7,8 +7,11 @@ import { OWNER_OPTION, parseSnapshot, SNAPSHOT_FORMAT, type PaneInfo } from './s
 export interface SessionSpec {
   name: string;
   cwd: string;
-  env: Record<string, string>;
-  /** the pane's own program and arguments: executed directly, not typed into a shell */
+  /**
+   * the pane's own program and arguments: executed directly, not typed into a shell.
+   * No environment goes with them: a command line is readable by every local user,
+   * and the tmux server keeps its first one for life (the pane's program reads a file)
+   */
   argv: readonly string[];
   /** file that receives everything the pane prints */
   logFile?: string;
@@ -196,10 +199,9 @@ export class Tmux {
   }
 }
 
-/** The folder, environment and program of a pane, as new-session and respawn-pane both take them. */
+/** The folder and program of a pane, as new-session and respawn-pane both take them. */
 function programArgs(spec: SessionSpec): string[] {
-  const env = Object.entries(spec.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  return ['-c', spec.cwd, ...env, ...launchArgv(spec.argv)];
+  return ['-c', spec.cwd, ...launchArgv(spec.argv)];
 }
 
 /**

@@ -140,7 +140,9 @@ describe.each(EXAMPLES.map((ex) => [ex.name, ex] as const))('examples/%s', (_nam
     for (const pattern of ex.loopCommand) expect(builder).toMatch(pattern);
     expect(builder.match(/ --settings /g) ?? [], 'one --settings').toHaveLength(ex.backend === 'claude' ? 1 : 0);
     // the kickoff reaches a loop as its last argument, read from the kickoff file
-    expect(builder).toContain(`-e AO_KICKOFF_FILE=${join(dir, 'state', 'kickoff', 'builder.md')}`);
+    // its environment goes in a file its launcher reads, shown on the line after, never with -e
+    expect(builder).not.toMatch(/ -e /);
+    expect(lines[lines.indexOf(builder) + 1]).toContain(`AO_KICKOFF_FILE=${join(dir, 'state', 'kickoff', 'builder.md')}`);
     expect(builder).toContain(`"$@" "$(cat "$AO_KICKOFF_FILE")"; s=$?;`);
 
     const adversary = sessionLine('adversary');
@@ -148,7 +150,10 @@ describe.each(EXAMPLES.map((ex) => [ex.name, ex] as const))('examples/%s', (_nam
 
     const orchestrator = sessionLine('orchestrator');
     expect(orchestrator).toMatch(ex.interactiveCommand);
-    for (const pattern of ex.notInteractive) expect(orchestrator).not.toMatch(pattern);
+    // the pane's own script and program, after the steps that read its environment file
+    const ownPart = orchestrator.slice(orchestrator.indexOf('unset CI'));
+    expect(ownPart.length).toBeLessThan(orchestrator.length);
+    for (const pattern of ex.notInteractive) expect(ownPart).not.toMatch(pattern);
 
     expect(await serverRunning(socket)).toBe(false);
     expect(existsSync(join(dir, 'state'))).toBe(stateBefore);

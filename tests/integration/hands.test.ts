@@ -205,8 +205,9 @@ describe('signals and processes', () => {
   });
 
   it('each session gets the environment of the command that starts it, not the tmux server’s', async () => {
+    // a variable off the allow-list reaches an agent when pass_env names it
     const { dir, ao, socket } = project({
-      'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "he-"\n\n[agents.env]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", "echo \\"$HANDS_TEST_KEY\\" >> seen; exec sleep 100000"]\n${tail}`,
+      'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "he-"\npass_env = ["HANDS_TEST_*"]\n\n[agents.env]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", "echo \\"$HANDS_TEST_KEY\\" >> seen; exec sleep 100000"]\n${tail}`,
     });
     const seen = (): string[] => (existsSync(join(dir, 'seen')) ? readFileSync(join(dir, 'seen'), 'utf8').split('\n').filter(Boolean) : []);
     expect((await runAo(['up'], { cwd: dir, socket, env: { HANDS_TEST_KEY: 'first' } })).code).toBe(0);

@@ -87,8 +87,9 @@ describe('up, status, down', () => {
         .split('\n')
         .find((l) => l.split(' ')[0]!.endsWith(session))!
         .split(' ')[1]!;
+      // (after the steps that read its environment file and remove it)
       expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 3).join(' ')).toMatch(
-        /^sh -c unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; "\$@"/,
+        /^sh -c _ao_f=\$1; .*command -p rm -f -- "\$_ao_f"; unset CI CONTINUOUS_INTEGRATION; trap : INT QUIT; "\$@"/,
       );
       const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ');
       expect(kids).toHaveLength(1);

@@ -5,6 +5,7 @@ import { ConfigError } from '../../errors.js';
 import { openProject } from '../context.js';
 import { getBackend } from '../../backends/index.js';
 import type { AgentSpec, KickoffMode, NotifySpec, Project } from '../../config/types.js';
+import { shownEnv } from '../../state/secrets.js';
 import { shellQuote } from '../../tmux/client.js';
 import { table } from '../format.js';
 import { webhookLabel } from '../../config/notify.js';
@@ -46,7 +47,14 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
         timeout_s: project.notify.timeoutS,
       }
     : null;
-  const launch = project.agents.map((a) => ({ name: a.name, argv: launchLine(project, a), kickoff: a.kickoff }));
+  // env values are the agent's secrets: that they are set, never what they are
+  const launch = project.agents.map((a) => ({
+    name: a.name,
+    argv: launchLine(project, a),
+    kickoff: a.kickoff,
+    env: shownEnv(a.env),
+    pass_env: a.passEnv ?? [],
+  }));
   if (options.json) {
     io.out(
       `${jsonText({ ok: true, warnings, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases, launch, notify }, 2)}\n`,
@@ -63,7 +71,11 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
     io.out(table(rows));
   }
   io.out(`\nhow each agent is started (phase ${project.phases[0]?.id ?? '-'}; \`ao up --dry-run\` shows the tmux commands):\n`);
-  for (const l of launch) io.out(`  ${l.name}: ${l.argv.map(shellQuote).join(' ')}${KICKOFF_NOTE[l.kickoff]}\n`);
+  for (const l of launch) {
+    io.out(`  ${l.name}: ${l.argv.map(shellQuote).join(' ')}${KICKOFF_NOTE[l.kickoff]}\n`);
+    const env = [...Object.entries(l.env).map(([k, v]) => `${k}=${v}`), ...l.pass_env.map((name) => `${name} (passed)`)];
+    if (env.length > 0) io.out(`    env: ${env.join(' ')}\n`);
+  }
   io.out(
     project.notify
       ? `\nnotify (\`ao notify test\` sends one):\n${describeNotify(project.notify)

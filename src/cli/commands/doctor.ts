@@ -1,6 +1,6 @@
-import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, statfsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { getBackend } from '../../backends/index.js';
 import type { AgentSpec, Project } from '../../config/types.js';
 import { watchdogSession } from '../../supervisor/executor.js';
@@ -22,9 +22,10 @@ import {
   type Check,
   type SessionFacts,
 } from '../doctor-checks.js';
+import { exposureChecks, fileExposed, folderExposed, type ExposureFacts, type ModeFact } from '../doctor-exposure.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { agentPrograms, type AgentProgram } from '../programs.js';
-import { unitName, unitPath } from '../service-unit.js';
+import { environmentFile, unitName, unitPath } from '../service-unit.js';
 import { currentUser, systemdState } from '../systemd.js';
 import { versionOf } from './version.js';
 import { jsonText } from '../../text/safe.js';
@@ -46,6 +47,7 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
     ...(await Promise.all(agentPrograms(project, agents, io.env).map(programFacts))).map(programCheck),
     ...credentialChecks(agents, io.env),
     stateDirCheck(stateDirFacts(project.stateDir)),
+    ...exposureChecks(exposureFacts(project, io.env)),
     await sessionCheck(project, tmux, agents),
     ...(await serviceChecks(project, io.env)),
   ];
@@ -131,6 +133,54 @@ function stateDirFacts(stateDir: string) {
     // not every file system answers
   }
   return { stateDir, existing, writable, freeBytes };
+}
+
+/** how many entries of the state folder doctor looks at: a week's state is a few thousand */
+const SCAN_CAP = 20_000;
+
+/** The modes of the state folder, of everything under it (links aside, never followed) and of the unit's env file. */
+function exposureFacts(project: Project, env: NodeJS.ProcessEnv): ExposureFacts {
+  const modeOf = (path: string): number | null => {
+    try {
+      return lstatSync(path).mode;
+    } catch {
+      return null;
+    }
+  };
+  const exposed: ModeFact[] = [];
+  let scanned = 0;
+  const folders = [''];
+  while (folders.length > 0 && scanned < SCAN_CAP) {
+    const folder = folders.pop()!;
+    let names: string[];
+    try {
+      names = readdirSync(join(project.stateDir, folder));
+    } catch {
+      continue;
+    }
+    for (const name of names.slice(0, SCAN_CAP - scanned)) {
+      scanned++;
+      const path = folder === '' ? name : `${folder}/${name}`;
+      let stat;
+      try {
+        stat = lstatSync(join(project.stateDir, path));
+      } catch {
+        continue; // gone meanwhile
+      }
+      if (stat.isDirectory()) folders.push(path);
+      if (stat.isDirectory() ? folderExposed(stat.mode) : stat.isFile() && fileExposed(stat.mode)) exposed.push({ path, mode: stat.mode });
+    }
+  }
+  const unitEnv = environmentFile(env.HOME || homedir(), unitName(project));
+  const unitEnvMode = modeOf(unitEnv);
+  return {
+    stateDir: project.stateDir,
+    folderMode: modeOf(project.stateDir),
+    exposed,
+    scanned,
+    truncated: scanned >= SCAN_CAP,
+    unitEnv: unitEnvMode === null ? null : { path: unitEnv, mode: unitEnvMode },
+  };
 }
 
 async function sessionCheck(project: Project, tmux: Tmux, agents: readonly AgentSpec[]): Promise<Check> {

@@ -5,7 +5,9 @@ import { bySession, foreignNote, ownSessions, type PaneInfo } from '../../tmux/s
 import { ensureWatchdog, startSession, watchdogSeen, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { logOffset } from '../../supervisor/read-trouble.js';
-import { launchKeyOf, passedEnv, planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
+import { planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
+import { launchKeyOf, SHOWN_VALUE } from '../../state/secrets.js';
+import { removeStaleEnvFiles } from '../../state/env-file.js';
 import { rememberProject } from '../../config/cache.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import { deliverKickoffs, watchKickoffs } from '../kickoffs.js';
@@ -47,14 +49,10 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const plans = agents.map((agent) => planLaunch(project, agent, view, entry, io.env, records[agent.name]?.sessionId, records[agent.name]?.fallback));
 
   if (options.dryRun) {
-    // the caller's own environment is passed too, but its values (keys, tokens) are not printed
-    const inherited = passedEnv(io.env);
     for (const plan of plans) {
-      const own = Object.entries(plan.session.env).filter(([k, v]) => inherited[k] !== v || k in plan.agent.env);
-      const spec = { ...plan.session, env: Object.fromEntries(own) };
-      io.out(`${tmux.argv(tmux.newSessionArgs(spec)).map(shellQuote).join(' ')}\n`);
+      io.out(`${tmux.argv(tmux.newSessionArgs(plan.session)).map(shellQuote).join(' ')}\n`);
+      io.out(`#   ${plan.agent.name}'s environment, in a 0600 file its launcher reads and removes: ${dryRunEnv(plan.env)}\n`);
     }
-    io.out(`# and -e for each of the ${Object.keys(inherited).length} variables of this environment (values not shown)\n`);
     return 0;
   }
 
@@ -76,6 +74,8 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   await updateAgentsState(project.stateDir, async (state) => {
     // `ao status` reads the team's config from this copy until agents.toml changes
     if (loaded) await rememberProject(loaded);
+    // what a start that crashed before its launcher ran left behind
+    removeStaleEnvFiles(project.stateDir);
     const all = await tmux.snapshot();
     const { own: panes, foreign } = ownSessions(all, project.configFile);
     const now = new Date();
@@ -190,6 +190,13 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const code = failures > 0 || watchdogDown ? 1 : 0;
   if (!options.wait || watchdog === 'off' || watchdog === 'foreign' || watchdogDown) return code;
   return waitTeamDown(project, tmux, io);
+}
+
+/** An environment as `--dry-run` shows it: ao's own variables (paths, names) as they are, every other value `<set>`. */
+export function dryRunEnv(env: Readonly<Record<string, string>>): string {
+  return Object.entries(env)
+    .map(([k, v]) => `${k}=${k.startsWith('AO_') ? shellQuote(v) : SHOWN_VALUE}`)
+    .join(' ');
 }
 
 /** A persistent agent that ran before begins a new conversation: said once, in events. */

@@ -2,6 +2,8 @@ import { rememberProject } from '../../config/cache.js';
 import { acquirePidLock, releasePidLock } from '../../state/pidlock.js';
 import { appendEvent, eventSummary, type EventRecord } from '../../state/events.js';
 import { removeStaleTemps, writePidFile } from '../../state/housekeeping.js';
+import { removeStaleEnvFiles } from '../../state/env-file.js';
+import { writeRunningProject } from '../../state/running.js';
 import { watchdogSession } from '../../supervisor/executor.js';
 import { ControlClient, controlWanted } from '../../tmux/control.js';
 import { Tmux } from '../../tmux/client.js';
@@ -54,6 +56,8 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   attempt('pid file', () => writePidFile(project.stateDir));
   let removed = 0;
   attempt('stale temp files', () => (removed = removeStaleTemps(project.stateDir)));
+  // environment files of starts that never reached their launcher (a crash in between)
+  attempt('stale environment files', () => void removeStaleEnvFiles(project.stateDir));
   // started again by its sh parent after a death: say so (a crash loop shows as a count in a row)
   const restart = io.env.AO_WATCHDOG_RESTART;
   const start: EventRecord = {
@@ -149,7 +153,7 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
       appendEvent(project.stateDir, record);
       dog.notify(record);
     } else {
-      await writeJsonAtomic(layout.runningProject(project.stateDir), project);
+      await writeRunningProject(project);
       if (loaded) await rememberProject(loaded);
       rmSync(layout.configError(project.stateDir), { force: true });
     }

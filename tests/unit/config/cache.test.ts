@@ -31,8 +31,21 @@ async function remembered(toml = TOML, writerEnv: Record<string, string> = env):
 describe('cachedProject', () => {
   it('returns what loadProject returns while nothing changed', async () => {
     const { dir, file } = await remembered();
-    expect(readFileSync(layout.projectCache(join(dir, 'run/st')), 'utf8')).toContain('"source"');
+    expect(readFileSync(layout.projectCache(join(dir, 'run/st')), 'utf8')).toContain('"sourceHash"');
     expect(cachedProject(file, env)).toEqual(loadProject(file, env));
+  });
+
+  it('keeps neither the agents.toml text nor an env value, and misses when a value changes', async () => {
+    const secret = 'sk-ant-cache-0123456789';
+    const { dir, file } = await remembered(TOML.replace('cwd = "work"\n', `cwd = "work"\nenv = { KEY = "${secret}" }\n`));
+    const copy = readFileSync(layout.projectCache(join(dir, 'run/st')), 'utf8');
+    expect(copy).not.toContain(secret);
+    expect(copy).not.toContain('[agents.builder]');
+    const cached = cachedProject(file, env);
+    expect(cached?.agents[0]?.env.KEY).toMatch(/^ao-sha256:[0-9a-f]{64}$/);
+    expect({ ...cached, agents: [] }).toEqual({ ...loadProject(file, env), agents: [] });
+    writeFileSync(file, readFileSync(file, 'utf8').replace(secret, `${secret}x`));
+    expect(cachedProject(file, env)).toBeNull();
   });
 
   it('holds for the default state folder too', async () => {

@@ -6,7 +6,7 @@ import { emptyRecord, markStarted, type AgentRecord } from '../../../src/state/a
 import { initialPhaseState, type PhaseState } from '../../../src/state/phase.js';
 import type { UsageReport, UsageTotals } from '../../../src/state/usage.js';
 import { decideAgents, decidePhase, desiredAgents, type AgentsInput, type PhaseInput, type SweepAction } from '../../../src/supervisor/decide.js';
-import { launchKeyOf } from '../../../src/supervisor/launch.js';
+import { launchKeyOf } from '../../../src/state/secrets.js';
 import type { ObservedAgent } from '../../../src/supervisor/reconcile.js';
 import { agent, project } from '../ui/fixtures.js';
 

@@ -9,9 +9,9 @@ describe('tmux argv', () => {
     expect(target('builder')).toBe('=builder:');
   });
 
-  it('starts a session with the agent as the pane program and remain-on-exit set in the same command list', () => {
+  it('starts a session with the agent as the pane program and remain-on-exit set in the same command list, and no environment', () => {
     const tmux = new Tmux('sock');
-    const args = tmux.newSessionArgs({ name: 'p-b', cwd: '/w', env: { A: '1' }, argv: ['node', 'x.js'], logFile: "/s/it's.log" });
+    const args = tmux.newSessionArgs({ name: 'p-b', cwd: '/w', argv: ['node', 'x.js'], logFile: "/s/it's.log" });
     expect(tmux.argv(args)).toEqual([
       'tmux',
       '-L',
@@ -26,8 +26,6 @@ describe('tmux argv', () => {
       '50',
       '-c',
       '/w',
-      '-e',
-      'A=1',
       'node',
       'x.js',
       ';',
@@ -48,7 +46,7 @@ describe('tmux argv', () => {
 
   it("names the session's owner in the same command list as new-session, and reads it back in the snapshot", () => {
     const tmux = new Tmux('sock');
-    const args = tmux.newSessionArgs({ name: 'p-b', cwd: '/w', env: {}, argv: ['node', 'x.js'], owner: '/a b/agents.toml' });
+    const args = tmux.newSessionArgs({ name: 'p-b', cwd: '/w', argv: ['node', 'x.js'], owner: '/a b/agents.toml' });
     expect(args.slice(args.indexOf('x.js') + 1)).toEqual([
       ';',
       'set-option',
