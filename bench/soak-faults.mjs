@@ -49,9 +49,11 @@ async function killOne(S, why, healAfter) {
   const turn = present[S.killTurn++ % present.length];
   const runningOf = (s) => s?.agents.filter((a) => a.name !== 'watchdog' && a.state === 'running' && a.pid && alive(a.pid)) ?? [];
   // a loop waiting out min_iteration_s has no process: wait a while for this turn's agent to run
-  // (not during a full disk: that kill must land while the disk is full)
-  const mine = await until(async () => runningOf(await S.status()).find((a) => a.name === turn), healAfter ? 0 : TARGET_WAIT_MS, 1000);
-  const target = mine ?? runningOf(await S.status())[0];
+  // (not during a full disk: that kill must land while the disk is full, after one status call)
+  let status = await S.status();
+  let target = runningOf(status).find((a) => a.name === turn);
+  if (!target && !healAfter) target = await until(async () => runningOf((status = await S.status())).find((a) => a.name === turn), TARGET_WAIT_MS, 1000);
+  target ??= runningOf(status)[0];
   const rec = { at: since(), why, agent: target?.name ?? null, pid: null, comm: null, healed: false, ms: null, healBy: null };
   S.records.kills.push(rec);
   if (!target) {
