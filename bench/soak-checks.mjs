@@ -237,6 +237,10 @@ export function check(S) {
       row('full disk (25 s)', `skipped: ${d.skipped}`, '(needs root and mount)', null);
       continue;
     }
+    if (d.from === null) {
+      row('full disk (25 s)', 'did not run: the soak ended first', '(shown)', null);
+      continue;
+    }
     const to = d.to ?? since();
     for (const [agent, min] of Object.entries(S.loopMins).filter(([, m]) => m !== null)) {
       const starts = events.filter((e) => e.agent === agent && STARTS.has(e.event) && within(e.t, d.from, to + 10));

@@ -229,13 +229,13 @@ export async function restartAgent(S, agent) {
  */
 export async function fullDisk(S, seconds) {
   const rec = { from: null, to: null, skipped: null, availKb: null };
-  S.records.disk.push(rec);
   if (!S.tmpfs) {
-    rec.skipped = S.tmpfsWhyNot;
+    S.records.disk.push({ ...rec, skipped: S.tmpfsWhyNot });
     log(`full disk: skipped (${S.tmpfsWhyNot})`);
     return;
   }
   await S.exclusive(async () => {
+    S.records.disk.push(rec);
     const fill = join(S.stateDir, '.soak-fill');
     log('full disk: filling the tmpfs');
     rec.from = since();

@@ -155,6 +155,12 @@ describe('bench/soak checker', () => {
     expect(rowOf(S, /^usage limit \+10s: claude/).map((r) => r.ok)).toEqual([false]);
   });
 
+  it('a full disk that never ran (the soak ended first) is shown, not judged', () => {
+    const S = cleanRun();
+    S.records.disk.push({ from: null, to: null, skipped: null });
+    expect(rowOf(S, /^full disk/).map((r) => [r.value, r.ok])).toEqual([['did not run: the soak ended first', null]]);
+  });
+
   it('holds on a clean run', () => {
     const result = check(cleanRun());
     expect(result.rows.filter((r) => r.ok === false)).toEqual([]);
