@@ -58,15 +58,26 @@ function readTextOrNull(file: string): string | null {
 export const watchdogSession = (project: Project): string => `${project.sessionPrefix}watchdog`;
 /** what the watchdog's pane prints (its own lines; its pino log is logs/watchdog.log) */
 
+/** What tmux adds to the environment of a watchdog pane it respawned (its pane-died hook). */
+export const WATCHDOG_RESPAWN_MARK = 'AO_WATCHDOG_RESPAWNED=1';
+
 /**
  * The watchdog's parent, a few hundred kB of sh rather than a second node:
  * it runs `ao watchdog` again whenever it dies (kill -9, a crash), after a
  * backoff that doubles from 1 s to 60 s while it keeps dying within a minute
  * of its start. Exit 0 is a stop on purpose (a signal, another watchdog runs).
- * The new watchdog reports the death (AO_WATCHDOG_RESTART).
+ * The new watchdog reports the death (AO_WATCHDOG_RESTART). This sh is itself
+ * supervised by tmux: its session's pane-died hook respawns the pane if it
+ * dies, and a respawned sh waits a second first, so that a pane that dies at
+ * once cannot make tmux, which has no backoff, spin.
  */
 export const WATCHDOG_SUPERVISOR = [
   'delay=1; fails=0',
+  'if [ -n "$AO_WATCHDOG_RESPAWNED" ]; then',
+  '  echo "ao: the watchdog\'s supervisor died; tmux respawned its pane"',
+  '  sleep 1',
+  '  export AO_WATCHDOG_RESTART="its sh supervisor died and tmux respawned the pane"',
+  'fi',
   'while :; do',
   '  start=$(date +%s); "$@"; rc=$?',
   '  [ "$rc" -eq 0 ] && exit 0',
@@ -88,6 +99,7 @@ export function watchdogSpec(project: Project, entry: string, env: NodeJS.Proces
     cwd: project.dir,
     argv: ['sh', '-c', WATCHDOG_SUPERVISOR, 'ao-watchdog', process.execPath, entry, 'watchdog', '-c', project.configFile],
     logFile: layout.watchdogPaneLog(project.stateDir),
+    respawnOnCrash: WATCHDOG_RESPAWN_MARK,
     // the agents it heals get the environment of the `ao up` that started it
     // an agent's identity left in the tmux server's environment (an `ao up` run by an agent) is blanked, never inherited
     env: {
@@ -101,6 +113,8 @@ export function watchdogSpec(project: Project, entry: string, env: NodeJS.Proces
       AO_RUN_ID: '',
       AO_EXIT_FILE: '',
       AO_KICKOFF_FILE: '',
+      // only a pane tmux respawned has it (the hook adds it)
+      AO_WATCHDOG_RESPAWNED: '',
     },
   };
 }

@@ -118,6 +118,8 @@ export interface StatusAgent {
   name: string;
   state: string;
   pid: number | null;
+  /** the watchdog only: the sh in its pane that restarts it */
+  supervisor_pid?: number | null;
   restarts: number;
   iteration: number;
   detail: string | null;

@@ -57,6 +57,8 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
   const dog = all ? bySession(await tmux.snapshot()).get(watchdogSession(project)) : undefined;
   if (dog && dog.owner !== project.configFile) io.out(`watchdog: session ${watchdogSession(project)} ${foreignNote(dog)}; left alone\n`);
   else if (dog) {
+    // its pane-died hook would respawn what is being stopped on purpose: gone first
+    await tmux.unhook(watchdogSession(project));
     await stopSession(tmux, watchdogSession(project), dog);
     stopped++;
     io.out('watchdog: stopped\n');

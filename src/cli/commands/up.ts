@@ -177,7 +177,8 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   if (started.length === 0 && plans.length > 0) io.out('nothing to start: every agent is running\n');
   const code = failures > 0 || watchdogDown ? 1 : 0;
   if (!options.wait || watchdog === 'off' || watchdog === 'foreign' || watchdogDown) return code;
-  return waitTeamDown(project, tmux, io);
+  // a team that went down under it (its tmux server ended) is brought up again by a bare `ao up`
+  return waitTeamDown(project, tmux, io, () => up({ ...options, agents: [], wait: false }, io));
 }
 
 /** A persistent agent that ran before begins a new conversation: said once, in events. */
