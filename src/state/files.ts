@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, renameSync, statSync, type Stats } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { lock, unlock } from './dirlock.js';
 import { layout } from './layout.js';
@@ -70,8 +70,13 @@ export function moveAside(file: string, now = new Date()): string {
 
 export function keepGoodCopy(file: string): void {
   const temp = `${layout.goodCopy(file)}.${process.pid}.tmp`;
-  copyFileSync(file, temp);
-  renameSync(temp, layout.goodCopy(file));
+  try {
+    copyFileSync(file, temp);
+    renameSync(temp, layout.goodCopy(file));
+  } catch (error) {
+    rmSync(temp, { force: true }); // a copy a full disk cut short is no good copy
+    throw error;
+  }
 }
 
 /** Temp file, fsync, rename: a crash leaves the old content or the new, never a torn file. */

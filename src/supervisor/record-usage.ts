@@ -27,6 +27,19 @@ export function recordIteration(
   rawFile = rawStreamFile(project.stateDir, agent.name),
   options: RecordOptions = {},
 ): UsageRecord | null {
+  const record = iterationUsage(project, agent, iteration, rawFile, options);
+  if (record) appendUsage(project.stateDir, record);
+  return record;
+}
+
+/** The record of one iteration's usage, read from its raw stream (appended by the caller); null when there is none. */
+export function iterationUsage(
+  project: Project,
+  agent: AgentSpec,
+  iteration: number,
+  rawFile = rawStreamFile(project.stateDir, agent.name),
+  options: RecordOptions = {},
+): UsageRecord | null {
   const parse = getBackend(agent.backend).usage;
   if (parse === undefined || !existsSync(rawFile)) return null;
   const usage = parse(readFileSync(rawFile, 'utf8'));
@@ -34,7 +47,7 @@ export function recordIteration(
   const phase = options.phase ?? phaseView(project, readPhaseStateOf(project)).phase.id;
   // the run id the launcher wrote with the last exit status: the run whose stream this is
   const run = options.run ?? readExitRecord(project.stateDir, agent.name)?.runId ?? null;
-  const record: UsageRecord = {
+  return {
     time: (options.now ?? new Date()).toISOString(),
     agent: agent.name,
     phase,
@@ -43,6 +56,4 @@ export function recordIteration(
     backend: agent.backend,
     usage,
   };
-  appendUsage(project.stateDir, record);
-  return record;
 }
