@@ -20,15 +20,9 @@ export interface RecordOptions {
 }
 
 /** Appends the record and returns it; null when the stream is missing or reports no usage. */
-export function recordIteration(
-  project: Project,
-  agent: AgentSpec,
-  iteration: number,
-  rawFile = rawStreamFile(project.stateDir, agent.name),
-  options: RecordOptions = {},
-): UsageRecord | null {
-  const record = iterationUsage(project, agent, iteration, rawFile, options);
-  if (record) appendUsage(project.stateDir, record);
+export function recordIteration(...args: Parameters<typeof iterationUsage>): UsageRecord | null {
+  const record = iterationUsage(...args);
+  if (record) appendUsage(args[0].stateDir, record);
   return record;
 }
 

@@ -235,7 +235,7 @@ export class Screens {
     const text = due === 'kickoff' ? readFileSync(layout.kickoff(project.stateDir, name), 'utf8') : due === 'notice' ? NOTICE_TEXT : NUDGE_TEXT;
     // a transaction: the paste is written down as made before it is made, so a record the disk refuses pastes
     // nothing, and no paste is made twice; one that then went nowhere is put back below
-    const taking: Patch = { agent: name, startedAt: record.startedAt, apply: (r) => take(r, due, mailSize, now) };
+    const taking: Patch = { agent: name, startedAt: record.startedAt, apply: (r) => take(r, due, mailSize) };
     if (!(await this.commit(project.stateDir, [taking]))) {
       this.carried = this.carried.filter((p) => p !== taking);
       return false;
@@ -276,10 +276,9 @@ function applyPatches(state: AgentsState, patches: readonly Patch[]): number {
   return applied;
 }
 
-/** What is due, marked as pasted (`unconfirmed` until the paste says how it went). */
-function take(r: AgentRecord, due: Due, mailSize: number, at: number): void {
+/** What is due, marked as no longer due; `delivery` says how the paste went once it has (`ao up` waits for it). */
+function take(r: AgentRecord, due: Due, mailSize: number): void {
   if (due === 'kickoff') r.pending = null;
   else if (due === 'notice') r.mailSeen = mailSize;
   else r.nudgeDue = false;
-  r.delivery = { what: due, verdict: 'unconfirmed', reason: 'being pasted', at };
 }

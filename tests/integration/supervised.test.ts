@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { endLeftovers, eventsOf, killServer, serverRunning, statusOf, team, waitFor, AO, type Team } from '../helpers/ao.js';
+import { endLeftovers, eventsOf, killServer, serverRunning, sleepersTeam, statusOf, waitFor, AO, type Team } from '../helpers/ao.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -18,19 +18,7 @@ afterAll(async () => {
 });
 
 function project(tag: string, extra = ''): Team {
-  const t = team(tag, {
-    'agents.toml': [
-      '[defaults]\nbackend = "shell"\n',
-      '[agents.alpha]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
-      extra,
-      '[[phases]]\nid = "one"\nplan = "one.md"\n',
-      '[[phases]]\nid = "two"\nplan = "two.md"\n',
-      '[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\n',
-    ].join('\n'),
-    'prompts/kickoff.md': 'go\n',
-    'phases/one.md': '# one\n',
-    'phases/two.md': '# two\n',
-  });
+  const t = sleepersTeam(tag, ['alpha'], extra);
   cleanups.push(async () => {
     await t.cleanup();
     endLeftovers(t.socket);
