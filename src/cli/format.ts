@@ -40,6 +40,8 @@ export function statusJson(report: StatusReport): object {
       state: a.state,
       detail: a.detail,
       pid: a.pid,
+      // the watchdog only: the sh in its pane that restarts it
+      ...(a.supervisor_pid !== undefined ? { supervisor_pid: a.supervisor_pid } : {}),
       exit_status: a.exit_status,
       restarts: a.restarts,
       iteration: a.iteration,

@@ -13,7 +13,8 @@ import { loadPhaseState, rebuildPhaseState, type PhaseState } from '../state/pha
 import type { ProcExit } from '../state/procwatch.js';
 import { readUsageReport, type UsageReport } from '../state/usage.js';
 import { readConfigError } from '../state/running.js';
-import { buildStatus, type StatusReport } from '../supervisor/status.js';
+import { buildStatus, WATCHDOG, type StatusReport } from '../supervisor/status.js';
+import { watchdogProcess } from '../supervisor/watchdog-pid.js';
 import { bySession, type PaneInfo } from '../tmux/snapshot.js';
 
 /** agents.json and phase.json as the view shows them. */
@@ -115,8 +116,10 @@ export function readProjectView(project: Project, panes: readonly PaneInfo[] | n
     const record = source.exit(stateDir, a.name);
     exits[a.name] = record?.runId === run ? record.exit : null;
   }
+  const dog = bySession(seen).get(`${project.sessionPrefix}${WATCHDOG}`);
   const report = buildStatus(project, {
     panes: seen,
+    watchdogPid: dog && !dog.dead ? watchdogProcess(stateDir, dog.pid) : null,
     // a tmux server lives only while it has a session, so no panes means no server
     server: seen.length > 0,
     agents,

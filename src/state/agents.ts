@@ -289,11 +289,20 @@ export function adoptRunning(state: AgentsState, sessions: ReadonlyArray<{ name:
   }
 }
 
-/** Writes agents.json whole and keeps it as the good copy a corrupt file is recovered from. */
+/**
+ * Writes agents.json whole and keeps it as the good copy a corrupt file is
+ * recovered from. Once agents.json is written the write has happened (the
+ * watchdog starts what it records): a good copy a full disk refuses keeps the
+ * one before, and is no failure.
+ */
 export async function writeAgentsState(stateDir: string, state: AgentsState): Promise<void> {
   const file = layout.agents(stateDir);
   await writeJsonAtomic(file, state);
-  keepGoodCopy(file);
+  try {
+    keepGoodCopy(file);
+  } catch {
+    // the next write keeps it
+  }
 }
 
 /** Locked read-modify-write of state/agents.json. */

@@ -9,8 +9,9 @@
  * or a backslash, `%NAME=ESCAPED` with `\\` and `\n` that the launcher turns
  * back with printf's %b.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, rmSync, writeSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { layout } from './layout.js';
 
@@ -45,6 +46,7 @@ export function writeEnvFile(file: string, env: Readonly<Record<string, string>>
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stat = lstatSync(dir);
   if (!stat.isDirectory()) throw new Error(`${dir} is not a folder (a link or a file in its place): refusing to write an environment there`);
+  if (stat.uid !== process.getuid?.()) throw new Error(`${dir} belongs to another user: refusing to write an environment there`);
   if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
   const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
@@ -52,6 +54,23 @@ export function writeEnvFile(file: string, env: Readonly<Record<string, string>>
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The watchdog's environment file, which tmux's respawn of its pane reads again, so
+ * it is kept while the team runs: outside the state folder (which holds no secret),
+ * in the user's runtime folder as tmux keeps its sockets (`$XDG_RUNTIME_DIR/ao`, else
+ * `/tmp/ao-<uid>`), 0600 in a 0700 folder of the user's own. `ao down` removes it.
+ */
+export function watchdogEnvFile(stateDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const runtime = env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.startsWith('/') ? join(env.XDG_RUNTIME_DIR, 'ao') : join(tmpdir(), `ao-${process.getuid?.() ?? 'user'}`);
+  return join(runtime, `watchdog-${createHash('sha256').update(stateDir).digest('hex').slice(0, 16)}.env`);
+}
+
+/** Writes a kept environment file anew (the watchdog's): the old one removed, the new one created as writeEnvFile does. */
+export function rewriteEnvFile(file: string, env: Readonly<Record<string, string>>): void {
+  rmSync(file, { force: true });
+  writeEnvFile(file, env);
 }
 
 /** Removes an environment file no launcher will read (its start failed). */

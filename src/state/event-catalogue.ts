@@ -48,6 +48,11 @@ export interface EventDetails {
   'plan-edited': never;
   'sweep-failed': never;
   'sweep-recovered': never;
+  /** the state folder refuses writes (full, read-only, no permission): no start or paste until it takes them again */
+  'state-unwritable': { code: string };
+  'state-writable': { unwritable_ms: number };
+  /** the tmux server or the watchdog's pane was gone under a running team: `ao up --wait` brought it up again */
+  'team-restored': never;
   'watchdog-start': { stale_temp_files_removed: number };
   'watchdog-restarted': { stale_temp_files_removed: number };
   // the screen watch's deliveries
@@ -143,6 +148,9 @@ export const EVENTS: Record<EventName, EventInfo> = {
   'plan-edited': plain,
   'sweep-failed': { tone: 'plain', log: 'warn' },
   'sweep-recovered': plain,
+  'state-unwritable': { tone: 'bad', log: 'warn' },
+  'state-writable': plain,
+  'team-restored': warn,
   'watchdog-start': plain,
   'watchdog-restarted': plain,
   'waiting-over': plain,

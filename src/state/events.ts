@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fstatSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, readSync, renameSync } from 'node:fs';
+import { appendWhole } from './append.js';
 import { reasonLine, type AoEvent } from './event-catalogue.js';
 import { tailLines } from './tail.js';
 import { layout } from './layout.js';
@@ -25,9 +26,10 @@ export function eventSummary(e: Pick<LoggedEvent, 'agent' | 'event' | 'reason'>)
 const KEEP = 3;
 
 /**
- * Appends one record as a single write. If the file ends in a torn line (a
- * crash mid-append), a newline goes first so the torn line cannot swallow
- * this record. Rotates past `maxBytes`, keeping three old files.
+ * Appends one record as a single write, undone if it fails partway (a full
+ * disk): no torn line. If the file ends in a torn line all the same (a crash
+ * mid-append), a newline goes first so the torn line cannot swallow this
+ * record. Rotates past `maxBytes`, keeping three old files.
  */
 export function appendEvent(stateDir: string, record: EventRecord, maxBytes = 5 * 1024 * 1024): void {
   ensureDir(stateDir);
@@ -47,7 +49,7 @@ export function appendEvent(stateDir: string, record: EventRecord, maxBytes = 5 
       readSync(fd, last, 0, 1, size - 1);
       if (last[0] !== 0x0a) prefix = '\n';
     }
-    writeSync(fd, `${prefix}${JSON.stringify(record)}\n`);
+    appendWhole(fd, size, `${prefix}${JSON.stringify(record)}\n`);
   } finally {
     closeSync(fd);
   }

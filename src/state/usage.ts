@@ -9,7 +9,8 @@
  * the file itself when it does not (an append by an older ao, a crash
  * between the append and the total, a torn total).
  */
-import { closeSync, constants, fstatSync, lstatSync, readSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, readSync, type Stats } from 'node:fs';
+import { appendWhole } from './append.js';
 import { stampOf } from './files.js';
 import { layout } from './layout.js';
 import { ensureDir, isBadFile, JSON_CAP, openAppend, openSafe, readTextCapped, writeAtomic } from './safe-fs.js';
@@ -62,7 +63,7 @@ export function appendUsage(stateDir: string, record: UsageRecord): void {
     const kept = size === 0 ? { report: emptyReport(), recent: [] } : readKept(stateDir, stampOf(st));
     const key = recordKey(record);
     const line = `${prefix}${JSON.stringify(record)}\n`;
-    writeSync(fd, line);
+    appendWhole(fd, size, line); // one write, undone if it fails partway
     const now = fstatSync(fd);
     // another writer's line in between (the totals would miss it), or a record repeated (it counts once): summed instead
     if (kept?.recent && !kept.recent.includes(key) && now.size === size + Buffer.byteLength(line)) {

@@ -5,6 +5,8 @@
  * stop or a mail that fails is logged; the sweep goes on. The phase state's
  * write is the one failure that fails the sweep: without it the next sweep
  * would read the same gate lines as new and tell of them again.
+ * The starts are planned first (prepareStarts), their runs marked on their
+ * records, so that the watchdog writes what will run before anything runs.
  */
 import { relative } from 'node:path';
 import type { PhaseView } from '../config/resolve.js';
@@ -16,7 +18,7 @@ import type { Tmux } from '../tmux/client.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
 import type { EventAction, SweepAction } from './decide.js';
 import { startSession } from './executor.js';
-import { planLaunch } from './launch.js';
+import { planLaunch, type LaunchPlan } from './launch.js';
 import { inboxSize } from './mail.js';
 import { timingsOf } from './observe.js';
 import { logOffset } from './read-trouble.js';
@@ -36,6 +38,8 @@ export interface SweepContext {
   before: Readonly<Record<string, AgentRecord>>;
   /** the decision's records; the starts complete them in place */
   history: Record<string, AgentRecord>;
+  /** the starts' launches, planned and marked by prepareStarts (planned here when absent) */
+  plans?: ReadonlyMap<string, LaunchPlan>;
   now: number;
   event: (event: EventAction) => void;
   log: (level: 'warn', text: string) => void;
@@ -43,6 +47,7 @@ export interface SweepContext {
 
 /** Applies the actions in order; returns how many starts were made. */
 export async function applyActions(actions: readonly SweepAction[], ctx: SweepContext): Promise<{ started: number }> {
+  const plans = ctx.plans ?? prepareStarts(actions, ctx);
   let started = 0;
   for (const action of actions) {
     switch (action.type) {
@@ -67,30 +72,55 @@ export async function applyActions(actions: readonly SweepAction[], ctx: SweepCo
           );
         break;
       }
-      case 'start':
-        if (await start(action, ctx)) started++;
+      case 'start': {
+        const plan = plans.get(action.agent);
+        if (plan && (await start(action, plan, ctx))) started++;
         break;
+      }
     }
   }
   return { started };
 }
 
-async function start(action: Extract<SweepAction, { type: 'start' }>, ctx: SweepContext): Promise<boolean> {
+/**
+ * Before anything starts: each start's launch planned and its run (id,
+ * conversation, log offset, the mail its fresh kickoff points at) marked on its
+ * record, so that the write that follows records what will run, and a write
+ * that fails starts nothing. A start that cannot even be planned (its prompt
+ * gone) is marked `error` here.
+ */
+export function prepareStarts(actions: readonly SweepAction[], ctx: SweepContext): Map<string, LaunchPlan> {
   const { project } = ctx;
-  const agent = project.agents.find((a) => a.name === action.agent);
-  const record = ctx.history[action.agent];
-  if (!agent || !record) return false;
+  const plans = new Map<string, LaunchPlan>();
+  for (const action of actions) {
+    if (action.type !== 'start') continue;
+    const agent = project.agents.find((a) => a.name === action.agent);
+    const record = ctx.history[action.agent];
+    if (!agent || !record) continue;
+    try {
+      const plan = planLaunch(project, agent, ctx.view, ctx.aoEntry, ctx.env, record.sessionId, record.fallback);
+      // the fresh kickoff points at the inbox: what is in it now is no news
+      markRun(record, {
+        runId: plan.runId,
+        conversation: plan.conversation,
+        logOffset: logOffset(project, agent.name),
+        mailSeen: inboxSize(project.stateDir, agent.name),
+      });
+      plans.set(agent.name, plan);
+    } catch (error) {
+      startFailed(agent.name, record, ctx.before[agent.name], startError(project, error), ctx);
+    }
+  }
+  return plans;
+}
+
+async function start(action: Extract<SweepAction, { type: 'start' }>, plan: LaunchPlan, ctx: SweepContext): Promise<boolean> {
+  const { project } = ctx;
+  const agent = plan.agent;
+  const record = ctx.history[action.agent]!;
   try {
-    // one agent's fault (its prompt deleted, tmux refusing its session) stays with that agent
-    const plan = planLaunch(project, agent, ctx.view, ctx.aoEntry, ctx.env, record.sessionId, record.fallback);
+    // one agent's fault (tmux refusing its session, a kickoff the disk refuses) stays with that agent
     await startSession(ctx.tmux, plan, { pane: ctx.panes.get(agent.session), respawn: true, previousRun: ctx.before[agent.name]?.runId });
-    // the fresh kickoff points at the inbox: what is in it now is no news
-    markRun(record, {
-      runId: plan.runId,
-      conversation: plan.conversation,
-      logOffset: logOffset(project, agent.name),
-      mailSeen: inboxSize(project.stateDir, agent.name),
-    });
     const event = action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart';
     ctx.event({
       type: 'event',
@@ -125,6 +155,11 @@ function startFailed(name: string, record: AgentRecord, before: AgentRecord | un
       phaseGen: before.phaseGen,
       launchKey: before.launchKey,
       runId: before.runId,
+      // what prepareStarts marked for the run that did not begin
+      sessionId: before.sessionId,
+      resumedRun: before.resumedRun,
+      logOffset: before.logOffset,
+      mailSeen: before.mailSeen,
     });
     if (before.startedAt !== null) record.startedAt = before.startedAt;
   }

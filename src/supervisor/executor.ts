@@ -8,7 +8,7 @@ import { holderAlive, readHolder } from '../state/pidlock.js';
 import type { SessionSpec, Tmux } from '../tmux/client.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
 import { watchdogEnv } from '../config/pass-env.js';
-import { newEnvFile, removeEnvFile, writeEnvFile } from '../state/env-file.js';
+import { removeEnvFile, rewriteEnvFile, watchdogEnvFile, writeEnvFile } from '../state/env-file.js';
 import { prefixOverride, viaEnvFile, type LaunchPlan } from './launch.js';
 import { endProcessGroup, endRun, stopSession } from './stop.js';
 import { layout } from '../state/layout.js';
@@ -56,6 +56,8 @@ export async function startSession(
 export interface PaneEnv {
   env: Record<string, string>;
   envFile: string;
+  /** the file is read again by a respawn of the pane (the watchdog's), so it is written anew, not created once */
+  kept?: boolean;
 }
 
 /**
@@ -63,7 +65,8 @@ export interface PaneEnv {
  * removes the file (no launcher will read it).
  */
 async function withEnvFile(pane: PaneEnv, start: () => Promise<void>): Promise<void> {
-  writeEnvFile(pane.envFile, pane.env);
+  if (pane.kept) rewriteEnvFile(pane.envFile, pane.env);
+  else writeEnvFile(pane.envFile, pane.env);
   try {
     await start();
   } catch (error) {
@@ -96,15 +99,26 @@ function ownLog(file: string): void {
 export const watchdogSession = (project: Project): string => `${project.sessionPrefix}watchdog`;
 /** what the watchdog's pane prints (its own lines; its pino log is logs/watchdog.log) */
 
+/** What tmux adds to the environment of a watchdog pane it respawned (its pane-died hook). */
+export const WATCHDOG_RESPAWN_MARK = 'AO_WATCHDOG_RESPAWNED=1';
+
 /**
  * The watchdog's parent, a few hundred kB of sh rather than a second node:
  * it runs `ao watchdog` again whenever it dies (kill -9, a crash), after a
  * backoff that doubles from 1 s to 60 s while it keeps dying within a minute
  * of its start. Exit 0 is a stop on purpose (a signal, another watchdog runs).
- * The new watchdog reports the death (AO_WATCHDOG_RESTART).
+ * The new watchdog reports the death (AO_WATCHDOG_RESTART). This sh is itself
+ * supervised by tmux: its session's pane-died hook respawns the pane if it
+ * dies, and a respawned sh waits a second first, so that a pane that dies at
+ * once cannot make tmux, which has no backoff, spin.
  */
 export const WATCHDOG_SUPERVISOR = [
   'delay=1; fails=0',
+  'if [ -n "$AO_WATCHDOG_RESPAWNED" ]; then',
+  '  echo "ao: the watchdog\'s supervisor died; tmux respawned its pane"',
+  '  sleep 1',
+  '  export AO_WATCHDOG_RESTART="its sh supervisor died and tmux respawned the pane"',
+  'fi',
   'while :; do',
   '  start=$(date +%s); "$@"; rc=$?',
   '  [ "$rc" -eq 0 ] && exit 0',
@@ -120,16 +134,21 @@ export const WATCHDOG_SUPERVISOR = [
 
 /** The watchdog's own session: `ao watchdog` under its sh parent as the pane's program. */
 export function watchdogSpec(project: Project, entry: string, env: NodeJS.ProcessEnv): PaneEnv & { session: SessionSpec } {
-  const envFile = newEnvFile(project.stateDir, 'watchdog');
+  // kept for tmux's respawn of the pane (outside the state folder: env-file.ts)
+  const envFile = watchdogEnvFile(project.stateDir, env);
   return {
     session: {
       name: watchdogSession(project),
       owner: project.configFile,
       cwd: project.dir,
-      argv: viaEnvFile(['sh', '-c', WATCHDOG_SUPERVISOR, 'ao-watchdog', process.execPath, entry, 'watchdog', '-c', project.configFile], envFile),
+      argv: viaEnvFile(['sh', '-c', WATCHDOG_SUPERVISOR, 'ao-watchdog', process.execPath, entry, 'watchdog', '-c', project.configFile], envFile, {
+        keep: true,
+      }),
       logFile: layout.watchdogPaneLog(project.stateDir),
+      respawnOnCrash: WATCHDOG_RESPAWN_MARK,
     },
     envFile,
+    kept: true,
     // the agents it heals get the allow-listed part of the environment of the `ao up` that started it
     // (its pane starts from this file alone: nothing of the tmux server's environment, no agent's identity)
     env: {

@@ -76,8 +76,9 @@ export function wrapKickoff(argv: readonly string[], mode: AgentSpec['kickoff'])
  * among it), and runs the second step with it (`env -i` leaves no PATH: sh
  * is found on the C library's default one).
  */
+// (the one exception: the mark tmux's respawn hook gives a watchdog pane it brought back, executor.ts)
 const CLEAN_START =
-  's=$1; shift; exec env -i TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" TERM="$TERM" TERM_PROGRAM="$TERM_PROGRAM" TERM_PROGRAM_VERSION="$TERM_PROGRAM_VERSION" sh -c "$s" "$0" "$@"';
+  's=$1; shift; exec env -i TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" TERM="$TERM" TERM_PROGRAM="$TERM_PROGRAM" TERM_PROGRAM_VERSION="$TERM_PROGRAM_VERSION" ${AO_WATCHDOG_RESPAWNED:+AO_WATCHDOG_RESPAWNED=1} sh -c "$s" "$0" "$@"';
 
 /**
  * The second step, in that clean environment: exports each line of the
@@ -88,22 +89,26 @@ const CLEAN_START =
  */
 const READ_ENV_FILE = [
   '_ao_f=$1; shift',
-  'if [ -h "$_ao_f" ] || [ ! -f "$_ao_f" ]; then echo "ao: no environment file at $_ao_f" >&2; exit 127; fi',
+  // a respawned watchdog pane whose file is gone must not make tmux, which has no backoff, spin
+  'if [ -h "$_ao_f" ] || [ ! -f "$_ao_f" ]; then echo "ao: no environment file at $_ao_f" >&2; [ -n "$AO_WATCHDOG_RESPAWNED" ] && sleep 5; exit 127; fi',
   'while IFS= read -r _ao_l; do _ao_n=${_ao_l#?}; _ao_n=${_ao_n%%=*}',
   'case $_ao_n in ""|[!A-Za-z_]*|*[!A-Za-z0-9_]*) continue ;; esac',
   `case $_ao_l in ="$_ao_n"=*) export "\${_ao_l#=}" ;; %"$_ao_n"=*) _ao_v=$(printf '%bx' "\${_ao_l#*=}"); export "$_ao_n=\${_ao_v%x}" ;; esac`,
   'done < "$_ao_f"',
-  'command -p rm -f -- "$_ao_f"',
 ].join('; ');
+const REMOVE_ENV_FILE = 'command -p rm -f -- "$_ao_f"';
 
 /**
  * A pane program (`sh -c SCRIPT NAME ARG...`) that takes its environment from
  * `envFile` alone: what goes on the command line is the file's path, never a value.
+ * `keep`: the file stays for the next run of the same program (the watchdog's
+ * pane, which tmux respawns; its file lives outside the state folder).
  */
-export function viaEnvFile(program: readonly string[], envFile: string): string[] {
+export function viaEnvFile(program: readonly string[], envFile: string, options: { keep?: boolean } = {}): string[] {
   const [sh, flag, script, name, ...args] = program;
   if (sh !== 'sh' || flag !== '-c' || script === undefined || name === undefined) throw new Error('a pane program must be sh -c SCRIPT NAME ...');
-  return ['sh', '-c', CLEAN_START, name, `${READ_ENV_FILE}; ${script}`, envFile, ...args];
+  const read = options.keep ? READ_ENV_FILE : `${READ_ENV_FILE}; ${REMOVE_ENV_FILE}`;
+  return ['sh', '-c', CLEAN_START, name, `${read}; ${script}`, envFile, ...args];
 }
 
 /**

@@ -20,7 +20,14 @@ export interface RecordOptions {
 }
 
 /** Appends the record and returns it; null when the stream is missing or reports no usage. */
-export function recordIteration(
+export function recordIteration(...args: Parameters<typeof iterationUsage>): UsageRecord | null {
+  const record = iterationUsage(...args);
+  if (record) appendUsage(args[0].stateDir, record);
+  return record;
+}
+
+/** The record of one iteration's usage, read from its raw stream (appended by the caller); null when there is none. */
+export function iterationUsage(
   project: Project,
   agent: AgentSpec,
   iteration: number,
@@ -37,7 +44,7 @@ export function recordIteration(
   const phase = options.phase ?? phaseView(project, readPhaseStateOf(project)).phase.id;
   // the run id the launcher wrote with the last exit status: the run whose stream this is
   const run = options.run ?? readExitRecord(project.stateDir, agent.name)?.runId ?? null;
-  const record: UsageRecord = {
+  return {
     time: (options.now ?? new Date()).toISOString(),
     agent: agent.name,
     phase,
@@ -46,6 +53,4 @@ export function recordIteration(
     backend: agent.backend,
     usage,
   };
-  appendUsage(project.stateDir, record);
-  return record;
 }

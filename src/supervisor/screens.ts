@@ -30,6 +30,7 @@ import { inboxSize } from './mail.js';
 import { getBackend } from '../backends/index.js';
 import { layout } from '../state/layout.js';
 import { readTextFile } from '../state/safe-fs.js';
+import { unwritableCode } from './writable.js';
 import type { AoEvent, EventName } from '../state/event-catalogue.js';
 
 /** between looks while something is due: a steady screen is seen within a settle time plus this */
@@ -49,6 +50,10 @@ export interface ScreensDeps {
   now?: () => number;
   /** resolves once no sweep runs: a heal goes first, the screens wait (a capture is a tmux client process) */
   sweepDone?: () => Promise<void>;
+  /** whether the state folder takes writes: while it does not, nothing is pasted */
+  writable?: () => boolean;
+  /** the state folder refused a write (its error code, the file) */
+  refused?: (code: string, what: string) => void;
 }
 
 type Due = DeliveryRecord['what'];
@@ -75,6 +80,8 @@ export class Screens {
   private running = false;
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
+  /** changes a full disk refused: applied with the next write that works */
+  private carried: Patch[] = [];
 
   constructor(private readonly deps: ScreensDeps) {}
 
@@ -119,9 +126,11 @@ export class Screens {
   /** One look at every interactive pane; delivers what is due. Returns ms until the next look. */
   async pass(): Promise<number> {
     const project = this.deps.project();
+    // a paste is recorded before it is made: while nothing can be recorded, nothing is pasted
+    if (this.deps.writable?.() === false) return SLOW_LOOK_MS;
     const alive = this.deps.alive();
     const state = this.agentsState(project.stateDir);
-    const patches: Patch[] = [];
+    const patches: Patch[] = this.carried.splice(0);
     let soon = false;
     for (const agent of project.agents) {
       const record = state.agents[agent.name];
@@ -139,8 +148,23 @@ export class Screens {
         this.deps.log('warn', `screen of ${agent.name}: ${(error as Error).message}`);
       }
     }
-    if (patches.length > 0) await updateAgentsState(project.stateDir, (s) => applyPatches(s, patches));
+    if (patches.length > 0) await this.commit(project.stateDir, patches);
     return soon ? FAST_LOOK_MS : SLOW_LOOK_MS;
+  }
+
+  /** Writes the patches; true when all of them still applied. A write the disk refuses keeps them for the next one. */
+  private async commit(stateDir: string, patches: Patch[]): Promise<boolean> {
+    let applied = 0;
+    try {
+      await updateAgentsState(stateDir, (s) => void (applied = applyPatches(s, patches)));
+      return applied === patches.length;
+    } catch (error) {
+      const code = unwritableCode(error);
+      if (code === null) throw error;
+      this.carried.push(...patches);
+      this.deps.refused?.(code, 'agents.json');
+      return false;
+    }
   }
 
   /** state/agents.json, read and validated again only when it changed (the pass only reads it; changes go through updateAgentsState) */
@@ -223,16 +247,24 @@ export class Screens {
     if (asked !== null || !steadilyReady(steady, now, settleMsOf(agent))) return waiting === null;
 
     const text = due === 'kickoff' ? readTextFile(layout.kickoff(project.stateDir, name)) : due === 'notice' ? NOTICE_TEXT : NUDGE_TEXT;
+    // a transaction: the paste is written down as made before it is made, so a record the disk refuses pastes
+    // nothing, and no paste is made twice; one that then went nowhere is put back below
+    const taking: Patch = { agent: name, startedAt: record.startedAt, apply: (r) => take(r, due, mailSize) };
+    if (!(await this.commit(project.stateDir, [taking]))) {
+      this.carried = this.carried.filter((p) => p !== taking);
+      return false;
+    }
     const outcome = await deliver(this.deps.tmux, agent, text);
     // our own paste changed the screen: judge it afresh before anything else goes in
     this.steady.delete(name);
     const at = this.now();
     patch((r) => {
       r.delivery = { what: due, verdict: outcome.verdict, reason: outcome.reason, at };
-      if (outcome.verdict === 'not-delivered') return; // nothing went in: still due
-      if (due === 'kickoff') r.pending = null;
-      else if (due === 'notice') r.mailSeen = mailSize;
-      else r.nudgeDue = false;
+      if (outcome.verdict !== 'not-delivered') return;
+      // nothing went in: still due
+      if (due === 'kickoff') r.pending = record.pending ?? null;
+      else if (due === 'notice' && r.mailSeen === mailSize) r.mailSeen = record.mailSeen ?? 0;
+      else if (due === 'nudge') r.nudgeDue = true;
     });
     if (outcome.verdict !== 'not-delivered') this.deps.event({ agent: name, event: EVENT[due][outcome.verdict], reason: outcome.reason });
     return true;
@@ -244,10 +276,23 @@ function logStamp(project: Project, agent: string): string {
   return fileStamp(layout.agentLog(project.stateDir, agent)) ?? '';
 }
 
-function applyPatches(state: AgentsState, patches: readonly Patch[]): void {
+/** Applies the patches whose agent was not restarted meanwhile; returns how many. */
+function applyPatches(state: AgentsState, patches: readonly Patch[]): number {
+  let applied = 0;
   for (const p of patches) {
     const record = state.agents[p.agent];
     // restarted meanwhile: what was due belongs to the old start
-    if (record && record.startedAt === p.startedAt) p.apply(record);
+    if (record && record.startedAt === p.startedAt) {
+      p.apply(record);
+      applied++;
+    }
   }
+  return applied;
+}
+
+/** What is due, marked as no longer due; `delivery` says how the paste went once it has (`ao up` waits for it). */
+function take(r: AgentRecord, due: Due, mailSize: number): void {
+  if (due === 'kickoff') r.pending = null;
+  else if (due === 'notice') r.mailSeen = mailSize;
+  else r.nudgeDue = false;
 }

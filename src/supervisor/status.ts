@@ -39,6 +39,8 @@ export interface AgentStatus {
   pending: 'kickoff' | null;
   /** tokens and cost of its iterations so far, where its CLI reports them */
   usage: UsageTotals | null;
+  /** the watchdog only: the pid of the sh that restarts it (its pane's program); `pid` is the watchdog's own */
+  supervisor_pid?: number | null;
 }
 
 export interface StatusReport {
@@ -62,6 +64,8 @@ export interface Observed {
   configError?: string | null;
   /** what state/usage.jsonl adds up to */
   usage?: UsageReport | null;
+  /** the watchdog's own process (watchdog-pid.ts), a child of its pane's sh; null: not known */
+  watchdogPid?: number | null;
   /** the launcher's exit records of dead agents (their current run's) */
   exits?: Record<string, { status: number | null; signal: number | null } | null>;
 }
@@ -111,6 +115,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
   const watchdogSession = `${project.sessionPrefix}${WATCHDOG}`;
   const wdPane = panes.get(watchdogSession);
   const wdRecord = observed.agents.agents[WATCHDOG];
+  const wdAlive = wdPane !== undefined && !wdPane.dead;
   agents.push({
     name: WATCHDOG,
     session: watchdogSession,
@@ -120,7 +125,9 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
     fallback: false,
     heal: null,
     enabled: true,
-    pid: wdPane && !wdPane.dead ? wdPane.pid : null,
+    // the watchdog's own process; its sh parent's only while it is between two runs
+    pid: wdAlive ? (observed.watchdogPid ?? wdPane.pid) : null,
+    supervisor_pid: wdAlive ? wdPane.pid : null,
     exit_status: wdPane?.dead ? wdPane.deadStatus : null,
     restarts: wdRecord?.restarts ?? 0,
     iteration: 0,

@@ -8,7 +8,7 @@
  * by a slow look at the agents' pids in /proc. Everything else is swept every
  * `stall_check_s` at the latest. Between these it sleeps.
  */
-import { statSync, watch } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getBackend } from '../backends/index.js';
@@ -17,12 +17,12 @@ import type { Project } from '../config/types.js';
 import { safeText } from '../text/safe.js';
 import { adoptRunning, recoverAgentsState, writeAgentsState, type AgentRecord, type AgentsState } from '../state/agents.js';
 import { EVENTS } from '../state/event-catalogue.js';
-import { appendEvent, type EventRecord } from '../state/events.js';
+import type { EventRecord } from '../state/events.js';
 import { readExit } from '../state/exits.js';
 import { fileStamp, withLock } from '../state/files.js';
 import { layout } from '../state/layout.js';
 import { capLogs } from '../state/logcap.js';
-import { ensureDir, readTailLines, takeBadFiles } from '../state/safe-fs.js';
+import { readTailLines, takeBadFiles } from '../state/safe-fs.js';
 import { phaseView, recoverPhaseStateOf, type PhaseState } from '../state/phase.js';
 import { processAlive } from '../state/pidlock.js';
 import { ProcWatch, type ProcExit } from '../state/procwatch.js';
@@ -30,7 +30,7 @@ import { hookView, readSignals, signalFile } from '../state/signals.js';
 import { readUsageReport, usageFile, type UsageReport } from '../state/usage.js';
 import type { Tmux } from '../tmux/client.js';
 import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
-import { applyActions } from './apply.js';
+import { applyActions, prepareStarts, type SweepContext } from './apply.js';
 import { decideAgents, decidePhase, followsConversation, type AgentsInput, type EventAction } from './decide.js';
 import { watchesScreen } from './deliver.js';
 import { watchdogSession } from './executor.js';
@@ -40,11 +40,13 @@ import { observe, observedPids } from './observe.js';
 import { troubleOf } from './read-trouble.js';
 import { SignalViews } from './provider-wait.js';
 import { recordTuiUsage } from './tui-usage.js';
-import { recordIteration } from './record-usage.js';
+import { iterationUsage } from './record-usage.js';
 import { silentTooLong } from './reconcile.js';
 import { reloadConfig } from './reload.js';
 import { Screens } from './screens.js';
 import { stopSession } from './stop.js';
+import { watchExitRecords } from './exit-watch.js';
+import { HeldLines, UNWRITABLE_PROBE_MS, unwritableCode, Writability } from './writable.js';
 
 /** How long the sweeps wait for the file watchers to be ready before they begin without them. */
 export const WATCH_READY_MS = 10_000;
@@ -55,13 +57,6 @@ export const WATCH_READY_MS = 10_000;
  * launcher's record reports (a launcher killed outright, whose exit tmux lost).
  */
 export const LOST_EXIT_POLL_MS = 1000;
-/**
- * A launcher's record is written just before its process exits: from then on
- * the pids are looked at this often until it is found ended, for at most
- * ENDING_WINDOW_MS (then a sweep looks anyway).
- */
-const ENDING_POLL_MS = 5;
-const ENDING_WINDOW_MS = 500;
 
 export interface WatchdogDeps {
   project: Project;
@@ -88,8 +83,10 @@ export class Watchdog {
   private lastLogCap = 0;
   /** what already reported a disk error in this episode */
   private readonly troubled = new Set<string>();
-  /** events a failing disk refused, written once it works again */
-  private readonly unwritten: EventRecord[] = [];
+  /** event and usage lines a failing disk refused, written once it works again */
+  private readonly held: HeldLines;
+  /** whether the state folder takes writes: without, nothing is started or pasted */
+  private readonly writability = new Writability();
   /** how zombies among the watched pids ended, read from /proc before anyone reaps them */
   private readonly exits = new Map<number, { status: number | null; signal: number | null }>();
   private configDirty = false;
@@ -113,6 +110,7 @@ export class Watchdog {
 
   constructor(deps: WatchdogDeps) {
     this.deps = deps;
+    this.held = new HeldLines(() => this.project.stateDir);
     this.notifier = new Notifier({
       spec: () => this.project.notify,
       project: () => this.project.name,
@@ -127,6 +125,8 @@ export class Watchdog {
       event: (e) => this.event({ type: 'event', ...e }),
       log: (level, text) => this.deps.log(level, text),
       ...(deps.now ? { now: deps.now } : {}),
+      writable: () => this.writability.ok,
+      refused: (code, what) => this.refused(code, what),
       sweepDone: async () => {
         await this.sweep?.catch(() => undefined);
       },
@@ -176,6 +176,8 @@ export class Watchdog {
     let wakeAt: number | null = null;
     let started = false;
 
+    // lines a full disk refused before go first, oldest first
+    this.held.flush();
     await withLock(this.project.stateDir, async () => {
       const state = await this.agentsState(panes, now);
       if (startedSince(state, now)) {
@@ -202,8 +204,7 @@ export class Watchdog {
         now,
       });
       wakeAt = decision.wakeAt;
-      // starts and stops run inside the lock, so `ao down` (which takes it first) never races them
-      const done = await applyActions([...phase.actions, ...decision.actions], {
+      const ctx: SweepContext = {
         project,
         view,
         tmux,
@@ -215,13 +216,26 @@ export class Watchdog {
         now,
         event: (e) => this.event(e),
         log: (level, text) => this.deps.log(level, text),
-      });
-      started = done.started > 0;
+      };
+      // the phase's own state, events and mail first, as they always went
+      await applyActions(phase.actions, ctx);
       this.lastGeneration = phase.phase.generation;
       for (const file of plansEdited) this.plansEdited.delete(file);
+      // a transaction: what the sweep decided and will start is written before anything starts, so a write the
+      // disk refuses starts nothing, and the next sweep decides afresh from what is written (an iteration number is used once)
+      const deferred: EventAction[] = [];
+      const plans = prepareStarts(decision.actions, { ...ctx, event: (e) => deferred.push(e) });
       state.agents = { ...state.agents, ...decision.history };
+      const written = JSON.stringify(state);
       // an idle sweep changes nothing: no write, no fsync
-      if (JSON.stringify(state) !== before) await writeAgentsState(project.stateDir, state);
+      if (written !== before) await writeAgentsState(project.stateDir, state);
+      this.writable(now);
+      for (const e of deferred) this.event(e);
+      // starts and stops run inside the lock, so `ao down` (which takes it first) never races them
+      const done = await applyActions(decision.actions, { ...ctx, plans });
+      started = done.started > 0;
+      // a start that could not be made goes back to its record
+      if (JSON.stringify(state) !== written) await writeAgentsState(project.stateDir, state);
     });
 
     const after = started ? await tmux.snapshot() : panes;
@@ -247,11 +261,13 @@ export class Watchdog {
     return this.usageRead.report;
   }
 
-  /** One iteration's usage into state/usage.jsonl (before the next run rotates its stream); a write that fails is logged, never fatal. */
+  /** One iteration's usage into state/usage.jsonl (before the next run rotates its stream); a line the disk refuses waits in memory. */
   private recordUsage(agent: Project['agents'][number], record: AgentRecord | undefined, phase: string): void {
     if (agent.kind !== 'loop' && agent.kind !== 'task') return;
     try {
-      recordIteration(this.project, agent, record?.iteration ?? 0, undefined, { phase, ...(record?.runId ? { run: record.runId } : {}) });
+      const line = iterationUsage(this.project, agent, record?.iteration ?? 0, undefined, { phase, ...(record?.runId ? { run: record.runId } : {}) });
+      const error = line ? this.held.usageLine(line) : null;
+      if (error) this.diskTrouble('usage.jsonl', error);
     } catch (error) {
       this.deps.log('warn', `usage of ${agent.name}: ${String(error)}`);
     }
@@ -378,18 +394,26 @@ export class Watchdog {
     const { type: _type, ...event } = action;
     const record: EventRecord = { time: new Date(this.now()).toISOString(), ...event };
     // on a full or failing disk the line waits (a bounded few) and the sweep goes on
-    this.unwritten.push(record);
-    if (this.unwritten.length > 50) this.unwritten.splice(0, this.unwritten.length - 50);
-    try {
-      while (this.unwritten.length > 0) {
-        appendEvent(this.project.stateDir, this.unwritten[0]!);
-        this.unwritten.shift();
-      }
-    } catch (error) {
-      this.diskTrouble('events.jsonl', error);
-    }
+    const error = this.held.event(record);
+    if (error) this.diskTrouble('events.jsonl', error);
     this.deps.log(EVENTS[action.event].log, record);
     this.notify(record);
+  }
+
+  /** The state folder refused a write (agents.json, a paste's record): said once; no start or paste until a write works. */
+  private refused(code: string, what: string): void {
+    const said = this.writability.refused(code, what, this.now());
+    if (said) this.event(said);
+  }
+
+  /** A write of the state worked: an episode of refused writes ends, and what waited is written. */
+  private writable(now: number): void {
+    const back = this.writability.worked(now);
+    if (!back) return;
+    this.troubled.clear();
+    this.held.flush();
+    this.event(back);
+    this.screensDue = true; // pastes held meanwhile
   }
 
   /** Hands an event to [notify]: queued, never waited for. Events recorded by `ao watchdog` at its start come here too. */
@@ -488,58 +512,6 @@ export class Watchdog {
   }
 
   /**
-   * Watches state/exits/, where each launcher writes how its agent's run ended
-   * just before it exits itself: a death tmux's hook may miss, told by an event
-   * rather than found by polling. After a record the pids are looked at every
-   * ENDING_POLL_MS until as many have ended as agents wrote records, for at most
-   * ENDING_WINDOW_MS. Returns a function that stops watching.
-   */
-  private watchExitRecords(): () => void {
-    let hurry: NodeJS.Timeout | null = null;
-    let until = 0;
-    const wrote = new Set<string>();
-    const ended = new Set<number>();
-    const done = (): void => {
-      if (hurry) clearInterval(hurry);
-      hurry = null;
-      wrote.clear();
-      ended.clear();
-    };
-    const look = (): boolean => {
-      for (const pid of this.lookForExits()) ended.add(pid);
-      return ended.size >= wrote.size;
-    };
-    const ending = (_event: string, file: string | null): void => {
-      if (file !== null && layout.isAtomicTemp(file)) return; // the launcher's temp, renamed into place next
-      wrote.add(file ?? '');
-      // real time, whatever clock the sweeps are given: this is about processes exiting now
-      until = Date.now() + ENDING_WINDOW_MS;
-      if (look()) return done();
-      hurry ??= setInterval(() => {
-        if (look()) return done();
-        if (Date.now() < until) return;
-        // a record of a pid no look knew (a run started since the last sweep): the sweep reads it
-        this.wake();
-        done();
-      }, ENDING_POLL_MS);
-    };
-    try {
-      const dir = layout.exits(this.project.stateDir);
-      ensureDir(dir);
-      const watcher = watch(dir, ending);
-      watcher.on('error', (error) => this.diskTrouble('exit records watch', error));
-      return () => {
-        watcher.close();
-        done();
-      };
-    } catch (error) {
-      // the slow /proc look still finds every death
-      this.diskTrouble('exit records watch', error);
-      return () => undefined;
-    }
-  }
-
-  /**
    * Runs until stop(): sweeps every stall_check_s, at once on a wake (a pane's
    * hook, a launcher's exit record, a death the slow /proc look found every
    * `lostExitPollMs`). A sweep that throws (a full disk, EIO, a bug) is reported
@@ -554,7 +526,12 @@ export class Watchdog {
     let failures = 0;
     let firstFailure = 0;
     const poll = setInterval(() => this.lookForExits(), options.lostExitPollMs ?? LOST_EXIT_POLL_MS);
-    const unwatchExits = this.watchExitRecords();
+    const unwatchExits = watchExitRecords({
+      dir: layout.exits(this.project.stateDir),
+      look: () => this.lookForExits(),
+      wake: () => this.wake(),
+      trouble: (what, error) => this.diskTrouble(what, error),
+    });
     const abort = new AbortController();
     const listening = this.listen(abort.signal);
     const looking = this.screens.run();
@@ -579,7 +556,12 @@ export class Watchdog {
             this.troubled.clear();
           }
         } catch (error) {
-          if (failures === 0) {
+          const code = unwritableCode(error);
+          if (code !== null && failures === 0) {
+            // nothing was started: the sweep's own record was written first, and refused
+            this.refused(code, (error as NodeJS.ErrnoException).path ?? 'a state file');
+            wakeAt = this.now() + UNWRITABLE_PROBE_MS;
+          } else if (failures === 0) {
             firstFailure = this.now();
             this.deps.log('error', `sweep failed: ${(error as Error).stack ?? String(error)}`);
             this.event({
@@ -589,7 +571,7 @@ export class Watchdog {
               reason: `${errorLine(error)}; retrying with backoff, reported again only once it works`,
             });
           }
-          failures++;
+          if (code === null || failures > 0) failures++;
         }
         // after the first sweep, good or not: the phase is known if it could be
         if (this.early) {
@@ -600,7 +582,7 @@ export class Watchdog {
         this.capLogsNow();
         this.reportBadFiles();
         if (!this.running) break;
-        if (this.pendingWake && failures === 0) continue;
+        if (this.pendingWake && failures === 0 && this.writability.ok) continue;
         const sweepMs = Math.max(this.project.watchdog.stallCheckS * 1000, 50);
         const due =
           failures > 0
@@ -610,7 +592,7 @@ export class Watchdog {
           const timer = setTimeout(resolve, due);
           this.wakeUp = () => {
             // while failing, only stop() cuts the backoff short: a wake would make it spin
-            if (failures > 0 && this.running) return;
+            if ((failures > 0 || !this.writability.ok) && this.running) return;
             clearTimeout(timer);
             resolve();
           };

@@ -22,6 +22,13 @@ export interface SessionSpec {
   wakeChannel?: string;
   /** the owning project (its absolute config path), kept as the session's @ao_project option */
   owner?: string;
+  /**
+   * tmux itself respawns the pane when its program dies of a signal or a
+   * non-zero exit (exit 0 is a stop on purpose), with this `NAME=value` added
+   * to its environment so the program knows. A hook, so lossy on tmux 3.3a
+   * (DESIGN §5): a second line of defence, never the only one.
+   */
+  respawnOnCrash?: string;
   width?: number;
   height?: number;
 }
@@ -130,7 +137,13 @@ export class Tmux {
     if (spec.owner !== undefined) args.push(';', 'set-option', '-t', target(spec.name), OWNER_OPTION, spec.owner);
     if (spec.logFile) args.push(';', 'pipe-pane', '-t', target(spec.name), '-o', pipeToLog(spec.logFile));
     if (spec.wakeChannel && CHANNEL.test(spec.wakeChannel)) args.push(';', 'set-hook', '-t', target(spec.name), 'pane-died', `wait-for -S ${spec.wakeChannel}`);
+    if (spec.respawnOnCrash !== undefined) args.push(';', 'set-hook', '-t', target(spec.name), 'pane-died', respawnHook(spec.name, spec.respawnOnCrash));
     return args;
+  }
+
+  /** Removes a session's pane-died hook (before a stop on purpose that its respawn must not undo); false when the session is gone. */
+  async unhook(name: string): Promise<boolean> {
+    return (await this.query(['set-hook', '-u', '-t', target(name), 'pane-died'])) !== null;
   }
 
   /** Restarts the program of a session's pane in place (the log pipe and hooks stay). */
@@ -197,6 +210,15 @@ export class Tmux {
   async killServer(): Promise<void> {
     await this.query(['kill-server']);
   }
+}
+
+/** words tmux's command parser takes as they are, inside the hook's quotes */
+const HOOK_WORD = /^[A-Za-z0-9_.=-]+$/;
+
+/** The pane-died hook that respawns a pane whose program died of a signal or a non-zero exit (pane_dead_status is empty for a signal). */
+export function respawnHook(session: string, mark: string): string {
+  if (!HOOK_WORD.test(session) || !HOOK_WORD.test(mark)) throw new Error(`cannot name ${session} or ${mark} in a tmux hook`);
+  return `if-shell -F '#{!=:#{pane_dead_status},0}' 'respawn-pane -e ${mark} -t =${session}:'`;
 }
 
 /** The folder and program of a pane, as new-session and respawn-pane both take them. */

@@ -113,11 +113,34 @@ export function team(tag: string, files: Record<string, string>): Team {
   };
 }
 
+/**
+ * Shell agents that sleep (persistent), plus `extra` agents.toml text, in two
+ * phases, with the watchdog's timings scaled down: the team the supervision
+ * tests kill things under.
+ */
+export function sleepersTeam(tag: string, names: readonly string[], extra = ''): Team {
+  return team(tag, {
+    'agents.toml': [
+      '[defaults]\nbackend = "shell"\n',
+      ...names.map((n) => `[agents.${n}]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n`),
+      extra,
+      '[[phases]]\nid = "one"\nplan = "one.md"\n',
+      '[[phases]]\nid = "two"\nplan = "two.md"\n',
+      '[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\n',
+    ].join('\n'),
+    'prompts/kickoff.md': 'go\n',
+    'phases/one.md': '# one\n',
+    'phases/two.md': '# two\n',
+  });
+}
+
 /** An agent as `ao status --json` reports it (the fields the tests read). */
 export interface StatusAgent {
   name: string;
   state: string;
   pid: number | null;
+  /** the watchdog only: the sh in its pane that restarts it */
+  supervisor_pid?: number | null;
   restarts: number;
   iteration: number;
   detail: string | null;

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventsOf, killServer, statusOf, team, waitFor, type Team } from '../helpers/ao.js';
+import { eventsOf, killServer, sleepersTeam, statusOf, team, waitFor, type Team } from '../helpers/ao.js';
 import { layout } from '../../src/state/layout.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -12,19 +12,7 @@ afterAll(async () => {
 
 /** Two shell agents and two phases, watchdog timings scaled down. */
 function project(tag: string): Team {
-  const t = team(tag, {
-    'agents.toml': [
-      '[defaults]\nbackend = "shell"\n',
-      '[agents.alpha]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
-      '[agents.beta]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
-      '[[phases]]\nid = "one"\nplan = "one.md"\n',
-      '[[phases]]\nid = "two"\nplan = "two.md"\n',
-      '[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\n',
-    ].join('\n'),
-    'prompts/kickoff.md': 'go\n',
-    'phases/one.md': '# one\n',
-    'phases/two.md': '# two\n',
-  });
+  const t = sleepersTeam(tag, ['alpha', 'beta']);
   cleanups.push(t.cleanup);
   return t;
 }

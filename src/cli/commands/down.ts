@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { updateAgentsState } from '../../state/agents.js';
+import { removeEnvFile, watchdogEnvFile } from '../../state/env-file.js';
 import { watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { stopSession } from '../../supervisor/stop.js';
@@ -57,7 +58,10 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
   const dog = all ? bySession(await tmux.snapshot()).get(watchdogSession(project)) : undefined;
   if (dog && dog.owner !== project.configFile) io.out(`watchdog: session ${watchdogSession(project)} ${foreignNote(dog)}; left alone\n`);
   else if (dog) {
+    // its pane-died hook would respawn what is being stopped on purpose: gone first
+    await tmux.unhook(watchdogSession(project));
     await stopSession(tmux, watchdogSession(project), dog);
+    removeEnvFile(watchdogEnvFile(project.stateDir, io.env));
     stopped++;
     io.out('watchdog: stopped\n');
   }

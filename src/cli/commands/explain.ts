@@ -5,7 +5,11 @@ import { readPhaseStateOf } from '../../state/phase.js';
 import { hookView, readSignals, signalFile } from '../../state/signals.js';
 import { explainAgent, formatExplanation } from '../../supervisor/explain.js';
 import { inboxSize } from '../../supervisor/mail.js';
-import { buildStatus } from '../../supervisor/status.js';
+import { buildStatus, WATCHDOG } from '../../supervisor/status.js';
+import { explainWatchdog, formatWatchdogExplanation } from '../../supervisor/explain-watchdog.js';
+import { watchdogProcess } from '../../supervisor/watchdog-pid.js';
+import type { Project } from '../../config/types.js';
+import type { Tmux } from '../../tmux/client.js';
 import { UsageError } from '../../errors.js';
 import { ownSessions } from '../../tmux/snapshot.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
@@ -20,6 +24,7 @@ export interface ExplainOptions extends GlobalOptions {
 /** `ao explain AGENT`: read-only, like `ao status`; one snapshot and one capture of its pane. */
 export async function explain(options: ExplainOptions, io: Io): Promise<number> {
   const { project, tmux } = openProjectOrRunning(options, io);
+  if (options.agent === WATCHDOG && !project.agents.some((a) => a.name === WATCHDOG)) return explainTheWatchdog(project, tmux, options, io);
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao explain needs an agent name');
   const panes = await tmux.snapshot();
@@ -46,5 +51,21 @@ export async function explain(options: ExplainOptions, io: Io): Promise<number> 
     now,
   });
   io.out(options.json ? `${jsonText(explanation, 2)}\n` : formatExplanation(explanation));
+  return 0;
+}
+
+/** `ao explain watchdog`: its own process, its supervisor and who brings it back. */
+async function explainTheWatchdog(project: Project, tmux: Tmux, options: ExplainOptions, io: Io): Promise<number> {
+  const panes = await tmux.snapshot();
+  const agents = readAgentsState(project.stateDir);
+  const pane = ownSessions(panes, project.configFile).own.get(`${project.sessionPrefix}${WATCHDOG}`);
+  const watchdogPid = pane && !pane.dead ? watchdogProcess(project.stateDir, pane.pid) : null;
+  const report = buildStatus(project, { panes, server: panes.length > 0, agents, phase: readPhaseStateOf(project), now: Date.now(), watchdogPid });
+  const explanation = explainWatchdog(
+    report.agents.find((a) => a.name === WATCHDOG)!,
+    agents.agents[WATCHDOG],
+    pane,
+  );
+  io.out(options.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatWatchdogExplanation(explanation));
   return 0;
 }

@@ -189,7 +189,8 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   if (started.length === 0 && plans.length > leftAlone) io.out(`nothing to start: every agent${leftAlone > 0 ? ' not FAILED' : ''} is running\n`);
   const code = failures > 0 || watchdogDown ? 1 : 0;
   if (!options.wait || watchdog === 'off' || watchdog === 'foreign' || watchdogDown) return code;
-  return waitTeamDown(project, tmux, io);
+  // a team that went down under it (its tmux server ended) is brought up again by a bare `ao up`
+  return waitTeamDown(project, tmux, io, () => up({ ...options, agents: [], wait: false }, io));
 }
 
 /** An environment as `--dry-run` shows it: ao's own variables (paths, names) as they are, every other value `<set>`. */

@@ -11,6 +11,7 @@ import { Watchdog } from '../../supervisor/watchdog.js';
 import { aoEntry, openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { writeJsonAtomic } from '../../state/files.js';
 import { layout } from '../../state/layout.js';
@@ -39,7 +40,12 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   const control = io.env.TMUX_PANE && controlWanted(io.env) ? new ControlClient({ socket: project.tmuxSocket, session: watchdogSession(project) }) : null;
   const tmux = control ? new Tmux(project.tmuxSocket, control.runner) : opened.tmux;
   ensureDir(layout.logs(project.stateDir));
-  const lock = acquirePidLock(layout.watchdogLock(project.stateDir), 'watchdog');
+  let lock = acquirePidLock(layout.watchdogLock(project.stateDir), 'watchdog');
+  // respawned by tmux after its sh parent died: the watchdog under that sh is still ending (the hangup), give it its grace
+  for (let waited = 0; !lock.ok && io.env.AO_WATCHDOG_RESPAWNED && waited < STOP_GRACE_MS + 1000; waited += 100) {
+    await sleep(100);
+    lock = acquirePidLock(layout.watchdogLock(project.stateDir), 'watchdog');
+  }
   if (!lock.ok) {
     io.out(`another watchdog runs for this project (pid ${lock.holder.pid}); leaving it alone\n`);
     return 0;

@@ -60,7 +60,7 @@ describe('waitTeamDown', () => {
     try {
       const out: string[] = [];
       const io = { out: (t: string) => void out.push(t), err: () => undefined, env: {}, cwd: dir, isTTY: false };
-      const done = waitTeamDown(p, tmux, io, stopped);
+      const done = waitTeamDown(p, tmux, io, undefined, stopped);
       for (let i = 0; i < POLLS + 5 && polls <= POLLS; i++) await vi.advanceTimersByTimeAsync(1000);
       await expect(done).resolves.toBe(1);
       expect(polls).toBe(POLLS + 1);
@@ -79,7 +79,7 @@ describe('waitTeamDown', () => {
     const p = project();
     const stopped = new AbortController();
     const tmux = { snapshot: () => Promise.resolve([watchdogPane(p)]) } as unknown as Tmux;
-    const done = waitTeamDown(p, tmux, { out: () => undefined, err: () => undefined, env: {}, cwd: dir, isTTY: false }, stopped);
+    const done = waitTeamDown(p, tmux, { out: () => undefined, err: () => undefined, env: {}, cwd: dir, isTTY: false }, undefined, stopped);
     await vi.advanceTimersByTimeAsync(2500);
     stopped.abort();
     await expect(done).resolves.toBe(0);

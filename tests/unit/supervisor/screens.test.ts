@@ -106,3 +106,68 @@ describe('the screen watch looks only at panes that may have changed', () => {
     expect(s.calls.capture).toBe(3);
   });
 });
+
+describe('a paste is recorded before it is made', () => {
+  /** The same fake pane, with hands: what agents.json said when each paste went in. */
+  function withHands(writable: () => boolean) {
+    const s = setup({ mailSeen: 0 });
+    const seenAtPaste: Array<number | undefined> = [];
+    const refused: string[] = [];
+    const tmux = {
+      capture: async () => READY,
+      pasteBuffer: async () => {
+        const state = JSON.parse(readFileSync(layout.agents(s.stateDir), 'utf8')) as { agents: Record<string, AgentRecord> };
+        seenAtPaste.push(state.agents.a!.mailSeen);
+      },
+      sendKeys: async () => undefined,
+    } as unknown as Tmux;
+    const spec = agent('a', { kind: 'persistent', backend: 'shell', notify: true, readyPattern: '^>' });
+    const screens = new Screens({
+      tmux,
+      project: () => project([spec], { dir: dirname(s.stateDir), stateDir: s.stateDir }),
+      alive: () => new Set([spec.session]),
+      event: () => undefined,
+      log: () => undefined,
+      now: () => s.clock.now,
+      writable,
+      refused: (code) => refused.push(code),
+    });
+    return { ...s, screens, seenAtPaste, refused };
+  }
+
+  const mail = (stateDir: string): number => {
+    mkdirSync(join(stateDir, 'inbox'), { recursive: true });
+    writeFileSync(layout.inbox(stateDir, 'a'), '- from b: hello\n');
+    return Buffer.byteLength('- from b: hello\n');
+  };
+
+  it('a mail notice: agents.json already says it was seen when it goes in, so a lost write after it never pastes it twice', async () => {
+    const s = withHands(() => true);
+    await s.ready;
+    const size = mail(s.stateDir);
+    await s.screens.pass();
+    s.clock.now += 5000; // steadily ready
+    await s.screens.pass();
+    expect(s.seenAtPaste).toEqual([size]);
+    await s.screens.pass();
+    expect(s.seenAtPaste).toHaveLength(1);
+  });
+
+  it('while the state folder refuses writes nothing is pasted; once it takes them the notice goes in once', async () => {
+    let ok = false;
+    const s = withHands(() => ok);
+    await s.ready;
+    mail(s.stateDir);
+    for (let i = 0; i < 3; i++) {
+      await s.screens.pass();
+      s.clock.now += 5000;
+    }
+    expect(s.seenAtPaste).toEqual([]);
+    ok = true;
+    await s.screens.pass();
+    s.clock.now += 5000;
+    await s.screens.pass();
+    await s.screens.pass();
+    expect(s.seenAtPaste).toHaveLength(1);
+  });
+});

@@ -104,6 +104,18 @@ describe('buildStatus', () => {
     expect(isHealthy(report)).toBe(healthy);
   });
 
+  it.each([
+    ['its process known: pid is the watchdog process, supervisor_pid the sh of its pane', pane('p-watchdog', { pid: 40 }), 41, [41, 40]],
+    ['between two runs (only its sh lives): the sh', pane('p-watchdog', { pid: 40 }), null, [40, 40]],
+    ['its pane dead: neither', pane('p-watchdog', { pid: 40, dead: true, deadStatus: 1 }), 41, [null, null]],
+  ] as const)('the watchdog, %s', (_, p, watchdogPid, pids) => {
+    const report = buildStatus(project, observed({ panes: [p], server: true, watchdogPid }));
+    const dog = report.agents.find((a) => a.name === 'watchdog')!;
+    expect([dog.pid, dog.supervisor_pid]).toEqual(pids);
+    // no agent carries the field
+    expect(report.agents.filter((a) => a.supervisor_pid !== undefined).map((a) => a.name)).toEqual(['watchdog']);
+  });
+
   it("a session with an agent's or the watchdog's name but another owner is not ours: reported, never read as running", () => {
     const other = { owner: '/q/agents.toml' };
     const report = buildStatus(

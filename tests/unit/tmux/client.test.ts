@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { launchArgv, shellQuote, Tmux, target } from '../../../src/tmux/client.js';
+import { launchArgv, respawnHook, shellQuote, Tmux, target } from '../../../src/tmux/client.js';
 import type { Runner } from '../../../src/tmux/runner.js';
 import { ownSessions, parseSnapshot, SNAPSHOT_FORMAT } from '../../../src/tmux/snapshot.js';
 import { wrapKickoff } from '../../../src/supervisor/launch.js';
@@ -70,6 +70,26 @@ describe('tmux argv', () => {
     const { own, foreign } = ownSessions([mine!, none!, tabbed!], '/a b/agents.toml');
     expect([...own.keys()]).toEqual(['p-b']);
     expect([...foreign.keys()]).toEqual(['p-c', 'p-d']);
+  });
+
+  it('a session that tmux respawns when its program dies of a signal or a non-zero exit, never after exit 0', () => {
+    const tmux = new Tmux('sock');
+    const args = tmux.newSessionArgs({ name: 'p-watchdog', cwd: '/w', argv: ['sh', '-c', 'x'], respawnOnCrash: 'AO_R=1' });
+    expect(args.at(-1)).toBe("if-shell -F '#{!=:#{pane_dead_status},0}' 'respawn-pane -e AO_R=1 -t =p-watchdog:'");
+    expect(args.slice(-5, -1)).toEqual(['set-hook', '-t', '=p-watchdog:', 'pane-died']);
+    // nothing that tmux's parser would read as a second command or a quote
+    expect(() => respawnHook("p'x", 'AO_R=1')).toThrow(/cannot name/);
+    expect(() => respawnHook('p', 'A=1; kill-server')).toThrow(/cannot name/);
+  });
+
+  it('removes the hook before a stop on purpose; a gone session is no error', async () => {
+    const calls: string[][] = [];
+    const runner: Runner = async (argv) => {
+      calls.push([...argv]);
+      return { exitCode: 1, stdout: '', stderr: "can't find session: p-watchdog" };
+    };
+    expect(await new Tmux('sock', runner).unhook('p-watchdog')).toBe(false);
+    expect(calls).toEqual([['tmux', '-L', 'sock', 'set-hook', '-u', '-t', '=p-watchdog:', 'pane-died']]);
   });
 
   it('keeps a one-word command out of the shell tmux would use', () => {
