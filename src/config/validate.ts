@@ -7,6 +7,9 @@ import { agentSchema, configSchema, defaultsSchema, notifySchema, phaseSchema, w
 
 type Issue = z.core.$ZodIssue;
 
+/** how much of an unknown key its error quotes */
+const UNKNOWN_KEY_MAX = 40;
+
 /** For an unknown key: the keys its table may hold, by the table's path. */
 export type Shapes = Array<[RegExp, string[]]>;
 
@@ -64,7 +67,8 @@ function message(issue: Issue, shapes: Shapes): string {
     case 'unrecognized_keys': {
       const where = issue.path.join('.');
       const known = shapes.find(([re]) => re.test(where))?.[1];
-      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${safeName(k)}"`).join(', ')}${known ? ` (known keys: ${known.join(', ')})` : ''}`;
+      // a key longer than any known one is no typo of one: a short head of it says which, and leaves room for the list
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${capText(safeName(k), UNKNOWN_KEY_MAX)}"`).join(', ')}${known ? ` (known keys: ${known.join(', ')})` : ''}`;
     }
     case 'too_small':
       if (issue.origin === 'number') return `expected a number ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}, got ${describe(issue.input)}`;

@@ -97,7 +97,7 @@ export class Tmux {
     if (result.exitCode === 0) return result.stdout;
     // every way tmux says "nothing there", including a server that exits under a racing `ao down`
     if (
-      /no server running|error connecting|can't find (session|window|pane)|no such file|no current target|server exited unexpectedly|lost server/i.test(
+      /no server running|error connecting|can't find (session|window|pane)|no such (file|window)|no current target|server exited unexpectedly|lost server/i.test(
         result.stderr,
       )
     )
@@ -156,7 +156,14 @@ export class Tmux {
   }
 
   async newSession(spec: SessionSpec): Promise<void> {
-    await this.run(this.newSessionArgs(spec));
+    try {
+      await this.run(this.newSessionArgs(spec));
+    } catch (error) {
+      // the server ended under this command (a racing `ao down` stopped its last session): the next
+      // command starts a new server, so the session is created once more; any other failure stands
+      if (!(error instanceof TmuxError) || !/server exited unexpectedly|lost server/i.test(error.stderr)) throw error;
+      await this.run(this.newSessionArgs(spec));
+    }
   }
 
   async killSession(name: string): Promise<boolean> {

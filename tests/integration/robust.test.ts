@@ -184,12 +184,13 @@ describe('a full state filesystem', () => {
       expect(watchdogPid(dir)).toBe(dog);
       expect((await statusOf(ao)).agents.beta?.pid).toBe(pids.beta);
       const events = await eventsOf(ao);
-      expect(events.filter((e) => e.event === 'sweep-failed')).toHaveLength(1);
-      expect(events.filter((e) => e.event === 'sweep-failed')[0]!.reason).toMatch(/ENOSPC/);
-      expect(events.filter((e) => e.event === 'sweep-recovered')).toHaveLength(1);
+      // a state folder that refuses writes is its own episode (issue 20): reported once, ended once
+      expect(events.filter((e) => e.event === 'state-unwritable')).toHaveLength(1);
+      expect(events.filter((e) => e.event === 'state-unwritable')[0]!.reason).toMatch(/ENOSPC/);
+      expect(events.filter((e) => e.event === 'state-writable')).toHaveLength(1);
       // one report, not a line per sweep: the log grew by a few lines at most while full
       const log = readFileSync(layout.watchdogLog(state), 'utf8');
-      expect(log.split('\n').filter((l) => l.includes('sweep failed'))).toHaveLength(1);
+      expect(log.split('\n').filter((l) => l.includes('state-unwritable'))).toHaveLength(1);
       expect(logSize).toBeLessThan(64 * 1024);
     } finally {
       await ao('down');
