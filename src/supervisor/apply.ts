@@ -121,6 +121,9 @@ async function start(action: Extract<SweepAction, { type: 'start' }>, plan: Laun
   try {
     // one agent's fault (tmux refusing its session, a kickoff the disk refuses) stays with that agent
     await startSession(ctx.tmux, plan, { pane: ctx.panes.get(agent.session), respawn: true, previousRun: ctx.before[agent.name]?.runId });
+    // a run's life counts from when its pane started, not from the sweep's decision: in a sweep of a hundred
+    // starts the last one begins seconds later, and a crash at once must not read as a healthy run
+    record.startedAt = new Date(Math.max(ctx.now, Date.now())).toISOString();
     const event = action.reason === 'next-iteration' ? 'next-iteration' : action.reason === 'start' ? 'started' : 'restart';
     ctx.event({
       type: 'event',
