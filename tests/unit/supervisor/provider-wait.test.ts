@@ -6,20 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { emptyRecord, markStarted, type AgentRecord } from '../../../src/state/agents.js';
 import { reconcile, type Action, type DesiredAgent, type ObservedAgent, type Timings } from '../../../src/supervisor/reconcile.js';
+import { DEFAULT_TIMINGS } from '../../helpers/timings.js';
 
 const S = 1000;
 const MIN = 60 * S;
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
 const NOW = T0 + 10 * MIN;
-const TIMINGS: Timings = {
-  backoffInitialMs: S,
-  backoffMaxMs: 60 * S,
-  healthyAfterMs: 30 * S,
-  crashLimit: 5,
-  crashWindowMs: 5 * MIN,
-  restartLimit: 10,
-  restartWindowMs: 30 * MIN,
-};
+/** the config defaults (load.ts) */
+const TIMINGS: Timings = { ...DEFAULT_TIMINGS };
 
 const loop: DesiredAgent = {
   name: 'l',

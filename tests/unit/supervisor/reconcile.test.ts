@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScreenState } from '../../../src/backends/types.js';
 import { emptyRecord, markStarted, type AgentRecord } from '../../../src/state/agents.js';
+import { DEFAULT_TIMINGS } from '../../helpers/timings.js';
 import {
   backoffMs,
   errorRetryMs,
@@ -19,16 +20,8 @@ const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
 const S = 1000;
 const MIN = 60 * S;
 
-/** The config defaults (load.ts): 1 s doubling to 60 s, healthy after 30 s, 5 crashes / 5 min, 10 restarts / 30 min. */
-const TIMINGS: Timings = {
-  backoffInitialMs: 1 * S,
-  backoffMaxMs: 60 * S,
-  healthyAfterMs: 30 * S,
-  crashLimit: 5,
-  crashWindowMs: 5 * MIN,
-  restartLimit: 10,
-  restartWindowMs: 30 * MIN,
-};
+/** the config defaults (load.ts) */
+const TIMINGS: Timings = { ...DEFAULT_TIMINGS };
 
 function desired(name: string, over: Partial<DesiredAgent> = {}): DesiredAgent {
   return { name, kind: 'persistent', heal: 'heal', up: true, stallMs: 10 * MIN, model: 'sonnet', generation: 0, launchKey: 'k', ...over };
