@@ -83,6 +83,33 @@ export function claudeTrouble(output: string, exitStatus: number | null, now: nu
   return claudeTextTrouble(output, now);
 }
 
+/**
+ * One event's word of a switch to the `--fallback-model`: a `system`/`model_fallback`
+ * event (`original_model`, `fallback_model`, `trigger`: overloaded, server_error…),
+ * or an assistant message's `{type: "fallback", from: {model}, to: {model}}` block.
+ */
+export function claudeSwitch(e: Record<string, unknown>): { from: string; to: string; trigger: string | null } | null {
+  if (e.type === 'system' && e.subtype === 'model_fallback')
+    return { from: str(e.original_model) ?? '?', to: str(e.fallback_model) ?? '?', trigger: str(e.trigger) };
+  if (e.type !== 'assistant') return null;
+  const blocks = obj(e.message)?.content;
+  const block = Array.isArray(blocks) ? (blocks as unknown[]).map(obj).find((b) => b?.type === 'fallback') : undefined;
+  return block ? { from: str(obj(block.from)?.model) ?? '?', to: str(obj(block.to)?.model) ?? '?', trigger: null } : null;
+}
+
+/**
+ * Claude Code's switch to its `--fallback-model` within a run (the run itself
+ * ends well, on the other model): the last switch its stream tells of, or null.
+ */
+export function claudeFellBack(output: string): { from: string; to: string } | null {
+  const events = jsonLines(output);
+  for (let i = events.length - 1; i >= 0; i--) {
+    const seen = claudeSwitch(events[i]!);
+    if (seen !== null) return { from: seen.from, to: seen.to };
+  }
+  return null;
+}
+
 /** The run's usage from the stream's `result` event, or null when the stream has none (cut short, text mode). */
 export function claudeUsage(output: string): IterationUsage | null {
   const result = lastOf(jsonLines(output), 'result');

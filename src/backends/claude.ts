@@ -14,7 +14,7 @@ import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } fro
 import type { AgentKind, AgentSpec, KickoffMode } from '../config/types.js';
 import { claudeConversations, conversationArgs, hookArgs, withoutSettings } from './claude-session.js';
 import { agentCliKickoff, bottom, isOneShot, modelFlag, program, screenLines } from './common.js';
-import { claudeTrouble, claudeUsage } from './claude-stream.js';
+import { claudeFellBack, claudeTrouble, claudeUsage } from './claude-stream.js';
 
 const RULE = /^─{8,}$/;
 const OLD_BOX_TOP = /^╭─+╮$/;
@@ -140,6 +140,7 @@ export const claude: Backend = {
   dialog: claudeDialog,
   retrying: claudeRetrying,
   trouble: claudeTrouble,
+  fellBack: claudeFellBack,
   usage: claudeUsage,
   conversations: claudeConversations,
   credentials: {

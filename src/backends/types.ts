@@ -77,6 +77,12 @@ export interface Backend {
    * second; a pane's screen works too) and exit status (null: still running).
    */
   trouble?(output: string, exitStatus: number | null, now: number): Trouble;
+  /**
+   * pure: the CLI's own switch to a fallback model during a run (Claude Code's
+   * `--fallback-model`), which its exit status does not show: from what to what,
+   * or null when it ran on its own model throughout
+   */
+  fellBack?(output: string): { from: string; to: string } | null;
   /** pure: one iteration's tokens and cost from its output, or null when it reports none */
   usage?(output: string): IterationUsage | null;
   /** conversations that survive restarts; `argv` reads `input.conversation` */

@@ -5,7 +5,7 @@
  * the final usage and cost. Pure.
  */
 import { num, obj, str } from '../backends/trouble.js';
-import { claudeUsage } from '../backends/claude-stream.js';
+import { claudeSwitch, claudeUsage } from '../backends/claude-stream.js';
 import { oneLine, parseObject, passThrough, resultLine, textLines, toolLine, usageLine, type LifeSign, type StreamFormatter } from './lines.js';
 
 function content(message: unknown): Record<string, unknown>[] {
@@ -38,6 +38,11 @@ export function retryLine(r: Extract<LifeSign, { kind: 'retry' }>): string {
   return `· API retry ${r.attempt}${r.max === null ? '' : `/${r.max}`}${r.why === '' ? '' : ` (${oneLine(r.why, 80)})`}${wait}`;
 }
 
+/** `· model fallback claude-opus-4-8 → claude-sonnet-4-6 (overloaded)`: the CLI moved this run to its --fallback-model. */
+function switchLine(s: NonNullable<ReturnType<typeof claudeSwitch>>): string {
+  return `· model fallback ${s.from} → ${s.to}${s.trigger === null ? '' : ` (${s.trigger})`}`;
+}
+
 function event(e: Record<string, unknown>, raw: string): string[] {
   switch (e.type) {
     case 'system': {
@@ -45,6 +50,7 @@ function event(e: Record<string, unknown>, raw: string): string[] {
         return [`▶ claude ${str(e.claude_code_version) ?? ''} · ${str(e.model) ?? '?'} · session ${str(e.session_id) ?? '?'}`.replace('  ', ' ')];
       const retry = claudeRetry(e);
       if (retry !== null) return [retryLine(retry)];
+      if (e.subtype === 'model_fallback') return [switchLine(claudeSwitch(e)!)];
       if (e.subtype === 'compact_boundary') return ['· conversation compacted'];
       return [];
     }
@@ -52,6 +58,7 @@ function event(e: Record<string, unknown>, raw: string): string[] {
       return content(e.message).flatMap((b) => {
         if (b.type === 'text') return textLines(str(b.text) ?? '');
         if (b.type === 'tool_use') return [toolLine(str(b.name) ?? 'tool', b.input)];
+        if (b.type === 'fallback') return [switchLine(claudeSwitch(e)!)];
         return [];
       });
     case 'user':

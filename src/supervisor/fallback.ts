@@ -34,6 +34,8 @@ export interface BreakerAgent {
 export interface RunEnd {
   /** the provider trouble its output shows, if any */
   trouble: { kind: string; message: string } | null;
+  /** the CLI itself switched to a fallback model during the run: its own model was in trouble although the run ended well */
+  fellBack?: { from: string; to: string } | null;
   /** it ended well: a loop's iteration or a task done (exit 0) */
   ok: boolean;
 }
@@ -71,10 +73,15 @@ export function startModelFor(project: Project, spec: AgentSpec, phase: PhaseSpe
 
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 
-/** Provider trouble that moves an agent to its fallback: overload or an outage; a usage limit only when asked. */
-function counts(agent: BreakerAgent, trouble: RunEnd['trouble']): boolean {
-  if (trouble === null) return false;
-  return trouble.kind === 'overload' || (trouble.kind === 'usage-limit' && agent.fallback?.onUsageLimit === true);
+/**
+ * What in a run's end moves an agent to its fallback, in words, or null: overload or an outage, the
+ * CLI's own switch to another model, a usage limit only when asked.
+ */
+function trouble(agent: BreakerAgent, run: RunEnd): string | null {
+  const t = run.trouble;
+  if (t !== null && (t.kind === 'overload' || (t.kind === 'usage-limit' && agent.fallback?.onUsageLimit === true))) return `${t.kind} (${t.message})`;
+  if (run.fellBack) return `overload (the CLI switched from ${run.fellBack.from} to ${run.fellBack.to} itself)`;
+  return null;
 }
 
 /**
@@ -125,10 +132,11 @@ export function afterRun(
   const s = settle(agent, state);
   const policy = agent.fallback;
   if (!policy) return { state: null, event: null, startBy: null };
-  const bad = counts(agent, run.trouble);
+  const met = trouble(agent, run);
+  const bad = met !== null;
   if (s?.probing) {
     if (bad) {
-      const reason = `the probe of ${agent.model ?? '-'} met ${run.trouble!.kind} (${run.trouble!.message}): back on ${policy.model} for another ${seconds(policy.probeMs)}`;
+      const reason = `the probe of ${agent.model ?? '-'} met ${met}: back on ${policy.model} for another ${seconds(policy.probeMs)}`;
       return {
         state: { own: agent.model, troubleSince: null, since: now, probing: false },
         event: { agent: agent.name, event: 'fallback', reason, details: { from: agent.model, to: policy.model, trigger: 'probe' } },

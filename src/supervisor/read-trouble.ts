@@ -56,3 +56,11 @@ export function troubleOf(project: Project, agent: AgentSpec, exitStatus: number
 export function lastWords(output: string): string {
   return oneLine(tailLines(safeText(output), 1));
 }
+
+/** The CLI's own switch to a fallback model during a run that ended (its raw stream), or null. */
+export function fellBackOf(project: Project, agent: AgentSpec): { from: string; to: string } | null {
+  const read = getBackend(agent.backend).fellBack;
+  if (read === undefined || (agent.kind !== 'loop' && agent.kind !== 'task')) return null;
+  const raw = tail(rawStreamFile(project.stateDir, agent.name));
+  return raw === null ? null : read(raw);
+}

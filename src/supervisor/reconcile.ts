@@ -59,6 +59,8 @@ export interface ObservedAgent {
   trouble?: ProviderTrouble | null;
   /** a live agent's CLI retries its provider and said so (its stream): which retry, and when the next try is due (unix ms) */
   providerRetry?: { retry: string; dueMs: number } | null;
+  /** a dead run's CLI switched to its own fallback model during the run (Claude's `--fallback-model`): its model was in trouble */
+  fellBack?: { from: string; to: string } | null;
   /** a dead run's last words when they are no provider trouble ao knows: shown with its exit, so they can be added to the table */
   lastWords?: string;
   /** a dead run that was to continue its conversation shows the CLI refused it (it does not know the id) */
@@ -273,7 +275,7 @@ export function reconcile(
       const ran = afterRun(
         agent,
         record.fallback,
-        { trouble: seen.trouble ?? null, ok: iterationDone || (agent.kind === 'task' && seen.exitStatus === 0) },
+        { trouble: seen.trouble ?? null, fellBack: seen.fellBack ?? null, ok: iterationDone || (agent.kind === 'task' && seen.exitStatus === 0) },
         now,
       );
       breaker(ran);

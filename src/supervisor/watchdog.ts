@@ -37,7 +37,7 @@ import { watchdogSession } from './executor.js';
 import { wakeChannel } from './launch.js';
 import { Notifier } from './notify.js';
 import { observe, observedPids } from './observe.js';
-import { troubleOf } from './read-trouble.js';
+import { fellBackOf, troubleOf } from './read-trouble.js';
 import { SignalViews } from './provider-wait.js';
 import { recordTuiUsage } from './tui-usage.js';
 import { iterationUsage } from './record-usage.js';
@@ -346,6 +346,7 @@ export class Watchdog {
         const trouble = seen.exitStatus === 0 ? null : troubleOf(project, spec, seen.exitStatus, now, record.logOffset ?? 0);
         if (trouble && trouble.kind !== null) seen.trouble = { kind: trouble.kind, resetAt: trouble.resetAt, message: trouble.message };
         else if (trouble?.message) seen.lastWords = trouble.message;
+        seen.fellBack = fellBackOf(project, spec);
       }
       const support = spec.kind === 'service' ? undefined : getBackend(spec.backend).conversations;
       const sessionId = conversations.get(spec.name) ?? record?.sessionId;

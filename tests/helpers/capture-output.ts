@@ -119,6 +119,21 @@ const claudeScenarios: Scenario[] = [
       { kind: 'text', text: 'Hello after two retries.' },
     ],
   },
+  // overloaded again and again, Claude moves the turn to its --fallback-model itself (system/model_fallback) and answers there
+  {
+    name: 'model-fallback',
+    args: [...CLAUDE, '--model', 'claude-opus-4-1', '--fallback-model', 'claude-sonnet-4-5'],
+    env: { CLAUDE_CODE_MAX_RETRIES: '6' },
+    replies: () => [
+      { kind: 'error', status: 529 },
+      { kind: 'error', status: 529 },
+      { kind: 'error', status: 529 },
+      { kind: 'error', status: 529 },
+      { kind: 'error', status: 529 },
+      { kind: 'error', status: 529 },
+      { kind: 'text', text: 'Hello from the fallback model.' },
+    ],
+  },
   {
     name: 'auth',
     args: CLAUDE,

@@ -120,11 +120,10 @@ describe('notifications', () => {
     await waitFor(async () => (await notifyEvents(t)).find((e) => e.event === 'notify-sent' && e.details?.target === 'command'));
   });
 
-  it('100 agents that fail within a minute: a bounded number of POSTs, and a summary of the rest', async () => {
+  it('100 agents that fail within a minute: a bounded number of POSTs, and a summary of the rest', { timeout: 120_000 }, async () => {
     const web = await hook();
     const agents = Array.from({ length: 100 }, (_, i) => `[agents.c${i}]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", "exit 3"]\n`).join('\n');
     const t = project(agents, `webhook = "${web.url}"\n`, FAST_FAIL.replace('crash_limit = 2', 'crash_limit = 1'));
-    const started = Date.now();
     await t.ao('up'); // exit 1: an agent died during it
     const failedAll = await waitFor(
       async () => {
@@ -141,13 +140,15 @@ describe('notifications', () => {
       15_000,
     );
     await new Promise((r) => setTimeout(r, 1000)); // nothing more comes within the minute
-    expect(Date.now() - started).toBeLessThan(60_000); // all within the minute
+    // all within the limits' minute (counted from the first failure: a loaded machine starts 100 panes slowly)
+    const times = failedAll.map((e) => Date.parse(e.time));
+    expect(Date.now() - Math.min(...times)).toBeLessThan(60_000);
     const failedPosts = web.posts.filter((p) => (JSON.parse(p.body) as { event: string }).event === 'failed');
     expect(failedPosts.length).toBeGreaterThan(0);
     expect(failedPosts.length).toBeLessThanOrEqual(10);
     expect(web.posts.length).toBe(failedPosts.length + 1);
     // the summary counts what was held back until it was made: every other failure, unless some came later still
-    const lastFailure = Math.max(...failedAll.map((e) => Date.parse(e.time)));
+    const lastFailure = Math.max(...times);
     if (lastFailure < Date.parse(summary.time)) expect(summary.detail.dropped).toBe(100 - failedPosts.length);
     else expect(summary.detail.dropped).toBeLessThan(100 - failedPosts.length);
     expect(summary.detail.dropped).toBeGreaterThan(0);

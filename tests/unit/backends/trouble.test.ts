@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { claudeSessionId, claudeTextTrouble, claudeTrouble, claudeUsage } from '../../../src/backends/claude-stream.js';
+import { claudeFellBack, claudeSessionId, claudeTextTrouble, claudeTrouble, claudeUsage } from '../../../src/backends/claude-stream.js';
 import { codexSessionId, codexTrouble, codexUsage } from '../../../src/backends/codex-stream.js';
 import { geminiSessionId, geminiTrouble, geminiUsage } from '../../../src/backends/gemini-stream.js';
 import { nextClockTime, parseReset, type Trouble } from '../../../src/backends/trouble.js';
@@ -191,5 +191,33 @@ describe('usage', () => {
       expect(geminiSessionId(c.stdout)).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect(geminiUsage(load('gemini', 'ok').stdout)).toBeNull();
+  });
+});
+
+describe('Claude Code switching to its --fallback-model within a run', () => {
+  // the wire shape of the marker: an assistant message's content block {type: "fallback", from: {model}, to: {model}}
+  const marker = JSON.stringify({
+    type: 'assistant',
+    message: {
+      content: [
+        { type: 'fallback', from: { model: 'claude-opus-4-8' }, to: { model: 'claude-sonnet-4-6' } },
+        { type: 'text', text: 'hi' },
+      ],
+    },
+  });
+
+  it('reads the switch from the stream, and nothing from a run on its own model', () => {
+    const ok = load('claude', 'ok').stdout;
+    expect(claudeFellBack(`${marker}\n${ok}`)).toEqual({ from: 'claude-opus-4-8', to: 'claude-sonnet-4-6' });
+    expect(claudeFellBack(ok)).toBeNull();
+  });
+
+  it('reads 2.1.332’s own system/model_fallback event after three 529s (captured), in a run that exits 0', () => {
+    const c = load('claude', 'model-fallback');
+    expect(c.exitStatus).toBe(0);
+    expect(claudeTrouble(c.stdout, c.exitStatus, c.startedAt * 1000).kind).toBeNull();
+    // Claude names the ids it sent: the stand-in's opus alias became claude-opus-5-5
+    expect(claudeFellBack(c.stdout)).toEqual({ from: 'claude-opus-5-5', to: 'claude-sonnet-4-5' });
+    expect(claudeFellBack('not json\n{"type":"assistant","message":{"content":"text"}}')).toBeNull();
   });
 });

@@ -143,6 +143,29 @@ describe('Claude retrying an overloaded API (system/api_retry)', () => {
     ]);
   });
 
+  it('shows the CLI’s own switch to its --fallback-model as a line of its own', () => {
+    let out = '';
+    const feed = lineFeeder(
+      formatterFor('claude', () => undefined),
+      null,
+      (t) => (out += t),
+    );
+    const block = { type: 'fallback', from: { model: 'claude-opus-4-8' }, to: { model: 'claude-sonnet-4-6' } };
+    feed.chunk(Buffer.from(`${JSON.stringify({ type: 'assistant', message: { content: [block, { type: 'text', text: 'on sonnet' }] } })}\n`));
+    feed.end();
+    expect(out).toBe('· model fallback claude-opus-4-8 → claude-sonnet-4-6\non sonnet\n');
+    out = '';
+    const captured = lineFeeder(
+      formatterFor('claude', () => undefined),
+      null,
+      (t) => (out += t),
+    );
+    captured.chunk(Buffer.from(load('claude', 'model-fallback').stdout));
+    captured.end();
+    expect(out).toMatch(/^· model fallback claude-opus-5-5 → claude-sonnet-4-5 \(overloaded\)$/m);
+    expect(out).toContain('Hello from the fallback model.');
+  });
+
   it('writes the retries to the signal file, which the watchdog reads as waiting on the provider', async () => {
     const dir = tempDir();
     const signals = join(dir, 'signals', 'builder.jsonl');

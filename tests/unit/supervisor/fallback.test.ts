@@ -24,6 +24,8 @@ const usageLimit: RunEnd = { trouble: { kind: 'usage-limit', message: 'You’ve 
 const rateLimit: RunEnd = { trouble: { kind: 'rate-limit', message: '429' }, ok: false };
 const good: RunEnd = { trouble: null, ok: true };
 const crash: RunEnd = { trouble: null, ok: false };
+/** a run that ended well although Claude Code switched to its --fallback-model during it */
+const switched: RunEnd = { trouble: null, fellBack: { from: OPUS, to: SONNET }, ok: true };
 
 const closed = (troubleSince: number | null): FallbackState => ({ own: OPUS, troubleSince, since: null, probing: false });
 const open = (since: number, probing = false): FallbackState => ({ own: OPUS, troubleSince: null, since, probing });
@@ -41,6 +43,15 @@ describe('afterRun: the end of a run moves the clock', () => {
       name: 'a failed probe: back on the fallback at once',
       state: open(T0, true),
       run: overload,
+      now: T0 + 700 * S,
+      want: open(T0 + 700 * S),
+      startBy: T0 + 700 * S,
+    },
+    { name: 'the CLI’s own switch to another model starts the clock', state: null, run: switched, now: T0, want: closed(T0), startBy: T0 + 120 * S },
+    {
+      name: 'a probe the CLI itself moved off its model fails',
+      state: open(T0, true),
+      run: switched,
       now: T0 + 700 * S,
       want: open(T0 + 700 * S),
       startBy: T0 + 700 * S,
