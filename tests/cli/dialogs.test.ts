@@ -43,26 +43,6 @@ const FIRST_LINE = ROLE.split('\n')[0]!;
 const AT_DIALOG_MS = 6000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Two TUIs at a time: on this 2-core machine eight at once (each CLI ~0.3-1 core
- * while it starts) slow `ao up` itself past its 5 s bound.
- */
-const SLOTS = 2;
-let busy = 0;
-const queue: Array<() => void> = [];
-async function slot<T>(run: () => Promise<T>): Promise<T> {
-  // a waiter is handed the slot of the test that ends, so none can jump the queue
-  if (busy >= SLOTS) await new Promise<void>((resolve) => queue.push(resolve));
-  else busy++;
-  try {
-    return await run();
-  } finally {
-    const next = queue.shift();
-    if (next) next();
-    else busy--;
-  }
-}
-
 interface Case {
   cli: CliName;
   start: () => Promise<StandIn>;
@@ -294,110 +274,109 @@ for (const c of CASES) {
   if (!installed.ok) announceInstallFailure(c.cli, installed.reason);
   const bin = installed.ok ? installed.bin : '';
 
-  describe.skipIf(!installed.ok).concurrent(`${c.cli} TUI at its dialogs`, { timeout: 120_000 }, () => {
+  // one TUI at a time in this file (its project runs one other TUI file beside it, vitest.config.ts): a test's
+  // timeout then counts its own work, never a wait for another test's turn
+  describe.skipIf(!installed.ok)(`${c.cli} TUI at its dialogs`, { timeout: 120_000 }, () => {
     if (c.trust === null)
       // this CLI asks nothing in a folder it has not seen: what holds is that ao pastes into a ready screen only, once
-      it('a folder it has not seen: no dialog, never waiting, and the kickoff arrives once, byte for byte', () =>
-        slot(async () => {
-          const r = await rig(c, bin, { trusted: false, askTools: false });
-          expect(await up(r)).toMatch(/tui: started/);
-          const turn = await kickoffTurn(c, r);
-          const want = c.kept(r.pasted());
-          expect(JSON.stringify(kickoffTexts(c, turn)[0]), await story(r)).toBe(JSON.stringify(want));
-          const screen = await r.capture();
-          expect(getDialog(c.cli, screen), screen).toBeNull();
-          expect(
-            (await eventsOf(r.ao)).filter((e) => e.agent === 'tui' && e.event === 'waiting'),
-            'never waiting',
-          ).toEqual([]);
-          await sleep(1500);
-          const turns = r.server.requests.filter((q) => kickoffTexts(c, q).length > 0);
-          for (const q of turns) expect(kickoffTexts(c, q)).toEqual([want]);
-          expect(
-            (await handsOn(r)).filter((e) => e.startsWith('kickoff-')),
-            'one kickoff',
-          ).toHaveLength(1);
-          for (const mark of ['dollar', 'tick']) expect(existsSync(join(r.dir, `PWNED-${mark}`)), mark).toBe(false);
-        }));
-    else
-      it('folder trust: nothing reaches the dialog; once a person answers, the kickoff arrives once, byte for byte', () =>
-        slot(async () => {
-          const trust = c.trust!;
-          const r = await rig(c, bin, { trusted: false, askTools: false });
-          const said = await up(r);
-          // the dialog may be drawn after ao up stops watching (codex: seconds after its splash)
-          expect(said).toMatch(
-            /tui: started \(pid \d+[^)]*\); (?:waiting at a dialog \(folder trust\) — the kickoff will be pasted when it is answered \(ao attach tui\)|not ready for its kickoff yet)/,
-          );
-          await waitFor(async () => ((await statusOf(r.ao)).agents.tui?.state === 'waiting' ? true : undefined), 30_000, 250);
-
-          await mailAtDialog(r);
-          const screen = await r.capture();
-          expect(getDialog(c.cli, screen), screen).toBe('folder trust');
-          expect(
-            r.server.requests.filter((q) => q.model),
-            'no model turn before the person answers',
-          ).toEqual([]);
-          expect(
-            r.server.requests.some((q) => q.body.includes('Ünïcödé')),
-            'the kickoff never left',
-          ).toBe(false);
-          expect(trust.recorded(r.home, r.dir), 'no trust recorded').toBe(false);
-          const status = (await statusOf(r.ao)).agents.tui;
-          expect(status).toMatchObject({ state: 'waiting' });
-          expect(status?.detail).toContain('kickoff pending');
-          expect(await handsOn(r), 'ao pasted nothing').toEqual([]);
-
-          await r.keys(...trust.accept);
-          const pasted = r.pasted();
-          const want = c.kept(pasted);
-          const turn = await kickoffTurn(c, r);
-          expect(JSON.stringify(kickoffTexts(c, turn)[0]), await story(r)).toBe(JSON.stringify(want));
-          expect(trust.recorded(r.home, r.dir), 'the person’s answer was recorded').toBe(true);
-          // the mail notice follows as a turn of its own; the kickoff is in no turn twice
-          await r.server.waitFor((q) => q.model && c.texts(q).some((t) => t.includes('you have new mail in your inbox')), 30_000);
-          await sleep(1500);
-          const turns = r.server.requests.filter((q) => kickoffTexts(c, q).length > 0);
-          expect(turns.length).toBeGreaterThanOrEqual(2); // the kickoff's turn, then the notice's with the kickoff in its history
-          for (const q of turns) expect(kickoffTexts(c, q)).toEqual([want]);
-          for (const mark of ['dollar', 'tick', 'mail']) expect(existsSync(join(r.dir, `PWNED-${mark}`)), mark).toBe(false);
-        }));
-
-    it('tool permission: the dialog stays while mail and sweeps go on, the tool never runs, status reads waiting', () =>
-      slot(async () => {
-        const r = await rig(c, bin, { trusted: true, askTools: true });
-        const marker = join(r.dir, 'MARKER-made-by-tool');
-        r.server.script({ kind: 'tool', command: `touch ${marker}` });
-        const said = await up(r);
-        expect(said).toMatch(/tui: started/);
-        if (c.startQuestion) {
-          const q = c.startQuestion;
-          await waitFor(async () => ((await statusOf(r.ao)).agents.tui?.detail?.includes(`at a dialog (${q.dialog})`) ? true : undefined), 30_000, 250);
-          expect(r.server.requests.filter((x) => x.model)).toEqual([]);
-          await r.keys(...q.keys);
-        }
-        // the kickoff is pasted once the TUI is steadily ready; the stand-in answers it with the tool call
+      it('a folder it has not seen: no dialog, never waiting, and the kickoff arrives once, byte for byte', async () => {
+        const r = await rig(c, bin, { trusted: false, askTools: false });
+        expect(await up(r)).toMatch(/tui: started/);
         const turn = await kickoffTurn(c, r);
-        expect(JSON.stringify(kickoffTexts(c, turn)[0]), await story(r)).toBe(JSON.stringify(c.kept(r.pasted())));
+        const want = c.kept(r.pasted());
+        expect(JSON.stringify(kickoffTexts(c, turn)[0]), await story(r)).toBe(JSON.stringify(want));
+        const screen = await r.capture();
+        expect(getDialog(c.cli, screen), screen).toBeNull();
+        expect(
+          (await eventsOf(r.ao)).filter((e) => e.agent === 'tui' && e.event === 'waiting'),
+          'never waiting',
+        ).toEqual([]);
+        await sleep(1500);
+        const turns = r.server.requests.filter((q) => kickoffTexts(c, q).length > 0);
+        for (const q of turns) expect(kickoffTexts(c, q)).toEqual([want]);
+        expect(
+          (await handsOn(r)).filter((e) => e.startsWith('kickoff-')),
+          'one kickoff',
+        ).toHaveLength(1);
+        for (const mark of ['dollar', 'tick']) expect(existsSync(join(r.dir, `PWNED-${mark}`)), mark).toBe(false);
+      });
+    else
+      it('folder trust: nothing reaches the dialog; once a person answers, the kickoff arrives once, byte for byte', async () => {
+        const trust = c.trust!;
+        const r = await rig(c, bin, { trusted: false, askTools: false });
+        const said = await up(r);
+        // the dialog may be drawn after ao up stops watching (codex: seconds after its splash)
+        expect(said).toMatch(
+          /tui: started \(pid \d+[^)]*\); (?:waiting at a dialog \(folder trust\) — the kickoff will be pasted when it is answered \(ao attach tui\)|not ready for its kickoff yet)/,
+        );
         await waitFor(async () => ((await statusOf(r.ao)).agents.tui?.state === 'waiting' ? true : undefined), 30_000, 250);
-        const modelTurns = r.server.requests.filter((q) => q.model).length;
 
         await mailAtDialog(r);
         const screen = await r.capture();
-        expect(getDialog(c.cli, screen), screen).toBe('tool permission');
-        expect(existsSync(marker), 'the tool never ran').toBe(false);
-        expect(r.server.requests.filter((q) => q.model).length, 'no turn went on behind the dialog').toBe(modelTurns);
-        expect((await statusOf(r.ao)).agents.tui).toMatchObject({ state: 'waiting' });
+        expect(getDialog(c.cli, screen), screen).toBe('folder trust');
         expect(
-          (await handsOn(r)).filter((e) => !e.startsWith('kickoff-')),
-          'no notice was pasted',
+          r.server.requests.filter((q) => q.model),
+          'no model turn before the person answers',
         ).toEqual([]);
+        expect(
+          r.server.requests.some((q) => q.body.includes('Ünïcödé')),
+          'the kickoff never left',
+        ).toBe(false);
+        expect(trust.recorded(r.home, r.dir), 'no trust recorded').toBe(false);
+        const status = (await statusOf(r.ao)).agents.tui;
+        expect(status).toMatchObject({ state: 'waiting' });
+        expect(status?.detail).toContain('kickoff pending');
+        expect(await handsOn(r), 'ao pasted nothing').toEqual([]);
 
-        // a person refuses; the tool still never ran
-        await r.keys(...c.reject);
-        await sleep(1000);
-        expect(existsSync(marker)).toBe(false);
-      }));
+        await r.keys(...trust.accept);
+        const pasted = r.pasted();
+        const want = c.kept(pasted);
+        const turn = await kickoffTurn(c, r);
+        expect(JSON.stringify(kickoffTexts(c, turn)[0]), await story(r)).toBe(JSON.stringify(want));
+        expect(trust.recorded(r.home, r.dir), 'the person’s answer was recorded').toBe(true);
+        // the mail notice follows as a turn of its own; the kickoff is in no turn twice
+        await r.server.waitFor((q) => q.model && c.texts(q).some((t) => t.includes('you have new mail in your inbox')), 30_000);
+        await sleep(1500);
+        const turns = r.server.requests.filter((q) => kickoffTexts(c, q).length > 0);
+        expect(turns.length).toBeGreaterThanOrEqual(2); // the kickoff's turn, then the notice's with the kickoff in its history
+        for (const q of turns) expect(kickoffTexts(c, q)).toEqual([want]);
+        for (const mark of ['dollar', 'tick', 'mail']) expect(existsSync(join(r.dir, `PWNED-${mark}`)), mark).toBe(false);
+      });
+
+    it('tool permission: the dialog stays while mail and sweeps go on, the tool never runs, status reads waiting', async () => {
+      const r = await rig(c, bin, { trusted: true, askTools: true });
+      const marker = join(r.dir, 'MARKER-made-by-tool');
+      r.server.script({ kind: 'tool', command: `touch ${marker}` });
+      const said = await up(r);
+      expect(said).toMatch(/tui: started/);
+      if (c.startQuestion) {
+        const q = c.startQuestion;
+        await waitFor(async () => ((await statusOf(r.ao)).agents.tui?.detail?.includes(`at a dialog (${q.dialog})`) ? true : undefined), 30_000, 250);
+        expect(r.server.requests.filter((x) => x.model)).toEqual([]);
+        await r.keys(...q.keys);
+      }
+      // the kickoff is pasted once the TUI is steadily ready; the stand-in answers it with the tool call
+      const turn = await kickoffTurn(c, r);
+      expect(JSON.stringify(kickoffTexts(c, turn)[0]), await story(r)).toBe(JSON.stringify(c.kept(r.pasted())));
+      await waitFor(async () => ((await statusOf(r.ao)).agents.tui?.state === 'waiting' ? true : undefined), 30_000, 250);
+      const modelTurns = r.server.requests.filter((q) => q.model).length;
+
+      await mailAtDialog(r);
+      const screen = await r.capture();
+      expect(getDialog(c.cli, screen), screen).toBe('tool permission');
+      expect(existsSync(marker), 'the tool never ran').toBe(false);
+      expect(r.server.requests.filter((q) => q.model).length, 'no turn went on behind the dialog').toBe(modelTurns);
+      expect((await statusOf(r.ao)).agents.tui).toMatchObject({ state: 'waiting' });
+      expect(
+        (await handsOn(r)).filter((e) => !e.startsWith('kickoff-')),
+        'no notice was pasted',
+      ).toEqual([]);
+
+      // a person refuses; the tool still never ran
+      await r.keys(...c.reject);
+      await sleep(1000);
+      expect(existsSync(marker)).toBe(false);
+    });
   });
 }
 
