@@ -11,9 +11,9 @@ import { anthropicUserTexts, startAnthropic } from '../fixtures/standins/anthrop
 import type { Recorded, StandIn } from '../fixtures/standins/common.js';
 import { geminiUserTexts, startGemini } from '../fixtures/standins/gemini.js';
 import { openaiUserTexts, startOpenAI } from '../fixtures/standins/openai.js';
-import { killServer, makeProject, removeProject, runAo, uniqueSocket } from '../helpers/ao.js';
+import { makeProject, runAo, uniqueSocket } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli, type CliName } from '../helpers/clis.js';
-import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, endStandInTeam, tomlPairs } from '../helpers/standin-env.js';
 
 /** Quotes, a command substitution, backticks, non-ASCII, blank lines, a leading "- " and "review". */
 const KICKOFF = [
@@ -109,13 +109,7 @@ for (const c of CASES) {
       writeFileSync(join(dir, 'agents.toml'), agentsToml(c, installed.ok ? installed.bin : '', home.env));
     });
 
-    afterAll(async () => {
-      await runAo(['down'], { cwd: dir, socket });
-      await killServer(socket);
-      await server.close();
-      home.remove();
-      removeProject(dir);
-    });
+    afterAll(() => endStandInTeam({ dir, socket, server, home }));
 
     it('delivers the kickoff byte for byte past a variadic flag', async () => {
       const up = await runAo(['up', '--no-watchdog'], { cwd: dir, socket });

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StandIn } from '../fixtures/standins/common.js';
 import { startOpenAI } from '../fixtures/standins/openai.js';
-import { eventsOf, killServer, makeProject, removeProject, runAo, statusOf, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { eventsOf, makeProject, runAo, statusOf, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, endStandInTeam, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('codex');
 if (!installed.ok) announceInstallFailure('codex', installed.reason);
@@ -53,13 +53,7 @@ async function codexLoop(tag: string, watchdog: string): Promise<{ ao: (...args:
     ].join('\n'),
   );
   const ao = (...args: string[]) => runAo(args, { cwd: dir, socket, env: { TZ: 'UTC' } });
-  cleanups.push(async () => {
-    await ao('down');
-    await killServer(socket);
-    await server.close();
-    home.remove();
-    removeProject(dir);
-  });
+  cleanups.push(() => endStandInTeam({ dir, socket, server, home }));
   return { ao, server };
 }
 

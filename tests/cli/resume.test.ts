@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { Recorded, StandIn } from '../fixtures/standins/common.js';
-import { eventsOf, killServer, makeProject, removeProject, runAo, tmux, waitFor } from '../helpers/ao.js';
+import { eventsOf, makeProject, runAo, tmux, waitFor } from '../helpers/ao.js';
 import { uniqueSocket } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, leadToml } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, endStandInTeam, leadToml } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('claude');
 if (!installed.ok) announceInstallFailure('claude', installed.reason);
@@ -58,13 +58,7 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
     writeFileSync(join(dir, 'agents.toml'), leadToml('res-', 'claude', installed.ok ? installed.bin : '', home.env));
   });
 
-  afterAll(async () => {
-    await runAo(['down'], { cwd: dir, socket });
-    await killServer(socket);
-    await server.close();
-    home.remove();
-    removeProject(dir);
-  });
+  afterAll(() => endStandInTeam({ dir, socket, server, home }));
 
   it('carries the earlier conversation into its next request after kill -9 and a heal', async () => {
     const up = await runAo(['up'], { cwd: dir, socket });

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USAGE, type Recorded, type StandIn, type Usage } from '../fixtures/standins/common.js';
 import { startGemini } from '../fixtures/standins/gemini.js';
 import { startOpenAI } from '../fixtures/standins/openai.js';
-import { killServer, makeProject, removeProject, runAo, statusOf, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { makeProject, runAo, statusOf, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, endStandInTeam, tomlPairs } from '../helpers/standin-env.js';
 
 /** what the stand-in reports for each answer (a tool call reports DEFAULT_USAGE) */
 const EACH: Usage = { input_tokens: 2100, output_tokens: 64, cache_read_tokens: 1024, cache_write_tokens: 0 };
@@ -79,13 +79,7 @@ for (const c of CASES) {
       );
     });
 
-    afterAll(async () => {
-      await ao('down');
-      await killServer(socket);
-      await server.close();
-      home.remove();
-      removeProject(dir);
-    });
+    afterAll(() => endStandInTeam({ dir, socket, server, home }));
 
     it('shows progress, not JSON, in the pane; keeps the stream; ao cost is what the stand-in reported', async () => {
       // the second (last) iteration, whose pane stays up, calls a tool; Codex runs it in its sandbox

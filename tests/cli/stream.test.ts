@@ -13,9 +13,9 @@ import { loadProject } from '../../src/config/load.js';
 import { recordIteration } from '../../src/supervisor/record-usage.js';
 import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { StandIn, Usage } from '../fixtures/standins/common.js';
-import { killServer, makeProject, removeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { makeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, endStandInTeam, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('claude');
 if (!installed.ok) announceInstallFailure('claude', installed.reason);
@@ -61,13 +61,7 @@ describe.skipIf(!installed.ok)('a Claude loop, readable, with its usage kept', {
     );
   });
 
-  afterAll(async () => {
-    await ao('down');
-    await killServer(socket);
-    await server.close();
-    home.remove();
-    removeProject(dir);
-  });
+  afterAll(() => endStandInTeam({ dir, socket, server, home }));
 
   const exitOf = (): string | null => {
     const f = join(dir, 'state', 'exits', 'builder');

@@ -13,9 +13,9 @@ import { loadProject } from '../../src/config/load.js';
 import { troubleOf } from '../../src/supervisor/read-trouble.js';
 import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { StandIn } from '../fixtures/standins/common.js';
-import { killServer, makeProject, removeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { makeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, endStandInTeam, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('claude');
 if (!installed.ok) announceInstallFailure('claude', installed.reason);
@@ -57,13 +57,7 @@ describe.skipIf(!installed.ok)('a Claude loop at its usage limit', { timeout: 12
     );
   });
 
-  afterAll(async () => {
-    await ao('down');
-    await killServer(socket);
-    await server.close();
-    home.remove();
-    removeProject(dir);
-  });
+  afterAll(() => endStandInTeam({ dir, socket, server, home }));
 
   it('is a usage limit resetting when the stand-in said, not a failure', async () => {
     const resetAt = Math.floor(Date.now() / 1000) + 60;
@@ -137,13 +131,7 @@ describe.skipIf(!codexCli.ok)('a Codex loop at its usage limit', { timeout: 120_
     );
   });
 
-  afterAll(async () => {
-    await ao('down');
-    await killServer(socket);
-    await server.close();
-    home.remove();
-    removeProject(dir);
-  });
+  afterAll(() => endStandInTeam({ dir, socket, server, home }));
 
   it('is a usage limit resetting at the minute the stand-in said', async () => {
     const resetAt = Math.floor(Date.now() / 1000) + 60;

@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterAll, onTestFinished } from 'vitest';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const AO = join(REPO, 'bin', 'ao');
@@ -93,24 +94,44 @@ export interface Team {
   socket: string;
   /** runs the built CLI in the project on its socket */
   ao: Ao;
-  /** `ao down`, the test's tmux server killed, the folder removed */
+  /** `ao down`, the test's tmux server killed (and the socket file it can leave), the folder removed (with retries) */
   cleanup: () => Promise<void>;
 }
 
+export interface TeamOptions {
+  /** what every `ao` of the team runs with, over runAo's own environment */
+  env?: Record<string, string>;
+  /**
+   * Who calls cleanup: `afterTest`, the team itself when the test that made it
+   * ends, passed or failed (make it inside the test); `afterAll`, the team itself
+   * after the tests of the file or describe that made it (make it while they are
+   * collected: at the top of the file or in the describe); left out, the caller.
+   */
+  teardown?: 'afterTest' | 'afterAll';
+}
+
 /** A temp project from a map of files, on a socket of its own. */
-export function team(tag: string, files: Record<string, string>): Team {
+export function team(tag: string, files: Record<string, string>, options: TeamOptions = {}): Team {
+  return teamIn(tag, makeProject(files), options);
+}
+
+/** A team in a project folder made already (demoProject, a folder for `ao init`), on a socket of its own; cleanup removes the folder. */
+export function teamIn(tag: string, dir: string, options: TeamOptions = {}): Team {
   const socket = uniqueSocket(tag);
-  const dir = makeProject(files);
-  return {
+  const env = options.env ?? {};
+  const t: Team = {
     dir,
     socket,
-    ao: (...args: string[]) => runAo(args, { cwd: dir, socket }),
+    ao: (...args: string[]) => runAo(args, { cwd: dir, socket, env }),
     cleanup: async () => {
-      await runAo(['down'], { cwd: dir, socket });
-      await killServer(socket);
+      await runAo(['down'], { cwd: dir, socket, env });
+      await killServerAndSocket(socket);
       removeProject(dir);
     },
   };
+  if (options.teardown === 'afterTest') onTestFinished(t.cleanup);
+  else if (options.teardown === 'afterAll') afterAll(t.cleanup);
+  return t;
 }
 
 /**
@@ -118,20 +139,24 @@ export function team(tag: string, files: Record<string, string>): Team {
  * phases, with the watchdog's timings scaled down: the team the supervision
  * tests kill things under.
  */
-export function sleepersTeam(tag: string, names: readonly string[], extra = ''): Team {
-  return team(tag, {
-    'agents.toml': [
-      '[defaults]\nbackend = "shell"\n',
-      ...names.map((n) => `[agents.${n}]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n`),
-      extra,
-      '[[phases]]\nid = "one"\nplan = "one.md"\n',
-      '[[phases]]\nid = "two"\nplan = "two.md"\n',
-      '[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\n',
-    ].join('\n'),
-    'prompts/kickoff.md': 'go\n',
-    'phases/one.md': '# one\n',
-    'phases/two.md': '# two\n',
-  });
+export function sleepersTeam(tag: string, names: readonly string[], extra = '', options: TeamOptions = {}): Team {
+  return team(
+    tag,
+    {
+      'agents.toml': [
+        '[defaults]\nbackend = "shell"\n',
+        ...names.map((n) => `[agents.${n}]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n`),
+        extra,
+        '[[phases]]\nid = "one"\nplan = "one.md"\n',
+        '[[phases]]\nid = "two"\nplan = "two.md"\n',
+        '[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\n',
+      ].join('\n'),
+      'prompts/kickoff.md': 'go\n',
+      'phases/one.md': '# one\n',
+      'phases/two.md': '# two\n',
+    },
+    options,
+  );
 }
 
 /** An agent as `ao status --json` reports it (the fields the tests read). */

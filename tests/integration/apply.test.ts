@@ -6,7 +6,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load.js';
 import { emptyRecord, markStarted, type AgentRecord } from '../../src/state/agents.js';
 import { initialPhaseState, phaseView } from '../../src/state/phase.js';
@@ -16,24 +16,23 @@ import { applyActions, type SweepContext } from '../../src/supervisor/apply.js';
 import type { EventAction, SweepAction } from '../../src/supervisor/decide.js';
 import { errorRetryMs } from '../../src/supervisor/reconcile.js';
 import { timingsOf } from '../../src/supervisor/observe.js';
-import { AO, killServer, makeProject, removeProject, uniqueSocket } from '../helpers/ao.js';
+import { AO, team } from '../helpers/ao.js';
 
-const socket = uniqueSocket('apply');
-const dir = makeProject({
-  'agents.toml': [
-    '[defaults]\nbackend = "shell"\nsession_prefix = "ap-"\n',
-    ...['broken', 'good'].map((n) => `[agents.${n}]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n`),
-    '[[phases]]\nid = "one"\nplan = "one.md"\n',
-  ].join('\n'),
-  'prompts/kickoff.md': 'Kickoff for {role}.\n\n{role_prompt}\n',
-  'prompts/broken.md': 'broken\n',
-  'prompts/good.md': 'good\n',
-  'phases/one.md': '# one\n',
-});
-afterAll(async () => {
-  await killServer(socket);
-  removeProject(dir);
-});
+const { dir, socket } = team(
+  'apply',
+  {
+    'agents.toml': [
+      '[defaults]\nbackend = "shell"\nsession_prefix = "ap-"\n',
+      ...['broken', 'good'].map((n) => `[agents.${n}]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n`),
+      '[[phases]]\nid = "one"\nplan = "one.md"\n',
+    ].join('\n'),
+    'prompts/kickoff.md': 'Kickoff for {role}.\n\n{role_prompt}\n',
+    'prompts/broken.md': 'broken\n',
+    'prompts/good.md': 'good\n',
+    'phases/one.md': '# one\n',
+  },
+  { teardown: 'afterAll' },
+);
 
 describe('applyActions', () => {
   it('a start whose prompt file is gone marks its agent error, once; a failing mail is logged; the other start in the batch is made', async () => {

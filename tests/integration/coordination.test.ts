@@ -1,17 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventsOf, statusOf, team, waitFor, type Ao, type StatusAgent, type Team } from '../helpers/ao.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-});
-
 function project(toml: string): Team {
-  const t = team('coord', { 'agents.toml': toml, 'prompts/kickoff.md': 'go\n', 'phases/one.md': '# one\n' });
-  cleanups.push(t.cleanup);
-  return t;
+  return team('coord', { 'agents.toml': toml, 'prompts/kickoff.md': 'go\n', 'phases/one.md': '# one\n' }, { teardown: 'afterTest' });
 }
 
 const agents = async (ao: Ao): Promise<Record<string, StatusAgent>> => (await statusOf(ao)).agents;

@@ -1,18 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { killServer, removeProject, runAo, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { describe, expect, it } from 'vitest';
+import { team, waitFor } from '../helpers/ao.js';
 
-const socket = uniqueSocket('e2e');
-const dir = mkdtempSync(join(tmpdir(), 'ao-e2e-'));
-const ao = (...args: string[]) => runAo(args, { cwd: dir, socket, env: { AO_DEMO_PACE_S: '0.1' } });
-
-afterAll(async () => {
-  await ao('down');
-  await killServer(socket);
-  removeProject(dir);
-});
+// an empty folder for `ao init`
+const { dir, ao } = team('e2e', {}, { env: { AO_DEMO_PACE_S: '0.1' }, teardown: 'afterAll' });
 
 describe('the demo team, end to end on a real tmux server', () => {
   it('a fresh `ao init` project runs all three phases to complete, with a fail, a fix and a pass', async () => {

@@ -1,22 +1,19 @@
 // ao records every exit itself (its launcher writes state/exits/AGENT), so a
 // status tmux loses (DESIGN §5) never turns a normal loop end into a failure.
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventsOf, statusOf, team, waitFor, type Team } from '../helpers/ao.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-});
-
 function project(tag: string, agents: string, watchdog: string): Team {
-  const t = team(tag, {
-    'agents.toml': `[defaults]\nbackend = "shell"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\n${watchdog}\n`,
-    'prompts/kickoff.md': 'go\n',
-    'phases/one.md': '# one\n',
-  });
-  cleanups.push(t.cleanup);
-  return t;
+  return team(
+    tag,
+    {
+      'agents.toml': `[defaults]\nbackend = "shell"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\n${watchdog}\n`,
+      'prompts/kickoff.md': 'go\n',
+      'phases/one.md': '# one\n',
+    },
+    { teardown: 'afterTest' },
+  );
 }
 
 const loops = (n: number, script: (i: number) => string, extra = ''): string =>

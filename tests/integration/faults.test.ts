@@ -1,13 +1,8 @@
 // One agent's fault stays with that agent: the sweep goes on for all others.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventsOf, statusOf, team, waitFor } from '../helpers/ao.js';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-});
 
 const sleeper = (name: string) => `[agents.${name}]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n`;
 
@@ -16,13 +11,16 @@ describe('faults stay where they happen (real tmux)', () => {
     "with one agent's prompt deleted, another agent killed is healed at once; the first one's error is one event, and it heals once the prompt is back",
     { timeout: 60_000 },
     async () => {
-      const t = team('faults', {
-        'agents.toml': `[defaults]\nbackend = "shell"\n\n${sleeper('alpha')}\n${sleeper('beta')}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nhealthy_after_s = 0.3\nbackoff_initial_s = 1\nbackoff_max_s = 5\nstall_check_s = 1\n`,
-        'prompts/kickoff.md': 'go\n',
-        'prompts/alpha.md': 'you are alpha\n',
-        'phases/one.md': '# one\n',
-      });
-      cleanups.push(t.cleanup);
+      const t = team(
+        'faults',
+        {
+          'agents.toml': `[defaults]\nbackend = "shell"\n\n${sleeper('alpha')}\n${sleeper('beta')}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nhealthy_after_s = 0.3\nbackoff_initial_s = 1\nbackoff_max_s = 5\nstall_check_s = 1\n`,
+          'prompts/kickoff.md': 'go\n',
+          'prompts/alpha.md': 'you are alpha\n',
+          'phases/one.md': '# one\n',
+        },
+        { teardown: 'afterTest' },
+      );
       const { ao, dir } = t;
       expect((await ao('up')).code).toBe(0);
       const before = await waitFor(async () => {

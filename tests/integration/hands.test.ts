@@ -18,9 +18,7 @@ afterAll(async () => {
 });
 
 function project(files: Record<string, string>): Team {
-  const t = team('hands', { 'prompts/kickoff.md': 'Kickoff for {role}.\n\n{role_prompt}\n', 'phases/one.md': '# one\n', ...files });
-  cleanups.push(t.cleanup);
-  return t;
+  return team('hands', { 'prompts/kickoff.md': 'Kickoff for {role}.\n\n{role_prompt}\n', 'phases/one.md': '# one\n', ...files }, { teardown: 'afterTest' });
 }
 
 const tail = '\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 0.5\n';

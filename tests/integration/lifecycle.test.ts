@@ -1,11 +1,9 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoProject, killServer, removeProject, runAo, serverRunning, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { describe, expect, it } from 'vitest';
+import { demoProject, killServer, runAo, serverRunning, teamIn, tmux, waitFor } from '../helpers/ao.js';
 
-const socket = uniqueSocket('life');
-let dir: string;
-const ao = (...args: string[]) => runAo(args, { cwd: dir, socket, env: { AO_DEMO_PACE_S: '0.5' } });
+const { dir, socket, ao } = teamIn('life', demoProject(), { env: { AO_DEMO_PACE_S: '0.5' }, teardown: 'afterAll' });
 
 interface StatusJson {
   project: string;
@@ -23,10 +21,6 @@ function pids(json: StatusJson): Record<string, number | null> {
   return Object.fromEntries(json.agents.map((a) => [a.name, a.pid]));
 }
 
-beforeAll(() => {
-  dir = demoProject();
-});
-
 /**
  * For the lifecycle tests the loops must not end by themselves (a demo loop
  * iteration ends, and without a watchdog nothing starts the next one): the
@@ -39,11 +33,6 @@ function longLivedTeam(): void {
     .replace(/pace_s = 2\n/g, '');
   writeFileSync(join(dir, 'agents.toml'), toml);
 }
-
-afterAll(async () => {
-  await killServer(socket);
-  removeProject(dir);
-});
 
 describe('read-only commands on a project that never ran', () => {
   it('ao check and ao status create no file, no folder and no tmux server', async () => {

@@ -22,18 +22,12 @@ const FILES = {
   'phases/two.md': '# two\n',
 };
 
-const teams: Team[] = [];
 const temps: string[] = [];
-afterAll(async () => {
-  for (const t of teams) await t.cleanup();
+afterAll(() => {
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
 
-function limitsTeam(tag: string): Team {
-  const t = team(tag, FILES);
-  teams.push(t);
-  return t;
-}
+const limitsTeam = (tag: string): Team => team(tag, FILES, { teardown: 'afterTest' });
 
 const inboxHash = (dir: string): string | null => {
   const file = join(dir, 'state', 'inbox', 'builder.md');

@@ -18,20 +18,22 @@ afterAll(async () => {
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 function shellTeam(tag: string, extra = ''): Team {
-  const t = team(tag, {
-    'agents.toml': [
-      '[defaults]\nbackend = "shell"\n',
-      '[agents.alpha]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
-      '[agents.beta]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", "echo hello-from-beta; exec sleep 100000"]\n',
-      '[[phases]]\nid = "one"\nplan = "one.md"\n',
-      `[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\n${extra}`,
-    ].join('\n'),
-    'prompts/kickoff.md': 'go\n',
-    'phases/one.md': '# one\n',
-    'victims/.keep': '',
-  });
-  cleanups.push(t.cleanup);
-  return t;
+  return team(
+    tag,
+    {
+      'agents.toml': [
+        '[defaults]\nbackend = "shell"\n',
+        '[agents.alpha]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
+        '[agents.beta]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", "echo hello-from-beta; exec sleep 100000"]\n',
+        '[[phases]]\nid = "one"\nplan = "one.md"\n',
+        `[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\n${extra}`,
+      ].join('\n'),
+      'prompts/kickoff.md': 'go\n',
+      'phases/one.md': '# one\n',
+      'victims/.keep': '',
+    },
+    { teardown: 'afterTest' },
+  );
 }
 
 async function runningPid(ao: Team['ao'], name: string, not?: number): Promise<number> {
@@ -171,13 +173,16 @@ describe('files that are not files', () => {
 
 describe('agents.toml paths are checked after resolving links', () => {
   it('cwd = "rootlink/etc" with rootlink -> / is refused like cwd = "/etc"', async () => {
-    const t = team('rootlink', {
-      'agents.toml':
-        '[defaults]\nbackend = "shell"\n[agents.a]\nkind = "persistent"\ncommand = "true"\ncwd = "rootlink/etc"\n[[phases]]\nid = "one"\nplan = "one.md"\n',
-      'prompts/kickoff.md': 'go\n',
-      'phases/one.md': '# one\n',
-    });
-    cleanups.push(t.cleanup);
+    const t = team(
+      'rootlink',
+      {
+        'agents.toml':
+          '[defaults]\nbackend = "shell"\n[agents.a]\nkind = "persistent"\ncommand = "true"\ncwd = "rootlink/etc"\n[[phases]]\nid = "one"\nplan = "one.md"\n',
+        'prompts/kickoff.md': 'go\n',
+        'phases/one.md': '# one\n',
+      },
+      { teardown: 'afterTest' },
+    );
     symlinkSync('/', join(t.dir, 'rootlink'));
     const check = await t.ao('check');
     expect(check.code).toBe(2);

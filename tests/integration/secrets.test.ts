@@ -8,10 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { eventsOf, killServerAndSocket, makeProject, removeProject, runAo, statusOf, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { describe, expect, it } from 'vitest';
+import { eventsOf, statusOf, team, tmux, waitFor } from '../helpers/ao.js';
 
-const socket = uniqueSocket('secrets');
 const token = (): string => randomBytes(12).toString('hex');
 const SECRET_X = `sk-ant-test-${token()}`;
 const API_KEY = `sk-ant-test-${token()}`;
@@ -25,20 +24,15 @@ const toml = (passEnv: string): string =>
   `[defaults]\nbackend = "shell"\nsession_prefix = "sec-"\n${passEnv}\n[agents.spy]\nkind = "persistent"\nkickoff = "none"\ncommand = "sh"\nargs = ["-c", ${JSON.stringify(spy)}]\n` +
   `env = { SECRET_X = "${SECRET_X}", SPY_DIR = "SPY" }\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nbackoff_initial_s = 0.5\n`;
 
-const dir = makeProject({ 'prompts/kickoff.md': 'Kickoff for {role}.\n', 'phases/one.md': '# one\n' });
+const { dir, socket, ao } = team(
+  'secrets',
+  { 'prompts/kickoff.md': 'Kickoff for {role}.\n', 'phases/one.md': '# one\n' },
+  { env: { ANTHROPIC_API_KEY: API_KEY, AWS_SECRET_ACCESS_KEY: AWS_KEY, SSH_AUTH_SOCK: SSH_SOCK }, teardown: 'afterAll' },
+);
 const spyDir = join(dir, 'seen');
 mkdirSync(spyDir);
 const writeConfig = (passEnv = ''): void => writeFileSync(join(dir, 'agents.toml'), toml(passEnv).replace('"SPY"', JSON.stringify(spyDir)));
 writeConfig();
-
-const ao = (...args: string[]) =>
-  runAo(args, { cwd: dir, socket, env: { ANTHROPIC_API_KEY: API_KEY, AWS_SECRET_ACCESS_KEY: AWS_KEY, SSH_AUTH_SOCK: SSH_SOCK } });
-
-afterAll(async () => {
-  await runAo(['down'], { cwd: dir, socket });
-  await killServerAndSocket(socket);
-  removeProject(dir);
-});
 
 /** Every readable process command line on the machine that holds one of the values. */
 function cmdlinesWithValues(): string[] {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { layout } from '../../src/state/layout.js';
 import { execa } from 'execa';
-import { AO, REPO, team, waitFor, type Team } from '../helpers/ao.js';
+import { AO, REPO, team, waitFor } from '../helpers/ao.js';
 
 // `ao status` reads the project from the copy `ao up` and the watchdog keep in
 // the state folder (state/project-cache.json) while agents.toml is unchanged,
@@ -14,7 +14,7 @@ const TOML =
   '[defaults]\nsession_prefix = "sc-"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n' +
   '[agents.a1]\nkind = "service"\ncommand = "sleep"\nargs = ["1000"]\n\n[agents.a2]\nkind = "service"\ncommand = "sleep"\nargs = ["1000"]\n';
 
-let t: Team;
+const t = team('stcache', { 'agents.toml': TOML, 'prompts/kickoff.md': '# {agent}\n', 'phases/one.md': '# one\n' }, { teardown: 'afterAll' });
 const cacheFile = (): string => layout.projectCache(join(t.dir, 'state'));
 /** The files of dist/ one `ao status` loaded, ESM and CommonJS (bench/trace-imports.mjs records both). */
 async function distLoaded(): Promise<string[]> {
@@ -38,13 +38,8 @@ const readCache = (): { sourceHash: string; project: { agents: { heal: string }[
 const digest = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 beforeAll(async () => {
-  t = team('stcache', { 'agents.toml': TOML, 'prompts/kickoff.md': '# {agent}\n', 'phases/one.md': '# one\n' });
   const up = await t.ao('up');
   expect(up.code, up.stdout + up.stderr).toBe(0);
-}, 30_000);
-
-afterAll(async () => {
-  await t.cleanup();
 }, 30_000);
 
 describe('ao status and the project copy', () => {

@@ -119,58 +119,52 @@ describe('the tmux control-mode client', () => {
 
 /** One persistent agent sleeping, on its own socket (ended after each test). */
 function sleeperTeam(tag: string): Team {
-  const t = team(tag, {
-    'agents.toml': `[defaults]\nbackend = "shell"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[agents.a1]\nkind = "persistent"\ncommand = "sleep"\nargs = ["600"]\n`,
-    'prompts/kickoff.md': 'You are {agent}. {phase_id} {plan}\n',
-    'phases/one.md': '# one\n',
-  });
-  sockets.push(t.socket);
-  return t;
+  return team(
+    tag,
+    {
+      'agents.toml': `[defaults]\nbackend = "shell"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[agents.a1]\nkind = "persistent"\ncommand = "sleep"\nargs = ["600"]\n`,
+      'prompts/kickoff.md': 'You are {agent}. {phase_id} {plan}\n',
+      'phases/one.md': '# one\n',
+    },
+    { teardown: 'afterTest' },
+  );
 }
 
 describe('the watchdog with its control client (the default)', () => {
   it('adds no session to the snapshot, and `ao down` still stops everything', async () => {
     const t = sleeperTeam('ctlwd');
-    try {
-      expect((await t.ao('up')).code).toBe(0);
-      const clientsNow = await waitFor(async () => {
-        const list = await controlClients(t.socket);
-        return list.length === 1 ? list : null;
-      }, 20_000);
-      const pid = Number(clientsNow[0]?.split(' ')[0]);
-      const sessions = (await tmux(t.socket, ['list-sessions', '-F', '#{session_name}'])).stdout.split('\n').sort();
-      expect(sessions).toHaveLength(2);
-      expect(sessions.some((s) => s.endsWith('watchdog'))).toBe(true);
-      const status = await statusOf(t.ao);
-      expect(Object.keys(status.agents).sort()).toEqual(['a1', 'watchdog']);
-      expect((await t.ao('down')).code).toBe(0);
-      expect((await tmux(t.socket, ['list-sessions'])).code).not.toBe(0);
-      await waitFor(async () => {
-        try {
-          process.kill(pid, 0);
-          return false;
-        } catch {
-          return true;
-        }
-      }, 10_000);
-    } finally {
-      await t.cleanup();
-    }
+    expect((await t.ao('up')).code).toBe(0);
+    const clientsNow = await waitFor(async () => {
+      const list = await controlClients(t.socket);
+      return list.length === 1 ? list : null;
+    }, 20_000);
+    const pid = Number(clientsNow[0]?.split(' ')[0]);
+    const sessions = (await tmux(t.socket, ['list-sessions', '-F', '#{session_name}'])).stdout.split('\n').sort();
+    expect(sessions).toHaveLength(2);
+    expect(sessions.some((s) => s.endsWith('watchdog'))).toBe(true);
+    const status = await statusOf(t.ao);
+    expect(Object.keys(status.agents).sort()).toEqual(['a1', 'watchdog']);
+    expect((await t.ao('down')).code).toBe(0);
+    expect((await tmux(t.socket, ['list-sessions'])).code).not.toBe(0);
+    await waitFor(async () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 10_000);
   }, 60_000);
 
   it('with AO_TMUX_CONTROL=0 from `ao up`, the watchdog asks tmux by a process per question', async () => {
     const t = sleeperTeam('ctloff');
-    try {
-      // the watchdog takes AO_TMUX_CONTROL from the `ao up` that starts it
-      expect((await runAo(['up'], { cwd: t.dir, socket: t.socket, env: { AO_TMUX_CONTROL: '0' } })).code).toBe(0);
-      // its sweeps run (the watchdog's record is written by its first one), and no control client came
-      await waitFor(async () => ((await statusOf(t.ao)).agents.watchdog?.state === 'running' ? true : null), 20_000);
-      await new Promise((r) => setTimeout(r, 1000));
-      expect(await controlClients(t.socket)).toEqual([]);
-      const env = readFileSync(`/proc/${(await statusOf(t.ao)).agents.watchdog!.pid}/environ`, 'utf8');
-      expect(env.split('\0')).toContain('AO_TMUX_CONTROL=0');
-    } finally {
-      await t.cleanup();
-    }
+    // the watchdog takes AO_TMUX_CONTROL from the `ao up` that starts it
+    expect((await runAo(['up'], { cwd: t.dir, socket: t.socket, env: { AO_TMUX_CONTROL: '0' } })).code).toBe(0);
+    // its sweeps run (the watchdog's record is written by its first one), and no control client came
+    await waitFor(async () => ((await statusOf(t.ao)).agents.watchdog?.state === 'running' ? true : null), 20_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await controlClients(t.socket)).toEqual([]);
+    const env = readFileSync(`/proc/${(await statusOf(t.ao)).agents.watchdog!.pid}/environ`, 'utf8');
+    expect(env.split('\0')).toContain('AO_TMUX_CONTROL=0');
   }, 60_000);
 });

@@ -6,22 +6,19 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventsOf, statusOf, team, waitFor, type Team } from '../helpers/ao.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-});
-
 function project(tag: string, agents: string, watchdog: string): Team {
-  const t = team(tag, {
-    'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "${tag}-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\n${watchdog}\n`,
-    'prompts/kickoff.md': 'go\n',
-    'phases/one.md': '# one\n',
-  });
-  cleanups.push(t.cleanup);
-  return t;
+  return team(
+    tag,
+    {
+      'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "${tag}-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\n${watchdog}\n`,
+      'prompts/kickoff.md': 'go\n',
+      'phases/one.md': '# one\n',
+    },
+    { teardown: 'afterTest' },
+  );
 }
 
 const spawns = (file: string): number => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);

@@ -1,22 +1,19 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventsOf, killServer, REPO, serverRunning, statusOf, team, tmux, waitFor, type Team } from '../helpers/ao.js';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-});
 
 /** A project of shell agents on its own socket, with watchdog timings scaled down. */
 function project(agents: string, watchdog: string): Team {
-  const t = team('wd', {
-    'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "wd-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\n${watchdog}\n`,
-    'prompts/kickoff.md': 'go\n',
-    'phases/one.md': '# one\n',
-  });
-  cleanups.push(t.cleanup);
-  return t;
+  return team(
+    'wd',
+    {
+      'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "wd-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\n${watchdog}\n`,
+      'prompts/kickoff.md': 'go\n',
+      'phases/one.md': '# one\n',
+    },
+    { teardown: 'afterTest' },
+  );
 }
 
 const agents = statusOf;

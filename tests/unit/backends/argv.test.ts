@@ -3,32 +3,13 @@ import type { AgentKind, AgentSpec, BackendName, KickoffMode } from '../../../sr
 import { AGENT_KINDS, BACKEND_NAMES } from '../../../src/config/types.js';
 import type { LaunchInput } from '../../../src/backends/types.js';
 import { BACKENDS, getBackend } from '../../../src/backends/index.js';
+import { agentSpec } from '../../helpers/builders.js';
 
 const KICKOFF = '/proj/state/kickoff/builder.md';
 const ENTRY = '/opt/ao/dist/cli.js';
 
 function agent(over: Partial<AgentSpec> = {}): AgentSpec {
-  return {
-    name: 'builder',
-    session: 'ao-builder',
-    kind: 'loop',
-    backend: 'claude',
-    model: null,
-    heal: 'heal',
-    enabled: true,
-    prompt: null,
-    command: null,
-    args: [],
-    env: {},
-    cwd: '/proj',
-    stallMinutes: 15,
-    kickoff: 'arg',
-    readyPattern: null,
-    notify: false,
-    paceS: null,
-    onPhaseAdvance: false,
-    ...over,
-  };
+  return agentSpec({ session: 'ao-builder', backend: 'claude', heal: 'heal', cwd: '/proj', stallMinutes: 15, kickoff: 'arg', ...over });
 }
 
 interface Case {

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { callerOf, phaseMoveRefusal, processLineage, tmuxSocketOf, type Caller, type CallerFacts } from '../../../src/cli/caller.js';
 import type { AgentSpec } from '../../../src/config/types.js';
 import type { PaneInfo } from '../../../src/tmux/snapshot.js';
+import { agentSpec } from '../../helpers/builders.js';
 
 const CONFIG = '/home/me/proj/agents.toml';
 const SOCKET = '/tmp/tmux-1000/ao-proj';
-const agent = (name: string, mayMovePhase?: boolean): AgentSpec =>
-  ({ name, session: `p-${name}`, ...(mayMovePhase !== undefined ? { mayMovePhase } : {}) }) as AgentSpec;
+const agent = (name: string, mayMovePhase?: boolean): AgentSpec => agentSpec({ name, ...(mayMovePhase !== undefined ? { mayMovePhase } : {}) });
 const project = { agents: [agent('builder'), agent('lead', true)], configFile: CONFIG, sessionPrefix: 'p-' };
 
 const pane = (session: string, paneId: string, pid: number, owner: string | null = CONFIG): PaneInfo => ({

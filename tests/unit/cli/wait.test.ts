@@ -13,6 +13,7 @@ import { sleepFor } from '../../../src/sleep.js';
 import type { Project } from '../../../src/config/types.js';
 import type { Tmux } from '../../../src/tmux/client.js';
 import type { PaneInfo } from '../../../src/tmux/snapshot.js';
+import { projectOf } from '../../helpers/builders.js';
 
 const POLLS = 1000;
 
@@ -26,7 +27,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const project = (): Project => ({ name: 'p', stateDir: dir, sessionPrefix: 'ao-p-', configFile: join(dir, 'agents.toml') }) as unknown as Project;
+const project = (): Project => projectOf({ stateDir: dir, sessionPrefix: 'ao-p-', configFile: join(dir, 'agents.toml') });
 
 const watchdogPane = (p: Project): PaneInfo => ({
   session: `${p.sessionPrefix}watchdog`,

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { coordPaths, modelFor, resolveModel, type ModelSources } from '../../../src/config/resolve.js';
-import { DEFAULT_WATCHDOG, type AgentSpec, type PhaseSpec, type Project } from '../../../src/config/types.js';
+import type { AgentSpec, PhaseSpec, Project } from '../../../src/config/types.js';
+import { agentSpec, phaseSpec as phase, projectOf } from '../../helpers/builders.js';
 
 const aliases = { opus: 'claude-opus-4-8', sonnet: 'claude-sonnet-4-6', strong: 'opus' };
 
@@ -178,49 +179,18 @@ describe('resolveModel: phase override, else agent model, else default; aliases 
   });
 });
 
-function agent(name: string, overrides: Partial<AgentSpec> = {}): AgentSpec {
-  return {
-    name,
-    session: `ao-t-${name}`,
-    kind: 'loop',
-    backend: 'demo',
-    model: null,
-    heal: 'heal+stall',
-    enabled: true,
-    prompt: null,
-    command: null,
-    args: [],
-    env: {},
-    cwd: '/p',
-    stallMinutes: 15,
-    kickoff: 'arg',
-    readyPattern: null,
-    notify: false,
-    paceS: null,
-    onPhaseAdvance: false,
-    ...overrides,
-  };
-}
+const agent = (name: string, overrides: Partial<AgentSpec> = {}): AgentSpec =>
+  agentSpec({ name, session: `ao-t-${name}`, stallMinutes: 15, kickoff: 'arg', ...overrides });
 
-const phase = (id: string, models: Record<string, string> = {}): PhaseSpec => ({ id, plan: `${id}.md`, planPath: `/p/phases/${id}.md`, models });
-
-function project(agents: AgentSpec[], phases: PhaseSpec[]): Project {
-  return {
-    name: 'p',
-    dir: '/p',
-    configFile: '/p/agents.toml',
-    stateDir: '/p/state',
+const project = (agents: AgentSpec[], phases: PhaseSpec[]): Project =>
+  projectOf({
     sessionPrefix: 'ao-t-',
     tmuxSocket: 'ao',
     defaultModel: 'standard',
     models: { standard: 'demo-standard', strong: 'demo-strong' },
     agents,
     phases,
-    kickoffTemplate: '',
-    kickoffTemplatePath: '/p/prompts/kickoff.md',
-    watchdog: { ...DEFAULT_WATCHDOG },
-  };
-}
+  });
 
 describe('modelFor', () => {
   const builder = agent('builder');

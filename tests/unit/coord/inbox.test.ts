@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coordPaths } from '../../../src/config/resolve.js';
-import type { Project } from '../../../src/config/types.js';
 import { appendMessage, formatRecord, parseInbox, readInbox, sanitizeMessage, type Message } from '../../../src/coord/inbox.js';
 import { UsageError } from '../../../src/errors.js';
 import { layout } from '../../../src/state/layout.js';
+import { projectOf } from '../../helpers/builders.js';
 
 const ESC = '\x1b';
 const stateDir = (): string => mkdtempSync(join(tmpdir(), 'ao-inbox-'));
@@ -145,7 +145,7 @@ describe('the inbox file', () => {
   });
 
   it('agrees with coordPaths on where the inbox is', () => {
-    const project = { stateDir: '/p/state' } as Project;
+    const project = projectOf({ stateDir: '/p/state' });
     expect(coordPaths(project, 'one', 'builder').inbox).toBe(layout.inbox('/p/state', 'builder'));
     expect(layout.inbox('/p/state', 'builder')).toBe('/p/state/inbox/builder.md');
   });

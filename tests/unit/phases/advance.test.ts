@@ -1,46 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WATCHDOG, type AgentSpec, type Project } from '../../../src/config/types.js';
+import type { AgentSpec } from '../../../src/config/types.js';
 import { stepPhase } from '../../../src/phases/advance.js';
 import { initialPhaseState, movePhase } from '../../../src/state/phase.js';
+import { agentSpec, phaseSpec, projectOf } from '../../helpers/builders.js';
 
-function agent(name: string, kind: AgentSpec['kind']): AgentSpec {
-  return {
-    name,
-    session: `p-${name}`,
-    kind,
-    backend: 'demo',
-    model: null,
-    heal: 'heal',
-    enabled: true,
-    prompt: null,
-    command: null,
-    args: [],
-    env: {},
-    cwd: '/p',
-    stallMinutes: 10,
-    kickoff: 'none',
-    readyPattern: null,
-    notify: false,
-    paceS: null,
-    onPhaseAdvance: false,
-  };
-}
+const agent = (name: string, kind: AgentSpec['kind']): AgentSpec => agentSpec({ name, kind, heal: 'heal' });
 
-const project: Project = {
-  name: 'p',
-  dir: '/p',
-  configFile: '/p/agents.toml',
-  stateDir: '/p/state',
-  sessionPrefix: 'p-',
-  tmuxSocket: 's',
-  defaultModel: null,
-  models: {},
+const project = projectOf({
   agents: [agent('orchestrator', 'persistent'), agent('builder', 'loop'), agent('adversary', 'loop')],
-  phases: ['a', 'b'].map((id) => ({ id, plan: `${id}.md`, planPath: `/p/phases/${id}.md`, models: {} })),
-  kickoffTemplate: '',
+  phases: [phaseSpec('a'), phaseSpec('b')],
   kickoffTemplatePath: '',
-  watchdog: { ...DEFAULT_WATCHDOG },
-};
+});
 
 describe('stepPhase', () => {
   it('a pass advances the phase and bumps the generation; the last pass completes the project', () => {

@@ -7,6 +7,7 @@ import { adoptRunning, emptyRecord, loadAgentsState, recoverAgentsState, updateA
 import { readEvents } from '../../../src/state/events.js';
 import { initialPhaseState, loadPhaseState, readPhaseStateOf, recoverPhaseStateOf, writePhaseState } from '../../../src/state/phase.js';
 import { layout } from '../../../src/state/layout.js';
+import { phaseSpec, projectOf } from '../../helpers/builders.js';
 
 const temp = (): string => mkdtempSync(join(tmpdir(), 'ao-corrupt-'));
 
@@ -77,8 +78,7 @@ describe('agents.json read when corrupt', () => {
 });
 
 function project(stateDir: string): Project {
-  const phases = ['one', 'two', 'three'].map((id) => ({ id, plan: `${id}.md`, planPath: `/p/phases/${id}.md`, models: {} }));
-  return { stateDir, phases } as unknown as Project;
+  return projectOf({ stateDir, phases: ['one', 'two', 'three'].map((id) => phaseSpec(id)) });
 }
 
 describe('phase.json read when corrupt', () => {

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AgentSpec, Project } from '../../../src/config/types.js';
+import type { AgentSpec } from '../../../src/config/types.js';
 import { readAgentsState } from '../../../src/state/agents.js';
 import { agent as fixtureAgent } from '../ui/fixtures.js';
+import { projectOf } from '../../helpers/builders.js';
 import { envDigest, launchKeyOf, maskedNames, maskProject, shownEnv, upgradeLaunchKey } from '../../../src/state/secrets.js';
 
 const agent = (over: Partial<AgentSpec> = {}): AgentSpec =>
@@ -36,7 +37,7 @@ describe('launch keys', () => {
   });
 
   it('are the same from a masked copy of the config', () => {
-    const masked = maskProject({ agents: [agent()] } as unknown as Project).agents[0]!;
+    const masked = maskProject(projectOf({ agents: [agent()] })).agents[0]!;
     expect(masked.env.KEY).toBe(envDigest('KEY', 'sk-ant-secret-1'));
     expect(launchKeyOf(masked)).toBe(launchKeyOf(agent()));
     expect(maskedNames(masked)).toEqual(['KEY']);

@@ -16,6 +16,7 @@ import { hookView, readSignals } from '../../../src/state/signals.js';
 import { streamBackendOf, withFormatter } from '../../../src/stream/launch.js';
 import type { AgentSpec } from '../../../src/config/types.js';
 import type { Captured } from '../../helpers/capture-output.js';
+import { agentSpec } from '../../helpers/builders.js';
 
 const load = (cli: string, name: string): Captured =>
   JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'output', cli, `${name}.json`), 'utf8')) as Captured;
@@ -184,7 +185,7 @@ describe('Claude retrying an overloaded API (system/api_retry)', () => {
 });
 
 describe('which argv is wrapped', () => {
-  const agent = (kind: AgentSpec['kind'], backend: AgentSpec['backend']): AgentSpec => ({ name: 'builder', kind, backend }) as AgentSpec;
+  const agent = (kind: AgentSpec['kind'], backend: AgentSpec['backend']): AgentSpec => agentSpec({ name: 'builder', kind, backend });
 
   it('wraps a loop that asks for a JSON stream, nothing else', () => {
     const claude = ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--'];

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentSpec } from '../../../src/config/types.js';
 import { emptyRecord, markStarted } from '../../../src/state/agents.js';
 import { hookView } from '../../../src/state/signals.js';
 import { explainAgent, formatExplanation } from '../../../src/supervisor/explain.js';
 import type { AgentStatus } from '../../../src/supervisor/status.js';
+import { agentSpec } from '../../helpers/builders.js';
 
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
-const agent = { name: 'lead', session: 'ao-lead', kind: 'persistent', backend: 'claude', heal: 'heal+stall', stallMinutes: 10, resume: true } as AgentSpec;
+const agent = agentSpec({ name: 'lead', session: 'ao-lead', kind: 'persistent', backend: 'claude', heal: 'heal+stall', stallMinutes: 10, resume: true });
 const status = { name: 'lead', state: 'waiting', detail: 'tool permission' } as AgentStatus;
 
 describe('ao explain', () => {

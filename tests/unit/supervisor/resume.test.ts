@@ -6,6 +6,7 @@ import type { AgentSpec } from '../../../src/config/types.js';
 import { emptyRecord, markRun, markStarted, type AgentRecord } from '../../../src/state/agents.js';
 import { conversationOf } from '../../../src/supervisor/launch.js';
 import { reconcile, type DesiredAgent, type ObservedAgent, type Timings } from '../../../src/supervisor/reconcile.js';
+import { agentSpec } from '../../helpers/builders.js';
 
 const ID = '11111111-2222-4333-8444-555555555555';
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
@@ -20,28 +21,19 @@ const TIMINGS: Timings = {
 };
 
 function spec(over: Partial<AgentSpec> = {}): AgentSpec {
-  return {
+  return agentSpec({
     name: 'lead',
     session: 'ao-lead',
     kind: 'persistent',
     backend: 'claude',
-    model: null,
     heal: 'heal',
-    enabled: true,
-    prompt: null,
-    command: null,
     args: ['--allowedTools', 'Read'],
-    env: {},
     cwd: '/proj',
     stallMinutes: 15,
     kickoff: 'paste',
-    readyPattern: null,
-    notify: false,
-    paceS: null,
-    onPhaseAdvance: false,
     resume: true,
     ...over,
-  };
+  });
 }
 
 describe('the conversation of a start', () => {

@@ -1,43 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WATCHDOG, type AgentSpec, type Project } from '../../../src/config/types.js';
+import type { AgentSpec } from '../../../src/config/types.js';
 import { buildStatus, isHealthy, type Observed } from '../../../src/supervisor/status.js';
 import { formatStatus } from '../../../src/cli/format.js';
 import type { PaneInfo } from '../../../src/tmux/snapshot.js';
 import { initialPhaseState, phaseView } from '../../../src/state/phase.js';
 import type { AgentRecord } from '../../../src/state/agents.js';
 import { silentTooLong } from '../../../src/supervisor/reconcile.js';
+import { agentSpec, phaseSpec, projectOf } from '../../helpers/builders.js';
 
-function agent(name: string, over: Partial<AgentSpec> = {}): AgentSpec {
-  return {
-    name,
-    session: `p-${name}`,
-    kind: 'loop',
-    backend: 'demo',
-    model: null,
-    heal: 'heal+stall',
-    enabled: true,
-    prompt: null,
-    command: null,
-    args: [],
-    env: {},
-    cwd: '/p',
-    stallMinutes: 10,
-    kickoff: 'none',
-    readyPattern: null,
-    notify: false,
-    paceS: null,
-    onPhaseAdvance: false,
-    ...over,
-  };
-}
+const agent = (name: string, over: Partial<AgentSpec> = {}): AgentSpec => agentSpec({ name, ...over });
 
-const project: Project = {
-  name: 'p',
-  dir: '/p',
-  configFile: '/p/agents.toml',
-  stateDir: '/p/state',
-  sessionPrefix: 'p-',
-  tmuxSocket: 's',
+const project = projectOf({
   defaultModel: 'sonnet',
   models: { sonnet: 'claude-sonnet-4-6', opus: 'claude-opus-4-8' },
   agents: [
@@ -46,14 +19,8 @@ const project: Project = {
     agent('adversary'),
     agent('assistant', { kind: 'persistent', heal: 'none', enabled: false }),
   ],
-  phases: [
-    { id: 'one', plan: 'one.md', planPath: '/p/phases/one.md', models: {} },
-    { id: 'two', plan: 'two.md', planPath: '/p/phases/two.md', models: { builder: 'opus' } },
-  ],
-  kickoffTemplate: '',
-  kickoffTemplatePath: '/p/prompts/kickoff.md',
-  watchdog: { ...DEFAULT_WATCHDOG },
-};
+  phases: [phaseSpec('one'), phaseSpec('two', { builder: 'opus' })],
+});
 
 const NOW = 1_800_000_000_000;
 const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo => ({

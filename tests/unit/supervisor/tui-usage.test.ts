@@ -14,6 +14,7 @@ import { emptyRecord } from '../../../src/state/agents.js';
 import { hookView, signalOf, type HookView } from '../../../src/state/signals.js';
 import { readUsage } from '../../../src/state/usage.js';
 import { recordTranscriptUsage } from '../../../src/supervisor/tui-usage.js';
+import { agentSpec, projectOf } from '../../helpers/builders.js';
 
 const assistant = (id: string, input: number, output: number, block = 'text'): string =>
   JSON.stringify({
@@ -83,7 +84,7 @@ describe('recordTranscriptUsage', () => {
     dirs.push(dir);
     const file = join(dir, 'conv-1.jsonl');
     const view = (hook: string, path = file): HookView => hookView([{ time: new Date(1000).toISOString(), hook, session: 'conv-1', transcript: path }], 0);
-    return { project: { stateDir: join(dir, 'state') } as Project, agent: { name: 'lead', kind: 'persistent', backend: 'claude' } as AgentSpec, file, view };
+    return { project: projectOf({ stateDir: join(dir, 'state') }), agent: agentSpec({ name: 'lead', kind: 'persistent', backend: 'claude' }), file, view };
   }
 
   it('records each turn once, after its Stop, reading on from the record', () => {

@@ -1,47 +1,23 @@
 /** A project and dashboard states built with the same `buildStatus` as `ao status`. */
-import { DEFAULT_WATCHDOG, type AgentSpec, type Project } from '../../../src/config/types.js';
+import type { AgentSpec, Project } from '../../../src/config/types.js';
 import { initialPhaseState, type PhaseState } from '../../../src/state/phase.js';
 import type { AgentRecord, AgentsState } from '../../../src/state/agents.js';
 import { buildStatus, type Observed } from '../../../src/supervisor/status.js';
 import type { PaneInfo } from '../../../src/tmux/snapshot.js';
 import type { DashActions } from '../../../src/ui/App.js';
 import { initialDashState, type DashState } from '../../../src/ui/model.js';
+import { agentSpec, projectOf, record as aRecord } from '../../helpers/builders.js';
 
 export const NOW = Date.parse('2026-06-01T12:00:00Z');
 const S = NOW / 1000;
 
 export function agent(name: string, over: Partial<AgentSpec> = {}): AgentSpec {
-  return {
-    name,
-    session: `p-${name}`,
-    kind: 'loop',
-    backend: 'claude',
-    model: 'sonnet',
-    heal: 'heal+stall',
-    enabled: true,
-    prompt: null,
-    command: null,
-    args: [],
-    env: {},
-    cwd: '/p',
-    stallMinutes: 10,
-    kickoff: 'none',
-    readyPattern: null,
-    notify: false,
-    paceS: null,
-    onPhaseAdvance: false,
-    ...over,
-  };
+  return agentSpec({ name, backend: 'claude', model: 'sonnet', ...over });
 }
 
 export function project(agents: AgentSpec[], over: Partial<Project> = {}): Project {
-  return {
+  return projectOf({
     name: 'demo-team',
-    dir: '/p',
-    configFile: '/p/agents.toml',
-    stateDir: '/p/state',
-    sessionPrefix: 'p-',
-    tmuxSocket: 's',
     defaultModel: 'sonnet',
     models: { sonnet: 'claude-sonnet-4-6', opus: 'claude-opus-4-8' },
     agents,
@@ -49,11 +25,8 @@ export function project(agents: AgentSpec[], over: Partial<Project> = {}): Proje
       { id: 'scaffold', plan: '01-scaffold.md', planPath: '/p/phases/01-scaffold.md', models: {} },
       { id: 'feature', plan: '02-feature.md', planPath: '/p/phases/02-feature.md', models: { builder: 'opus' } },
     ],
-    kickoffTemplate: '',
-    kickoffTemplatePath: '/p/prompts/kickoff.md',
-    watchdog: { ...DEFAULT_WATCHDOG },
     ...over,
-  };
+  });
 }
 
 export const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo => ({
@@ -69,15 +42,9 @@ export const pane = (session: string, over: Partial<PaneInfo> = {}): PaneInfo =>
   ...over,
 });
 
-export const record = (over: Partial<AgentRecord> = {}): AgentRecord => ({
-  up: true,
-  startedAt: new Date(NOW - 3_723_000).toISOString(),
-  restarts: 0,
-  iteration: 3,
-  model: null,
-  condition: null,
-  ...over,
-});
+/** A record of an agent up for an hour, on its third iteration. */
+export const record = (over: Partial<AgentRecord> = {}): AgentRecord =>
+  aRecord({ up: true, startedAt: new Date(NOW - 3_723_000).toISOString(), iteration: 3, ...over });
 
 /** One agent in each of the seven states, and the watchdog. */
 export const everyState = project([

@@ -1,0 +1,64 @@
+/**
+ * Valid, fully typed values for unit tests, as changesets' test-utils: each
+ * builder takes only what a test means to vary, so a test reads as the fields
+ * it is about and a new field of AgentSpec, Project or AgentRecord is added in
+ * one place.
+ */
+import { DEFAULT_WATCHDOG, type AgentSpec, type PhaseSpec, type Project } from '../../src/config/types.js';
+import { emptyRecord, type AgentRecord } from '../../src/state/agents.js';
+
+/** An enabled demo loop in /p that heals and is checked for stalls; its session is `p-<name>` unless `over` names one. */
+export function agentSpec(over: Partial<AgentSpec> = {}): AgentSpec {
+  const name = over.name ?? 'builder';
+  return {
+    name,
+    session: `p-${name}`,
+    kind: 'loop',
+    backend: 'demo',
+    model: null,
+    heal: 'heal+stall',
+    enabled: true,
+    prompt: null,
+    command: null,
+    args: [],
+    env: {},
+    cwd: '/p',
+    stallMinutes: 10,
+    kickoff: 'none',
+    readyPattern: null,
+    notify: false,
+    paceS: null,
+    onPhaseAdvance: false,
+    ...over,
+  };
+}
+
+/** A phase whose plan is `/p/phases/<id>.md`. */
+export function phaseSpec(id: string, models: Record<string, string> = {}): PhaseSpec {
+  return { id, plan: `${id}.md`, planPath: `/p/phases/${id}.md`, models };
+}
+
+/** Project `p` in /p (state in /p/state, sessions `p-…`, socket `s`) with no agents, phases `one` and `two`, and the default watchdog. */
+export function projectOf(over: Partial<Project> = {}): Project {
+  return {
+    name: 'p',
+    dir: '/p',
+    configFile: '/p/agents.toml',
+    stateDir: '/p/state',
+    sessionPrefix: 'p-',
+    tmuxSocket: 's',
+    defaultModel: null,
+    models: {},
+    agents: [],
+    phases: [phaseSpec('one'), phaseSpec('two')],
+    kickoffTemplate: '',
+    kickoffTemplatePath: '/p/prompts/kickoff.md',
+    watchdog: { ...DEFAULT_WATCHDOG },
+    ...over,
+  };
+}
+
+/** An agent's record in agents.json: never started (emptyRecord) but for `over`. */
+export function record(over: Partial<AgentRecord> = {}): AgentRecord {
+  return { ...emptyRecord(), ...over };
+}
