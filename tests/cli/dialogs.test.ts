@@ -323,7 +323,12 @@ for (const c of CASES) {
           'the kickoff never left',
         ).toBe(false);
         expect(trust.recorded(r.home, r.dir), 'no trust recorded').toBe(false);
-        const status = (await statusOf(r.ao)).agents.tui;
+        // the screen watch may be between a look that found the screen ready (the dialog drawn late) and its
+        // paste refused at the dialog, which puts the kickoff back: pending again within a look or two
+        const status = await waitFor(async () => {
+          const tui = (await statusOf(r.ao)).agents.tui;
+          return tui?.detail?.includes('kickoff pending') ? tui : undefined;
+        }, 10_000).catch(async () => (await statusOf(r.ao)).agents.tui);
         expect(status).toMatchObject({ state: 'waiting' });
         expect(status?.detail).toContain('kickoff pending');
         expect(await handsOn(r), 'ao pasted nothing').toEqual([]);
