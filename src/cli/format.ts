@@ -50,6 +50,8 @@ export function statusJson(report: StatusReport): object {
       waiting_on: a.waiting_on,
       pending: a.pending,
       usage: a.usage,
+      // a worktree agent only: its worktree's path and branch, from the config
+      ...(a.workspace ? { workspace: a.workspace } : {}),
     })),
   };
 }

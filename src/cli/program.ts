@@ -177,6 +177,22 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .argument('<task>', 'the task')
     .action(async (task: string) => run(async () => (await import('./commands/run.js')).run({ ...globals(), task }, io))());
 
+  const workspacesCommand = program
+    .command('workspaces')
+    .description("each worktree agent's worktree: path, branch, head, commits ahead of and behind the base, uncommitted and untracked files (reads only)")
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { json?: boolean }) => run(async () => (await import('./commands/workspaces.js')).workspaces({ ...globals(), ...opts }, io))());
+  workspacesCommand
+    .command('remove')
+    .description(
+      "remove a stopped agent's worktree (plain `git worktree remove`; its branch deleted only when the base holds all its commits); refuses while it has uncommitted or untracked files or commits not on the base",
+    )
+    .argument('<agent>', 'the agent')
+    .option('--force', 'remove it with its uncommitted and untracked files (only this worktree; a branch with commits not on the base is kept)')
+    .action(async (agent: string, opts: { force?: boolean }) =>
+      run(async () => (await import('./commands/workspaces.js')).workspaceRemove({ ...globals(), agent, ...opts }, io))(),
+    );
+
   program
     .command('phase')
     .description('show the phase, its plan, claims and verdicts; or move it by hand (next, set ID)')

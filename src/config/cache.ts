@@ -85,7 +85,8 @@ function filesAsLoaded(project: Project): boolean {
   // no prompt: the loader found no prompts/<name>.md either (one listing of the folder, not a look per agent)
   const prompts = new Set(listing(join(project.dir, 'prompts')));
   if (!project.agents.every((a) => (a.prompt === null ? !prompts.has(`${a.name}.md`) : existsSync(a.prompt)))) return false;
-  return [...new Set(project.agents.map((a) => a.cwd))].every((cwd) => statSync(cwd).isDirectory());
+  // a worktree agent's folder is made at its first start and checked at each: the loader does not look for it
+  return [...new Set(project.agents.filter((a) => !a.worktree).map((a) => a.cwd))].every((cwd) => statSync(cwd).isDirectory());
 }
 
 function listing(dir: string): string[] {

@@ -69,6 +69,7 @@ const TOP_LEVEL: Record<string, string> = {
   phases: 'the phases, in order: each an id, a plan under phases/, optional per-phase model overrides and budgets',
   watchdog: 'how the watchdog heals: backoff, crash and restart limits, stall checks, log size, provider-trouble probes',
   notify: 'tell a person when something needs them: a webhook POST and/or a command, for the events named',
+  workspaces: 'the git worktrees of agents with workspace = "worktree": the base branch their branches start from',
 };
 
 export interface GeneratedSchema {

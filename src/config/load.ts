@@ -10,7 +10,17 @@ import { excerpt } from './locate.js';
 import { DEFAULT_STATE_DIR, inside, realInside, realOf } from './find.js';
 import { readProjectText } from '../state/safe-fs.js';
 import type { RawAgent, RawConfig } from './schema.js';
-import { DEFAULT_FALLBACK, DEFAULT_WATCHDOG, type AgentKind, type AgentSpec, type HealPolicy, type PhaseSpec, type Project } from './types.js';
+import {
+  DEFAULT_FALLBACK,
+  DEFAULT_WATCHDOG,
+  type AgentKind,
+  type AgentSpec,
+  type HealPolicy,
+  type PhaseSpec,
+  type Project,
+  type WorktreeSpec,
+} from './types.js';
+import { layout } from '../state/layout.js';
 import { errorAt, validateRaw } from './validate.js';
 
 export const KICKOFF_TEMPLATE = join('prompts', 'kickoff.md');
@@ -120,7 +130,9 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
     }
   }
 
-  const agents = Object.entries(raw.agents).map(([agentName, agent]) => resolveAgent(agentName, agent, raw, { dir, sessionPrefix, fail, projectPath }));
+  const agents = Object.entries(raw.agents).map(([agentName, agent]) =>
+    resolveAgent(agentName, agent, raw, { dir, stateDir, sessionPrefix, fail, projectPath }),
+  );
   if (agents.length === 0) fail(['agents'], 'the team has no agents: add an [agents.NAME] table');
 
   const seen = new Set<string>();
@@ -192,6 +204,7 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
       resumeMarginS: w.resume_margin_s ?? DEFAULT_WATCHDOG.resumeMarginS,
     },
     ...(notify ? { notify } : {}),
+    ...(raw.workspaces ? { workspaces: { base: raw.workspaces.base ?? null } } : {}),
   };
 }
 
@@ -211,8 +224,12 @@ function readTemplate(dir: string, file: string): string | { problem: string } {
   }
 }
 
+/** An agent's own worktree: `state/worktrees/<agent>` on branch `ao/<agent>` (DESIGN §11). */
+export const worktreeOf = (stateDir: string, agent: string): WorktreeSpec => ({ path: layout.worktree(stateDir, agent), branch: `ao/${agent}` });
+
 interface AgentContext {
   dir: string;
+  stateDir: string;
   sessionPrefix: string;
   fail: Fail;
   projectPath: (path: PropertyKey[], value: string, base?: string) => string | null;
@@ -234,8 +251,13 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     if (existsSync(conventional)) prompt = conventional;
   }
 
-  let cwd = ctx.dir;
-  if (agent.cwd !== undefined) {
+  const worktree = (agent.workspace ?? raw.defaults?.workspace) === 'worktree' ? worktreeOf(ctx.stateDir, name) : null;
+  let cwd = worktree?.path ?? ctx.dir;
+  if (agent.cwd !== undefined && worktree) {
+    // inside its worktree, which its first start creates: whether the folder is there is asked at each start
+    cwd = resolve(worktree.path, agent.cwd);
+    if (!inside(worktree.path, cwd)) ctx.fail(at('cwd'), `"${agent.cwd}" points outside the agent's worktree (it works in state/worktrees/${name})`);
+  } else if (agent.cwd !== undefined) {
     cwd = ctx.projectPath(at('cwd'), agent.cwd) ?? ctx.dir;
     if (!existsSync(cwd) || !statSync(cwd).isDirectory()) ctx.fail(at('cwd'), `working folder not found: ${agent.cwd}`);
   }
@@ -264,6 +286,7 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     env: agent.env ?? {},
     passEnv: [...new Set([...(raw.defaults?.pass_env ?? []), ...(agent.pass_env ?? [])])],
     cwd,
+    ...(worktree ? { worktree } : {}),
     stallMinutes: agent.stall_minutes ?? raw.defaults?.stall_minutes ?? 15,
     kickoff: agent.kickoff ?? (agent.kind === 'service' ? 'none' : getBackend(backend).defaultKickoff(agent.kind)),
     readyPattern: agent.ready_pattern ?? null,

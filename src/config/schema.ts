@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import { ENV_NAME, LAUNCHER_PREFIX } from '../state/env-file.js';
 import { PASS_ENV_NAME } from './pass-env.js';
-import { AGENT_KINDS, BACKEND_NAMES, HEAL_POLICIES, KICKOFF_MODES } from './types.js';
+import { AGENT_KINDS, BACKEND_NAMES, HEAL_POLICIES, KICKOFF_MODES, WORKSPACE_KINDS } from './types.js';
 
 /** Names that end up in tmux targets and file names. */
 const NAME = /^[A-Za-z0-9_-]+$/;
@@ -38,6 +38,7 @@ export const agentSchema = z.strictObject({
   env: z.optional(z.record(envName(), z.string())),
   pass_env: passEnv(),
   cwd: optionalText(),
+  workspace: z.optional(z.enum(WORKSPACE_KINDS)),
   stall_minutes: positive(),
   kickoff: z.optional(z.enum(KICKOFF_MODES)),
   ready_pattern: optionalText(),
@@ -70,6 +71,14 @@ export const defaultsSchema = z.strictObject({
   stall_minutes: positive(),
   ...fallbackTimings,
   pass_env: passEnv(),
+  workspace: z.optional(z.enum(WORKSPACE_KINDS)),
+});
+
+/** A git ref name as `git check-ref-format --branch` would take it, roughly: no option, no range, no control or space. */
+const BRANCH = /^(?!-)(?!.*\.\.)(?!.*@\{)[^\s~^:?*[\\\p{Cc}]+(?<![./])$/u;
+
+export const workspacesSchema = z.strictObject({
+  base: z.optional(z.string().check(z.regex(BRANCH, 'a branch name (no spaces, "..", "~", "^", ":", "?", "*", "[", and not starting with "-")'))),
 });
 
 export const watchdogSchema = z.strictObject({
@@ -102,6 +111,7 @@ export const configSchema = z.strictObject({
   phases: z.array(phaseSchema).check(z.minLength(1, 'at least one [[phases]] entry')),
   watchdog: z.optional(watchdogSchema),
   notify: z.optional(notifySchema),
+  workspaces: z.optional(workspacesSchema),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

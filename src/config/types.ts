@@ -9,6 +9,18 @@ export type HealPolicy = (typeof HEAL_POLICIES)[number];
 export const KICKOFF_MODES = ['arg', 'stdin', 'paste', 'none'] as const;
 export type KickoffMode = (typeof KICKOFF_MODES)[number];
 
+/** where an agent works: the project folder itself, or a git worktree of its own (src/workspace/) */
+export const WORKSPACE_KINDS = ['project', 'worktree'] as const;
+export type WorkspaceKind = (typeof WORKSPACE_KINDS)[number];
+
+/** An agent's own git worktree (`workspace = "worktree"`): created at its first start, kept until `ao workspaces remove`. */
+export interface WorktreeSpec {
+  /** absolute: state/worktrees/<agent> */
+  path: string;
+  /** ao/<agent> */
+  branch: string;
+}
+
 export const BACKEND_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'aider', 'shell', 'demo'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
@@ -30,7 +42,10 @@ export interface AgentSpec {
   env: Record<string, string>;
   /** names (or `PREFIX_*`) of the invoking environment it inherits beyond the allow-list (config/pass-env.ts): [defaults] and its own `pass_env` */
   passEnv?: string[];
+  /** absolute; for a worktree agent, inside its worktree (which may not exist before its first start) */
   cwd: string;
+  /** its own worktree (`workspace = "worktree"`), or absent/null: it works in the project folder */
+  worktree?: WorktreeSpec | null;
   stallMinutes: number;
   kickoff: KickoffMode;
   readyPattern: string | null;
@@ -146,6 +161,8 @@ export interface Project {
   kickoffTemplate: string;
   kickoffTemplatePath: string;
   watchdog: WatchdogSpec;
+  /** `[workspaces]`: the branch new worktrees start from (null: the one the project's checkout is on at that start) */
+  workspaces?: { base: string | null };
   /** absent when agents.toml has no [notify] table (and in a running-project.json of an older ao) */
   notify?: NotifySpec;
 }

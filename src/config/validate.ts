@@ -3,7 +3,7 @@ import type { ZodMiniType } from 'zod/mini';
 import { ConfigError } from '../errors.js';
 import { capText, NAME_MAX, safeName } from '../text/safe.js';
 import { excerpt, EXCERPT_WIDTH, locateKey } from './locate.js';
-import { agentSchema, configSchema, defaultsSchema, notifySchema, phaseSchema, watchdogSchema, type RawConfig } from './schema.js';
+import { agentSchema, configSchema, defaultsSchema, notifySchema, phaseSchema, watchdogSchema, workspacesSchema, type RawConfig } from './schema.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -20,6 +20,7 @@ const shapes: Shapes = [
   [/^defaults$/, Object.keys(defaultsSchema.shape)],
   [/^watchdog$/, Object.keys(watchdogSchema.shape)],
   [/^notify$/, Object.keys(notifySchema.shape)],
+  [/^workspaces$/, Object.keys(workspacesSchema.shape)],
 ];
 
 function describe(value: unknown): string {

@@ -61,7 +61,8 @@ export function tightenStateModes(stateDir: string): number {
         const st = lstatSync(path);
         if (st.isDirectory()) {
           tighten(path, st.mode);
-          walk(path);
+          // the agents' worktrees hold their work, not ao's files: their private parent is enough
+          if (path !== layout.worktrees(stateDir)) walk(path);
         } else if (st.isFile()) tighten(path, st.mode);
       } catch {
         // gone meanwhile

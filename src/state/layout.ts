@@ -45,6 +45,10 @@ export const layout = {
   /** the launcher's record of how an agent's last run ended */
   exit: (stateDir: string, agent: string): string => join(stateDir, 'exits', agent),
 
+  /** the agents' own git worktrees (`workspace = "worktree"`), one folder each, made 0700 */
+  worktrees: (stateDir: string): string => join(stateDir, 'worktrees'),
+  worktree: (stateDir: string, agent: string): string => join(stateDir, 'worktrees', agent),
+
   inboxes: (stateDir: string): string => join(stateDir, 'inbox'),
   inbox: (stateDir: string, agent: string): string => join(stateDir, 'inbox', `${agent}.md`),
   journal: (stateDir: string, phaseId: string): string => join(stateDir, `JOURNAL-${phaseId}.md`),
@@ -63,7 +67,7 @@ export const layout = {
   /** a corrupt state file, moved aside for a person to look at */
   corruptCopy: (file: string, now: Date): string => `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`,
   /** the folders ao makes inside a state folder: never a link (state/safe-fs.ts checks them) */
-  isSubfolder: (name: string): boolean => ['logs', 'kickoff', 'exits', 'inbox', 'signals', 'streams'].includes(name),
+  isSubfolder: (name: string): boolean => ['logs', 'kickoff', 'exits', 'inbox', 'signals', 'streams', 'worktrees'].includes(name),
   /** the unpredictable temp an atomic write goes through, beside its file */
   atomicTemp: (file: string, random: string): string => `${file}.ao-tmp-${random}`,
   /**

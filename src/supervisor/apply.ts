@@ -24,6 +24,7 @@ import { timingsOf } from './observe.js';
 import { logOffset } from './read-trouble.js';
 import { errorRetryMs } from './reconcile.js';
 import { stopSession } from './stop.js';
+import { prepareWorkspace } from '../workspace/worktree.js';
 
 export interface SweepContext {
   project: Project;
@@ -120,6 +121,7 @@ async function start(action: Extract<SweepAction, { type: 'start' }>, plan: Laun
   const record = ctx.history[action.agent]!;
   try {
     // one agent's fault (tmux refusing its session, a kickoff the disk refuses) stays with that agent
+    await prepareWorkspace(project, agent); // its own worktree made or checked: a broken one is this start's error (src/workspace/)
     await startSession(ctx.tmux, plan, { pane: ctx.panes.get(agent.session), respawn: true, previousRun: ctx.before[agent.name]?.runId });
     // a run's life counts from when its pane started, not from the sweep's decision: in a sweep of a hundred
     // starts the last one begins seconds later, and a crash at once must not read as a healthy run

@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { fallbackModelFor, modelFor } from '../config/resolve.js';
 import type { AgentKind, HealPolicy, Project } from '../config/types.js';
 import type { AgentRecord, AgentsState } from '../state/agents.js';
@@ -39,6 +40,8 @@ export interface AgentStatus {
   pending: 'kickoff' | null;
   /** tokens and cost of its iterations so far, where its CLI reports them */
   usage: UsageTotals | null;
+  /** its own git worktree (`workspace = "worktree"`), from the config: the path relative to the project, and its branch */
+  workspace?: { path: string; branch: string };
   /** the watchdog only: the pid of the sh that restarts it (its pane's program); `pid` is the watchdog's own */
   supervisor_pid?: number | null;
 }
@@ -108,6 +111,8 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
       waiting_on: pane && !pane.dead ? (record?.waitingOn ?? record?.providerWait ?? null) : null,
       pending: record?.pending ? record.pending.what : null,
       usage: observed.usage?.byAgent[agent.name] ?? null,
+      // `ao status` runs no git: the path and branch are the config's
+      ...(agent.worktree ? { workspace: { path: relative(project.dir, agent.worktree.path), branch: agent.worktree.branch } } : {}),
     };
     return { ...base, ...taken(agent.session, base.up, agentState(pane, record, agent.heal, agent.stallMinutes, agent.enabled, observed)) };
   });

@@ -51,8 +51,9 @@ const FS = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises']);
 const PROCESS = new Set(['child_process', 'node:child_process', 'execa']);
 
 const uiBreaks = (i: Import): boolean => i.file.startsWith('ui/') && (FS.has(i.target) || i.target.startsWith('cli/'));
-// stream/run.ts is the one other: `ao format-stream`, a pane's program, runs the agent CLI as its own child
-const spawnBreaks = (i: Import): boolean => !i.file.startsWith('tmux/') && i.file !== 'stream/run.ts' && PROCESS.has(i.target);
+// stream/run.ts is one other: `ao format-stream`, a pane's program, runs the agent CLI as its own child;
+// workspace/git.ts the other: the one port through which ao runs git
+const spawnBreaks = (i: Import): boolean => !i.file.startsWith('tmux/') && i.file !== 'stream/run.ts' && i.file !== 'workspace/git.ts' && PROCESS.has(i.target);
 
 // the state files sit under everything that decides: they import only config's types
 const stateBreaks = (i: Import): boolean => i.file.startsWith('state/') && /^(phases|supervisor|cli|ui|tmux|backends|demo|readmodel|coord)\//.test(i.target);
@@ -133,6 +134,8 @@ describe('folder boundaries', () => {
     expect(spawnBreaks({ file: 'state/x.ts', spec: 'node:child_process', target: 'node:child_process' })).toBe(true);
     expect(spawnBreaks({ file: 'tmux/x.ts', spec: 'execa', target: 'execa' })).toBe(false);
     expect(spawnBreaks({ file: 'stream/format.ts', spec: 'node:child_process', target: 'node:child_process' })).toBe(true);
+    expect(spawnBreaks({ file: 'workspace/worktree.ts', spec: 'execa', target: 'execa' })).toBe(true);
+    expect(spawnBreaks({ file: 'workspace/git.ts', spec: 'execa', target: 'execa' })).toBe(false);
     expect(textBreaks({ file: 'text/safe.ts', spec: '../state/layout.js', target: 'state/layout.js' })).toBe(true);
   });
 });

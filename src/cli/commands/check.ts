@@ -11,6 +11,7 @@ import { table } from '../format.js';
 import { webhookLabel } from '../../config/notify.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { jsonText } from '../../text/safe.js';
+import { problemLines, workspaceProblems } from '../../workspace/worktree.js';
 
 export interface CheckOptions extends GlobalOptions {
   json?: boolean;
@@ -21,6 +22,9 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
   const { project } = openProject(options, io);
   // what `ao up` would refuse is a config error here too
   const problems = launchProblems(project);
+  // an agent's worktree that cannot be had: refused as `ao up` refuses it (src/workspace/)
+  const enabled = project.agents.filter((a) => a.enabled);
+  problems.push(...problemLines(await workspaceProblems(project, enabled)).map((line) => new ConfigError(project.configFile, line)));
   if (problems.length > 0) throw ConfigError.all(problems);
   const warnings = configWarnings(project);
   for (const warning of warnings) io.err(`warning: ${warning}\n`);

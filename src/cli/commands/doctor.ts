@@ -29,6 +29,7 @@ import { environmentFile, unitName, unitPath } from '../service-unit.js';
 import { currentUser, systemdState } from '../systemd.js';
 import { versionOf } from './version.js';
 import { jsonText } from '../../text/safe.js';
+import { workspaceProblems, worktreeAgents } from '../../workspace/worktree.js';
 
 export interface DoctorOptions extends GlobalOptions {
   json?: boolean;
@@ -46,6 +47,7 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
     tmuxCheck(await versionOf(['tmux', '-V'])),
     ...(await Promise.all(agentPrograms(project, agents, io.env).map(programFacts))).map(programCheck),
     ...credentialChecks(agents, io.env),
+    ...(await workspaceChecks(project, agents)),
     stateDirCheck(stateDirFacts(project.stateDir)),
     ...exposureChecks(exposureFacts(project, io.env)),
     await sessionCheck(project, tmux, agents),
@@ -54,6 +56,22 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
   if (options.json) io.out(`${jsonText({ project: project.name, ok: doctorExitCode(checks) === 0, checks }, 2)}\n`);
   else for (const c of checks) io.out(formatCheck(c));
   return doctorExitCode(checks);
+}
+
+/** One line per agent with `workspace = "worktree"`: what `ao up` would refuse (git missing, no repository, no base). */
+async function workspaceChecks(project: Project, agents: readonly AgentSpec[]): Promise<Check[]> {
+  const problems = new Map((await workspaceProblems(project, agents)).map((p) => [p.agent, p.reason]));
+  return worktreeAgents(agents).map((a) => {
+    const problem = problems.get(a.name);
+    return problem === undefined
+      ? { check: `${a.name}: worktree`, status: 'ok', detail: `${relative(project.dir, a.worktree.path)} on ${a.worktree.branch}`, fix: null }
+      : {
+          check: `${a.name}: worktree`,
+          status: 'fail',
+          detail: `${problem}: ao up does not start it`,
+          fix: 'make the project a git repository with a commit (and git on PATH), or set workspace = "project"',
+        };
+  });
 }
 
 /** What a program printed, asked once per command line (a team of three Claude agents asks once). */

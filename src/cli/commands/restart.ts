@@ -12,6 +12,7 @@ import { callerName, findCaller } from '../caller.js';
 import { aoEntry, openProject, selectAgents } from '../context.js';
 import { watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { prepareWorkspace } from '../../workspace/worktree.js';
 
 export interface RestartOptions extends GlobalOptions {
   agent: string;
@@ -40,6 +41,7 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
     if (other) throw new RuntimeError(`${agent.name}: session ${agent.session} ${foreignNote(other)}; left alone`);
     const pane = own.get(agent.session);
     existed = pane !== undefined;
+    await prepareWorkspace(project, agent); // its own worktree made or checked: a broken one fails the restart (src/workspace/)
     await startSession(tmux, plan, { pane, previousRun: state.agents[agent.name]?.runId });
     const record = (state.agents[agent.name] ??= emptyRecord());
     markStarted(record, {

@@ -19,6 +19,7 @@ import { UsageError } from '../../errors.js';
 import { appendEvent } from '../../state/events.js';
 import { readExit } from '../../state/exits.js';
 import { tightenStateModes } from '../../state/housekeeping.js';
+import { requireWorkspaces, withWorkspaces } from '../../workspace/worktree.js';
 
 export interface UpOptions extends GlobalOptions {
   agents: string[];
@@ -41,6 +42,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const agents = selectAgents(project, options.agents, (a) => a.enabled && a.kind !== 'task');
   // a program that is not there would only die in its pane: refuse before anything starts
   if (!options.dryRun) requirePrograms(project, agents, io.env);
+  if (!options.dryRun) await requireWorkspaces(project, agents); // git missing, no repository, no base: exit 2 (src/workspace/)
   const phase = readPhaseStateOf(project);
   const view = phaseView(project, phase);
   const entry = aoEntry();
@@ -109,12 +111,19 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
       }
       starts.push({ plan, record, pane });
     }
+    // a worktree that cannot be made or is broken: that agent is not started, the others are (src/workspace/)
+    const ready = await withWorkspaces(
+      project,
+      starts,
+      (s) => s.plan.agent,
+      (name, reason) => void (failures++, io.out(`${name}: not started: ${reason}\n`)),
+    );
     // each start spawns a tmux client and writes a kickoff file: a few at once keep the cores busy (200 agents in seconds)
     // (the first alone: it may start the tmux server, which concurrent clients must not race to do)
     const start = ({ plan, record, pane }: (typeof starts)[number]): Promise<void> => startSession(tmux, plan, { pane, previousRun: record.runId });
-    const outcomes = [...(await settleLimited(starts.slice(0, 1), 1, start)), ...(await settleLimited(starts.slice(1), START_CONCURRENCY, start))];
+    const outcomes = [...(await settleLimited(ready.slice(0, 1), 1, start)), ...(await settleLimited(ready.slice(1), START_CONCURRENCY, start))];
     let failed: unknown = null;
-    for (const [i, { plan, record }] of starts.entries()) {
+    for (const [i, { plan, record }] of ready.entries()) {
       const outcome = outcomes[i]!;
       if (outcome.status === 'rejected') {
         failed ??= outcome.reason;
