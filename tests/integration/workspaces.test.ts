@@ -87,6 +87,10 @@ describe('an agent in its own worktree', () => {
     const status = JSON.parse((await t.ao('status', '--json')).stdout) as { agents: Array<{ name: string; workspace?: unknown }> };
     expect(status.agents.find((a) => a.name === 'builder')?.workspace).toEqual({ path: 'state/worktrees/builder', branch: 'ao/builder' });
     expect(status.agents.find((a) => a.name === 'helper')).not.toHaveProperty('workspace');
+    // ao doctor checks the worktree, and does not count the checkout's files as the state folder's
+    const doctor = await t.ao('doctor');
+    expect(doctor.stdout).toMatch(/builder: worktree.*state\/worktrees\/builder on ao\/builder/);
+    expect(doctor.stdout).not.toContain('worktrees/builder/');
   });
 
   it('its uncommitted and untracked work survives kill -9 and the heal, and ao workspaces reports it', async () => {

@@ -29,6 +29,7 @@ import { environmentFile, unitName, unitPath } from '../service-unit.js';
 import { currentUser, systemdState } from '../systemd.js';
 import { versionOf } from './version.js';
 import { jsonText } from '../../text/safe.js';
+import { layout } from '../../state/layout.js';
 import { workspaceProblems, worktreeAgents } from '../../workspace/worktree.js';
 
 export interface DoctorOptions extends GlobalOptions {
@@ -185,7 +186,8 @@ function exposureFacts(project: Project, env: NodeJS.ProcessEnv): ExposureFacts 
       } catch {
         continue; // gone meanwhile
       }
-      if (stat.isDirectory()) folders.push(path);
+      // the agents' worktrees hold checkouts, not ao's files: their private parent (checked here) keeps them
+      if (stat.isDirectory() && join(project.stateDir, path) !== layout.worktrees(project.stateDir)) folders.push(path);
       if (stat.isDirectory() ? folderExposed(stat.mode) : stat.isFile() && fileExposed(stat.mode)) exposed.push({ path, mode: stat.mode });
     }
   }
