@@ -39,6 +39,8 @@ export interface EventDetails {
   'fallback-probe': { from: string; to: string | null };
   /** the probe of its own model went well: its starts use it again */
   'fallback-recovered': { from: string; to: string | null };
+  /** an agent's own git worktree made at a start (src/workspace/): a new branch from the base, or a worktree again on its kept branch */
+  'worktree-created': { path: string; branch: string; base: string | null };
   // the watchdog's execution of them
   started: Run;
   restart: Run;
@@ -140,6 +142,7 @@ export const EVENTS: Record<EventName, EventInfo> = {
   fallback: warn,
   'fallback-probe': plain,
   'fallback-recovered': plain,
+  'worktree-created': plain,
   started: plain,
   restart: plain,
   'next-iteration': plain,

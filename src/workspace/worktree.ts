@@ -9,6 +9,7 @@ import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { AgentSpec, Project, WorktreeSpec } from '../config/types.js';
 import { RuntimeError, UsageError } from '../errors.js';
+import { appendEvent } from '../state/events.js';
 import { layout } from '../state/layout.js';
 import { ensureDir, readTextCapped } from '../state/safe-fs.js';
 import { CHECKOUT_TIMEOUT_MS, execaGit, gitMessage, type Git } from './git.js';
@@ -121,14 +122,33 @@ async function addWorktree(project: Project, name: string, spec: WorktreeSpec, t
   if (verdict.action === 'broken') throw new WorkspaceError(name, verdict.reason);
   ensureDir(layout.worktrees(project.stateDir), project.stateDir);
   let args: string[];
+  let from: string | null = null;
   if (verdict.action === 'attach') args = ['worktree', 'add', '--', spec.path, spec.branch];
   else {
     const base = await baseOf(project, top, git);
     if ('problem' in base) throw new WorkspaceError(name, base.problem);
+    from = base.base;
     args = ['worktree', 'add', '--no-track', '-b', spec.branch, '--', spec.path, base.base];
   }
   const r = await git(top, args, { timeoutMs: CHECKOUT_TIMEOUT_MS });
-  if (r.exitCode === 0) return 'created';
+  if (r.exitCode === 0) {
+    const path = relative(project.dir, spec.path);
+    const reason =
+      from === null ? `worktree ${path} again on its kept branch ${spec.branch}` : `worktree ${path} made on a new branch ${spec.branch} from ${from}`;
+    // the worktree is there whatever the events file does: a refused write is the watchdog's to report, not this start's failure
+    try {
+      appendEvent(project.stateDir, {
+        time: new Date().toISOString(),
+        agent: name,
+        event: 'worktree-created',
+        reason,
+        details: { path, branch: spec.branch, base: from },
+      });
+    } catch {
+      // recorded nowhere, made all the same
+    }
+    return 'created';
+  }
   // another ao (a racing `ao up`, the watchdog) may have made it meanwhile: what is there now decides
   const again = judgeWorktree(await factsOf(project, spec, top, git));
   if (again.action === 'ok') return 'created';

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspaceReport as Report } from '../../src/workspace/report.js';
-import { serverRunning, statusOf, team, waitFor } from '../helpers/ao.js';
+import { eventsOf, serverRunning, statusOf, team, waitFor } from '../helpers/ao.js';
 
 async function git(dir: string, ...args: string[]): Promise<string> {
   const r = await execa('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
@@ -138,6 +138,10 @@ describe('an agent in its own worktree', () => {
     workThere();
     expect(statSync(wt).ino).toBe(inode);
     expect(await checkout(t.dir)).toEqual(before);
+    // made once, at the first start, whatever came after
+    expect((await eventsOf(t.ao)).filter((e) => e.event === 'worktree-created').map((e) => e.reason)).toEqual([
+      'worktree state/worktrees/builder made on a new branch ao/builder from trunk',
+    ]);
   });
 
   it('ao workspaces remove of the stopped agent refuses, naming the files, then the commits not on the base', async () => {
@@ -167,6 +171,9 @@ describe('an agent in its own worktree', () => {
     expect(up.code, up.stdout + up.stderr).toBe(0);
     expect((await git(wt, 'symbolic-ref', '--short', 'HEAD')).trim()).toBe('ao/builder');
     workThere();
+    expect((await eventsOf(t.ao)).filter((e) => e.event === 'worktree-created').at(-1)?.reason).toBe(
+      'worktree state/worktrees/builder again on its kept branch ao/builder',
+    );
     expect((await reports())[0]).toMatchObject({ state: 'created', ahead: 1, behind: 0, uncommitted: [], untracked: [] });
   });
 
