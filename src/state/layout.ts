@@ -48,6 +48,8 @@ export const layout = {
   /** the agents' own git worktrees (`workspace = "worktree"`), one folder each, made 0700 */
   worktrees: (stateDir: string): string => join(stateDir, 'worktrees'),
   worktree: (stateDir: string, agent: string): string => join(stateDir, 'worktrees', agent),
+  /** the branch the project's checkout was on at the last `ao up`: what new worktrees start from when `[workspaces] base` names none */
+  workspacesBase: (stateDir: string): string => join(stateDir, 'workspaces.json'),
 
   inboxes: (stateDir: string): string => join(stateDir, 'inbox'),
   inbox: (stateDir: string, agent: string): string => join(stateDir, 'inbox', `${agent}.md`),

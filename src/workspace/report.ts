@@ -5,7 +5,7 @@ import { RuntimeError } from '../errors.js';
 import { execaGit, gitMessage, type Git } from './git.js';
 import { judgeWorktree } from './judge.js';
 import { parseCounts, parseStatus } from './porcelain.js';
-import { checkoutBranch, factsOf, repositoryOf, WorkspaceError } from './worktree.js';
+import { currentBase, factsOf, repositoryOf, WorkspaceError } from './worktree.js';
 
 export interface WorkspaceReport {
   agent: string;
@@ -15,16 +15,13 @@ export interface WorkspaceReport {
   state: 'created' | 'absent' | 'broken';
   problem: string | null;
   head: string | null;
-  /** what ahead and behind count against: `[workspaces] base`, else the branch the project's checkout is on */
+  /** what ahead and behind count against: `[workspaces] base`, else the checkout's branch at the last `ao up`, else its branch now */
   base: string | null;
   ahead: number | null;
   behind: number | null;
   uncommitted: string[];
   untracked: string[];
 }
-
-/** The base to compare with now (`[workspaces] base`, else the checkout's branch). */
-const compareBase = async (project: Project, top: string, git: Git): Promise<string | null> => project.workspaces?.base ?? (await checkoutBranch(top, git));
 
 export async function reportWorkspaces(
   project: Project,
@@ -34,7 +31,7 @@ export async function reportWorkspaces(
   if (agents.length === 0) return [];
   const repo = await repositoryOf(project, git);
   if ('problem' in repo) throw new RuntimeError(repo.problem);
-  const base = await compareBase(project, repo.top, git);
+  const base = await currentBase(project, repo.top, git);
   return Promise.all(agents.map((a) => reportOne(project, a.name, a.worktree, repo.top, base, git)));
 }
 

@@ -10,6 +10,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { AgentSpec, Project, WorktreeSpec } from '../config/types.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import { appendEvent } from '../state/events.js';
+import { readJson, writeJsonAtomic } from '../state/files.js';
 import { layout } from '../state/layout.js';
 import { ensureDir, readTextCapped } from '../state/safe-fs.js';
 import { CHECKOUT_TIMEOUT_MS, execaGit, gitMessage, type Git } from './git.js';
@@ -44,17 +45,34 @@ export async function checkoutBranch(top: string, git: Git = execaGit): Promise<
   return r.exitCode === 0 ? r.stdout.trim() || null : null;
 }
 
-/** What new worktrees start from: `[workspaces] base`, else the branch the checkout is on; it must name a commit. */
+/** The branch the checkout was on at the last `ao up` (state/workspaces.json), or null. */
+export function recordedBase(project: Project): string | null {
+  try {
+    const base = readJson<{ base?: unknown }>(layout.workspacesBase(project.stateDir))?.base;
+    return typeof base === 'string' && base !== '' ? base : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The base to start from, or compare with: `[workspaces] base`, else the branch
+ * the checkout was on at the last `ao up`, else the one it is on now.
+ */
+export const currentBase = async (project: Project, top: string, git: Git = execaGit): Promise<string | null> =>
+  project.workspaces?.base ?? recordedBase(project) ?? (await checkoutBranch(top, git));
+
+/** What new worktrees start from (currentBase); it must name a commit. */
 export async function baseOf(project: Project, top: string, git: Git = execaGit): Promise<{ base: string } | { problem: string }> {
   const configured = project.workspaces?.base ?? null;
-  const base = configured ?? (await checkoutBranch(top, git));
+  const base = await currentBase(project, top, git);
   if (base === null) return { problem: "the project's checkout is on no branch (a detached HEAD): set [workspaces] base to the branch worktrees start from" };
   const r = await git(top, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${base}^{commit}`]);
   if (r.exitCode !== 0)
     return {
       problem: configured
         ? `[workspaces] base "${base}" names no commit in the repository`
-        : `the branch ${base} has no commit yet: commit once, or set [workspaces] base`,
+        : `the base branch ${base} has no commit: commit once, or set [workspaces] base`,
     };
   return { base };
 }
@@ -201,10 +219,20 @@ function realPath(path: string): string {
 
 export type { WorktreeEntry };
 
-/** `ao up` before it starts anything: what the config makes impossible is a usage error (exit 2) naming each agent; nothing is started. */
+/**
+ * `ao up` before it starts anything: what the config makes impossible is a
+ * usage error (exit 2) naming each agent; nothing is started. Else, without
+ * `[workspaces] base`, the branch the checkout is on now is recorded: the
+ * base of the worktrees made from this `ao up` on, the watchdog's included.
+ */
 export async function requireWorkspaces(project: Project, agents: readonly AgentSpec[], git: Git = execaGit): Promise<void> {
   const problems = await workspaceProblems(project, agents, git);
   if (problems.length > 0) throw new UsageError(`ao up: ${problemLines(problems).join('\nao up: ')}\nnothing was started`);
+  if (worktreeAgents(agents).length === 0 || project.workspaces?.base) return;
+  const repo = await repositoryOf(project, git);
+  const branch = 'top' in repo ? await checkoutBranch(repo.top, git) : null;
+  if (branch !== null && branch !== recordedBase(project))
+    await writeJsonAtomic(layout.workspacesBase(project.stateDir), { base: branch, at: new Date().toISOString() });
 }
 
 /**

@@ -1,10 +1,10 @@
 import { execa } from 'execa';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { execaGit, gitAt, gitMessage } from '../../../src/workspace/git.js';
-import { repositoryOf, workspaceProblems } from '../../../src/workspace/worktree.js';
+import { baseOf, currentBase, recordedBase, repositoryOf, requireWorkspaces, workspaceProblems } from '../../../src/workspace/worktree.js';
 import type { AgentSpec, Project } from '../../../src/config/types.js';
 
 // The git port on real git in temp folders (nothing here writes any other repository).
@@ -50,11 +50,29 @@ describe('the git port', () => {
     const fresh = temp();
     await execa('git', ['init', '-q', '-b', 'trunk', fresh]);
     expect(await workspaceProblems(project(fresh), [worker(fresh)])).toEqual([
-      { agent: 'w', reason: 'the branch trunk has no commit yet: commit once, or set [workspaces] base' },
+      { agent: 'w', reason: 'the base branch trunk has no commit: commit once, or set [workspaces] base' },
     ]);
     expect(await workspaceProblems(project(fresh, 'release'), [worker(fresh)])).toEqual([
       { agent: 'w', reason: '[workspaces] base "release" names no commit in the repository' },
     ]);
     expect(await workspaceProblems(project(plain), [])).toEqual([]);
+  });
+
+  it("ao up records the branch the checkout is on; worktrees made later (the watchdog's) start from it, not from where the checkout moved", async () => {
+    const dir = temp();
+    const g = (...args: string[]) => execa('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args]);
+    await g('init', '-q', '-b', 'trunk');
+    await g('commit', '-q', '--allow-empty', '-m', 'one');
+    const p = project(dir);
+    expect(await currentBase(p, dir)).toBe('trunk');
+    await requireWorkspaces(p, [worker(dir)]);
+    expect(recordedBase(p)).toBe('trunk');
+    expect(statSync(join(dir, 'state', 'workspaces.json')).mode & 0o777).toBe(0o600);
+    await g('checkout', '-q', '-b', 'elsewhere');
+    expect(await baseOf(p, dir)).toEqual({ base: 'trunk' });
+    // the next `ao up` records where the checkout is then; a configured base is over both
+    await requireWorkspaces(p, [worker(dir)]);
+    expect(await baseOf(p, dir)).toEqual({ base: 'elsewhere' });
+    expect(await baseOf(project(dir, 'trunk'), dir)).toEqual({ base: 'trunk' });
   });
 });
