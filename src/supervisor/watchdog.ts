@@ -207,6 +207,7 @@ export class Watchdog {
       const ctx: SweepContext = {
         project,
         view,
+        generation: phase.phase.generation,
         tmux,
         aoEntry: this.deps.aoEntry,
         env: this.deps.env,
