@@ -10,6 +10,7 @@
  * that refuses the write starts nothing; the commands do both at once
  * (startAgent).
  */
+import { statSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { PhaseView } from '../config/resolve.js';
 import type { AgentSpec, Project } from '../config/types.js';
@@ -110,6 +111,7 @@ export async function makeStart(ctx: StartContext, start: PlannedStart): Promise
   const { agent, plan, record, before, request } = start;
   try {
     // one agent's fault (tmux refusing its session, a kickoff the disk refuses) stays with that agent
+    ensureFolder(plan.session.cwd);
     await startSession(ctx.tmux, plan, { pane: request.pane, respawn: request.respawn ?? false, previousRun: before.runId });
   } catch (error) {
     return failed(ctx, agent.name, record, before, error);
@@ -118,6 +120,11 @@ export async function makeStart(ctx: StartContext, start: PlannedStart): Promise
   // starts the last one begins seconds later, and a crash at once must not read as a healthy run
   record.startedAt = new Date(Math.max(ctx.now, Date.now())).toISOString();
   return { ok: true, run: plan };
+}
+
+/** tmux 3.3a starts a pane whose folder is gone in another folder, silently: such a start fails instead (`<cwd> not found`). */
+function ensureFolder(cwd: string): void {
+  if (!statSync(cwd).isDirectory()) throw new Error(`${cwd} is not a folder`);
 }
 
 function failed(ctx: StartContext, name: string, record: AgentRecord, before: AgentRecord, error: unknown): { ok: false; error: string } {

@@ -138,4 +138,14 @@ describe('planStart then makeStart (the sweep writes between them)', () => {
     expect(record).toMatchObject({ iteration: 4, condition: 'error', error: 'prompts/gone.md not found' });
     expect(events.map((e) => e.reason)).toEqual([expect.stringMatching(/^error: prompts\/gone\.md not found; tried again every 5 s$/)]);
   });
+
+  it('a working folder that is gone is no start (tmux would start the pane in another folder): error, the folder named', async () => {
+    const { tmux, asked } = fakeTmux(null);
+    const elsewhere = { ...worker, cwd: join(dir, 'gone') };
+    const record = ranBefore();
+    const outcome = await startAgent(context(tmux, []), elsewhere, record, { by: 'watchdog', restart: true });
+    expect(outcome).toEqual({ ok: false, error: 'gone not found' });
+    expect(asked).not.toContain('new-session');
+    expect(record).toMatchObject({ iteration: 4, condition: 'error', error: 'gone not found' });
+  });
 });
