@@ -1,6 +1,6 @@
 import type { AgentKind } from '../config/types.js';
 import { upgradeLaunchKey } from './secrets.js';
-import { appendEvent } from './events.js';
+import { appendEvent, type EventRecord } from './events.js';
 import { describeIssues, keepGoodCopy, moveAside, readStateFile, withLock, writeJsonAtomic, type StateRead } from './files.js';
 import { layout } from './layout.js';
 import * as S from './shape.js';
@@ -275,15 +275,20 @@ export function readAgentsState(stateDir: string): AgentsState {
 /**
  * For a writer that holds the lock: a corrupt agents.json is moved aside
  * (`agents.json.corrupt-<time>`) and reported once in events.jsonl; the
- * state goes on from its last good copy. `rebuilt` tells the caller to fill
+ * state goes on from its last good copy (`report`: the watchdog's event sink,
+ * else events.jsonl directly). `rebuilt` tells the caller to fill
  * in what it can see (the tmux snapshot).
  */
-export async function recoverAgentsState(stateDir: string, now = new Date()): Promise<{ state: AgentsState; rebuilt: boolean }> {
+export async function recoverAgentsState(
+  stateDir: string,
+  now = new Date(),
+  report: (event: EventRecord) => void = (event) => appendEvent(stateDir, event),
+): Promise<{ state: AgentsState; rebuilt: boolean }> {
   const loaded = loadAgentsState(stateDir);
   if (loaded.corrupt === null) return { state: loaded.state, rebuilt: false };
   const aside = moveAside(layout.agents(stateDir), now);
   await writeAgentsState(stateDir, loaded.state);
-  appendEvent(stateDir, {
+  report({
     time: now.toISOString(),
     agent: 'state',
     event: 'state-corrupt',
