@@ -61,11 +61,10 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const tightened = tightenStateModes(project.stateDir);
   if (tightened > 0) io.out(`state folder ${project.stateDir}: made private (folders 0700, files 0600; ${tightened} changed)\n`);
 
-  if (phase.complete) {
-    // the watchdog would stop the loops again at once: say so and start nothing
-    io.out(`the project is complete (all ${project.phases.length} phases passed): nothing to start; \`ao phase set ID\` goes back to a phase\n`);
-    return 0;
-  }
+  // a complete project runs as it did when it completed: its loops stopped, the rest and the watchdog as ever
+  // (a reboot or a tmux server that ended under it brings back that, not nothing)
+  if (phase.complete)
+    io.out(`the project is complete (all ${project.phases.length} phases passed): its loops stay stopped; \`ao phase set ID\` goes back to a phase\n`);
 
   const started: LaunchPlan[] = [];
   let watchdog = 'off' as 'running' | 'started' | 'foreign' | 'off';
@@ -96,6 +95,8 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
         io.out(`${agent.name}: already running (pid ${pane.pid ?? '?'})\n`);
         continue;
       }
+      // the watchdog would stop it again at once (decide.ts): brought up, but not started
+      if (phase.complete && agent.kind === 'loop') continue;
       if (record.condition === 'paused' && options.watchdog !== false) {
         // a usage limit or a budget outlives a reboot: the watchdog resumes it when it may
         io.out(`${agent.name}: paused (${record.pausedReason ?? 'provider trouble'}); the watchdog resumes it (\`ao restart ${agent.name}\` starts it now)\n`);
