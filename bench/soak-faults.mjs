@@ -110,10 +110,12 @@ export function killServer(S) {
     log(`kill-server: tmux -L ${S.socket} kill-server`);
     const t = performance.now();
     await run('tmux', ['-L', S.socket, 'kill-server'], { env: S.tmuxEnv, timeoutMs: 10_000 });
+    // the team as it ran: a complete project's loops are stopped before and after
+    const ran = new Set((before?.agents ?? []).filter((a) => a.enabled && healthy(a)).map((a) => a.name));
     const back = await until(
       async () => {
         const s = await S.status();
-        const agents = s?.agents.filter((a) => a.enabled) ?? [];
+        const agents = s?.agents.filter((a) => a.enabled && (ran.size === 0 || ran.has(a.name))) ?? [];
         return s?.server && agents.length > 0 && agents.every(healthy) ? s : null;
       },
       S.opts.restartSec * 1000 + 120_000,

@@ -5,7 +5,9 @@ import { findConfig, readProject, type LoadedProject } from '../config/load.js';
 import { stateDirOf } from '../config/state-dir.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { ConfigError, UsageError } from '../errors.js';
+import { appendEvent } from '../state/events.js';
 import { readRunningProject } from '../state/running.js';
+import type { EventAction } from '../supervisor/decide.js';
 import { Tmux } from '../tmux/client.js';
 import type { GlobalOptions, Io } from './io.js';
 
@@ -64,3 +66,8 @@ export function packageRoot(): string {
 }
 
 export const aoEntry = (): string => join(packageRoot(), 'bin', 'ao');
+
+/** Where a command's start tells of a start it could not make: the project's events.jsonl, as the watchdog's would. */
+export function eventSink(project: Project): (event: EventAction) => void {
+  return ({ type: _type, ...event }) => appendEvent(project.stateDir, { time: new Date().toISOString(), ...event });
+}

@@ -33,3 +33,9 @@ export function nextWaitStep(seen: WaitSeen): WaitStep {
     return { step: 'give-up', why: `the team was brought up ${recent} times within ${RESTORE_WINDOW_MS / 60_000} min and went down again` };
   return { step: 'bring-up', why: seen.watchdog === 'gone' ? 'the watchdog’s session is gone (its tmux server ended?)' : 'the watchdog’s pane is dead' };
 }
+
+/** After a bring-up, the wait before the next look: 1 s, doubled for each other recent bring-up (the give-up at RESTORE_LIMIT comes within 15 s, not within a few ms). */
+export function bringUpGapMs(restored: readonly number[], now: number): number {
+  const recent = restored.filter((t) => now - t < RESTORE_WINDOW_MS).length;
+  return 1000 * 2 ** Math.max(0, Math.min(recent, RESTORE_LIMIT) - 1);
+}

@@ -14,7 +14,7 @@ import type { Tmux } from '../tmux/client.js';
 import { bySession } from '../tmux/snapshot.js';
 import type { Io } from './io.js';
 import { sleepFor } from '../sleep.js';
-import { nextWaitStep } from './wait-step.js';
+import { bringUpGapMs, nextWaitStep } from './wait-step.js';
 
 /** one snapshot (a few ms) a second */
 const POLL_MS = 1000;
@@ -59,6 +59,8 @@ export async function waitTeamDown(project: Project, tmux: Tmux, io: Io, bringUp
         } catch {
           // a state folder that takes no writes: the line above said it
         }
+        // a team that went down again at once is not brought up again at once: 1, 2, 4, 8 s between bring-ups
+        await sleepFor(bringUpGapMs(restored, Date.now()), stopped.signal);
         continue;
       }
       await sleepFor(POLL_MS, stopped.signal);

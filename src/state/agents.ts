@@ -1,6 +1,6 @@
 import type { AgentKind } from '../config/types.js';
 import { upgradeLaunchKey } from './secrets.js';
-import { appendEvent } from './events.js';
+import { appendEvent, type EventRecord } from './events.js';
 import { describeIssues, keepGoodCopy, moveAside, readStateFile, withLock, writeJsonAtomic, type StateRead } from './files.js';
 import { layout } from './layout.js';
 import * as S from './shape.js';
@@ -125,7 +125,7 @@ export interface StartFacts {
   launch?: { kind: AgentKind; phaseGen: number; launchKey: string; pasteKickoff: boolean };
   /** it counts as a restart (a heal, a stall, `ao restart` of a session that existed) */
   restart?: boolean;
-  /** the run it made, when it is known with the start (a start by hand; the watchdog's executor adds it with markRun) */
+  /** the run it makes (supervisor/start.ts plans it before the pane starts) */
   run?: StartedRun;
 }
 
@@ -174,6 +174,21 @@ export function markStarted(record: AgentRecord, start: StartFacts): void {
     record.streak = 0;
   }
   if (start.run) markRun(record, start.run);
+}
+
+/**
+ * A start that could not be made (its launch not planned, its pane not
+ * started): the record goes back to how it was before the start (no run,
+ * iteration or restart counted), marked `error` with why, tried again at
+ * `retryAt`. The one way every starter puts a failed start back.
+ */
+export function markStartFailed(record: AgentRecord, before: AgentRecord, failure: { message: string; at: number; retryAt: number }): void {
+  for (const key of Object.keys(record)) if (!(key in before)) Reflect.deleteProperty(record, key);
+  Object.assign(record, structuredClone(before));
+  record.deadSince ??= failure.at; // its death is classified already: the retry is no new death
+  record.condition = 'error';
+  record.nextStartAt = failure.retryAt;
+  record.error = failure.message;
 }
 
 /** The run a start made, once it is on its way: a start that was made (by hand or by the watchdog) ends its start error. */
@@ -260,15 +275,20 @@ export function readAgentsState(stateDir: string): AgentsState {
 /**
  * For a writer that holds the lock: a corrupt agents.json is moved aside
  * (`agents.json.corrupt-<time>`) and reported once in events.jsonl; the
- * state goes on from its last good copy. `rebuilt` tells the caller to fill
+ * state goes on from its last good copy (`report`: the watchdog's event sink,
+ * else events.jsonl directly). `rebuilt` tells the caller to fill
  * in what it can see (the tmux snapshot).
  */
-export async function recoverAgentsState(stateDir: string, now = new Date()): Promise<{ state: AgentsState; rebuilt: boolean }> {
+export async function recoverAgentsState(
+  stateDir: string,
+  now = new Date(),
+  report: (event: EventRecord) => void = (event) => appendEvent(stateDir, event),
+): Promise<{ state: AgentsState; rebuilt: boolean }> {
   const loaded = loadAgentsState(stateDir);
   if (loaded.corrupt === null) return { state: loaded.state, rebuilt: false };
   const aside = moveAside(layout.agents(stateDir), now);
   await writeAgentsState(stateDir, loaded.state);
-  appendEvent(stateDir, {
+  report({
     time: now.toISOString(),
     agent: 'state',
     event: 'state-corrupt',

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { PhaseView } from '../config/resolve.js';
 import type { Project } from '../config/types.js';
 import { openGate, type GateState } from './gate-state.js';
-import { appendEvent } from './events.js';
+import { appendEvent, type EventRecord } from './events.js';
 import { describeIssues, keepGoodCopy, moveAside, readStateFile, writeJsonAtomic, type StateRead } from './files.js';
 import { layout } from './layout.js';
 import * as S from './shape.js';
@@ -85,7 +85,12 @@ export function readPhaseState(stateDir: string): PhaseState {
  * aside, restored from its good copy and reported once. With no good copy,
  * `fallback` (rebuilt from what the state folder shows) is written instead.
  */
-export async function recoverPhaseState(stateDir: string, fallback: () => PhaseState, now = new Date()): Promise<PhaseState> {
+export async function recoverPhaseState(
+  stateDir: string,
+  fallback: () => PhaseState,
+  now = new Date(),
+  report: (event: EventRecord) => void = (event) => appendEvent(stateDir, event),
+): Promise<PhaseState> {
   const loaded = loadPhaseState(stateDir);
   if (loaded.corrupt === null && loaded.state) return loaded.state;
   const aside = moveAside(layout.phase(stateDir), now);
@@ -93,7 +98,7 @@ export async function recoverPhaseState(stateDir: string, fallback: () => PhaseS
   const how = loaded.state ? 'restored from its last good copy' : `no good copy: rebuilt at phase ${state.index + 1} from the journals and reviews in the state folder`;
   pushHistory(state, '?', 'recovered', `phase.json was corrupt; ${how}`);
   await writePhaseState(stateDir, state);
-  appendEvent(stateDir, { time: now.toISOString(), agent: 'phase', event: 'state-corrupt', reason: `phase.json was corrupt (${loaded.corrupt ?? '?'}); moved aside to ${aside.slice(stateDir.length + 1)}, ${how}` });
+  report({ time: now.toISOString(), agent: 'phase', event: 'state-corrupt', reason: `phase.json was corrupt (${loaded.corrupt ?? '?'}); moved aside to ${aside.slice(stateDir.length + 1)}, ${how}` });
   return state;
 }
 
@@ -160,7 +165,7 @@ export function readPhaseStateOf(project: Project): PhaseState {
   return loadPhaseState(project.stateDir).state ?? rebuildPhaseState(project, existsSync, 0);
 }
 
-/** The writers' read: recovers a corrupt phase.json (see recoverPhaseState); `generation` for a rebuild. */
-export function recoverPhaseStateOf(project: Project, generation = 0): Promise<PhaseState> {
-  return recoverPhaseState(project.stateDir, () => rebuildPhaseState(project, existsSync, generation));
+/** The writers' read: recovers a corrupt phase.json (see recoverPhaseState); `generation` for a rebuild; `report` for its event. */
+export function recoverPhaseStateOf(project: Project, generation = 0, report?: (event: EventRecord) => void): Promise<PhaseState> {
+  return recoverPhaseState(project.stateDir, () => rebuildPhaseState(project, existsSync, generation), new Date(), report);
 }

@@ -2,14 +2,20 @@
  * The watchdog's brain, a pure function in the manner of a Kubernetes
  * controller: what should run (desired), what tmux shows (observed) and what
  * happened before (history) go in; actions and the new history come out.
+ * A start is an action, `start { agent, reason }`: the records keep what was
+ * decided (a death classified, a backoff, the breaker), and the start itself is
+ * recorded by the one start transaction (start.ts) when it is made.
  * Only the executor touches tmux.
  */
 import type { AgentKind, HealPolicy } from '../config/types.js';
 import type { ScreenState } from '../backends/types.js';
-import { markStarted, type AgentRecord } from '../state/agents.js';
+import type { AgentRecord } from '../state/agents.js';
 import type { AoEvent } from '../state/event-catalogue.js';
-import { afterRun, atStart, runModel, settle, whileAlive, type FallbackPolicy } from './fallback.js';
+import { decideDeath, type Verdict } from './death.js';
+import { atStart, runModel, settle, whileAlive, type FallbackPolicy } from './fallback.js';
 import { followProviderWait } from './provider-wait.js';
+
+export { backoffMs } from './death.js';
 
 export interface DesiredAgent {
   name: string;
@@ -93,18 +99,8 @@ export interface ProviderTrouble {
   message: string;
 }
 
-const TROUBLE_LABEL: Record<ProviderTrouble['kind'], string> = {
-  'usage-limit': 'usage limit',
-  'rate-limit': 'rate limit',
-  overload: 'provider overloaded or down',
-  auth: 'authentication failed',
-};
-
 export type Action =
   { type: 'start'; agent: string; reason: StartReason } | { type: 'nudge'; agent: string } | { type: 'stop'; agent: string } | ({ type: 'event' } & AoEvent);
-
-/** Quick iterations in a row after which a loop is `spinning` (shown in status, one event). */
-export const SPINNING_AFTER = 3;
 
 export interface Decision {
   actions: Action[];
@@ -113,10 +109,9 @@ export interface Decision {
   wakeAt: number | null;
 }
 
-/** The backoff before the next start after `streak` failed starts in a row. */
-export function backoffMs(streak: number, t: Pick<Timings, 'backoffInitialMs' | 'backoffMaxMs'>): number {
-  if (streak <= 0) return 0;
-  return Math.min(t.backoffInitialMs * 2 ** (streak - 1), t.backoffMaxMs);
+/** Whether a start counts as a restart: a heal or a stall's (planned restarts, for a new phase, model or command, are no failures). */
+export function countsAsRestart(reason: StartReason): boolean {
+  return reason === 'heal' || reason === 'stall';
 }
 
 /** How long after a start that could not be made (condition `error`) it is tried again. */
@@ -193,14 +188,8 @@ export function reconcile(
       }
       breaker(atStart(agent, record.fallback, now));
       actions.push({ type: 'start', agent: agent.name, reason });
-      markStarted(record, {
-        at: now,
-        model: runModel(agent, record.fallback),
-        by: 'watchdog',
-        launch: { kind: agent.kind, phaseGen: agent.generation, launchKey: agent.launchKey, pasteKickoff: agent.pasteKickoff ?? false },
-        restart: reason === 'heal' || reason === 'stall',
-      });
     };
+    const verdict: Verdict = { actions, start, wake, breaker };
 
     if (seen.foreign !== undefined) {
       // its name is taken by a session ao did not make for this project: report it once, touch nothing
@@ -262,101 +251,8 @@ export function reconcile(
       continue;
     }
 
-    const exit = seen.exists ? describeExit(seen) : 'session gone';
-    if (record.deadSince == null) {
-      // first sight of this death: classify it once
-      record.deadSince = now;
-      const startedAt = record.startedAt ? Date.parse(record.startedAt) : now;
-      const lived = now - startedAt;
-      // tmux can lose an exit status (DESIGN §5): without ao's launcher to record it, a loop that
-      // ran a healthy while is taken to have ended normally; with it, no record means a killed launcher
-      const lost = seen.exists && seen.exitStatus === null && seen.exitSignal === null && seen.recorded === undefined;
-      const iterationDone = agent.kind === 'loop' && (seen.exitStatus === 0 || (lost && lived >= timings.healthyAfterMs));
-      const ran = afterRun(
-        agent,
-        record.fallback,
-        { trouble: seen.trouble ?? null, fellBack: seen.fellBack ?? null, ok: iterationDone || (agent.kind === 'task' && seen.exitStatus === 0) },
-        now,
-      );
-      breaker(ran);
-      if (iterationDone) {
-        actions.push({
-          type: 'event',
-          agent: agent.name,
-          event: 'iteration-done',
-          reason: lost ? 'exit status lost; it ran long enough to count as a normal end' : 'exit 0',
-          details: { iteration: record.iteration, lived_ms: lived },
-        });
-        record.streak = 0;
-        record.troubles = 0; // the provider answered: the next trouble probes from the start
-        // an iteration that ends at once is still an iteration: the next one waits out min_iteration_s
-        const minMs = agent.minIterationMs ?? 0;
-        record.quickIterations = lived < minMs ? (record.quickIterations ?? 0) + 1 : 0;
-        if (lived < minMs) {
-          record.nextStartAt = startedAt + minMs;
-          record.condition = record.quickIterations >= SPINNING_AFTER ? 'spinning' : 'pacing';
-          if (record.quickIterations === SPINNING_AFTER) {
-            actions.push({
-              type: 'event',
-              agent: agent.name,
-              event: 'spinning',
-              reason: `${SPINNING_AFTER} iterations in a row ended within ${minMs / 1000} s (min_iteration_s); each next one waits out the rest`,
-            });
-          }
-          wake(record.nextStartAt);
-          continue;
-        }
-        start('next-iteration');
-        continue;
-      }
-      if (agent.kind === 'task' && seen.exitStatus === 0) {
-        record.up = false; // done: a task that ends well is not a death
-        actions.push({ type: 'event', agent: agent.name, event: 'task-done', reason: 'exit 0', details: { lived_ms: lived } });
-        continue;
-      }
-      if (agent.heal === 'none') {
-        record.condition = null;
-        actions.push({ type: 'event', agent: agent.name, event: 'died', reason: `${exit}; heal = none, left dead`, details: { lived_ms: lived } });
-        continue;
-      }
-      if (seen.trouble && ran.startBy !== null && ran.startBy <= now) {
-        start('fallback'); // its own model's trouble has lasted fallback_after_s: the fallback is tried at once
-        continue;
-      }
-      if (seen.trouble) {
-        // provider trouble is not agent failure: no crash counted, the agent waits and resumes (on its fallback by ran.startBy)
-        pause(agent.name, record, seen.trouble, now, timings, actions, wake, ran.startBy);
-        continue;
-      }
-      const healthy = lived >= timings.healthyAfterMs;
-      record.failedStarts = (record.failedStarts ?? []).filter((t) => now - t < timings.crashWindowMs);
-      record.healthyRestarts = (record.healthyRestarts ?? []).filter((t) => now - t < timings.restartWindowMs);
-      if (healthy) {
-        record.streak = 0;
-        if (record.healthyRestarts.length >= timings.restartLimit) {
-          fail(
-            record,
-            actions,
-            agent.name,
-            `${record.healthyRestarts.length} restarts within ${Math.round(timings.restartWindowMs / 60000)} min, and it died again (${exit})`,
-          );
-          continue;
-        }
-        record.healthyRestarts.push(now);
-      } else {
-        record.streak = (record.streak ?? 0) + 1;
-        record.failedStarts.push(now);
-        if (record.failedStarts.length >= timings.crashLimit) {
-          fail(record, actions, agent.name, `${record.failedStarts.length} failed starts within ${Math.round(timings.crashWindowMs / 1000)} s (last: ${exit})`);
-          continue;
-        }
-      }
-      const delay = backoffMs(record.streak ?? 0, timings);
-      record.nextStartAt = now + delay;
-      record.lastExit = exit;
-      actions.push({ type: 'event', agent: agent.name, event: 'died', reason: exit, details: { lived_ms: lived, healthy, backoff_ms: delay } });
-      if (delay > 0) record.condition = 'backoff';
-    }
+    // first sight of this death: classify it once
+    if (record.deadSince == null && decideDeath(agent, seen, record, now, timings, verdict)) continue;
     // a paced loop's next iteration is no heal, nor is the end of a pause
     const paced = record.condition === 'pacing' || record.condition === 'spinning';
     const paused = record.condition === 'paused';
@@ -446,46 +342,6 @@ function decideAlive(
   }
 }
 
-/**
- * A usage limit waits for its reset (plus a margin); a rate limit, an outage or
- * a limit with no reset time probes with a capped exponential wait. None of it
- * counts toward a crash limit; refused credentials fail at once, with what to do.
- */
-function pause(
-  name: string,
-  record: AgentRecord,
-  trouble: ProviderTrouble,
-  now: number,
-  timings: Timings,
-  actions: Action[],
-  wake: (at: number) => void,
-  /** the latest it may wait: its fallback is due then */
-  latest: number | null = null,
-): void {
-  if (trouble.kind === 'auth') {
-    fail(record, actions, name, `the provider refused its credentials (${trouble.message}); fix the key or log in again`);
-    return;
-  }
-  record.troubles = (record.troubles ?? 0) + 1;
-  const probe = Math.min((timings.probeInitialMs ?? 60_000) * 2 ** (record.troubles - 1), timings.probeMaxMs ?? 1_800_000);
-  const wait = trouble.resetAt !== null && trouble.resetAt > now ? trouble.resetAt + (timings.resumeMarginMs ?? 30_000) : now + probe;
-  const until = latest === null ? wait : Math.min(wait, latest);
-  const label = TROUBLE_LABEL[trouble.kind];
-  record.condition = 'paused';
-  record.pausedReason = `${label}, resumes ${clock(until)}`;
-  record.nextStartAt = until;
-  record.streak = 0;
-  const reset = trouble.resetAt !== null ? `; the provider says it resets ${new Date(trouble.resetAt).toISOString()}` : '';
-  actions.push({
-    type: 'event',
-    agent: name,
-    event: 'paused',
-    reason: `${label}: ${trouble.message}${reset}; not counted as a crash, resumes ${new Date(until).toISOString()}`,
-    details: { kind: trouble.kind, resumes_at: new Date(until).toISOString(), try: record.troubles },
-  });
-  wake(until);
-}
-
 /** Paused for a budget or cap: told once per reason, no wake time (the maintainer raises the number). */
 function hold(name: string, record: AgentRecord, why: string, actions: Action[]): void {
   if (!(record.condition === 'paused' && record.pausedReason === why)) {
@@ -494,24 +350,4 @@ function hold(name: string, record: AgentRecord, why: string, actions: Action[])
   record.condition = 'paused';
   record.pausedReason = why;
   record.nextStartAt = null;
-}
-
-/** HH:MM in the machine's time zone, as a person reading `ao status` expects. */
-function clock(ms: number): string {
-  const d = new Date(ms);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-}
-
-function fail(record: AgentRecord, actions: Action[], agent: string, reason: string): void {
-  record.condition = 'failed';
-  record.failedReason = reason;
-  record.nextStartAt = null;
-  actions.push({ type: 'event', agent, event: 'failed', reason: `${reason}; left down until \`ao restart ${agent}\`` });
-}
-
-function describeExit(seen: ObservedAgent): string {
-  if (seen.exitStatus !== null) return `exit ${seen.exitStatus}${seen.lastWords ? `: ${seen.lastWords}` : ''}`;
-  if (seen.exitSignal !== null) return `killed by signal ${seen.exitSignal}`;
-  if (seen.recorded === false) return 'killed with its launcher (no exit record)';
-  return 'no exit status from tmux';
 }

@@ -2,7 +2,7 @@
  * Live edits of agents.toml while the team runs: a valid change is applied,
  * an invalid one keeps the last good config and is reported.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { rememberProject } from '../config/cache.js';
 import { readProject } from '../config/load.js';
 import type { Project } from '../config/types.js';
@@ -63,4 +63,49 @@ export async function reloadConfig(current: Project, state: AgentsState, env: No
   rmSync(layout.configError(current.stateDir), { force: true });
   await writeRunningProject(next);
   return { ok: true, project: next, added, removed, events };
+}
+
+/**
+ * Whether agents.toml is due to be loaded again: the file watcher says so
+ * (the fast path), or its modification time moved since the last look (an
+ * edit the watcher missed).
+ */
+export class ConfigChanges {
+  private dirty = false;
+  private mtime: number | null;
+
+  /** `configFile` as loaded just now: an edit from here on is a change, even one made before the first sweep */
+  constructor(configFile: string) {
+    this.mtime = mtimeOf(configFile);
+  }
+
+  /** The file watcher saw agents.toml change. */
+  changed(): void {
+    this.dirty = true;
+  }
+
+  /** Whether to reload now; true once per change. */
+  due(configFile: string): boolean {
+    const mtime = mtimeOf(configFile);
+    if (mtime !== this.mtime) {
+      this.dirty = true;
+      this.mtime = mtime;
+    }
+    const due = this.dirty;
+    this.dirty = false;
+    return due;
+  }
+}
+
+/** The events of a reload that worked, the last one saying what changed. */
+export function reloadedEvents(outcome: Extract<ReloadOutcome, { ok: true }>): AoEvent[] {
+  return [...outcome.events, { agent: 'config', event: 'config-reloaded', reason: `${outcome.added.length} added, ${outcome.removed.length} removed` }];
+}
+
+function mtimeOf(file: string): number | null {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return null;
+  }
 }

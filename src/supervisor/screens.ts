@@ -30,6 +30,7 @@ import { inboxSize } from './mail.js';
 import { getBackend } from '../backends/index.js';
 import { layout } from '../state/layout.js';
 import { readTextFile } from '../state/safe-fs.js';
+import { WakeQueue } from './wake.js';
 import { unwritableCode } from './writable.js';
 import type { AoEvent, EventName } from '../state/event-catalogue.js';
 
@@ -77,9 +78,8 @@ export class Screens {
   /** each pane's log as it was when the pane was last captured: an unchanged pane with nothing due is not captured again */
   private readonly lookedAt = new Map<string, { stamp: string; at: number }>();
   private agentsRead: { stamp: string | null; state: AgentsState } | null = null;
-  private running = false;
-  private wakeUp: (() => void) | null = null;
-  private pendingWake = false;
+  /** the sweep's asks to look (a start, `ao up`, new mail) */
+  private readonly wakes = new WakeQueue();
   /** changes a full disk refused: applied with the next write that works */
   private carried: Patch[] = [];
 
@@ -91,36 +91,25 @@ export class Screens {
 
   /** Something may be due now (a start, `ao up`, new mail). */
   wake(): void {
-    this.pendingWake = true;
-    this.wakeUp?.();
+    this.wakes.push({ source: 'sweep' });
   }
 
+  /** Looks until stop(): at once on a wake, else when the last pass said. */
   async run(): Promise<void> {
-    this.running = true;
-    while (this.running) {
-      this.pendingWake = false;
+    while (!this.wakes.isClosed) {
+      this.wakes.take();
       let next = SLOW_LOOK_MS;
       try {
         next = await this.pass();
       } catch (error) {
         this.deps.log('warn', `screen pass failed: ${(error as Error).message}`);
       }
-      if (!this.running) break;
-      if (this.pendingWake) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, next);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = null;
+      await this.wakes.sleepUntilWake(next);
     }
   }
 
   stop(): void {
-    this.running = false;
-    this.wakeUp?.();
+    this.wakes.close();
   }
 
   /** One look at every interactive pane; delivers what is due. Returns ms until the next look. */

@@ -5,7 +5,8 @@ import type { AgentRecord, AgentsState } from '../state/agents.js';
 import { phaseView, type PhaseState } from '../state/phase.js';
 import type { UsageReport, UsageTotals } from '../state/usage.js';
 import { startModelFor } from './fallback.js';
-import { silenceMs, silentTooLong, SPINNING_AFTER } from './reconcile.js';
+import { SPINNING_AFTER } from './death.js';
+import { silenceMs, silentTooLong } from './reconcile.js';
 import { foreignNote, ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 
 export const AGENT_STATES = ['running', 'waiting', 'paused', 'stalled', 'stopped', 'dead', 'backoff', 'failed'] as const;

@@ -3,9 +3,10 @@
  * none on screen, but its transcript has each assistant message's usage and
  * every hook names the transcript (`transcript_path`, kept in its signals).
  * After a turn ends (its Stop hook) or the TUI exits, the watchdog reads
- * what the transcript gained since it last looked and records it as one
- * usage line; where it got to is kept in the agent's record, so a watchdog
- * restart reads on from there and nothing counts twice.
+ * what the transcript gained since it last looked, as one usage line; where
+ * it got to is kept in the agent's record (written with the line by the
+ * sweep's apply step), so a watchdog restart reads on from there and nothing
+ * counts twice.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -13,7 +14,7 @@ import { claudeTranscriptUsage } from '../backends/claude-stream.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import type { AgentRecord } from '../state/agents.js';
 import type { HookView } from '../state/signals.js';
-import { appendUsage, type UsageRecord } from '../state/usage.js';
+import type { UsageRecord } from '../state/usage.js';
 import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 import type { SignalViews } from './provider-wait.js';
 
@@ -46,12 +47,11 @@ function newLines(file: string, offset: number): { text: string; end: number } |
 }
 
 /**
- * Records what the agent's transcript gained since `record.transcript`
- * (after a Stop hook or the agent's end) and moves the record on; returns
- * the usage line written, or null.
+ * What the agent's transcript gained since `record.transcript` (after a Stop
+ * hook or the agent's end), as a usage line for the caller to write; moves
+ * the record on. Null when there is nothing new.
  */
 export function recordTranscriptUsage(
-  project: Project,
   agent: AgentSpec,
   record: AgentRecord,
   view: HookView | null,
@@ -80,20 +80,29 @@ export function recordTranscriptUsage(
     backend: agent.backend,
     usage: found.usage,
   };
-  appendUsage(project.stateDir, line);
   return line;
 }
 
-/** The watchdog's part, each sweep: every Claude TUI's usage since its last turn (its record moves on). */
-export function recordTuiUsage(
+/** Where an agent's transcript was read to (AgentRecord.transcript). */
+export type TranscriptMark = NonNullable<AgentRecord['transcript']>;
+
+export interface TuiUsage {
+  lines: UsageRecord[];
+  /** agent -> where its transcript was read to, for its record */
+  transcripts: Map<string, TranscriptMark>;
+}
+
+/** The watchdog's part, each sweep: every Claude TUI's usage since its last turn (the records are left as they are). */
+export function tuiUsage(
   project: Project,
-  records: Record<string, AgentRecord>,
+  records: Readonly<Record<string, AgentRecord>>,
   panes: readonly PaneInfo[],
   signals: SignalViews,
   phase: string,
   now: number,
   warn: (text: string) => void,
-): void {
+): TuiUsage {
+  const found: TuiUsage = { lines: [], transcripts: new Map() };
   const own = ownSessions(panes, project.configFile).own;
   for (const agent of project.agents) {
     const record = records[agent.name];
@@ -101,9 +110,13 @@ export function recordTuiUsage(
     if (!readsTranscript(agent) || !record?.startedAt || (!record.up && !pane)) continue;
     try {
       const view = signals.view(project.stateDir, agent.name, Date.parse(record.startedAt));
-      recordTranscriptUsage(project, agent, record, view, !pane || pane.dead, phase, new Date(now));
+      const moved = { ...record };
+      const line = recordTranscriptUsage(agent, moved, view, !pane || pane.dead, phase, new Date(now));
+      if (line) found.lines.push(line);
+      if (moved.transcript && moved.transcript !== record.transcript) found.transcripts.set(agent.name, moved.transcript);
     } catch (error) {
       warn(`usage of ${agent.name}: ${String(error)}`);
     }
   }
+  return found;
 }

@@ -55,6 +55,7 @@ describe('applyActions', () => {
     const context = (before: Record<string, AgentRecord>, history: Record<string, AgentRecord>, now: number): SweepContext => ({
       project,
       view: phaseView(project, initialPhaseState()),
+      generation: 0,
       tmux,
       aoEntry: AO,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
@@ -73,9 +74,8 @@ describe('applyActions', () => {
 
     records.broken!.iteration = 3;
     records.broken!.phaseIterations = 2;
+    // the decision leaves the records as they were; the start transaction counts a start only when it is made
     const history = structuredClone(records);
-    // what decide's start bookkeeping counted for the start that will fail: none of it happened
-    Object.assign(history.broken!, { iteration: 4, phaseIterations: 3, restarts: 1 });
     const done = await applyActions(batch, context(records, history, T0));
     expect(done.started).toBe(1);
     expect(logged).toEqual([expect.stringMatching(/^mail to good: /)]);
@@ -91,7 +91,8 @@ describe('applyActions', () => {
       phaseIterations: 2,
       restarts: 0,
     });
-    expect(history.good).toMatchObject({ condition: null, error: null, runId: expect.any(String) as string });
+    expect(history.good).toMatchObject({ condition: null, error: null, runId: expect.any(String) as string, phaseGen: 0 });
+    expect(Date.parse(history.good!.startedAt!)).toBeGreaterThanOrEqual(T0);
     expect(events.map((e) => `${e.agent} ${e.event}`)).toEqual(['broken start-error', 'good started']);
     expect(events[0]?.reason).toBe('error: prompts/broken.md not found; tried again every 5 s');
 

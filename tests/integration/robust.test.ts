@@ -293,15 +293,25 @@ describe('small lies', () => {
     expect(readFileSync(join(dir, 'state', 'kickoff', 'alpha.md'), 'utf8')).toBe('second version for alpha\n');
   });
 
-  it('ao up on a complete project says so and starts nothing', async () => {
-    const { ao } = project('complete');
-    expect((await ao('phase', 'set', 'two')).code).toBe(0);
-    expect((await ao('phase', 'next')).code).toBe(0);
-    const up = await ao('up');
+  it('ao up on a complete project says so and brings it back as it ran: its loops stopped, the rest and the watchdog running', async () => {
+    const t = team('complete', {
+      'agents.toml':
+        '[defaults]\nbackend = "shell"\n\n[agents.alpha]\nkind = "persistent"\ncommand = "sleep"\nargs = ["1000"]\n\n' +
+        '[agents.looper]\nkind = "loop"\ncommand = "sleep"\nargs = ["1000"]\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
+      'prompts/kickoff.md': 'go\n',
+      'phases/one.md': '# one\n',
+    });
+    cleanups.push(t.cleanup);
+    expect((await t.ao('phase', 'next')).code).toBe(0);
+    const up = await t.ao('up');
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/the project is complete .*nothing to start/);
-    const { agents } = await statusOf(ao);
-    expect([agents.alpha?.state, agents.beta?.state, agents.watchdog?.state]).toEqual(['stopped', 'stopped', 'stopped']);
+    expect(up.stdout).toMatch(/the project is complete \(all 1 phases passed\): its loops stay stopped/);
+    expect(up.stdout).not.toMatch(/looper: started/);
+    const { agents } = await statusOf(t.ao);
+    expect([agents.alpha?.state, agents.looper?.state, agents.watchdog?.state]).toEqual(['running', 'stopped', 'running']);
+    // and the watchdog leaves the loop stopped
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await statusOf(t.ao)).agents.looper?.state).toBe('stopped');
   });
 
   it('ao check exits 2 on what ao up would refuse', async () => {

@@ -1,18 +1,15 @@
-import { emptyRecord, markStarted, readAgentsState, updateAgentsState } from '../../state/agents.js';
+import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
 import { phaseView, readPhaseStateOf } from '../../state/phase.js';
-import { ensureWatchdog, startSession, watchdogSession } from '../../supervisor/executor.js';
+import { ensureWatchdog, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
-import { logOffset } from '../../supervisor/read-trouble.js';
-import { launchKeyOf } from '../../state/secrets.js';
-import { planLaunch } from '../../supervisor/launch.js';
+import { startAgent, type StartOutcome } from '../../supervisor/start.js';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { appendEvent } from '../../state/events.js';
 import { callerName, findCaller } from '../caller.js';
-import { aoEntry, openProject, selectAgents } from '../context.js';
+import { aoEntry, eventSink, openProject, selectAgents } from '../context.js';
 import { watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
-import { prepareWorkspace } from '../../workspace/worktree.js';
 
 export interface RestartOptions extends GlobalOptions {
   agent: string;
@@ -26,12 +23,9 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao restart needs an agent name');
   const phase = readPhaseStateOf(project);
-  const recorded = readAgentsState(project.stateDir).agents[agent.name];
-  const kept = options.fresh ? null : recorded?.sessionId;
-  // the fallback model's breaker is the provider's state, not the agent's: a start by hand keeps it
-  const plan = planLaunch(project, agent, phaseView(project, phase), aoEntry(), io.env, kept, recorded?.fallback);
   let existed = false;
   let watchdog = 'running' as 'running' | 'started';
+  let outcome = { ok: false, error: 'not tried' } as StartOutcome;
   await updateAgentsState(project.stateDir, async (state) => {
     const all = await tmux.snapshot();
     // who asked: the maintainer, or the agent from whose pane this runs (src/cli/caller.ts)
@@ -41,24 +35,28 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
     if (other) throw new RuntimeError(`${agent.name}: session ${agent.session} ${foreignNote(other)}; left alone`);
     const pane = own.get(agent.session);
     existed = pane !== undefined;
-    await prepareWorkspace(project, agent); // its own worktree made or checked: a broken one fails the restart (src/workspace/)
-    await startSession(tmux, plan, { pane, previousRun: state.agents[agent.name]?.runId });
     const record = (state.agents[agent.name] ??= emptyRecord());
-    markStarted(record, {
-      at: Date.now(),
-      model: plan.model,
-      by: 'hand',
-      launch: { kind: agent.kind, phaseGen: phase.generation, launchKey: launchKeyOf(agent), pasteKickoff: plan.pasteKickoff },
-      restart: existed,
-      run: { runId: plan.runId, conversation: plan.conversation, logOffset: logOffset(project, agent.name) },
-    });
-    appendEvent(project.stateDir, {
-      time: new Date().toISOString(),
-      agent: agent.name,
-      event: existed ? 'restart' : 'started',
-      reason: `ao restart by ${by}`,
-      details: { iteration: record.iteration, restarts: record.restarts, by },
-    });
+    record.up = true;
+    const ctx = {
+      project,
+      tmux,
+      view: phaseView(project, phase),
+      generation: phase.generation,
+      aoEntry: aoEntry(),
+      env: io.env,
+      now: Date.now(),
+      event: eventSink(project),
+    };
+    // a new conversation with --fresh, else the recorded one is continued
+    outcome = await startAgent(ctx, agent, record, { by: 'hand', restart: existed, pane, ...(options.fresh ? { conversation: null } : {}) });
+    if (outcome.ok)
+      appendEvent(project.stateDir, {
+        time: new Date().toISOString(),
+        agent: agent.name,
+        event: existed ? 'restart' : 'started',
+        reason: `ao restart by ${by}`,
+        details: { iteration: record.iteration, restarts: record.restarts, by },
+      });
     // an agent restarted on a stopped team is healed like any other: the watchdog comes with it
     const started = await ensureWatchdog(project, tmux, bySession(all).get(watchdogSession(project)), aoEntry(), io.env);
     if (started === 'foreign') throw new RuntimeError(`watchdog: session ${watchdogSession(project)} belongs to another project; left alone`);
@@ -68,6 +66,12 @@ export async function restart(options: RestartOptions, io: Io): Promise<number> 
     dog.up = true;
   });
   if (watchdog === 'started') io.out('watchdog: started\n');
+  // a start that could not be made is marked `error` on its record: the watchdog tries it again
+  if (!outcome.ok) {
+    io.out(`${agent.name}: not started: ${outcome.error}; the watchdog tries it again\n`);
+    return 1;
+  }
+  const plan = outcome.run;
   const pane = ownSessions(await tmux.snapshot(), project.configFile).own.get(agent.session);
   const kickoff = plan.pasteKickoff && pane && !pane.dead ? (await watchKickoffs(project, tmux, [plan], 4000, io)).get(agent.name) : undefined;
   if (!pane || pane.dead) {

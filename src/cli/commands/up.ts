@@ -1,15 +1,17 @@
 import { emptyRecord, markStarted, readAgentsState, updateAgentsState, type AgentRecord } from '../../state/agents.js';
+import type { AgentSpec } from '../../config/types.js';
 import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { shellQuote } from '../../tmux/client.js';
 import { bySession, foreignNote, ownSessions, type PaneInfo } from '../../tmux/snapshot.js';
-import { ensureWatchdog, startSession, watchdogSeen, watchdogSession } from '../../supervisor/executor.js';
+import { ensureWatchdog, watchdogSeen, watchdogSession } from '../../supervisor/executor.js';
 import { WATCHDOG } from '../../supervisor/status.js';
-import { logOffset } from '../../supervisor/read-trouble.js';
 import { planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
-import { launchKeyOf, SHOWN_VALUE } from '../../state/secrets.js';
+import { requireWorkspaces } from '../../workspace/worktree.js';
+import { startAgent, type StartOutcome } from '../../supervisor/start.js';
+import { SHOWN_VALUE } from '../../state/secrets.js';
 import { removeStaleEnvFiles } from '../../state/env-file.js';
 import { rememberProject } from '../../config/cache.js';
-import { aoEntry, openProject, selectAgents } from '../context.js';
+import { aoEntry, eventSink, openProject, selectAgents } from '../context.js';
 import { deliverKickoffs, watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { requirePrograms } from '../programs.js';
@@ -19,7 +21,6 @@ import { UsageError } from '../../errors.js';
 import { appendEvent } from '../../state/events.js';
 import { readExit } from '../../state/exits.js';
 import { tightenStateModes } from '../../state/housekeeping.js';
-import { requireWorkspaces, withWorkspaces } from '../../workspace/worktree.js';
 
 export interface UpOptions extends GlobalOptions {
   agents: string[];
@@ -42,16 +43,17 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const agents = selectAgents(project, options.agents, (a) => a.enabled && a.kind !== 'task');
   // a program that is not there would only die in its pane: refuse before anything starts
   if (!options.dryRun) requirePrograms(project, agents, io.env);
-  if (!options.dryRun) await requireWorkspaces(project, agents); // git missing, no repository, no base: exit 2 (src/workspace/)
+  // git missing, no repository, no base for an agent's own worktree: exit 2 before anything starts (src/workspace/)
+  if (!options.dryRun) await requireWorkspaces(project, agents);
   const phase = readPhaseStateOf(project);
   const view = phaseView(project, phase);
   const entry = aoEntry();
-  // a conversation kept from before (a reboot, `ao down`) is continued
-  const records = readAgentsState(project.stateDir).agents;
-  const plans = agents.map((agent) => planLaunch(project, agent, view, entry, io.env, records[agent.name]?.sessionId, records[agent.name]?.fallback));
 
   if (options.dryRun) {
-    for (const plan of plans) {
+    // a conversation kept from before (a reboot, `ao down`) is continued
+    const records = readAgentsState(project.stateDir).agents;
+    for (const agent of agents) {
+      const plan = planLaunch(project, agent, view, entry, io.env, records[agent.name]?.sessionId, records[agent.name]?.fallback);
       io.out(`${tmux.argv(tmux.newSessionArgs(plan.session)).map(shellQuote).join(' ')}\n`);
       io.out(`#   ${plan.agent.name}'s environment, in a 0600 file its launcher reads and removes: ${dryRunEnv(plan.env)}\n`);
     }
@@ -62,16 +64,16 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const tightened = tightenStateModes(project.stateDir);
   if (tightened > 0) io.out(`state folder ${project.stateDir}: made private (folders 0700, files 0600; ${tightened} changed)\n`);
 
-  if (phase.complete) {
-    // the watchdog would stop the loops again at once: say so and start nothing
-    io.out(`the project is complete (all ${project.phases.length} phases passed): nothing to start; \`ao phase set ID\` goes back to a phase\n`);
-    return 0;
-  }
+  // a complete project runs as it did when it completed: its loops stopped, the rest and the watchdog as ever
+  // (a reboot or a tmux server that ended under it brings back that, not nothing)
+  if (phase.complete)
+    io.out(`the project is complete (all ${project.phases.length} phases passed): its loops stay stopped; \`ao phase set ID\` goes back to a phase\n`);
 
   const started: LaunchPlan[] = [];
   let watchdog = 'off' as 'running' | 'started' | 'foreign' | 'off';
   let failures = 0;
   let leftAlone = 0;
+  let notStarted = 0;
   // the whole start runs under the state lock: concurrent `ao up`s and the watchdog take turns
   await updateAgentsState(project.stateDir, async (state) => {
     // `ao status` reads the team's config from this copy until agents.toml changes
@@ -81,65 +83,60 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     const all = await tmux.snapshot();
     const { own: panes, foreign } = ownSessions(all, project.configFile);
     const now = new Date();
-    const starts: { plan: LaunchPlan; record: AgentRecord; pane: PaneInfo | undefined }[] = [];
-    for (const plan of plans) {
-      const pane = panes.get(plan.session.name);
-      const record = (state.agents[plan.agent.name] ??= emptyRecord());
+    const starts: { agent: AgentSpec; record: AgentRecord; pane: PaneInfo | undefined; ranBefore: boolean }[] = [];
+    for (const agent of agents) {
+      const pane = panes.get(agent.session);
+      const record = (state.agents[agent.name] ??= emptyRecord());
       record.up = true;
-      const other = foreign.get(plan.session.name);
+      const other = foreign.get(agent.session);
       if (other) {
         failures++;
-        io.out(`${plan.agent.name}: not started: session ${plan.session.name} ${foreignNote(other)}; left alone\n`);
+        io.out(`${agent.name}: not started: session ${agent.session} ${foreignNote(other)}; left alone\n`);
         continue;
       }
       if (pane && !pane.dead) {
-        io.out(`${plan.agent.name}: already running (pid ${pane.pid ?? '?'})\n`);
+        io.out(`${agent.name}: already running (pid ${pane.pid ?? '?'})\n`);
         continue;
       }
+      // the watchdog would stop it again at once (decide.ts): brought up, but not started
+      if (phase.complete && agent.kind === 'loop') continue;
       if (record.condition === 'paused' && options.watchdog !== false) {
         // a usage limit or a budget outlives a reboot: the watchdog resumes it when it may
-        io.out(
-          `${plan.agent.name}: paused (${record.pausedReason ?? 'provider trouble'}); the watchdog resumes it (\`ao restart ${plan.agent.name}\` starts it now)\n`,
-        );
+        io.out(`${agent.name}: paused (${record.pausedReason ?? 'provider trouble'}); the watchdog resumes it (\`ao restart ${agent.name}\` starts it now)\n`);
         continue;
       }
       if (record.condition === 'failed' && options.agents.length === 0) {
         // a crash loop waits for a person (README): only `ao restart AGENT` or `ao up AGENT` starts it again
         leftAlone++;
-        io.out(`${plan.agent.name} FAILED: left alone; \`ao restart ${plan.agent.name}\` or \`ao up ${plan.agent.name}\` starts it\n`);
+        io.out(`${agent.name} FAILED: left alone; \`ao restart ${agent.name}\` or \`ao up ${agent.name}\` starts it\n`);
         continue;
       }
-      starts.push({ plan, record, pane });
+      starts.push({ agent, record, pane, ranBefore: record.startedAt !== null });
     }
-    // a worktree that cannot be made or is broken: that agent is not started, the others are (src/workspace/)
-    const ready = await withWorkspaces(
-      project,
-      starts,
-      (s) => s.plan.agent,
-      (name, reason) => void (failures++, io.out(`${name}: not started: ${reason}\n`)),
-    );
+    // one start's failure stays with its agent (marked `error`, retried by the watchdog): the others are recorded and the watchdog starts
+    const ctx = { project, tmux, view, generation: phase.generation, aoEntry: entry, env: io.env, now: now.getTime(), event: eventSink(project) };
+    const start = ({ agent, record, pane }: (typeof starts)[number]): Promise<StartOutcome> =>
+      startAgent(ctx, agent, record, { by: 'hand', restart: false, pane });
     // each start spawns a tmux client and writes a kickoff file: a few at once keep the cores busy (200 agents in seconds)
     // (the first alone: it may start the tmux server, which concurrent clients must not race to do)
-    const start = ({ plan, record, pane }: (typeof starts)[number]): Promise<void> => startSession(tmux, plan, { pane, previousRun: record.runId });
-    const outcomes = [...(await settleLimited(ready.slice(0, 1), 1, start)), ...(await settleLimited(ready.slice(1), START_CONCURRENCY, start))];
-    let failed: unknown = null;
-    for (const [i, { plan, record }] of ready.entries()) {
+    // (and the agents with worktrees of their own one after another: `git worktree add` takes the repository's locks)
+    const [own, shared] = [starts.filter((s) => s.agent.worktree), starts.filter((s) => !s.agent.worktree)];
+    const ordered = [...own, ...shared];
+    const outcomes = [
+      ...(await mapLimited(ordered.slice(0, own.length || 1), 1, start)),
+      ...(await mapLimited(ordered.slice(own.length || 1), START_CONCURRENCY, start)),
+    ];
+    for (const [i, { agent, ranBefore }] of ordered.entries()) {
       const outcome = outcomes[i]!;
-      if (outcome.status === 'rejected') {
-        failed ??= outcome.reason;
+      if (!outcome.ok) {
+        failures++;
+        notStarted++;
+        io.out(`${agent.name}: not started: ${outcome.error}${options.watchdog === false ? '' : '; the watchdog tries it again'}\n`);
         continue;
       }
-      if (plan.agent.kind === 'persistent' && record.startedAt !== null && !plan.conversation?.resume) freshStart(project.stateDir, plan);
-      markStarted(record, {
-        at: now.getTime(),
-        model: plan.model,
-        by: 'hand',
-        launch: { kind: plan.agent.kind, phaseGen: phase.generation, launchKey: launchKeyOf(plan.agent), pasteKickoff: plan.pasteKickoff },
-        run: { runId: plan.runId, conversation: plan.conversation, logOffset: logOffset(project, plan.agent.name) },
-      });
-      started.push(plan);
+      if (agent.kind === 'persistent' && ranBefore && !outcome.run.conversation?.resume) freshStart(project.stateDir, outcome.run);
+      started.push(outcome.run);
     }
-    if (failed !== null) throw failed;
     if (options.watchdog !== false) {
       watchdog = await ensureWatchdog(project, tmux, bySession(all).get(watchdogSession(project)), entry, io.env);
       if (watchdog === 'foreign') {
@@ -195,7 +192,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     if (kickoff?.failed) failures++;
     io.out(`${plan.agent.name}: started (pid ${pane.pid ?? '?'}, model ${plan.model ?? '-'}${kickoff?.inline ?? ''})${kickoff?.after ?? ''}\n`);
   }
-  if (started.length === 0 && plans.length > leftAlone) io.out(`nothing to start: every agent${leftAlone > 0 ? ' not FAILED' : ''} is running\n`);
+  if (started.length === 0 && agents.length > leftAlone + notStarted) io.out(`nothing to start: every agent${leftAlone > 0 ? ' not FAILED' : ''} is running\n`);
   const code = failures > 0 || watchdogDown ? 1 : 0;
   if (!options.wait || watchdog === 'off' || watchdog === 'foreign' || watchdogDown) return code;
   // a team that went down under it (its tmux server ended) is brought up again by a bare `ao up`
@@ -218,20 +215,13 @@ function freshStart(stateDir: string, plan: LaunchPlan): void {
 /** how many agents `ao up` starts at once */
 const START_CONCURRENCY = 8;
 
-/** `fn` on every item, at most `limit` at a time; the outcomes in the items' order. */
-async function settleLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<PromiseSettledResult<void>[]> {
-  const outcomes: PromiseSettledResult<void>[] = new Array(items.length);
+/** `fn` on every item, at most `limit` at a time; the results in the items' order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) {
-      try {
-        await fn(items[i]!);
-        outcomes[i] = { status: 'fulfilled', value: undefined };
-      } catch (reason) {
-        outcomes[i] = { status: 'rejected', reason };
-      }
-    }
+    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return outcomes;
+  return results;
 }

@@ -1,6 +1,6 @@
 import { rememberProject } from '../../config/cache.js';
 import { acquirePidLock, releasePidLock } from '../../state/pidlock.js';
-import { appendEvent, eventSummary, type EventRecord } from '../../state/events.js';
+import { eventSummary, type EventRecord } from '../../state/events.js';
 import { removeStaleTemps, writePidFile } from '../../state/housekeeping.js';
 import { removeStaleEnvFiles } from '../../state/env-file.js';
 import { writeRunningProject } from '../../state/running.js';
@@ -10,12 +10,15 @@ import { Tmux } from '../../tmux/client.js';
 import { Watchdog } from '../../supervisor/watchdog.js';
 import { aoEntry, openProjectOrRunning } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
+import type { Logger } from 'pino';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { writeJsonAtomic } from '../../state/files.js';
 import { layout } from '../../state/layout.js';
 import { ensureDir, openAppend } from '../../state/safe-fs.js';
+
+type Level = 'info' | 'warn' | 'error';
 
 /** How long a stop may take before the watchdog process ends whatever is still pending. */
 const STOP_GRACE_MS = 5000;
@@ -73,23 +76,12 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
     reason: restart ? `pid ${process.pid}; the last watchdog died (${restart})` : `pid ${process.pid}`,
     ...(removed ? { details: { stale_temp_files_removed: removed } } : {}),
   };
-  attempt('events.jsonl', () => appendEvent(project.stateDir, start));
 
-  // pino is loaded here only: status and the CLI's other commands never pay for it
-  const { pino, destination } = await import('pino');
-  // bounded: on a full disk lines are dropped, never held without limit
-  // opened by ao (0600, never through a link); a bad watchdog.log sends the lines to the pane (logs/watchdog-pane.log)
-  let logFd = 1;
-  attempt('watchdog.log', () => (logFd = openAppend(layout.watchdogLog(project.stateDir))));
-  const dest = destination({ dest: logFd, sync: true, maxLength: 1024 * 1024 });
-  let logTrouble = false;
-  dest.on('error', (error: Error) => {
-    if (!logTrouble) io.out(`${new Date().toISOString()} watchdog.log cannot be written (${error.message}); lines are dropped until it can\n`);
-    logTrouble = true;
-  });
-  dest.on('write', () => (logTrouble = false));
-  const logger = pino({ base: { pid: process.pid } }, dest);
-  const log = (level: 'info' | 'warn' | 'error', entry: EventRecord | string): void => {
+  // lines logged before pino is loaded wait for it: the start is recorded in events.jsonl first, as soon as a respawn can
+  let logger: Logger | null = null;
+  const waiting: Array<[Level, EventRecord | string]> = [];
+  const log = (level: Level, entry: EventRecord | string): void => {
+    if (logger === null) return void waiting.push([level, entry]);
     try {
       if (typeof entry === 'string') logger[level](entry);
       else {
@@ -122,8 +114,24 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
     stopping: exitAfterGrace,
     ...(io.env.TMUX_PANE ? { ownSession: watchdogSession(project) } : {}),
   });
-  log('info', start);
-  dog.notify(start);
+  // through the watchdog's event sink: a full disk holds the line, [notify] hears of it once the phase is known
+  dog.event(start);
+
+  // pino is loaded here only: status and the CLI's other commands never pay for it
+  const { pino, destination } = await import('pino');
+  // bounded: on a full disk lines are dropped, never held without limit
+  // opened by ao (0600, never through a link); a bad watchdog.log sends the lines to the pane (logs/watchdog-pane.log)
+  let logFd = 1;
+  attempt('watchdog.log', () => (logFd = openAppend(layout.watchdogLog(project.stateDir))));
+  const dest = destination({ dest: logFd, sync: true, maxLength: 1024 * 1024 });
+  let logTrouble = false;
+  dest.on('error', (error: Error) => {
+    if (!logTrouble) io.out(`${new Date().toISOString()} watchdog.log cannot be written (${error.message}); lines are dropped until it can\n`);
+    logTrouble = true;
+  });
+  dest.on('write', () => (logTrouble = false));
+  logger = pino({ base: { pid: process.pid } }, dest);
+  for (const [level, entry] of waiting.splice(0)) log(level, entry);
   for (const problem of startupProblems) log('warn', `at start: ${problem}`);
   // disk trouble raised outside a sweep (a stream, a timer) must not end the watchdog; anything else does, and its sh parent starts it again
   let diskReported = false;
@@ -150,14 +158,7 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   try {
     if (configError) {
       await writeJsonAtomic(layout.configError(project.stateDir), { at: new Date().toISOString(), message: configError });
-      const record: EventRecord = {
-        time: new Date().toISOString(),
-        agent: 'config',
-        event: 'config-error',
-        reason: `agents.toml does not validate; keeping the last good config: ${configError}`,
-      };
-      appendEvent(project.stateDir, record);
-      dog.notify(record);
+      dog.event({ agent: 'config', event: 'config-error', reason: `agents.toml does not validate; keeping the last good config: ${configError}` });
     } else {
       await writeRunningProject(project);
       if (loaded) await rememberProject(loaded);

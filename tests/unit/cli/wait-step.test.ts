@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextWaitStep, RESTORE_LIMIT, RESTORE_WINDOW_MS, type WaitSeen } from '../../../src/cli/wait-step.js';
+import { bringUpGapMs, nextWaitStep, RESTORE_LIMIT, RESTORE_WINDOW_MS, type WaitSeen } from '../../../src/cli/wait-step.js';
 
 const NOW = 1_000_000_000;
 const seen = (over: Partial<WaitSeen>): WaitSeen => ({ watchdog: 'alive', teamUp: true, restored: [], now: NOW, ...over });
@@ -24,5 +24,15 @@ describe('what ao up --wait does when it looks', () => {
   it('says why it brings the team up', () => {
     expect(nextWaitStep(seen({ watchdog: 'gone' }))).toEqual({ step: 'bring-up', why: expect.stringMatching(/session is gone/) as unknown });
     expect(nextWaitStep(seen({ watchdog: 'dead' }))).toEqual({ step: 'bring-up', why: expect.stringMatching(/pane is dead/) as unknown });
+  });
+});
+
+describe('the wait after a bring-up', () => {
+  it('doubles with each recent bring-up, so a team that goes down again at once is given up on within seconds, not milliseconds', () => {
+    const now = 50 * RESTORE_WINDOW_MS;
+    const times = (n: number): number[] => Array.from({ length: n }, (_, i) => now - i * 100);
+    expect([1, 2, 3, 4, 5].map((n) => bringUpGapMs(times(n), now))).toEqual([1000, 2000, 4000, 8000, 16000]);
+    // bring-ups older than the window do not count
+    expect(bringUpGapMs([now - RESTORE_WINDOW_MS - 1, now], now)).toBe(1000);
   });
 });

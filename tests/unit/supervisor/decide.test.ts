@@ -9,6 +9,7 @@ import { decideAgents, decidePhase, desiredAgents, type AgentsInput, type PhaseI
 import { launchKeyOf } from '../../../src/state/secrets.js';
 import type { ObservedAgent } from '../../../src/supervisor/reconcile.js';
 import { agent, project } from '../ui/fixtures.js';
+import { recordStarts } from '../../helpers/started.js';
 
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
 const S = 1000;
@@ -195,6 +196,7 @@ describe('decideAgents', () => {
       { type: 'event', agent: 'review-bot', event: 'start', reason: 'first start' },
       { type: 'start', agent: 'review-bot', reason: 'start' },
     ]);
+    recordStarts(d.actions, desiredAgents(team, phase.phase, phase.records), d.history, T0 + 60 * S);
     expect(d.history['review-bot']).toMatchObject({ phaseGen: 1, startedAt: new Date(T0 + 60 * S).toISOString() });
     // the loops started under the old phase begin again with the new kickoff (the builder with the phase's model)
     expect(d.actions.filter((a) => a.type === 'start').map((a) => `${a.agent} ${a.type === 'start' ? a.reason : ''}`)).toEqual([
@@ -220,7 +222,8 @@ describe('decideAgents', () => {
     });
     expect(d.history.orchestrator?.sessionId).toBe('conv-2');
     expect(records.orchestrator?.sessionId).toBe('conv-1');
-    // the same report again is no news
+    // the same report again is no news (once the start its changed command needed is made)
+    recordStarts(d.actions, desiredAgents(resuming, input.phase, d.history), d.history, input.now);
     expect(decideAgents({ ...input, records: d.history }).actions).toEqual([]);
   });
 
@@ -251,6 +254,7 @@ describe('decideAgents', () => {
       { type: 'event', agent: 'builder', event: 'resume', reason: expect.stringContaining('budget: phase scaffold has spent $2.00') },
       { type: 'start', agent: 'builder', reason: 'resume' },
     ]);
+    recordStarts(after.actions, desiredAgents(raised, initialPhaseState(), first.history), after.history, now);
     expect(after.history.builder).toMatchObject({ startedAt: new Date(now).toISOString(), iteration: 2, condition: null });
   });
 });

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { recordStarts } from '../../helpers/started.js';
 import { emptyRecord, loadAgentsState, markStarted, type AgentRecord, type FallbackState } from '../../../src/state/agents.js';
 import { afterRun, atStart, runModel, whileAlive, type BreakerAgent, type FallbackPolicy, type RunEnd } from '../../../src/supervisor/fallback.js';
 import { reconcile, type DesiredAgent, type ObservedAgent, type ProviderTrouble, type Timings } from '../../../src/supervisor/reconcile.js';
@@ -184,6 +185,7 @@ function drive(policy: FallbackPolicy | null, provider: (model: string | null, n
     };
     const decision = reconcile([agent], new Map([['l', seen]]), history, now, TIMINGS);
     history = decision.history;
+    recordStarts(decision.actions, [agent], history, now);
     for (const a of decision.actions) {
       if (a.type === 'event') events.push({ at: now, event: a.event, reason: a.reason });
       if (a.type === 'start') {

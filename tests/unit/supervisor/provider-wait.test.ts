@@ -4,6 +4,7 @@
  * silence, while its next try is due within its stall time.
  */
 import { describe, expect, it } from 'vitest';
+import { recordStarts } from '../../helpers/started.js';
 import { emptyRecord, markStarted, type AgentRecord } from '../../../src/state/agents.js';
 import { reconcile, type Action, type DesiredAgent, type ObservedAgent, type Timings } from '../../../src/supervisor/reconcile.js';
 import { DEFAULT_TIMINGS } from '../../helpers/timings.js';
@@ -83,7 +84,8 @@ describe('reconcile: a loop whose CLI retries its provider', () => {
     const decision = reconcile([loop], new Map([['l', silent(providerRetry)]]), { l: record(over) }, NOW, TIMINGS);
     expect(events(decision.actions)).toEqual(expectedEvents);
     expect(starts(decision.actions)).toEqual(expectedStarts);
-    // a start clears it (markStarted); without one it is what the stream says
+    // a start clears it (markStarted, when the start is made); without one it is what the stream says
+    recordStarts(decision.actions, [loop], decision.history, NOW);
     expect(decision.history.l?.providerWait ?? null).toBe(waiting);
   });
 

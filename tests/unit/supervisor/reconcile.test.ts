@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScreenState } from '../../../src/backends/types.js';
 import { emptyRecord, markStarted, type AgentRecord } from '../../../src/state/agents.js';
+import { recordStarts } from '../../helpers/started.js';
 import { DEFAULT_TIMINGS } from '../../helpers/timings.js';
 import {
   backoffMs,
@@ -192,6 +193,7 @@ class Sim {
     }
     if (decision.wakeAt !== null && decision.wakeAt <= this.now) this.problems.push(`wakeAt ${decision.wakeAt} is not in the future at ${this.now}`);
     this.history = decision.history;
+    recordStarts(decision.actions, this.agents, this.history, this.now);
     return decision;
   }
 
@@ -738,6 +740,9 @@ describe('reconcile: model changes', () => {
     }
     expect(events(decision.actions)).toEqual(['model-changed']);
     expect(decision.actions.filter((a) => a.type === 'start')).toEqual([{ type: 'start', agent: 'a', reason: 'model-changed' }]);
+    // the reconciler leaves the start to the start transaction: the record still says what runs now
+    expect(decision.history.a).toEqual(history.a);
+    recordStarts(decision.actions, [agent], decision.history, now);
     expect(decision.history.a?.model).toBe('opus');
     expect(decision.history.a?.startedAt).toBe(new Date(now).toISOString());
   });

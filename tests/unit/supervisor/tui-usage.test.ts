@@ -12,7 +12,7 @@ import { claudeTranscriptUsage } from '../../../src/backends/claude-stream.js';
 import type { AgentSpec, Project } from '../../../src/config/types.js';
 import { emptyRecord } from '../../../src/state/agents.js';
 import { hookView, signalOf, type HookView } from '../../../src/state/signals.js';
-import { readUsage } from '../../../src/state/usage.js';
+import { readUsage, type UsageRecord } from '../../../src/state/usage.js';
 import { recordTranscriptUsage } from '../../../src/supervisor/tui-usage.js';
 import { agentSpec, projectOf } from '../../helpers/builders.js';
 
@@ -92,18 +92,26 @@ describe('recordTranscriptUsage', () => {
     const record = emptyRecord();
     const at = new Date(5000);
     writeFileSync(file, `${user}\n${assistant('m1', 100, 5)}\n`);
+    const lines: UsageRecord[] = [];
+    const read = (hook: string, ended = false): UsageRecord | null => {
+      const line = recordTranscriptUsage(agent, record, view(hook), ended, 'one', at);
+      if (line) lines.push(line);
+      return line;
+    };
     // a turn still running (its last hook is not Stop): nothing yet
-    expect(recordTranscriptUsage(project, agent, record, view('UserPromptSubmit'), false, 'one', at)).toBeNull();
-    expect(recordTranscriptUsage(project, agent, record, view('Stop'), false, 'one', at)?.usage.input_tokens).toBe(100);
+    expect(read('UserPromptSubmit')).toBeNull();
+    expect(read('Stop')?.usage.input_tokens).toBe(100);
     // looked at again: nothing new, nothing recorded
-    expect(recordTranscriptUsage(project, agent, record, view('Stop'), false, 'one', at)).toBeNull();
+    expect(read('Stop')).toBeNull();
     // the next turn, with a line still being written at the end: that line waits
     appendFileSync(file, `${user}\n${assistant('m2', 200, 7)}\n{"type":"assistant","message":{"id":"m3"`);
-    expect(recordTranscriptUsage(project, agent, record, view('Stop'), false, 'one', at)?.usage.input_tokens).toBe(200);
+    expect(read('Stop')?.usage.input_tokens).toBe(200);
     appendFileSync(file, `,"usage":{"input_tokens":300,"output_tokens":1}}}\n`);
     // the agent ended: its last words are read without a Stop
-    expect(recordTranscriptUsage(project, agent, record, view('PreToolUse'), true, 'one', at)?.usage.input_tokens).toBe(300);
-    expect(readUsage(project.stateDir).map((r) => [r.usage.input_tokens, r.run])).toEqual([
+    expect(read('PreToolUse', true)?.usage.input_tokens).toBe(300);
+    // the lines are the caller's to write (the sweep's apply step): nothing is written here
+    expect(readUsage(project.stateDir)).toEqual([]);
+    expect(lines.map((r) => [r.usage.input_tokens, r.run])).toEqual([
       [100, 'conv-1:m1'],
       [200, 'conv-1:m2'],
       [300, 'conv-1:m3'],
@@ -111,13 +119,13 @@ describe('recordTranscriptUsage', () => {
   });
 
   it('a new transcript (a new conversation) is read from its start', () => {
-    const { project, agent, file, view } = setup();
+    const { agent, file, view } = setup();
     const record = emptyRecord();
     writeFileSync(file, `${assistant('m1', 100, 5)}\n`);
-    recordTranscriptUsage(project, agent, record, view('Stop'), false, 'one', new Date(5000));
+    recordTranscriptUsage(agent, record, view('Stop'), false, 'one', new Date(5000));
     const other = join(file, '..', 'conv-2.jsonl');
     writeFileSync(other, `${assistant('n1', 50, 2)}\n`);
-    expect(recordTranscriptUsage(project, agent, record, view('Stop', other), false, 'one', new Date(6000))?.run).toBe('conv-2:n1');
+    expect(recordTranscriptUsage(agent, record, view('Stop', other), false, 'one', new Date(6000))?.run).toBe('conv-2:n1');
     expect(record.transcript).toEqual({ path: other, offset: `${assistant('n1', 50, 2)}\n`.length });
   });
 });
