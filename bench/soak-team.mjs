@@ -20,22 +20,22 @@ export const CLI_STALL_MINUTES = 1;
  */
 export async function loadFixtures(root, snap) {
   const out = join(snap, 'soak-fixtures.mjs');
+  buildSync({ ...fixturesBuild(root), outfile: out });
+  return import(out);
+}
+
+/**
+ * How the fixtures are bundled. They run outside vitest here, so nothing they
+ * import may import vitest (tests/unit/bench/soak-fixtures.test.ts checks it).
+ */
+export function fixturesBuild(root) {
   const contents = [
     "export { startAnthropic } from './tests/fixtures/standins/anthropic.ts';",
     "export { startOpenAI } from './tests/fixtures/standins/openai.ts';",
     "export { cliHome, tomlPairs } from './tests/helpers/standin-env.ts';",
     "export { CLI_PINS, cacheDir } from './tests/helpers/clis.ts';",
   ].join('\n');
-  buildSync({
-    stdin: { contents, resolveDir: root, loader: 'ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    outfile: out,
-    logLevel: 'error',
-  });
-  return import(out);
+  return { stdin: { contents, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error' };
 }
 
 /** The installed CLI's executable, or null: the soak never installs one (the CLI tests do). */

@@ -11,9 +11,9 @@ import { anthropicUserTexts, startAnthropic } from '../fixtures/standins/anthrop
 import type { Recorded, StandIn } from '../fixtures/standins/common.js';
 import { geminiUserTexts, startGemini } from '../fixtures/standins/gemini.js';
 import { openaiUserTexts, startOpenAI } from '../fixtures/standins/openai.js';
-import { makeProject, runAo, uniqueSocket } from '../helpers/ao.js';
+import { makeProject, runAo, uniqueSocket, endStandInTeam } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli, type CliName } from '../helpers/clis.js';
-import { cliHome, type CliHome, endStandInTeam, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 /** Quotes, a command substitution, backticks, non-ASCII, blank lines, a leading "- " and "review". */
 const KICKOFF = [

@@ -18,9 +18,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { StandIn } from '../fixtures/standins/common.js';
 import { startOpenAI } from '../fixtures/standins/openai.js';
-import { eventsOf, makeProject, runAo, statusOf, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { eventsOf, makeProject, runAo, statusOf, uniqueSocket, waitFor, endStandInTeam } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli, type CliName } from '../helpers/clis.js';
-import { cliHome, endStandInTeam, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const codex = await ensureCli('codex');
 if (!codex.ok) announceInstallFailure('codex', codex.reason);

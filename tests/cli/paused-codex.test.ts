@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StandIn } from '../fixtures/standins/common.js';
 import { startOpenAI } from '../fixtures/standins/openai.js';
-import { eventsOf, makeProject, runAo, statusOf, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { eventsOf, makeProject, runAo, statusOf, uniqueSocket, waitFor, endStandInTeam } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, endStandInTeam, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('codex');
 if (!installed.ok) announceInstallFailure('codex', installed.reason);

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { StandIn } from '../fixtures/standins/common.js';
-import { eventsOf, makeProject, runAo, statusOf, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { eventsOf, makeProject, runAo, statusOf, uniqueSocket, waitFor, endStandInTeam } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, endStandInTeam, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('claude');
 if (!installed.ok) announceInstallFailure('claude', installed.reason);

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { Recorded, StandIn } from '../fixtures/standins/common.js';
-import { eventsOf, makeProject, runAo, tmux, waitFor } from '../helpers/ao.js';
+import { eventsOf, makeProject, runAo, tmux, waitFor, endStandInTeam } from '../helpers/ao.js';
 import { uniqueSocket } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, endStandInTeam, leadToml } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, leadToml } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('claude');
 if (!installed.ok) announceInstallFailure('claude', installed.reason);

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USAGE, type Recorded, type StandIn, type Usage } from '../fixtures/standins/common.js';
 import { startGemini } from '../fixtures/standins/gemini.js';
 import { startOpenAI } from '../fixtures/standins/openai.js';
-import { makeProject, runAo, statusOf, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { makeProject, runAo, statusOf, tmux, uniqueSocket, waitFor, endStandInTeam } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, endStandInTeam, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 /** what the stand-in reports for each answer (a tool call reports DEFAULT_USAGE) */
 const EACH: Usage = { input_tokens: 2100, output_tokens: 64, cache_read_tokens: 1024, cache_write_tokens: 0 };

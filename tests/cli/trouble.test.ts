@@ -13,9 +13,9 @@ import { loadProject } from '../../src/config/load.js';
 import { troubleOf } from '../../src/supervisor/read-trouble.js';
 import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { StandIn } from '../fixtures/standins/common.js';
-import { makeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { makeProject, runAo, tmux, uniqueSocket, waitFor, endStandInTeam } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, endStandInTeam, tomlPairs } from '../helpers/standin-env.js';
+import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('claude');
 if (!installed.ok) announceInstallFailure('claude', installed.reason);

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
+import type { CliHome } from './standin-env.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const AO = join(REPO, 'bin', 'ao');
@@ -222,4 +223,13 @@ export function endLeftovers(socket: string): number[] {
     }
   }
   return pids;
+}
+
+/** The end of a test of a CLI against its stand-in (tests/helpers/standin-env.ts, which the soak bundles and so imports no vitest): `ao down`, the test's tmux server, the stand-in, the HOME, the project. */
+export async function endStandInTeam(t: { dir: string; socket: string; server: { close(): Promise<void> }; home: CliHome }): Promise<void> {
+  await runAo(['down'], { cwd: t.dir, socket: t.socket });
+  await killServer(t.socket);
+  await t.server.close();
+  t.home.remove();
+  removeProject(t.dir);
 }

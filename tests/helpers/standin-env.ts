@@ -7,7 +7,6 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CliName } from './clis.js';
-import { killServer, removeProject, runAo } from './ao.js';
 
 /** Any key: the stand-ins do not check it. 40 characters, like a real one. */
 export const STANDIN_KEY = 'sk-ant-standin-0123456789abcdefghijklmnop';
@@ -181,13 +180,4 @@ export function leadToml(prefix: string, backend: string, command: string, env: 
     'plan = "one.md"',
     '',
   ].join('\n');
-}
-
-/** The end of a test of a CLI against its stand-in: `ao down`, the test's tmux server, the stand-in, the HOME, the project. */
-export async function endStandInTeam(t: { dir: string; socket: string; server: { close(): Promise<void> }; home: CliHome }): Promise<void> {
-  await runAo(['down'], { cwd: t.dir, socket: t.socket });
-  await killServer(t.socket);
-  await t.server.close();
-  t.home.remove();
-  removeProject(t.dir);
 }
