@@ -27,7 +27,7 @@ import { followsConversation, type AgentsInput } from './decide.js';
 import { watchesScreen } from './deliver.js';
 import { observe } from './observe.js';
 import { SignalViews } from './provider-wait.js';
-import { fellBackOf, troubleOf } from './read-trouble.js';
+import { runEndOf } from './read-trouble.js';
 import { iterationUsage } from './record-usage.js';
 import { silentTooLong } from './reconcile.js';
 import { tuiUsage, type TuiUsage } from './tui-usage.js';
@@ -109,10 +109,10 @@ export class Observer {
         const line = this.iterationUsage(project, spec, record, phase);
         if (line) usageLines.push(line);
         // and was it the provider's trouble (a usage limit, an outage)?
-        const trouble = seen.exitStatus === 0 ? null : troubleOf(project, spec, seen.exitStatus, now, record.logOffset ?? 0);
+        const { trouble, fellBack } = runEndOf(project, spec, seen.exitStatus, now, record.logOffset ?? 0);
         if (trouble && trouble.kind !== null) seen.trouble = { kind: trouble.kind, resetAt: trouble.resetAt, message: trouble.message };
         else if (trouble?.message) seen.lastWords = trouble.message;
-        seen.fellBack = fellBackOf(project, spec);
+        seen.fellBack = fellBack;
       }
       const support = spec.kind === 'service' ? undefined : getBackend(spec.backend).conversations;
       const sessionId = conversations.get(spec.name) ?? record?.sessionId;

@@ -41,9 +41,15 @@ export function logOffset(project: Project, agent: string): number {
  * line), for status and explain, so that it can be added to the table in
  * docs/CLI-VERSIONS.md.
  */
-export function troubleOf(project: Project, agent: AgentSpec, exitStatus: number | null, now: number, logSince = 0): Trouble {
+export function troubleOf(
+  project: Project,
+  agent: AgentSpec,
+  exitStatus: number | null,
+  now: number,
+  logSince = 0,
+  raw: string | null = rawTail(project, agent),
+): Trouble {
   const recognise = getBackend(agent.backend).trouble;
-  const raw = agent.kind === 'loop' || agent.kind === 'task' ? tail(rawStreamFile(project.stateDir, agent.name)) : null;
   const fromRaw = raw !== null && recognise !== undefined ? recognise(raw, exitStatus, now) : NO_TROUBLE;
   if (fromRaw.kind !== null) return fromRaw;
   const log = tail(layout.agentLog(project.stateDir, agent.name), logSince);
@@ -57,10 +63,26 @@ export function lastWords(output: string): string {
   return oneLine(tailLines(safeText(output), 1));
 }
 
-/** The CLI's own switch to a fallback model during a run that ended (its raw stream), or null. */
-export function fellBackOf(project: Project, agent: AgentSpec): { from: string; to: string } | null {
-  const read = getBackend(agent.backend).fellBack;
-  if (read === undefined || (agent.kind !== 'loop' && agent.kind !== 'task')) return null;
-  const raw = tail(rawStreamFile(project.stateDir, agent.name));
-  return raw === null ? null : read(raw);
+/** The end of a loop's or task's raw stream (ao keeps one for them), or null. */
+function rawTail(project: Project, agent: AgentSpec): string | null {
+  return agent.kind === 'loop' || agent.kind === 'task' ? tail(rawStreamFile(project.stateDir, agent.name)) : null;
+}
+
+/**
+ * What a run that ended says of its provider, its raw stream read once: its
+ * trouble (none after exit 0) and the CLI's own switch to a fallback model.
+ */
+export function runEndOf(
+  project: Project,
+  agent: AgentSpec,
+  exitStatus: number | null,
+  now: number,
+  logSince: number,
+): { trouble: Trouble | null; fellBack: { from: string; to: string } | null } {
+  const raw = rawTail(project, agent);
+  const fellBack = getBackend(agent.backend).fellBack;
+  return {
+    trouble: exitStatus === 0 ? null : troubleOf(project, agent, exitStatus, now, logSince, raw),
+    fellBack: raw !== null && fellBack !== undefined ? fellBack(raw) : null,
+  };
 }
