@@ -67,10 +67,14 @@ describe('the watchdog heals', () => {
     const times = spawnTimes(file);
     expect(times).toHaveLength(4);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    // 0.25, 0.5, 1 s: each gap at least its backoff, and doubling
+    // 0.25, 0.5, 1 s: the watchdog decided each backoff, doubling, and no start came before its backoff was over.
+    // How much later it came is the machine's load (CI once saw 4.2 s for a 1 s backoff), so the decision is read from
+    // the record and the spawns are held only to their lower bound.
+    const died = (await events(ao)).filter((e) => e.event === 'died' && e.agent === 'crasher');
+    expect(died.slice(0, 3).map((e) => e.details?.backoff_ms)).toEqual([250, 500, 1000]);
     [0.25, 0.5, 1].forEach((backoff, i) => {
       expect(gaps[i]).toBeGreaterThanOrEqual(backoff - 0.02);
-      expect(gaps[i]).toBeLessThan(backoff + 2.0); // slack for a loaded machine (three test files at once): a respawn once took 1.6 s
+      expect(gaps[i]).toBeLessThan(backoff + 10); // and it did come: a start stuck behind something else would not
     });
     const status = await agents(ao);
     expect(status.code).toBe(3);
