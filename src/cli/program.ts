@@ -41,7 +41,10 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .argument('[dir]', 'folder to create it in', '.')
     .option('--fleet <file>', 'register it in this fleet.toml too (created when missing)')
     .option('--name <name>', 'its name in the fleet (default: the folder name)')
-    .action(async (dir: string, opts: { fleet?: string; name?: string }) => run(async () => (await import('./commands/init.js')).init({ dir, ...opts }, io))());
+    .option('--worktrees', 'builder and adversary each in its own git worktree, the gate bound to commits (the folder must be a git repository by `ao up`)')
+    .action(async (dir: string, opts: { fleet?: string; name?: string; worktrees?: boolean }) =>
+      run(async () => (await import('./commands/init.js')).init({ dir, ...opts }, io))(),
+    );
 
   program
     .command('check')

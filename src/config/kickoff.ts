@@ -19,6 +19,7 @@ export const KICKOFF_PLACEHOLDERS = {
   review: "the absolute path of the phase's review (REVIEW-<phase>.md)",
   inbox: "the absolute path of the agent's inbox",
   state_dir: 'the absolute path of the state folder',
+  claim_sha: 'the full SHA of the commit the open claim names, where the builder works in a worktree (empty when no claim is open): the commit to review',
 } as const;
 
 export type KickoffVars = Record<keyof typeof KICKOFF_PLACEHOLDERS, string>;

@@ -173,6 +173,14 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
 
   const notify = resolveNotify(raw.notify, fail);
 
+  // the target is ao's to move: never a worktree agent's own branch, nor the branch worktrees start from
+  const target = raw.workspaces?.target;
+  if (target !== undefined) {
+    const owner = agents.find((a) => a.worktree?.branch === target);
+    if (owner) fail(['workspaces', 'target'], `"${target}" is the branch of ${owner.name}'s own worktree; the target must be a branch of its own`);
+    else if (target === raw.workspaces?.base) fail(['workspaces', 'target'], `"${target}" is also [workspaces] base; the target must be a branch of its own`);
+  }
+
   if (errors.length > 0) throw ConfigError.all(errors);
   const w = raw.watchdog ?? {};
   return {
@@ -204,7 +212,7 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
       resumeMarginS: w.resume_margin_s ?? DEFAULT_WATCHDOG.resumeMarginS,
     },
     ...(notify ? { notify } : {}),
-    ...(raw.workspaces ? { workspaces: { base: raw.workspaces.base ?? null } } : {}),
+    ...(raw.workspaces ? { workspaces: { base: raw.workspaces.base ?? null, ...(raw.workspaces.target ? { target: raw.workspaces.target } : {}) } } : {}),
   };
 }
 

@@ -65,6 +65,8 @@ export interface PhaseView {
   phase: PhaseSpec;
   index: number;
   status: string;
+  /** a commit-bound gate: the full SHA the open claim names (absent or null: no claim open) */
+  claimSha?: string | null;
 }
 
 export function kickoffVars(project: Project, agent: AgentSpec, view: PhaseView): KickoffVars {
@@ -85,6 +87,7 @@ export function kickoffVars(project: Project, agent: AgentSpec, view: PhaseView)
     review: paths.review,
     inbox: paths.inbox,
     state_dir: project.stateDir,
+    claim_sha: view.claimSha ?? '',
   };
 }
 

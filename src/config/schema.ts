@@ -77,8 +77,13 @@ export const defaultsSchema = z.strictObject({
 /** A git ref name as `git check-ref-format --branch` would take it, roughly: no option, no range, no control or space. */
 const BRANCH = /^(?!-)(?!.*\.\.)(?!.*@\{)[^\s~^:?*[\\\p{Cc}]+(?<![./])$/u;
 
+const branchName = (): z.ZodMiniOptional<z.ZodMiniString> =>
+  z.optional(z.string().check(z.regex(BRANCH, 'a branch name (no spaces, "..", "~", "^", ":", "?", "*", "[", and not starting with "-")')));
+
 export const workspacesSchema = z.strictObject({
-  base: z.optional(z.string().check(z.regex(BRANCH, 'a branch name (no spaces, "..", "~", "^", ":", "?", "*", "[", and not starting with "-")'))),
+  base: branchName(),
+  /** the branch a pass of a commit-bound gate moves to the passed commit, fast-forward only */
+  target: branchName(),
 });
 
 export const watchdogSchema = z.strictObject({

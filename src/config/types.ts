@@ -161,8 +161,8 @@ export interface Project {
   kickoffTemplate: string;
   kickoffTemplatePath: string;
   watchdog: WatchdogSpec;
-  /** `[workspaces]`: the branch new worktrees start from (null: the one the project's checkout is on at that start) */
-  workspaces?: { base: string | null };
+  /** `[workspaces]`: the branch new worktrees start from (null: the one the project's checkout is on at that start); the branch passed commits land on (absent: ao/accepted) */
+  workspaces?: { base: string | null; target?: string };
   /** absent when agents.toml has no [notify] table (and in a running-project.json of an older ao) */
   notify?: NotifySpec;
 }

@@ -4,8 +4,9 @@
  * plan, then write findings and a verdict. With no open claim it only says so
  * and ends.
  */
-import { failLine, passLine } from '../phases/gate.js';
-import { describeFinding, failReason, matches, viewGate } from './plan.js';
+import { failAt, failLine, passAt, passLine } from '../phases/gate.js';
+import { foundAt, resolveCommit } from './commits.js';
+import { describeFinding, failReason, matches, viewGate, type Found, type PlanItem } from './plan.js';
 import { appendBlock, itemFile, plural, readFound, readPlan, readText, type LoopContext } from './loop.js';
 
 export async function runAdversary(ctx: LoopContext): Promise<number> {
@@ -14,12 +15,22 @@ export async function runAdversary(ctx: LoopContext): Promise<number> {
   // parser, to know whether a claim is open. Its prose is never looked at:
   // the review judges the work, so the builder's account cannot anchor it.
   const review = await readText(files.review);
-  const gate = viewGate(await readText(files.journal), review, files.phase);
+  const commits = files.claimSha !== undefined;
+  const gate = viewGate(await readText(files.journal), review, files.phase, commits);
   if (!gate.open) {
     say(`phase ${files.phase}: nothing to review yet`);
     await ctx.step();
     return 0;
   }
+  // a commit-bound gate: the claimed commit is what is reviewed (ao's when it knew it at this start, else the claim's own)
+  const sha = commits ? files.claimSha || (gate.claimToken ? await resolveCommit(process.cwd(), gate.claimToken) : null) : null;
+  if (commits && !sha) {
+    say(`phase ${files.phase}: the open claim names no commit I can find; nothing to review`);
+    await ctx.step();
+    return 0;
+  }
+  const read = (item: PlanItem): Promise<Found> => (sha ? foundAt(process.cwd(), sha, item) : readFound(itemFile(files.stateDir, item)));
+  if (sha) say(`reviewing commit ${sha.slice(0, 12)}`);
 
   say(`phase ${files.phase}: claim ${gate.claims} is open; checking the work against ${files.plan}`);
   const plan = await readPlan(ctx);
@@ -31,7 +42,7 @@ export async function runAdversary(ctx: LoopContext): Promise<number> {
   const findings: string[] = [];
   const reasons: string[] = [];
   for (const item of items) {
-    const found = await readFound(itemFile(files.stateDir, item));
+    const found = await read(item);
     const ok = matches(item, found);
     findings.push(describeFinding(item, found));
     if (!ok) reasons.push(failReason(item, found));
@@ -54,7 +65,9 @@ export async function runAdversary(ctx: LoopContext): Promise<number> {
     '',
     ...(findings.length > 0 ? findings.map((f) => `- ${f}`) : ['- (the plan lists nothing to check)']),
     '',
-    ...(pass ? [passLine(files.phase)] : [failLine(files.phase), ...reasons.map((r) => `- ${r}`)]),
+    ...(pass
+      ? [sha ? passAt(files.phase, sha) : passLine(files.phase)]
+      : [sha ? failAt(files.phase, sha) : failLine(files.phase), ...reasons.map((r) => `- ${r}`)]),
   ].join('\n');
   await appendBlock(files.review, `${review.trim() === '' ? '' : '\n'}${entry}\n`);
   say(pass ? `passed the gate of phase ${files.phase}` : `failed the gate of phase ${files.phase}: ${plural(reasons.length, 'reason')}`);

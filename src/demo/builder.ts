@@ -5,7 +5,8 @@
  * so and ends.
  */
 import { basename } from 'node:path';
-import { claimLine } from '../phases/gate.js';
+import { claimAt, claimLine } from '../phases/gate.js';
+import { commitWork } from './commits.js';
 import { itemsToFix, mergeItems, viewGate, type PlanItem } from './plan.js';
 import { appendBlock, plural, readPlan, readText, writeItem, type LoopContext } from './loop.js';
 
@@ -43,7 +44,7 @@ export async function runBuilder(ctx: LoopContext): Promise<number> {
   for (const r of plan.refused) say(`refusing \`${r.path}\`: ${r.why}`);
 
   const journal = await readText(files.journal);
-  const gate = viewGate(journal, await readText(files.review), files.phase);
+  const gate = viewGate(journal, await readText(files.review), files.phase, files.claimSha !== undefined);
   if (gate.open) {
     say('gate claimed, waiting for the review');
     await ctx.step();
@@ -63,17 +64,21 @@ export async function runBuilder(ctx: LoopContext): Promise<number> {
   }
 
   const work = mergeItems(plan.build, fixes);
+  // in its own worktree the work is committed there and the claim names the commit; else it goes to the state folder
+  const root = files.worktree ?? files.stateDir;
   for (const item of work) {
-    await writeItem(files.stateDir, item);
+    await writeItem(root, item);
     say(`wrote ${item.path}`);
     if (!(await ctx.step())) return 0;
   }
   const attempt = gate.claims + 1;
+  const sha = files.worktree ? await commitWork(files.worktree, `demo builder: phase ${files.phase}, attempt ${attempt}`) : null;
+  if (sha) say(`committed attempt ${attempt} as ${sha.slice(0, 12)}`);
   const gap = journal.trim() === '' ? '' : '\n';
   await appendBlock(files.journal, `${gap}${journalEntry(ctx.now(), files.phase, attempt, work, fixes)}\n`);
   say(`wrote attempt ${attempt} in ${basename(files.journal)}`);
   if (!(await ctx.step())) return 0;
-  await appendBlock(files.journal, `\n${claimLine(files.phase)}\n`);
-  say(`claimed the gate of phase ${files.phase}; the adversary reviews next`);
+  await appendBlock(files.journal, `\n${sha ? claimAt(files.phase, sha) : claimLine(files.phase)}\n`);
+  say(`claimed the gate of phase ${files.phase}${sha ? ` on ${sha.slice(0, 12)}` : ''}; the adversary reviews next`);
   return 0;
 }

@@ -13,6 +13,10 @@ export interface PhaseFiles {
   plan: string;
   journal: string;
   review: string;
+  /** the agent's own git worktree (AO_WORKTREE): a builder's work goes there, committed, and its claim names the commit */
+  worktree?: string;
+  /** set (AO_CLAIM_SHA, '' while none is open) only where the gate is bound to commits: the commit to review */
+  claimSha?: string;
 }
 
 export interface LoopContext {
@@ -31,7 +35,15 @@ export function phaseFiles(env: NodeJS.ProcessEnv): PhaseFiles | { missing: stri
   const missing = Object.values(ENV_KEYS).filter((key) => !env[key]);
   if (missing.length > 0) return { missing };
   const get = (key: keyof typeof ENV_KEYS): string => env[ENV_KEYS[key]]!;
-  return { stateDir: get('stateDir'), phase: get('phase'), plan: get('plan'), journal: get('journal'), review: get('review') };
+  return {
+    stateDir: get('stateDir'),
+    phase: get('phase'),
+    plan: get('plan'),
+    journal: get('journal'),
+    review: get('review'),
+    ...(env['AO_WORKTREE'] ? { worktree: env['AO_WORKTREE'] } : {}),
+    ...(env['AO_CLAIM_SHA'] !== undefined ? { claimSha: env['AO_CLAIM_SHA'] } : {}),
+  };
 }
 
 const errorCode = (err: unknown): string | undefined => (err as NodeJS.ErrnoException | null)?.code;
@@ -44,13 +56,14 @@ export async function readText(file: string): Promise<string> {
 }
 
 /**
- * The absolute path of a plan item. Plan paths are checked when the plan is
- * parsed; this second check keeps a missed case from writing outside.
+ * The absolute path of a plan item under `root` (the state folder, or the
+ * builder's worktree). Plan paths are checked when the plan is parsed; this
+ * second check keeps a missed case from writing outside.
  */
-export function itemFile(stateDir: string, item: PlanItem): string {
-  const file = resolve(stateDir, item.path);
-  const rel = relative(resolve(stateDir), file);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`\`${item.path}\` is not inside the state folder`);
+export function itemFile(root: string, item: PlanItem): string {
+  const file = resolve(root, item.path);
+  const rel = relative(resolve(root), file);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`\`${item.path}\` is not inside ${root}`);
   return file;
 }
 
@@ -64,9 +77,9 @@ export async function readFound(file: string): Promise<Found> {
   }
 }
 
-export async function writeItem(stateDir: string, item: PlanItem): Promise<void> {
-  // through the state folder's own folders only, never a link: an atomic write (0600) replaces what is there
-  writeAtomic(itemFile(stateDir, item), `${item.content}\n`, { root: resolve(stateDir) });
+export async function writeItem(root: string, item: PlanItem): Promise<void> {
+  // through the root's own folders only, never a link: an atomic write (0600) replaces what is there
+  writeAtomic(itemFile(root, item), `${item.content}\n`, { root: resolve(root) });
   return Promise.resolve();
 }
 

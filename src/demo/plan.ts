@@ -99,6 +99,8 @@ export function describeFinding(item: PlanItem, found: Found): string {
 
 export interface GateView {
   claims: number;
+  /** the commit the newest claim names (a commit-bound gate), as written */
+  claimToken?: string;
   /** a claim waits for its verdict */
   open: boolean;
   /** the newest verdict on this phase */
@@ -112,10 +114,11 @@ export interface GateView {
  * claims than verdicts. (For files that follow the protocol this is what the
  * watchdog's stepGate concludes too; the demo also needs the newest verdict.)
  */
-export function viewGate(journal: string, review: string, phase: string): GateView {
-  const claims = parseClaims(journal, phase).length;
-  const verdicts = parseVerdicts(review, phase);
-  return { claims, open: claims > verdicts.length, last: verdicts.at(-1) };
+export function viewGate(journal: string, review: string, phase: string, commits = false): GateView {
+  const claims = parseClaims(journal, phase, commits);
+  const verdicts = parseVerdicts(review, phase, commits);
+  const token = claims.at(-1)?.token;
+  return { claims: claims.length, open: claims.length > verdicts.length, last: verdicts.at(-1), ...(token ? { claimToken: token } : {}) };
 }
 
 /** The items a failed newest verdict names, to build again. */

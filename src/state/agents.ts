@@ -77,6 +77,16 @@ export interface AgentRecord {
   resumedRun?: boolean;
   /** the fallback model's circuit breaker (agent key `fallback_model`); absent while its own model has given no trouble */
   fallback?: FallbackState | null;
+  /** its own worktree as its last start found it: the commit checked out and whether it held uncommitted or untracked files */
+  workspace?: WorkspaceSeen | null;
+}
+
+/** What a start saw of an agent's worktree (git at the start, so that `ao status` runs none). */
+export interface WorkspaceSeen {
+  head: string | null;
+  dirty: boolean;
+  /** ISO time of the look */
+  at: string;
 }
 
 /** Where an agent stands between its own model and its fallback (supervisor/fallback.ts decides). */
@@ -236,6 +246,7 @@ const recordShape = S.looseObject({
   sessionId: optionalOf(S.string),
   resumedRun: S.optional(S.boolean),
   fallback: optionalOf(S.looseObject({ own: S.nullable(S.string), troubleSince: S.nullable(S.number), since: S.nullable(S.number), probing: S.boolean })),
+  workspace: optionalOf(S.looseObject({ head: S.nullable(S.string), dirty: S.boolean, at: S.string })),
 });
 const stateShape = S.looseObject({ version: S.literal(1), agents: S.record(recordShape) });
 

@@ -75,12 +75,21 @@ export interface EventDetails {
   'agent-added': never;
   'agent-removed': never;
   // the phase gate
-  'gate-claimed': never;
+  /** with the full SHA of the commit claimed where the gate is bound to commits (the builder in a worktree) */
+  'gate-claimed': { sha?: string };
   'claim-ignored': never;
   'verdict-ignored': never;
-  'gate-fail': { fails_in_a_row: number };
+  /** a commit-bound gate's claim that names no commit on the builder's branch: not a claim (the builder's inbox says why) */
+  'claim-refused': never;
+  /** a commit-bound gate's verdict that names no commit, or another than the open claim's: it does not count */
+  'verdict-refused': never;
+  'gate-fail': { fails_in_a_row: number; sha?: string };
   'not-converging': never;
-  'gate-pass': never;
+  'gate-pass': { sha?: string };
+  /** the passed commit landed: the target branch moved to it, fast-forward only (`from` null: the target was made for it) */
+  landed: { target: string; from: string | null; to: string };
+  /** the target branch could not fast-forward to the passed commit (moved by hand, or checked out): the phase stays */
+  'land-refused': { target: string; sha: string };
   'phase-advance': { index: number; count: number };
   /** `ao phase set|next`: who moved it (`maintainer`, or the agent from whose pane it ran) */
   'phase-set': { by: string };
@@ -174,6 +183,10 @@ export const EVENTS: Record<EventName, EventInfo> = {
   'gate-claimed': plain,
   'claim-ignored': plain,
   'verdict-ignored': plain,
+  'claim-refused': warn,
+  'verdict-refused': warn,
+  landed: plain,
+  'land-refused': { tone: 'warn', log: 'warn' },
   'gate-fail': plain,
   'not-converging': bad,
   'gate-pass': plain,

@@ -10,6 +10,8 @@ export interface GateState {
   verdictsSeen: number;
   /** fails in a row on this phase */
   failStreak: number;
+  /** a commit-bound gate (the builder in a worktree): the full SHA the open claim names */
+  claimSha?: string | null;
 }
 
 export const openGate = (): GateState => ({ status: 'open', claimsSeen: 0, verdictsSeen: 0, failStreak: 0 });

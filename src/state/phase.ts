@@ -26,6 +26,10 @@ export interface PhaseState {
   notConverging: boolean;
   /** the newest entries last, bounded */
   history: PhaseHistoryEntry[];
+  /** a commit-bound gate: the last verdict that counted, with the commit it named */
+  lastVerdict?: { phase: string; sha: string; pass: boolean } | null;
+  /** a commit-bound gate: the last passed commit that landed on the target branch */
+  landed?: { phase: string; sha: string; target: string } | null;
 }
 
 const HISTORY_LIMIT = 200;
@@ -137,7 +141,7 @@ export function phaseStatus(state: Pick<PhaseState, 'complete' | 'notConverging'
 /** The phase the team is in (clamped to the config's phases, should they have shrunk). */
 export function phaseView(project: Project, state: PhaseState): PhaseView {
   const index = Math.min(Math.max(state.index, 0), project.phases.length - 1);
-  return { phase: project.phases[index]!, index, status: phaseStatus(state) };
+  return { phase: project.phases[index]!, index, status: phaseStatus(state), claimSha: state.gate.status === 'claimed' ? (state.gate.claimSha ?? null) : null };
 }
 
 /** Pure: the state after moving to phase `index` (or to complete, past the last). */

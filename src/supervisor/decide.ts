@@ -11,7 +11,7 @@ import { getBackend } from '../backends/index.js';
 import { DEFAULT_MIN_ITERATION_S } from '../config/load.js';
 import { modelFor } from '../config/resolve.js';
 import type { AgentSpec, Project } from '../config/types.js';
-import { stepPhase } from '../phases/advance.js';
+import { stepPhase, type GateFacts } from '../phases/advance.js';
 import { emptyRecord, type AgentRecord } from '../state/agents.js';
 import { phaseView, type PhaseState } from '../state/phase.js';
 import type { UsageReport } from '../state/usage.js';
@@ -39,6 +39,8 @@ export interface PhaseInput {
   lastGeneration: number | null;
   /** plan files edited since the last sweep */
   plansEdited: ReadonlySet<string>;
+  /** a commit-bound gate (the builder in a worktree): what git says of the new gate lines' commits, and the landings done */
+  facts?: GateFacts | null;
 }
 
 export interface PhaseDecision {
@@ -47,6 +49,8 @@ export interface PhaseDecision {
   actions: SweepAction[];
   /** the records with the tasks scheduled on a phase advance brought up */
   records: Record<string, AgentRecord>;
+  /** a passed commit to land before anything of this decision counts: land it, then decide again with its landing */
+  land?: { sha: string; phase: string };
 }
 
 /**
@@ -56,7 +60,8 @@ export interface PhaseDecision {
  */
 export function decidePhase(input: PhaseInput): PhaseDecision {
   const { project } = input;
-  const step = stepPhase(project, input.phase, input.journal, input.review, project.watchdog.nonConvergenceFails);
+  const step = stepPhase(project, input.phase, input.journal, input.review, project.watchdog.nonConvergenceFails, input.facts ?? null);
+  if (step.land) return { phase: input.phase, actions: [], records: { ...input.records }, land: step.land };
   const actions: SweepAction[] = [];
   if (JSON.stringify(step.state) !== JSON.stringify(input.phase)) actions.push({ type: 'write-phase', state: step.state });
   for (const e of step.events) actions.push({ type: 'event', ...e });

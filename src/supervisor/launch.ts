@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { getBackend } from '../backends/index.js';
 import { buildKickoff, coordPaths, modelFor, type PhaseView } from '../config/resolve.js';
+import { commitGateOf } from '../phases/commit-gate.js';
 import { passedEnv } from '../config/pass-env.js';
 import { maskedNames } from '../state/secrets.js';
 import type { AgentSpec, Project } from '../config/types.js';
@@ -193,6 +194,9 @@ export function planLaunch(
       AO_JOURNAL: paths.journal,
       AO_REVIEW: paths.review,
       AO_INBOX: paths.inbox,
+      // its own worktree, where it has one; and a commit-bound gate's open claim, the commit to review ('' when none is open)
+      ...(agent.worktree ? { AO_WORKTREE: agent.worktree.path } : {}),
+      ...(commitGateOf(project) ? { AO_CLAIM_SHA: view.claimSha ?? '' } : {}),
     },
     envFile,
     session: {

@@ -9,6 +9,8 @@
 import { getBackend } from '../backends/index.js';
 import { coordPaths } from '../config/resolve.js';
 import type { AgentSpec, Project } from '../config/types.js';
+import type { GateFacts } from '../phases/advance.js';
+import { gateFacts } from '../workspace/land.js';
 import { safeText } from '../text/safe.js';
 import type { AgentRecord, AgentsState } from '../state/agents.js';
 import type { EventRecord } from '../state/events.js';
@@ -36,6 +38,8 @@ export interface GateObservation {
   phase: PhaseState;
   journal: string;
   review: string;
+  /** a commit-bound gate: what git says of the new gate lines' commits (null: the classic gate) */
+  facts: GateFacts | null;
 }
 
 export type AgentsObservation = Pick<AgentsInput, 'observed' | 'conversations' | 'usage'> & {
@@ -62,7 +66,9 @@ export class Observer {
     const generation = Math.max(0, ...Object.values(agents.agents).map((r) => r.phaseGen ?? 0));
     const phase = await recoverPhaseStateOf(project, generation, this.deps.event);
     const paths = coordPaths(project, phaseView(project, phase).phase.id, 'builder');
-    return { phase, journal: readTailLines(paths.journal), review: readTailLines(paths.review) };
+    const journal = readTailLines(paths.journal);
+    const review = readTailLines(paths.review);
+    return { phase, journal, review, facts: await gateFacts(project, phase, journal, review) };
   }
 
   /** Every Claude TUI's usage since its last turn: the lines, and where each transcript was read to. */

@@ -113,7 +113,8 @@ export async function makeStart(ctx: StartContext, start: PlannedStart): Promise
   try {
     // one agent's fault (tmux refusing its session, a kickoff the disk refuses) stays with that agent
     // its own worktree made, or checked: a broken one is no start (src/workspace/)
-    await prepareWorkspace(ctx.project, agent);
+    const workspace = await prepareWorkspace(ctx.project, agent);
+    if (workspace) record.workspace = { head: workspace.head, dirty: workspace.dirty, at: new Date().toISOString() };
     ensureFolder(plan.session.cwd);
     await startSession(ctx.tmux, plan, { pane: request.pane, respawn: request.respawn ?? false, previousRun: before.runId });
   } catch (error) {

@@ -41,8 +41,12 @@ export interface AgentStatus {
   pending: 'kickoff' | null;
   /** tokens and cost of its iterations so far, where its CLI reports them */
   usage: UsageTotals | null;
-  /** its own git worktree (`workspace = "worktree"`), from the config: the path relative to the project, and its branch */
-  workspace?: { path: string; branch: string };
+  /**
+   * Its own git worktree (`workspace = "worktree"`): the path relative to the
+   * project and its branch (the config's), the commit checked out and whether
+   * it held uncommitted work, as its last start found them (null before one).
+   */
+  workspace?: { path: string; branch: string; head: string | null; dirty: boolean | null; seen_at: string | null };
   /** the watchdog only: the pid of the sh that restarts it (its pane's program); `pid` is the watchdog's own */
   supervisor_pid?: number | null;
 }
@@ -112,8 +116,18 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
       waiting_on: pane && !pane.dead ? (record?.waitingOn ?? record?.providerWait ?? null) : null,
       pending: record?.pending ? record.pending.what : null,
       usage: observed.usage?.byAgent[agent.name] ?? null,
-      // `ao status` runs no git: the path and branch are the config's
-      ...(agent.worktree ? { workspace: { path: relative(project.dir, agent.worktree.path), branch: agent.worktree.branch } } : {}),
+      // `ao status` runs no git: the path and branch are the config's, the head what the last start recorded
+      ...(agent.worktree
+        ? {
+            workspace: {
+              path: relative(project.dir, agent.worktree.path),
+              branch: agent.worktree.branch,
+              head: record?.workspace?.head ?? null,
+              dirty: record?.workspace?.dirty ?? null,
+              seen_at: record?.workspace?.at ?? null,
+            },
+          }
+        : {}),
     };
     return { ...base, ...taken(agent.session, base.up, agentState(pane, record, agent.heal, agent.stallMinutes, agent.enabled, observed)) };
   });

@@ -17,6 +17,7 @@ import type { Tmux } from '../tmux/client.js';
 import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 import { applyActions, prepareStarts, type SweepContext } from './apply.js';
 import { decideAgents, decidePhase, type EventAction } from './decide.js';
+import { land } from '../workspace/land.js';
 import { errorLine, EventSink, type SinkEvent } from './event-sink.js';
 import { watchdogSession } from './executor.js';
 import { Observer } from './observation.js';
@@ -231,7 +232,13 @@ export class Watchdog {
       // observe and decide the phase first: what is observed of an agent depends on the phase the team is in now
       const plansEdited = new Set(this.plansEdited);
       const gate = await this.observer.gate(project, state);
-      const phase = decidePhase({ project, ...gate, records: state.agents, lastGeneration: this.lastGeneration, plansEdited });
+      const input = { project, ...gate, records: state.agents, lastGeneration: this.lastGeneration, plansEdited };
+      let phase = decidePhase(input);
+      if (phase.land && gate.facts) {
+        // a pass on a commit: land it, then decide again knowing how that went
+        const landings = new Map([[phase.land.sha, await land(project, gate.facts.gate, phase.land.sha)]]);
+        phase = decidePhase({ ...input, facts: { ...gate.facts, landings } });
+      }
       state.agents = phase.records;
       const view = phaseView(project, phase.phase);
       this.sink.phase = view.phase.id;

@@ -7,7 +7,7 @@ import { modelLabel, stateLabel } from '../supervisor/labels.js';
 import type { AgentStatus } from '../supervisor/status.js';
 import { since } from './model.js';
 
-export type ColumnId = 'name' | 'kind' | 'backend' | 'model' | 'heal' | 'state' | 'up' | 'restarts' | 'iteration' | 'activity';
+export type ColumnId = 'name' | 'kind' | 'backend' | 'model' | 'branch' | 'heal' | 'state' | 'up' | 'restarts' | 'iteration' | 'activity';
 
 export interface Column {
   id: ColumnId;
@@ -36,6 +36,8 @@ const DEFS: readonly ColumnDef[] = [
   { id: 'kind', title: 'KIND', align: 'left', keep: 3, min: 10, max: 10 },
   { id: 'backend', title: 'BACKEND', align: 'left', keep: 2, min: 7, max: 8 },
   { id: 'model', title: 'MODEL', align: 'left', keep: 4, min: 8, max: 24 },
+  // only where some agent works in a worktree of its own (its branch; `*` when its last start found uncommitted work)
+  { id: 'branch', title: 'BRANCH', align: 'left', keep: 0, min: 6, max: 20 },
   { id: 'heal', title: 'HEAL', align: 'left', keep: 1, min: 10, max: 10 },
   { id: 'state', title: 'STATE', align: 'left', keep: 9, min: 11, max: 28 },
   { id: 'up', title: 'UP', align: 'right', keep: 7, min: 6, max: 6 },
@@ -55,6 +57,7 @@ export function rowCells(agent: AgentStatus, startedAt: number | null | undefine
     kind: agent.kind,
     backend: agent.backend ?? '-',
     model: modelLabel(agent),
+    branch: agent.workspace ? `${agent.workspace.branch}${agent.workspace.dirty ? '*' : ''}` : '-',
     heal: agent.heal ?? '-',
     state: stateLabel(agent),
     up: live ? since(startedAt ?? null, now) : '-',
@@ -68,7 +71,8 @@ const total = (cols: readonly { width: number }[]): number => MARKER + cols.redu
 
 /** The columns that fit `width`, sized to their content. */
 export function layoutColumns(rows: readonly RowCells[], width: number): Column[] {
-  let cols = DEFS.map((d) => {
+  const worktrees = rows.some((r) => r.branch !== '-');
+  let cols = DEFS.filter((d) => d.id !== 'branch' || worktrees).map((d) => {
     const content = Math.max(d.title.length, ...rows.map((r) => r[d.id].length));
     return { def: d, width: Math.min(d.max, Math.max(d.title.length, content)) };
   });
@@ -79,7 +83,7 @@ export function layoutColumns(rows: readonly RowCells[], width: number): Column[
     cols = cols.filter((c) => c !== weakest);
   }
   // then drop optional columns that do not fit at their natural width, then truncate
-  for (const optional of ['heal', 'backend', 'kind'] as ColumnId[]) {
+  for (const optional of ['branch', 'heal', 'backend', 'kind'] as ColumnId[]) {
     if (total(cols) <= width) break;
     cols = cols.filter((c) => c.def.id !== optional);
   }

@@ -1,9 +1,11 @@
 /**
  * The one port through which ao runs git (argv arrays through execa, never a
  * shell): no prompt for credentials, always `-C <dir>`, and every call bounded
- * by a timeout. What ao runs here reads, or adds a worktree and its branch;
- * nothing that resets, cleans, checks out over work or moves a branch by force
- * (DESIGN §4.14).
+ * by a timeout. What ao runs here reads, adds a worktree and its branch,
+ * checks the adversary's clean worktree out at a claimed commit, or lands a
+ * passed commit on the target fast-forward with the old value checked;
+ * nothing that resets, cleans, checks out over work or moves a branch by
+ * force (DESIGN §4.14).
  */
 import { execa } from 'execa';
 

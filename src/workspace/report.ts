@@ -6,6 +6,7 @@ import { execaGit, gitMessage, type Git } from './git.js';
 import { judgeWorktree } from './judge.js';
 import { parseCounts, parseStatus } from './porcelain.js';
 import { currentBase, factsOf, repositoryOf, WorkspaceError } from './worktree.js';
+import { commitGateOf, targetOf } from '../phases/commit-gate.js';
 
 export interface WorkspaceReport {
   agent: string;
@@ -15,7 +16,13 @@ export interface WorkspaceReport {
   state: 'created' | 'absent' | 'broken';
   problem: string | null;
   head: string | null;
-  /** what ahead and behind count against: `[workspaces] base`, else the checkout's branch at the last `ao up`, else its branch now */
+  /** its worktree is checked out at a commit, not on its branch (the adversary of a commit-bound gate, at the claim it reviews) */
+  detached: boolean;
+  /**
+   * What ahead and behind count against: the target branch where passed
+   * commits land (a commit-bound gate, once it exists), else `[workspaces]
+   * base`, else the checkout's branch at the last `ao up`, else its branch now.
+   */
   base: string | null;
   ahead: number | null;
   behind: number | null;
@@ -31,7 +38,9 @@ export async function reportWorkspaces(
   if (agents.length === 0) return [];
   const repo = await repositoryOf(project, git);
   if ('problem' in repo) throw new RuntimeError(repo.problem);
-  const base = await currentBase(project, repo.top, git);
+  const target = commitGateOf(project) ? targetOf(project) : null;
+  const landed = target !== null && (await git(repo.top, ['rev-parse', '--verify', '--quiet', `refs/heads/${target}`])).exitCode === 0;
+  const base = landed ? target : await currentBase(project, repo.top, git);
   return Promise.all(agents.map((a) => reportOne(project, a.name, a.worktree, repo.top, base, git)));
 }
 
@@ -44,6 +53,7 @@ async function reportOne(project: Project, agent: string, spec: WorktreeSpec, to
     state: verdict.action === 'ok' ? 'created' : verdict.action === 'broken' ? 'broken' : 'absent',
     problem: verdict.action === 'broken' ? verdict.reason : null,
     head: verdict.action === 'ok' ? verdict.entry.head : null,
+    detached: verdict.action === 'ok' && verdict.entry.branch === null,
     base,
     ahead: null,
     behind: null,

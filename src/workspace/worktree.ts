@@ -12,6 +12,8 @@ import { RuntimeError, UsageError } from '../errors.js';
 import { appendEvent } from '../state/events.js';
 import { readJson, writeJsonAtomic } from '../state/files.js';
 import { layout } from '../state/layout.js';
+import { phaseView, readPhaseStateOf } from '../state/phase.js';
+import { commitGateOf } from '../phases/commit-gate.js';
 import { ensureDir, readTextCapped } from '../state/safe-fs.js';
 import { CHECKOUT_TIMEOUT_MS, execaGit, gitMessage, type Git } from './git.js';
 import { judgeWorktree, type WorktreeFacts, type WorktreeVerdict } from './judge.js';
@@ -125,7 +127,7 @@ export async function factsOf(project: Project, spec: WorktreeSpec, top: string,
  * in it. Throws WorkspaceError with the reason; nothing here removes or
  * overwrites anything. Nothing to do for an agent without a worktree.
  */
-export async function prepareWorkspace(project: Project, agent: AgentSpec, git: Git = execaGit): Promise<'created' | 'kept' | null> {
+export async function prepareWorkspace(project: Project, agent: AgentSpec, git: Git = execaGit): Promise<WorkspaceReady | null> {
   const spec = agent.worktree;
   if (!spec) return null;
   const repo = await repositoryOf(project, git);
@@ -133,7 +135,39 @@ export async function prepareWorkspace(project: Project, agent: AgentSpec, git: 
   const verdict = judgeWorktree(await factsOf(project, spec, repo.top, git));
   const outcome = verdict.action === 'ok' ? 'kept' : await addWorktree(project, agent.name, spec, repo.top, verdict, git);
   if (!isDir(agent.cwd)) throw new WorkspaceError(agent.name, `its working folder ${relative(project.dir, agent.cwd)} is not in its worktree`);
-  return outcome;
+  if (commitGateOf(project)?.adversary === agent.name) await checkoutClaim(project, agent.name, spec, git);
+  const head = await git(spec.path, ['rev-parse', '--verify', '--quiet', 'HEAD']);
+  const status = await git(spec.path, ['status', '--porcelain', '-z', '--untracked-files=all']);
+  return { outcome, head: head.exitCode === 0 ? head.stdout.trim() : null, dirty: status.exitCode !== 0 || status.stdout !== '' };
+}
+
+/** A worktree ready for a start: made now or kept, with the commit it has checked out and whether it holds work not committed. */
+export interface WorkspaceReady {
+  outcome: 'created' | 'kept';
+  head: string | null;
+  dirty: boolean;
+}
+
+/**
+ * The adversary of a commit-bound gate reviews in its own worktree: before
+ * each of its runs while a claim is open, ao checks that worktree out
+ * detached at the claimed commit — only over a clean worktree, never with
+ * force: work found there is a start refused with the reason.
+ */
+async function checkoutClaim(project: Project, name: string, spec: WorktreeSpec, git: Git): Promise<void> {
+  const sha = phaseView(project, readPhaseStateOf(project)).claimSha;
+  if (!sha) return;
+  const head = await git(spec.path, ['rev-parse', '--verify', '--quiet', 'HEAD']);
+  if (head.exitCode === 0 && head.stdout.trim() === sha) return;
+  const status = await git(spec.path, ['status', '--porcelain', '-z', '--untracked-files=all']);
+  if (status.exitCode !== 0) throw new WorkspaceError(name, `git status in its worktree: ${gitMessage(status)}`);
+  if (status.stdout !== '')
+    throw new WorkspaceError(
+      name,
+      `its worktree has uncommitted or untracked files, so ao does not check out the claimed commit ${sha} over them: commit or move them, then \`ao restart ${name}\``,
+    );
+  const r = await git(spec.path, ['switch', '--quiet', '--detach', sha], { timeoutMs: CHECKOUT_TIMEOUT_MS });
+  if (r.exitCode !== 0) throw new WorkspaceError(name, `the claimed commit ${sha} could not be checked out in its worktree: ${gitMessage(r)}`);
 }
 
 async function addWorktree(project: Project, name: string, spec: WorktreeSpec, top: string, verdict: WorktreeVerdict, git: Git): Promise<'created'> {

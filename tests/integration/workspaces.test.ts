@@ -5,20 +5,12 @@
  * kill -9 and heal, restart, down and up; `ao workspaces` reports it and
  * `ao workspaces remove` refuses while it is there; isolation fails closed.
  */
-import { execa } from 'execa';
 import { existsSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspaceReport as Report } from '../../src/workspace/report.js';
 import { eventsOf, serverRunning, statusOf, team, waitFor } from '../helpers/ao.js';
-
-async function git(dir: string, ...args: string[]): Promise<string> {
-  const r = await execa('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
-    env: { GIT_TERMINAL_PROMPT: '0' },
-    stripFinalNewline: false,
-  });
-  return r.stdout;
-}
+import { checkout, git, initRepo } from '../helpers/git.js';
 
 /** A shell agent that writes its working folder where the test can read it, then sleeps. */
 const agent = (name: string, extra = ''): string =>
@@ -37,11 +29,6 @@ const files = (agents: string): Record<string, string> => ({
   '.gitignore': 'state/\n',
   'README.md': 'hello\n',
 });
-
-/** What the maintainer's checkout is: its branch, HEAD and status, byte for byte. */
-async function checkout(dir: string): Promise<string[]> {
-  return [await git(dir, 'symbolic-ref', 'HEAD'), await git(dir, 'rev-parse', 'HEAD'), await git(dir, 'status', '--porcelain', '--untracked-files=all')];
-}
 
 describe('an agent in its own worktree', () => {
   const t = team('wt', files(`${agent('builder', 'workspace = "worktree"\n')}\n${agent('helper')}`), { teardown: 'afterAll' });
@@ -67,10 +54,7 @@ describe('an agent in its own worktree', () => {
     }, 20_000);
 
   beforeAll(async () => {
-    await git(t.dir, 'init', '-q', '-b', 'trunk');
-    await git(t.dir, 'add', '-A');
-    await git(t.dir, 'commit', '-q', '-m', 'the project');
-    main = (await git(t.dir, 'rev-parse', 'HEAD')).trim();
+    main = await initRepo(t.dir);
     before = await checkout(t.dir);
   });
 
@@ -85,7 +69,14 @@ describe('an agent in its own worktree', () => {
     expect(statSync(join(t.dir, 'state', 'worktrees')).mode & 0o777).toBe(0o700);
     expect(await checkout(t.dir)).toEqual(before);
     const status = JSON.parse((await t.ao('status', '--json')).stdout) as { agents: Array<{ name: string; workspace?: unknown }> };
-    expect(status.agents.find((a) => a.name === 'builder')?.workspace).toEqual({ path: 'state/worktrees/builder', branch: 'ao/builder' });
+    // the head and whether it held work are what its start saw (ao status runs no git)
+    expect(status.agents.find((a) => a.name === 'builder')?.workspace).toEqual({
+      path: 'state/worktrees/builder',
+      branch: 'ao/builder',
+      head: main,
+      dirty: false,
+      seen_at: expect.any(String),
+    });
     expect(status.agents.find((a) => a.name === 'helper')).not.toHaveProperty('workspace');
     // ao doctor checks the worktree, and does not count the checkout's files as the state folder's
     const doctor = await t.ao('doctor');
@@ -113,6 +104,9 @@ describe('an agent in its own worktree', () => {
       uncommitted: ['README.md'],
       untracked: ['notes.txt'],
     });
+    // the heal's start found the work there, and ao status says so
+    const status = JSON.parse((await t.ao('status', '--json')).stdout) as { agents: Array<{ name: string; workspace?: { dirty: boolean } }> };
+    expect(status.agents.find((a) => a.name === 'builder')?.workspace?.dirty).toBe(true);
     expect(await checkout(t.dir)).toEqual(before);
   });
 

@@ -12,6 +12,13 @@ export interface InitOptions {
   fleet?: string | undefined;
   /** its name there */
   name?: string | undefined;
+  /** builder and adversary each in its own git worktree: the gate bound to commits (docs/PROTOCOL.md) */
+  worktrees?: boolean | undefined;
+}
+
+/** The demo's agents.toml with the builder and the adversary in worktrees of their own. */
+export function withWorktrees(toml: string): string {
+  return toml.replace(/^(\[agents\.(?:builder|adversary)\]\n)/gm, '$1workspace = "worktree"\n');
 }
 
 /** The demo project that ao's own repository carries at its root. */
@@ -38,8 +45,10 @@ export async function init(options: InitOptions, io: Io): Promise<number> {
   const entry = fleetFile ? registration(fleetFile, dir, options.name, false) : null;
   for (const file of files) {
     mkdirSync(join(dir, file, '..'), { recursive: true });
-    if (file === 'agents.toml') writeFileSync(join(dir, file), withSchemaLine(readFileSync(join(root, file), 'utf8'), root));
-    else copyFileSync(join(root, file), join(dir, file));
+    if (file === 'agents.toml') {
+      const toml = withSchemaLine(readFileSync(join(root, file), 'utf8'), root);
+      writeFileSync(join(dir, file), options.worktrees ? withWorktrees(toml) : toml);
+    } else copyFileSync(join(root, file), join(dir, file));
   }
   const ignore = ignoreState(join(dir, '.gitignore'));
   const where = relative(io.cwd, dir) || '.';
@@ -50,7 +59,11 @@ export async function init(options: InitOptions, io: Io): Promise<number> {
     io.out(`registered it in ${relative(io.cwd, fleetFile) || fleetFile}\n`);
   }
   const ao = aoCommand(io, root);
-  io.out(`next: ${where === '.' ? '' : `cd ${shellQuote(where)} && `}${ao} check && ${ao} up && ${ao} status\n`);
+  const cd = where === '.' ? '' : `cd ${shellQuote(where)} && `;
+  if (options.worktrees) {
+    io.out('builder and adversary work in git worktrees of their own: the project must be a git repository with a commit\n');
+    io.out(`next: ${cd}git init -q && git add -A && git commit -qm 'the demo project' && ${ao} check && ${ao} up && ${ao} status\n`);
+  } else io.out(`next: ${cd}${ao} check && ${ao} up && ${ao} status\n`);
   return 0;
 }
 

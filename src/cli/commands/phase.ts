@@ -10,6 +10,8 @@ import { openProject, openProjectOrRunning } from '../context.js';
 import { phaseHeader } from '../../supervisor/labels.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { jsonText, safeLine, safeName } from '../../text/safe.js';
+import { commitGateOf } from '../../phases/commit-gate.js';
+import { execaGit } from '../../workspace/git.js';
 
 export interface PhaseOptions extends GlobalOptions {
   action: string;
@@ -30,7 +32,40 @@ export function describeMove(project: Project, from: PhaseState, to: PhaseState)
     });
 }
 
-function statusReport(project: Project, view: ProjectView): object {
+/** A commit-bound gate's commits: the open claim's, the last verdict's, the target's head (read from git now), the last landing. */
+interface CommitsReport {
+  builder_branch: string;
+  claim: string | null;
+  last_verdict: { phase: string; sha: string; pass: boolean } | null;
+  target: { branch: string; head: string | null };
+  landed: { phase: string; sha: string; target: string } | null;
+}
+
+async function commitsReport(project: Project, state: PhaseState): Promise<CommitsReport | null> {
+  const gate = commitGateOf(project);
+  if (!gate) return null;
+  const head = await execaGit(project.dir, ['rev-parse', '--verify', '--quiet', `refs/heads/${gate.target}`]);
+  return {
+    builder_branch: gate.branch,
+    claim: phaseView(project, state).claimSha ?? null,
+    last_verdict: state.lastVerdict ?? null,
+    target: { branch: gate.target, head: head.exitCode === 0 ? head.stdout.trim() : null },
+    landed: state.landed ?? null,
+  };
+}
+
+function commitLines(c: CommitsReport): string {
+  const verdict = c.last_verdict ? `${c.last_verdict.pass ? 'pass' : 'fail'} on ${c.last_verdict.sha} (${safeName(c.last_verdict.phase)})` : 'none';
+  return [
+    `claim: ${c.claim ?? 'none open'} (commits on ${safeName(c.builder_branch)})`,
+    `last verdict: ${verdict}`,
+    `target: ${safeName(c.target.branch)} at ${c.target.head ?? '(not made yet: the first pass makes it from the base)'}`,
+  ]
+    .map((l) => `${l}\n`)
+    .join('');
+}
+
+function statusReport(project: Project, view: ProjectView, commits: CommitsReport | null): object {
   const { phase: state } = view;
   const { phase } = phaseView(project, state);
   return {
@@ -43,6 +78,7 @@ function statusReport(project: Project, view: ProjectView): object {
     gate: state.gate.status,
     fails_in_a_row: state.gate.failStreak,
     not_converging: state.notConverging,
+    ...(commits ? { commits } : {}),
     history: state.history,
   };
 }
@@ -53,8 +89,9 @@ export async function phase(options: PhaseOptions, io: Io): Promise<number> {
   const { project, tmux } = options.action === 'status' ? openProjectOrRunning(options, io) : openProject(options, io);
   if (options.action === 'status') {
     const view = readProjectView(project, null);
+    const commits = await commitsReport(project, view.phase);
     if (options.json) {
-      io.out(`${jsonText(statusReport(project, view), 2)}\n`);
+      io.out(`${jsonText(statusReport(project, view, commits), 2)}\n`);
       return 0;
     }
     const state = view.phase;
@@ -62,6 +99,7 @@ export async function phase(options: PhaseOptions, io: Io): Promise<number> {
     io.out(
       `plan: ${phaseView(project, state).phase.planPath}\ngate: ${state.complete ? 'closed' : state.gate.status} · fails in a row: ${state.gate.failStreak}\n`,
     );
+    if (commits) io.out(commitLines(commits));
     if (state.history.length > 0) {
       io.out('history:\n');
       for (const h of state.history.slice(-20))

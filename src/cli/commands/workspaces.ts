@@ -27,7 +27,16 @@ export async function workspaces(options: WorkspacesOptions, io: Io): Promise<nu
   }
   const rows = [['AGENT', 'PATH', 'BRANCH', 'HEAD', 'AHEAD', 'BEHIND', 'UNCOMMITTED', 'UNTRACKED']];
   for (const r of reports)
-    rows.push([r.agent, r.path, r.branch, headOf(r), count(r.ahead), count(r.behind), String(r.uncommitted.length), String(r.untracked.length)]);
+    rows.push([
+      r.agent,
+      r.path,
+      r.detached ? `${r.branch} (detached)` : r.branch,
+      headOf(r),
+      count(r.ahead),
+      count(r.behind),
+      String(r.uncommitted.length),
+      String(r.untracked.length),
+    ]);
   io.out(table(rows));
   const base = reports[0]?.base;
   io.out(`ahead and behind count against ${base ?? '(no base: set [workspaces] base)'}\n`);

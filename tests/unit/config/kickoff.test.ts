@@ -21,6 +21,7 @@ const vars: KickoffVars = {
   review: '/p/state/REVIEW-feature.md',
   inbox: '/p/state/inbox/builder.md',
   state_dir: '/p/state',
+  claim_sha: '',
 };
 
 describe('renderKickoff', () => {

@@ -69,6 +69,17 @@ describe('workspace = "worktree"', () => {
 
   it('refuses an unknown workspace kind and an unknown [workspaces] key', () => {
     expect(() => load(`${agent('a', 'workspace = "sandbox"\n')}${PHASE}`)).toThrow(/agents\.a\.workspace: expected one of project, worktree/);
-    expect(() => load(`${agent('a')}${PHASE}[workspaces]\ntarget = "x"\n`)).toThrow(/workspaces: unknown key "target" \(known keys: base\)/);
+    expect(() => load(`${agent('a')}${PHASE}[workspaces]\nbranch = "x"\n`)).toThrow(/workspaces: unknown key "branch" \(known keys: base, target\)/);
+  });
+
+  it("[workspaces] target: ao/accepted unless set; never a worktree agent's own branch, nor the base", () => {
+    expect(load(`${agent('a', 'workspace = "worktree"\n')}${PHASE}[workspaces]\ntarget = "release"\n`).project.workspaces).toEqual({
+      base: null,
+      target: 'release',
+    });
+    expect(() => load(`${agent('a', 'workspace = "worktree"\n')}${PHASE}[workspaces]\ntarget = "ao/a"\n`)).toThrow(
+      /workspaces\.target: "ao\/a" is the branch of a's own worktree/,
+    );
+    expect(() => load(`${agent('a')}${PHASE}[workspaces]\nbase = "main"\ntarget = "main"\n`)).toThrow(/workspaces\.target: "main" is also \[workspaces\] base/);
   });
 });

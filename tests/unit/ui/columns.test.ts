@@ -24,6 +24,28 @@ describe('layoutColumns', () => {
     if (ids.includes('heal')) expect(ids).toContain('kind');
   });
 
+  it('a BRANCH column after the model only where some agent has a worktree, `*` when its last start found uncommitted work; it goes first', () => {
+    const withBranch = report.agents.map((a, i) =>
+      rowCells(i === 0 ? { ...a, workspace: { path: 'state/worktrees/runner', branch: 'ao/runner', head: 'abc', dirty: true, seen_at: null } } : a, null, NOW),
+    );
+    expect(withBranch[0]!.branch).toBe('ao/runner*');
+    expect(layoutColumns(withBranch, 200).map((c) => c.id)).toEqual([
+      'name',
+      'kind',
+      'backend',
+      'model',
+      'branch',
+      'heal',
+      'state',
+      'up',
+      'restarts',
+      'iteration',
+      'activity',
+    ]);
+    expect(layoutColumns(withBranch, 80).map((c) => c.id)).not.toContain('branch');
+    expect(layoutColumns(rows, 200).map((c) => c.id)).not.toContain('branch');
+  });
+
   it('at 80 columns the model gives way before the state, which keeps its usual labels whole', () => {
     const cols = layoutColumns(rows, 80);
     expect(cols.find((c) => c.id === 'state')!.width).toBeGreaterThanOrEqual('BACKOFF (restart in 7s)'.length);
