@@ -10,9 +10,10 @@
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { endLeftovers, eventsOf, killServer, makeProject, removeProject, runAo, serverRunning, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { boot, parseUnit } from '../helpers/unit.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -24,26 +25,6 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((p) => statSync(join(dir, p)).isFile())
     .sort();
-}
-
-/** The words of a systemd command line (the unit quotes with "" and escapes %% and $$). */
-function systemdWords(line: string): string[] {
-  const words = [...line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!));
-  return words.map((w) => w.replace(/%%/g, '%').replace(/\$\$/g, '$'));
-}
-
-interface Unit {
-  cwd: string;
-  argv: string[];
-  /** ExecStop: what systemctl --user stop runs */
-  stop: string[];
-  env: Record<string, string>;
-}
-
-function parseUnit(text: string): Unit {
-  const value = (key: string): string[] => [...text.matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) => m[1]!);
-  const env = Object.fromEntries(value('Environment').map((v) => systemdWords(v)[0]!.split(/=(.*)/s).slice(0, 2) as [string, string]));
-  return { cwd: value('WorkingDirectory')[0]!, argv: systemdWords(value('ExecStart')[0]!), stop: systemdWords(value('ExecStop')[0]!), env };
 }
 
 const TEAM = [
@@ -104,11 +85,6 @@ const statusWhen = (ao: (...a: string[]) => Promise<{ stdout: string }>, ready: 
     30_000,
     250,
   );
-
-/** The unit's command in the foreground, with the unit's environment and nothing else but HOME (as systemd would run it). */
-function boot(unit: Unit, home: string): ResultPromise<{ reject: false; extendEnv: false; env: Record<string, string>; cwd: string; timeout: number }> {
-  return execa(unit.argv[0]!, unit.argv.slice(1), { cwd: unit.cwd, env: { ...unit.env, HOME: home }, extendEnv: false, reject: false, timeout: 90_000 });
-}
 
 describe('ao service', { timeout: 120_000 }, () => {
   it('install and uninstall write and remove exactly one file under HOME; --print writes nothing', async () => {

@@ -5,11 +5,13 @@
  * kill -9 and heal, restart, down and up; `ao workspaces` reports it and
  * `ao workspaces remove` refuses while it is there; isolation fails closed.
  */
-import { existsSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspaceReport as Report } from '../../src/workspace/report.js';
-import { eventsOf, serverRunning, statusOf, team, waitFor } from '../helpers/ao.js';
+import { endLeftovers, eventsOf, killServer, serverRunning, statusOf, team, waitFor } from '../helpers/ao.js';
+import { boot, parseUnit } from '../helpers/unit.js';
 import { checkout, git, initRepo } from '../helpers/git.js';
 
 /** A shell agent that writes its working folder where the test can read it, then sleeps. */
@@ -136,6 +138,32 @@ describe('an agent in its own worktree', () => {
     expect((await eventsOf(t.ao)).filter((e) => e.event === 'worktree-created').map((e) => e.reason)).toEqual([
       'worktree state/worktrees/builder made on a new branch ao/builder from trunk',
     ]);
+  });
+
+  it("the work survives a reboot: the tmux server killed, the boot unit's ExecStart brings the builder back on its kept worktree", async () => {
+    const home = mkdtempSync(join(tmpdir(), 'ao-test-home-'));
+    try {
+      const unit = parseUnit((await t.ao('service', 'install', '--print')).stdout);
+      const pid = await running('builder');
+      await killServer(t.socket);
+      endLeftovers(t.socket);
+      expect(await serverRunning(t.socket)).toBe(false);
+      workThere();
+      const booted = boot(unit, home);
+      await running('builder', pid);
+      workThere();
+      expect((await git(wt, 'symbolic-ref', '--short', 'HEAD')).trim()).toBe('ao/builder');
+      expect((await eventsOf(t.ao)).filter((e) => e.event === 'worktree-created')).toHaveLength(1);
+      expect((await t.ao('down')).code).toBe(0);
+      expect((await booted).exitCode).toBe(0);
+      workThere();
+      const up = await t.ao('up');
+      expect(up.code, up.stdout + up.stderr).toBe(0);
+      await running('builder');
+      expect(await checkout(t.dir)).toEqual(before);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('ao workspaces remove of the stopped agent refuses, naming the files, then the commits not on the base', async () => {
