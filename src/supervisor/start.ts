@@ -115,8 +115,9 @@ export async function makeStart(ctx: StartContext, start: PlannedStart): Promise
     // its own worktree made, or checked: a broken one is no start (src/workspace/)
     const workspace = await prepareWorkspace(ctx.project, agent);
     if (workspace) record.workspace = { head: workspace.head, dirty: workspace.dirty, at: new Date().toISOString() };
-    ensureFolder(plan.session.cwd);
-    await startSession(ctx.tmux, plan, { pane: request.pane, respawn: request.respawn ?? false, previousRun: before.runId });
+    const session = workspace ? { ...plan.session, cwd: workspace.cwd } : plan.session;
+    ensureFolder(session.cwd);
+    await startSession(ctx.tmux, { ...plan, session }, { pane: request.pane, respawn: request.respawn ?? false, previousRun: before.runId });
   } catch (error) {
     return failed(ctx, agent.name, record, before, error);
   }

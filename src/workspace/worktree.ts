@@ -134,16 +134,30 @@ export async function prepareWorkspace(project: Project, agent: AgentSpec, git: 
   if ('problem' in repo) throw new WorkspaceError(agent.name, repo.problem);
   const verdict = judgeWorktree(await factsOf(project, spec, repo.top, git));
   const outcome = verdict.action === 'ok' ? 'kept' : await addWorktree(project, agent.name, spec, repo.top, verdict, git);
-  if (!isDir(agent.cwd)) throw new WorkspaceError(agent.name, `its working folder ${relative(project.dir, agent.cwd)} is not in its worktree`);
+  const cwd = workingFolder(project, agent.cwd, spec, repo.top);
+  if (!isDir(cwd)) throw new WorkspaceError(agent.name, `its working folder ${relative(project.dir, cwd)} is not in its worktree`);
   if (commitGateOf(project)?.adversary === agent.name) await checkoutClaim(project, agent.name, spec, git);
   const head = await git(spec.path, ['rev-parse', '--verify', '--quiet', 'HEAD']);
   const status = await git(spec.path, ['status', '--porcelain', '-z', '--untracked-files=all']);
-  return { outcome, head: head.exitCode === 0 ? head.stdout.trim() : null, dirty: status.exitCode !== 0 || status.stdout !== '' };
+  return { outcome, cwd, head: head.exitCode === 0 ? head.stdout.trim() : null, dirty: status.exitCode !== 0 || status.stdout !== '' };
+}
+
+/**
+ * Where the agent works in its worktree. A worktree is a checkout of the whole
+ * repository: for a project in a subfolder of it, the agent works in that
+ * subfolder's copy (then its `cwd`, if any), as it would in the project.
+ */
+function workingFolder(project: Project, cwd: string, spec: WorktreeSpec, top: string): string {
+  const sub = relative(realPath(top), realPath(project.dir));
+  if (sub === '' || sub.startsWith('..') || isAbsolute(sub)) return cwd;
+  return join(spec.path, sub, relative(spec.path, cwd));
 }
 
 /** A worktree ready for a start: made now or kept, with the commit it has checked out and whether it holds work not committed. */
 export interface WorkspaceReady {
   outcome: 'created' | 'kept';
+  /** the agent's working folder in it: its `cwd`, under the project's subfolder of the repository where it is in one */
+  cwd: string;
   head: string | null;
   dirty: boolean;
 }

@@ -5,12 +5,12 @@
  * kill -9 and heal, restart, down and up; `ao workspaces` reports it and
  * `ao workspaces remove` refuses while it is there; isolation fails closed.
  */
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspaceReport as Report } from '../../src/workspace/report.js';
-import { endLeftovers, eventsOf, killServer, serverRunning, statusOf, team, waitFor } from '../helpers/ao.js';
+import { endLeftovers, eventsOf, killServer, makeProject, removeProject, serverRunning, statusOf, team, teamIn, waitFor } from '../helpers/ao.js';
 import { boot, parseUnit } from '../helpers/unit.js';
 import { checkout, git, initRepo } from '../helpers/git.js';
 
@@ -233,5 +233,37 @@ describe('isolation fails closed', () => {
     expect(existsSync(join(t.dir, 'state', 'worktrees'))).toBe(false);
     const doctor = await t.ao('doctor');
     expect(doctor.stdout).toMatch(/builder: worktree.*not in a git repository/);
+  });
+});
+
+describe('a project in a subfolder of its repository', () => {
+  const root = makeProject({ 'README.md': 'the repository\n', 'app/.keep': '' });
+  const sub = join(root, 'app');
+  for (const [path, text] of Object.entries(files(`${agent('builder', 'workspace = "worktree"\ncwd = "src"\n')}`))) {
+    mkdirSync(dirname(join(sub, path)), { recursive: true });
+    writeFileSync(join(sub, path), text);
+  }
+  mkdirSync(join(sub, 'src'));
+  writeFileSync(join(sub, 'src', '.keep'), '');
+  const t = teamIn('wt-sub', sub);
+  afterAll(async () => {
+    await t.cleanup();
+    removeProject(root);
+  });
+
+  it("the worktree is of the whole repository, and the agent works in the project's subfolder of it (then its cwd)", async () => {
+    await initRepo(root);
+    const up = await t.ao('up');
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    const wt = join(sub, 'state', 'worktrees', 'builder');
+    const pwd = await waitFor(async () => {
+      try {
+        return readFileSync(join(sub, 'state', 'pwd-builder'), 'utf8').trim();
+      } catch {
+        return null;
+      }
+    });
+    expect(pwd).toBe(join(realpathSync(wt), 'app', 'src'));
+    expect(readFileSync(join(wt, 'README.md'), 'utf8')).toBe('the repository\n');
   });
 });
