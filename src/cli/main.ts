@@ -1,7 +1,13 @@
 import { safeText } from '../text/safe.js';
 import { plainStatus } from './fast.js';
 
-/** The one place that turns errors into messages and exit codes. */
+/**
+ * ao's entry: a plain `ao status` (whose project copy missed) straight to the
+ * status command, everything else through the argument parser; an error of
+ * either goes to report.ts, which turns it into a message and an exit code.
+ * The ways into status: bin/ao asks dist/status.cjs (cli/status-copy.ts)
+ * first; a miss comes here, to fast.ts's plain form or the parser.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   const [{ processIo }, { reportError }] = await Promise.all([import('./io.js'), import('./report.js')]);
   const io = processIo();

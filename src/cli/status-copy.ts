@@ -10,7 +10,7 @@ import type { Project } from '../config/types.js';
 import { readProjectView } from '../readmodel/view.js';
 import { isHealthy } from '../supervisor/status.js';
 import { Tmux } from '../tmux/client.js';
-import { syncRunner } from '../tmux/runner.js';
+import { syncRunner } from '../process/run.js';
 import type { ProjectStatus, StatusOptions } from './commands/status.js';
 import { plainStatus } from './fast.js';
 import { formatStatus, statusJson } from './format.js';

@@ -1,7 +1,7 @@
 /** What `ao service status` and `ao doctor` ask of systemd: is there a user instance, is the unit enabled and running, is lingering on. */
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { spawnRunner, type Runner } from '../tmux/runner.js';
+import { spawnRunner, type Runner } from '../process/run.js';
 
 export interface SystemdState {
   /** the machine was booted with systemd (sd_booted's test) */

@@ -8,7 +8,7 @@
 import type { Project } from '../config/types.js';
 import { readAgentsState } from '../state/agents.js';
 import { appendEvent } from '../state/events.js';
-import { watchdogSession } from '../supervisor/executor.js';
+import { watchdogSession } from '../supervisor/sessions.js';
 import { WATCHDOG } from '../supervisor/status.js';
 import type { Tmux } from '../tmux/client.js';
 import { bySession } from '../tmux/snapshot.js';

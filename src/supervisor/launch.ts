@@ -77,7 +77,7 @@ export function wrapKickoff(argv: readonly string[], mode: AgentSpec['kickoff'])
  * among it), and runs the second step with it (`env -i` leaves no PATH: sh
  * is found on the C library's default one).
  */
-// (the one exception: the mark tmux's respawn hook gives a watchdog pane it brought back, executor.ts)
+// (the one exception: the mark tmux's respawn hook gives a watchdog pane it brought back, sessions.ts)
 const CLEAN_START =
   's=$1; shift; exec env -i TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" TERM="$TERM" TERM_PROGRAM="$TERM_PROGRAM" TERM_PROGRAM_VERSION="$TERM_PROGRAM_VERSION" ${AO_WATCHDOG_RESPAWNED:+AO_WATCHDOG_RESPAWNED=1} sh -c "$s" "$0" "$@"';
 

@@ -10,7 +10,7 @@ import { webhookLabel } from '../config/notify.js';
 import type { NotifySpec } from '../config/types.js';
 import type { AoEvent } from '../state/event-catalogue.js';
 import type { EventRecord } from '../state/events.js';
-import { spawnRunner, type Runner } from '../tmux/runner.js';
+import { spawnRunner, type Runner } from '../process/run.js';
 import { NotifyLimiter, QUEUE_MAX } from './notify-limit.js';
 import { jsonText, safeLine, safeName } from '../text/safe.js';
 

@@ -20,7 +20,7 @@ import { TmuxError } from '../errors.js';
 import type { Tmux } from '../tmux/client.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
 import type { EventAction } from './decide.js';
-import { startSession } from './executor.js';
+import { startSession } from './sessions.js';
 import { planLaunch, type LaunchPlan } from './launch.js';
 import { prepareWorkspace } from '../workspace/worktree.js';
 import { inboxSize } from './mail.js';

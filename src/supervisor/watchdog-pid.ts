@@ -1,6 +1,6 @@
 /**
  * The watchdog's own process, as `ao status` and `ao explain watchdog` show
- * it: the pane's program is the sh that restarts it (executor.ts), so the
+ * it: the pane's program is the sh that restarts it (sessions.ts), so the
  * pane's pid is that supervisor's, and the watchdog is the live holder of the
  * project's watchdog lock, a child of that sh.
  */

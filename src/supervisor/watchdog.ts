@@ -19,7 +19,7 @@ import { applyActions, prepareStarts, type SweepContext } from './apply.js';
 import { decideAgents, decidePhase, type EventAction } from './decide.js';
 import { land } from '../workspace/land.js';
 import { errorLine, EventSink, type SinkEvent } from './event-sink.js';
-import { watchdogSession } from './executor.js';
+import { watchdogSession } from './sessions.js';
 import { Observer } from './observation.js';
 import { observedPids } from './observe.js';
 import { ConfigChanges, reloadConfig, reloadedEvents } from './reload.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TmuxError } from '../errors.js';
-import { spawnInteractive, spawnRunner, type Interactive, type Runner } from './runner.js';
+import { spawnInteractive, spawnRunner, type Interactive, type Runner } from '../process/run.js';
 import { OWNER_OPTION, parseSnapshot, SNAPSHOT_FORMAT, type PaneInfo } from './snapshot.js';
 
 export interface SessionSpec {

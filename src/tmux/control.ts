@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import { spawnRunner, type RunResult, type Runner } from './runner.js';
+import { spawnRunner, type RunResult, type Runner } from '../process/run.js';
 
 /**
  * One long-lived control-mode client (`tmux -C`, man tmux: CONTROL MODE) that

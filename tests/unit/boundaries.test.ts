@@ -51,9 +51,11 @@ const FS = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises']);
 const PROCESS = new Set(['child_process', 'node:child_process', 'execa']);
 
 const uiBreaks = (i: Import): boolean => i.file.startsWith('ui/') && (FS.has(i.target) || i.target.startsWith('cli/'));
-// stream/run.ts is one other: `ao format-stream`, a pane's program, runs the agent CLI as its own child;
-// workspace/git.ts the other: the one port through which ao runs git
-const spawnBreaks = (i: Import): boolean => !i.file.startsWith('tmux/') && i.file !== 'stream/run.ts' && i.file !== 'workspace/git.ts' && PROCESS.has(i.target);
+// process/run.ts is the process port (tmux, systemctl, notify commands, doctor's and version's probes);
+// tmux/control.ts holds tmux's control-mode client open; stream/run.ts: `ao format-stream`, a pane's program,
+// runs the agent CLI as its own child; workspace/git.ts: the one port through which ao runs git
+const SPAWNERS = new Set(['process/run.ts', 'tmux/control.ts', 'stream/run.ts', 'workspace/git.ts']);
+const spawnBreaks = (i: Import): boolean => !SPAWNERS.has(i.file) && PROCESS.has(i.target);
 
 // the state files sit under everything that decides: they import only config's types
 const stateBreaks = (i: Import): boolean => i.file.startsWith('state/') && /^(phases|supervisor|cli|ui|tmux|backends|demo|readmodel|coord)\//.test(i.target);
@@ -86,7 +88,7 @@ describe('folder boundaries', () => {
       '../cli/x.js',
       'execa',
     ]);
-    expect(imports).toContainEqual(expect.objectContaining({ file: 'tmux/runner.ts', target: 'node:child_process' }));
+    expect(imports).toContainEqual(expect.objectContaining({ file: 'process/run.ts', target: 'node:child_process' }));
   });
 
   it('ui reads no file and imports nothing from cli', () => {
@@ -97,7 +99,7 @@ describe('folder boundaries', () => {
     expect(show(allImports(valueImportsOf).filter(uiStateBreaks))).toEqual([]);
   });
 
-  it('only src/tmux spawns a process', () => {
+  it('only the process port, the tmux control client, the stream runner and the git port spawn a process', () => {
     expect(show(imports.filter(spawnBreaks))).toEqual([]);
   });
 
@@ -132,7 +134,8 @@ describe('folder boundaries', () => {
     expect(valueImportsOf("import type { A } from '../state/agents.js';\nimport { b } from '../state/phase.js';\n")).toEqual(['../state/phase.js']);
     expect(spawnBreaks({ file: 'cli/commands/x.ts', spec: 'execa', target: 'execa' })).toBe(true);
     expect(spawnBreaks({ file: 'state/x.ts', spec: 'node:child_process', target: 'node:child_process' })).toBe(true);
-    expect(spawnBreaks({ file: 'tmux/x.ts', spec: 'execa', target: 'execa' })).toBe(false);
+    expect(spawnBreaks({ file: 'tmux/x.ts', spec: 'execa', target: 'execa' })).toBe(true);
+    expect(spawnBreaks({ file: 'process/run.ts', spec: 'node:child_process', target: 'node:child_process' })).toBe(false);
     expect(spawnBreaks({ file: 'stream/format.ts', spec: 'node:child_process', target: 'node:child_process' })).toBe(true);
     expect(spawnBreaks({ file: 'workspace/worktree.ts', spec: 'execa', target: 'execa' })).toBe(true);
     expect(spawnBreaks({ file: 'workspace/git.ts', spec: 'execa', target: 'execa' })).toBe(false);

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { loadProject } from '../../config/load.js';
 import { AoError, ConfigError, UsageError } from '../../errors.js';
-import { watchdogSession } from '../../supervisor/executor.js';
+import { watchdogSession } from '../../supervisor/sessions.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { Tmux } from '../../tmux/client.js';
 import { ControlClient, controlWanted } from '../../tmux/control.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { updateAgentsState } from '../../state/agents.js';
 import { removeEnvFile, watchdogEnvFile } from '../../state/env-file.js';
-import { watchdogSession } from '../../supervisor/executor.js';
+import { watchdogSession } from '../../supervisor/sessions.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { stopSession } from '../../supervisor/stop.js';
 import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';

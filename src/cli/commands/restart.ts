@@ -1,6 +1,6 @@
 import { emptyRecord, markStarted, updateAgentsState } from '../../state/agents.js';
 import { phaseView, readPhaseStateOf } from '../../state/phase.js';
-import { ensureWatchdog, watchdogSession } from '../../supervisor/executor.js';
+import { ensureWatchdog, watchdogSession } from '../../supervisor/sessions.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { startAgent, type StartOutcome } from '../../supervisor/start.js';
 import { RuntimeError, UsageError } from '../../errors.js';

@@ -5,7 +5,7 @@ import { aoEntry, openProject } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { crontabLine, environmentFile, unitName, unitPath, unitRefusal, unitText, type UnitInput } from '../service-unit.js';
 import { currentUser, systemdState } from '../systemd.js';
-import { spawnRunner } from '../../tmux/runner.js';
+import { spawnRunner } from '../../process/run.js';
 import { writeTextAtomic } from '../../state/files.js';
 import { jsonText } from '../../text/safe.js';
 

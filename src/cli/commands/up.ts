@@ -3,7 +3,7 @@ import type { AgentSpec } from '../../config/types.js';
 import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { shellQuote } from '../../tmux/client.js';
 import { bySession, foreignNote, ownSessions, type PaneInfo } from '../../tmux/snapshot.js';
-import { ensureWatchdog, watchdogSeen, watchdogSession } from '../../supervisor/executor.js';
+import { ensureWatchdog, watchdogSeen, watchdogSession } from '../../supervisor/sessions.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { planLaunch, type LaunchPlan } from '../../supervisor/launch.js';
 import { requireWorkspaces } from '../../workspace/worktree.js';

@@ -1,5 +1,5 @@
 import { BACKEND_NAMES } from '../../config/types.js';
-import { spawnRunner } from '../../tmux/runner.js';
+import { spawnRunner } from '../../process/run.js';
 import type { Io } from '../io.js';
 import { aoVersion } from '../package-version.js';
 import { jsonText } from '../../text/safe.js';

@@ -4,7 +4,7 @@ import { eventSummary, type EventRecord } from '../../state/events.js';
 import { removeStaleTemps, writePidFile } from '../../state/housekeeping.js';
 import { removeStaleEnvFiles } from '../../state/env-file.js';
 import { writeRunningProject } from '../../state/running.js';
-import { watchdogSession } from '../../supervisor/executor.js';
+import { watchdogSession } from '../../supervisor/sessions.js';
 import { ControlClient, controlWanted } from '../../tmux/control.js';
 import { Tmux } from '../../tmux/client.js';
 import { Watchdog } from '../../supervisor/watchdog.js';

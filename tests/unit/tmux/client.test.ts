@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { launchArgv, respawnHook, shellQuote, Tmux, target } from '../../../src/tmux/client.js';
-import type { Runner } from '../../../src/tmux/runner.js';
+import type { Runner } from '../../../src/process/run.js';
 import { ownSessions, parseSnapshot, SNAPSHOT_FORMAT } from '../../../src/tmux/snapshot.js';
 import { wrapKickoff } from '../../../src/supervisor/launch.js';
 

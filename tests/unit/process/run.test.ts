@@ -1,7 +1,7 @@
 // The two ways ao runs a program: spawnRunner (streams, for everything) and
 // syncRunner (spawnSync, for `ao status`'s one question): the same answers.
 import { describe, expect, it } from 'vitest';
-import { spawnRunner, syncRunner } from '../../../src/tmux/runner.js';
+import { spawnRunner, syncRunner } from '../../../src/process/run.js';
 
 describe.each([
   ['spawnRunner', spawnRunner],

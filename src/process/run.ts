@@ -1,3 +1,11 @@
+/**
+ * The process port: how ao runs a program it waits for (tmux, systemctl, a
+ * notify command, doctor's and version's probes), an argv array through
+ * node's own spawn, never a shell string. The other places that start
+ * processes, each for one reason: tmux/control.ts (tmux's control-mode client,
+ * held open), workspace/git.ts (git, through execa, with its timeouts) and
+ * stream/run.ts (`ao format-stream` runs the agent CLI as its own child).
+ */
 import { spawn, spawnSync } from 'node:child_process';
 
 export interface RunResult {
@@ -6,7 +14,7 @@ export interface RunResult {
   exitCode: number;
 }
 
-/** The one port through which ao runs tmux: an argv array, never a shell string. */
+/** A program run to its end: its output and exit code (127: not found; 130: aborted). */
 export type Runner = (argv: readonly string[], options?: { input?: string; signal?: AbortSignal }) => Promise<RunResult>;
 
 /**
