@@ -72,8 +72,8 @@ export interface AgentRecord {
   /** a loop's iterations under its current phase generation (for max_iterations) */
   phaseIterations?: number;
   /** the CLI's conversation id (agent key `resume`): kept across every start until the CLI refuses it */
-  sessionId?: string | null;
-  /** its current run was started to continue `sessionId` (a refusal then means a fresh conversation) */
+  conversationId?: string | null;
+  /** its current run was started to continue `conversationId` (a refusal then means a fresh conversation) */
   resumedRun?: boolean;
   /** the fallback model's circuit breaker (agent key `fallback_model`); absent while its own model has given no trouble */
   fallback?: FallbackState | null;
@@ -205,7 +205,7 @@ export function markStartFailed(record: AgentRecord, before: AgentRecord, failur
 export function markRun(record: AgentRecord, run: StartedRun): void {
   record.runId = run.runId;
   // the conversation it runs is the one to continue next time (a start without one keeps the old id)
-  if (run.conversation) record.sessionId = run.conversation.id;
+  if (run.conversation) record.conversationId = run.conversation.id;
   record.resumedRun = run.conversation?.resume ?? false;
   record.logOffset = run.logOffset;
   if (run.mailSeen !== undefined) record.mailSeen = run.mailSeen;
@@ -243,6 +243,7 @@ const recordShape = S.looseObject({
   troubles: S.optional(S.count),
   logOffset: S.optional(S.count),
   phaseIterations: S.optional(S.count),
+  conversationId: optionalOf(S.string),
   sessionId: optionalOf(S.string),
   resumedRun: S.optional(S.boolean),
   fallback: optionalOf(S.looseObject({ own: S.nullable(S.string), troubleSince: S.nullable(S.number), since: S.nullable(S.number), probing: S.boolean })),
@@ -254,8 +255,16 @@ function checkAgents(value: unknown): AgentsState | { problem: string } {
   const issues = S.shapeIssues(stateShape, value);
   if (issues.length > 0) return { problem: describeIssues(issues) };
   const state = value as AgentsState;
-  // an older ao kept the launch key as JSON with env values in it: read as its hash, written so next time
-  for (const record of Object.values(state.agents)) if (record.launchKey !== undefined) record.launchKey = upgradeLaunchKey(record.launchKey);
+  for (const record of Object.values(state.agents)) {
+    // an older ao kept the launch key as JSON with env values in it: read as its hash, written so next time
+    if (record.launchKey !== undefined) record.launchKey = upgradeLaunchKey(record.launchKey);
+    // and named the CLI's conversation `sessionId` (a word that means a tmux session everywhere else)
+    const old = record as AgentRecord & { sessionId?: string | null };
+    if (old.sessionId !== undefined) {
+      if (old.conversationId === undefined) old.conversationId = old.sessionId;
+      delete old.sessionId;
+    }
+  }
   return state;
 }
 

@@ -155,14 +155,14 @@ export function decideAgents(input: AgentsInput): AgentsDecision {
   for (const spec of project.agents) {
     const record = records[spec.name];
     const reported = input.conversations.get(spec.name);
-    if (!followsConversation(spec, record) || !reported || reported === record.sessionId) continue;
+    if (!followsConversation(spec, record) || !reported || reported === record.conversationId) continue;
     actions.push({
       type: 'event',
       agent: spec.name,
       event: 'conversation',
-      reason: `the CLI reports conversation ${reported}${record.sessionId ? ` (was ${record.sessionId})` : ''}; later starts continue it`,
+      reason: `the CLI reports conversation ${reported}${record.conversationId ? ` (was ${record.conversationId})` : ''}; later starts continue it`,
     });
-    records[spec.name] = { ...record, sessionId: reported };
+    records[spec.name] = { ...record, conversationId: reported };
   }
   const view = phaseView(project, phase);
   const holds = budgetHolds(project, view.phase, phase.generation, records, input.usage);

@@ -57,7 +57,7 @@ export interface Explanation {
     restarts: number;
   };
   stall: { watched: boolean; silent_s: number | null; stall_after_s: number; nudged_at: string | null };
-  conversation: { resume: boolean; session_id: string | null; resumed_run: boolean };
+  conversation: { resume: boolean; id: string | null; resumed_run: boolean };
 }
 
 const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
@@ -131,7 +131,7 @@ export function explainAgent(input: ExplainInput): Explanation {
       stall_after_s: stallMs / 1000,
       nudged_at: iso(record?.nudgedAt),
     },
-    conversation: { resume: agent.resume ?? false, session_id: record?.sessionId ?? null, resumed_run: record?.resumedRun ?? false },
+    conversation: { resume: agent.resume ?? false, id: record?.conversationId ?? null, resumed_run: record?.resumedRun ?? false },
   };
 }
 
@@ -151,7 +151,7 @@ export function formatExplanation(e: Explanation): string {
     `pending:      kickoff ${e.pending.kickoff_since ?? '-'}; nudge ${e.pending.nudge_due ? 'due' : '-'}; unseen mail ${e.pending.unseen_mail_bytes} B; last delivery ${e.pending.last_delivery ? `${e.pending.last_delivery.what} ${e.pending.last_delivery.verdict}` : '-'}`,
     `condition:    ${e.condition.condition ?? 'none'}; restarts ${e.condition.restarts}; backoff streak ${e.condition.streak}${e.condition.next_start_at ? `; next start ${e.condition.next_start_at}` : ''}`,
     `stall clock:  ${e.stall.watched ? `silent ${e.stall.silent_s ?? '-'} s of ${e.stall.stall_after_s} s${e.stall.nudged_at ? `; nudged ${e.stall.nudged_at}` : ''}` : 'not watched (heal is not heal+stall)'}`,
-    `conversation: ${e.conversation.resume ? `${e.conversation.session_id ?? 'none yet'}${e.conversation.resumed_run ? ' (this run continued it)' : ''}` : 'resume off'}`,
+    `conversation: ${e.conversation.resume ? `${e.conversation.id ?? 'none yet'}${e.conversation.resumed_run ? ' (this run continued it)' : ''}` : 'resume off'}`,
   );
   // each line one safe line: nothing an agent wrote into its record or a hook name can forge another
   return `${lines.map(safeLine).join('\n')}\n`;

@@ -28,7 +28,7 @@ export interface LaunchPlan {
   pasteKickoff: boolean;
   /** this start's id, which the launcher writes with the exit status (AgentRecord.runId) */
   runId: string;
-  /** the conversation it begins or continues (AgentRecord.sessionId, resumedRun), or null */
+  /** the conversation it begins or continues (AgentRecord.conversationId, resumedRun), or null */
   conversation: { id: string; resume: boolean } | null;
   session: SessionSpec;
 }
@@ -123,7 +123,7 @@ export function conversationOf(agent: AgentSpec, recorded: string | null | undef
 }
 
 /**
- * Everything needed to start one agent; reads only the role prompt. `sessionId`: the conversation its record holds;
+ * Everything needed to start one agent; reads only the role prompt. `conversationId`: the conversation its record holds;
  * `fallback`: its record's breaker state, which says whether this start runs on its own model or its fallback.
  */
 export function planLaunch(
@@ -132,14 +132,14 @@ export function planLaunch(
   view: PhaseView,
   entry: string,
   env: NodeJS.ProcessEnv,
-  sessionId?: string | null,
+  conversationId?: string | null,
   fallback?: FallbackState | null,
 ): LaunchPlan {
   const policy = fallbackPolicyOf(project, agent, view.phase);
   const own = { name: agent.name, model: modelFor(project, agent, view.phase), fallback: policy };
   const model = runModel(own, fallback);
   const file = layout.kickoff(project.stateDir, agent.name);
-  const conversation = conversationOf(agent, sessionId);
+  const conversation = conversationOf(agent, conversationId);
   const argv =
     agent.kind === 'service'
       ? [agent.command ?? 'true', ...agent.args]

@@ -121,13 +121,13 @@ export class Observer {
         seen.fellBack = fellBack;
       }
       const support = spec.kind === 'service' ? undefined : getBackend(spec.backend).conversations;
-      const sessionId = conversations.get(spec.name) ?? record?.sessionId;
-      if (seen.dead && seen.exists && record?.resumedRun && sessionId && support && record.deadSince == null) {
+      const conversationId = conversations.get(spec.name) ?? record?.conversationId;
+      if (seen.dead && seen.exists && record?.resumedRun && conversationId && support && record.deadSince == null) {
         // did the CLI refuse to continue the conversation? its last screen or its log says so (a
         // full-screen TUI leaves its alternate screen on exit, and the message with it)
         const screen = (await tmux.capture(spec.session).catch(() => null)) ?? '';
         seen.refusedResume =
-          support.refused(screen, sessionId) || support.refused(safeText(readTailLines(layout.agentLog(project.stateDir, spec.name), 16 * 1024)), sessionId);
+          support.refused(screen, conversationId) || support.refused(safeText(readTailLines(layout.agentLog(project.stateDir, spec.name), 16 * 1024)), conversationId);
       }
       // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
       if (!seen.dead && record?.startedAt && (spec.kind === 'loop' || spec.kind === 'task'))

@@ -231,15 +231,15 @@ export function reconcile(
       continue;
     }
     if (record.condition === 'failed') continue;
-    if (seen.refusedResume && record.sessionId && record.deadSince == null) {
+    if (seen.refusedResume && record.conversationId && record.deadSince == null) {
       // the CLI does not know the conversation (deleted, another machine's): a new one, no crash counted
       actions.push({
         type: 'event',
         agent: agent.name,
         event: 'resume-refused',
-        reason: `the CLI has no conversation ${record.sessionId} to resume; starting a fresh conversation`,
+        reason: `the CLI has no conversation ${record.conversationId} to resume; starting a fresh conversation`,
       });
-      record.sessionId = null;
+      record.conversationId = null;
       record.resumedRun = false;
       start('fresh-conversation');
       continue;

@@ -84,7 +84,7 @@ export function planStart(
 ): { ok: true; start: PlannedStart } | { ok: false; error: string } {
   const before = structuredClone(record);
   try {
-    const conversation = request.conversation === undefined ? record.sessionId : request.conversation;
+    const conversation = request.conversation === undefined ? record.conversationId : request.conversation;
     // the fallback model's breaker is the provider's state, not the agent's: every start keeps it
     const plan = planLaunch(ctx.project, agent, ctx.view, ctx.aoEntry, ctx.env, conversation, record.fallback);
     markStarted(record, {

@@ -29,7 +29,7 @@ const kickoffsIn = (r: Recorded): number => contentsOf(r).filter((c) => c.role =
 const repliedIn = (r: Recorded): boolean => contentsOf(r).some((c) => c.role === 'model' && textOf(c).includes('PELICAN'));
 
 interface Record_ {
-  sessionId?: string | null;
+  conversationId?: string | null;
   resumedRun?: boolean;
 }
 const recordOf = (dir: string): Record_ =>
@@ -82,7 +82,7 @@ describe.skipIf(!installed.ok)('a persistent Gemini CLI agent resumes its conver
     expect(up.stdout).toContain('lead: started');
     const first = await server.waitFor((r) => r.model && kickoffsIn(r) === 1, 90_000).catch(fail);
     expect(repliedIn(first)).toBe(false);
-    const id = recordOf(dir).sessionId;
+    const id = recordOf(dir).conversationId;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     // the reply is in Gemini's session once the turn ends
     await waitFor(async () => (await tmux(socket, ['capture-pane', '-p', '-t', '=resg-lead:'])).stdout.includes('PELICAN'), 30_000).catch(fail);
@@ -96,7 +96,7 @@ describe.skipIf(!installed.ok)('a persistent Gemini CLI agent resumes its conver
     // the heal continues the conversation and the kickoff is pasted again into it
     const next = await server.waitFor((r) => r.model && kickoffsIn(r) === 2, 90_000).catch(fail);
     expect(repliedIn(next)).toBe(true);
-    expect(recordOf(dir)).toMatchObject({ sessionId: id, resumedRun: true });
+    expect(recordOf(dir)).toMatchObject({ conversationId: id, resumedRun: true });
     const events = await eventsOf(ao);
     expect(events.some((e) => e.agent === 'lead' && e.event === 'restart' && e.reason === 'heal')).toBe(true);
     expect(events.some((e) => e.event === 'resume-refused')).toBe(false);
@@ -107,7 +107,7 @@ describe.skipIf(!installed.ok)('a persistent Gemini CLI agent resumes its conver
     const file = join(dir, 'state', 'agents.json');
     const state = JSON.parse(readFileSync(file, 'utf8')) as { agents: Record<string, Record_> };
     const unknown = '99999999-2222-4333-8444-555555555555';
-    state.agents.lead!.sessionId = unknown;
+    state.agents.lead!.conversationId = unknown;
     writeFileSync(file, JSON.stringify(state));
     const seen = server.requests.length;
     await ao('up');
@@ -120,7 +120,7 @@ describe.skipIf(!installed.ok)('a persistent Gemini CLI agent resumes its conver
     const fresh = await server.waitFor((r) => r.model && server.requests.indexOf(r) >= seen && kickoffsIn(r) === 1, 90_000).catch(fail);
     expect(repliedIn(fresh)).toBe(false);
     const record = recordOf(dir);
-    expect(record.sessionId).not.toBe(unknown);
-    expect(record.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(record.conversationId).not.toBe(unknown);
+    expect(record.conversationId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

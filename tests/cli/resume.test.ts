@@ -29,7 +29,7 @@ const kickoffsIn = (r: Recorded): number => messagesOf(r).filter((m) => m.role =
 const repliedIn = (r: Recorded): boolean => messagesOf(r).some((m) => m.role === 'assistant' && textOf(m).includes('PELICAN'));
 
 interface Record_ {
-  sessionId?: string | null;
+  conversationId?: string | null;
   resumedRun?: boolean;
 }
 const recordOf = (dir: string): Record_ =>
@@ -66,7 +66,7 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
     expect(up.stdout).toContain('lead: started');
     const first = await server.waitFor((r) => r.model && kickoffsIn(r) === 1, 90_000);
     expect(repliedIn(first)).toBe(false);
-    const id = recordOf(dir).sessionId;
+    const id = recordOf(dir).conversationId;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     // Claude's own hooks report the same conversation, through `ao hook-signal`
     const signals = await waitFor(async () => {
@@ -100,7 +100,7 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
         throw e;
       });
     expect(repliedIn(next)).toBe(true);
-    expect(recordOf(dir)).toMatchObject({ sessionId: id, resumedRun: true });
+    expect(recordOf(dir)).toMatchObject({ conversationId: id, resumedRun: true });
     const events = await eventsOf((...args) => runAo(args, { cwd: dir, socket }));
     expect(events.some((e) => e.agent === 'lead' && e.event === 'restart' && e.reason === 'heal')).toBe(true);
     // ao explain names the signals: a live pane, the hooks of this run, the continued conversation
@@ -110,13 +110,13 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
       state: string;
       pane: { alive: boolean };
       hooks: { session: string | null; by_hook: Record<string, string> };
-      conversation: { session_id: string; resumed_run: boolean };
+      conversation: { id: string; resumed_run: boolean };
       decided_by: string[];
     };
     expect(e.pane.alive).toBe(true);
     expect(e.hooks.session).toBe(id);
     expect(Object.keys(e.hooks.by_hook)).toContain('SessionStart');
-    expect(e.conversation).toMatchObject({ session_id: id, resumed_run: true });
+    expect(e.conversation).toMatchObject({ id, resumed_run: true });
     expect(e.decided_by.some((w) => w.startsWith('tmux: pane alive'))).toBe(true);
     const plain = await runAo(['explain', 'lead'], { cwd: dir, socket });
     expect(plain.stdout).toContain(`conversation: ${id!} (this run continued it)`);
@@ -127,7 +127,7 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
     const file = join(dir, 'state', 'agents.json');
     const state = JSON.parse(readFileSync(file, 'utf8')) as { agents: Record<string, Record_> };
     const unknown = '99999999-2222-4333-8444-555555555555';
-    state.agents.lead!.sessionId = unknown;
+    state.agents.lead!.conversationId = unknown;
     writeFileSync(file, JSON.stringify(state));
     const seen = server.requests.length;
     await runAo(['up'], { cwd: dir, socket });
@@ -143,7 +143,7 @@ describe.skipIf(!installed.ok)('a persistent Claude agent resumes its conversati
     const fresh = await server.waitFor((r) => r.model && server.requests.indexOf(r) >= seen && kickoffsIn(r) === 1, 90_000);
     expect(repliedIn(fresh)).toBe(false);
     const record = recordOf(dir);
-    expect(record.sessionId).not.toBe(unknown);
-    expect(record.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(record.conversationId).not.toBe(unknown);
+    expect(record.conversationId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

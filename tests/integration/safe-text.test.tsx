@@ -60,7 +60,7 @@ function poison(): void {
   Object.assign(agents.agents.p!, {
     model: P,
     waitingOn: P,
-    sessionId: P,
+    conversationId: P,
     delivery: { what: 'kickoff', verdict: 'not-delivered', reason: P, at: now },
   });
   const down = { up: true, startedAt: new Date(now - 60_000).toISOString(), restarts: 1, iteration: 0, model: P };

@@ -53,7 +53,7 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
     // a conversation kept from before (a reboot, `ao down`) is continued
     const records = readAgentsState(project.stateDir).agents;
     for (const agent of agents) {
-      const plan = planLaunch(project, agent, view, entry, io.env, records[agent.name]?.sessionId, records[agent.name]?.fallback);
+      const plan = planLaunch(project, agent, view, entry, io.env, records[agent.name]?.conversationId, records[agent.name]?.fallback);
       io.out(`${tmux.argv(tmux.newSessionArgs(plan.session)).map(shellQuote).join(' ')}\n`);
       io.out(`#   ${plan.agent.name}'s environment, in a 0600 file its launcher reads and removes: ${dryRunEnv(plan.env)}\n`);
     }

@@ -111,3 +111,20 @@ describe('phase.json read when corrupt', () => {
     expect(existsSync(`${layout.phase(dir)}.good`)).toBe(true);
   });
 });
+
+describe('agents.json of an older ao', () => {
+  it('reads its `sessionId` as the conversation (conversationId), and keeps a newer one where both are there', () => {
+    const dir = temp();
+    const old = { up: true, startedAt: null, restarts: 0, iteration: 0, model: null };
+    writeFileSync(
+      layout.agents(dir),
+      JSON.stringify({ version: 1, agents: { a: { ...old, sessionId: 'conv-1' }, b: { ...old, sessionId: 'stale', conversationId: 'conv-2' } } }),
+    );
+    const { state, corrupt } = loadAgentsState(dir);
+    expect(corrupt).toBeNull();
+    expect(state.agents.a).toMatchObject({ conversationId: 'conv-1' });
+    expect(state.agents.a).not.toHaveProperty('sessionId');
+    expect(state.agents.b).toMatchObject({ conversationId: 'conv-2' });
+    expect(state.agents.b).not.toHaveProperty('sessionId');
+  });
+});

@@ -28,7 +28,7 @@ function worn(): AgentRecord {
     phaseIterations: 3,
     launchKey: 'old-key',
     runId: 'old-run',
-    sessionId: 'conv-1',
+    conversationId: 'conv-1',
     resumedRun: true,
     logOffset: 10,
     mailSeen: 5,
@@ -70,13 +70,13 @@ describe('markStarted: what a record looks like after a start', () => {
   it('a start by hand records its run at once, the watchdog adds it after the start was made; either ends a start error', () => {
     const byHand = worn();
     markStarted(byHand, { at: T0, model: 'm', by: 'hand', launch: loop(1), run: { runId: 'r2', conversation: { id: 'conv-2', resume: false }, logOffset: 99 } });
-    expect(byHand).toMatchObject({ runId: 'r2', sessionId: 'conv-2', resumedRun: false, logOffset: 99, mailSeen: 5, error: null });
+    expect(byHand).toMatchObject({ runId: 'r2', conversationId: 'conv-2', resumedRun: false, logOffset: 99, mailSeen: 5, error: null });
 
     const byWatchdog = worn();
     markStarted(byWatchdog, { at: T0, model: 'm', by: 'watchdog', launch: loop(1) });
     expect(byWatchdog.runId).toBe('old-run');
     markRun(byWatchdog, { runId: 'r3', conversation: null, logOffset: 7, mailSeen: 42 });
     // a start without a conversation keeps the old id, but is no resumed run
-    expect(byWatchdog).toMatchObject({ runId: 'r3', sessionId: 'conv-1', resumedRun: false, logOffset: 7, mailSeen: 42, error: null });
+    expect(byWatchdog).toMatchObject({ runId: 'r3', conversationId: 'conv-1', resumedRun: false, logOffset: 7, mailSeen: 42, error: null });
   });
 });

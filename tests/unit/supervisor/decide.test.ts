@@ -211,7 +211,7 @@ describe('decideAgents', () => {
       ...team,
       agents: team.agents.map((a): AgentSpec => (a.name === 'orchestrator' ? { ...a, backend: 'claude', resume: true } : a)),
     };
-    const records = upRecords(T0, { orchestrator: { sessionId: 'conv-1' } });
+    const records = upRecords(T0, { orchestrator: { conversationId: 'conv-1' } });
     const input = agentsInput({ project: resuming, records, conversations: new Map([['orchestrator', 'conv-2']]) });
     const d = decideAgents(input);
     expect(d.actions[0]).toEqual({
@@ -220,8 +220,8 @@ describe('decideAgents', () => {
       event: 'conversation',
       reason: 'the CLI reports conversation conv-2 (was conv-1); later starts continue it',
     });
-    expect(d.history.orchestrator?.sessionId).toBe('conv-2');
-    expect(records.orchestrator?.sessionId).toBe('conv-1');
+    expect(d.history.orchestrator?.conversationId).toBe('conv-2');
+    expect(records.orchestrator?.conversationId).toBe('conv-1');
     // the same report again is no news (once the start its changed command needed is made)
     recordStarts(d.actions, desiredAgents(resuming, input.phase, d.history), d.history, input.now);
     expect(decideAgents({ ...input, records: d.history }).actions).toEqual([]);

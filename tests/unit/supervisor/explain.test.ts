@@ -15,7 +15,7 @@ describe('ao explain', () => {
     markStarted(record, { at: T0, model: null, by: 'hand' });
     record.waitingOn = 'tool permission';
     record.pending = { what: 'kickoff', since: T0 };
-    record.sessionId = 'abc';
+    record.conversationId = 'abc';
     const hooks = hookView([{ time: new Date(T0 + 2000).toISOString(), hook: 'PermissionRequest', session: 'abc' }], T0);
     const pane = {
       session: 'ao-lead',
@@ -47,7 +47,7 @@ describe('ao explain', () => {
       `pending: the kickoff since ${new Date(T0).toISOString()}, pasted once the screen is steadily ready`,
       'stall clock: silent 120 s of 600 s',
     ]);
-    expect(e.conversation).toEqual({ resume: true, session_id: 'abc', resumed_run: false });
+    expect(e.conversation).toEqual({ resume: true, id: 'abc', resumed_run: false });
     expect(formatExplanation(e)).toContain('lead: WAITING (tool permission)');
   });
 

@@ -86,11 +86,11 @@ describe('the conversation of a start', () => {
   it('is kept in the record; a start without one keeps the old id but is no resumed run', () => {
     const record: AgentRecord = emptyRecord();
     markRun(record, { runId: 'r', conversation: { id: ID, resume: false }, logOffset: 0 });
-    expect([record.sessionId, record.resumedRun]).toEqual([ID, false]);
+    expect([record.conversationId, record.resumedRun]).toEqual([ID, false]);
     markRun(record, { runId: 'r', conversation: { id: ID, resume: true }, logOffset: 0 });
     expect(record.resumedRun).toBe(true);
     markRun(record, { runId: 'r', conversation: null, logOffset: 0 });
-    expect([record.sessionId, record.resumedRun]).toEqual([ID, false]);
+    expect([record.conversationId, record.resumedRun]).toEqual([ID, false]);
   });
 });
 
@@ -126,7 +126,7 @@ describe('the reconciler and a refused resume', () => {
   function resumed(): AgentRecord {
     const record = emptyRecord();
     markStarted(record, { at: T0, model: null, by: 'hand' });
-    record.sessionId = ID;
+    record.conversationId = ID;
     record.resumedRun = true;
     return record;
   }
@@ -137,7 +137,7 @@ describe('the reconciler and a refused resume', () => {
       { type: 'event', agent: 'lead', event: 'resume-refused', reason: `the CLI has no conversation ${ID} to resume; starting a fresh conversation` },
       { type: 'start', agent: 'lead', reason: 'fresh-conversation' },
     ]);
-    expect(d.history.lead?.sessionId).toBeNull();
+    expect(d.history.lead?.conversationId).toBeNull();
     expect(d.history.lead?.failedStarts ?? []).toEqual([]);
     expect(d.history.lead?.restarts).toBe(0);
   });
@@ -145,9 +145,9 @@ describe('the reconciler and a refused resume', () => {
   it('keeps the id through a crash: a heal continues the same conversation', () => {
     const d = reconcile([agent], new Map([['lead', dead({ refusedResume: false })]]), { lead: resumed() }, T0 + 1000, TIMINGS);
     expect(d.actions.some((a) => a.type === 'event' && a.event === 'died')).toBe(true);
-    expect(d.history.lead?.sessionId).toBe(ID);
+    expect(d.history.lead?.conversationId).toBe(ID);
     const later = reconcile([agent], new Map([['lead', dead()]]), d.history, T0 + 5000, TIMINGS);
     expect(later.actions).toContainEqual({ type: 'start', agent: 'lead', reason: 'heal' });
-    expect(later.history.lead?.sessionId).toBe(ID);
+    expect(later.history.lead?.conversationId).toBe(ID);
   });
 });
