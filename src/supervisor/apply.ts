@@ -30,17 +30,25 @@ export interface SweepContext extends StartContext {
   log: (level: 'warn', text: string) => void;
 }
 
-/** Applies the actions in order; returns how many starts were made. */
-export async function applyActions(actions: readonly SweepAction[], ctx: SweepContext): Promise<{ started: number }> {
+/** Applies the actions in order; returns how many starts were made, and how many nudges were handed to the screen watch. */
+export async function applyActions(actions: readonly SweepAction[], ctx: SweepContext): Promise<{ started: number; nudged: number }> {
   const plans = ctx.plans ?? prepareStarts(actions, ctx);
   let started = 0;
+  let nudged = 0;
   for (const action of actions) {
     switch (action.type) {
       case 'event':
         ctx.event(action);
         break;
-      case 'nudge':
-        break; // pasted by the screen watch (record.nudgeDue)
+      case 'nudge': {
+        // the screen watch pastes it once the screen is steadily ready: the record hands it over, the caller wakes the watch
+        const record = ctx.history[action.agent];
+        if (record) {
+          record.nudgeDue = true;
+          nudged++;
+        }
+        break;
+      }
       case 'write-phase':
         await writePhaseState(ctx.project.stateDir, action.state);
         break;
@@ -64,7 +72,7 @@ export async function applyActions(actions: readonly SweepAction[], ctx: SweepCo
       }
     }
   }
-  return { started };
+  return { started, nudged };
 }
 
 /**

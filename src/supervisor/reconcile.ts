@@ -328,7 +328,6 @@ function decideAlive(
     start('stall');
   } else if (record.nudgedAt == null) {
     record.nudgedAt = now;
-    record.nudgeDue = true; // pasted by the screen watch once the screen is steadily ready
     actions.push({ type: 'event', agent: agent.name, event: 'nudge', reason: `no output for ${silentMin} min` });
     actions.push({ type: 'nudge', agent: agent.name });
   } else if (now - record.nudgedAt >= agent.stallMs) {

@@ -281,6 +281,7 @@ export class Watchdog {
       // starts and stops run inside the lock, so `ao down` (which takes it first) never races them
       const done = await applyActions(decision.actions, { ...ctx, plans });
       started = done.started > 0;
+      if (done.nudged > 0) this.screensDue = true; // a nudge to paste: the screen watch looks after the sweep
       // a start that could not be made goes back to its record
       if (JSON.stringify(state) !== written) await writeAgentsState(project.stateDir, state);
     });

@@ -1,5 +1,5 @@
 /**
- * The sweep's executor on real tmux (a private socket this file starts and
+ * The sweep's apply step on real tmux (a private socket this file starts and
  * kills): each action has its own error handling, so a start that cannot be
  * made, or a mail that cannot be written, stays with its agent and the rest
  * of the batch is applied.
@@ -102,5 +102,12 @@ describe('applyActions', () => {
     await applyActions([{ type: 'start', agent: 'broken', reason: 'retry' }], context(history, retry, later));
     expect(retry.broken).toMatchObject({ condition: 'error', nextStartAt: later + errorRetryMs(timingsOf(project)) });
     expect(events).toHaveLength(2);
+
+    // a nudge does what it says: handed to the screen watch on the record (it pastes once the screen is steadily ready)
+    const nudging = structuredClone(retry);
+    const nudged = await applyActions([{ type: 'nudge', agent: 'good' }], context(retry, nudging, later));
+    expect(nudged).toEqual({ started: 0, nudged: 1 });
+    expect(nudging.good?.nudgeDue).toBe(true);
+    expect(retry.good?.nudgeDue).toBeFalsy();
   });
 });

@@ -639,13 +639,14 @@ describe('reconcile: stalls (heal+stall)', () => {
     expect(sim.problems).toEqual([]);
   });
 
-  it('a nudge is left for the screen watch to paste (nudgeDue), once per stall; a start clears it', () => {
+  it('a nudge is an action, once per stall (the apply step hands it to the screen watch); the stall restart clears it', () => {
     const sim = new Sim([stall()], { s: { activeFor: 1 * MIN } });
     sim.runUntil(12 * MIN);
-    expect(sim.history.s?.nudgeDue).toBe(true);
+    expect(sim.history.s?.nudgedAt).toBe(T0 + 11 * MIN);
+    expect(sim.history.s?.nudgeDue).toBeFalsy(); // the decision only decides: apply.ts sets what the screen watch pastes
     expect(sim.nudgesOf('s')).toEqual([11 * MIN]);
     sim.runUntil(22 * MIN);
-    expect(sim.history.s?.nudgeDue).toBe(false);
+    expect(sim.history.s?.nudgedAt).toBeNull();
   });
 
   it('an agent whose kickoff is pasted: every start leaves the kickoff pending; others never', () => {
