@@ -58,10 +58,11 @@ export async function applyActions(actions: readonly SweepAction[], ctx: SweepCo
         );
         break;
       case 'stop': {
-        const agent = ctx.project.agents.find((a) => a.name === action.agent);
-        if (agent)
-          await stopSession(ctx.tmux, agent.session, ctx.panes.get(agent.session), ctx.before[agent.name]?.runId).catch((error: unknown) =>
-            ctx.log('warn', `stop ${agent.name}: ${String(error)}`),
+        const session = ctx.project.agents.find((a) => a.name === action.agent)?.session ?? action.session;
+        // only a session that is there: an agent removed from agents.toml may have had none
+        if (session && (action.session === undefined || ctx.panes.has(session)))
+          await stopSession(ctx.tmux, session, ctx.panes.get(session), ctx.before[action.agent]?.runId).catch((error: unknown) =>
+            ctx.log('warn', `stop ${action.agent}: ${String(error)}`),
           );
         break;
       }

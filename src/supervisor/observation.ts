@@ -127,7 +127,8 @@ export class Observer {
         // full-screen TUI leaves its alternate screen on exit, and the message with it)
         const screen = (await tmux.capture(spec.session).catch(() => null)) ?? '';
         seen.refusedResume =
-          support.refused(screen, conversationId) || support.refused(safeText(readTailLines(layout.agentLog(project.stateDir, spec.name), 16 * 1024)), conversationId);
+          support.refused(screen, conversationId) ||
+          support.refused(safeText(readTailLines(layout.agentLog(project.stateDir, spec.name), 16 * 1024)), conversationId);
       }
       // an interactive pane is read by the screen watch: a dialog it saw makes the reconciler leave the agent alone
       if (!seen.dead && record?.startedAt && (spec.kind === 'loop' || spec.kind === 'task'))

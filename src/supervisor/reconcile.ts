@@ -100,7 +100,11 @@ export interface ProviderTrouble {
 }
 
 export type Action =
-  { type: 'start'; agent: string; reason: StartReason } | { type: 'nudge'; agent: string } | { type: 'stop'; agent: string } | ({ type: 'event' } & AoEvent);
+  | { type: 'start'; agent: string; reason: StartReason }
+  | { type: 'nudge'; agent: string }
+  /** `session`: an agent agents.toml no longer has (a reload), whose session is stopped by its name */
+  | { type: 'stop'; agent: string; session?: string }
+  | ({ type: 'event' } & AoEvent);
 
 export interface Decision {
   actions: Action[];

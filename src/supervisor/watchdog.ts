@@ -16,7 +16,7 @@ import { phaseView } from '../state/phase.js';
 import type { Tmux } from '../tmux/client.js';
 import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 import { applyActions, prepareStarts, type SweepContext } from './apply.js';
-import { decideAgents, decidePhase, type EventAction } from './decide.js';
+import { decideAgents, decidePhase, type EventAction, type SweepAction } from './decide.js';
 import { land } from '../workspace/land.js';
 import { errorLine, EventSink, type SinkEvent } from './event-sink.js';
 import { watchdogSession } from './sessions.js';
@@ -24,7 +24,6 @@ import { Observer } from './observation.js';
 import { observedPids } from './observe.js';
 import { ConfigChanges, reloadConfig, reloadedEvents } from './reload.js';
 import { Screens } from './screens.js';
-import { stopSession } from './stop.js';
 import { WakeQueue, type Wake } from './wake.js';
 import { DeathWatch, listenForHook, LOST_EXIT_POLL_MS, watchProjectFiles, type WakeSourceDeps } from './wake-sources.js';
 import { UNWRITABLE_PROBE_MS, unwritableCode } from './writable.js';
@@ -226,7 +225,7 @@ export class Watchdog {
         now = this.now();
       }
       const before = JSON.stringify(state);
-      await this.reloadIfChanged(state, panes);
+      const removed = await this.reloadIfChanged(state);
       const project = this.project;
 
       // observe and decide the phase first: what is observed of an agent depends on the phase the team is in now
@@ -248,7 +247,7 @@ export class Watchdog {
       const decision = decideAgents({ project, phase: phase.phase, records: state.agents, ...seen, now });
       wakeAt = decision.wakeAt;
 
-      // apply: the phase's own state, events and mail first, as they always went
+      // apply
       const ctx: SweepContext = {
         project,
         view,
@@ -263,7 +262,8 @@ export class Watchdog {
         event: (e) => this.sink.event(e),
         log: (level, text) => this.deps.log(level, text),
       };
-      await applyActions(phase.actions, ctx);
+      // the sessions of agents a reload removed, then the phase's own state, events and mail, as they always went
+      await applyActions([...removed, ...phase.actions], ctx);
       this.lastGeneration = phase.phase.generation;
       for (const file of plansEdited) this.plansEdited.delete(file);
       // a transaction: what the sweep decided and will start is written before anything starts, so a write the
@@ -315,22 +315,22 @@ export class Watchdog {
     return state;
   }
 
-  /** agents.toml edited: the new config from this sweep on, the sessions of agents it removed stopped. */
-  private async reloadIfChanged(state: AgentsState, panes: readonly PaneInfo[]): Promise<void> {
-    if (!this.config.due(this.project.configFile)) return;
+  /** agents.toml edited: the new config from this sweep on; the stops of the agents it removed, for the apply step. */
+  private async reloadIfChanged(state: AgentsState): Promise<SweepAction[]> {
+    if (!this.config.due(this.project.configFile)) return [];
     const outcome = await reloadConfig(this.project, state, this.deps.env);
     if (!outcome.ok) {
       const reason = `agents.toml does not validate; keeping the last good config: ${outcome.error}`;
       if (!outcome.repeated) this.sink.event({ agent: 'config', event: 'config-error', reason });
-      return;
+      return [];
     }
-    const sessions = ownSessions(panes, this.project.configFile).own;
-    for (const name of outcome.removed) {
+    const stops = outcome.removed.flatMap((name): SweepAction[] => {
       const old = this.project.agents.find((a) => a.name === name);
-      if (old && sessions.has(old.session)) await stopSession(this.deps.tmux, old.session, sessions.get(old.session));
-    }
+      return old ? [{ type: 'stop', agent: name, session: old.session }] : [];
+    });
     this.deps.project = outcome.project;
     for (const e of reloadedEvents(outcome)) this.sink.event(e);
+    return stops;
   }
 
   /** Caps the logs every minute, whatever the sweeps do: a failing sweep must not let them grow. */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf, statusOf, team, waitFor, type Ao, type StatusAgent, type Team } from '../helpers/ao.js';
+import { eventsOf, statusOf, team, tmux, waitFor, type Ao, type StatusAgent, type Team } from '../helpers/ao.js';
 
 function project(toml: string): Team {
   return team('coord', { 'agents.toml': toml, 'prompts/kickoff.md': 'go\n', 'phases/one.md': '# one\n' }, { teardown: 'afterTest' });
@@ -47,7 +47,7 @@ describe('a message to an agent that is an interactive shell', () => {
 describe('agents.toml edited while the team runs', () => {
   it('a broken file keeps the team running and shows the error; the fixed file is applied', async () => {
     const base = `[defaults]\nbackend = "shell"\nsession_prefix = "cf-"\n\n${sleeper('a')}\n${sleeper('b')}${tail}`;
-    const { dir, ao } = project(base);
+    const { dir, ao, socket } = project(base);
     expect((await ao('up')).code).toBe(0);
     const before = await waitFor(async () => {
       const s = await agents(ao);
@@ -108,6 +108,14 @@ describe('agents.toml edited while the team runs', () => {
     expect(status.stdout).not.toContain('config error');
     const log = (await events(ao)).map((e) => `${e.agent}:${e.event}`);
     expect(log).toEqual(expect.arrayContaining(['config:config-error', 'config:config-reloaded', 'c:agent-added', 'b:config-changed']));
+
+    // a removed from agents.toml: its session is stopped (by the sweep's apply step), the others run on
+    writeFileSync(join(dir, 'agents.toml'), `[defaults]\nbackend = "shell"\nsession_prefix = "cf-"\n\n${sleeper('b', '["200000"]')}\n${sleeper('c')}${tail}`);
+    await waitFor(async () => ((await tmux(socket, ['has-session', '-t', '=cf-a'])).code !== 0 ? true : undefined), 15_000);
+    expect((await events(ao)).filter((e) => e.agent === 'a' && e.event === 'agent-removed')).toHaveLength(1);
+    const left = await agents(ao);
+    expect(left.a).toBeUndefined();
+    expect([left.b?.pid, left.c?.pid]).toEqual([after.b?.pid, after.c?.pid]);
   });
 });
 
