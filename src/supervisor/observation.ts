@@ -1,7 +1,7 @@
 /**
  * The sweep's observe step: what tmux, /proc, the exit records, the signal
- * files, the runs' output and (sparingly) the screens show of the team, in
- * the deciders' terms. It writes nothing: the usage of runs that ended and of
+ * files, the gate files, the runs' output and (sparingly) the screens show of
+ * the team, in the deciders' terms. It writes nothing: the usage of runs that ended and of
  * the Claude TUIs' turns comes back as lines, which the apply step writes
  * with the sweep's records, and the decision counts them already (a budget
  * they used up holds the next run).
@@ -12,12 +12,11 @@ import type { AgentSpec, Project } from '../config/types.js';
 import type { GateFacts } from '../phases/advance.js';
 import { gateFacts } from '../workspace/land.js';
 import { safeText } from '../text/safe.js';
-import type { AgentRecord, AgentsState } from '../state/agents.js';
-import type { EventRecord } from '../state/events.js';
+import type { AgentRecord } from '../state/agents.js';
 import { readExit } from '../state/exits.js';
 import { fileStamp } from '../state/files.js';
 import { layout } from '../state/layout.js';
-import { phaseView, recoverPhaseStateOf, type PhaseState } from '../state/phase.js';
+import { phaseView, type PhaseState } from '../state/phase.js';
 import { processAlive } from '../state/pidlock.js';
 import type { ProcExit } from '../state/procwatch.js';
 import { readTailLines } from '../state/safe-fs.js';
@@ -50,8 +49,6 @@ export type AgentsObservation = Pick<AgentsInput, 'observed' | 'conversations' |
 export interface ObserverDeps {
   tmux: Tmux;
   log: (level: 'warn', text: string) => void;
-  /** the event sink: a corrupt phase.json moved aside is said there */
-  event: (event: EventRecord) => void;
 }
 
 export class Observer {
@@ -61,10 +58,8 @@ export class Observer {
 
   constructor(private readonly deps: ObserverDeps) {}
 
-  /** phase.json (a corrupt one moved aside and restored: the one write of this step) and the current phase's gate files. */
-  async gate(project: Project, agents: AgentsState): Promise<GateObservation> {
-    const generation = Math.max(0, ...Object.values(agents.agents).map((r) => r.phaseGen ?? 0));
-    const phase = await recoverPhaseStateOf(project, generation, this.deps.event);
+  /** The current phase's gate files, with what git says of the commits their new lines name (a commit-bound gate). */
+  async gate(project: Project, phase: PhaseState): Promise<GateObservation> {
     const paths = coordPaths(project, phaseView(project, phase).phase.id, 'builder');
     const journal = readTailLines(paths.journal);
     const review = readTailLines(paths.review);

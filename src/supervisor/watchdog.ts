@@ -12,7 +12,7 @@ import { adoptRunning, recoverAgentsState, writeAgentsState, type AgentsState } 
 import type { EventRecord } from '../state/events.js';
 import { withLock } from '../state/files.js';
 import { capLogs } from '../state/logcap.js';
-import { phaseView } from '../state/phase.js';
+import { phaseView, recoverPhaseStateOf } from '../state/phase.js';
 import type { Tmux } from '../tmux/client.js';
 import { ownSessions, type PaneInfo } from '../tmux/snapshot.js';
 import { applyActions, prepareStarts, type SweepContext } from './apply.js';
@@ -78,7 +78,7 @@ export class Watchdog {
       log: (level, text) => deps.log(level, text),
     };
     this.deaths = new DeathWatch(this.sources);
-    this.observer = new Observer({ tmux: deps.tmux, log: (level, text) => deps.log(level, text), event: (e) => this.sink.event(e) });
+    this.observer = new Observer({ tmux: deps.tmux, log: (level, text) => deps.log(level, text) });
     this.screens = new Screens({
       tmux: deps.tmux,
       project: () => this.project,
@@ -230,7 +230,9 @@ export class Watchdog {
 
       // observe and decide the phase first: what is observed of an agent depends on the phase the team is in now
       const plansEdited = new Set(this.plansEdited);
-      const gate = await this.observer.gate(project, state);
+      // phase.json as the sweep's own reads see it (a corrupt one moved aside and restored, as agents.json above)
+      const generation = Math.max(0, ...Object.values(state.agents).map((r) => r.phaseGen ?? 0));
+      const gate = await this.observer.gate(project, await recoverPhaseStateOf(project, generation, (e) => this.sink.event(e)));
       const input = { project, ...gate, records: state.agents, lastGeneration: this.lastGeneration, plansEdited };
       let phase = decidePhase(input);
       if (phase.land && gate.facts) {
