@@ -115,3 +115,26 @@ export async function lock(file: string, timeoutMs = 30_000): Promise<void> {
     await sleep(5 + Math.random() * 20);
   }
 }
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * lock() for a synchronous caller (an append to events.jsonl, whose writers
+ * are synchronous): the wait sleeps the thread a few ms at a time. Holds are
+ * short (one read and one write), so a wait is short too.
+ */
+export function lockSync(file: string, timeoutMs = 10_000): void {
+  const deadline = Date.now() + timeoutMs;
+  while (!tryLock(file)) {
+    if (Date.now() > deadline) throw new Error(`the lock ${file} is held by a live process (pid ${holderPid(file)}) for over ${timeoutMs / 1000} s`);
+    Atomics.wait(pause, 0, 0, 1 + Math.random() * 4);
+  }
+}
+
+function holderPid(file: string): string {
+  try {
+    return readlinkSync(file).split(':')[0] ?? '?';
+  } catch {
+    return '?';
+  }
+}

@@ -90,6 +90,8 @@ export interface EventDetails {
   'state-corrupt': never;
   /** a file of the state folder ao refused (a link, a FIFO, a device, one past its cap), once per file */
   'bad-file': { file: string; reason: string };
+  /** the watchdog's start found the ledger's tail does not chain or is not the head it recorded (an edit, a cut) */
+  'ledger-broken': { kind: string; file: string; line: number; seq: number | null };
   // notifications ([notify]): each attempt, and what the limits held back
   'notify-sent': NotifyAttempt;
   'notify-failed': NotifyAttempt & { error: string };
@@ -186,13 +188,14 @@ export const EVENTS: Record<EventName, EventInfo> = {
   'notify-failed': { tone: 'warn', log: 'warn' },
   'notify-dropped': warn,
   'notify-test': plain,
+  'ledger-broken': badWarned,
 };
 
 /**
  * The events `[notify]` sends when it names none: an agent failed, paused or
  * stalled (nudged, then restarted), the gate failing again and again, a phase
  * passed, the team complete, the watchdog restarted by its sh parent, a broken
- * agents.toml.
+ * agents.toml, a ledger whose tail was edited or cut.
  */
 export const NOTIFY_DEFAULT_EVENTS: readonly EventName[] = [
   'failed',
@@ -204,6 +207,7 @@ export const NOTIFY_DEFAULT_EVENTS: readonly EventName[] = [
   'complete',
   'watchdog-restarted',
   'config-error',
+  'ledger-broken',
 ];
 
 /** Names a maintainer may reach for, and the events ao records for them. */

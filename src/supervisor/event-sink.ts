@@ -10,6 +10,7 @@
 import type { Project } from '../config/types.js';
 import { EVENTS, type AoEvent } from '../state/event-catalogue.js';
 import type { EventRecord } from '../state/events.js';
+import { ledgerHead } from '../state/ledger.js';
 import { takeBadFiles } from '../state/safe-fs.js';
 import type { UsageRecord } from '../state/usage.js';
 import { Notifier } from './notify.js';
@@ -43,6 +44,7 @@ export class EventSink {
       spec: () => deps.project().notify,
       project: () => deps.project().name,
       phase: () => this.phase,
+      ledger: () => ledgerHead(deps.project().stateDir),
       record: (e) => this.event(e),
       now: deps.now,
     });

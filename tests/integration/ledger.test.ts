@@ -1,0 +1,169 @@
+/**
+ * The record on real tmux: the demo team runs its three phases, then its
+ * ledger is edited in each way a person could, and `ao verify` must find each,
+ * naming the place; the watchdog, started on a ledger whose tail was edited,
+ * records and notifies `ledger-broken`.
+ */
+import { createHash } from 'node:crypto';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventsOf, team, waitFor } from '../helpers/ao.js';
+import { startWebhook } from '../helpers/webhook.js';
+
+const { dir, ao } = team('ledger', {}, { env: { AO_DEMO_PACE_S: '0.1' }, teardown: 'afterAll' });
+const web = await startWebhook();
+afterAll(() => web.close());
+
+const state = join(dir, 'state');
+const eventsFile = join(state, 'events.jsonl');
+const headFile = join(state, 'ledger-head.json');
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+interface Verdict {
+  intact: boolean;
+  events: number;
+  head: { seq: number; hash: string } | null;
+  break?: { kind: string; file: string; line: number; seq: number | null; message: string };
+}
+
+async function verify(...args: string[]): Promise<{ code: number; result: Verdict; text: string }> {
+  const json = await ao('verify', '--json', ...args);
+  const text = await ao('verify', ...args);
+  expect(text.code).toBe(json.code);
+  return { code: json.code, result: JSON.parse(json.stdout) as Verdict, text: text.stdout };
+}
+
+describe('the ledger of a real team, and ao verify', () => {
+  let original = '';
+  let originalHead = '';
+  let lines: string[] = [];
+  let witness = { seq: 0, hash: '' };
+
+  /** Puts the ledger back as the team left it. */
+  const restore = (): void => {
+    writeFileSync(eventsFile, original);
+    writeFileSync(headFile, originalHead);
+  };
+  const rewrite = (edited: string[], end = '\n'): void => writeFileSync(eventsFile, edited.join('\n') + end);
+
+  it('the demo team runs to complete; its ledger is intact and ao status --json carries its head', { timeout: 120_000 }, async () => {
+    expect((await ao('init')).code).toBe(0);
+    const up = await ao('up');
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    await waitFor(async () => (JSON.parse((await ao('status', '--json')).stdout) as { complete: boolean }).complete, 90_000, 250);
+    expect((await ao('down')).code).toBe(0);
+    const status = JSON.parse((await ao('status', '--json')).stdout) as { ledger: { seq: number; hash: string } };
+    original = readFileSync(eventsFile, 'utf8');
+    originalHead = readFileSync(headFile, 'utf8');
+    lines = original.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(20);
+    witness = status.ledger;
+    expect(witness).toEqual({ seq: lines.length, hash: sha(lines.at(-1)!) });
+    const { code, result, text } = await verify();
+    expect(code).toBe(0);
+    expect(result).toMatchObject({ intact: true, events: lines.length, head: witness });
+    expect(text).toContain(`ledger intact: seq 1 to ${witness.seq}, ${witness.seq} events; head ${witness.seq}:${witness.hash}`);
+    expect((await verify('--head', `${witness.seq}:${witness.hash}`)).code).toBe(0);
+    // the phase advances rest on their claims and verdicts (ao verify checks it)
+    expect((await eventsOf(ao)).filter((e) => e.event === 'phase-advance')).toHaveLength(2);
+  });
+
+  it('finds one line edited, naming its file, line and seq', async () => {
+    const edited = [...lines];
+    edited[9] = edited[9]!.replace('"reason":"', '"reason":"(edited) ');
+    rewrite(edited);
+    const { code, result, text } = await verify();
+    expect(code).toBe(1);
+    expect(result.break).toMatchObject({ kind: 'edited', file: 'events.jsonl', line: 10, seq: 10 });
+    expect(text).toMatch(/^ledger broken at events\.jsonl:10 \(seq 10\): edited: /);
+    restore();
+  });
+
+  it('finds one line deleted', async () => {
+    rewrite([...lines.slice(0, 14), ...lines.slice(15)]);
+    const { code, result } = await verify();
+    expect(code).toBe(1);
+    expect(result.break).toMatchObject({ kind: 'deleted', line: 15, seq: 16 });
+    expect(result.break!.message).toContain('seq 15 is missing');
+    restore();
+  });
+
+  it('finds one line inserted', async () => {
+    const forged = JSON.stringify({ time: new Date().toISOString(), agent: 'phase', event: 'gate-pass', reason: 'forged' });
+    rewrite([...lines.slice(0, 5), forged, ...lines.slice(5)]);
+    const { code, result } = await verify();
+    expect(code).toBe(1);
+    expect(result.break).toMatchObject({ kind: 'inserted', line: 6, seq: null });
+    restore();
+  });
+
+  it('finds two lines swapped', async () => {
+    const swapped = [...lines];
+    [swapped[7], swapped[8]] = [swapped[8]!, swapped[7]!];
+    rewrite(swapped);
+    const { code, result } = await verify();
+    expect(code).toBe(1);
+    expect(result.break).toMatchObject({ kind: 'reordered', line: 8, seq: 9 });
+    restore();
+  });
+
+  it('finds the last line torn', async () => {
+    rewrite([...lines.slice(0, -1), lines.at(-1)!.slice(0, 30)], '');
+    const { code, result } = await verify();
+    expect(code).toBe(1);
+    expect(result.break).toMatchObject({ kind: 'torn', line: lines.length, seq: null });
+    restore();
+  });
+
+  it('a ledger re-chained from scratch after a deletion passes alone, and fails with --head from an earlier status', async () => {
+    let prev = '0'.repeat(64);
+    const rechained = [...lines.slice(0, 3), ...lines.slice(4)].map((line, i) => {
+      const { seq: _seq, prev: _prev, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      const text = JSON.stringify({ seq: i + 1, prev, ...rest });
+      prev = sha(text);
+      return text;
+    });
+    rewrite(rechained);
+    writeFileSync(headFile, JSON.stringify({ seq: rechained.length, hash: prev, size: 0, ino: 0 }));
+    expect((await verify()).code).toBe(0);
+    const { code, result, text } = await verify('--head', `${witness.seq}:${witness.hash}`);
+    expect(code).toBe(1);
+    expect(result.break).toMatchObject({ kind: 'deleted' });
+    expect(text).toContain(`the head given is seq ${witness.seq}`);
+    // a head from earlier in the run, past the deletion: the entry at its seq is not the one it names
+    const early = { seq: 10, hash: sha(lines[9]!) };
+    const rewritten = await verify('--head', `${early.seq}:${early.hash}`);
+    expect(rewritten.result.break).toMatchObject({ kind: 'rewritten', line: 10, seq: 10 });
+    restore();
+    expect((await verify('--head', `${early.seq}:${early.hash}`)).code).toBe(0);
+  });
+
+  it('--head that is not SEQ:HASH is a usage error (exit 2)', async () => {
+    const bad = await ao('verify', '--head', '12:nothex');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('expected SEQ:HASH');
+  });
+
+  it('the watchdog, started on a ledger whose tail was edited, records and notifies ledger-broken with the head', { timeout: 60_000 }, async () => {
+    appendFileSync(join(dir, 'agents.toml'), `\n[notify]\nwebhook = "${web.url}"\n`);
+    const edited = [...lines];
+    edited[edited.length - 1] = edited.at(-1)!.replace('"reason":"', '"reason":"(edited) ');
+    rewrite(edited);
+    const up = await ao('up');
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    const post = await waitFor(async () => web.posts.find((p) => p.body.includes('"event":"ledger-broken"')), 30_000);
+    const note = JSON.parse(post.body) as { event: string; reason: string; ledger: { seq: number; hash: string }; detail: Record<string, unknown> };
+    expect(note.detail).toMatchObject({ kind: 'edited', file: 'events.jsonl', line: lines.length, seq: lines.length });
+    expect(note.reason).toContain(`events.jsonl:${lines.length} (seq ${lines.length})`);
+    // the notification carries a head the ledger holds
+    expect(note.ledger.seq).toBeGreaterThan(lines.length);
+    const written = readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean);
+    expect(sha(written[note.ledger.seq - 1]!)).toBe(note.ledger.hash);
+    const events = await eventsOf(ao);
+    expect(events.find((e) => e.event === 'ledger-broken')).toMatchObject({ agent: 'watchdog', details: { kind: 'edited' } });
+    expect((await ao('down')).code).toBe(0);
+    // ao verify still finds the edit under the lines appended since
+    expect((await verify()).result.break).toMatchObject({ kind: 'edited', line: lines.length, seq: lines.length });
+  });
+});
