@@ -1,7 +1,9 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { REPO } from '../../helpers/ao.js';
 import { appendEvent, readEvents } from '../../../src/state/events.js';
 import { GENESIS, ledgerHead, lineHash, readAnchor, readStoredHead } from '../../../src/state/ledger.js';
 import { verifyLedger, type LedgerFile } from '../../../src/state/ledger-verify.js';
@@ -94,6 +96,32 @@ describe('the hash-chained ledger', () => {
     expect(verify(dir).break).toMatchObject({ kind: 'edited', line: 2, seq: 2 });
     appendEvent(dir, event(3));
     expect(verify(dir).break).toMatchObject({ kind: 'edited', line: 2, seq: 2 });
+  });
+});
+
+describe('several writers at once', () => {
+  it('three processes appending side by side, with rotations, leave one unbroken chain with every line in it', { timeout: 60_000 }, async () => {
+    const dir = stateDir();
+    const writer = (tag: string) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(join(REPO, 'node_modules', '.bin', 'vite-node'), [join(REPO, 'tests', 'fixtures', 'append-events.ts'), dir, tag, '300', '40000'], {
+          cwd: REPO,
+          stdio: 'ignore',
+        });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
+      });
+    expect(await Promise.all(['a', 'b', 'c'].map(writer))).toEqual([0, 0, 0]);
+    const result = verify(dir);
+    expect(result).toMatchObject({ intact: true, head: { seq: 900 } });
+    // every line written is in the files kept, in seq order, none twice
+    const kept = filesOf(dir).flatMap((f) => f.bytes.toString('utf8').split('\n').filter(Boolean)).map((l) => JSON.parse(l) as { seq: number; reason: string });
+    expect(kept.map((e) => e.seq)).toEqual(Array.from({ length: kept.length }, (_, i) => 901 - kept.length + i));
+    expect(new Set(kept.map((e) => e.reason)).size).toBe(kept.length);
+    expect(existsSync(join(dir, 'events.jsonl.lock'))).toBe(false);
   });
 });
 
