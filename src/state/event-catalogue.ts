@@ -75,17 +75,19 @@ export interface EventDetails {
   'agent-added': never;
   'agent-removed': never;
   // the phase gate
-  'gate-claimed': never;
-  'claim-ignored': never;
-  'verdict-ignored': never;
-  'gate-fail': { fails_in_a_row: number };
+  /** the gate events carry the sha256 of the journal or review text they were read from */
+  'gate-claimed': { phase: string; journal_sha256: string };
+  'claim-ignored': { phase: string; journal_sha256: string };
+  'verdict-ignored': { phase: string; review_sha256: string };
+  'gate-fail': { fails_in_a_row: number; phase: string; review_sha256: string };
   'not-converging': never;
-  'gate-pass': never;
-  'phase-advance': { index: number; count: number };
+  'gate-pass': { phase: string; journal_sha256: string; review_sha256: string };
+  /** the phase the gate passed (`from`), and the seqs of the claim and pass verdict it rests on (the watchdog adds them as it writes) */
+  'phase-advance': PhaseMove & { index: number; count: number };
   /** `ao phase set|next`: who moved it (`maintainer`, or the agent from whose pane it ran) */
   'phase-set': { by: string };
-  /** the last phase passed (no details), or moved past by `ao phase next` (who moved it) */
-  complete: { by: string };
+  /** the last phase passed (the phase, and its claim and verdict), or moved past by `ao phase next` (who moved it) */
+  complete: { by: string } | PhaseMove;
   // the state files
   'state-corrupt': never;
   /** a file of the state folder ao refused (a link, a FIFO, a device, one past its cap), once per file */
@@ -99,6 +101,9 @@ export interface EventDetails {
   /** `ao notify test`: the event its notification is of */
   'notify-test': never;
 }
+
+/** What a phase advance rests on: the gate of `from` passed, on the claim and verdict recorded at these seqs. */
+type PhaseMove = { from: string; claim_seq?: number; verdict_seq?: number };
 
 /** One attempt to deliver a notification of `event` to one target. */
 type NotifyAttempt = { target: 'webhook' | 'command'; event: string; ms: number };

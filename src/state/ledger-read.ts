@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { layout } from './layout.js';
 import { readAnchor, readStoredHead, type LedgerHead } from './ledger.js';
-import { verifyLedger, type ChainedEvent, type LedgerBreak, type LedgerFile, type VerifyResult } from './ledger-verify.js';
+import { groundsCheck, verifyLedger, type ChainedEvent, type LedgerBreak, type LedgerFile, type VerifyResult } from './ledger-verify.js';
 import { readBytesCapped, readTail } from './safe-fs.js';
 
 /** The most a ledger file is read whole (a rotated file is about 5 MB; a larger one was not written by ao's rotation). */
@@ -15,9 +15,9 @@ export function ledgerFiles(stateDir: string): string[] {
 }
 
 /** Reads the whole ledger and verifies it (`ao verify`, `ao bundle`). */
-export function verifyStateDir(stateDir: string, expect: LedgerHead | null = null, onEvent?: (e: ChainedEvent) => LedgerBreak | null): VerifyResult {
+export function verifyStateDir(stateDir: string, expect: LedgerHead | null = null, onEvent: (e: ChainedEvent) => LedgerBreak | null = groundsCheck()): VerifyResult {
   const files: LedgerFile[] = ledgerFiles(stateDir).map((f) => ({ name: basename(f), bytes: readBytesCapped(f, FILE_CAP) ?? Buffer.alloc(0) }));
-  return verifyLedger({ files, anchor: readAnchor(stateDir), stored: readStoredHead(stateDir), expect, ...(onEvent ? { onEvent } : {}) });
+  return verifyLedger({ files, anchor: readAnchor(stateDir), stored: readStoredHead(stateDir), expect, onEvent });
 }
 
 /** How much of the log the watchdog's start reads: its tail, not the whole ledger. */

@@ -9,7 +9,7 @@ import { chainOf, GENESIS, lineHash, type LedgerHead } from './ledger.js';
  */
 
 /** What a break looks like: a line changed, missing, added, out of order, cut short, or the whole chain made anew. */
-export type BreakKind = 'edited' | 'deleted' | 'inserted' | 'reordered' | 'torn' | 'rewritten';
+export type BreakKind = 'edited' | 'deleted' | 'inserted' | 'reordered' | 'torn' | 'rewritten' | 'ungrounded';
 
 export interface LedgerBreak {
   kind: BreakKind;
@@ -213,3 +213,38 @@ function tail(
 }
 
 const short = (hash: string): string => hash.slice(0, 12);
+
+/**
+ * The check of what the events say: every phase advance (and the gate's
+ * `complete`; `ao phase next|set` name who moved it and rest on no gate)
+ * names the seqs of a recorded claim and pass verdict of the phase it leaves,
+ * in that order, before it. A seq older than the oldest kept line was rotated
+ * away and is taken as it is.
+ */
+export function groundsCheck(): (e: ChainedEvent) => LedgerBreak | null {
+  const gates = new Map<number, { event: string; phase: unknown }>();
+  let first: number | null = null;
+  return ({ seq, file, line, value }) => {
+    first ??= seq;
+    const details = (typeof value.details === 'object' && value.details !== null ? value.details : {}) as Record<string, unknown>;
+    if (value.agent !== 'phase') return null;
+    if (value.event === 'gate-claimed' || value.event === 'gate-pass') gates.set(seq, { event: value.event, phase: details.phase });
+    const move = value.event === 'phase-advance' || (value.event === 'complete' && details.by === undefined);
+    if (!move) return null;
+    const from = details.from;
+    const broke = (why: string): LedgerBreak => ({ kind: 'ungrounded', file, line, seq, message: `ungrounded: the ${String(value.event)} at seq ${seq} ${why}` });
+    const rests = (key: 'claim_seq' | 'verdict_seq', event: string): LedgerBreak | null => {
+      const at = details[key];
+      if (typeof at !== 'number' || !Number.isInteger(at)) return broke(`names no ${key}`);
+      if (at >= seq) return broke(`names ${key} ${at}, not before it`);
+      if (first !== null && at < first) return null; // rotated away
+      const gate = gates.get(at);
+      if (gate?.event !== event || gate.phase !== from) return broke(`names ${key} ${at}, which is not a ${event} of phase ${String(from)}`);
+      return null;
+    };
+    const problem = rests('claim_seq', 'gate-claimed') ?? rests('verdict_seq', 'gate-pass');
+    if (problem) return problem;
+    if ((details.claim_seq as number) > (details.verdict_seq as number)) return broke('names a claim after its verdict');
+    return null;
+  };
+}

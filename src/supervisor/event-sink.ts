@@ -15,6 +15,7 @@ import { takeBadFiles } from '../state/safe-fs.js';
 import type { UsageRecord } from '../state/usage.js';
 import { Notifier } from './notify.js';
 import { HeldLines, Writability } from './writable.js';
+import { Grounds } from './grounds.js';
 
 export interface EventSinkDeps {
   project: () => Project;
@@ -39,7 +40,8 @@ export class EventSink {
   private early: EventRecord[] | null = [];
 
   constructor(private readonly deps: EventSinkDeps) {
-    this.held = new HeldLines(() => deps.project().stateDir);
+    const grounds = new Grounds(() => deps.project().stateDir);
+    this.held = new HeldLines(() => deps.project().stateDir, { ground: (r) => grounds.ground(r), written: (r, head) => grounds.written(r, head) });
     this.notifier = new Notifier({
       spec: () => deps.project().notify,
       project: () => deps.project().name,

@@ -20,6 +20,24 @@ const eventsFile = join(state, 'events.jsonl');
 const headFile = join(state, 'ledger-head.json');
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
+interface Chained {
+  seq: number;
+  event: string;
+  details?: Record<string, unknown>;
+}
+
+/** Lines with seq and prev made again from scratch, as someone who can write the state folder could. */
+function rechain(kept: string[]): { lines: string[]; head: string } {
+  let prev = '0'.repeat(64);
+  const out = kept.map((line, i) => {
+    const { seq: _seq, prev: _prev, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const text = JSON.stringify({ seq: i + 1, prev, ...rest });
+    prev = sha(text);
+    return text;
+  });
+  return { lines: out, head: prev };
+}
+
 interface Verdict {
   intact: boolean;
   events: number;
@@ -65,8 +83,20 @@ describe('the ledger of a real team, and ao verify', () => {
     expect(result).toMatchObject({ intact: true, events: lines.length, head: witness });
     expect(text).toContain(`ledger intact: seq 1 to ${witness.seq}, ${witness.seq} events; head ${witness.seq}:${witness.hash}`);
     expect((await verify('--head', `${witness.seq}:${witness.hash}`)).code).toBe(0);
-    // the phase advances rest on their claims and verdicts (ao verify checks it)
-    expect((await eventsOf(ao)).filter((e) => e.event === 'phase-advance')).toHaveLength(2);
+    // each phase advance (and the gate's complete) names the seqs of the claim and pass verdict it rests on
+    const bySeq = new Map(lines.map((l) => JSON.parse(l) as Chained).map((e) => [e.seq, e]));
+    const moves = [...bySeq.values()].filter((e) => e.event === 'phase-advance' || (e.event === 'complete' && e.details?.by === undefined));
+    expect(moves.map((e) => e.details?.from)).toEqual(['scaffold', 'feature', 'polish']);
+    for (const move of moves) {
+      const claim = bySeq.get(move.details!.claim_seq as number)!;
+      const verdict = bySeq.get(move.details!.verdict_seq as number)!;
+      expect(claim).toMatchObject({ event: 'gate-claimed', details: { phase: move.details!.from } });
+      expect(verdict).toMatchObject({ event: 'gate-pass', details: { phase: move.details!.from } });
+      expect(claim.details!.journal_sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(verdict.details!.review_sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(claim.seq).toBeLessThan(verdict.seq);
+      expect(verdict.seq).toBeLessThan(move.seq);
+    }
   });
 
   it('finds one line edited, naming its file, line and seq', async () => {
@@ -116,16 +146,34 @@ describe('the ledger of a real team, and ao verify', () => {
     restore();
   });
 
-  it('a ledger re-chained from scratch after a deletion passes alone, and fails with --head from an earlier status', async () => {
-    let prev = '0'.repeat(64);
-    const rechained = [...lines.slice(0, 3), ...lines.slice(4)].map((line, i) => {
-      const { seq: _seq, prev: _prev, ...rest } = JSON.parse(line) as Record<string, unknown>;
-      const text = JSON.stringify({ seq: i + 1, prev, ...rest });
-      prev = sha(text);
-      return text;
-    });
+  it('a ledger re-chained from scratch after a deletion: its advances no longer rest on their claims and verdicts', async () => {
+    // the first line, before the first claim, so the seqs the advances name as their grounds shift
+    expect(lines.findIndex((l) => l.includes('"event":"gate-claimed"'))).toBeGreaterThan(0);
+    const { lines: rechained, head } = rechain(lines.slice(1));
     rewrite(rechained);
-    writeFileSync(headFile, JSON.stringify({ seq: rechained.length, hash: prev, size: 0, ino: 0 }));
+    writeFileSync(headFile, JSON.stringify({ seq: rechained.length, hash: head, size: 0, ino: 0 }));
+    // the chain alone holds; what the events say does not: the advances now name the wrong lines as their grounds
+    const { code, result } = await verify();
+    expect(code).toBe(1);
+    expect(result.break).toMatchObject({ kind: 'ungrounded' });
+    expect(JSON.parse(rechained[result.break!.line - 1]!)).toMatchObject({ event: 'phase-advance' });
+    restore();
+  });
+
+  it('a ledger re-chained from scratch after a deletion, its advances fixed up to match, passes alone and fails with --head from an earlier status', async () => {
+    // the most careful rewrite: a line deleted, every seq the advances name moved with it, the chain made again
+    const dropped = 2;
+    expect(lines[dropped]).not.toContain('"event":"gate-');
+    const kept = [...lines.slice(0, dropped), ...lines.slice(dropped + 1)].map((line) => {
+      const e = JSON.parse(line) as Chained & Record<string, unknown>;
+      // the seqs past the dropped line's (dropped + 1) move down by one
+      if (typeof e.details?.claim_seq === 'number' && e.details.claim_seq > dropped + 1) e.details.claim_seq -= 1;
+      if (typeof e.details?.verdict_seq === 'number' && e.details.verdict_seq > dropped + 1) e.details.verdict_seq -= 1;
+      return JSON.stringify(e);
+    });
+    const { lines: rechained, head } = rechain(kept);
+    rewrite(rechained);
+    writeFileSync(headFile, JSON.stringify({ seq: rechained.length, hash: head, size: 0, ino: 0 }));
     expect((await verify()).code).toBe(0);
     const { code, result, text } = await verify('--head', `${witness.seq}:${witness.hash}`);
     expect(code).toBe(1);
