@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { holderAlive, processStartTime } from './pidlock.js';
 
@@ -28,7 +28,9 @@ function ownCommand(): string {
   return command;
 }
 
-const me = (): string => `${process.pid}:${processStartTime(process.pid) ?? ''}:${ownCommand()}`;
+let self: string | undefined;
+/** This process as a lock names it; its start time does not change, so it is read from /proc once. */
+const me = (): string => (self ??= `${process.pid}:${processStartTime(process.pid) ?? ''}:${ownCommand()}`);
 
 function holderLives(holder: string): boolean {
   const first = holder.indexOf(':');
@@ -92,7 +94,8 @@ export function tryLock(file: string): boolean {
 
 export function unlock(file: string): void {
   try {
-    if (readlinkSync(file) === me()) rmSync(file, { force: true });
+    // unlink, not rm: the lock is one symlink, and an append takes and drops it every time
+    if (readlinkSync(file) === me()) unlinkSync(file);
   } catch {
     // not held
   }

@@ -34,6 +34,11 @@ const KEEP = 3;
 /** The head this process wrote last, per log: while the log's size and inode are as it left them, no read is needed. */
 const heads = new Map<string, StoredHead>();
 
+/** Forgets the heads this process wrote (a bench's stand-in for a fresh process: the next append reads ledger-head.json). */
+export function forgetHeads(): void {
+  heads.clear();
+}
+
 /**
  * Appends one record as a single write, undone if it fails partway (a full
  * disk): no torn line. If the file ends in a torn line all the same (a crash

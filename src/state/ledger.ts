@@ -1,7 +1,7 @@
-import { closeSync, constants, fstatSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { layout } from './layout.js';
-import { openSafe, readTextCapped, writeAtomic } from './safe-fs.js';
+import { FILE_MODE, openSafe, readTextCapped, writeAtomic } from './safe-fs.js';
 
 /**
  * The hash chain of events.jsonl (docs/RECORD.md). Every line carries `seq`
@@ -76,9 +76,27 @@ export function ledgerHead(stateDir: string): LedgerHead | null {
   return lastChained(layout.events(stateDir)) ?? lastChained(`${layout.events(stateDir)}.1`);
 }
 
+/** The head file's one size: each write overwrites all of it in place. */
+const HEAD_WIDTH = 256;
+
+/**
+ * Writes the head in place, one fixed-width pwrite (under the events lock):
+ * a temp file and a rename cost five times the append itself. No fsync, and a
+ * reader that catches it half-written reads no head and falls back to the
+ * log's last line: the log is the truth, the head its cheap copy. Never
+ * through a link.
+ */
 export function writeStoredHead(stateDir: string, head: StoredHead): void {
-  // no fsync: the log is the truth, the head is its cheap copy (a lost one is rebuilt from the log's last line)
-  writeAtomic(layout.ledgerHead(stateDir), `${JSON.stringify(head)}\n`, { fsync: false });
+  const text = `${JSON.stringify(head).padEnd(HEAD_WIDTH - 1)}\n`;
+  const fd = openSync(layout.ledgerHead(stateDir), constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, FILE_MODE);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error(`${layout.ledgerHead(stateDir)} is not a regular file`);
+    writeSync(fd, text, 0);
+    if (stat.size > HEAD_WIDTH) ftruncateSync(fd, HEAD_WIDTH);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Where the oldest kept line follows on, once rotation has dropped what came before it; null while nothing was dropped. */
