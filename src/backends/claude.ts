@@ -142,6 +142,7 @@ export const claude: Backend = {
   trouble: claudeTrouble,
   fellBack: claudeFellBack,
   usage: claudeUsage,
+  reportsCost: true,
   conversations: claudeConversations,
   credentials: {
     env: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'],

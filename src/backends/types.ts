@@ -85,6 +85,8 @@ export interface Backend {
   fellBack?(output: string): { from: string; to: string } | null;
   /** pure: one iteration's tokens and cost from its output, or null when it reports none */
   usage?(output: string): IterationUsage | null;
+  /** its CLI reports what a run cost (USD): only then can a `budget_usd` count its spending (a budget that cannot is a config error) */
+  reportsCost?: boolean;
   /** conversations that survive restarts; `argv` reads `input.conversation` */
   conversations?: ConversationSupport;
   /** where its CLI finds credentials, for `ao doctor`: any of these variables, or any of these login files under HOME */

@@ -163,6 +163,23 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     );
 
   program
+    .command('verify')
+    .description('whether the ledger (events.jsonl, hash-chained) is intact: exit 0, or 1 naming the file, line and seq of the first break')
+    .option('--json', 'print the result as one JSON object')
+    .option('--head <seq:hash>', 'also check that the ledger still holds this entry (a head kept elsewhere: ao status --json, a notification)')
+    .action(async (opts: { json?: boolean; head?: string }) => run(async () => (await import('./commands/verify.js')).verify({ ...globals(), ...opts }, io))());
+
+  program
+    .command('bundle')
+    .description("one .tar.gz of the project's state for someone else: config, status, ledger, logs' tails; secrets redacted; MANIFEST.sha256")
+    .option('--out <file>', 'where to write it (default: ao-bundle-<project>-<time>.tar.gz here)')
+    .option('--streams', "also each loop's raw stream of its last iteration")
+    .option('--json', 'print the path, size and what was redacted as JSON')
+    .action(async (opts: { out?: string; streams?: boolean; json?: boolean }) =>
+      run(async () => (await import('./commands/bundle.js')).bundle({ ...globals(), ...opts }, io))(),
+    );
+
+  program
     .command('inbox')
     .description("print an agent's messages, oldest first (read-only)")
     .argument('<agent>', 'the agent')

@@ -17,6 +17,7 @@ import { formatStatus, statusJson } from './format.js';
 import { processIo, type GlobalOptions, type Io } from './io.js';
 import { reportError } from './report.js';
 import { jsonText } from '../text/safe.js';
+import { ledgerHead } from '../state/ledger.js';
 
 /** The copy `ao up` or the watchdog keeps of this very agents.toml, or null (no usable agents.toml: the loader says why). */
 export function projectFromCopy(options: GlobalOptions, io: Io): Project | null {
@@ -36,7 +37,12 @@ export async function copyStatus(project: Project): Promise<ProjectStatus> {
 
 /** Prints a status as `ao status [--json]` does; returns its exit code: 0 healthy, 2 a config error, 3 an agent that should run does not. */
 export function printStatus(seen: ProjectStatus, options: StatusOptions, io: Io): number {
-  io.out(options.json ? `${jsonText(statusJson(seen.report), 2)}\n` : formatStatus(seen.report, seen.project.tmuxSocket));
+  // the ledger's head: a witness outside the state folder for `ao verify --head` (one small read of ledger-head.json)
+  io.out(
+    options.json
+      ? `${jsonText({ ...statusJson(seen.report), ledger: ledgerHead(seen.project.stateDir) }, 2)}\n`
+      : formatStatus(seen.report, seen.project.tmuxSocket),
+  );
   return seen.configError ? 2 : isHealthy(seen.report) ? 0 : 3;
 }
 

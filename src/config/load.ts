@@ -1,3 +1,4 @@
+import { budgetProblems } from './budget-check.js';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { getBackend } from '../backends/index.js';
@@ -172,6 +173,12 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
   });
 
   const notify = resolveNotify(raw.notify, fail);
+  // a budget that could never be reached fails closed (config/budget-check.ts)
+  for (const problem of budgetProblems(
+    agents.map((a) => ({ ...a, reportsCost: getBackend(a.backend).reportsCost === true })),
+    phases,
+  ))
+    fail(problem.path, problem.message);
 
   // the target is ao's to move: never a worktree agent's own branch, nor the branch worktrees start from
   const target = raw.workspaces?.target;

@@ -3,6 +3,7 @@
  * journal and review, calls this, then writes the state and sends the
  * messages it returns.
  */
+import { createHash } from 'node:crypto';
 import type { Project } from '../config/types.js';
 import { movePhase, pushHistory, type PhaseState } from '../state/phase.js';
 import { stepGate, type CommitFacts } from './gate.js';
@@ -57,6 +58,9 @@ export function stepPhase(
   const phase = project.phases[state.index];
   if (state.complete || !phase) return { state, events: [], messages: [], moved: false };
   const { state: gate, events: gateEvents } = stepGate(state.gate, journal, review, phase.id, facts?.commits ?? null);
+  // the evidence: the sha256 of the journal and review texts each gate event was read from (ao verify, docs/RECORD.md)
+  const journal_sha256 = sha256(journal);
+  const review_sha256 = sha256(review);
   let next: PhaseState = { ...structuredClone(state), gate };
   const events: PhaseEvent[] = [];
   const messages: PhaseMessage[] = [];
@@ -69,12 +73,17 @@ export function stepPhase(
           agent: 'phase',
           event: 'gate-claimed',
           reason: `${phase.id}: claimed in the journal, line ${e.line}`,
-          ...(e.sha ? { details: { sha: e.sha } } : {}),
+          details: { phase: phase.id, journal_sha256, ...(e.sha ? { sha: e.sha } : {}) },
         });
         pushHistory(next, phase.id, 'claimed', `journal line ${e.line}${e.sha ? ` (${e.sha})` : ''}`);
         break;
       case 'refused-claim':
-        events.push({ agent: 'phase', event: 'claim-refused', reason: `${phase.id}: journal line ${e.line}: ${e.reason}` });
+        events.push({
+          agent: 'phase',
+          event: 'claim-refused',
+          reason: `${phase.id}: journal line ${e.line}: ${e.reason}`,
+          details: { phase: phase.id, journal_sha256 },
+        });
         for (const to of facts ? [facts.gate.builder] : [])
           messages.push({
             to,
@@ -82,18 +91,29 @@ export function stepPhase(
           });
         break;
       case 'refused-verdict':
-        events.push({ agent: 'phase', event: 'verdict-refused', reason: `${phase.id}: review line ${e.line}: ${e.reason}` });
+        events.push({
+          agent: 'phase',
+          event: 'verdict-refused',
+          reason: `${phase.id}: review line ${e.line}: ${e.reason}`,
+          details: { phase: phase.id, review_sha256 },
+        });
         for (const to of facts?.gate.adversary ? [facts.gate.adversary] : [])
           messages.push({ to, text: `Your verdict on the gate of phase ${phase.id} (review line ${e.line}) does not count: ${e.reason}.` });
         break;
       case 'ignored-claim':
-        events.push({ agent: 'phase', event: 'claim-ignored', reason: `${phase.id}: a claim while one is open (journal line ${e.line})` });
+        events.push({
+          agent: 'phase',
+          event: 'claim-ignored',
+          reason: `${phase.id}: a claim while one is open (journal line ${e.line})`,
+          details: { phase: phase.id, journal_sha256 },
+        });
         break;
       case 'ignored-verdict':
         events.push({
           agent: 'phase',
           event: 'verdict-ignored',
           reason: `${phase.id}: a ${e.pass ? 'pass' : 'fail'} verdict with no open claim (review line ${e.line})`,
+          details: { phase: phase.id, review_sha256 },
         });
         break;
       case 'fail': {
@@ -102,7 +122,7 @@ export function stepPhase(
           agent: 'phase',
           event: 'gate-fail',
           reason: `${phase.id}: ${reasons.join('; ')}`,
-          details: { fails_in_a_row: next.gate.failStreak, ...(e.sha ? { sha: e.sha } : {}) },
+          details: { fails_in_a_row: next.gate.failStreak, phase: phase.id, review_sha256, ...(e.sha ? { sha: e.sha } : {}) },
         });
         if (e.sha) next.lastVerdict = { phase: phase.id, sha: e.sha, pass: false };
         pushHistory(next, phase.id, 'fail', reasons.join('; '));
@@ -130,7 +150,12 @@ export function stepPhase(
         // a pass on a commit lands it first: until it did, nothing of this step counts
         if (e.sha && facts && !landing) return { state, events: [], messages: [], moved: false, land: { sha: e.sha, phase: phase.id } };
         pushHistory(next, phase.id, 'pass', `review line ${e.line}${e.sha ? ` (${e.sha})` : ''}`);
-        events.push({ agent: 'phase', event: 'gate-pass', reason: `${phase.id}: passed`, ...(e.sha ? { details: { sha: e.sha } } : {}) });
+        events.push({
+          agent: 'phase',
+          event: 'gate-pass',
+          reason: `${phase.id}: passed`,
+          details: { phase: phase.id, journal_sha256, review_sha256, ...(e.sha ? { sha: e.sha } : {}) },
+        });
         if (e.sha) next.lastVerdict = { phase: phase.id, sha: e.sha, pass: true };
         if (e.sha && facts && landing && !landing.landed) {
           const { target } = facts.gate;
@@ -168,9 +193,9 @@ export function stepPhase(
                 agent: 'phase',
                 event: 'phase-advance',
                 reason: `${phase.id} -> ${entered.id}`,
-                details: { index: next.index + 1, count: project.phases.length },
+                details: { index: next.index + 1, count: project.phases.length, from: phase.id },
               }
-            : { agent: 'phase', event: 'complete', reason: `the last phase (${phase.id}) passed: the project is complete` },
+            : { agent: 'phase', event: 'complete', reason: `the last phase (${phase.id}) passed: the project is complete`, details: { from: phase.id } },
         );
         break;
       }
@@ -179,3 +204,5 @@ export function stepPhase(
   }
   return { state: next, events, messages, moved };
 }
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

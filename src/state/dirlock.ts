@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { holderAlive, processStartTime } from './pidlock.js';
 
@@ -28,7 +28,9 @@ function ownCommand(): string {
   return command;
 }
 
-const me = (): string => `${process.pid}:${processStartTime(process.pid) ?? ''}:${ownCommand()}`;
+let self: string | undefined;
+/** This process as a lock names it; its start time does not change, so it is read from /proc once. */
+const me = (): string => (self ??= `${process.pid}:${processStartTime(process.pid) ?? ''}:${ownCommand()}`);
 
 function holderLives(holder: string): boolean {
   const first = holder.indexOf(':');
@@ -92,7 +94,8 @@ export function tryLock(file: string): boolean {
 
 export function unlock(file: string): void {
   try {
-    if (readlinkSync(file) === me()) rmSync(file, { force: true });
+    // unlink, not rm: the lock is one symlink, and an append takes and drops it every time
+    if (readlinkSync(file) === me()) unlinkSync(file);
   } catch {
     // not held
   }
@@ -113,5 +116,28 @@ export async function lock(file: string, timeoutMs = 30_000): Promise<void> {
       throw new Error(`the state lock ${file} is held by a live process (pid ${holder.split(':')[0]}) for over ${timeoutMs / 1000} s`);
     }
     await sleep(5 + Math.random() * 20);
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * lock() for a synchronous caller (an append to events.jsonl, whose writers
+ * are synchronous): the wait sleeps the thread a few ms at a time. Holds are
+ * short (one read and one write), so a wait is short too.
+ */
+export function lockSync(file: string, timeoutMs = 10_000): void {
+  const deadline = Date.now() + timeoutMs;
+  while (!tryLock(file)) {
+    if (Date.now() > deadline) throw new Error(`the lock ${file} is held by a live process (pid ${holderPid(file)}) for over ${timeoutMs / 1000} s`);
+    Atomics.wait(pause, 0, 0, 1 + Math.random() * 4);
+  }
+}
+
+function holderPid(file: string): string {
+  try {
+    return readlinkSync(file).split(':')[0] ?? '?';
+  } catch {
+    return '?';
   }
 }

@@ -75,30 +75,33 @@ export interface EventDetails {
   'agent-added': never;
   'agent-removed': never;
   // the phase gate
-  /** with the full SHA of the commit claimed where the gate is bound to commits (the builder in a worktree) */
-  'gate-claimed': { sha?: string };
-  'claim-ignored': never;
-  'verdict-ignored': never;
+  /** the gate events carry the sha256 of the journal or review text they were read from, and the full SHA of the commit where the gate is bound to commits (the builder in a worktree) */
+  'gate-claimed': { phase: string; journal_sha256: string; sha?: string };
+  'claim-ignored': { phase: string; journal_sha256: string };
+  'verdict-ignored': { phase: string; review_sha256: string };
   /** a commit-bound gate's claim that names no commit on the builder's branch: not a claim (the builder's inbox says why) */
-  'claim-refused': never;
+  'claim-refused': { phase: string; journal_sha256: string };
   /** a commit-bound gate's verdict that names no commit, or another than the open claim's: it does not count */
-  'verdict-refused': never;
-  'gate-fail': { fails_in_a_row: number; sha?: string };
+  'verdict-refused': { phase: string; review_sha256: string };
+  'gate-fail': { fails_in_a_row: number; phase: string; review_sha256: string; sha?: string };
   'not-converging': never;
-  'gate-pass': { sha?: string };
+  'gate-pass': { phase: string; journal_sha256: string; review_sha256: string; sha?: string };
   /** the passed commit landed: the target branch moved to it, fast-forward only (`from` null: the target was made for it) */
   landed: { target: string; from: string | null; to: string };
   /** the target branch could not fast-forward to the passed commit (moved by hand, or checked out): the phase stays */
   'land-refused': { target: string; sha: string };
-  'phase-advance': { index: number; count: number };
+  /** the phase the gate passed (`from`), and the seqs of the claim and pass verdict it rests on (the watchdog adds them as it writes) */
+  'phase-advance': PhaseMove & { index: number; count: number };
   /** `ao phase set|next`: who moved it (`maintainer`, or the agent from whose pane it ran) */
   'phase-set': { by: string };
-  /** the last phase passed (no details), or moved past by `ao phase next` (who moved it) */
-  complete: { by: string };
+  /** the last phase passed (the phase, and its claim and verdict), or moved past by `ao phase next` (who moved it) */
+  complete: { by: string } | PhaseMove;
   // the state files
   'state-corrupt': never;
   /** a file of the state folder ao refused (a link, a FIFO, a device, one past its cap), once per file */
   'bad-file': { file: string; reason: string };
+  /** the watchdog's start found the ledger's tail does not chain or is not the head it recorded (an edit, a cut) */
+  'ledger-broken': { kind: string; file: string; line: number; seq: number | null };
   // notifications ([notify]): each attempt, and what the limits held back
   'notify-sent': NotifyAttempt;
   'notify-failed': NotifyAttempt & { error: string };
@@ -106,6 +109,9 @@ export interface EventDetails {
   /** `ao notify test`: the event its notification is of */
   'notify-test': never;
 }
+
+/** What a phase advance rests on: the gate of `from` passed, on the claim and verdict recorded at these seqs. */
+type PhaseMove = { from: string; claim_seq?: number; verdict_seq?: number };
 
 /** One attempt to deliver a notification of `event` to one target. */
 type NotifyAttempt = { target: 'webhook' | 'command'; event: string; ms: number };
@@ -199,13 +205,14 @@ export const EVENTS: Record<EventName, EventInfo> = {
   'notify-failed': { tone: 'warn', log: 'warn' },
   'notify-dropped': warn,
   'notify-test': plain,
+  'ledger-broken': badWarned,
 };
 
 /**
  * The events `[notify]` sends when it names none: an agent failed, paused or
  * stalled (nudged, then restarted), the gate failing again and again, a phase
  * passed, the team complete, the watchdog restarted by its sh parent, a broken
- * agents.toml.
+ * agents.toml, a ledger whose tail was edited or cut.
  */
 export const NOTIFY_DEFAULT_EVENTS: readonly EventName[] = [
   'failed',
@@ -217,6 +224,7 @@ export const NOTIFY_DEFAULT_EVENTS: readonly EventName[] = [
   'complete',
   'watchdog-restarted',
   'config-error',
+  'ledger-broken',
 ];
 
 /** Names a maintainer may reach for, and the events ao records for them. */

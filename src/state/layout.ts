@@ -12,6 +12,12 @@ export const layout = {
   phase: (stateDir: string): string => join(stateDir, 'phase.json'),
   /** one decision per line; rotated to events.jsonl.1 … .3 */
   events: (stateDir: string): string => join(stateDir, 'events.jsonl'),
+  /** the hash chain's head (seq and sha256 of the last line), written beside each append (state/ledger.ts) */
+  ledgerHead: (stateDir: string): string => join(stateDir, 'ledger-head.json'),
+  /** the seq and hash the oldest kept event line follows, once rotation dropped the lines before it */
+  ledgerAnchor: (stateDir: string): string => join(stateDir, 'ledger-anchor.json'),
+  /** the lock every appender of events.jsonl holds while it reads the head and writes its line */
+  eventsLock: (stateDir: string): string => join(stateDir, 'events.jsonl.lock'),
   /** the last config the watchdog runs, so `ao status` can show the team while agents.toml is broken */
   runningProject: (stateDir: string): string => join(stateDir, 'project.json'),
   /** a validated copy of the project keyed by the agents.toml text it was loaded from, so `ao status` need not load the config */

@@ -233,6 +233,24 @@ export function readTail(file: string, maxBytes = TAIL_CAP, since = 0): { text: 
   }
 }
 
+/** The last `maxBytes` of a file as bytes (all of it when shorter), and whether it was cut; null when missing. Never through a link. */
+export function readTailBytes(file: string, maxBytes: number): { bytes: Buffer; cut: boolean } | null {
+  let fd: number;
+  try {
+    fd = openSafe(file, O_RDONLY);
+  } catch (error) {
+    if (code(error) === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const start = Math.max(0, size - maxBytes);
+    return { bytes: readAt(fd, size - start, start), cut: start > 0 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The whole lines of a file's newest `maxBytes` (a line cut at the start is left out); '' when it is missing or bad (a refusal is noted). */
 export function readTailLines(file: string, maxBytes = TAIL_CAP): string {
   let tail;

@@ -42,6 +42,8 @@ export interface UsageRecord {
   run?: string;
   backend?: string;
   usage: IterationUsage;
+  /** the run ended without the usage its budget needs (no usage in its stream, or no cost): counted as unknown, never as free */
+  unknown?: true;
 }
 
 export const usageFile = layout.usage;
@@ -225,6 +227,8 @@ export interface UsageReport {
   byAgent: Record<string, UsageTotals>;
   byPhase: Record<string, UsageTotals>;
   total: UsageTotals;
+  /** agent -> true while its newest run's usage is unknown (a later run that reports it clears it) */
+  unknown?: Record<string, true>;
 }
 
 export function emptyReport(): UsageReport {
@@ -246,5 +250,7 @@ export function addRecord(report: UsageReport, r: UsageRecord): UsageReport {
   addUsage((report.byAgent[r.agent] ??= emptyTotals()), r.usage);
   addUsage((report.byPhase[r.phase] ??= emptyTotals()), r.usage);
   addUsage(report.total, r.usage);
+  if (r.unknown) (report.unknown ??= {})[r.agent] = true;
+  else if (report.unknown?.[r.agent]) delete report.unknown[r.agent];
   return report;
 }

@@ -1,8 +1,10 @@
 /**
  * Budgets and caps (pure): which loops must not start another run because
  * their phase has spent its `budget_usd`, the agent its own `budget_usd`, or
- * the phase's loops have run `max_iterations` iterations. A held loop is
- * `paused` with the reason; raising the number in agents.toml lets it go on.
+ * the phase's loops have run `max_iterations` iterations, or the agent's last
+ * run ended without the cost a budget needs (`usage unknown`: never counted
+ * as free). A held loop is `paused` with the reason; raising the number in
+ * agents.toml lets it go on (a run whose usage is unknown: `ao restart`).
  */
 import type { Project, PhaseSpec } from '../config/types.js';
 import type { AgentRecord } from '../state/agents.js';
@@ -34,7 +36,13 @@ export function budgetHolds(
   for (const agent of project.agents) {
     if (agent.kind !== 'loop' && agent.kind !== 'task') continue;
     const own = usage?.byAgent[agent.name]?.cost_usd ?? 0;
-    if (phase.budgetUsd != null && spent >= phase.budgetUsd) {
+    const budgeted = phase.budgetUsd != null || agent.budgetUsd != null;
+    if (budgeted && usage?.unknown?.[agent.name]) {
+      holds.set(
+        agent.name,
+        `usage unknown: its last run ended without the cost its budget needs (a stream cut short, or the CLI stopped reporting it); ao restart ${agent.name} runs it again`,
+      );
+    } else if (phase.budgetUsd != null && spent >= phase.budgetUsd) {
       holds.set(agent.name, `budget: phase ${phase.id} has spent ${dollars(spent)} of its budget_usd = ${phase.budgetUsd}`);
     } else if (agent.budgetUsd != null && own >= agent.budgetUsd) {
       holds.set(agent.name, `budget: it has spent ${dollars(own)} of its budget_usd = ${agent.budgetUsd}`);

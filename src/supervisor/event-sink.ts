@@ -10,10 +10,12 @@
 import type { Project } from '../config/types.js';
 import { EVENTS, type AoEvent } from '../state/event-catalogue.js';
 import type { EventRecord } from '../state/events.js';
+import { ledgerHead } from '../state/ledger.js';
 import { takeBadFiles } from '../state/safe-fs.js';
 import type { UsageRecord } from '../state/usage.js';
 import { Notifier } from './notify.js';
 import { HeldLines, Writability } from './writable.js';
+import { Grounds } from './grounds.js';
 
 export interface EventSinkDeps {
   project: () => Project;
@@ -38,11 +40,13 @@ export class EventSink {
   private early: EventRecord[] | null = [];
 
   constructor(private readonly deps: EventSinkDeps) {
-    this.held = new HeldLines(() => deps.project().stateDir);
+    const grounds = new Grounds(() => deps.project().stateDir);
+    this.held = new HeldLines(() => deps.project().stateDir, { ground: (r) => grounds.ground(r), written: (r, head) => grounds.written(r, head) });
     this.notifier = new Notifier({
       spec: () => deps.project().notify,
       project: () => deps.project().name,
       phase: () => this.phase,
+      ledger: () => ledgerHead(deps.project().stateDir),
       record: (e) => this.event(e),
       now: deps.now,
     });

@@ -10,6 +10,7 @@ import { webhookLabel } from '../config/notify.js';
 import type { NotifySpec } from '../config/types.js';
 import type { AoEvent } from '../state/event-catalogue.js';
 import type { EventRecord } from '../state/events.js';
+import type { LedgerHead } from '../state/ledger.js';
 import { spawnRunner, type Runner } from '../process/run.js';
 import { NotifyLimiter, QUEUE_MAX } from './notify-limit.js';
 import { jsonText, safeLine, safeName } from '../text/safe.js';
@@ -25,6 +26,8 @@ export interface Notification {
   phase: string | null;
   /** one line for people: what a Slack webhook shows, what an ntfy template can use */
   text: string;
+  /** the ledger's head when it was sent: a witness outside the state folder for `ao verify --head SEQ:HASH` */
+  ledger: LedgerHead | null;
 }
 
 export interface Attempt {
@@ -42,6 +45,7 @@ export function notification(
   project: string,
   phase: string | null,
   record: { event: string; agent: string; reason: string; time: string; details?: unknown },
+  ledger: LedgerHead | null = null,
 ): Notification {
   const detail = typeof record.details === 'object' && record.details !== null ? (record.details as Record<string, unknown>) : null;
   return {
@@ -54,6 +58,7 @@ export function notification(
     phase,
     // the one field meant to be shown as it is: one safe line, whatever an agent put in the reason
     text: safeLine(`ao ${safeName(project)}${phase ? ` (${safeName(phase)})` : ''}: ${safeName(record.agent)} ${safeName(record.event)}: ${record.reason}`),
+    ledger,
   };
 }
 
@@ -115,6 +120,8 @@ export interface NotifierDeps {
   spec: () => NotifySpec | undefined;
   project: () => string;
   phase: () => string | null;
+  /** the ledger's head, read as a notification is queued (after its event was appended) */
+  ledger?: () => LedgerHead | null;
   /** records an event of the notifier's own (an attempt, a summary of what was dropped) */
   record: (event: AoEvent) => void;
   now?: () => number;
@@ -137,12 +144,20 @@ export class Notifier {
     return this.deps.now?.() ?? Date.now();
   }
 
+  private ledger(): LedgerHead | null {
+    try {
+      return this.deps.ledger?.() ?? null;
+    } catch {
+      return null; // a notification goes out without its witness rather than not at all
+    }
+  }
+
   /** An event the watchdog recorded: queued if [notify] asks for it and the limits let it through. */
   offer(record: EventRecord): void {
     const spec = this.deps.spec();
     if (!spec || !spec.events.includes(record.event)) return;
     if (this.limiter.offer(record.agent, record.event, this.now(), this.queue.length))
-      this.enqueue(notification(this.deps.project(), this.deps.phase(), record));
+      this.enqueue(notification(this.deps.project(), this.deps.phase(), record, this.ledger()));
     else this.scheduleSummary();
   }
 
@@ -199,6 +214,6 @@ export class Notifier {
     this.deps.record(event);
     // the summary itself is sent past the limits: there is at most one a minute, and the queue takes one more
     if (this.queue.length <= QUEUE_MAX)
-      this.enqueue(notification(this.deps.project(), this.deps.phase(), { ...event, time: new Date(this.now()).toISOString() }));
+      this.enqueue(notification(this.deps.project(), this.deps.phase(), { ...event, time: new Date(this.now()).toISOString() }, this.ledger()));
   }
 }

@@ -29,7 +29,7 @@ import { watchesScreen } from './deliver.js';
 import { observe } from './observe.js';
 import { SignalViews } from './provider-wait.js';
 import { runEndOf } from './read-trouble.js';
-import { iterationUsage } from './record-usage.js';
+import { iterationUsage, unknownUsage } from './record-usage.js';
 import { silentTooLong } from './reconcile.js';
 import { tuiUsage, type TuiUsage } from './tui-usage.js';
 
@@ -148,12 +148,17 @@ export class Observer {
   /** One iteration's usage, read from its run's stream (before the next run rotates it). */
   private iterationUsage(project: Project, agent: AgentSpec, record: AgentRecord, phase: string): UsageRecord | null {
     if (agent.kind !== 'loop' && agent.kind !== 'task') return null;
+    const run = record.runId ? { run: record.runId } : {};
+    let line: UsageRecord | null = null;
     try {
-      return iterationUsage(project, agent, record.iteration ?? 0, undefined, { phase, ...(record.runId ? { run: record.runId } : {}) });
+      line = iterationUsage(project, agent, record.iteration ?? 0, undefined, { phase, ...run });
     } catch (error) {
       this.deps.log('warn', `usage of ${agent.name}: ${String(error)}`);
-      return null;
     }
+    // a budget that applies needs the run's cost: without it the run is unknown, never free
+    const budgeted = agent.budgetUsd != null || project.phases.find((p) => p.id === phase)?.budgetUsd != null;
+    const base = { time: new Date().toISOString(), agent: agent.name, phase, iteration: record.iteration ?? 0, ...run, backend: agent.backend };
+    return unknownUsage(line, budgeted, base);
   }
 }
 

@@ -9,6 +9,7 @@ import { readPhaseStateOf, phaseView } from '../state/phase.js';
 import { readExitRecord } from '../state/exits.js';
 import { appendUsage, type UsageRecord } from '../state/usage.js';
 import { RAW_MAX_BYTES, rawStreamFile } from '../stream/raw.js';
+import { ZERO_USAGE } from '../backends/usage.js';
 import { readTextCapped } from '../state/safe-fs.js';
 
 export interface RecordOptions {
@@ -53,4 +54,15 @@ export function iterationUsage(
     backend: agent.backend,
     usage,
   };
+}
+
+/**
+ * Pure: what a budgeted run's end records when its usage is missing or has no
+ * cost (a stream cut short, a CLI that stopped reporting): a line marked
+ * `unknown`, so the budget holds the agent instead of counting the run as
+ * free (budgets.ts). A run with no budget that applies records what it has.
+ */
+export function unknownUsage(line: UsageRecord | null, budgeted: boolean, base: Omit<UsageRecord, 'usage'>): UsageRecord | null {
+  if (!budgeted || (line !== null && line.usage.cost_usd !== null)) return line;
+  return { ...(line ?? { ...base, usage: { ...ZERO_USAGE } }), unknown: true };
 }

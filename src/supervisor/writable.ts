@@ -10,6 +10,7 @@
  */
 import type { EventRecord } from '../state/events.js';
 import { appendEvent } from '../state/events.js';
+import type { LedgerHead } from '../state/ledger.js';
 import { appendUsage, type UsageRecord } from '../state/usage.js';
 import type { EventAction } from './decide.js';
 
@@ -68,7 +69,11 @@ export class HeldLines {
   private readonly events: EventRecord[] = [];
   private readonly usage: UsageRecord[] = [];
 
-  constructor(private readonly stateDir: () => string) {}
+  constructor(
+    private readonly stateDir: () => string,
+    /** what a record becomes as it is written (a phase advance's grounds), and what is told of each line written */
+    private readonly hooks: { ground?: (r: EventRecord) => EventRecord; written?: (r: EventRecord, head: LedgerHead) => void } = {},
+  ) {}
 
   /** How many lines wait. */
   get waiting(): number {
@@ -78,7 +83,11 @@ export class HeldLines {
   /** Writes the waiting events, then this one; what cannot be written waits. Returns the error, or null. */
   event(record?: EventRecord): unknown {
     if (record) hold(this.events, record, HELD_EVENTS);
-    return drain(this.events, (r) => appendEvent(this.stateDir(), r));
+    return drain(this.events, (r) => {
+      const record = this.hooks.ground?.(r) ?? r;
+      const head = appendEvent(this.stateDir(), record);
+      this.hooks.written?.(record, head);
+    });
   }
 
   /** The same for usage lines; a record of a run already waiting replaces nothing (the first is kept). */

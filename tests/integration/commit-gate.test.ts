@@ -45,6 +45,9 @@ describe('the demo team with builder and adversary in worktrees', () => {
     // the review read the commit: the adversary's worktree sits detached at the last claim
     expect(await sha(join(t.dir, 'state', 'worktrees', 'adversary'))).toBe(last);
     expect(await checkout(t.dir)).toEqual(before);
+    // the ledger holds together: every advance rests on its claim and pass, the landings between them included
+    const verify = await t.ao('verify');
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
 
     const phaseJson = JSON.parse((await t.ao('phase', '--json')).stdout) as { commits: Record<string, unknown> };
     expect(phaseJson.commits).toMatchObject({
@@ -117,7 +120,7 @@ describe('a pass lands exactly the claimed commit (the test writes the journal a
   it('the builder claims c1 (abbreviated) and commits c2 after; a verdict on c2 does not count; the pass on c1 lands c1, not c2', async () => {
     const c1 = await commit('work.txt', 'first\n');
     journal('one', `GATE CLAIMED: one ${c1.slice(0, 10)}\n`);
-    expect((await eventOf('gate-claimed')).details).toEqual({ sha: c1 });
+    expect((await eventOf('gate-claimed')).details).toMatchObject({ sha: c1 });
     const phase = JSON.parse((await t.ao('phase', '--json')).stdout) as { commits: { claim: string | null } };
     expect(phase.commits.claim).toBe(c1);
     const c2 = await commit('work.txt', 'later, unreviewed\n');
@@ -138,7 +141,7 @@ describe('a pass lands exactly the claimed commit (the test writes the journal a
   it('the target moved by hand: the pass does not land, the phase stays, the builder is told to rebase', async () => {
     const c3 = await commit('work.txt', 'phase two\n');
     journal('two', `GATE CLAIMED: two ${c3}\n`);
-    expect((await eventOf('gate-claimed', 2)).details).toEqual({ sha: c3 });
+    expect((await eventOf('gate-claimed', 2)).details).toMatchObject({ sha: c3 });
     // the maintainer moves ao/accepted to a commit of their own, off the builder's line
     const accepted = await sha(t.dir, 'ao/accepted');
     const side = (await git(t.dir, 'commit-tree', `${accepted}^{tree}`, '-p', accepted, '-m', 'the maintainer was here')).trim();

@@ -3,6 +3,7 @@
  * a command) when an agent goes failed; a webhook that fails, refuses or hangs
  * never holds the team; a flood of failures gives a bounded number of posts.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,7 +52,16 @@ describe('notifications', () => {
     expect(body).toMatchObject({ project: basename(t.dir), event: 'failed', agent: 'crasher', phase: 'one', detail: null });
     expect(body.reason).toMatch(/2 failed starts/);
     expect(Date.parse(String(body.time))).toBeGreaterThan(Date.now() - 60_000);
-    expect(Object.keys(body).sort()).toEqual(['agent', 'detail', 'event', 'phase', 'project', 'reason', 'text', 'time']);
+    expect(Object.keys(body).sort()).toEqual(['agent', 'detail', 'event', 'ledger', 'phase', 'project', 'reason', 'text', 'time']);
+    // the ledger's head when it was sent: the line at that seq, which is or follows the failed event, hashes to it
+    const ledger = body.ledger as { seq: number; hash: string };
+    const lines = readFileSync(join(t.dir, 'state', 'events.jsonl'), 'utf8').split('\n');
+    expect(
+      createHash('sha256')
+        .update(lines[ledger.seq - 1]!)
+        .digest('hex'),
+    ).toBe(ledger.hash);
+    expect(lines.slice(0, ledger.seq).some((l) => l.includes('"event":"failed"'))).toBe(true);
     const sent = await waitFor(async () => (await notifyEvents(t)).find((e) => e.event === 'notify-sent'));
     expect(sent).toMatchObject({ agent: 'notify', details: { target: 'webhook', event: 'failed' } });
     // the secret path of the address never reaches events.jsonl

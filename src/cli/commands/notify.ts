@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { readProjectView } from '../../readmodel/view.js';
 import { appendEvent, type EventRecord } from '../../state/events.js';
+import { ledgerHead } from '../../state/ledger.js';
 import { attemptEvent, deliver, notification } from '../../supervisor/notify.js';
 import { openProject } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -27,7 +28,7 @@ export async function notify(options: NotifyOptions, io: Io): Promise<number> {
     }
   };
   record(test);
-  const note = notification(project.name, phase, test);
+  const note = notification(project.name, phase, test, ledgerHead(project.stateDir));
   const attempts = await deliver(spec, note);
   for (const attempt of attempts) record({ time: new Date().toISOString(), ...attemptEvent(note, attempt) });
   if (options.json) io.out(`${jsonText({ ok: attempts.every((a) => a.ok), notification: note, attempts })}\n`);

@@ -1,3 +1,6 @@
+import { checkLedgerTail } from '../../state/ledger-read.js';
+import type { LedgerBreak } from '../../state/ledger-verify.js';
+import type { SinkEvent } from '../../supervisor/event-sink.js';
 import { rememberProject } from '../../config/cache.js';
 import { acquirePidLock, releasePidLock } from '../../state/pidlock.js';
 import { eventSummary, type EventRecord } from '../../state/events.js';
@@ -67,6 +70,9 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   attempt('stale temp files', () => (removed = removeStaleTemps(project.stateDir)));
   // environment files of starts that never reached their launcher (a crash in between)
   attempt('stale environment files', () => void removeStaleEnvFiles(project.stateDir));
+  // the ledger's tail still chains and ends at the head last recorded: an edit or a cut since is said (and notified) once the start is recorded
+  let broken: LedgerBreak | null = null;
+  attempt('ledger', () => (broken = checkLedgerTail(project.stateDir)));
   // started again by its sh parent after a death: say so (a crash loop shows as a count in a row)
   const restart = io.env.AO_WATCHDOG_RESTART;
   const start: EventRecord = {
@@ -116,6 +122,7 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   });
   // through the watchdog's event sink: a full disk holds the line, [notify] hears of it once the phase is known
   dog.event(start);
+  if (broken) dog.event(ledgerBroken(broken));
 
   // pino is loaded here only: status and the CLI's other commands never pay for it
   const { pino, destination } = await import('pino');
@@ -183,4 +190,15 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
     logger.flush();
   }
   return 0;
+}
+
+/** The event of a ledger whose tail the watchdog's start found broken. */
+export function ledgerBroken(b: LedgerBreak): SinkEvent {
+  const where = `${b.file}${b.line > 0 ? `:${b.line}` : ''}${b.seq === null ? '' : ` (seq ${b.seq})`}`;
+  return {
+    agent: 'watchdog',
+    event: 'ledger-broken',
+    reason: `the ledger does not hold together at ${where}: ${b.message}; ao verify reads all of it`,
+    details: { kind: b.kind, file: b.file, line: b.line, seq: b.seq },
+  };
 }

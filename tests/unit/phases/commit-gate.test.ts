@@ -93,9 +93,9 @@ describe('stepPhase bound to commits: a pass lands first', () => {
     const step = stepPhase(project, claimed, journal, review, 3, facts([[A, { landed: true, from: B, to: A }]]));
     expect(step.moved).toBe(true);
     expect(step.events.map((e) => [e.event, e.details])).toEqual([
-      ['gate-pass', { sha: A }],
+      ['gate-pass', expect.objectContaining({ sha: A, phase: 'a', review_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) })],
       ['landed', { target: 'ao/accepted', from: B, to: A }],
-      ['phase-advance', { index: 2, count: 2 }],
+      ['phase-advance', expect.objectContaining({ index: 2, count: 2 })],
     ]);
     expect(step.state).toMatchObject({ index: 1, lastVerdict: { phase: 'a', sha: A, pass: true }, landed: { phase: 'a', sha: A, target: 'ao/accepted' } });
   });

@@ -37,7 +37,7 @@ describe('the event catalogue', () => {
 
   it('logs failures and errors at warn level', () => {
     const warned = Object.entries(EVENTS).filter(([, info]) => info.log === 'warn').map(([name]) => name).sort();
-    expect(warned).toEqual(['bad-file', 'config-error', 'failed', 'land-refused', 'notify-failed', 'paused', 'start-error', 'state-unwritable', 'sweep-failed']);
+    expect(warned).toEqual(['bad-file', 'config-error', 'failed', 'land-refused', 'ledger-broken', 'notify-failed', 'paused', 'start-error', 'state-unwritable', 'sweep-failed']);
     expect(eventInfo('toString')).toEqual({ tone: 'plain', log: 'info' });
   });
 });
