@@ -21,6 +21,9 @@ describe('the demo team with builder and adversary in worktrees', () => {
     expect((await t.ao('init', '--worktrees')).code).toBe(0);
     expect(readFileSync(join(t.dir, 'agents.toml'), 'utf8')).toMatch(/\[agents\.builder\]\nworkspace = "worktree"\n/);
     await initRepo(t.dir, 'main');
+    // ao check explains the gate before anything touches the repository
+    const check = await t.ao('check');
+    expect(check.stdout).toContain('gate: bound to commits: builder claims a commit on ao/builder, the verdict names it, and a pass lands it on ao/accepted');
     const before = await checkout(t.dir);
     const up = await t.ao('up');
     expect(up.code, up.stdout + up.stderr).toBe(0);

@@ -11,7 +11,8 @@ import { table } from '../format.js';
 import { webhookLabel } from '../../config/notify.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { jsonText } from '../../text/safe.js';
-import { problemLines, workspaceProblems } from '../../workspace/worktree.js';
+import { problemLines, workspaceProblems, worktreeAgents } from '../../workspace/worktree.js';
+import { commitGateOf } from '../../phases/commit-gate.js';
 
 export interface CheckOptions extends GlobalOptions {
   json?: boolean;
@@ -59,9 +60,14 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
     env: shownEnv(a.env),
     pass_env: a.passEnv ?? [],
   }));
+  const gate = commitGateOf(project);
+  const workspaces = {
+    worktrees: worktreeAgents(project.agents).map((a) => ({ agent: a.name, path: relative(project.dir, a.worktree.path), branch: a.worktree.branch })),
+    gate: gate ? { commits: true, builder: gate.builder, branch: gate.branch, target: gate.target } : { commits: false },
+  };
   if (options.json) {
     io.out(
-      `${jsonText({ ok: true, warnings, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases, launch, notify }, 2)}\n`,
+      `${jsonText({ ok: true, warnings, config: project.configFile, project: project.name, socket: project.tmuxSocket, session_prefix: project.sessionPrefix, state_dir: project.stateDir, phases, launch, notify, workspaces }, 2)}\n`,
     );
     return 0;
   }
@@ -80,6 +86,7 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
     const env = [...Object.entries(l.env).map(([k, v]) => `${k}=${v}`), ...l.pass_env.map((name) => `${name} (passed)`)];
     if (env.length > 0) io.out(`    env: ${env.join(' ')}\n`);
   }
+  io.out(workspaceLines(project));
   io.out(
     project.notify
       ? `\nnotify (\`ao notify test\` sends one):\n${describeNotify(project.notify)
@@ -88,6 +95,22 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
       : '\nnotify: off (no [notify] table)\n',
   );
   return 0;
+}
+
+/** Where the worktree agents work, and which gate the team has: explained before `ao up` touches the repository. */
+function workspaceLines(project: Project): string {
+  const agents = worktreeAgents(project.agents);
+  if (agents.length === 0) return '';
+  const gate = commitGateOf(project);
+  return [
+    '\nworkspaces (git worktrees of their own, made at the first start, kept until `ao workspaces remove`):',
+    ...agents.map((a) => `  ${a.name}: ${relative(project.dir, a.worktree.path)} on branch ${a.worktree.branch}`),
+    gate
+      ? `gate: bound to commits: ${gate.builder} claims a commit on ${gate.branch}, the verdict names it, and a pass lands it on ${gate.target} (fast-forward only)`
+      : 'gate: the classic lines (the builder works in the project folder)',
+  ]
+    .map((l) => `${l}\n`)
+    .join('');
 }
 
 const KICKOFF_NOTE: Record<KickoffMode, string> = {
