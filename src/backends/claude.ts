@@ -143,6 +143,8 @@ export const claude: Backend = {
   fellBack: claudeFellBack,
   usage: claudeUsage,
   conversations: claudeConversations,
+  // settings, logins, transcripts; ~/.claude.json its state (trust, onboarding), rewritten in place
+  ownFiles: { dirs: ['.claude'], files: ['.claude.json', '.claude.json.backup'] },
   credentials: {
     env: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'],
     files: ['.claude/.credentials.json'],

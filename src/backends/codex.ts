@@ -117,5 +117,6 @@ export const codex: Backend = {
   dialog: codexDialog,
   trouble: codexTrouble,
   usage: codexUsage,
+  ownFiles: { dirs: ['.codex'], files: [] },
   credentials: { env: ['OPENAI_API_KEY', 'CODEX_API_KEY'], files: ['.codex/auth.json'] },
 };

@@ -89,6 +89,12 @@ export interface Backend {
   conversations?: ConversationSupport;
   /** where its CLI finds credentials, for `ao doctor`: any of these variables, or any of these login files under HOME */
   credentials?: { env: readonly string[]; files: readonly string[] };
+  /**
+   * what its CLI keeps for itself under HOME (relative paths): the only files
+   * of HOME a sandboxed agent may write (`sandbox = "bwrap"`); folders are made
+   * before its start when missing, files are bound only where they exist
+   */
+  ownFiles?: { dirs: readonly string[]; files: readonly string[] };
 }
 
 export type DialogName = 'folder trust' | 'tool permission' | 'api key' | 'question';

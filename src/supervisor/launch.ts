@@ -13,6 +13,8 @@ import type { SessionSpec } from '../tmux/client.js';
 import { layout } from '../state/layout.js';
 import type { FallbackState } from '../state/agents.js';
 import { fallbackPolicyOf, runModel } from './fallback.js';
+import { bwrapArgv, type SandboxFacts } from '../sandbox/bwrap.js';
+import { findBwrap, sandboxFacts, sandboxRefusal } from '../sandbox/host.js';
 
 export interface LaunchPlan {
   agent: AgentSpec;
@@ -30,6 +32,8 @@ export interface LaunchPlan {
   /** the conversation it begins or continues (AgentRecord.sessionId, resumedRun), or null */
   conversation: { id: string; resume: boolean } | null;
   session: SessionSpec;
+  /** its sandbox (`sandbox = "bwrap"`): what its start makes and checks before the pane starts, null when it has none */
+  sandbox: SandboxFacts | null;
 }
 
 /** A session prefix given from outside (a fleet.toml's, as AO_SESSION_PREFIX) is handed on, so the watchdog and the agents' own `ao` calls keep it. */
@@ -111,6 +115,14 @@ export function viaEnvFile(program: readonly string[], envFile: string, options:
   return ['sh', '-c', CLEAN_START, name, `${read}; ${script}`, envFile, ...args];
 }
 
+/** The facts of a sandboxed agent's command line; no bubblewrap to run is no start (never one unsandboxed). */
+function sandboxOf(project: Project, agent: AgentSpec, env: NodeJS.ProcessEnv): SandboxFacts {
+  const bwrap = findBwrap(env);
+  if (bwrap === null)
+    throw new Error(sandboxRefusal(agent.name, env.AO_BWRAP ? `bubblewrap not found at AO_BWRAP=${env.AO_BWRAP}` : 'bubblewrap (bwrap) is not on PATH'));
+  return sandboxFacts(project, agent, env, bwrap);
+}
+
 /**
  * The conversation of a start: with `resume` on and a backend that keeps
  * conversations, the one recorded (continued) or a new one of ao's choosing.
@@ -139,9 +151,11 @@ export function planLaunch(
   const model = runModel(own, fallback);
   const file = layout.kickoff(project.stateDir, agent.name);
   const conversation = conversationOf(agent, sessionId);
+  const sandbox = agent.sandbox ? sandboxOf(project, agent, env) : null;
+  const wrap = (inner: string[]): string[] => (sandbox ? bwrapArgv(project, agent, sandbox, inner) : inner);
   const argv =
     agent.kind === 'service'
-      ? [agent.command ?? 'true', ...agent.args]
+      ? wrap([agent.command ?? 'true', ...agent.args])
       : withFormatter(
           project.stateDir,
           agent,
@@ -157,6 +171,8 @@ export function planLaunch(
             signalFile: signalFile(project.stateDir, agent.name),
           }),
           entry,
+          process.execPath,
+          wrap,
         );
   const masked = maskedNames(agent);
   // a watchdog that came back while agents.toml was broken runs on the state folder's copy, which keeps no values
@@ -195,6 +211,7 @@ export function planLaunch(
       AO_INBOX: paths.inbox,
     },
     envFile,
+    sandbox,
     session: {
       name: agent.session,
       owner: project.configFile,

@@ -23,6 +23,7 @@ import type { EventAction } from './decide.js';
 import { startSession } from './executor.js';
 import { planLaunch, type LaunchPlan } from './launch.js';
 import { prepareWorkspace } from '../workspace/worktree.js';
+import { bwrapProblem, prepareSandbox, sandboxRefusal } from '../sandbox/host.js';
 import { inboxSize } from './mail.js';
 import { timingsOf } from './observe.js';
 import { logOffset } from './read-trouble.js';
@@ -115,6 +116,12 @@ export async function makeStart(ctx: StartContext, start: PlannedStart): Promise
     // its own worktree made, or checked: a broken one is no start (src/workspace/)
     await prepareWorkspace(ctx.project, agent);
     ensureFolder(plan.session.cwd);
+    // never unsandboxed: a bubblewrap that cannot make its namespaces here is no start (the record says error)
+    if (plan.sandbox) {
+      const problem = bwrapProblem(ctx.env);
+      if (problem) throw new Error(sandboxRefusal(agent.name, problem));
+      prepareSandbox(ctx.project, agent, plan.sandbox);
+    }
     await startSession(ctx.tmux, plan, { pane: request.pane, respawn: request.respawn ?? false, previousRun: before.runId });
   } catch (error) {
     return failed(ctx, agent.name, record, before, error);

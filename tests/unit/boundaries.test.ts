@@ -52,8 +52,9 @@ const PROCESS = new Set(['child_process', 'node:child_process', 'execa']);
 
 const uiBreaks = (i: Import): boolean => i.file.startsWith('ui/') && (FS.has(i.target) || i.target.startsWith('cli/'));
 // stream/run.ts is one other: `ao format-stream`, a pane's program, runs the agent CLI as its own child;
-// workspace/git.ts the other: the one port through which ao runs git
-const spawnBreaks = (i: Import): boolean => !i.file.startsWith('tmux/') && i.file !== 'stream/run.ts' && i.file !== 'workspace/git.ts' && PROCESS.has(i.target);
+// workspace/git.ts another: the one port through which ao runs git; sandbox/host.ts the last: its bubblewrap probe
+const spawnBreaks = (i: Import): boolean =>
+  !i.file.startsWith('tmux/') && !['stream/run.ts', 'workspace/git.ts', 'sandbox/host.ts'].includes(i.file) && PROCESS.has(i.target);
 
 // the state files sit under everything that decides: they import only config's types
 const stateBreaks = (i: Import): boolean => i.file.startsWith('state/') && /^(phases|supervisor|cli|ui|tmux|backends|demo|readmodel|coord)\//.test(i.target);

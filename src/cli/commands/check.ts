@@ -12,6 +12,8 @@ import { webhookLabel } from '../../config/notify.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { jsonText } from '../../text/safe.js';
 import { problemLines, workspaceProblems } from '../../workspace/worktree.js';
+import { bwrapArgv } from '../../sandbox/bwrap.js';
+import { bwrapProblem, findBwrap, sandboxFacts } from '../../sandbox/host.js';
 
 export interface CheckOptions extends GlobalOptions {
   json?: boolean;
@@ -27,6 +29,13 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
   problems.push(...problemLines(await workspaceProblems(project, enabled)).map((line) => new ConfigError(project.configFile, line)));
   if (problems.length > 0) throw ConfigError.all(problems);
   const warnings = configWarnings(project);
+  // a sandboxed agent is never started unsandboxed: say now what `ao up` would refuse
+  const sandboxed = enabled.filter((a) => a.sandbox);
+  const sandboxProblem = sandboxed.length > 0 ? bwrapProblem(io.env) : null;
+  if (sandboxProblem)
+    warnings.push(
+      `${sandboxed.map((a) => a.name).join(', ')}: sandbox = "bwrap", and no sandbox can be made here: ${sandboxProblem}; ao up refuses to start them`,
+    );
   for (const warning of warnings) io.err(`warning: ${warning}\n`);
   const phases = project.phases.map((phase, index) => ({
     id: phase.id,
@@ -58,6 +67,8 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
     kickoff: a.kickoff,
     env: shownEnv(a.env),
     pass_env: a.passEnv ?? [],
+    // what a start runs it in: bubblewrap's own command line, the agent's after `--`
+    sandbox: a.sandbox ? sandboxLine(project, a, io.env) : null,
   }));
   if (options.json) {
     io.out(
@@ -79,6 +90,7 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
     io.out(`  ${l.name}: ${l.argv.map(shellQuote).join(' ')}${KICKOFF_NOTE[l.kickoff]}\n`);
     const env = [...Object.entries(l.env).map(([k, v]) => `${k}=${v}`), ...l.pass_env.map((name) => `${name} (passed)`)];
     if (env.length > 0) io.out(`    env: ${env.join(' ')}\n`);
+    if (l.sandbox) io.out(`    sandbox: ${l.sandbox.map(shellQuote).join(' ')} …\n`);
   }
   io.out(
     project.notify
@@ -104,6 +116,11 @@ function launchLine(project: Project, agent: AgentSpec): string[] {
   const model = phase ? modelFor(project, agent, phase) : null;
   const fallbackModel = phase ? fallbackModelFor(project, agent, phase) : null;
   return getBackend(agent.backend).argv({ agent, model, fallbackModel, kickoffFile: '<kickoff file>', kickoff: agent.kickoff, aoEntry: 'ao' });
+}
+
+/** A sandboxed agent's bubblewrap command line up to `--` (bubblewrap looked up as a start does; a start refuses where it is missing). */
+function sandboxLine(project: Project, agent: AgentSpec, env: NodeJS.ProcessEnv): string[] {
+  return bwrapArgv(project, agent, sandboxFacts(project, agent, env, findBwrap(env) ?? 'bwrap'), []);
 }
 
 /** What [notify] sends and where, for `ao check` and `ao notify`: a webhook shown by its host only (its path is a secret). */
