@@ -197,7 +197,8 @@ describe('without bubblewrap', () => {
     const t = team(
       'sandbox-none',
       {
-        'agents.toml': '[defaults]\nbackend = "shell"\n\n[agents.builder]\nkind = "persistent"\nsandbox = "bwrap"\ncommand = "sleep"\nargs = ["100000"]\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
+        'agents.toml':
+          '[defaults]\nbackend = "shell"\n\n[agents.builder]\nkind = "persistent"\nsandbox = "bwrap"\ncommand = "sleep"\nargs = ["100000"]\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
         'prompts/kickoff.md': 'go\n',
         'phases/one.md': '# one\n',
       },
@@ -205,7 +206,9 @@ describe('without bubblewrap', () => {
     );
     const up = await t.ao('up');
     expect(up.code).toBe(2);
-    expect(up.stderr).toMatch(/agent builder has sandbox = "bwrap" and ao never starts it unsandboxed: bubblewrap not found at AO_BWRAP=\/nonexistent\/bwrap; install bubblewrap/);
+    expect(up.stderr).toMatch(
+      /agent builder has sandbox = "bwrap" and ao never starts it unsandboxed: bubblewrap not found at AO_BWRAP=\/nonexistent\/bwrap; install bubblewrap/,
+    );
     expect(await serverRunning(t.socket)).toBe(false);
     const doctor = await t.ao('doctor', '--json');
     const check = (JSON.parse(doctor.stdout) as { checks: { check: string; status: string }[] }).checks.find((c) => c.check === 'sandbox (bubblewrap)');

@@ -154,7 +154,10 @@ describe('planStart then makeStart (the sweep writes between them)', () => {
     for (const bwrap of [join(dir, 'no-bwrap'), '/bin/false']) {
       const { tmux, asked } = fakeTmux(null);
       const record = ranBefore();
-      const outcome = await startAgent({ ...context(tmux, []), env: { AO_BWRAP: bwrap, PATH: process.env.PATH } }, sandboxed, record, { by: 'watchdog', restart: true });
+      const outcome = await startAgent({ ...context(tmux, []), env: { AO_BWRAP: bwrap, PATH: process.env.PATH } }, sandboxed, record, {
+        by: 'watchdog',
+        restart: true,
+      });
       expect(outcome.ok).toBe(false);
       expect(asked).not.toContain('new-session');
       expect(record).toMatchObject({ iteration: 4, condition: 'error' });
