@@ -143,8 +143,11 @@ export const claude: Backend = {
   fellBack: claudeFellBack,
   usage: claudeUsage,
   conversations: claudeConversations,
-  // settings, logins, transcripts; ~/.claude.json its state (trust, onboarding), rewritten in place
-  ownFiles: { dirs: ['.claude'], files: ['.claude.json', '.claude.json.backup'] },
+  // settings, logins, transcripts
+  ownFiles: { dirs: ['.claude'], files: [] },
+  // its state (trust, onboarding) is ~/.claude.json, which it rewrites through a lock folder and a temp beside it:
+  // in a read-only HOME it keeps it in ~/.claude instead (CLAUDE_CONFIG_DIR), started from a copy of ~/.claude.json
+  sandboxed: { env: { CLAUDE_CONFIG_DIR: '.claude' }, seed: [['.claude.json', '.claude/.claude.json']] },
   credentials: {
     env: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'],
     files: ['.claude/.credentials.json'],

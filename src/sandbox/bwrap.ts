@@ -25,12 +25,16 @@ export type Mount =
 export interface SandboxFacts {
   /** the bubblewrap program, absolute */
   bwrap: string;
+  /** a sandbox can be made inside this one (a CLI's own); as root it cannot */
+  nested: boolean;
   /** the agent's HOME (its own env's, else ao's) */
   home: string;
   /** what its backend keeps under HOME, relative (Backend.ownFiles) */
   ownFiles: { dirs: readonly string[]; files: readonly string[] };
   /** which of those files exist (a file is bound only where it is) */
   existing: ReadonlySet<string>;
+  /** files its CLI keeps elsewhere in a sandbox, copied there once before its start (HOME-relative from, to: Backend.sandboxed) */
+  seed: readonly (readonly [string, string])[];
   /** where ao's tmux server and the user's session services listen (their sockets run anything outside): hidden */
   hidden: readonly string[];
   /** the project's git folder when it has one (`.git`): a worktree agent commits through it */

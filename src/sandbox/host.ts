@@ -5,7 +5,7 @@
  * port through which ao runs bubblewrap itself.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, copyFileSync, existsSync, lstatSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { getBackend } from '../backends/index.js';
@@ -56,6 +56,28 @@ export function bwrapProblem(env: NodeJS.ProcessEnv): string | null {
   return null;
 }
 
+let nested: { bwrap: string; works: boolean } | null = null;
+
+/**
+ * Whether a sandbox can be made inside one of ao's (a CLI's own, such as
+ * Codex's): as an unprivileged user it can; as root with capabilities dropped
+ * it cannot. Probed once per process and bubblewrap.
+ */
+export function nestedSandboxWorks(bwrap: string): boolean {
+  if (nested?.bwrap === bwrap) return nested.works;
+  const inner = [bwrap, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', 'true'];
+  const probe = spawnSync(
+    bwrap,
+    ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', '--die-with-parent', '--cap-drop', 'ALL', '--', ...inner],
+    {
+      stdio: 'ignore',
+      timeout: 10_000,
+    },
+  );
+  nested = { bwrap, works: probe.status === 0 };
+  return nested.works;
+}
+
 const firstLine = (text: string | null): string => (text ?? '').trim().split('\n')[0] || 'no output';
 
 /** The refusal of a sandboxed agent's start, naming the agent, the cause and the fix. */
@@ -69,19 +91,44 @@ export const homeOf = (agent: AgentSpec, env: NodeJS.ProcessEnv): string => agen
 /** The facts of this machine the agent's command line is built from (bwrap: found by findBwrap). */
 export function sandboxFacts(project: Pick<Project, 'dir' | 'tmuxSocket'>, agent: AgentSpec, env: NodeJS.ProcessEnv, bwrap: string): SandboxFacts {
   const home = homeOf(agent, env);
-  const ownFiles = (agent.kind === 'service' ? undefined : getBackend(agent.backend).ownFiles) ?? { dirs: [], files: [] };
+  const backend = agent.kind === 'service' ? undefined : getBackend(agent.backend);
+  const ownFiles = backend?.ownFiles ?? { dirs: [], files: [] };
+  // a seed whose variable the agent sets itself is no longer where its CLI looks
+  const seed = Object.keys(sandboxEnv(agent, home)).length > 0 ? (backend?.sandboxed?.seed ?? []) : [];
   const uid = process.getuid?.() ?? 0;
   // tmux's socket folder (its server runs whatever a client asks, outside any sandbox), the user's session bus and agents
   const hidden = [join(env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`), env.XDG_RUNTIME_DIR || `/run/user/${uid}`].filter((path) => isDir(path));
   const gitDir = join(project.dir, '.git');
   return {
     bwrap,
+    nested: nestedSandboxWorks(bwrap),
     home,
     ownFiles,
     existing: new Set(ownFiles.files.map((file) => join(home, file)).filter((path) => existsSync(path))),
+    seed,
     hidden,
     gitDir: isDir(gitDir) ? gitDir : null,
   };
+}
+
+/** A CLI's file copied where its sandboxed runs keep it, once: what is there already is its own and stays. */
+function seedOnce(from: string, to: string): void {
+  if (existsSync(to) || !existsSync(from) || !lstatSync(from).isFile()) return;
+  copyFileSync(from, to, constants.COPYFILE_EXCL);
+  chmodSync(to, 0o600);
+}
+
+/**
+ * The environment a sandboxed agent's CLI gets (Backend.sandboxed), under its
+ * own env, which wins: an agent that sets CLAUDE_CONFIG_DIR itself keeps it.
+ */
+export function sandboxEnv(agent: AgentSpec, home: string): Record<string, string> {
+  const spec = agent.kind === 'service' ? undefined : getBackend(agent.backend).sandboxed;
+  return Object.fromEntries(
+    Object.entries(spec?.env ?? {})
+      .filter(([name]) => agent.env[name] === undefined)
+      .map(([name, rel]) => [name, join(home, rel)]),
+  );
 }
 
 function isDir(path: string): boolean {
@@ -110,5 +157,6 @@ export function prepareSandbox(
     createOwn(file);
   }
   for (const dir of facts.ownFiles.dirs) mkdirSync(join(facts.home, dir), { recursive: true, mode: DIR_MODE });
+  for (const [from, to] of facts.seed) seedOnce(join(facts.home, from), join(facts.home, to));
   if (facts.gitDir) mkdirSync(join(facts.gitDir, 'hooks'), { recursive: true, mode: 0o755 });
 }

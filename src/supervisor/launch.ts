@@ -14,7 +14,7 @@ import { layout } from '../state/layout.js';
 import type { FallbackState } from '../state/agents.js';
 import { fallbackPolicyOf, runModel } from './fallback.js';
 import { bwrapArgv, type SandboxFacts } from '../sandbox/bwrap.js';
-import { findBwrap, sandboxFacts, sandboxRefusal } from '../sandbox/host.js';
+import { findBwrap, sandboxEnv, sandboxFacts, sandboxRefusal } from '../sandbox/host.js';
 
 export interface LaunchPlan {
   agent: AgentSpec;
@@ -161,6 +161,7 @@ export function planLaunch(
           agent,
           getBackend(agent.backend).argv({
             agent,
+            outerSandbox: sandbox !== null && !sandbox.nested,
             model,
             // on its own model, the CLI may move to the fallback itself where it can (Claude's --fallback-model)
             fallbackModel: model === own.model ? (policy?.model ?? null) : null,
@@ -193,6 +194,8 @@ export function planLaunch(
     env: {
       LANG: 'C.UTF-8',
       ...passedEnv(env, agent.passEnv),
+      // where its CLI keeps its state in a read-only HOME (Backend.sandboxed)
+      ...(sandbox ? sandboxEnv(agent, sandbox.home) : {}),
       ...agent.env,
       AO_PROJECT_DIR: project.dir,
       AO_CONFIG: project.configFile,

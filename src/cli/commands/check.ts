@@ -13,7 +13,7 @@ import type { GlobalOptions, Io } from '../io.js';
 import { jsonText } from '../../text/safe.js';
 import { problemLines, workspaceProblems } from '../../workspace/worktree.js';
 import { bwrapArgv } from '../../sandbox/bwrap.js';
-import { bwrapProblem, findBwrap, sandboxFacts } from '../../sandbox/host.js';
+import { bwrapProblem, findBwrap, nestedSandboxWorks, sandboxFacts } from '../../sandbox/host.js';
 
 export interface CheckOptions extends GlobalOptions {
   json?: boolean;
@@ -63,12 +63,13 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
   // env values are the agent's secrets: that they are set, never what they are
   const launch = project.agents.map((a) => ({
     name: a.name,
-    argv: launchLine(project, a),
+    argv: launchLine(project, a, a.sandbox ? outerSandboxArgs(a, io.env).length > 0 : false),
     kickoff: a.kickoff,
     env: shownEnv(a.env),
     pass_env: a.passEnv ?? [],
     // what a start runs it in: bubblewrap's own command line, the agent's after `--`
     sandbox: a.sandbox ? sandboxLine(project, a, io.env) : null,
+    outer_sandbox: a.sandbox ? outerSandboxArgs(a, io.env) : [],
   }));
   if (options.json) {
     io.out(
@@ -91,6 +92,10 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
     const env = [...Object.entries(l.env).map(([k, v]) => `${k}=${v}`), ...l.pass_env.map((name) => `${name} (passed)`)];
     if (env.length > 0) io.out(`    env: ${env.join(' ')}\n`);
     if (l.sandbox) io.out(`    sandbox: ${l.sandbox.map(shellQuote).join(' ')} …\n`);
+    if (l.outer_sandbox.length > 0)
+      io.out(
+        `    its CLI's own sandbox cannot be made inside bubblewrap here: ao passes ${l.outer_sandbox.join(' ')}, and its bubblewrap sandbox confines it\n`,
+      );
   }
   io.out(
     project.notify
@@ -110,17 +115,24 @@ const KICKOFF_NOTE: Record<KickoffMode, string> = {
 };
 
 /** The program and arguments ao runs for an agent (the model of the first phase), before the kickoff. */
-function launchLine(project: Project, agent: AgentSpec): string[] {
+function launchLine(project: Project, agent: AgentSpec, outerSandbox: boolean): string[] {
   if (agent.kind === 'service') return [agent.command ?? 'true', ...agent.args];
   const phase = project.phases[0] ?? null;
   const model = phase ? modelFor(project, agent, phase) : null;
   const fallbackModel = phase ? fallbackModelFor(project, agent, phase) : null;
-  return getBackend(agent.backend).argv({ agent, model, fallbackModel, kickoffFile: '<kickoff file>', kickoff: agent.kickoff, aoEntry: 'ao' });
+  return getBackend(agent.backend).argv({ agent, outerSandbox, model, fallbackModel, kickoffFile: '<kickoff file>', kickoff: agent.kickoff, aoEntry: 'ao' });
 }
 
 /** A sandboxed agent's bubblewrap command line up to `--` (bubblewrap looked up as a start does; a start refuses where it is missing). */
 function sandboxLine(project: Project, agent: AgentSpec, env: NodeJS.ProcessEnv): string[] {
   return bwrapArgv(project, agent, sandboxFacts(project, agent, env, findBwrap(env) ?? 'bwrap'), []);
+}
+
+/** What a sandboxed agent's command line gains where its CLI's own sandbox cannot be made inside ao's (Backend.outerSandbox). */
+function outerSandboxArgs(agent: AgentSpec, env: NodeJS.ProcessEnv): string[] {
+  const bwrap = findBwrap(env);
+  if (agent.kind === 'service' || bwrap === null || nestedSandboxWorks(bwrap)) return [];
+  return getBackend(agent.backend).outerSandbox?.(agent) ?? [];
 }
 
 /** What [notify] sends and where, for `ao check` and `ao notify`: a webhook shown by its host only (its path is a secret). */

@@ -6,9 +6,11 @@ import { agentSpec, phaseSpec, projectOf } from '../../helpers/builders.js';
 
 const facts = (over: Partial<SandboxFacts> = {}): SandboxFacts => ({
   bwrap: '/usr/bin/bwrap',
+  nested: true,
   home: '/home/u',
   ownFiles: { dirs: ['.claude'], files: ['.claude.json', '.claude.json.backup'] },
   existing: new Set(['/home/u/.claude.json']),
+  seed: [],
   hidden: ['/run/user/1000', '/tmp/tmux-1000'],
   gitDir: '/p/.git',
   ...over,
