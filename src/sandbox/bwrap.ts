@@ -25,7 +25,7 @@ export type Mount =
 export interface SandboxFacts {
   /** the bubblewrap program, absolute */
   bwrap: string;
-  /** a sandbox can be made inside this one (a CLI's own); as root it cannot */
+  /** a sandbox can be made inside this one (a CLI's own); as root it cannot. Probed only for a CLI that makes one */
   nested: boolean;
   /** the agent's HOME (its own env's, else ao's) */
   home: string;

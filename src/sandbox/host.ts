@@ -101,7 +101,8 @@ export function sandboxFacts(project: Pick<Project, 'dir' | 'tmuxSocket'>, agent
   const gitDir = join(project.dir, '.git');
   return {
     bwrap,
-    nested: nestedSandboxWorks(bwrap),
+    // probed only for a CLI that would make a sandbox of its own (Backend.outerSandbox)
+    nested: backend?.outerSandbox ? nestedSandboxWorks(bwrap) : true,
     home,
     ownFiles,
     existing: new Set(ownFiles.files.map((file) => join(home, file)).filter((path) => existsSync(path))),
