@@ -2,8 +2,9 @@
  * The real agent CLIs (installed from npm, pinned in tests/helpers/clis.ts) in
  * their bubblewrap sandboxes (issue 24, item 5), started by `ao up` with the
  * watchdog on a private tmux socket against their loopback stand-ins: a Claude
- * Code, a Codex and a Gemini CLI loop each complete two iterations (the
- * phase's max_iterations), one of them calling its shell tool inside; a
+ * Code, a Codex, a Gemini CLI and an opencode loop each complete two
+ * iterations (the phase's max_iterations), the second calling its shell tool
+ * inside, which writes into the workspace; a
  * sandboxed Claude Code TUI waits at its folder-trust dialog with no keystroke
  * from ao, and once a person accepts, records the trust (in ~/.claude.json,
  * which its sandbox lets it write) and gets its kickoff. Each time, what its
@@ -37,6 +38,7 @@ const LOOPS: LoopCase[] = [
   { cli: 'claude', start: startAnthropic, texts: anthropicUserTexts, args: ['--allowedTools', 'Bash'], toolOutput: /tool-output-line/ },
   { cli: 'codex', start: startOpenAI, texts: openaiUserTexts, args: ['--skip-git-repo-check'], toolOutput: /^ {2}↳ tool-output-line$/m },
   { cli: 'gemini', start: startGemini, texts: geminiUserTexts, args: ['--yolo'], toolOutput: /tool-output-line/ },
+  { cli: 'opencode', start: startAnthropic, texts: anthropicUserTexts, args: [], toolOutput: /tool-output-line/ },
 ];
 
 function loopToml(c: LoopCase, bin: string, env: Record<string, string>): string {
