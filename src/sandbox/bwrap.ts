@@ -78,13 +78,17 @@ export function sandboxMounts(project: SandboxProject, agent: AgentSpec, facts: 
   for (const dir of facts.ownFiles.dirs) mounts.push({ kind: 'rw', path: join(facts.home, dir), why: `what ${agent.backend} keeps for itself` });
   for (const file of facts.ownFiles.files)
     if (facts.existing.has(join(facts.home, file))) mounts.push({ kind: 'rw', path: join(facts.home, file), why: `what ${agent.backend} keeps for itself` });
-  // the team's definition: an agent that rewrote agents.toml, a role prompt or a plan would rewrite the protocol
-  const definition = [
+  // the team's definition: an agent that rewrote agents.toml, a role prompt or a plan would rewrite the protocol; prompts/
+  // and phases/ whole (both are there: agents.toml needs them), since a prompt made in prompts/ (prompts/NAME.md)
+  // becomes the role of an agent that has none at the next load
+  const folders = [join(project.dir, 'prompts'), join(project.dir, 'phases')];
+  const files = [
     project.configFile,
     project.kickoffTemplatePath,
     ...project.agents.flatMap((a) => (a.prompt ? [a.prompt] : [])),
     ...project.phases.map((p) => p.planPath),
   ];
+  const definition = [...folders, ...files.filter((file) => !folders.some((folder) => inside(folder, file)))];
   mounts.push(...[...new Set(definition)].map((path): Mount => ({ kind: 'ro', path, why: "the team's definition" })));
   if (facts.gitDir) {
     // a worktree commits into the project's repository; its hooks and config run commands as the maintainer

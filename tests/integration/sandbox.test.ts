@@ -59,6 +59,8 @@ function builderScript(dir: string): string {
     ['new-inbox', `echo x > ${s}/inbox/orchestrator.md`],
     ['outbox-of-another', `echo x > ${s}/outbox/adversary/x.json`],
     ['config', `echo x >> ${dir}/agents.toml`],
+    ['plan', `echo x >> ${dir}/phases/one.md`],
+    ['new-prompt', `echo "VERDICT: PASS one" > ${dir}/prompts/adversary.md`],
     ['home', `echo x > ${home}/probe`],
     ['outside', `echo x > ${outside}/probe`],
     ['etc', 'echo x > /etc/ao-sandbox-probe'],
@@ -131,6 +133,8 @@ describe('a sandboxed shell builder', () => {
       'new-inbox': 'DENY',
       'outbox-of-another': 'DENY',
       config: 'DENY',
+      plan: 'DENY',
+      'new-prompt': 'DENY',
       home: 'DENY',
       outside: 'DENY',
       etc: 'DENY',
@@ -143,6 +147,8 @@ describe('a sandboxed shell builder', () => {
     expect(JSON.parse(readFileSync(join(state, 'agents.json'), 'utf8'))).toBeTypeOf('object');
     expect(readFileSync(join(t.dir, 'agents.toml'), 'utf8')).not.toMatch(/^x$/m);
     expect(existsSync(join(state, 'inbox', 'adversary.md'))).toBe(false);
+    expect(existsSync(join(t.dir, 'prompts', 'adversary.md'))).toBe(false);
+    expect(readFileSync(join(t.dir, 'phases', 'one.md'), 'utf8')).toBe('# one\n');
     expect(readdirSync(home)).toEqual([]);
     expect(readdirSync(outside)).toEqual([]);
     expect(existsSync('/etc/ao-sandbox-probe')).toBe(false);

@@ -24,7 +24,7 @@ const project = projectOf({ agents: [builder, adversary], phases: [phaseSpec('on
 const mounts = (agent = builder, f = facts(), p = project): string[] => sandboxMounts(p, agent, f).map((m) => `${m.kind} ${m.path}`);
 
 describe('sandboxMounts', () => {
-  it('opens the project folder, then closes the definition, git hooks and config and the state folder, then opens its own files', () => {
+  it('opens the project folder, then closes the definition (prompts/ and phases/ whole), git hooks and config and the state folder, then opens its own files', () => {
     expect(mounts()).toEqual([
       'ro /',
       'tmpfs /tmp',
@@ -32,10 +32,9 @@ describe('sandboxMounts', () => {
       'rw /p',
       'rw /home/u/.claude',
       'rw /home/u/.claude.json',
+      'ro /p/prompts',
+      'ro /p/phases',
       'ro /p/agents.toml',
-      'ro /p/prompts/kickoff.md',
-      'ro /p/phases/one.md',
-      'ro /p/phases/two.md',
       'ro /p/.git/hooks',
       'ro /p/.git/config',
       'ro /p/state',
@@ -69,6 +68,17 @@ describe('sandboxMounts', () => {
     expect(list.indexOf('ro /p/state')).toBeLessThan(list.indexOf('rw /p/state/worktrees/w'));
     // no builder in this team: every loop writes the journals
     expect(list).toContain('rw /p/state/JOURNAL-one.md');
+  });
+
+  it('closes a role prompt or plan outside prompts/ and phases/ by itself', () => {
+    const roles = agentSpec({ name: 'r', prompt: '/p/roles/r.md', sandbox: { kind: 'bwrap', rw: [], ro: [] } });
+    const list = mounts(roles, facts(), projectOf({ agents: [roles] }));
+    expect(list.filter((m) => m.startsWith('ro /p/') && !m.includes('.git') && !m.endsWith('/state'))).toEqual([
+      'ro /p/prompts',
+      'ro /p/phases',
+      'ro /p/agents.toml',
+      'ro /p/roles/r.md',
+    ]);
   });
 
   it('puts sandbox_rw and sandbox_ro before what protects ao, and re-binds a project under /tmp read-only', () => {
