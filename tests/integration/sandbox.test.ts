@@ -6,6 +6,7 @@
  * stopping it ends everything in its sandbox; and without bubblewrap nothing
  * starts.
  */
+import { execa } from 'execa';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -198,6 +199,43 @@ describe('a sandboxed shell builder', () => {
     const down = await t.ao('down');
     expect(down.code, down.stderr).toBe(0);
     await waitFor(async () => sandboxPids(t.socket, 'adversary').length + sandboxPids(t.socket, 'builder').length === 0, 10_000);
+  });
+});
+
+describe('a sandboxed agent in its own worktree', () => {
+  it('commits on its branch through the repository, and writes neither the project folder nor git hooks', async () => {
+    const git = (cwd: string, ...args: string[]) => execa('git', ['-C', cwd, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args]);
+    // inside: a commit in its worktree, then what it must not write; each as OK or DENY in its worktree's tried.txt
+    const script = [
+      'git -c user.name=b -c user.email=b@example.com commit -q --allow-empty -m "from the sandbox" && echo "OK commit" >> tried.txt || echo "DENY commit" >> tried.txt',
+      'if (echo x > "$AO_PROJECT_DIR/README.md") 2>/dev/null; then echo "OK project" >> tried.txt; else echo "DENY project" >> tried.txt; fi',
+      'if (echo x > "$AO_PROJECT_DIR/.git/hooks/post-commit") 2>/dev/null; then echo "OK hook" >> tried.txt; else echo "DENY hook" >> tried.txt; fi',
+      'if (echo x >> "$AO_PROJECT_DIR/.git/config") 2>/dev/null; then echo "OK git-config" >> tried.txt; else echo "DENY git-config" >> tried.txt; fi',
+      'echo done >> tried.txt',
+      'exec sleep 100000',
+    ].join('\n');
+    const t = team(
+      'sandbox-wt',
+      {
+        'agents.toml': `[defaults]\nbackend = "shell"\n\n[agents.builder]\nkind = "persistent"\nworkspace = "worktree"\nsandbox = "bwrap"\ncommand = "sh"\nargs = ["-c", ${JSON.stringify(script)}]\n\n[[phases]]\nid = "one"\nplan = "one.md"\n`,
+        'prompts/kickoff.md': 'go\n',
+        'phases/one.md': '# one\n',
+        '.gitignore': 'state/\n',
+        'README.md': 'hello\n',
+      },
+      { teardown: 'afterTest' },
+    );
+    await git(t.dir, 'init', '-q', '-b', 'trunk');
+    await git(t.dir, 'add', '-A');
+    await git(t.dir, 'commit', '-q', '-m', 'start');
+    const up = await t.ao('up');
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    const out = join(t.dir, 'state', 'worktrees', 'builder', 'tried.txt');
+    await waitFor(async () => existsSync(out) && readFileSync(out, 'utf8').includes('done'), 20_000);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toEqual(['OK commit', 'DENY project', 'DENY hook', 'DENY git-config', 'done']);
+    expect((await git(t.dir, 'log', '-1', '--format=%s', 'ao/builder')).stdout).toBe('from the sandbox');
+    expect(readFileSync(join(t.dir, 'README.md'), 'utf8')).toBe('hello\n');
+    expect(existsSync(join(t.dir, '.git', 'hooks', 'post-commit'))).toBe(false);
   });
 });
 
