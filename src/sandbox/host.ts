@@ -46,15 +46,27 @@ function executable(path: string): boolean {
  * `bwrap --ro-bind / / true` failing as the agent's user with its environment
  * (a kernel that refuses unprivileged user namespaces, a seccomp filter).
  */
-export function bwrapProblem(env: NodeJS.ProcessEnv): string | null {
+export function bwrapProblem(env: NodeJS.ProcessEnv, now = Date.now()): string | null {
   const bwrap = findBwrap(env);
   if (bwrap === null) return env.AO_BWRAP ? `bubblewrap not found at AO_BWRAP=${env.AO_BWRAP}` : 'bubblewrap (bwrap) is not on PATH';
+  if (probed?.bwrap === bwrap && now - probed.at < PROBE_KEPT_MS) return null;
   const probe = spawnSync(bwrap, ['--ro-bind', '/', '/', 'true'], { env, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'ignore', 'pipe'] });
   if (probe.error) return `${bwrap} could not run: ${probe.error.message}`;
   if (probe.status !== 0)
     return `\`${bwrap} --ro-bind / / true\` failed (${probe.status === null ? `signal ${probe.signal}` : `exit ${probe.status}`}): ${firstLine(probe.stderr)}`;
+  probed = { bwrap, at: now };
   return null;
 }
+
+/**
+ * How long a probe that worked stands for the starts after it in the same
+ * process (`ao up` probes before it starts anything, then each start would
+ * again). A failure is never kept: the next start probes again, and a fix is
+ * seen at once. A start whose bubblewrap fails all the same runs nothing: the
+ * agent's command is bubblewrap's to run.
+ */
+const PROBE_KEPT_MS = 60_000;
+let probed: { bwrap: string; at: number } | null = null;
 
 let nested: { bwrap: string; works: boolean } | null = null;
 
