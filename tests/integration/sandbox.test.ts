@@ -77,6 +77,10 @@ function builderScript(dir: string): string {
     `${process.execPath} ${AO} phase next > phase.out 2>&1; echo "phase-next $?" >> tried.txt`,
     `${process.execPath} ${AO} phase status --json > phase-status.out 2>&1; echo "phase-status $?" >> tried.txt`,
     `${process.execPath} ${AO} status > status.out 2>&1; echo "status $?" >> tried.txt`,
+    // the other read commands
+    `${process.execPath} ${AO} inbox builder > /dev/null 2>reads.err; echo "read-inbox $?" >> tried.txt`,
+    `${process.execPath} ${AO} events -n 5 > /dev/null 2>>reads.err; echo "read-events $?" >> tried.txt`,
+    `${process.execPath} ${AO} logs adversary > /dev/null 2>>reads.err; echo "read-logs $?" >> tried.txt`,
     // a child that leaves the pane's session and process group
     'setsid sleep 100000 &',
     'echo done >> tried.txt',
@@ -123,7 +127,11 @@ describe('a sandboxed shell builder', () => {
 
   it('writes its journal and its workspace, and nothing of ao, the adversary, HOME, the rest of the machine', () => {
     const seen = tried(t);
-    expect(Object.fromEntries([...seen].filter(([k]) => !['send', 'phase-next', 'phase-status', 'status', 'done'].includes(k)))).toEqual({
+    expect(
+      Object.fromEntries(
+        [...seen].filter(([k]) => !['send', 'phase-next', 'phase-status', 'status', 'read-inbox', 'read-events', 'read-logs', 'done'].includes(k)),
+      ),
+    ).toEqual({
       journal: 'OK',
       workspace: 'OK',
       review: 'DENY',
@@ -173,12 +181,17 @@ describe('a sandboxed shell builder', () => {
     expect(readdirSync(join(t.dir, 'state', 'outbox', 'builder'))).toEqual([]);
   });
 
-  it('ao phase next inside is refused (exit 2, saying why); ao phase status works, and ao status says what it cannot see', () => {
+  it('ao phase next inside is refused (exit 2, saying why); ao phase, inbox, events and logs work, and ao status says what it cannot see', () => {
     expect(tried(t).get('phase-next')).toBe('2');
     expect(readFileSync(join(t.dir, 'phase.out'), 'utf8')).toMatch(/ao phase next refused: it ran inside agent builder's sandbox/);
     expect(tried(t).get('phase-status')).toBe('0');
     expect(JSON.parse(readFileSync(join(t.dir, 'phase-status.out'), 'utf8'))).toMatchObject({ id: 'one' });
     expect(tried(t).get('status')).toBe('0');
+    expect([tried(t).get('read-inbox'), tried(t).get('read-events'), tried(t).get('read-logs')], readFileSync(join(t.dir, 'reads.err'), 'utf8')).toEqual([
+      '0',
+      '0',
+      '0',
+    ]);
     expect(readFileSync(join(t.dir, 'status.out'), 'utf8')).toMatch(/^inside agent builder's sandbox tmux is out of reach/m);
   });
 
