@@ -40,6 +40,11 @@ function sandboxPids(socket: string, agent: string): number[] {
 // outside the project and outside /tmp (which is private in the sandbox, so a write there would land nowhere we look)
 const outside = mkdtempSync('/var/tmp/ao-sandbox-outside-');
 const home = mkdtempSync('/var/tmp/ao-sandbox-home-');
+// at the file's end, whichever of its tests ran
+afterAll(() => {
+  rmSync(outside, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true });
+});
 
 /**
  * What the builder tries, each write as `OK name` or `DENY name` in tried.txt
@@ -119,11 +124,7 @@ describe('a sandboxed shell builder', () => {
     expect(up.code, up.stdout + up.stderr).toBe(0);
     await waitFor(async () => tried(t).has('done'), 20_000);
   });
-  afterAll(async () => {
-    await t.cleanup();
-    rmSync(outside, { recursive: true, force: true });
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterAll(() => t.cleanup());
 
   it('writes its journal and its workspace, and nothing of ao, the adversary, HOME, the rest of the machine', () => {
     const seen = tried(t);
