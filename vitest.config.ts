@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
  * beside the other TUI files (one file after another, in one fork).
  */
 const DIALOGS = 'tests/cli/dialogs.test.ts';
-const OTHER_TUIS = ['tests/cli/resume.test.ts', 'tests/cli/resume-gemini.test.ts', 'tests/cli/tui-usage.test.ts'];
+const OTHER_TUIS = ['tests/cli/resume.test.ts', 'tests/cli/resume-gemini.test.ts', 'tests/cli/tui-usage.test.ts', 'tests/cli/sandbox-clis.test.ts'];
 
 const shared = {
   // integration tests run real tmux servers (one private socket per file)

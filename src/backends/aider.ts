@@ -67,5 +67,7 @@ export const aider: Backend = {
   },
   detect: detectAider,
   trouble: aiderTrouble,
+  // its caches and analytics id; its chat history and tags cache live in the workspace
+  ownFiles: { dirs: ['.aider'], files: [] },
   credentials: { env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY', 'GEMINI_API_KEY', 'DEEPSEEK_API_KEY'], files: ['.aider.conf.yml'] },
 };

@@ -144,6 +144,11 @@ export const claude: Backend = {
   usage: claudeUsage,
   reportsCost: true,
   conversations: claudeConversations,
+  // settings, logins, transcripts
+  ownFiles: { dirs: ['.claude'], files: [] },
+  // its state (trust, onboarding) is ~/.claude.json, which it rewrites through a lock folder and a temp beside it:
+  // in a read-only HOME it keeps it in ~/.claude instead (CLAUDE_CONFIG_DIR), started from a copy of ~/.claude.json
+  sandboxed: { env: { CLAUDE_CONFIG_DIR: '.claude' }, seed: [['.claude.json', '.claude/.claude.json']] },
   credentials: {
     env: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'],
     files: ['.claude/.credentials.json'],

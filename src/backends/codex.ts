@@ -14,9 +14,21 @@
  * the folder-trust screen replace the composer with a `› 1.` numbered choice.
  */
 import type { DetectOptions, Backend, DialogName, LaunchInput, ScreenState } from './types.js';
-import type { AgentKind, KickoffMode } from '../config/types.js';
+import type { AgentKind, AgentSpec, KickoffMode } from '../config/types.js';
 import { agentCliKickoff, bottom, isOneShot, lastNonEmpty, matchesAny, modelFlag, program, screenLines } from './common.js';
 import { codexTrouble, codexUsage } from './codex-stream.js';
+
+/**
+ * Codex runs its shell tool in a sandbox of its own, which on Linux is
+ * bubblewrap: inside ao's sandbox, where that cannot be made (as root, with
+ * capabilities dropped), every command fails (`bwrap: setting up uid map`).
+ * There it is told to run commands without its own, and ao's confines them;
+ * an agent whose `args` choose a sandbox keeps its choice.
+ */
+export function codexOuterSandbox(agent: Pick<AgentSpec, 'args'>): string[] {
+  const chosen = agent.args.some((a) => /^(?:-s|--sandbox(?:=.*)?|--full-auto|--dangerously-bypass-approvals-and-sandbox|-s.+)$/.test(a));
+  return chosen ? [] : ['--sandbox', 'danger-full-access'];
+}
 
 const NUMBERED_CHOICE = /^\s*›\s*\d+\.\s/;
 const COMPOSER = /^\s*[›▌](?:\s|$)/;
@@ -101,6 +113,7 @@ export const codex: Backend = {
   argv(input: LaunchInput): string[] {
     const cmd = program(input, 'codex');
     const model = modelFlag(input.model);
+    const outer = input.outerSandbox ? codexOuterSandbox(input.agent) : [];
     if (isOneShot(input.agent.kind)) {
       // `-` makes exec read the prompt from stdin; with 'arg' the launcher
       // appends it after `--`, so a variadic flag in `args` (`--image a.png`)
@@ -109,13 +122,15 @@ export const codex: Backend = {
       const prompt = input.kickoff === 'stdin' ? ['-'] : input.kickoff === 'arg' ? ['--'] : [];
       // clap refuses a flag given twice: an agent that asks for --json itself gets it once
       const json = input.agent.args.includes('--json') ? [] : ['--json'];
-      return [cmd, 'exec', ...json, ...model, ...input.agent.args, ...prompt];
+      return [cmd, 'exec', ...json, ...model, ...outer, ...input.agent.args, ...prompt];
     }
-    return [cmd, ...model, ...input.agent.args];
+    return [cmd, ...model, ...outer, ...input.agent.args];
   },
+  outerSandbox: codexOuterSandbox,
   detect: detectCodex,
   dialog: codexDialog,
   trouble: codexTrouble,
   usage: codexUsage,
+  ownFiles: { dirs: ['.codex'], files: [] },
   credentials: { env: ['OPENAI_API_KEY', 'CODEX_API_KEY'], files: ['.codex/auth.json'] },
 };

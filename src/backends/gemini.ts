@@ -96,6 +96,7 @@ export const gemini: Backend = {
   trouble: geminiTrouble,
   usage: geminiUsage,
   conversations: geminiConversations,
+  ownFiles: { dirs: ['.gemini'], files: [] },
   credentials: {
     env: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_APPLICATION_CREDENTIALS'],
     files: ['.gemini/oauth_creds.json'],

@@ -74,5 +74,7 @@ export const opencode: Backend = {
   detect: detectOpencode,
   dialog: opencodeDialog,
   trouble: opencodeTrouble,
+  // its config, data (logins, sessions), state and cache folders under the XDG defaults
+  ownFiles: { dirs: ['.config/opencode', '.local/share/opencode', '.local/state/opencode', '.cache/opencode'], files: [] },
   credentials: { env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY', 'GEMINI_API_KEY'], files: ['.local/share/opencode/auth.json'] },
 };

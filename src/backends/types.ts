@@ -11,6 +11,8 @@ export type ScreenState =
 
 export interface LaunchInput {
   agent: AgentSpec;
+  /** it runs in ao's bubblewrap sandbox, inside which its CLI's own sandbox cannot be made: the CLI relies on ao's (Backend.outerSandbox) */
+  outerSandbox?: boolean;
   /** the model in force for this launch (phase override applied, or its fallback while its own is overloaded), or null */
   model: string | null;
   /** the fallback model, when this launch runs on the agent's own model and one is configured: for a CLI that can move to it by itself */
@@ -91,6 +93,26 @@ export interface Backend {
   conversations?: ConversationSupport;
   /** where its CLI finds credentials, for `ao doctor`: any of these variables, or any of these login files under HOME */
   credentials?: { env: readonly string[]; files: readonly string[] };
+  /**
+   * what its CLI keeps for itself under HOME (relative paths): the only files
+   * of HOME a sandboxed agent may write (`sandbox = "bwrap"`); folders are made
+   * before its start when missing, files are bound only where they exist
+   */
+  ownFiles?: { dirs: readonly string[]; files: readonly string[] };
+  /**
+   * how its CLI is set up inside ao's sandbox where HOME is read-only: the
+   * environment it gets (values relative to HOME) and the files copied once,
+   * before its first sandboxed start, from where it keeps them unsandboxed to
+   * where the environment points it (HOME-relative pairs, copied only when the
+   * target is missing)
+   */
+  sandboxed?: { env: Readonly<Record<string, string>>; seed: readonly (readonly [string, string])[] };
+  /**
+   * pure: what its command line gains when its CLI's own sandbox cannot be made
+   * inside ao's (bubblewrap in bubblewrap, as root): the CLI's option to rely on
+   * the outer one; none when the agent's `args` choose a sandbox themselves
+   */
+  outerSandbox?(agent: AgentSpec): string[];
 }
 
 export type DialogName = 'folder trust' | 'tool permission' | 'api key' | 'question';

@@ -1,4 +1,5 @@
 import type { AgentSpec, Project } from '../config/types.js';
+import { UsageError } from '../errors.js';
 import { procStat } from '../state/pidlock.js';
 import type { Tmux } from '../tmux/client.js';
 import type { PaneInfo } from '../tmux/snapshot.js';
@@ -103,4 +104,23 @@ export async function findCaller(project: Project, tmux: Tmux, env: NodeJS.Proce
     tmuxSocketPath: tmuxSocketOf(env.TMUX),
     socketPath: tmux.socketPath,
   });
+}
+
+/**
+ * The agent whose sandbox runs this command (AO_SANDBOX, which its bubblewrap
+ * sets), or null. Inside a sandbox tmux is out of reach, so this is how a
+ * command knows. What it is used to refuse, the sandbox's read-only mounts
+ * refuse anyway: the refusal is there to say so clearly.
+ */
+export function sandboxedAgent(env: NodeJS.ProcessEnv): string | null {
+  return env.AO_SANDBOX?.trim() || null;
+}
+
+/** Throws for a command that changes the team (`ao up`, `down`, `restart`, `run`, `phase next|set`) run inside an agent's sandbox. */
+export function refuseInSandbox(env: NodeJS.ProcessEnv, command: string): void {
+  const agent = sandboxedAgent(env);
+  if (agent !== null)
+    throw new UsageError(
+      `${command} refused: it ran inside agent ${agent}'s sandbox; only the maintainer changes the team (read commands such as ao status, ao phase, ao inbox work)`,
+    );
 }

@@ -9,6 +9,7 @@ import { signalFile } from '../state/signals.js';
 import { modelFor } from '../config/resolve.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { conversationOf } from '../supervisor/launch.js';
+import { writesReview } from '../sandbox/bwrap.js';
 
 /**
  * Every command line ao may build for an agent, as a start builds it: each
@@ -96,6 +97,14 @@ export function configWarnings(project: Project): string[] {
   if (loops.length > 0 && !writesVerdicts) {
     warnings.push(
       `the loops (${loops.map((a) => a.name).join(', ')}) can never pass the gate: no enabled agent writes verdicts (an agent named "adversary", or one whose role prompt asks for "VERDICT: PASS <phase>"), so the team stays in phase "${project.phases[0]?.id ?? '?'}" for ever`,
+    );
+  }
+
+  // a sandbox lets an agent write only its own coordination files (src/sandbox/bwrap.ts)
+  for (const agent of project.agents) {
+    if (!agent.enabled || !agent.sandbox || agent.kind === 'service' || writesReview(agent) || !/VERDICT/i.test(readPrompt(agent.prompt))) continue;
+    warnings.push(
+      `agents.${agent.name}: its role prompt asks for verdicts, but in its sandbox only the agent named "adversary" can write the review (REVIEW-*.md): its verdicts would be refused`,
     );
   }
 

@@ -224,3 +224,14 @@ export function doctorExitCode(checks: readonly Check[]): number {
 export function formatCheck(c: Check): string {
   return `${c.status.padEnd(4)}  ${c.check}: ${c.detail}${c.fix ? `\n      -> ${c.fix}` : ''}\n`;
 }
+
+/**
+ * The sandboxed agents (`sandbox = "bwrap"`) and why no sandbox can be made
+ * here (null: the probe ran): one check, failed when any agent needs one.
+ */
+export function sandboxCheck(agents: readonly string[], problem: string | null, fix: string): Check | null {
+  if (agents.length === 0) return null;
+  const check = 'sandbox (bubblewrap)';
+  if (problem === null) return ok(check, `\`bwrap --ro-bind / / true\` works as the agents run it (${agents.join(', ')})`);
+  return { check, status: 'fail', detail: `${problem}: ${agents.join(', ')} cannot start (never unsandboxed)`, fix };
+}

@@ -10,12 +10,17 @@ export function table(cells: readonly (readonly string[])[]): string {
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
 }
 
-/** `socket`: the tmux socket the project uses (named when its server is not running). */
-export function formatStatus(report: StatusReport, socket?: string): string {
+/**
+ * `socket`: the tmux socket the project uses (named when its server is not running).
+ * `sandbox`: the agent in whose sandbox this runs, where tmux is out of reach.
+ */
+export function formatStatus(report: StatusReport, socket?: string, sandbox?: string | null): string {
   const rows = [['NAME', 'KIND', 'BACKEND', 'MODEL', 'HEAL', 'COST', 'STATE']];
   for (const a of report.agents) rows.push([safeName(a.name), a.kind, a.backend ?? '-', modelLabel(a), a.heal ?? '-', usd(a.usage), stateLabel(a)]);
   let text = `${phaseHeader(report.phase)}\n${table(rows)}`;
-  if (!report.server && report.agents.some((a) => a.up))
+  if (!report.server && sandbox)
+    text += `inside agent ${safeName(sandbox)}'s sandbox tmux is out of reach: what runs is not seen here (the phase, inboxes, events and logs are)\n`;
+  else if (!report.server && report.agents.some((a) => a.up))
     text += `tmux server on socket ${socket ? `"${socket}" ` : ''}is not running: agents that were up are gone; \`ao up\` brings them back\n`;
   return text;
 }

@@ -7,6 +7,7 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { AgentSpec, Project } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { launchArgvs } from './checks.js';
+import { bwrapProblem, sandboxRefusal } from '../sandbox/host.js';
 
 export interface AgentProgram {
   agent: AgentSpec;
@@ -67,4 +68,19 @@ export function requirePrograms(project: Project, agents: readonly AgentSpec[], 
       : `${agent.name}: \`${program}\` (the ${agent.backend} CLI) is not on PATH: install it, or set agents.${agent.name}.command to its path`,
   );
   throw new UsageError(`ao up: ${lines.join('\nao up: ')}\nnothing was started (\`ao doctor\` checks the rest of what a run needs)`);
+}
+
+/**
+ * `ao up` before it starts anything: an agent with `sandbox = "bwrap"` where no
+ * sandbox can be made (bubblewrap missing, its probe failing as the agent would
+ * run it) is a usage error (exit 2) naming the agent and the fix: ao never
+ * starts it unsandboxed.
+ */
+export function requireSandboxes(agents: readonly AgentSpec[], env: NodeJS.ProcessEnv): void {
+  const sandboxed = agents.filter((a) => a.sandbox);
+  if (sandboxed.length === 0) return;
+  const problem = bwrapProblem(env);
+  if (problem === null) return;
+  const lines = sandboxed.map((agent) => sandboxRefusal(agent.name, problem));
+  throw new UsageError(`ao up: ${lines.join('\nao up: ')}\nnothing was started`);
 }

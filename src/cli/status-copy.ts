@@ -35,15 +35,19 @@ export async function copyStatus(project: Project): Promise<ProjectStatus> {
   return { project, report: readProjectView(project, snapshot, { configError: null }).report, configError: null };
 }
 
-/** Prints a status as `ao status [--json]` does; returns its exit code: 0 healthy, 2 a config error, 3 an agent that should run does not. */
+/**
+ * Prints a status as `ao status [--json]` does; returns its exit code: 0 healthy, 2 a config error, 3 an agent that
+ * should run does not. Inside an agent's sandbox (AO_SANDBOX) tmux is out of reach: no agent is judged, and it says so.
+ */
 export function printStatus(seen: ProjectStatus, options: StatusOptions, io: Io): number {
+  const sandbox = !seen.report.server ? io.env.AO_SANDBOX?.trim() || null : null;
   // the ledger's head: a witness outside the state folder for `ao verify --head` (one small read of ledger-head.json)
   io.out(
     options.json
       ? `${jsonText({ ...statusJson(seen.report), ledger: ledgerHead(seen.project.stateDir) }, 2)}\n`
-      : formatStatus(seen.report, seen.project.tmuxSocket),
+      : formatStatus(seen.report, seen.project.tmuxSocket, sandbox),
   );
-  return seen.configError ? 2 : isHealthy(seen.report) ? 0 : 3;
+  return seen.configError ? 2 : sandbox || isHealthy(seen.report) ? 0 : 3;
 }
 
 /** The exit code to come, or null (nothing printed) when this is not a plain `ao status` that the copy answers. */

@@ -1,6 +1,6 @@
 import { budgetProblems } from './budget-check.js';
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { getBackend } from '../backends/index.js';
 import { ConfigError, UsageError } from '../errors.js';
 export { CONFIG_FILE, findConfig, type FindOptions } from './find.js';
@@ -19,6 +19,7 @@ import {
   type HealPolicy,
   type PhaseSpec,
   type Project,
+  type SandboxSpec,
   type WorktreeSpec,
 } from './types.js';
 import { layout } from '../state/layout.js';
@@ -277,6 +278,8 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     if (!existsSync(cwd) || !statSync(cwd).isDirectory()) ctx.fail(at('cwd'), `working folder not found: ${agent.cwd}`);
   }
 
+  const sandbox = sandboxOf(name, agent, raw, ctx);
+
   if (agent.on_phase_advance && agent.kind !== 'task') ctx.fail(at('on_phase_advance'), `only a task runs on phase advance (this agent is a ${agent.kind})`);
 
   if (agent.ready_pattern !== undefined) {
@@ -319,5 +322,37 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
       probeS: agent.fallback_probe_s ?? raw.defaults?.fallback_probe_s ?? DEFAULT_FALLBACK.probeS,
       onUsageLimit: agent.fallback_on_usage_limit ?? raw.defaults?.fallback_on_usage_limit ?? DEFAULT_FALLBACK.onUsageLimit,
     },
+    ...(sandbox ? { sandbox } : {}),
   };
+}
+
+/**
+ * `sandbox`, `sandbox_rw`, `sandbox_ro` resolved: each extra path inside the
+ * project or absolute, and there (bubblewrap refuses to start on a missing
+ * one). The state folder is ao's: no extra path may open it, whole or in part,
+ * to writing (an agent writes only its own coordination files there).
+ */
+function sandboxOf(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentContext): SandboxSpec | null {
+  const kind = agent.sandbox ?? raw.defaults?.sandbox ?? 'none';
+  const paths = (key: 'sandbox_rw' | 'sandbox_ro'): string[] => {
+    const given = agent[key] ?? [];
+    if (given.length > 0 && kind !== 'bwrap') ctx.fail(['agents', name, key], `${key} needs sandbox = "bwrap" (this agent has none)`);
+    return given.flatMap((value, index) => {
+      const at = ['agents', name, key, index];
+      const abs = isAbsolute(value) ? value : ctx.projectPath(at, value);
+      if (abs === null) return [];
+      if (!existsSync(abs)) {
+        ctx.fail(at, `"${value}" not found (bubblewrap binds only what exists)`);
+        return [];
+      }
+      if (key === 'sandbox_rw' && (inside(abs, ctx.stateDir) || inside(ctx.stateDir, abs))) {
+        ctx.fail(at, `"${value}" opens the state folder to writing; it is ao's, and a sandboxed agent writes only its own coordination files there`);
+        return [];
+      }
+      return [abs];
+    });
+  };
+  const rw = paths('sandbox_rw');
+  const ro = paths('sandbox_ro');
+  return kind === 'bwrap' ? { kind, rw, ro } : null;
 }

@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import { ENV_NAME, LAUNCHER_PREFIX } from '../state/env-file.js';
 import { PASS_ENV_NAME } from './pass-env.js';
-import { AGENT_KINDS, BACKEND_NAMES, HEAL_POLICIES, KICKOFF_MODES, WORKSPACE_KINDS } from './types.js';
+import { AGENT_KINDS, BACKEND_NAMES, HEAL_POLICIES, KICKOFF_MODES, SANDBOX_KINDS, WORKSPACE_KINDS } from './types.js';
 
 /** Names that end up in tmux targets and file names. */
 const NAME = /^[A-Za-z0-9_-]+$/;
@@ -51,6 +51,9 @@ export const agentSchema = z.strictObject({
   may_move_phase: z.optional(z.boolean()),
   fallback_model: optionalText(),
   ...fallbackTimings,
+  sandbox: z.optional(z.enum(SANDBOX_KINDS)),
+  sandbox_rw: z.optional(z.array(text())),
+  sandbox_ro: z.optional(z.array(text())),
 });
 
 export const phaseSchema = z.strictObject({
@@ -72,6 +75,7 @@ export const defaultsSchema = z.strictObject({
   ...fallbackTimings,
   pass_env: passEnv(),
   workspace: z.optional(z.enum(WORKSPACE_KINDS)),
+  sandbox: z.optional(z.enum(SANDBOX_KINDS)),
 });
 
 /** A git ref name as `git check-ref-format --branch` would take it, roughly: no option, no range, no control or space. */

@@ -21,6 +21,17 @@ export interface WorktreeSpec {
   branch: string;
 }
 
+/** how an agent's process tree is confined: not at all (`none`), or in a bubblewrap sandbox (src/sandbox/) */
+export const SANDBOX_KINDS = ['none', 'bwrap'] as const;
+export type SandboxKind = (typeof SANDBOX_KINDS)[number];
+
+/** `sandbox = "bwrap"` resolved: the extra paths it may write and read (absolute, checked to exist at load). */
+export interface SandboxSpec {
+  kind: 'bwrap';
+  rw: string[];
+  ro: string[];
+}
+
 export const BACKEND_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'aider', 'shell', 'demo'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
@@ -66,6 +77,8 @@ export interface AgentSpec {
   fallbackModel?: string | null;
   /** when it moves to its fallback model and back (absent: DEFAULT_FALLBACK) */
   fallback?: FallbackTimings;
+  /** its bubblewrap sandbox (`sandbox = "bwrap"`), or absent/null: it runs as the maintainer's user, unconfined */
+  sandbox?: SandboxSpec | null;
 }
 
 /** `fallback_after_s`, `fallback_probe_s`, `fallback_on_usage_limit`, resolved. */

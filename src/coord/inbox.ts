@@ -11,6 +11,9 @@ import { DIR_MODE, ensureDir, isBadFile, openAppend, readTail, TAIL_CAP } from '
 /** proper-lockfile's lock folder, made 0700 like every folder ao makes */
 const lockFs = { ...fs, mkdir: (path: fs.PathLike, callback: fs.NoParamCallback) => fs.mkdir(path, DIR_MODE, callback) };
 
+/** The most a message may hold, counted in UTF-8 bytes as given (1 MB). */
+export const MESSAGE_CAP = 1024 * 1024;
+
 /** One message in an agent's inbox (`state/inbox/<agent>.md`). */
 export interface Message {
   id: string;

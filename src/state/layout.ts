@@ -58,6 +58,8 @@ export const layout = {
   workspacesBase: (stateDir: string): string => join(stateDir, 'workspaces.json'),
 
   inboxes: (stateDir: string): string => join(stateDir, 'inbox'),
+  /** a sandboxed agent's outbox: the one folder of the state folder it may write (coord/outbox.ts) */
+  outbox: (stateDir: string, agent: string): string => join(stateDir, 'outbox', agent),
   inbox: (stateDir: string, agent: string): string => join(stateDir, 'inbox', `${agent}.md`),
   journal: (stateDir: string, phaseId: string): string => join(stateDir, `JOURNAL-${phaseId}.md`),
   review: (stateDir: string, phaseId: string): string => join(stateDir, `REVIEW-${phaseId}.md`),
@@ -75,7 +77,7 @@ export const layout = {
   /** a corrupt state file, moved aside for a person to look at */
   corruptCopy: (file: string, now: Date): string => `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`,
   /** the folders ao makes inside a state folder: never a link (state/safe-fs.ts checks them) */
-  isSubfolder: (name: string): boolean => ['logs', 'kickoff', 'exits', 'inbox', 'signals', 'streams', 'worktrees'].includes(name),
+  isSubfolder: (name: string): boolean => ['logs', 'kickoff', 'exits', 'inbox', 'outbox', 'signals', 'streams', 'worktrees'].includes(name),
   /** the unpredictable temp an atomic write goes through, beside its file */
   atomicTemp: (file: string, random: string): string => `${file}.ao-tmp-${random}`,
   /**

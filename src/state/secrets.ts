@@ -51,6 +51,8 @@ const hashKey = (parts: readonly unknown[]): string => `sha256:${createHash('sha
 export function launchKeyOf(agent: AgentSpec): string {
   const parts: unknown[] = [agent.backend, agent.command, agent.args, maskEnv(agent.env), agent.cwd, agent.kickoff, agent.readyPattern, agent.paceS];
   if (agent.passEnv && agent.passEnv.length > 0) parts.push(agent.passEnv);
+  // a sandbox put on or taken off (or its paths changed) is a new launch: the agent restarts into it
+  if (agent.sandbox) parts.push(agent.sandbox);
   return hashKey(parts);
 }
 

@@ -18,10 +18,21 @@ export function streamBackendOf(backend: BackendName, argv: readonly string[]): 
   return null;
 }
 
-export function withFormatter(stateDir: string, agent: AgentSpec, argv: string[], aoEntry: string, node = process.execPath): string[] {
-  if (agent.kind !== 'loop' && agent.kind !== 'task') return argv;
+/**
+ * `wrap`: what runs the CLI (its sandbox, src/sandbox/): the formatter stays
+ * outside it, since it writes the raw stream and signals into the state folder.
+ */
+export function withFormatter(
+  stateDir: string,
+  agent: AgentSpec,
+  argv: string[],
+  aoEntry: string,
+  node = process.execPath,
+  wrap: (argv: string[]) => string[] = (a) => a,
+): string[] {
+  if (agent.kind !== 'loop' && agent.kind !== 'task') return wrap(argv);
   const backend = streamBackendOf(agent.backend, argv);
-  if (backend === null) return argv;
+  if (backend === null) return wrap(argv);
   const signals = backend === 'claude' ? ['--signals', signalFile(stateDir, agent.name)] : [];
-  return [node, aoEntry, 'format-stream', '--backend', backend, '--raw', rawStreamFile(stateDir, agent.name), ...signals, '--', ...argv];
+  return [node, aoEntry, 'format-stream', '--backend', backend, '--raw', rawStreamFile(stateDir, agent.name), ...signals, '--', ...wrap(argv)];
 }

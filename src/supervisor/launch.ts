@@ -14,6 +14,8 @@ import type { SessionSpec } from '../tmux/client.js';
 import { layout } from '../state/layout.js';
 import type { FallbackState } from '../state/agents.js';
 import { fallbackPolicyOf, runModel } from './fallback.js';
+import { bwrapArgv, type SandboxFacts } from '../sandbox/bwrap.js';
+import { findBwrap, sandboxEnv, sandboxFacts, sandboxRefusal } from '../sandbox/host.js';
 
 export interface LaunchPlan {
   agent: AgentSpec;
@@ -31,6 +33,8 @@ export interface LaunchPlan {
   /** the conversation it begins or continues (AgentRecord.conversationId, resumedRun), or null */
   conversation: { id: string; resume: boolean } | null;
   session: SessionSpec;
+  /** its sandbox (`sandbox = "bwrap"`): what its start makes and checks before the pane starts, null when it has none */
+  sandbox: SandboxFacts | null;
 }
 
 /** A session prefix given from outside (a fleet.toml's, as AO_SESSION_PREFIX) is handed on, so the watchdog and the agents' own `ao` calls keep it. */
@@ -112,6 +116,14 @@ export function viaEnvFile(program: readonly string[], envFile: string, options:
   return ['sh', '-c', CLEAN_START, name, `${read}; ${script}`, envFile, ...args];
 }
 
+/** The facts of a sandboxed agent's command line; no bubblewrap to run is no start (never one unsandboxed). */
+function sandboxOf(project: Project, agent: AgentSpec, env: NodeJS.ProcessEnv): SandboxFacts {
+  const bwrap = findBwrap(env);
+  if (bwrap === null)
+    throw new Error(sandboxRefusal(agent.name, env.AO_BWRAP ? `bubblewrap not found at AO_BWRAP=${env.AO_BWRAP}` : 'bubblewrap (bwrap) is not on PATH'));
+  return sandboxFacts(project, agent, env, bwrap);
+}
+
 /**
  * The conversation of a start: with `resume` on and a backend that keeps
  * conversations, the one recorded (continued) or a new one of ao's choosing.
@@ -140,14 +152,17 @@ export function planLaunch(
   const model = runModel(own, fallback);
   const file = layout.kickoff(project.stateDir, agent.name);
   const conversation = conversationOf(agent, conversationId);
+  const sandbox = agent.sandbox ? sandboxOf(project, agent, env) : null;
+  const wrap = (inner: string[]): string[] => (sandbox ? bwrapArgv(project, agent, sandbox, inner) : inner);
   const argv =
     agent.kind === 'service'
-      ? [agent.command ?? 'true', ...agent.args]
+      ? wrap([agent.command ?? 'true', ...agent.args])
       : withFormatter(
           project.stateDir,
           agent,
           getBackend(agent.backend).argv({
             agent,
+            outerSandbox: sandbox !== null && !sandbox.nested,
             model,
             // on its own model, the CLI may move to the fallback itself where it can (Claude's --fallback-model)
             fallbackModel: model === own.model ? (policy?.model ?? null) : null,
@@ -158,6 +173,8 @@ export function planLaunch(
             signalFile: signalFile(project.stateDir, agent.name),
           }),
           entry,
+          process.execPath,
+          wrap,
         );
   const masked = maskedNames(agent);
   // a watchdog that came back while agents.toml was broken runs on the state folder's copy, which keeps no values
@@ -178,6 +195,8 @@ export function planLaunch(
     env: {
       LANG: 'C.UTF-8',
       ...passedEnv(env, agent.passEnv),
+      // where its CLI keeps its state in a read-only HOME (Backend.sandboxed)
+      ...(sandbox ? sandboxEnv(agent, sandbox.home) : {}),
       ...agent.env,
       AO_PROJECT_DIR: project.dir,
       AO_CONFIG: project.configFile,
@@ -199,6 +218,7 @@ export function planLaunch(
       ...(commitGateOf(project) ? { AO_CLAIM_SHA: view.claimSha ?? '' } : {}),
     },
     envFile,
+    sandbox,
     session: {
       name: agent.session,
       owner: project.configFile,

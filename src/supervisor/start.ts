@@ -23,6 +23,7 @@ import type { EventAction } from './decide.js';
 import { startSession } from './sessions.js';
 import { planLaunch, type LaunchPlan } from './launch.js';
 import { prepareWorkspace } from '../workspace/worktree.js';
+import { bwrapProblem, prepareSandbox, sandboxRefusal } from '../sandbox/host.js';
 import { inboxSize } from './mail.js';
 import { timingsOf } from './observe.js';
 import { logOffset } from './read-trouble.js';
@@ -117,6 +118,12 @@ export async function makeStart(ctx: StartContext, start: PlannedStart): Promise
     if (workspace) record.workspace = { head: workspace.head, dirty: workspace.dirty, at: new Date().toISOString() };
     const session = workspace ? { ...plan.session, cwd: workspace.cwd } : plan.session;
     ensureFolder(session.cwd);
+    // never unsandboxed: a bubblewrap that cannot make its namespaces here is no start (the record says error)
+    if (plan.sandbox) {
+      const problem = bwrapProblem(ctx.env);
+      if (problem) throw new Error(sandboxRefusal(agent.name, problem));
+      prepareSandbox(ctx.project, agent, plan.sandbox);
+    }
     await startSession(ctx.tmux, { ...plan, session }, { pane: request.pane, respawn: request.respawn ?? false, previousRun: before.runId });
   } catch (error) {
     return failed(ctx, agent.name, record, before, error);

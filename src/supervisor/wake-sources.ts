@@ -6,7 +6,8 @@
  * killed outright, whose exit tmux lost), and the files a person edits
  * (agents.toml, prompts/, phases/) or the agents write (the gate files).
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { inside } from '../config/find.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Project } from '../config/types.js';
 import { layout } from '../state/layout.js';
@@ -114,13 +115,14 @@ export async function watchProjectFiles(deps: WakeSourceDeps): Promise<() => Pro
     if (file === project.configFile) deps.wakes.push({ source: 'config' });
     else if (file.startsWith(phases)) deps.wakes.push({ source: 'plan', file });
   });
-  // a claim or a verdict is acted on at once, not at the next sweep
+  // a claim or a verdict is acted on at once, not at the next sweep; so is a sandboxed agent's message
+  const outboxes = join(project.stateDir, 'outbox');
   const gate = watch(project.stateDir, {
     ignoreInitial: true,
-    depth: 0,
-    ignored: (path: string) => path !== project.stateDir && !layout.isGateFile(path),
+    depth: 2,
+    ignored: (path: string) => path !== project.stateDir && !(layout.isGateFile(path) && dirname(path) === project.stateDir) && !inside(outboxes, path),
   });
-  gate.on('all', () => deps.wakes.push({ source: 'gate' }));
+  gate.on('all', (_event, file) => deps.wakes.push({ source: inside(outboxes, file) ? 'outbox' : 'gate' }));
   // a watcher error (inotify limits, EIO) must not end the watchdog: the sweeps still poll
   for (const w of [watcher, gate]) w.on('error', (error: unknown) => deps.trouble('file watcher', error));
   // a folder removed while chokidar scans it may never report ready: the sweeps do not wait for it past WATCH_READY_MS

@@ -19,6 +19,8 @@ export type Wake =
   | { source: 'plan'; file: string }
   /** a gate file in the state folder changed (a claim, a verdict) */
   | { source: 'gate' }
+  /** a sandboxed agent left a message in its outbox */
+  | { source: 'outbox' }
   /** the sweep asks the screen watch to look (a start, panes changed, writes work again) */
   | { source: 'sweep' };
 

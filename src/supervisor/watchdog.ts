@@ -11,6 +11,8 @@ import type { Project } from '../config/types.js';
 import { adoptRunning, recoverAgentsState, writeAgentsState, type AgentsState } from '../state/agents.js';
 import type { EventRecord } from '../state/events.js';
 import { withLock } from '../state/files.js';
+import { deliverOutboxes } from '../coord/outbox.js';
+import { MESSAGE_CAP } from '../coord/inbox.js';
 import { capLogs } from '../state/logcap.js';
 import { phaseView, recoverPhaseStateOf } from '../state/phase.js';
 import type { Tmux } from '../tmux/client.js';
@@ -216,6 +218,8 @@ export class Watchdog {
 
     // lines a full disk refused before go first, oldest first
     this.sink.flush();
+    // sandboxed agents' messages reach their inboxes before this sweep looks for new mail
+    await this.deliverOutboxes();
     await withLock(this.project.stateDir, async () => {
       const state = await this.agentsState(panes, now);
       if (startedSince(state, now)) {
@@ -300,6 +304,16 @@ export class Watchdog {
     // a pane that dies before any sweep saw it alive is in no /proc poll, and its hook may be lost: look again soon
     if (started) wakeAt = Math.min(wakeAt ?? Infinity, this.now() + 250);
     return wakeAt;
+  }
+
+  /** Every sandboxed agent's outbox moved into the inboxes, each message from its outbox's owner (coord/outbox.ts). */
+  private async deliverOutboxes(): Promise<void> {
+    const names = this.project.agents.map((a) => a.name);
+    for (const d of await deliverOutboxes(this.project.stateDir, names, MESSAGE_CAP)) {
+      if ('message' in d.outcome) this.deps.log('info', `mail from ${d.owner}'s outbox delivered to ${d.to} (${d.outcome.message.id})`);
+      else if ('dropped' in d.outcome) this.deps.log('warn', `a message in ${d.owner}'s outbox was dropped: ${d.outcome.dropped}`);
+      else this.deps.log('warn', `a message in ${d.owner}'s outbox waits for the next sweep: ${d.outcome.kept}`);
+    }
   }
 
   /** agents.json, and around a corrupt one a state rebuilt from what runs. */

@@ -3,7 +3,7 @@
  * at its loopback stand-in and skips (or, for captures, keeps) its first-run
  * dialogs. What each CLI needs is in DESIGN.md §10 and docs/CLI-VERSIONS.md.
  */
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CliName } from './clis.js';
@@ -142,9 +142,18 @@ const SETUP: Record<CliName, (home: string, o: HomeOptions) => Record<string, st
   opencode: opencodeHome,
 };
 
+/**
+ * Where the CLIs' homes are made: not in the temp folder, as a person's HOME is
+ * not. Codex, where bubblewrap is installed, runs its shell tool through a helper
+ * it links into its home, and refuses to link one under the temp folder (the
+ * tool then fails: `bwrap: execvp codex-linux-sandbox`); and a sandboxed agent's
+ * /tmp is a private one.
+ */
+export const HOMES_BASE = existsSync('/var/tmp') && tmpdir() === '/tmp' ? '/var/tmp' : tmpdir();
+
 export function cliHome(name: CliName, options: HomeOptions): CliHome {
   // realpath: CLIs record trusted folders by their resolved path
-  const home = realpathSync(mkdtempSync(join(tmpdir(), `ao-home-${name}-`)));
+  const home = realpathSync(mkdtempSync(join(HOMES_BASE, `ao-home-${name}-`)));
   const env = { ...baseEnv(home), ...SETUP[name](home, options) };
   return { home, env, remove: () => rmSync(home, { recursive: true, force: true }) };
 }

@@ -53,8 +53,9 @@ const PROCESS = new Set(['child_process', 'node:child_process', 'execa']);
 const uiBreaks = (i: Import): boolean => i.file.startsWith('ui/') && (FS.has(i.target) || i.target.startsWith('cli/'));
 // process/run.ts is the process port (tmux, systemctl, notify commands, doctor's and version's probes);
 // tmux/control.ts holds tmux's control-mode client open; stream/run.ts: `ao format-stream`, a pane's program,
-// runs the agent CLI as its own child; workspace/git.ts: the one port through which ao runs git
-const SPAWNERS = new Set(['process/run.ts', 'tmux/control.ts', 'stream/run.ts', 'workspace/git.ts']);
+// runs the agent CLI as its own child; workspace/git.ts: the one port through which ao runs git;
+// sandbox/host.ts: its bubblewrap probe, run as the agent's start would run it
+const SPAWNERS = new Set(['process/run.ts', 'tmux/control.ts', 'stream/run.ts', 'workspace/git.ts', 'sandbox/host.ts']);
 const spawnBreaks = (i: Import): boolean => !SPAWNERS.has(i.file) && PROCESS.has(i.target);
 
 // the state files sit under everything that decides: they import only config's types

@@ -13,6 +13,8 @@ import type { GlobalOptions, Io } from '../io.js';
 import { jsonText } from '../../text/safe.js';
 import { problemLines, workspaceProblems, worktreeAgents } from '../../workspace/worktree.js';
 import { commitGateOf } from '../../phases/commit-gate.js';
+import { bwrapArgv } from '../../sandbox/bwrap.js';
+import { bwrapProblem, findBwrap, nestedSandboxWorks, sandboxFacts } from '../../sandbox/host.js';
 
 export interface CheckOptions extends GlobalOptions {
   json?: boolean;
@@ -28,6 +30,13 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
   problems.push(...problemLines(await workspaceProblems(project, enabled)).map((line) => new ConfigError(project.configFile, line)));
   if (problems.length > 0) throw ConfigError.all(problems);
   const warnings = configWarnings(project);
+  // a sandboxed agent is never started unsandboxed: say now what `ao up` would refuse
+  const sandboxed = enabled.filter((a) => a.sandbox);
+  const sandboxProblem = sandboxed.length > 0 ? bwrapProblem(io.env) : null;
+  if (sandboxProblem)
+    warnings.push(
+      `${sandboxed.map((a) => a.name).join(', ')}: sandbox = "bwrap", and no sandbox can be made here: ${sandboxProblem}; ao up refuses to start them`,
+    );
   for (const warning of warnings) io.err(`warning: ${warning}\n`);
   const phases = project.phases.map((phase, index) => ({
     id: phase.id,
@@ -55,10 +64,13 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
   // env values are the agent's secrets: that they are set, never what they are
   const launch = project.agents.map((a) => ({
     name: a.name,
-    argv: launchLine(project, a),
+    argv: launchLine(project, a, a.sandbox ? outerSandboxArgs(a, io.env).length > 0 : false),
     kickoff: a.kickoff,
     env: shownEnv(a.env),
     pass_env: a.passEnv ?? [],
+    // what a start runs it in: bubblewrap's own command line, the agent's after `--`
+    sandbox: a.sandbox ? sandboxLine(project, a, io.env) : null,
+    outer_sandbox: a.sandbox ? outerSandboxArgs(a, io.env) : [],
   }));
   const gate = commitGateOf(project);
   const workspaces = {
@@ -85,6 +97,11 @@ export async function check(options: CheckOptions, io: Io): Promise<number> {
     io.out(`  ${l.name}: ${l.argv.map(shellQuote).join(' ')}${KICKOFF_NOTE[l.kickoff]}\n`);
     const env = [...Object.entries(l.env).map(([k, v]) => `${k}=${v}`), ...l.pass_env.map((name) => `${name} (passed)`)];
     if (env.length > 0) io.out(`    env: ${env.join(' ')}\n`);
+    if (l.sandbox) io.out(`    sandbox: ${l.sandbox.map(shellQuote).join(' ')} …\n`);
+    if (l.outer_sandbox.length > 0)
+      io.out(
+        `    its CLI's own sandbox cannot be made inside bubblewrap here: ao passes ${l.outer_sandbox.join(' ')}, and its bubblewrap sandbox confines it\n`,
+      );
   }
   io.out(workspaceLines(project));
   io.out(
@@ -121,12 +138,24 @@ const KICKOFF_NOTE: Record<KickoffMode, string> = {
 };
 
 /** The program and arguments ao runs for an agent (the model of the first phase), before the kickoff. */
-function launchLine(project: Project, agent: AgentSpec): string[] {
+function launchLine(project: Project, agent: AgentSpec, outerSandbox: boolean): string[] {
   if (agent.kind === 'service') return [agent.command ?? 'true', ...agent.args];
   const phase = project.phases[0] ?? null;
   const model = phase ? modelFor(project, agent, phase) : null;
   const fallbackModel = phase ? fallbackModelFor(project, agent, phase) : null;
-  return getBackend(agent.backend).argv({ agent, model, fallbackModel, kickoffFile: '<kickoff file>', kickoff: agent.kickoff, aoEntry: 'ao' });
+  return getBackend(agent.backend).argv({ agent, outerSandbox, model, fallbackModel, kickoffFile: '<kickoff file>', kickoff: agent.kickoff, aoEntry: 'ao' });
+}
+
+/** A sandboxed agent's bubblewrap command line up to `--` (bubblewrap looked up as a start does; a start refuses where it is missing). */
+function sandboxLine(project: Project, agent: AgentSpec, env: NodeJS.ProcessEnv): string[] {
+  return bwrapArgv(project, agent, sandboxFacts(project, agent, env, findBwrap(env) ?? 'bwrap'), []);
+}
+
+/** What a sandboxed agent's command line gains where its CLI's own sandbox cannot be made inside ao's (Backend.outerSandbox). */
+function outerSandboxArgs(agent: AgentSpec, env: NodeJS.ProcessEnv): string[] {
+  const bwrap = findBwrap(env);
+  if (agent.kind === 'service' || bwrap === null || nestedSandboxWorks(bwrap)) return [];
+  return getBackend(agent.backend).outerSandbox?.(agent) ?? [];
 }
 
 /** What [notify] sends and where, for `ao check` and `ao notify`: a webhook shown by its host only (its path is a secret). */

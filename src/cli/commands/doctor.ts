@@ -15,6 +15,7 @@ import {
   flagsOf,
   formatCheck,
   programCheck,
+  sandboxCheck,
   sessionsCheck,
   stateDirCheck,
   systemdCheck,
@@ -30,6 +31,7 @@ import { currentUser, systemdState } from '../systemd.js';
 import { versionOf } from './version.js';
 import { jsonText } from '../../text/safe.js';
 import { layout } from '../../state/layout.js';
+import { bwrapProblem, BWRAP_FIX } from '../../sandbox/host.js';
 import { workspaceProblems, worktreeAgents } from '../../workspace/worktree.js';
 
 export interface DoctorOptions extends GlobalOptions {
@@ -49,6 +51,7 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
     ...(await Promise.all(agentPrograms(project, agents, io.env).map(programFacts))).map(programCheck),
     ...credentialChecks(agents, io.env),
     ...(await workspaceChecks(project, agents)),
+    ...sandboxChecks(agents, io.env),
     stateDirCheck(stateDirFacts(project.stateDir)),
     ...exposureChecks(exposureFacts(project, io.env)),
     await sessionCheck(project, tmux, agents),
@@ -57,6 +60,13 @@ export async function doctor(options: DoctorOptions, io: Io): Promise<number> {
   if (options.json) io.out(`${jsonText({ project: project.name, ok: doctorExitCode(checks) === 0, checks }, 2)}\n`);
   else for (const c of checks) io.out(formatCheck(c));
   return doctorExitCode(checks);
+}
+
+/** The sandboxed agents' bubblewrap, probed as their starts probe it (src/sandbox/host.ts). */
+function sandboxChecks(agents: readonly AgentSpec[], env: NodeJS.ProcessEnv): Check[] {
+  const sandboxed = agents.filter((a) => a.sandbox).map((a) => a.name);
+  const check = sandboxCheck(sandboxed, sandboxed.length > 0 ? bwrapProblem(env) : null, BWRAP_FIX);
+  return check ? [check] : [];
 }
 
 /** One line per agent with `workspace = "worktree"`: what `ao up` would refuse (git missing, no repository, no base). */

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { refuseInSandbox } from '../caller.js';
 import { updateAgentsState } from '../../state/agents.js';
 import { removeEnvFile, watchdogEnvFile } from '../../state/env-file.js';
 import { watchdogSession } from '../../supervisor/sessions.js';
@@ -14,6 +15,7 @@ export interface DownOptions extends GlobalOptions {
 
 /** `ao down [AGENT...]`: stop this project's sessions, exact names only; the watchdog last. */
 export async function down(options: DownOptions, io: Io): Promise<number> {
+  refuseInSandbox(io.env, 'ao down');
   const { project, tmux } = openProjectOrRunning(options, io);
   const agents = selectAgents(project, options.agents, () => true);
   const all = options.agents.length === 0;

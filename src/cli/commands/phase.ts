@@ -5,7 +5,7 @@ import { appendEvent } from '../../state/events.js';
 import { withLock } from '../../state/files.js';
 import { movePhase, phaseView, recoverPhaseStateOf, writePhaseState, type PhaseState } from '../../state/phase.js';
 import { readProjectView, type ProjectView } from '../../readmodel/view.js';
-import { callerName, findCaller, phaseMoveRefusal } from '../caller.js';
+import { callerName, findCaller, phaseMoveRefusal, refuseInSandbox } from '../caller.js';
 import { openProject, openProjectOrRunning } from '../context.js';
 import { phaseHeader } from '../../supervisor/labels.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -108,6 +108,7 @@ export async function phase(options: PhaseOptions, io: Io): Promise<number> {
     return 0;
   }
   if (options.action !== 'next' && options.action !== 'set') throw new UsageError(`unknown phase action "${options.action}": use status, next or set ID`);
+  refuseInSandbox(io.env, `ao phase ${options.action}`);
   let target = -1;
   if (options.action === 'set') {
     if (!options.id) throw new UsageError('ao phase set needs a phase id');

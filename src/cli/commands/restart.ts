@@ -6,7 +6,7 @@ import { startAgent, type StartOutcome } from '../../supervisor/start.js';
 import { RuntimeError, UsageError } from '../../errors.js';
 import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { appendEvent } from '../../state/events.js';
-import { callerName, findCaller } from '../caller.js';
+import { callerName, findCaller, refuseInSandbox } from '../caller.js';
 import { aoEntry, eventSink, openProject, selectAgents } from '../context.js';
 import { watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -19,6 +19,7 @@ export interface RestartOptions extends GlobalOptions {
 
 /** `ao restart AGENT`: stop it if it runs, start it with a fresh kickoff, clear a failed state. */
 export async function restart(options: RestartOptions, io: Io): Promise<number> {
+  refuseInSandbox(io.env, 'ao restart');
   const { project, tmux } = openProject(options, io);
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao restart needs an agent name');

@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors.js';
+import { refuseInSandbox } from '../caller.js';
 import { openProject, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { up } from './up.js';
@@ -9,6 +10,7 @@ export interface RunOptions extends GlobalOptions {
 
 /** `ao run TASK`: start a task agent now; it is done when it exits 0. */
 export async function run(options: RunOptions, io: Io): Promise<number> {
+  refuseInSandbox(io.env, 'ao run');
   const { project } = openProject(options, io);
   const [agent] = selectAgents(project, [options.task], () => false);
   if (!agent) throw new UsageError('ao run needs a task name');

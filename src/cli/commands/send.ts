@@ -1,6 +1,7 @@
-import { appendMessage, sanitizeMessage } from '../../coord/inbox.js';
+import { appendMessage, MESSAGE_CAP, sanitizeMessage } from '../../coord/inbox.js';
+import { writeOutbox } from '../../coord/outbox.js';
 import { UsageError } from '../../errors.js';
-import { callerName, findCaller } from '../caller.js';
+import { callerName, findCaller, sandboxedAgent } from '../caller.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { jsonText } from '../../text/safe.js';
@@ -12,8 +13,7 @@ export interface SendOptions extends GlobalOptions {
   json?: boolean;
 }
 
-/** The most a message may hold, counted in UTF-8 bytes as given (1 MB). */
-export const MESSAGE_CAP = 1024 * 1024;
+export { MESSAGE_CAP };
 
 /**
  * `ao send AGENT [MESSAGE...]`: appends a message to the agent's inbox. Works
@@ -33,6 +33,17 @@ export async function send(options: SendOptions, io: Io): Promise<number> {
   const text = given.toString('utf8');
   if (sanitizeMessage(text) === '') {
     throw new UsageError(`no message for ${agent.name}: give it as arguments or on stdin`);
+  }
+  const sandboxed = sandboxedAgent(io.env);
+  if (sandboxed !== null) {
+    // inside a sandbox no inbox can be written: its own outbox, which the watchdog delivers from it (coord/outbox.ts)
+    const file = writeOutbox(project.stateDir, sandboxed, agent.name, text);
+    io.out(
+      options.json
+        ? `${jsonText({ outbox: file, to: agent.name, from: sandboxed })}\n`
+        : `left for ${agent.name} in ${sandboxed}'s outbox: the watchdog delivers it\n`,
+    );
+    return 0;
   }
   const caller = await findCaller(project, tmux, io.env);
   // AO_AGENT names the sender only outside every agent's pane (a script of the maintainer's may set it)

@@ -1,4 +1,5 @@
 import { emptyRecord, markStarted, readAgentsState, updateAgentsState, type AgentRecord } from '../../state/agents.js';
+import { refuseInSandbox } from '../caller.js';
 import type { AgentSpec } from '../../config/types.js';
 import { phaseView, readPhaseStateOf } from '../../state/phase.js';
 import { shellQuote } from '../../tmux/client.js';
@@ -14,7 +15,7 @@ import { rememberProject } from '../../config/cache.js';
 import { aoEntry, eventSink, openProject, selectAgents } from '../context.js';
 import { deliverKickoffs, watchKickoffs } from '../kickoffs.js';
 import type { GlobalOptions, Io } from '../io.js';
-import { requirePrograms } from '../programs.js';
+import { requirePrograms, requireSandboxes } from '../programs.js';
 import { waitTeamDown } from '../wait.js';
 import { getBackend } from '../../backends/index.js';
 import { UsageError } from '../../errors.js';
@@ -35,6 +36,7 @@ export interface UpOptions extends GlobalOptions {
 
 /** `ao up [AGENT...]`: start what is not running; leave running agents alone. */
 export async function up(options: UpOptions, io: Io): Promise<number> {
+  refuseInSandbox(io.env, 'ao up');
   const began = Date.now();
   const { project, tmux, loaded } = openProject(options, io);
   if (options.wait && (options.dryRun || options.watchdog === false))
@@ -43,6 +45,8 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
   const agents = selectAgents(project, options.agents, (a) => a.enabled && a.kind !== 'task');
   // a program that is not there would only die in its pane: refuse before anything starts
   if (!options.dryRun) requirePrograms(project, agents, io.env);
+  // a sandboxed agent is never started unsandboxed: no bubblewrap that works here, exit 2 before anything starts
+  if (!options.dryRun) requireSandboxes(agents, io.env);
   // git missing, no repository, no base for an agent's own worktree: exit 2 before anything starts (src/workspace/)
   if (!options.dryRun) await requireWorkspaces(project, agents);
   const phase = readPhaseStateOf(project);

@@ -210,3 +210,37 @@ describe('registry', () => {
     expect(() => getBackend('cursor' as BackendName)).toThrow(/unknown backend "cursor"/);
   });
 });
+
+describe("a sandboxed Codex where its own sandbox cannot be made inside ao's", () => {
+  const codex = getBackend('codex');
+  const input = (args: string[], kind: AgentKind, outerSandbox: boolean): LaunchInput => ({
+    agent: agent({ kind, backend: 'codex', args }),
+    outerSandbox,
+    model: null,
+    kickoffFile: KICKOFF,
+    kickoff: 'arg',
+    aoEntry: ENTRY,
+  });
+
+  it('is told to rely on the outer one, as a loop and as a TUI', () => {
+    expect(codex.argv(input(['--skip-git-repo-check'], 'loop', true))).toEqual([
+      'codex',
+      'exec',
+      '--json',
+      '--sandbox',
+      'danger-full-access',
+      '--skip-git-repo-check',
+      '--',
+    ]);
+    expect(codex.argv(input([], 'persistent', true))).toEqual(['codex', '--sandbox', 'danger-full-access']);
+    expect(codex.argv(input([], 'persistent', false))).toEqual(['codex']);
+  });
+
+  it.each([['-s', 'read-only'], ['--sandbox=workspace-write'], ['--full-auto'], ['--dangerously-bypass-approvals-and-sandbox'], ['-sread-only']])(
+    'keeps a sandbox its args choose: %j',
+    (...args) => {
+      expect(codex.outerSandbox?.(agent({ args }))).toEqual([]);
+      expect(codex.argv(input(args, 'loop', true))).not.toContain('danger-full-access');
+    },
+  );
+});

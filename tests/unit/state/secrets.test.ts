@@ -28,12 +28,18 @@ describe('launch keys', () => {
     ['the folder', { cwd: '/v' }],
     ['the kickoff mode', { kickoff: 'stdin' }],
     ['pass_env', { passEnv: ['AWS_*'] }],
+    ['a sandbox put on', { sandbox: { kind: 'bwrap', rw: [], ro: [] } }],
   ])('change with %s', (_, change) => {
     expect(launchKeyOf(agent(change))).not.toBe(launchKeyOf(agent()));
   });
 
   it('do not change with what is not on the command line, nor with an empty pass_env', () => {
     expect(launchKeyOf(agent({ stallMinutes: 3, notify: true, passEnv: [] }))).toBe(launchKeyOf(agent()));
+  });
+
+  it("change with a sandbox's paths", () => {
+    const boxed = (rw: string[]): AgentSpec => agent({ sandbox: { kind: 'bwrap', rw, ro: [] } });
+    expect(launchKeyOf(boxed(['/data']))).not.toBe(launchKeyOf(boxed([])));
   });
 
   it('are the same from a masked copy of the config', () => {

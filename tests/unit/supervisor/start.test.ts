@@ -148,4 +148,20 @@ describe('planStart then makeStart (the sweep writes between them)', () => {
     expect(asked).not.toContain('new-session');
     expect(record).toMatchObject({ iteration: 4, condition: 'error', error: 'gone not found' });
   });
+
+  it('a sandboxed agent where bubblewrap is missing or cannot run is no start (never one unsandboxed): error, the agent and the fix named', async () => {
+    const sandboxed = { ...worker, sandbox: { kind: 'bwrap' as const, rw: [], ro: [] } };
+    for (const bwrap of [join(dir, 'no-bwrap'), '/bin/false']) {
+      const { tmux, asked } = fakeTmux(null);
+      const record = ranBefore();
+      const outcome = await startAgent({ ...context(tmux, []), env: { AO_BWRAP: bwrap, PATH: process.env.PATH } }, sandboxed, record, {
+        by: 'watchdog',
+        restart: true,
+      });
+      expect(outcome.ok).toBe(false);
+      expect(asked).not.toContain('new-session');
+      expect(record).toMatchObject({ iteration: 4, condition: 'error' });
+      expect(record.error).toMatch(/^agent worker has sandbox = "bwrap" and ao never starts it unsandboxed: .*; install bubblewrap/);
+    }
+  });
 });
