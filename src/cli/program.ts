@@ -119,7 +119,7 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
 
   program
     .command('cost')
-    .description('tokens and cost per phase and agent, with totals, from state/usage.jsonl (read-only)')
+    .description('tokens and cost per phase and agent, with totals, from state/usage.jsonl (read-only); a cost ao priced from [models.prices] is marked *')
     .option('--json', 'print one JSON object: rows per phase and agent, phases, agents, total')
     .action(async (opts: { json?: boolean }) => run(async () => (await import('./commands/cost.js')).cost({ ...globals(), ...opts }, io))());
 

@@ -64,7 +64,7 @@ function tableNode(schema: JsonObject, heading: string): JsonObject | undefined 
 
 const TOP_LEVEL: Record<string, string> = {
   defaults: 'defaults for every agent and the project: backend, model, session prefix, state folder, tmux socket',
-  models: 'model aliases: opus = "claude-opus-4-8"; a phase or agent may name an alias or a full model id',
+  models: 'model aliases: opus = "claude-opus-4-8"; a phase or agent may name an alias or a full model id; [models.prices] prices models per million tokens',
   agents: 'the team: one [agents.NAME] table per agent (NAME: letters, digits, "_" and "-"; "watchdog" is reserved)',
   phases: 'the phases, in order: each an id, a plan under phases/, optional per-phase model overrides and budgets',
   watchdog: 'how the watchdog heals: backoff, crash and restart limits, stall checks, log size, provider-trouble probes',

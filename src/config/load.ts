@@ -1,4 +1,6 @@
 import { budgetProblems } from './budget-check.js';
+import { priceOf } from './prices.js';
+import { resolveModel } from './resolve.js';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { getBackend } from '../backends/index.js';
@@ -101,7 +103,11 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
   };
 
   const defaults = raw.defaults ?? {};
-  const models = raw.models ?? {};
+  // [models] holds the aliases and one subtable, prices (schema.ts)
+  const { prices: rawPrices, ...models } = raw.models ?? {};
+  const prices = Object.fromEntries(
+    Object.entries(rawPrices ?? {}).map(([model, p]) => [model, { inputPerMtok: p.input_per_mtok, outputPerMtok: p.output_per_mtok }]),
+  );
   const stateDir = projectPath(['defaults', 'state_dir'], defaults.state_dir ?? DEFAULT_STATE_DIR) ?? join(dir, DEFAULT_STATE_DIR);
   const socket = env.AO_TMUX_SOCKET || defaults.tmux_socket || DEFAULT_TMUX_SOCKET;
   if (!/^[A-Za-z0-9_.-]+$/.test(socket))
@@ -169,14 +175,21 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
       models: { ...(phase.models ?? {}) },
       modelsFallback: { ...(phase.models_fallback ?? {}) },
       budgetUsd: phase.budget_usd ?? null,
+      budgetTokens: phase.budget_tokens ?? null,
       maxIterations: phase.max_iterations ?? null,
     };
   });
 
   const notify = resolveNotify(raw.notify, fail);
   // a budget that could never be reached fails closed (config/budget-check.ts)
+  const sources = { aliases: models, defaultModel: defaults.model ?? null };
   for (const problem of budgetProblems(
-    agents.map((a) => ({ ...a, reportsCost: getBackend(a.backend).reportsCost === true })),
+    agents.map((a) => ({
+      ...a,
+      reportsCost: getBackend(a.backend).reportsCost === true,
+      // the model it runs in each phase has a price, or not
+      priced: Object.fromEntries(phases.map((p) => [p.id, priceOf(prices, models, resolveModel(sources, p.models, a.name, a.model)) !== null])),
+    })),
     phases,
   ))
     fail(problem.path, problem.message);
@@ -200,6 +213,7 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
     tmuxSocket: socket,
     defaultModel: defaults.model ?? null,
     models,
+    ...(Object.keys(prices).length > 0 ? { prices } : {}),
     agents,
     phases,
     kickoffTemplate,
@@ -313,6 +327,7 @@ function resolveAgent(name: string, agent: RawAgent, raw: RawConfig, ctx: AgentC
     minIterationS: agent.min_iteration_s ?? DEFAULT_MIN_ITERATION_S,
     onPhaseAdvance: agent.on_phase_advance ?? false,
     budgetUsd: agent.budget_usd ?? null,
+    budgetTokens: agent.budget_tokens ?? null,
     // the default is where the backend can: a `true` on one that cannot was written, and ao check says so
     resume: agent.resume ?? (agent.kind === 'persistent' && getBackend(backend).conversations !== undefined),
     mayMovePhase: agent.may_move_phase ?? false,

@@ -47,6 +47,7 @@ export const agentSchema = z.strictObject({
   min_iteration_s: z.optional(z.number().check(z.gte(0))),
   on_phase_advance: z.optional(z.boolean()),
   budget_usd: positive(),
+  budget_tokens: positiveInt(),
   resume: z.optional(z.boolean()),
   may_move_phase: z.optional(z.boolean()),
   fallback_model: optionalText(),
@@ -62,6 +63,7 @@ export const phaseSchema = z.strictObject({
   models: z.optional(z.record(z.string(), text())),
   models_fallback: z.optional(z.record(z.string(), text())),
   budget_usd: positive(),
+  budget_tokens: positiveInt(),
   max_iterations: positiveInt(),
 });
 
@@ -113,9 +115,17 @@ export const notifySchema = z.strictObject({
   timeout_s: positive(),
 });
 
+const perMtok = () => z.number().check(z.gte(0));
+
+/** `[models.prices]`: `"gpt-5" = { input_per_mtok = 1.25, output_per_mtok = 10 }` (USD per million tokens). */
+export const pricesSchema = z.record(text(), z.strictObject({ input_per_mtok: perMtok(), output_per_mtok: perMtok() }));
+
+/** `[models]`: aliases (name -> model), and one subtable `prices`, so "prices" names no alias. */
+export const modelsSchema = z.catchall(z.object({ prices: z.optional(pricesSchema) }), text());
+
 export const configSchema = z.strictObject({
   defaults: z.optional(defaultsSchema),
-  models: z.optional(z.record(z.string(), text())),
+  models: z.optional(modelsSchema),
   agents: z.record(z.string().check(z.regex(NAME, nameMessage)), agentSchema),
   phases: z.array(phaseSchema).check(z.minLength(1, 'at least one [[phases]] entry')),
   watchdog: z.optional(watchdogSchema),

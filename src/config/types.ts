@@ -69,6 +69,8 @@ export interface AgentSpec {
   onPhaseAdvance: boolean;
   /** what the agent may spend in all (USD, where its CLI reports cost): reached, its loop is paused */
   budgetUsd?: number | null;
+  /** input plus output tokens the agent may use in all (for CLIs that report tokens): reached, its loop is paused */
+  budgetTokens?: number | null;
   /** every start after the first continues its conversation, where the backend can (default: persistent agents of a backend that can) */
   resume?: boolean;
   /** `ao phase next|set` run from the agent's own pane is allowed (default: refused) */
@@ -93,6 +95,12 @@ export interface FallbackTimings {
 
 export const DEFAULT_FALLBACK: Readonly<FallbackTimings> = { afterS: 120, probeS: 600, onUsageLimit: false };
 
+/** USD per million tokens of a model (`[models.prices]`), for CLIs that report tokens but no cost. */
+export interface ModelPrice {
+  inputPerMtok: number;
+  outputPerMtok: number;
+}
+
 export interface PhaseSpec {
   id: string;
   /** file name under phases/, as written in agents.toml */
@@ -105,6 +113,8 @@ export interface PhaseSpec {
   modelsFallback?: Record<string, string>;
   /** what the phase may spend (USD): reached, its loops are paused until the number is raised */
   budgetUsd?: number | null;
+  /** input plus output tokens the phase may use: reached, its loops are paused until the number is raised */
+  budgetTokens?: number | null;
   /** iterations of the phase's loops, all together, before they are paused */
   maxIterations?: number | null;
 }
@@ -169,6 +179,8 @@ export interface Project {
   tmuxSocket: string;
   defaultModel: string | null;
   models: Record<string, string>;
+  /** `[models.prices]`: model (an alias or an id) -> USD per million tokens (absent: none given, or a running-project.json of an older ao) */
+  prices?: Record<string, ModelPrice>;
   agents: AgentSpec[];
   phases: PhaseSpec[];
   kickoffTemplate: string;

@@ -31,6 +31,8 @@ export interface IterationUsage {
 /** The DESIGN §9 usage shape: totals over `iterations` iterations. */
 export interface UsageTotals extends IterationUsage {
   iterations: number;
+  /** of them, iterations whose cost ao computed from `[models.prices]` (absent: none) */
+  priced_iterations?: number;
 }
 
 export interface UsageRecord {
@@ -42,6 +44,8 @@ export interface UsageRecord {
   run?: string;
   backend?: string;
   usage: IterationUsage;
+  /** its cost_usd was computed from the tokens by `[models.prices]` (the CLI reports none) */
+  priced?: true;
   /** the run ended without the usage its budget needs (no usage in its stream, or no cost): counted as unknown, never as free */
   unknown?: true;
 }
@@ -250,6 +254,7 @@ export function addRecord(report: UsageReport, r: UsageRecord): UsageReport {
   addUsage((report.byAgent[r.agent] ??= emptyTotals()), r.usage);
   addUsage((report.byPhase[r.phase] ??= emptyTotals()), r.usage);
   addUsage(report.total, r.usage);
+  if (r.priced) for (const t of [row.usage, report.byAgent[r.agent], report.byPhase[r.phase], report.total]) if (t) t.priced_iterations = (t.priced_iterations ?? 0) + 1;
   if (r.unknown) (report.unknown ??= {})[r.agent] = true;
   else if (report.unknown?.[r.agent]) delete report.unknown[r.agent];
   return report;

@@ -30,6 +30,7 @@ import { observe } from './observe.js';
 import { SignalViews } from './provider-wait.js';
 import { runEndOf } from './read-trouble.js';
 import { iterationUsage, unknownUsage } from './record-usage.js';
+import { budgetNeeds } from './budgets.js';
 import { silentTooLong } from './reconcile.js';
 import { tuiUsage, type TuiUsage } from './tui-usage.js';
 
@@ -155,10 +156,9 @@ export class Observer {
     } catch (error) {
       this.deps.log('warn', `usage of ${agent.name}: ${String(error)}`);
     }
-    // a budget that applies needs the run's cost: without it the run is unknown, never free
-    const budgeted = agent.budgetUsd != null || project.phases.find((p) => p.id === phase)?.budgetUsd != null;
+    // a budget that applies needs the run's usage (a budget_usd its cost): without it the run is unknown, never free
     const base = { time: new Date().toISOString(), agent: agent.name, phase, iteration: record.iteration ?? 0, ...run, backend: agent.backend };
-    return unknownUsage(line, budgeted, base);
+    return unknownUsage(line, budgetNeeds(project, agent, phase), base);
   }
 }
 

@@ -9,7 +9,10 @@ import { readPhaseStateOf, phaseView } from '../state/phase.js';
 import { readExitRecord } from '../state/exits.js';
 import { appendUsage, type UsageRecord } from '../state/usage.js';
 import { RAW_MAX_BYTES, rawStreamFile } from '../stream/raw.js';
-import { ZERO_USAGE } from '../backends/usage.js';
+import { ZERO_USAGE, type IterationUsage } from '../backends/usage.js';
+import { priceOf, priceTokens } from '../config/prices.js';
+import { modelFor } from '../config/resolve.js';
+import type { BudgetNeeds } from './budgets.js';
 import { readTextCapped } from '../state/safe-fs.js';
 
 export interface RecordOptions {
@@ -43,6 +46,7 @@ export function iterationUsage(
   const usage = parse(text);
   if (usage === null) return null;
   const phase = options.phase ?? phaseView(project, readPhaseStateOf(project)).phase.id;
+  const priced = pricedUsage(project, agent, phase, usage);
   // the run id the launcher wrote with the last exit status: the run whose stream this is
   const run = options.run ?? readExitRecord(project.stateDir, agent.name)?.runId ?? null;
   return {
@@ -52,17 +56,27 @@ export function iterationUsage(
     iteration,
     ...(run !== null ? { run } : {}),
     backend: agent.backend,
-    usage,
+    usage: priced ?? usage,
+    ...(priced ? { priced: true as const } : {}),
   };
 }
 
+/** A run's usage with its tokens priced by `[models.prices]`, where its CLI reported no cost and its model has a price; else null. */
+export function pricedUsage(project: Project, agent: AgentSpec, phaseId: string, usage: IterationUsage): IterationUsage | null {
+  if (usage.cost_usd !== null) return null;
+  const price = priceOf(project.prices, project.models, modelFor(project, agent, project.phases.find((p) => p.id === phaseId) ?? null));
+  return price ? { ...usage, cost_usd: priceTokens(usage, price) } : null;
+}
+
 /**
- * Pure: what a budgeted run's end records when its usage is missing or has no
- * cost (a stream cut short, a CLI that stopped reporting): a line marked
- * `unknown`, so the budget holds the agent instead of counting the run as
- * free (budgets.ts). A run with no budget that applies records what it has.
+ * Pure: what a budgeted run's end records when its usage is missing, or has
+ * no cost where a budget_usd needs one (a stream cut short, a CLI that
+ * stopped reporting): a line marked `unknown`, so the budget holds the agent
+ * instead of counting the run as free (budgets.ts). A run with no budget that
+ * applies records what it has.
  */
-export function unknownUsage(line: UsageRecord | null, budgeted: boolean, base: Omit<UsageRecord, 'usage'>): UsageRecord | null {
-  if (!budgeted || (line !== null && line.usage.cost_usd !== null)) return line;
+export function unknownUsage(line: UsageRecord | null, needs: BudgetNeeds, base: Omit<UsageRecord, 'usage'>): UsageRecord | null {
+  if (!needs.usage) return line;
+  if (line !== null && (!needs.cost || line.usage.cost_usd !== null)) return line;
   return { ...(line ?? { ...base, usage: { ...ZERO_USAGE } }), unknown: true };
 }

@@ -8,7 +8,8 @@ export interface CostOptions extends GlobalOptions {
   json?: boolean;
 }
 
-const usd = (u: UsageTotals): string => (u.cost_usd === null ? '-' : `$${u.cost_usd.toFixed(4)}`);
+/** A cost ao computed from tokens and `[models.prices]` (the CLI reported none) is marked, and the table says so below. */
+const usd = (u: UsageTotals): string => (u.cost_usd === null ? '-' : `$${u.cost_usd.toFixed(4)}${u.priced_iterations ? '*' : ''}`);
 const cells = (u: UsageTotals): string[] => [
   String(u.iterations),
   String(u.input_tokens),
@@ -18,7 +19,7 @@ const cells = (u: UsageTotals): string[] => [
   usd(u),
 ];
 
-/** `ao cost [--json]`: tokens and cost per phase and agent, with totals (read-only). */
+/** `ao cost [--json]`: tokens and cost per phase and agent, with totals (read-only); `priced_iterations` in --json counts the costs priced by ao. */
 export async function cost(options: CostOptions, io: Io): Promise<number> {
   const { project } = openProjectOrRunning(options, io);
   const report = readUsageReport(project.stateDir);
@@ -44,5 +45,10 @@ export async function cost(options: CostOptions, io: Io): Promise<number> {
   }
   rows.push(['total', '', ...cells(report.total)]);
   io.out(table(rows));
+  const priced = report.total.priced_iterations ?? 0;
+  if (priced > 0)
+    io.out(
+      `* cost computed by ao from the tokens and [models.prices] for ${priced} of ${report.total.iterations} iteration${report.total.iterations === 1 ? '' : 's'} (the CLI reports no cost)\n`,
+    );
   return 0;
 }
