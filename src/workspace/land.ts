@@ -16,7 +16,10 @@ import { execaGit, gitMessage, type Git } from './git.js';
 import { parseWorktreeList } from './porcelain.js';
 import { baseOf, repositoryOf } from './worktree.js';
 
-/** The full SHA of the commit `token` names, or null. */
+/** A full or abbreviated SHA, as a gate line names a commit: never a ref (`HEAD` would be the maintainer's checkout's). */
+export const SHA = /^[0-9a-f]{4,64}$/i;
+
+/** The full SHA of the commit `token` (a SHA, or a ref ao itself names) names, or null. */
 export async function commitOf(top: string, token: string, git: Git = execaGit): Promise<string | null> {
   if (!/^[0-9A-Za-z._/@^~-]+$/.test(token) || token.startsWith('-')) return null;
   const r = await git(top, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${token}^{commit}`]);
@@ -30,6 +33,8 @@ async function isAncestor(top: string, ancestor: string, ref: string, git: Git):
 
 /** A token of a gate line as git resolves it; `branch`: must the commit be on the builder's branch (a claim)? */
 async function factOf(top: string, token: string, gate: CommitGate, git: Git): Promise<CommitFact> {
+  if (!SHA.test(token))
+    return { problem: `${token} is not a commit SHA: name the commit by its full or abbreviated SHA (\`git rev-parse HEAD\` in the worktree)` };
   const sha = await commitOf(top, token, git);
   if (sha === null) return { problem: `${token} names no commit in the repository` };
   return { sha, onBranch: await isAncestor(top, sha, `refs/heads/${gate.branch}`, git) };

@@ -118,6 +118,9 @@ describe('a pass lands exactly the claimed commit (the test writes the journal a
     journal('one', 'GATE CLAIMED: one\n');
     expect((await eventOf('claim-refused')).reason).toMatch(/names no commit/);
     await waitFor(async () => (/Your claim of the gate of phase one .* does not count: it names no commit/.test(inbox('builder')) ? true : undefined));
+    // a ref is no SHA: HEAD would be the maintainer's checkout's commit, which is on the builder's branch too
+    journal('one', 'GATE CLAIMED: one HEAD\n');
+    expect((await eventOf('claim-refused', 2)).reason).toMatch(/HEAD is not a commit SHA/);
   });
 
   it('the builder claims c1 (abbreviated) and commits c2 after; a verdict on c2 does not count; the pass on c1 lands c1, not c2', async () => {
