@@ -39,6 +39,8 @@ export interface SandboxFacts {
   hidden: readonly string[];
   /** the project's git folder when it has one (`.git`): a worktree agent commits through it */
   gitDir: string | null;
+  /** ao's own package folder (bin/ao, dist/, node_modules/), which the agent runs: read-only where the private /tmp would cover it */
+  aoFolder?: string | null;
 }
 
 type SandboxProject = Pick<Project, 'dir' | 'stateDir' | 'configFile' | 'kickoffTemplatePath' | 'phases' | 'agents'>;
@@ -71,7 +73,8 @@ export function sandboxMounts(project: SandboxProject, agent: AgentSpec, facts: 
     ...facts.hidden.filter((path) => !underTmp(path)).map((path): Mount => ({ kind: 'tmpfs', path, why: 'sockets that run commands outside the sandbox' })),
   ];
   // what the private /tmp covered and the agent must still read
-  for (const path of [project.dir, facts.home]) if (underTmp(path)) mounts.push({ kind: 'ro', path, why: 'read-only under the private /tmp' });
+  for (const path of [project.dir, facts.home, ...(facts.aoFolder ? [facts.aoFolder] : [])])
+    if (underTmp(path)) mounts.push({ kind: 'ro', path, why: 'read-only under the private /tmp' });
   mounts.push(...extra.ro.map((path): Mount => ({ kind: 'ro', path, why: 'sandbox_ro' })));
   mounts.push(...extra.rw.map((path): Mount => ({ kind: 'rw', path, why: 'sandbox_rw' })));
   if (!agent.worktree) mounts.push({ kind: 'rw', path: project.dir, why: 'its workspace (the project folder)' });

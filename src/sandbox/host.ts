@@ -101,7 +101,13 @@ export function sandboxRefusal(agent: string, problem: string): string {
 export const homeOf = (agent: AgentSpec, env: NodeJS.ProcessEnv): string => agent.env.HOME || env.HOME || homedir();
 
 /** The facts of this machine the agent's command line is built from (bwrap: found by findBwrap). */
-export function sandboxFacts(project: Pick<Project, 'dir' | 'tmuxSocket'>, agent: AgentSpec, env: NodeJS.ProcessEnv, bwrap: string): SandboxFacts {
+export function sandboxFacts(
+  project: Pick<Project, 'dir' | 'tmuxSocket'>,
+  agent: AgentSpec,
+  env: NodeJS.ProcessEnv,
+  bwrap: string,
+  aoEntry: string | null = null,
+): SandboxFacts {
   const home = homeOf(agent, env);
   const backend = agent.kind === 'service' ? undefined : getBackend(agent.backend);
   const ownFiles = backend?.ownFiles ?? { dirs: [], files: [] };
@@ -121,6 +127,8 @@ export function sandboxFacts(project: Pick<Project, 'dir' | 'tmuxSocket'>, agent
     seed,
     hidden,
     gitDir: isDir(gitDir) ? gitDir : null,
+    // <package>/bin/ao: the agent's launcher and hooks run ao from there
+    aoFolder: aoEntry !== null && isAbsolute(aoEntry) ? dirname(dirname(aoEntry)) : null,
   };
 }
 

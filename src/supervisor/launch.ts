@@ -117,11 +117,11 @@ export function viaEnvFile(program: readonly string[], envFile: string, options:
 }
 
 /** The facts of a sandboxed agent's command line; no bubblewrap to run is no start (never one unsandboxed). */
-function sandboxOf(project: Project, agent: AgentSpec, env: NodeJS.ProcessEnv): SandboxFacts {
+function sandboxOf(project: Project, agent: AgentSpec, env: NodeJS.ProcessEnv, entry: string): SandboxFacts {
   const bwrap = findBwrap(env);
   if (bwrap === null)
     throw new Error(sandboxRefusal(agent.name, env.AO_BWRAP ? `bubblewrap not found at AO_BWRAP=${env.AO_BWRAP}` : 'bubblewrap (bwrap) is not on PATH'));
-  return sandboxFacts(project, agent, env, bwrap);
+  return sandboxFacts(project, agent, env, bwrap, entry);
 }
 
 /**
@@ -152,7 +152,7 @@ export function planLaunch(
   const model = runModel(own, fallback);
   const file = layout.kickoff(project.stateDir, agent.name);
   const conversation = conversationOf(agent, conversationId);
-  const sandbox = agent.sandbox ? sandboxOf(project, agent, env) : null;
+  const sandbox = agent.sandbox ? sandboxOf(project, agent, env, entry) : null;
   const wrap = (inner: string[]): string[] => (sandbox ? bwrapArgv(project, agent, sandbox, inner) : inner);
   const argv =
     agent.kind === 'service'

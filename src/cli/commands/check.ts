@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { configWarnings, launchProblems } from '../checks.js';
 import { fallbackModelFor, modelFor } from '../../config/resolve.js';
 import { ConfigError } from '../../errors.js';
-import { openProject } from '../context.js';
+import { aoEntry, openProject } from '../context.js';
 import { getBackend } from '../../backends/index.js';
 import type { AgentSpec, KickoffMode, NotifySpec, Project } from '../../config/types.js';
 import { shownEnv } from '../../state/secrets.js';
@@ -148,7 +148,7 @@ function launchLine(project: Project, agent: AgentSpec, outerSandbox: boolean): 
 
 /** A sandboxed agent's bubblewrap command line up to `--` (bubblewrap looked up as a start does; a start refuses where it is missing). */
 function sandboxLine(project: Project, agent: AgentSpec, env: NodeJS.ProcessEnv): string[] {
-  return bwrapArgv(project, agent, sandboxFacts(project, agent, env, findBwrap(env) ?? 'bwrap'), []);
+  return bwrapArgv(project, agent, sandboxFacts(project, agent, env, findBwrap(env) ?? 'bwrap', aoEntry()), []);
 }
 
 /** What a sandboxed agent's command line gains where its CLI's own sandbox cannot be made inside ao's (Backend.outerSandbox). */

@@ -45,6 +45,11 @@ describe('sandboxMounts', () => {
     ]);
   });
 
+  it('ao itself installed under /tmp (a clone there) stays readable under the private /tmp; elsewhere it needs no mount', () => {
+    expect(mounts(builder, facts({ aoFolder: '/tmp/ao-clone' }))).toContain('ro /tmp/ao-clone');
+    expect(mounts(builder, facts({ aoFolder: '/opt/ao' })).filter((m) => m.includes('/opt/ao'))).toEqual([]);
+  });
+
   it("gives the adversary the reviews and not the journals, and nothing of HOME for a shell agent's backend", () => {
     const list = mounts(adversary, facts({ ownFiles: { dirs: [], files: [] }, existing: new Set() }));
     expect(list.filter((m) => m.startsWith('rw '))).toEqual([
