@@ -5,12 +5,13 @@
  * port through which ao runs bubblewrap itself.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, copyFileSync, existsSync, lstatSync, mkdirSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { accessSync, chmodSync, constants, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, release } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { getBackend } from '../backends/index.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { createOwn, DIR_MODE, ensureDir } from '../state/safe-fs.js';
+import { ensureOwnFolder, runtimeDir } from '../state/env-file.js';
 import { ownCoordFiles, type SandboxFacts } from './bwrap.js';
 
 /** What to do when the sandbox cannot be made: named in every refusal. */
@@ -50,12 +51,76 @@ export function bwrapProblem(env: NodeJS.ProcessEnv, now = Date.now()): string |
   const bwrap = findBwrap(env);
   if (bwrap === null) return env.AO_BWRAP ? `bubblewrap not found at AO_BWRAP=${env.AO_BWRAP}` : 'bubblewrap (bwrap) is not on PATH';
   if (probed?.bwrap === bwrap && now - probed.at < PROBE_KEPT_MS) return null;
+  const key = probeKey(bwrap);
+  if (key !== null && keptProbe(env, key, now)) {
+    probed = { bwrap, at: now };
+    return null;
+  }
   const probe = spawnSync(bwrap, ['--ro-bind', '/', '/', 'true'], { env, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'ignore', 'pipe'] });
   if (probe.error) return `${bwrap} could not run: ${probe.error.message}`;
   if (probe.status !== 0)
     return `\`${bwrap} --ro-bind / / true\` failed (${probe.status === null ? `signal ${probe.signal}` : `exit ${probe.status}`}): ${firstLine(probe.stderr)}`;
   probed = { bwrap, at: now };
+  if (key !== null) keepProbe(env, key, now);
   return null;
+}
+
+/**
+ * What a probe's answer rests on: the bubblewrap program itself (which file,
+ * its size and time), the kernel and its user-namespace settings, the user.
+ * A change to any of them is a new probe.
+ */
+function probeKey(bwrap: string): string | null {
+  try {
+    const st = statSync(bwrap);
+    const setting = (file: string): string => {
+      try {
+        return readFileSync(file, 'utf8').trim();
+      } catch {
+        return '-';
+      }
+    };
+    const userns = [
+      '/proc/sys/kernel/unprivileged_userns_clone',
+      '/proc/sys/user/max_user_namespaces',
+      '/proc/sys/kernel/apparmor_restrict_unprivileged_userns',
+    ].map(setting);
+    return [bwrap, st.dev, st.ino, st.size, st.mtimeMs, release(), process.getuid?.() ?? '-', ...userns].join('|');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A probe that worked stands for PROBE_SHARED_MS across processes too (`ao up`
+ * after `ao up`), kept in the user's own 0700 runtime folder: a kept success
+ * can only skip a probe whose start would then be bubblewrap's to run (a
+ * bubblewrap that fails runs nothing); a failure is never kept.
+ */
+const PROBE_SHARED_MS = 10 * 60_000;
+const probeFile = (env: NodeJS.ProcessEnv): string => join(runtimeDir(env), 'bwrap-probe.json');
+
+function keptProbe(env: NodeJS.ProcessEnv, key: string, now: number): boolean {
+  try {
+    const file = probeFile(env);
+    const st = lstatSync(file);
+    if (!st.isFile() || st.uid !== process.getuid?.()) return false;
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as { key?: unknown; at?: unknown };
+    return kept.key === key && typeof kept.at === 'number' && now - kept.at >= 0 && now - kept.at < PROBE_SHARED_MS;
+  } catch {
+    return false;
+  }
+}
+
+function keepProbe(env: NodeJS.ProcessEnv, key: string, now: number): void {
+  try {
+    const file = probeFile(env);
+    ensureOwnFolder(dirname(file), "bubblewrap's probe");
+    rmSync(file, { force: true });
+    writeFileSync(file, JSON.stringify({ key, at: now }), { mode: 0o600, flag: 'wx' });
+  } catch {
+    // kept nowhere: the next process probes again
+  }
 }
 
 /**

@@ -42,12 +42,7 @@ export function newEnvFile(stateDir: string, agent: string): string {
  */
 export function writeEnvFile(file: string, env: Readonly<Record<string, string>>): void {
   const text = envFileText(env);
-  const dir = dirname(file);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const stat = lstatSync(dir);
-  if (!stat.isDirectory()) throw new Error(`${dir} is not a folder (a link or a file in its place): refusing to write an environment there`);
-  if (stat.uid !== process.getuid?.()) throw new Error(`${dir} belongs to another user: refusing to write an environment there`);
-  if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  ensureOwnFolder(dirname(file), 'an environment');
   const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     writeSync(fd, text);
@@ -63,8 +58,20 @@ export function writeEnvFile(file: string, env: Readonly<Record<string, string>>
  * `/tmp/ao-<uid>`), 0600 in a 0700 folder of the user's own. `ao down` removes it.
  */
 export function watchdogEnvFile(stateDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  const runtime = env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.startsWith('/') ? join(env.XDG_RUNTIME_DIR, 'ao') : join(tmpdir(), `ao-${process.getuid?.() ?? 'user'}`);
-  return join(runtime, `watchdog-${createHash('sha256').update(stateDir).digest('hex').slice(0, 16)}.env`);
+  return join(runtimeDir(env), `watchdog-${createHash('sha256').update(stateDir).digest('hex').slice(0, 16)}.env`);
+}
+
+/** The user's runtime folder of ao's, as tmux keeps its sockets: `$XDG_RUNTIME_DIR/ao`, else `/tmp/ao-<uid>`. */
+export const runtimeDir = (env: NodeJS.ProcessEnv = process.env): string =>
+  env.XDG_RUNTIME_DIR && env.XDG_RUNTIME_DIR.startsWith('/') ? join(env.XDG_RUNTIME_DIR, 'ao') : join(tmpdir(), `ao-${process.getuid?.() ?? 'user'}`);
+
+/** Makes `dir` a 0700 folder of this user's own, or throws: a link, a file or another user's folder in its place is refused. */
+export function ensureOwnFolder(dir: string, what: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(dir);
+  if (!stat.isDirectory()) throw new Error(`${dir} is not a folder (a link or a file in its place): refusing to write ${what} there`);
+  if (stat.uid !== process.getuid?.()) throw new Error(`${dir} belongs to another user: refusing to write ${what} there`);
+  if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 
 /** Writes a kept environment file anew (the watchdog's): the old one removed, the new one created as writeEnvFile does. */
