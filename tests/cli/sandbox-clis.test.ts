@@ -7,10 +7,13 @@
  * inside, which writes into the workspace; a
  * sandboxed Claude Code TUI waits at its folder-trust dialog with no keystroke
  * from ao, and once a person accepts, records the trust (in ~/.claude.json,
- * which its sandbox lets it write) and gets its kickoff. Each time, what its
+ * which its sandbox lets it write) and gets its kickoff; so do a Codex and a
+ * Gemini CLI TUI (their trust recorded in their own folders of HOME), and an
+ * opencode TUI, which asks nothing, gets its kickoff. Each time, what its
  * sandbox refused is nothing it needed, and nothing of the state folder but
  * its own files changed.
  */
+import { execa } from 'execa';
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +60,26 @@ function loopToml(c: LoopCase, bin: string, env: Record<string, string>): string
     'id = "one"',
     'plan = "one.md"',
     'max_iterations = 2',
+    '',
+  ].join('\n');
+}
+
+/** One sandboxed TUI (a persistent agent named lead) whose CLI runs against its stand-in. */
+function tuiToml(prefix: string, backend: CliName, bin: string, env: Record<string, string>): string {
+  return [
+    '[defaults]',
+    `session_prefix = "${prefix}"`,
+    '[agents.lead]',
+    'kind = "persistent"',
+    `backend = "${backend}"`,
+    'sandbox = "bwrap"',
+    `command = ${toml(bin)}`,
+    `env = { ${tomlPairs(env)} }`,
+    '[watchdog]',
+    'stall_check_s = 1',
+    '[[phases]]',
+    'id = "one"',
+    'plan = "one.md"',
     '',
   ].join('\n');
 }
@@ -128,25 +151,7 @@ describe.skipIf(!claude.ok)('a sandboxed Claude Code TUI', { timeout: 180_000 },
     server.fallback({ kind: 'text', text: 'Ready and waiting.' });
     dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Sandboxed kickoff text.\n', 'phases/one.md': '# one\n' }));
     home = cliHome('claude', { url: server.url, trusted: [] });
-    writeFileSync(
-      join(dir, 'agents.toml'),
-      [
-        '[defaults]',
-        'session_prefix = "sbx-tui-"',
-        '[agents.lead]',
-        'kind = "persistent"',
-        'backend = "claude"',
-        'sandbox = "bwrap"',
-        `command = ${toml(claude.ok ? claude.bin : '')}`,
-        `env = { ${tomlPairs(home.env)} }`,
-        '[watchdog]',
-        'stall_check_s = 1',
-        '[[phases]]',
-        'id = "one"',
-        'plan = "one.md"',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(join(dir, 'agents.toml'), tuiToml('sbx-tui-', 'claude', claude.ok ? claude.bin : '', home.env));
   });
 
   afterAll(() => endStandInTeam({ dir, socket, server, home }));
@@ -186,3 +191,88 @@ describe.skipIf(!claude.ok)('a sandboxed Claude Code TUI', { timeout: 180_000 },
     expect(read(join(home.home, '.claude.json'))).toBe(maintainers);
   });
 });
+
+interface TuiCase {
+  cli: 'codex' | 'gemini' | 'opencode';
+  start: () => Promise<StandIn>;
+  texts: (r: Recorded) => string[];
+  /** Codex asks its trust question only in a git repository */
+  git: boolean;
+  /** where the CLI records the trust a person gave, under its own folder of HOME (which its sandbox lets it write); null: it asks none */
+  recorded: ((home: CliHome, dir: string) => boolean) | null;
+}
+
+const TUIS: TuiCase[] = [
+  { cli: 'codex', start: startOpenAI, texts: openaiUserTexts, git: true, recorded: (h, dir) => read(join(h.home, '.codex', 'config.toml')).includes(dir) },
+  {
+    cli: 'gemini',
+    start: startGemini,
+    texts: geminiUserTexts,
+    git: false,
+    recorded: (h, dir) => read(join(h.home, '.gemini', 'trustedFolders.json')).includes(dir),
+  },
+  // opencode asks nothing in a folder it has not seen: its kickoff is pasted into its ready screen
+  { cli: 'opencode', start: startAnthropic, texts: anthropicUserTexts, git: false, recorded: null },
+];
+
+for (const c of TUIS) {
+  const installed = await ensureCli(c.cli);
+  if (!installed.ok) announceInstallFailure(c.cli, installed.reason);
+
+  describe.skipIf(!installed.ok)(`a sandboxed ${c.cli} TUI`, { timeout: 180_000 }, () => {
+    const socket = uniqueSocket(`sbx-${c.cli}-tui`);
+    let server: StandIn;
+    let home: CliHome;
+    let dir: string;
+    const ao = (...args: string[]) => runAo(args, { cwd: dir, socket });
+    const session = `sbx-${c.cli}-tui-lead`;
+    const screen = async (): Promise<string> => (await tmux(socket, ['capture-pane', '-p', '-t', session])).stdout;
+
+    beforeAll(async () => {
+      server = await c.start();
+      server.fallback({ kind: 'text', text: 'Ready and waiting.' });
+      dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Sandboxed kickoff text.\n', 'phases/one.md': '# one\n' }));
+      if (c.git) await execa('git', ['init', '-q', dir]);
+      home = cliHome(c.cli, { url: server.url, trusted: [], codexApproval: 'on-request' });
+      writeFileSync(join(dir, 'agents.toml'), tuiToml(`sbx-${c.cli}-tui-`, c.cli, installed.ok ? installed.bin : '', home.env));
+    });
+
+    afterAll(() => endStandInTeam({ dir, socket, server, home }));
+
+    const kickoff = (): Promise<Recorded> =>
+      server
+        .waitFor((r) => r.model && c.texts(r).some((t) => t.includes('Sandboxed kickoff text.')), 90_000)
+        .catch(async (e: Error) => {
+          throw new Error(`${e.message}; the screen shows:\n${await screen()}`);
+        });
+
+    const recorded = c.recorded;
+    if (recorded === null)
+      it('gets its kickoff pasted into its ready screen, inside its sandbox', async () => {
+        const up = await ao('up');
+        expect(up.code, up.stdout + up.stderr).toBe(0);
+        expect(await kickoff()).toBeTruthy();
+        expect((await statusOf(ao)).agents.lead?.state).toBe('running');
+      });
+    else
+      it('waits at its trust dialog with no keystroke from ao; accepted by a person, records the trust in its own files and gets its kickoff', async () => {
+        const up = await ao('up');
+        expect(up.code, up.stdout + up.stderr).toBe(0);
+        await waitFor(async () => ((await statusOf(ao)).agents.lead?.detail?.includes('at a dialog (folder trust)') ? true : undefined), 60_000, 250).catch(
+          async (e: Error) => {
+            throw new Error(`${e.message}; the screen shows:\n${await screen()}`);
+          },
+        );
+        // sweeps and a mail notice go on: the dialog stays, no model turn, no trust recorded
+        await ao('send', 'lead', 'hello');
+        await new Promise((r) => setTimeout(r, 4000));
+        expect((await statusOf(ao)).agents.lead?.state).toBe('waiting');
+        expect(server.requests.filter((r) => r.model)).toEqual([]);
+        expect(recorded(home, dir)).toBe(false);
+        // a person accepts (both put the cursor on trusting the folder)
+        await tmux(socket, ['send-keys', '-t', session, 'Enter']);
+        expect(await kickoff()).toBeTruthy();
+        expect(recorded(home, dir)).toBe(true);
+      });
+  });
+}
