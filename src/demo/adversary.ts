@@ -5,7 +5,8 @@
  * and ends.
  */
 import { failAt, failLine, passAt, passLine } from '../phases/gate.js';
-import { foundAt, resolveCommit } from './commits.js';
+import { commitOf } from '../workspace/land.js';
+import { foundAt } from './commits.js';
 import { describeFinding, failReason, matches, viewGate, type Found, type PlanItem } from './plan.js';
 import { appendBlock, itemFile, plural, readFound, readPlan, readText, type LoopContext } from './loop.js';
 
@@ -23,7 +24,7 @@ export async function runAdversary(ctx: LoopContext): Promise<number> {
     return 0;
   }
   // a commit-bound gate: the claimed commit is what is reviewed (ao's when it knew it at this start, else the claim's own)
-  const sha = commits ? files.claimSha || (gate.claimToken ? await resolveCommit(process.cwd(), gate.claimToken) : null) : null;
+  const sha = commits ? files.claimSha || (gate.claimToken ? await commitOf(process.cwd(), gate.claimToken) : null) : null;
   if (commits && !sha) {
     say(`phase ${files.phase}: the open claim names no commit I can find; nothing to review`);
     await ctx.step();

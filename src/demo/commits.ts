@@ -26,12 +26,6 @@ export async function commitWork(worktree: string, message: string, git: Git = e
   return head.stdout.trim();
 }
 
-/** The full SHA a claim's token names, or null. */
-export async function resolveCommit(dir: string, token: string, git: Git = execaGit): Promise<string | null> {
-  const r = await git(dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${token}^{commit}`]);
-  return r.exitCode === 0 ? r.stdout.trim() : null;
-}
-
 /** A plan item's file as commit `sha` holds it (paths relative to the repository's top). */
 export async function foundAt(dir: string, sha: string, item: PlanItem, git: Git = execaGit): Promise<Found> {
   const r = await git(dir, ['show', `${sha}:${item.path}`]);

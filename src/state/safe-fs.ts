@@ -216,6 +216,18 @@ export function readTextFile(file: string, cap = TEXT_CAP): string {
 
 /** The last `maxBytes` of a file from `since` on (all of it when shorter), its size and where the part read starts; null when missing. */
 export function readTail(file: string, maxBytes = TAIL_CAP, since = 0): { text: string; start: number; size: number } | null {
+  const tail = tailBytes(file, maxBytes, since);
+  return tail && { text: tail.bytes.toString('utf8'), start: tail.start, size: tail.size };
+}
+
+/** The last `maxBytes` of a file as bytes (all of it when shorter), and whether it was cut; null when missing. Never through a link. */
+export function readTailBytes(file: string, maxBytes: number): { bytes: Buffer; cut: boolean } | null {
+  const tail = tailBytes(file, maxBytes, 0);
+  return tail && { bytes: tail.bytes, cut: tail.start > 0 };
+}
+
+/** The one tail read under both: opened safely, the part from `since` (0 when the file is now shorter) bounded to `maxBytes`. */
+function tailBytes(file: string, maxBytes: number, since: number): { bytes: Buffer; start: number; size: number } | null {
   let fd: number;
   try {
     fd = openSafe(file, O_RDONLY);
@@ -227,25 +239,7 @@ export function readTail(file: string, maxBytes = TAIL_CAP, since = 0): { text: 
     const size = fstatSync(fd).size;
     const from = since <= size ? since : 0;
     const start = Math.max(from, size - maxBytes);
-    return { text: readAt(fd, size - start, start).toString('utf8'), start, size };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The last `maxBytes` of a file as bytes (all of it when shorter), and whether it was cut; null when missing. Never through a link. */
-export function readTailBytes(file: string, maxBytes: number): { bytes: Buffer; cut: boolean } | null {
-  let fd: number;
-  try {
-    fd = openSafe(file, O_RDONLY);
-  } catch (error) {
-    if (code(error) === 'ENOENT') return null;
-    throw error;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const start = Math.max(0, size - maxBytes);
-    return { bytes: readAt(fd, size - start, start), cut: start > 0 };
+    return { bytes: readAt(fd, size - start, start), start, size };
   } finally {
     closeSync(fd);
   }
