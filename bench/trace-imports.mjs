@@ -4,7 +4,7 @@
 // ESM: a module.register() resolve hook (it runs on the loader thread) appends
 // each resolved URL to FILE. CommonJS: at exit, every key of require.cache
 // (CommonJS modules loaded by require(), which the ESM hook does not see in
-// node 20) is appended too.
+// node 20) is appended too, and node's own modules it loaded (`native crypto`).
 import { appendFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 
@@ -14,6 +14,7 @@ if (file) {
   const cache = createRequire(import.meta.url).cache;
   process.on('exit', () => {
     const keys = Object.keys(cache);
-    if (keys.length > 0) appendFileSync(file, keys.map((k) => `cjs ${k}\n`).join(''));
+    const native = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => `native ${m.slice(13)}\n`);
+    if (keys.length > 0 || native.length > 0) appendFileSync(file, [...keys.map((k) => `cjs ${k}\n`), ...native].join(''));
   });
 }

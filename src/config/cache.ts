@@ -8,15 +8,22 @@
  * load agents.toml; `ao status` reads it, and on a hit needs neither the TOML
  * parser nor the schema (docs/PERFORMANCE.md). Anything that differs, or any
  * trouble reading it, is a miss: the caller loads agents.toml as before.
+ *
+ * The text is compared by its stat first, as git compares its index: an
+ * agents.toml whose size, inode, mtime and ctime are those of the file the copy
+ * was made from holds the same text, and `ao status` need not load node's crypto
+ * module to hash it. Only a stat taken well after the file's last change counts
+ * (a change in the same tick of the file system's clock would keep its ctime);
+ * any other is a miss of the stat alone, and the hash decides.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeTextAtomic } from '../state/files.js';
 import { layout } from '../state/layout.js';
 import { JSON_CAP, readProjectText, readTextCapped } from '../state/safe-fs.js';
 import { DEFAULT_STATE_DIR, inside, plainStateDir, realInside } from './find.js';
 import type { LoadedProject } from './load.js';
+import { sha256 } from '../state/digest.js';
 import { maskProject } from '../state/secrets.js';
 import type { Project } from './types.js';
 
@@ -29,6 +36,8 @@ interface ProjectCache {
   configFile: string;
   /** the sha256 of the agents.toml text it was loaded from */
   sourceHash: string;
+  /** that file's stat, when it was taken long enough after its last change to stand for its text; else null */
+  sourceStamp: string | null;
   /** the socket agents.toml alone names: with the reader's AO_TMUX_SOCKET it must give the project's */
   configSocket: string;
   /** the session prefix agents.toml alone gives: with the reader's AO_SESSION_PREFIX (a fleet's override) it must give the project's */
@@ -42,6 +51,7 @@ export async function rememberProject({ project, source, configSocket, configPre
     build: BUILD,
     configFile: project.configFile,
     sourceHash: sha256(source),
+    sourceStamp: settledStamp(project.configFile, source),
     configSocket,
     configPrefix,
     project: maskProject(project),
@@ -64,7 +74,7 @@ export function cachedProject(file: string, env: NodeJS.ProcessEnv): Project | n
     const same =
       cache.build === BUILD &&
       cache.configFile === file &&
-      cache.sourceHash === sha256(source) &&
+      ((cache.sourceStamp !== null && cache.sourceStamp === stamp(statSync(file, { bigint: true }))) || cache.sourceHash === sha256(source)) &&
       // the watchdog runs with AO_TMUX_SOCKET set to its socket, the person typing `ao status` usually without it
       (env.AO_TMUX_SOCKET || cache.configSocket) === project.tmuxSocket &&
       (env.AO_SESSION_PREFIX || cache.configPrefix) === project.sessionPrefix &&
@@ -76,7 +86,25 @@ export function cachedProject(file: string, env: NodeJS.ProcessEnv): Project | n
   }
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** Everything of a stat that a write changes. */
+const stamp = (st: BigIntStats): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+
+/**
+ * The stamp of `file` while it still holds `source`, or null when it changed
+ * too recently: within 50 ms on a file system with fine timestamps (a clock tick
+ * is at most 10 ms), 2 s on one that keeps whole seconds. The watchdog reloads
+ * agents.toml 100 ms after its last write (wake-sources.ts), so its copies stamp.
+ */
+function settledStamp(file: string, source: string): string | null {
+  try {
+    const st = statSync(file, { bigint: true });
+    if (readFileSync(file, 'utf8') !== source) return null;
+    const settle = st.ctimeNs % 1_000_000_000n === 0n ? 2000 : 50;
+    return Date.now() - Number(st.ctimeNs / 1_000_000n) > settle ? stamp(st) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Whether the files the loader looked at beside agents.toml are as they were. */
 function filesAsLoaded(project: Project): boolean {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../state/digest.js';
 import * as fs from 'node:fs';
 import { closeSync, fdatasyncSync, fstatSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -57,7 +57,7 @@ let counter = 0;
 /** Unique across processes: time, pid, a per-process counter and random bits. */
 function newId(): string {
   counter += 1;
-  return [Date.now().toString(36), process.pid.toString(36), counter.toString(36), randomBytes(3).toString('hex')].join('-');
+  return [Date.now().toString(36), process.pid.toString(36), counter.toString(36), randomHex(3)].join('-');
 }
 
 /** One record as it is written to the file. */

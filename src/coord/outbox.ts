@@ -6,7 +6,7 @@
  * inbox with the sender set to the outbox's owner, whatever the message or
  * AO_AGENT say, and removes it.
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../state/digest.js';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { layout } from '../state/layout.js';
@@ -26,7 +26,7 @@ const MESSAGE_FILE = /^[0-9a-z]+-[0-9a-f]+\.json$/;
 
 /** Leaves a message in `owner`'s outbox; returns its file. */
 export function writeOutbox(stateDir: string, owner: string, to: string, text: string, now = new Date()): string {
-  const name = `${now.getTime().toString(36).padStart(10, '0')}-${randomBytes(6).toString('hex')}.json`;
+  const name = `${now.getTime().toString(36).padStart(10, '0')}-${randomHex(6)}.json`;
   const file = join(layout.outbox(stateDir, owner), name);
   const message: OutboxMessage = { to, text, time: now.toISOString() };
   writeAtomic(file, `${JSON.stringify(message)}\n`);

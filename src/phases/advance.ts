@@ -3,7 +3,7 @@
  * journal and review, calls this, then writes the state and sends the
  * messages it returns.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../state/digest.js';
 import type { Project } from '../config/types.js';
 import { movePhase, pushHistory, type PhaseState } from '../state/phase.js';
 import { stepGate, type CommitFacts } from './gate.js';
@@ -205,4 +205,3 @@ export function stepPhase(
   return { state: next, events, messages, moved };
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

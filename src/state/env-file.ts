@@ -9,7 +9,7 @@
  * or a backslash, `%NAME=ESCAPED` with `\\` and `\n` that the launcher turns
  * back with printf's %b.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomHex, sha256 } from './digest.js';
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, rmSync, writeSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,7 +33,7 @@ export function envFileText(env: Readonly<Record<string, string>>): string {
 
 /** A fresh path for one start's environment file (nothing is created). */
 export function newEnvFile(stateDir: string, agent: string): string {
-  return layout.envFile(stateDir, agent, randomBytes(8).toString('hex'));
+  return layout.envFile(stateDir, agent, randomHex(8));
 }
 
 /**
@@ -58,7 +58,7 @@ export function writeEnvFile(file: string, env: Readonly<Record<string, string>>
  * `/tmp/ao-<uid>`), 0600 in a 0700 folder of the user's own. `ao down` removes it.
  */
 export function watchdogEnvFile(stateDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  return join(runtimeDir(env), `watchdog-${createHash('sha256').update(stateDir).digest('hex').slice(0, 16)}.env`);
+  return join(runtimeDir(env), `watchdog-${sha256(stateDir).slice(0, 16)}.env`);
 }
 
 /** The user's runtime folder of ao's, as tmux keeps its sockets: `$XDG_RUNTIME_DIR/ao`, else `/tmp/ao-<uid>`. */

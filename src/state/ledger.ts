@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { sha256 } from './digest.js';
 import { layout } from './layout.js';
 import { FILE_MODE, openSafe, readTextCapped, writeAtomic } from './safe-fs.js';
 
@@ -32,7 +32,7 @@ export interface StoredHead extends LedgerHead {
 
 export const EMPTY_HEAD: LedgerHead = { seq: 0, hash: GENESIS };
 
-export const lineHash = (line: Buffer | string): string => createHash('sha256').update(line).digest('hex');
+export const lineHash = (line: Buffer | string): string => sha256(line);
 
 /** A line's own seq and prev, or null when it does not parse or carries none (an older ao's line, a torn one). */
 export function chainOf(line: Buffer | string): { seq: number; prev: string } | null {

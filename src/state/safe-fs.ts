@@ -10,7 +10,7 @@
  * whatever the umask. A refusal is a BadFileError naming the file and why;
  * the watchdog reports each one once (takeBadFiles).
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './digest.js';
 import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { layout } from './layout.js';
@@ -293,7 +293,7 @@ export function openTruncate(file: string): number {
 export function writeAtomic(file: string, data: string | Buffer, options: { fsync?: boolean; root?: string } = {}): void {
   ensureDir(dirname(file), options.root);
   checkParents(file, options.root);
-  const temp = layout.atomicTemp(file, randomBytes(8).toString('hex'));
+  const temp = layout.atomicTemp(file, randomHex(8));
   const fd = openSync(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, FILE_MODE);
   try {
     try {

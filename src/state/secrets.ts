@@ -5,7 +5,7 @@
  * hold `ao-sha256:<hex>` in place of each value, so a changed value is still a
  * change (the agent restarts), and no key can be read back from them.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from './digest.js';
 import type { AgentSpec, Project } from '../config/types.js';
 
 const DIGEST = /^ao-sha256:[0-9a-f]{64}$/;
@@ -14,7 +14,7 @@ export const SHOWN_VALUE = '<set>';
 
 /** The digest of one variable's value (the name is hashed with it: the same key under two names differs). */
 export function envDigest(name: string, value: string): string {
-  return DIGEST.test(value) ? value : `ao-sha256:${createHash('sha256').update(`ao-env\0${name}\0${value}`).digest('hex')}`;
+  return DIGEST.test(value) ? value : `ao-sha256:${sha256(`ao-env\0${name}\0${value}`)}`;
 }
 
 /** Whether a value is a digest that stands for a value ao did not keep. */
@@ -40,7 +40,7 @@ export function maskedNames(agent: AgentSpec): string[] {
   return Object.entries(agent.env).flatMap(([k, v]) => (isEnvDigest(v) ? [k] : []));
 }
 
-const hashKey = (parts: readonly unknown[]): string => `sha256:${createHash('sha256').update(JSON.stringify(parts)).digest('hex')}`;
+const hashKey = (parts: readonly unknown[]): string => `sha256:${sha256(JSON.stringify(parts))}`;
 
 /**
  * What an agent's command line is made of, beyond its model, as a hash: a

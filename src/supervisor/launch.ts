@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../state/digest.js';
 import { getBackend } from '../backends/index.js';
 import { buildKickoff, coordPaths, modelFor, type PhaseView } from '../config/resolve.js';
 import { commitGateOf } from '../phases/commit-gate.js';
@@ -44,7 +44,7 @@ export function prefixOverride(project: Project, env: NodeJS.ProcessEnv): { AO_S
 
 /** The tmux wait-for channel that wakes this project's watchdog (its panes' pane-died hook signals it). */
 export function wakeChannel(stateDir: string): string {
-  return `ao-wake-${createHash('sha256').update(stateDir).digest('hex').slice(0, 16)}`;
+  return `ao-wake-${sha256(stateDir).slice(0, 16)}`;
 }
 
 /**

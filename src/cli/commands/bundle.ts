@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../state/digest.js';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -17,7 +17,6 @@ export interface BundleOptions extends GlobalOptions {
   now?: Date;
 }
 
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 const stamp = (d: Date): string =>
   d
     .toISOString()

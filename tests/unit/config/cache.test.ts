@@ -48,6 +48,26 @@ describe('cachedProject', () => {
     expect(cachedProject(file, env)).toBeNull();
   });
 
+  it('compares a settled agents.toml by its stat, a fresh one by its hash', async () => {
+    const stampOf = (dir: string): unknown =>
+      (JSON.parse(readFileSync(layout.projectCache(join(dir, 'run/st')), 'utf8')) as { sourceStamp: unknown }).sourceStamp;
+    // remembered at once after the write: a change in the same clock tick would keep the stat
+    const fresh = await remembered();
+    expect(stampOf(fresh.dir)).toBeNull();
+    expect(cachedProject(fresh.file, env)).toEqual(loadProject(fresh.file, env));
+    // remembered a while after it: stamped, and the stamp alone answers
+    await new Promise((r) => setTimeout(r, 120));
+    await rememberProject(readProject(fresh.file, env));
+    expect(stampOf(fresh.dir)).toMatch(/^\d+:\d+:\d+:\d+:\d+$/);
+    expect(cachedProject(fresh.file, env)).toEqual(loadProject(fresh.file, env));
+    // the same text written again: the stat differs, the hash still holds
+    writeFileSync(fresh.file, readFileSync(fresh.file, 'utf8'));
+    expect(cachedProject(fresh.file, env)).toEqual(loadProject(fresh.file, env));
+    // another text of the same size: a miss
+    writeFileSync(fresh.file, readFileSync(fresh.file, 'utf8').replace('args = ["9"]', 'args = ["8"]'));
+    expect(cachedProject(fresh.file, env)).toBeNull();
+  });
+
   it('holds for the default state folder too', async () => {
     const { file } = await remembered(TOML.replace('state_dir = "run/st"\n', ''));
     expect(cachedProject(file, env)).toEqual(loadProject(file, env));
