@@ -106,8 +106,8 @@ export function sandboxMounts(project: SandboxProject, agent: AgentSpec, facts: 
   return mounts;
 }
 
-/** The argv that runs `argv` in the agent's sandbox. */
-export function bwrapArgv(project: SandboxProject, agent: AgentSpec, facts: SandboxFacts, argv: readonly string[]): string[] {
+/** The argv that runs `argv` in the agent's sandbox, in `cwd` (its working folder; in its worktree, where it works there). */
+export function bwrapArgv(project: SandboxProject, agent: AgentSpec, facts: SandboxFacts, argv: readonly string[], cwd = agent.cwd): string[] {
   const options = sandboxMounts(project, agent, facts).flatMap((m) =>
     m.kind === 'tmpfs'
       ? ['--tmpfs', m.path]
@@ -127,8 +127,9 @@ export function bwrapArgv(project: SandboxProject, agent: AgentSpec, facts: Sand
     '--setenv',
     'AO_SANDBOX',
     agent.name,
+    // always named: where it is not in the sandbox bubblewrap would go on in HOME without a word
     '--chdir',
-    agent.cwd,
+    cwd,
     '--',
     ...argv,
   ];

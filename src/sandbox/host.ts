@@ -12,6 +12,7 @@ import { getBackend } from '../backends/index.js';
 import type { AgentSpec, Project } from '../config/types.js';
 import { createOwn, DIR_MODE, ensureDir } from '../state/safe-fs.js';
 import { ensureOwnFolder, runtimeDir } from '../state/env-file.js';
+import { discoverRepo } from '../workspace/discover.js';
 import { ownCoordFiles, type SandboxFacts } from './bwrap.js';
 
 /** What to do when the sandbox cannot be made: named in every refusal. */
@@ -181,7 +182,8 @@ export function sandboxFacts(
   const uid = process.getuid?.() ?? 0;
   // tmux's socket folder (its server runs whatever a client asks, outside any sandbox), the user's session bus and agents
   const hidden = [join(env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`), env.XDG_RUNTIME_DIR || `/run/user/${uid}`].filter((path) => isDir(path));
-  const gitDir = join(project.dir, '.git');
+  // the repository around the project: its own `.git`, or one above it for a project in a subfolder of it
+  const gitDir = discoverRepo(project.dir)?.gitDir ?? null;
   return {
     bwrap,
     // probed only for a CLI that would make a sandbox of its own (Backend.outerSandbox)
@@ -191,7 +193,7 @@ export function sandboxFacts(
     existing: new Set(ownFiles.files.map((file) => join(home, file)).filter((path) => existsSync(path))),
     seed,
     hidden,
-    gitDir: isDir(gitDir) ? gitDir : null,
+    gitDir: gitDir !== null && isDir(gitDir) ? gitDir : null,
     // <package>/bin/ao: the agent's launcher and hooks run ao from there
     aoFolder: aoEntry !== null && isAbsolute(aoEntry) ? dirname(dirname(aoEntry)) : null,
   };

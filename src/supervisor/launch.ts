@@ -15,6 +15,7 @@ import { layout } from '../state/layout.js';
 import type { FallbackState } from '../state/agents.js';
 import { fallbackPolicyOf, runModel } from './fallback.js';
 import { bwrapArgv, type SandboxFacts } from '../sandbox/bwrap.js';
+import { plannedCwd } from '../workspace/worktree.js';
 import { findBwrap, sandboxEnv, sandboxFacts, sandboxRefusal } from '../sandbox/host.js';
 
 export interface LaunchPlan {
@@ -153,7 +154,9 @@ export function planLaunch(
   const file = layout.kickoff(project.stateDir, agent.name);
   const conversation = conversationOf(agent, conversationId);
   const sandbox = agent.sandbox ? sandboxOf(project, agent, env, entry) : null;
-  const wrap = (inner: string[]): string[] => (sandbox ? bwrapArgv(project, agent, sandbox, inner) : inner);
+  // in its worktree, the project's subfolder of it where the project is in one (its start checks this against git)
+  const cwd = plannedCwd(project, agent);
+  const wrap = (inner: string[]): string[] => (sandbox ? bwrapArgv(project, agent, sandbox, inner, cwd) : inner);
   const argv =
     agent.kind === 'service'
       ? wrap([agent.command ?? 'true', ...agent.args])
@@ -222,7 +225,7 @@ export function planLaunch(
     session: {
       name: agent.session,
       owner: project.configFile,
-      cwd: agent.cwd,
+      cwd,
       argv: viaEnvFile(wrapKickoff(argv, agent.kickoff), envFile),
       logFile: layout.agentLog(project.stateDir, agent.name),
       wakeChannel: wakeChannel(project.stateDir),

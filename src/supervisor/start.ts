@@ -22,7 +22,7 @@ import type { PaneInfo } from '../tmux/snapshot.js';
 import type { EventAction } from './decide.js';
 import { startSession } from './sessions.js';
 import { planLaunch, type LaunchPlan } from './launch.js';
-import { prepareWorkspace } from '../workspace/worktree.js';
+import { prepareWorkspace, WorkspaceError } from '../workspace/worktree.js';
 import { bwrapProblem, prepareSandbox, sandboxRefusal } from '../sandbox/host.js';
 import { inboxSize } from './mail.js';
 import { timingsOf } from './observe.js';
@@ -116,6 +116,9 @@ export async function makeStart(ctx: StartContext, start: PlannedStart): Promise
     // its own worktree made, or checked: a broken one is no start (src/workspace/)
     const workspace = await prepareWorkspace(ctx.project, agent);
     if (workspace) record.workspace = { head: workspace.head, dirty: workspace.dirty, at: new Date().toISOString() };
+    // a sandbox's command line names its folder: where git puts the agent elsewhere than the plan, it would work in the wrong one
+    if (workspace && plan.sandbox && workspace.cwd !== plan.session.cwd)
+      throw new WorkspaceError(agent.name, `git puts its working folder at ${workspace.cwd}, and its sandbox was planned in ${plan.session.cwd}`);
     const session = workspace ? { ...plan.session, cwd: workspace.cwd } : plan.session;
     ensureFolder(session.cwd);
     // never unsandboxed: a bubblewrap that cannot make its namespaces here is no start (the record says error)

@@ -17,6 +17,7 @@ import { commitGateOf } from '../phases/commit-gate.js';
 import { ensureDir, readTextCapped } from '../state/safe-fs.js';
 import { CHECKOUT_TIMEOUT_MS, execaGit, gitMessage, type Git } from './git.js';
 import { judgeWorktree, type WorktreeFacts, type WorktreeVerdict } from './judge.js';
+import { discoverRepo } from './discover.js';
 import { parseGitFile, parseWorktreeList, type WorktreeEntry } from './porcelain.js';
 
 /** A worktree agent that cannot start, and why. */
@@ -140,6 +141,16 @@ export async function prepareWorkspace(project: Project, agent: AgentSpec, git: 
   const head = await git(spec.path, ['rev-parse', '--verify', '--quiet', 'HEAD']);
   const status = await git(spec.path, ['status', '--porcelain', '-z', '--untracked-files=all']);
   return { outcome, cwd, head: head.exitCode === 0 ? head.stdout.trim() : null, dirty: status.exitCode !== 0 || status.stdout !== '' };
+}
+
+/**
+ * Where a start plans the agent's working folder, without running git: for a
+ * worktree agent, where `workingFolder` puts it in the repository found above
+ * the project; `prepareWorkspace` says where git puts it.
+ */
+export function plannedCwd(project: Project, agent: AgentSpec): string {
+  const repo = agent.worktree ? discoverRepo(project.dir) : null;
+  return repo && agent.worktree ? workingFolder(project, agent.cwd, agent.worktree, repo.top) : agent.cwd;
 }
 
 /**

@@ -7,10 +7,10 @@
  * starts.
  */
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AO, eventsOf, serverRunning, statusOf, team, waitFor, type Ao, type Team } from '../helpers/ao.js';
+import { AO, eventsOf, runAo, serverRunning, statusOf, team, waitFor, type Ao, type Team } from '../helpers/ao.js';
 
 const phaseOf = async (ao: Ao): Promise<{ id: string }> => JSON.parse((await ao('phase', 'status', '--json')).stdout) as { id: string };
 const inboxOf = async (ao: Ao, agent: string): Promise<{ from: string; text: string }[]> =>
@@ -250,6 +250,42 @@ describe('a sandboxed agent in its own worktree', () => {
     expect((await git(t.dir, 'log', '-1', '--format=%s', 'ao/builder')).stdout).toBe('from the sandbox');
     expect(readFileSync(join(t.dir, 'README.md'), 'utf8')).toBe('hello\n');
     expect(existsSync(join(t.dir, '.git', 'hooks', 'post-commit'))).toBe(false);
+  });
+});
+
+describe('a sandboxed worktree agent of a project in a subfolder of its repository', () => {
+  it("works in its worktree's copy of the subfolder and commits to the repository above the project", async () => {
+    const git = (cwd: string, ...args: string[]) => execa('git', ['-C', cwd, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args]);
+    const script = [
+      'pwd > "$AO_WORKTREE/pwd.txt"',
+      'git -c user.name=b -c user.email=b@example.com commit -q --allow-empty -m "from the subfolder" && echo OK > "$AO_WORKTREE/commit.txt" || echo DENY > "$AO_WORKTREE/commit.txt"',
+      'exec sleep 100000',
+    ].join('\n');
+    const t = team(
+      'sandbox-sub',
+      {
+        'README.md': 'the repository\n',
+        '.gitignore': 'app/state/\n',
+        'app/agents.toml': `[defaults]\nbackend = "shell"\n\n[agents.builder]\nkind = "persistent"\nworkspace = "worktree"\nsandbox = "bwrap"\ncommand = "sh"\nargs = ["-c", ${JSON.stringify(script)}]\n\n[[phases]]\nid = "one"\nplan = "one.md"\n`,
+        'app/prompts/kickoff.md': 'go\n',
+        'app/phases/one.md': '# one\n',
+      },
+      { teardown: 'afterTest' },
+    );
+    await git(t.dir, 'init', '-q', '-b', 'trunk');
+    await git(t.dir, 'add', '-A');
+    await git(t.dir, 'commit', '-q', '-m', 'start');
+    const up = await runAo(['up'], { cwd: join(t.dir, 'app'), socket: t.socket });
+    try {
+      expect(up.code, up.stdout + up.stderr).toBe(0);
+      const wt = join(t.dir, 'app', 'state', 'worktrees', 'builder');
+      await waitFor(async () => existsSync(join(wt, 'commit.txt')), 20_000);
+      expect(readFileSync(join(wt, 'pwd.txt'), 'utf8').trim()).toBe(join(realpathSync(wt), 'app'));
+      expect(readFileSync(join(wt, 'commit.txt'), 'utf8').trim()).toBe('OK');
+      expect((await git(t.dir, 'log', '-1', '--format=%s', 'ao/builder')).stdout).toBe('from the subfolder');
+    } finally {
+      await runAo(['down'], { cwd: join(t.dir, 'app'), socket: t.socket });
+    }
   });
 });
 
