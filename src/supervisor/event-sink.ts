@@ -5,14 +5,18 @@
  * [notify]. On a full or failing disk the line waits in memory (a bounded few,
  * writable.ts) and goes out with the next write that works; the trouble is
  * logged once per episode. Events recorded before the first sweep are
- * notified once the sweep knows the phase.
+ * notified once the sweep knows the phase. What other processes append to
+ * events.jsonl is read back after each sweep (event-follow.ts) and offered to
+ * [notify] too: every event reaches it, whoever wrote it.
  */
 import type { Project } from '../config/types.js';
 import { EVENTS, type AoEvent } from '../state/event-catalogue.js';
-import type { EventRecord } from '../state/events.js';
+import type { EventRecord, LoggedEvent } from '../state/events.js';
 import { ledgerHead } from '../state/ledger.js';
 import { takeBadFiles } from '../state/safe-fs.js';
 import type { UsageRecord } from '../state/usage.js';
+import { layout } from '../state/layout.js';
+import { EventFollower } from './event-follow.js';
 import { Notifier } from './notify.js';
 import { HeldLines, Writability } from './writable.js';
 import { Grounds } from './grounds.js';
@@ -34,14 +38,23 @@ export class EventSink {
   /** whether the state folder takes writes: without, nothing is started or pasted */
   private readonly writability = new Writability();
   private readonly notifier: Notifier;
+  /** the lines of events.jsonl other processes wrote */
+  private readonly others: EventFollower;
   /** the phase the last sweep saw, for notifications */
   phase: string | null = null;
   /** events recorded before the first sweep (the watchdog's own start): notified once the phase is known */
-  private early: EventRecord[] | null = [];
+  private early: Array<EventRecord | LoggedEvent> | null = [];
 
   constructor(private readonly deps: EventSinkDeps) {
     const grounds = new Grounds(() => deps.project().stateDir);
-    this.held = new HeldLines(() => deps.project().stateDir, { ground: (r) => grounds.ground(r), written: (r, head) => grounds.written(r, head) });
+    this.others = new EventFollower(() => layout.events(deps.project().stateDir));
+    this.held = new HeldLines(() => deps.project().stateDir, {
+      ground: (r) => grounds.ground(r),
+      written: (r, head) => {
+        grounds.written(r, head);
+        this.others.wrote(head.seq);
+      },
+    });
     this.notifier = new Notifier({
       spec: () => deps.project().notify,
       project: () => deps.project().name,
@@ -114,6 +127,14 @@ export class EventSink {
     const early = this.early;
     this.early = null;
     for (const record of early) this.notifier.offer(record);
+  }
+
+  /** What other processes appended to events.jsonl since the last look, to [notify] (the first look only marks where the log ends). */
+  followOthers(): void {
+    for (const record of this.others.take()) {
+      if (this.early) this.early.push(record);
+      else this.notifier.offer(record);
+    }
   }
 
   /** One event for each file of the state folder ao refused to read or write (state/safe-fs.ts), the first time only. */

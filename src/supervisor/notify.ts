@@ -9,7 +9,7 @@
 import { webhookLabel } from '../config/notify.js';
 import type { NotifySpec } from '../config/types.js';
 import type { AoEvent } from '../state/event-catalogue.js';
-import type { EventRecord } from '../state/events.js';
+import type { EventRecord, LoggedEvent } from '../state/events.js';
 import type { LedgerHead } from '../state/ledger.js';
 import { spawnRunner, type Runner } from '../process/run.js';
 import { NotifyLimiter, QUEUE_MAX } from './notify-limit.js';
@@ -152,8 +152,8 @@ export class Notifier {
     }
   }
 
-  /** An event the watchdog recorded: queued if [notify] asks for it and the limits let it through. */
-  offer(record: EventRecord): void {
+  /** An event recorded, by the watchdog or read back from events.jsonl: queued if [notify] asks for it and the limits let it through. */
+  offer(record: EventRecord | LoggedEvent): void {
     const spec = this.deps.spec();
     if (!spec || !spec.events.includes(record.event)) return;
     if (this.limiter.offer(record.agent, record.event, this.now(), this.queue.length))

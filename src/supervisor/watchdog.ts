@@ -135,6 +135,7 @@ export class Watchdog {
         const wakeAt = await this.guardedTick();
         // after the first sweep, good or not: the phase is known if it could be
         this.sink.phaseKnown();
+        this.sink.followOthers();
         this.capLogsNow();
         this.sink.reportBadFiles();
         await this.wakes.sleepUntilWake(this.nextSweepIn(wakeAt), { wakes: this.failures === 0 && this.sink.writable });

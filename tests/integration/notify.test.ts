@@ -116,6 +116,25 @@ describe('notifications', () => {
     expect(bodies().map((b) => b.event)).toEqual(['watchdog-restarted', 'config-error']);
   });
 
+  it('events other processes record: ao restart and ao phase next by hand reach it once each', async () => {
+    const web = await hook();
+    const t = project(STEADY, `webhook = "${web.url}"\nevents = ["restart", "complete"]\n`, 'stall_check_s = 1\n');
+    await t.ao('up');
+    // the watchdog's first look at events.jsonl marks where the history ends: a sweep (1 s) after its start
+    await waitFor(async () => ((await statusOf(t.ao)).agents.steady?.state === 'running' ? true : undefined));
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await t.ao('restart', 'steady')).code).toBe(0);
+    expect((await t.ao('phase', 'next')).code).toBe(0);
+    const bodies = () => web.posts.map((p) => JSON.parse(p.body) as { event: string; agent: string; reason: string });
+    await waitFor(async () => (bodies().length >= 2 ? true : undefined), 10_000);
+    await new Promise((r) => setTimeout(r, 1500)); // a second post of either would have come by now
+    expect(bodies().map((b) => [b.event, b.agent])).toEqual([
+      ['restart', 'steady'],
+      ['complete', 'phase'],
+    ]);
+    expect(bodies()[0]!.reason).toMatch(/^ao restart by /);
+  });
+
   it('command: the JSON object on its stdin', async () => {
     const t = project(CRASHER, 'command = ["sh", "-c", "cat >> notes.jsonl; echo >> notes.jsonl"]\n');
     await t.ao('up');
