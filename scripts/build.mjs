@@ -28,8 +28,8 @@ await build({
   entryPoints: { status: 'src/cli/status-copy.ts' },
   format: 'cjs',
   outExtension: { '.js': '.cjs' },
-  // status never writes: the write and lock libraries stay packages, never loaded by it
-  external: [...common.external, 'write-file-atomic', 'proper-lockfile'],
+  // status never writes: the lock library stays a package, never loaded by it
+  external: [...common.external, 'proper-lockfile'],
 });
 await build({
   ...common,
