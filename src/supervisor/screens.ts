@@ -55,12 +55,18 @@ export interface ScreensDeps {
   writable?: () => boolean;
   /** the state folder refused a write (its error code, the file) */
   refused?: (code: string, what: string) => void;
+  /**
+   * Has the sweep write these changes into agents.json, which has one writer;
+   * resolves with how many still applied, once written. Without it (a screen
+   * watch on its own, in tests) they are written here.
+   */
+  record?: (patches: readonly ScreenPatch[]) => Promise<number>;
 }
 
 type Due = DeliveryRecord['what'];
 
 /** A change to one agent's record, applied only if it still describes the same start. */
-interface Patch {
+export interface ScreenPatch {
   agent: string;
   startedAt: string | null;
   apply: (record: AgentRecord) => void;
@@ -81,7 +87,7 @@ export class Screens {
   /** the sweep's asks to look (a start, `ao up`, new mail) */
   private readonly wakes = new WakeQueue();
   /** changes a full disk refused: applied with the next write that works */
-  private carried: Patch[] = [];
+  private carried: ScreenPatch[] = [];
 
   constructor(private readonly deps: ScreensDeps) {}
 
@@ -119,7 +125,7 @@ export class Screens {
     if (this.deps.writable?.() === false) return SLOW_LOOK_MS;
     const alive = this.deps.alive();
     const state = this.agentsState(project.stateDir);
-    const patches: Patch[] = this.carried.splice(0);
+    const patches: ScreenPatch[] = this.carried.splice(0);
     let soon = false;
     for (const agent of project.agents) {
       const record = state.agents[agent.name];
@@ -142,10 +148,11 @@ export class Screens {
   }
 
   /** Writes the patches; true when all of them still applied. A write the disk refuses keeps them for the next one. */
-  private async commit(stateDir: string, patches: Patch[]): Promise<boolean> {
+  private async commit(stateDir: string, patches: ScreenPatch[]): Promise<boolean> {
     let applied = 0;
     try {
-      await updateAgentsState(stateDir, (s) => void (applied = applyPatches(s, patches)));
+      if (this.deps.record) applied = await this.deps.record(patches);
+      else await updateAgentsState(stateDir, (s) => void (applied = applyPatches(s, patches)));
       return applied === patches.length;
     } catch (error) {
       const code = unwritableCode(error);
@@ -156,7 +163,7 @@ export class Screens {
     }
   }
 
-  /** state/agents.json, read and validated again only when it changed (the pass only reads it; changes go through updateAgentsState) */
+  /** state/agents.json, read and validated again only when it changed (the pass only reads it; the sweep writes its changes) */
   private agentsState(stateDir: string): AgentsState {
     const stamp = fileStamp(layout.agents(stateDir));
     if (stamp === null || this.agentsRead?.stamp !== stamp) this.agentsRead = { stamp, state: readAgentsState(stateDir) };
@@ -182,7 +189,7 @@ export class Screens {
   }
 
   /** Returns whether something is still due and worth a quick look again. */
-  private async look(project: Project, name: string, record: AgentRecord, patches: Patch[]): Promise<boolean> {
+  private async look(project: Project, name: string, record: AgentRecord, patches: ScreenPatch[]): Promise<boolean> {
     const agent = project.agents.find((a) => a.name === name)!;
     const stamp = logStamp(project, name); // before the capture: output meanwhile makes the next pass look again
     const screen = await this.deps.tmux.capture(agent.session);
@@ -238,7 +245,7 @@ export class Screens {
     const text = due === 'kickoff' ? readTextFile(layout.kickoff(project.stateDir, name)) : due === 'notice' ? NOTICE_TEXT : NUDGE_TEXT;
     // a transaction: the paste is written down as made before it is made, so a record the disk refuses pastes
     // nothing, and no paste is made twice; one that then went nowhere is put back below
-    const taking: Patch = { agent: name, startedAt: record.startedAt, apply: (r) => take(r, due, mailSize) };
+    const taking: ScreenPatch = { agent: name, startedAt: record.startedAt, apply: (r) => take(r, due, mailSize) };
     if (!(await this.commit(project.stateDir, [taking]))) {
       this.carried = this.carried.filter((p) => p !== taking);
       return false;
@@ -266,7 +273,7 @@ function logStamp(project: Project, agent: string): string {
 }
 
 /** Applies the patches whose agent was not restarted meanwhile; returns how many. */
-function applyPatches(state: AgentsState, patches: readonly Patch[]): number {
+export function applyPatches(state: AgentsState, patches: readonly ScreenPatch[]): number {
   let applied = 0;
   for (const p of patches) {
     const record = state.agents[p.agent];

@@ -22,7 +22,9 @@ export type Wake =
   /** a sandboxed agent left a message in its outbox */
   | { source: 'outbox' }
   /** the sweep asks the screen watch to look (a start, panes changed, writes work again) */
-  | { source: 'sweep' };
+  | { source: 'sweep' }
+  /** the screen watch has outcomes for agents.json, which the sweep writes */
+  | { source: 'screens' };
 
 export interface SleepOptions {
   /** whether a wake ends the sleep early (a loop in backoff lets only stop() cut it short) */

@@ -25,7 +25,7 @@ import { watchdogSession } from './sessions.js';
 import { Observer } from './observation.js';
 import { observedPids } from './observe.js';
 import { ConfigChanges, reloadConfig, reloadedEvents } from './reload.js';
-import { Screens } from './screens.js';
+import { applyPatches, Screens, type ScreenPatch } from './screens.js';
 import { WakeQueue, type Wake } from './wake.js';
 import { DeathWatch, listenForHook, LOST_EXIT_POLL_MS, watchProjectFiles, type WakeSourceDeps } from './wake-sources.js';
 import { UNWRITABLE_PROBE_MS, unwritableCode } from './writable.js';
@@ -67,6 +67,8 @@ export class Watchdog {
   private failures = 0;
   private firstFailure = 0;
   private lastLogCap = 0;
+  /** changes the screen watch waits to see written (a paste's record before the paste): the next sweep writes them */
+  private screenOutcomes: Array<{ patches: readonly ScreenPatch[]; done: (applied: number) => void; fail: (error: unknown) => void }> = [];
 
   constructor(deps: WatchdogDeps) {
     this.deps = deps;
@@ -93,6 +95,12 @@ export class Watchdog {
       sweepDone: async () => {
         await this.sweep?.catch(() => undefined);
       },
+      // agents.json has one writer: the screen watch's outcomes go in with the next sweep's write
+      record: (patches) =>
+        new Promise<number>((done, fail) => {
+          this.screenOutcomes.push({ patches, done, fail });
+          this.wakes.push({ source: 'screens' });
+        }),
     });
     this.config = new ConfigChanges(deps.project.configFile);
   }
@@ -153,6 +161,8 @@ export class Watchdog {
   stop(): void {
     this.wakes.close();
     this.screens.stop();
+    // no sweep will write them: nothing waits for one
+    for (const o of this.screenOutcomes.splice(0)) o.fail(new Error('the watchdog is stopping'));
   }
 
   /** What the wakes since the last sweep ask of this one, beyond the sweep itself. */
@@ -161,7 +171,8 @@ export class Watchdog {
       if (wake.source === 'config') this.config.changed();
       else if (wake.source === 'plan') this.plansEdited.add(wake.file);
     }
-    if (wakes.length > 0) this.screensDue = true;
+    // the screen watch's own outcomes are no reason for it to look again
+    if (wakes.some((w) => w.source !== 'screens')) this.screensDue = true;
   }
 
   /** One sweep, its failure reported once and its recovery once; returns when the next is due at the latest. */
@@ -221,6 +232,9 @@ export class Watchdog {
     this.sink.flush();
     // sandboxed agents' messages reach their inboxes before this sweep looks for new mail
     await this.deliverOutboxes();
+    // the screen watch's outcomes waiting to be written: with this sweep's write, or failed with it
+    const outcomes = this.screenOutcomes.splice(0);
+    let settled = false;
     await withLock(this.project.stateDir, async () => {
       const state = await this.agentsState(panes, now);
       if (startedSince(state, now)) {
@@ -230,6 +244,8 @@ export class Watchdog {
         now = this.now();
       }
       const before = JSON.stringify(state);
+      // what the screen watch saw and is about to paste, applied to the records this sweep writes
+      const applied = outcomes.map((o) => applyPatches(state, o.patches));
       const removed = await this.reloadIfChanged(state);
       const project = this.project;
 
@@ -283,6 +299,8 @@ export class Watchdog {
       const written = JSON.stringify(state);
       // an idle sweep changes nothing: no write, no fsync
       if (written !== before) await writeAgentsState(project.stateDir, state);
+      settled = true;
+      outcomes.forEach((o, i) => o.done(applied[i]!));
       if (this.sink.worked(now)) this.screensDue = true; // pastes held meanwhile
       for (const e of deferred) this.sink.event(e);
       // starts and stops run inside the lock, so `ao down` (which takes it first) never races them
@@ -291,6 +309,10 @@ export class Watchdog {
       if (done.nudged > 0) this.screensDue = true; // a nudge to paste: the screen watch looks after the sweep
       // a start that could not be made goes back to its record
       if (JSON.stringify(state) !== written) await writeAgentsState(project.stateDir, state);
+    }).catch((error: unknown) => {
+      // not written: the screen watch keeps them for the next write that works
+      if (!settled) for (const o of outcomes) o.fail(error);
+      throw error;
     });
 
     const after = started ? await tmux.snapshot() : panes;
