@@ -12,6 +12,7 @@
  * ("try again at 1:42 PM"), cut to the minute; it reports no cost.
  */
 import { NO_TROUBLE, jsonLines, num, obj, oneLine, printedReset, str, tailLines, type Trouble, type TroubleKind } from './trouble.js';
+import { troubleKind, type TroubleWords } from './text-trouble.js';
 import type { IterationUsage } from './usage.js';
 
 const USAGE_LIMIT = /You[’']ve hit your usage limit|usage_limit_reached|usage limit has been reached/i;
@@ -22,13 +23,8 @@ const OVERLOAD =
   /\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)|unexpected status 5\d\d|server_is_overloaded|\boverloaded\b|\bat capacity\b|stream disconnected|error sending request|Connection refused|timed out/i;
 const RESETS = /try again at/;
 
-function classify(text: string): TroubleKind | null {
-  if (USAGE_LIMIT.test(text)) return 'usage-limit';
-  if (AUTH.test(text)) return 'auth';
-  if (RATE.test(text)) return 'rate-limit';
-  if (OVERLOAD.test(text)) return 'overload';
-  return null;
-}
+const WORDS: TroubleWords = { 'usage-limit': USAGE_LIMIT, auth: AUTH, 'rate-limit': RATE, overload: OVERLOAD };
+const classify = (text: string): TroubleKind | null => troubleKind(WORDS, text);
 
 /**
  * The printed reset minute's end: the limit lifts somewhere within that

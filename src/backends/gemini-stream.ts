@@ -13,6 +13,7 @@
  * backoff ("Attempt 1 failed with status 503"). Gemini reports no cost.
  */
 import { NO_TROUBLE, delayIn, jsonLines, num, obj, oneLine, str, tailLines, type Trouble, type TroubleKind } from './trouble.js';
+import { troubleKind } from './text-trouble.js';
 import type { IterationUsage } from './usage.js';
 
 const USAGE_LIMIT = /TerminalQuotaError|exhausted your (?:daily )?quota|Quota exceeded for quota metric|RESOURCE_EXHAUSTED[^\n]*quota/i;
@@ -20,15 +21,8 @@ const AUTH = /API key not valid|API_KEY_INVALID|PERMISSION_DENIED|UNAUTHENTICATE
 const RATE = /RESOURCE_EXHAUSTED|status(?::| of)? 429\b|"code":\s*429\b|Too Many Requests|rate limit/i;
 const OVERLOAD = /UNAVAILABLE|status(?::| of)? 5\d\d\b|"code":\s*5\d\d\b|overloaded|fetch failed|ECONNREFUSED|ETIMEDOUT/i;
 
-function classify(text: string): TroubleKind | null {
-  if (USAGE_LIMIT.test(text)) return 'usage-limit';
-  if (AUTH.test(text)) return 'auth';
-  if (RATE.test(text)) return 'rate-limit';
-  if (OVERLOAD.test(text)) return 'overload';
-  return null;
-}
-
-const PATTERN: Record<TroubleKind, RegExp> = { 'usage-limit': USAGE_LIMIT, auth: AUTH, 'rate-limit': RATE, overload: OVERLOAD };
+const WORDS: Record<TroubleKind, RegExp> = { 'usage-limit': USAGE_LIMIT, auth: AUTH, 'rate-limit': RATE, overload: OVERLOAD };
+const classify = (text: string): TroubleKind | null => troubleKind(WORDS, text);
 
 /** The `error` object of `--output-format json` (pretty-printed over several lines). */
 function jsonError(output: string): string | null {
@@ -57,7 +51,7 @@ export function geminiTrouble(output: string, exitStatus: number | null, now: nu
   const text = structured !== null && classify(structured) !== null ? structured : tailLines(output.replace(/^\s+at .*$/gm, ''), 20);
   const kind = classify(text);
   if (kind === null) return NO_TROUBLE;
-  const line = text.split('\n').find((l) => PATTERN[kind].test(l)) ?? text;
+  const line = text.split('\n').find((l) => WORDS[kind].test(l)) ?? text;
   // stream-json's result says "[API Error: <what the CLI shows>]"
   const message = oneLine(
     line
