@@ -1,16 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/errors.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
 const AO = join(import.meta.dirname, '..', '..', '..', 'bin', 'ao');
 
 /** A parent project with a child folder whose own agents.toml is broken in some way. */
 function nested(makeChild: (file: string) => void): { parent: string; child: string } {
-  const parent = mkdtempSync(join(tmpdir(), 'ao-find-'));
+  const parent = scratchDir('ao-find-');
   writeFileSync(join(parent, 'agents.toml'), '[agents.a]\nkind = "loop"\n');
   const child = join(parent, 'child');
   mkdirSync(child);

@@ -1,5 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coordPaths } from '../../../src/config/resolve.js';
@@ -7,9 +6,10 @@ import { appendMessage, formatRecord, parseInbox, readInbox, sanitizeMessage, ty
 import { UsageError } from '../../../src/errors.js';
 import { layout } from '../../../src/state/layout.js';
 import { projectOf } from '../../helpers/builders.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
 const ESC = '\x1b';
-const stateDir = (): string => mkdtempSync(join(tmpdir(), 'ao-inbox-'));
+const stateDir = (): string => scratchDir('ao-inbox-');
 
 describe('sanitizeMessage', () => {
   it.each([

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Project } from '../../../src/config/types.js';
@@ -8,8 +7,9 @@ import { readEvents } from '../../../src/state/events.js';
 import { initialPhaseState, loadPhaseState, readPhaseStateOf, recoverPhaseStateOf, writePhaseState } from '../../../src/state/phase.js';
 import { layout } from '../../../src/state/layout.js';
 import { phaseSpec, projectOf } from '../../helpers/builders.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
-const temp = (): string => mkdtempSync(join(tmpdir(), 'ao-corrupt-'));
+const temp = (): string => scratchDir('ao-corrupt-');
 
 /** What a crash, a full disk or a stray editor can leave in a state file. */
 const BAD: Record<string, string | Buffer> = {

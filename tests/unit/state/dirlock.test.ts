@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lock, tryLock, unlock } from '../../../src/state/dirlock.js';
 import { withLock } from '../../../src/state/files.js';
 import { processStartTime } from '../../../src/state/pidlock.js';
 import { layout } from '../../../src/state/layout.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
-const temp = (): string => mkdtempSync(join(tmpdir(), 'ao-lock-'));
+const temp = (): string => scratchDir('ao-lock-');
 
 async function deadPid(): Promise<number> {
   const child = spawn('sleep', ['0.01']);

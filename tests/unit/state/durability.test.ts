@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendEvent, readEvents } from '../../../src/state/events.js';
@@ -9,8 +8,9 @@ import { acquirePidLock, holderAlive, processStartTime, readHolder, releasePidLo
 import { readPhaseState, writePhaseState, initialPhaseState } from '../../../src/state/phase.js';
 import { removeStaleTemps } from '../../../src/state/housekeeping.js';
 import { layout } from '../../../src/state/layout.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
-const temp = (): string => mkdtempSync(join(tmpdir(), 'ao-state-'));
+const temp = (): string => scratchDir('ao-state-');
 const record = (n: number) => ({ time: new Date(0).toISOString(), agent: 'a', event: 'nudge' as const, reason: `r${n}` });
 
 describe('events.jsonl', () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync, appendFileSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, appendFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { cleanTerminalText, readFrom, tailLines } from '../../../src/state/tail.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
 describe('cleanTerminalText', () => {
   it.each([
@@ -19,7 +19,10 @@ describe('cleanTerminalText', () => {
 });
 
 describe('tailLines', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ao-tail-'));
+  let dir = '';
+  beforeEach(() => {
+    dir = scratchDir('ao-tail-');
+  });
 
   it('returns the last lines of a large file without reading it whole', () => {
     const file = join(dir, 'big.log');
@@ -53,7 +56,7 @@ describe('tailLines', () => {
 describe('followFile', () => {
   it('reports what is appended after it starts, not what was there, and stops on time', async () => {
     const { followFile } = await import('../../../src/state/tail.js');
-    const file = join(mkdtempSync(join(tmpdir(), 'ao-follow-')), 'f.log');
+    const file = join(scratchDir('ao-follow-'), 'f.log');
     writeFileSync(file, 'old\n');
     const seen: string[] = [];
     const done = followFile(file, (t) => seen.push(t), { untilMs: Date.now() + 900 });
