@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { configWarnings, editDistance, launchProblems } from '../../../src/cli/checks.js';
 import { loadProject } from '../../../src/config/load.js';
-import { makeProject } from '../../helpers/ao.js';
+import { makeProject, removeProject } from '../../helpers/ao.js';
 
 function load(toml: string, files: Record<string, string> = {}) {
   const dir = makeProject({ 'agents.toml': toml, 'prompts/kickoff.md': 'go\n', 'phases/one.md': '# one\n', ...files });
+  onTestFinished(() => removeProject(dir));
   return loadProject(join(dir, 'agents.toml'), {});
 }
 
