@@ -7,14 +7,12 @@
  * with its model priced in `[models.prices]` its `budget_usd` holds it, and
  * `ao cost` shows the priced cost marked as computed.
  */
-import { realpathSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StandIn, Usage } from '../fixtures/standins/common.js';
 import { startOpenAI } from '../fixtures/standins/openai.js';
-import { endStandInTeam, eventsOf, makeProject, runAo, serverRunning, statusOf, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { eventsOf, runAo, serverRunning, statusOf, waitFor } from '../helpers/ao.js';
+import { cliLoop } from '../helpers/cli-loop.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('codex');
 if (!installed.ok) announceInstallFailure('codex', installed.reason);
@@ -36,37 +34,22 @@ interface Loop {
 
 /** A project with one Codex loop on the stand-in's model; `extra` lines go into its agent table, `top` before it. */
 async function codexLoop(tag: string, extra: string[], top: string[] = []): Promise<Loop> {
-  const socket = uniqueSocket(tag);
   const server = await startOpenAI();
   server.fallback({ kind: 'text', text: 'Iteration done.', usage: EACH });
-  const dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work on {phase_id}.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
-  const home: CliHome = cliHome('codex', { url: server.url, trusted: [dir] });
-  writeFileSync(
-    join(dir, 'agents.toml'),
-    [
-      '[defaults]',
-      `session_prefix = "${tag}-"`,
-      ...top,
-      '[agents.builder]',
-      'kind = "loop"',
-      'backend = "codex"',
+  const { ao, socket } = cliLoop(
+    {
+      tag,
+      cli: 'codex',
+      bin: installed.ok ? installed.bin : '',
+      server,
+      args: ['--skip-git-repo-check'],
+      defaults: top,
       // the model the stand-in's Codex home names: the one a price is looked up for
-      'model = "gpt-standin"',
-      `command = ${JSON.stringify(installed.ok ? installed.bin : '')}`,
-      'args = ["--skip-git-repo-check"]',
-      `env = { ${tomlPairs(home.env)} }`,
-      'min_iteration_s = 1',
-      ...extra,
-      '[[phases]]',
-      'id = "one"',
-      'plan = "one.md"',
-      '[watchdog]',
-      'stall_check_s = 1',
-      '',
-    ].join('\n'),
+      agent: ['model = "gpt-standin"', ...extra],
+      after: ['[watchdog]', 'stall_check_s = 1'],
+    },
+    cleanups,
   );
-  const ao = (...args: string[]) => runAo(args, { cwd: dir, socket });
-  cleanups.push(() => endStandInTeam({ dir, socket, server, home }));
   return { ao, server, socket };
 }
 

@@ -12,15 +12,13 @@
  *   stall-restarted (restarts 0, no stall event), and answers once the
  *   stand-in does.
  */
-import { realpathSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { StandIn } from '../fixtures/standins/common.js';
 import { startOpenAI } from '../fixtures/standins/openai.js';
-import { eventsOf, makeProject, runAo, statusOf, uniqueSocket, waitFor, endStandInTeam } from '../helpers/ao.js';
+import { eventsOf, statusOf, waitFor } from '../helpers/ao.js';
+import { cliLoop, type CliLoop } from '../helpers/cli-loop.js';
 import { announceInstallFailure, ensureCli, type CliName } from '../helpers/clis.js';
-import { cliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const codex = await ensureCli('codex');
 if (!codex.ok) announceInstallFailure('codex', codex.reason);
@@ -33,38 +31,8 @@ afterAll(async () => {
 });
 
 /** A loop of `cli` against `server`, with short watchdog timings; returns its `ao`. */
-function loop(
-  tag: string,
-  cli: CliName,
-  bin: string,
-  server: StandIn,
-  lines: string[],
-  env: Record<string, string> = {},
-): (...args: string[]) => ReturnType<typeof runAo> {
-  const socket = uniqueSocket(tag);
-  const dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work on {phase_id}.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
-  const home = cliHome(cli, { url: server.url, trusted: [dir] });
-  writeFileSync(
-    join(dir, 'agents.toml'),
-    [
-      '[defaults]',
-      `session_prefix = "${tag}-"`,
-      '[agents.builder]',
-      'kind = "loop"',
-      `backend = "${cli}"`,
-      `command = ${JSON.stringify(bin)}`,
-      `env = { ${tomlPairs({ ...home.env, ...env })} }`,
-      'min_iteration_s = 1',
-      ...lines,
-      '[[phases]]',
-      'id = "one"',
-      'plan = "one.md"',
-      '',
-    ].join('\n'),
-  );
-  const ao = (...args: string[]) => runAo(args, { cwd: dir, socket });
-  cleanups.push(() => endStandInTeam({ dir, socket, server, home }));
-  return ao;
+function loop(tag: string, cli: CliName, bin: string, server: StandIn, lines: string[], env: Record<string, string> = {}): CliLoop['ao'] {
+  return cliLoop({ tag, cli, bin, server, env, agent: lines }, cleanups).ao;
 }
 
 const overloaded = JSON.stringify({

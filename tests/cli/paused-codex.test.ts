@@ -7,14 +7,12 @@
  * reset to the minute ("try again at 1:42 PM"), so ao waits for the end of
  * that minute.
  */
-import { realpathSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StandIn } from '../fixtures/standins/common.js';
 import { startOpenAI } from '../fixtures/standins/openai.js';
-import { eventsOf, makeProject, runAo, statusOf, uniqueSocket, waitFor, endStandInTeam } from '../helpers/ao.js';
+import { eventsOf, statusOf, waitFor } from '../helpers/ao.js';
+import { cliLoop, type CliLoop } from '../helpers/cli-loop.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('codex');
 if (!installed.ok) announceInstallFailure('codex', installed.reason);
@@ -24,36 +22,22 @@ afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-async function codexLoop(tag: string, watchdog: string): Promise<{ ao: (...args: string[]) => ReturnType<typeof runAo>; server: StandIn }> {
-  const socket = uniqueSocket(tag);
+async function codexLoop(tag: string, watchdog: string): Promise<{ ao: CliLoop['ao']; server: StandIn }> {
   const server = await startOpenAI();
-  const dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work on {phase_id}.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
-  const home: CliHome = cliHome('codex', { url: server.url, trusted: [dir] });
   // Codex prints the reset in its own zone, ao reads it in its own: both UTC
-  const line = tomlPairs({ ...home.env, TZ: 'UTC' });
-  writeFileSync(
-    join(dir, 'agents.toml'),
-    [
-      '[defaults]',
-      `session_prefix = "${tag}-"`,
-      '[agents.builder]',
-      'kind = "loop"',
-      'backend = "codex"',
-      `command = ${JSON.stringify(installed.ok ? installed.bin : '')}`,
-      'args = ["--skip-git-repo-check"]',
-      `env = { ${line} }`,
-      'min_iteration_s = 1',
-      '[[phases]]',
-      'id = "one"',
-      'plan = "one.md"',
-      '[watchdog]',
-      'stall_check_s = 1',
-      watchdog,
-      '',
-    ].join('\n'),
+  const { ao } = cliLoop(
+    {
+      tag,
+      cli: 'codex',
+      bin: installed.ok ? installed.bin : '',
+      server,
+      args: ['--skip-git-repo-check'],
+      env: { TZ: 'UTC' },
+      after: ['[watchdog]', 'stall_check_s = 1', watchdog],
+      aoEnv: { TZ: 'UTC' },
+    },
+    cleanups,
   );
-  const ao = (...args: string[]) => runAo(args, { cwd: dir, socket, env: { TZ: 'UTC' } });
-  cleanups.push(() => endStandInTeam({ dir, socket, server, home }));
   return { ao, server };
 }
 

@@ -6,14 +6,14 @@
  * answers 529 (overloaded) for a while: the loop is never `failed` and works
  * again afterwards.
  */
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAnthropic } from '../fixtures/standins/anthropic.js';
 import type { StandIn } from '../fixtures/standins/common.js';
-import { eventsOf, makeProject, runAo, statusOf, uniqueSocket, waitFor, endStandInTeam } from '../helpers/ao.js';
+import { eventsOf, runAo, statusOf, waitFor } from '../helpers/ao.js';
+import { cliLoop } from '../helpers/cli-loop.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
-import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
 const installed = await ensureCli('claude');
 if (!installed.ok) announceInstallFailure('claude', installed.reason);
@@ -30,35 +30,19 @@ interface Team {
 }
 
 async function claudeLoop(tag: string, watchdog: string, env: Record<string, string> = {}, phase = ''): Promise<Team> {
-  const socket = uniqueSocket(tag);
   const server = await startAnthropic();
-  const dir = realpathSync(makeProject({ 'prompts/kickoff.md': 'Work on {phase_id}.\n', 'prompts/builder.md': 'unused\n', 'phases/one.md': '# one\n' }));
-  const home: CliHome = cliHome('claude', { url: server.url, trusted: [dir] });
-  const all: Record<string, string> = { ...home.env, TZ: 'UTC', ...env };
-  const line = tomlPairs(all);
-  writeFileSync(
-    join(dir, 'agents.toml'),
-    [
-      '[defaults]',
-      `session_prefix = "${tag}-"`,
-      '[agents.builder]',
-      'kind = "loop"',
-      'backend = "claude"',
-      `command = ${JSON.stringify(installed.ok ? installed.bin : '')}`,
-      `env = { ${line} }`,
-      'min_iteration_s = 1',
-      '[[phases]]',
-      'id = "one"',
-      'plan = "one.md"',
-      phase,
-      '[watchdog]',
-      'stall_check_s = 1',
-      watchdog,
-      '',
-    ].join('\n'),
+  const { ao, dir } = cliLoop(
+    {
+      tag,
+      cli: 'claude',
+      bin: installed.ok ? installed.bin : '',
+      server,
+      env: { TZ: 'UTC', ...env },
+      after: [phase, '[watchdog]', 'stall_check_s = 1', watchdog],
+      aoEnv: { TZ: 'UTC' },
+    },
+    cleanups,
   );
-  const ao = (...args: string[]) => runAo(args, { cwd: dir, socket, env: { TZ: 'UTC' } });
-  cleanups.push(() => endStandInTeam({ dir, socket, server, home }));
   return { ao, server, dir };
 }
 
