@@ -31,7 +31,7 @@ h2{font-size:1rem;margin:20px 0 8px}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 thead th{font-size:.8rem;color:var(--dim);font-weight:600}
-.agents th a{display:inline-flex;align-items:center;min-height:44px}
+.agents th a{display:inline-flex;align-items:center;min-height:44px;min-width:44px}
 .s-running [data-f=state],.badge.s-running{color:var(--green)}
 .s-waiting [data-f=state],.s-backoff [data-f=state],.badge.s-waiting,.badge.s-backoff{color:var(--yellow)}
 .s-paused [data-f=state],.badge.s-paused{color:var(--cyan)}
