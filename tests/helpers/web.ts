@@ -1,5 +1,6 @@
 /** `ao web` started by a test on a free loopback port, and ended by it (its pid only). */
 import { execa, type ResultPromise } from 'execa';
+import { createServer } from 'node:net';
 import { AO, type Team } from './ao.js';
 
 export interface Web {
@@ -77,4 +78,16 @@ export async function readSse(
     await reader.cancel().catch(() => undefined);
   }
   return messages;
+}
+
+/** A loopback port free now (for a server that must come back on the same one). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => resolve(port));
+      });
+  });
 }

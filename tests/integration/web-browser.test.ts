@@ -6,12 +6,11 @@
  * connection shows its banner and comes back, and nothing scrolls sideways.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, statusOf, team, waitFor } from '../helpers/ao.js';
-import { startWeb, type Web } from '../helpers/web.js';
+import { freePort, startWeb, type Web } from '../helpers/web.js';
 
 // the page's globals, as the functions given to page.evaluate see them (the tests' types have no DOM)
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -50,15 +49,6 @@ let context: BrowserContext;
 let page: Page;
 const dialogs: string[] = [];
 const errors: string[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const noOverflow = async (p: Page): Promise<{ scroll: number; client: number }> =>
   p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));

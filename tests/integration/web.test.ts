@@ -7,9 +7,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statusOf, team, waitFor } from '../helpers/ao.js';
+import { sleepersTeam, statusOf, team, waitFor } from '../helpers/ao.js';
 import { checkAgainst, schemaOfPath } from '../helpers/openapi.js';
-import { readSse, startWeb, type Web } from '../helpers/web.js';
+import { freePort, readSse, startWeb, type Web } from '../helpers/web.js';
 
 const ESC = '\x1b';
 const SCREEN_HTML = '<img src=x onerror=alert(document.cookie)>';
@@ -208,4 +208,35 @@ describe('stopping ao web', () => {
       expect(after.agents[name]!.pid).toBe(before.agents[name]!.pid);
     }
   });
+});
+
+describe('[web] listen', () => {
+  it('has the watchdog keep ao web running with the team: started by ao up, back after kill -9, stopped by ao down', async () => {
+    const port = await freePort();
+    const kept = sleepersTeam('webkeep', ['solo'], `[web]\nlisten = "127.0.0.1:${port}"\n`, { teardown: 'afterTest' });
+    expect((await kept.ao('up')).code).toBe(0);
+    const url = (await kept.ao('web', '--url')).stdout.trim();
+    expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/\\?token=[\\w-]{32}$`));
+    const token = new URL(url).searchParams.get('token')!;
+    const answers = async (): Promise<boolean> => {
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/api/status`, { headers: { Authorization: `Bearer ${token}` } })).status === 200;
+      } catch {
+        return false;
+      }
+    };
+    await waitFor(answers, 20_000);
+    const first = (await statusOf(kept.ao)).agents.web!;
+    expect(first.state).toBe('running');
+    process.kill(first.pid!, 'SIGKILL');
+    const back = await waitFor(async () => {
+      const web = (await statusOf(kept.ao)).agents.web;
+      return web?.state === 'running' && web.pid !== first.pid && (await answers()) ? web : undefined;
+    }, 30_000);
+    expect(back.restarts).toBeGreaterThan(first.restarts);
+    // the token stays out of the pane's log
+    expect(readFileSync(join(kept.dir, 'state', 'logs', 'web.log'), 'utf8')).not.toContain(token);
+    expect((await kept.ao('down')).code).toBe(0);
+    expect(await answers()).toBe(false);
+  }, 80_000);
 });

@@ -15,6 +15,8 @@ export interface WebOptions extends GlobalOptions {
   listen?: string;
   open?: boolean;
   json?: boolean;
+  /** print the URL to open (with the token) for where it listens, and serve nothing */
+  url?: boolean;
   /** stop after this many ms (tests and benches); default: until SIGINT or SIGTERM */
   forMs?: number;
 }
@@ -25,10 +27,14 @@ export interface WebOptions extends GlobalOptions {
  * commands; stopping it changes nothing of the team.
  */
 export async function web(options: WebOptions, io: Io): Promise<number> {
-  const listen = parseListen(options.listen ?? DEFAULT_LISTEN);
   const holder = new ProjectHolder(options, io);
   const { project } = holder.current();
+  const listen = parseListen(options.listen ?? project.web?.listen ?? DEFAULT_LISTEN);
   const token = projectToken(project.stateDir);
+  if (options.url) {
+    io.out(`${urlOf(listen.host, listen.port)}?token=${token}\n`);
+    return 0;
+  }
   const hub = new Hub(holder);
   const app = createApp({
     holder,
@@ -48,7 +54,9 @@ export async function web(options: WebOptions, io: Io): Promise<number> {
   hub.start();
   const port = (server.address() as AddressInfo).port;
   const url = urlOf(listen.host, port);
-  const withToken = `${url}?token=${token}`;
+  // in a pane the watchdog keeps ([web] listen), the token stays out of the pane's log: `ao web --url` prints it
+  const inPane = Boolean(io.env.AO_AGENT);
+  const withToken = inPane ? `${url}?token=… (ao web --url prints it)` : `${url}?token=${token}`;
   if (options.json)
     io.out(`${jsonText({ project: project.name, url, open: withToken, listen: `${listen.host}:${port}`, loopback: isLoopback(listen.host) })}\n`);
   else {
