@@ -73,6 +73,8 @@ export function createApp(deps: AppDeps): Hono {
   app.onError((error, c) => json(c, { error: `500: ${safeText(error.message)}` }, 500));
   app.notFound((c) => json(c, { error: '404: no such page' }, 404));
 
+  // a browser asks for it by itself: nothing, rather than a 404 in its console
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/static/app.css', (c) => c.body(CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
   app.get('/static/app.js', (c) => c.body(SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
 
@@ -178,9 +180,10 @@ export function createApp(deps: AppDeps): Hono {
         leave();
       });
       send({ event: 'change', data: '[]', retry: 1000 } as SseMessage);
-      const last = Number(c.req.header('last-event-id'));
+      // the backlog: after the event a reconnecting client saw last (Last-Event-ID), else after the newest its page showed (?after=)
+      const last = Number(c.req.header('last-event-id') ?? c.req.query('after'));
       if (Number.isInteger(last) && last >= 0) for (const e of eventsAfter(holder.current().project.stateDir, last, 1000).events) send(eventMessage(e));
-      if (!hub.status) await hub.refresh();
+      if (!hub.status || hub.stale) await hub.refresh();
       if (hub.status) send(hub.status);
       const ping = setInterval(() => {
         if (!closed)

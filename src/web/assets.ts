@@ -99,9 +99,12 @@ export const SCRIPT = `'use strict';
       Object.keys(a.cells).forEach(function (k) { text(row.querySelector('[data-f="' + k + '"]'), a.cells[k]); });
     });
   }
+  var lastSeq = Number((document.getElementById('events') || body).dataset.after || 0);
   function addEvent(e) {
     var list = document.getElementById('events');
     if (!list) return;
+    // an event the page shows already (its backlog overlaps what the server rendered) is not shown twice
+    if (typeof e.seq === 'number') { if (e.seq <= lastSeq) return; lastSeq = e.seq; }
     var li = document.createElement('li');
     if (e.seq !== undefined) li.dataset.seq = String(e.seq);
     var time = document.createElement('time'); time.textContent = e.time || '';
@@ -137,7 +140,7 @@ export const SCRIPT = `'use strict';
       }).catch(function () {});
   }
   function connect() {
-    var source = new EventSource('/api/events/stream');
+    var source = new EventSource('/api/events/stream' + (lastSeq > 0 ? '?after=' + lastSeq : ''));
     source.onopen = function () { banner.hidden = true; };
     source.onerror = function () { banner.hidden = false; };
     source.addEventListener('status', function (m) { applyStatus(JSON.parse(m.data).view); });

@@ -21,6 +21,8 @@ import type { GlobalOptions, Io } from '../cli/io.js';
 import type { Explanation } from '../supervisor/explain.js';
 import type { AgentStatus } from '../supervisor/status.js';
 import { Tmux } from '../tmux/client.js';
+import { ControlClient, controlWanted } from '../tmux/control.js';
+import { watchdogSession } from '../supervisor/sessions.js';
 import { safeDeep } from '../text/safe.js';
 
 /** The project as agents.toml says now: loaded again when the file changes (else the config the watchdog runs). */
@@ -28,6 +30,8 @@ export class ProjectHolder {
   private stamp: string | null = null;
   private loaded!: { project: Project; tmux: Tmux; configError: string | null };
   readonly reader = new StateReader();
+  /** one control-mode client on the watchdog's session answers the snapshots and captures (as the dashboard's), not a tmux process each */
+  private control: ControlClient | null = null;
 
   constructor(
     private readonly options: GlobalOptions,
@@ -40,10 +44,23 @@ export class ProjectHolder {
     const file = this.loaded?.project.configFile;
     const stamp = file ? fileStamp(file) : null;
     if (this.loaded && stamp === this.stamp) return this.loaded;
-    const { project, tmux, configError } = openProjectOrRunning(this.options, this.io, this.loaded !== undefined);
-    this.loaded = { project, tmux, configError };
+    const { project, configError } = openProjectOrRunning(this.options, this.io, this.loaded !== undefined);
+    const session = watchdogSession(project);
+    if (controlWanted(this.io.env) && (this.control === null || this.controlOf !== `${project.tmuxSocket} ${session}`)) {
+      this.control?.close();
+      this.control = new ControlClient({ socket: project.tmuxSocket, session });
+      this.controlOf = `${project.tmuxSocket} ${session}`;
+    }
+    this.loaded = { project, tmux: new Tmux(project.tmuxSocket, this.control?.runner), configError };
     this.stamp = fileStamp(project.configFile);
     return this.loaded;
+  }
+
+  private controlOf = '';
+
+  close(): void {
+    this.control?.close();
+    this.control = null;
   }
 
   /** The read model from one tmux snapshot, through the cached reader. */

@@ -47,6 +47,8 @@ export class Hub {
   private again = false;
   /** the last status message sent, for a client that just connected */
   status: SseMessage | null = null;
+  /** the team changed while no client listened: `status` is old */
+  stale = false;
 
   constructor(
     private readonly holder: ProjectHolder,
@@ -65,7 +67,7 @@ export class Hub {
     this.watchFolders(stateDir);
     this.poll = setInterval(() => {
       if (this.clients.size > 0) this.kick('');
-    }, this.options.pollMs ?? 5000);
+    }, this.options.pollMs ?? 10_000);
     this.poll.unref();
   }
 
@@ -145,6 +147,12 @@ export class Hub {
     const changed = [...this.changed];
     this.changed.clear();
     if (changed.length > 0) this.broadcast({ event: 'change', data: jsonText(safeDeep(changed)) });
+    // the events are followed always (a few bytes read); the team, the costly part, only while someone listens
+    if (this.clients.size === 0) {
+      this.stale = true;
+      return;
+    }
+    this.stale = false;
     const view = await this.holder.view();
     const data = jsonText({ status: statusObject(project, view), view: teamView(project, view) });
     if (data !== this.lastStatus) {

@@ -77,6 +77,7 @@ export async function web(options: WebOptions, io: Io): Promise<number> {
     if (options.forMs) setTimeout(stop, options.forMs).unref();
   });
   hub.stop();
+  holder.close();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return 0;
