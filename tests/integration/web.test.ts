@@ -226,7 +226,8 @@ describe('[web] listen', () => {
       }
     };
     await waitFor(answers, 20_000);
-    const first = (await statusOf(kept.ao)).agents.web!;
+    const before = (await statusOf(kept.ao)).agents;
+    const first = before.web!;
     expect(first.state).toBe('running');
     process.kill(first.pid!, 'SIGKILL');
     const back = await waitFor(async () => {
@@ -234,6 +235,9 @@ describe('[web] listen', () => {
       return web?.state === 'running' && web.pid !== first.pid && (await answers()) ? web : undefined;
     }, 30_000);
     expect(back.restarts).toBeGreaterThan(first.restarts);
+    // killing ao web touched nothing else of the team
+    const after = (await statusOf(kept.ao)).agents;
+    expect(after.solo).toMatchObject({ state: 'running', pid: before.solo!.pid, restarts: before.solo!.restarts });
     // the token stays out of the pane's log
     expect(readFileSync(join(kept.dir, 'state', 'logs', 'web.log'), 'utf8')).not.toContain(token);
     expect((await kept.ao('down')).code).toBe(0);
