@@ -5,7 +5,9 @@
  * Content-Security-Policy: only ao's own script runs, never an inline one.
  */
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
+import { MESSAGE_CAP } from '../coord/inbox.js';
 import { phaseView } from '../state/phase.js';
 import { readEvents } from '../state/events.js';
 import { readProjectText } from '../state/safe-fs.js';
@@ -43,7 +45,7 @@ const CSP = [
 ].join('; ');
 
 /** JSON as the CLI prints it: no control character or bidi mark raw in it. */
-const json = (c: Context, value: unknown, status: 200 | 400 | 403 | 404 | 500 = 200): Response =>
+const json = (c: Context, value: unknown, status: 200 | 400 | 403 | 404 | 413 | 500 = 200): Response =>
   c.body(jsonText(value), status, { 'Content-Type': 'application/json; charset=utf-8' });
 
 const outcome = (c: Context, o: ActionOutcome): Response => json(c, o, o.status);
@@ -70,6 +72,18 @@ export function createApp(deps: AppDeps): Hono {
     if (!c.res.headers.get('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
   app.use('*', requireToken({ token: deps.token, client: deps.client, ...(deps.limiter ? { limiter: deps.limiter } : {}) }));
+  // a body is read only from a client with the token, and never past a message's cap (and room for its JSON)
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MESSAGE_CAP + 64 * 1024,
+      onError: (c) => {
+        // the rest of the body is not read: the connection ends with this answer, so no client reuses it mid-body
+        c.header('Connection', 'close');
+        return json(c, { error: `413: a request body may be at most ${MESSAGE_CAP} bytes of message` }, 413);
+      },
+    }),
+  );
   app.onError((error, c) => json(c, { error: `500: ${safeText(error.message)}` }, 500));
   app.notFound((c) => json(c, { error: '404: no such page' }, 404));
 

@@ -137,6 +137,10 @@ describe('actions', () => {
     expect(listed.stdout).toContain('maintainer');
     const empty = await post('/api/agents/adversary/messages', { text: `${ESC}[2J` }, { Authorization: `Bearer ${web.token}` });
     expect(empty.status).toBe(400);
+    const sent = inbox();
+    const huge = await post('/api/agents/adversary/messages', { text: 'x'.repeat(1200 * 1024) }, { Authorization: `Bearer ${web.token}` });
+    expect(huge.status).toBe(413);
+    expect(inbox()).toBe(sent);
   });
 
   it('refuses a phase set to a phase that does not exist, as ao phase set does', async () => {
