@@ -5,7 +5,7 @@
  * agent text never runs, the page's own form sends as maintainer, a lost
  * connection shows its banner and comes back, and nothing scrolls sideways.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,8 @@ import { REPO, statusOf, team, waitFor } from '../helpers/ao.js';
 import { freePort, startWeb, type Web } from '../helpers/web.js';
 
 // the page's globals, as the functions given to page.evaluate see them (the tests' types have no DOM)
-declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
+declare const document: { documentElement: { scrollWidth: number; clientWidth: number }; body: object };
+declare function getComputedStyle(element: object): { backgroundColor: string };
 declare const window: { __same?: number; __pwned?: number };
 type Boxed = { getBoundingClientRect(): { width: number; height: number } };
 
@@ -130,6 +131,16 @@ describe.skipIf(!present)('ao web in Chromium at 390×844', () => {
     expect(errors).toEqual([]);
   });
 
+  it('keeps the phase page live: a journal line appears without a reload', async () => {
+    await page.goto(new URL('/phase', web.url).href);
+    await page.evaluate(() => (window.__same = 2));
+    await new Promise((r) => setTimeout(r, 500));
+    appendFileSync(join(t.dir, 'state', 'JOURNAL-one.md'), 'a line written <i>now</i>\n');
+    await expect.poll(() => page.locator('#journal').textContent(), { timeout: 5000, interval: 100 }).toContain('a line written <i>now</i>');
+    expect(await page.evaluate(() => window.__same)).toBe(2);
+    expect(await page.locator('main i').count()).toBe(0);
+  });
+
   it('sends a message from the page that arrives from maintainer', async () => {
     await page.goto(new URL('/agents/adversary', web.url).href);
     await page.locator('#message').fill('from the phone');
@@ -149,6 +160,16 @@ describe.skipIf(!present)('ao web in Chromium at 390×844', () => {
         .evaluateAll((els) => els.map((e) => (e as unknown as Boxed).getBoundingClientRect()).map((r) => [r.width, r.height])))
         expect(Math.min(...box), `${path} tap target`).toBeGreaterThanOrEqual(44);
     }
+  });
+
+  it('follows the system: dark and light', async () => {
+    const colours: Record<string, string> = {};
+    for (const scheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(web.url);
+      colours[scheme] = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    }
+    expect(colours).toEqual({ dark: 'rgb(13, 17, 23)', light: 'rgb(255, 255, 255)' });
   });
 
   it('shows a banner when the connection is lost and reconnects by itself', async () => {
