@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { findConfig, readProject, type LoadedProject } from '../config/load.js';
 import { stateDirOf } from '../config/state-dir.js';
 import type { AgentSpec, Project } from '../config/types.js';
@@ -57,15 +54,7 @@ export function selectAgents(project: Project, names: readonly string[], fallbac
   return [...new Set(names)].map((n) => known.get(n)!);
 }
 
-/** The folder that holds ao's package (bin/ao, package.json). */
-export function packageRoot(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'bin', 'ao')) && existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error('cannot find the ao package folder');
-  }
-}
-
-export const aoEntry = (): string => join(packageRoot(), 'bin', 'ao');
+export { aoEntry, packageRoot } from '../config/package-root.js';
 
 /** Where a command's start tells of a start it could not make: the project's events.jsonl, as the watchdog's would. */
 export function eventSink(project: Project): (event: EventAction) => void {

@@ -243,6 +243,20 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
       })(),
     );
 
+  program
+    .command('web')
+    .description('serve the team to a browser or a phone: pages, a JSON API and live events, behind a token (foreground; Ctrl-C stops it, the team runs on)')
+    .option(
+      '--listen <host:port>',
+      'where to listen (default: [web] listen of agents.toml, else 127.0.0.1:7420; port 0 picks a free one); beyond loopback put TLS in front',
+    )
+    .option('--open', 'print the URL to open (with its token) as the thing to do next')
+    .option('--json', 'print the URLs as one JSON line')
+    .option('--url', 'print the URL to open, with its token, and serve nothing (for the ao web that [web] listen keeps)')
+    .action(async (opts: { listen?: string; open?: boolean; json?: boolean; url?: boolean }) =>
+      run(async () => (await import('./commands/web.js')).web({ ...globals(), ...opts }, io))(),
+    );
+
   fleetCommands(program.command('fleet'), io, run);
 
   program

@@ -70,6 +70,7 @@ const TOP_LEVEL: Record<string, string> = {
   watchdog: 'how the watchdog heals: backoff, crash and restart limits, stall checks, log size, provider-trouble probes',
   notify: 'tell a person when something needs them: a webhook POST and/or a command, for the events named',
   workspaces: 'the git worktrees of agents with workspace = "worktree": the base branch their branches start from',
+  web: 'ao web kept running by the watchdog for the project, as a service agent named web, where listen says',
 };
 
 export interface GeneratedSchema {

@@ -8,6 +8,7 @@ import { ConfigError, UsageError } from '../errors.js';
 export { CONFIG_FILE, findConfig, type FindOptions } from './find.js';
 import { findUnknownPlaceholders } from './kickoff.js';
 import { resolveNotify, type Fail } from './notify.js';
+import { WEB_AGENT, webAgent } from './web.js';
 import { readToml } from './toml.js';
 import { excerpt } from './locate.js';
 import { DEFAULT_STATE_DIR, inside, realInside, realOf } from './find.js';
@@ -142,6 +143,8 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
     resolveAgent(agentName, agent, raw, { dir, stateDir, sessionPrefix, fail, projectPath }),
   );
   if (agents.length === 0) fail(['agents'], 'the team has no agents: add an [agents.NAME] table');
+  const web = webAgent(raw, fail);
+  if (web) agents.push(resolveAgent(WEB_AGENT, web, raw, { dir, stateDir, sessionPrefix, fail, projectPath }));
 
   const seen = new Set<string>();
   const phases: PhaseSpec[] = raw.phases.map((phase, index) => {
@@ -234,6 +237,7 @@ function resolveProject(raw: RawConfig, file: string, source: string, env: NodeJ
       resumeMarginS: w.resume_margin_s ?? DEFAULT_WATCHDOG.resumeMarginS,
     },
     ...(notify ? { notify } : {}),
+    ...(raw.web ? { web: { listen: raw.web.listen } } : {}),
     ...(raw.workspaces ? { workspaces: { base: raw.workspaces.base ?? null, ...(raw.workspaces.target ? { target: raw.workspaces.target } : {}) } } : {}),
   };
 }

@@ -115,6 +115,11 @@ export const notifySchema = z.strictObject({
   timeout_s: positive(),
 });
 
+/** `[web]`: `listen = "HOST:PORT"` has the watchdog keep an `ao web` running there (an agent named `web`). */
+export const webSchema = z.strictObject({
+  listen: text(),
+});
+
 const perMtok = () => z.number().check(z.gte(0));
 
 /** `[models.prices]`: `"gpt-5" = { input_per_mtok = 1.25, output_per_mtok = 10 }` (USD per million tokens). */
@@ -131,6 +136,7 @@ export const configSchema = z.strictObject({
   watchdog: z.optional(watchdogSchema),
   notify: z.optional(notifySchema),
   workspaces: z.optional(workspacesSchema),
+  web: z.optional(webSchema),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -188,6 +188,8 @@ export interface Project {
   watchdog: WatchdogSpec;
   /** `[workspaces]`: the branch new worktrees start from (null: the one the project's checkout is on at that start); the branch passed commits land on (absent: ao/accepted) */
   workspaces?: { base: string | null; target?: string };
+  /** `[web]`: where the `ao web` the watchdog keeps listens (absent: no [web] table) */
+  web?: { listen: string };
   /** absent when agents.toml has no [notify] table (and in a running-project.json of an older ao) */
   notify?: NotifySpec;
 }

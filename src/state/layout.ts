@@ -29,6 +29,8 @@ export const layout = {
   /** the error of an agents.toml edit the watchdog could not apply */
   configError: (stateDir: string): string => join(stateDir, 'config-error.json'),
   watchdogPid: (stateDir: string): string => join(stateDir, 'watchdog.pid'),
+  /** the token every page and API call of `ao web` needs (0600, made once per project) */
+  webToken: (stateDir: string): string => join(stateDir, 'web-token'),
   /** the pid lock a running watchdog holds: one per project */
   watchdogLock: (stateDir: string): string => join(stateDir, 'watchdog.lock'),
 

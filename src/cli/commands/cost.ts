@@ -1,4 +1,4 @@
-import { readUsageReport, type UsageTotals } from '../../state/usage.js';
+import { readUsageReport, type UsageReport, type UsageTotals } from '../../state/usage.js';
 import { openProjectOrRunning } from '../context.js';
 import { table } from '../format.js';
 import type { GlobalOptions, Io } from '../io.js';
@@ -19,19 +19,23 @@ const cells = (u: UsageTotals): string[] => [
   usd(u),
 ];
 
+/** The object of `ao cost --json` (and `ao web`'s /api/cost). */
+export function costJson(project: string, report: UsageReport): object {
+  return {
+    project,
+    rows: report.rows.map((r) => ({ phase: r.phase, agent: r.agent, ...r.usage })),
+    phases: Object.entries(report.byPhase).map(([phase, u]) => ({ phase, ...u })),
+    agents: Object.entries(report.byAgent).map(([agent, u]) => ({ agent, ...u })),
+    total: report.total,
+  };
+}
+
 /** `ao cost [--json]`: tokens and cost per phase and agent, with totals (read-only); `priced_iterations` in --json counts the costs priced by ao. */
 export async function cost(options: CostOptions, io: Io): Promise<number> {
   const { project } = openProjectOrRunning(options, io);
   const report = readUsageReport(project.stateDir);
   if (options.json) {
-    const json = {
-      project: project.name,
-      rows: report.rows.map((r) => ({ phase: r.phase, agent: r.agent, ...r.usage })),
-      phases: Object.entries(report.byPhase).map(([phase, u]) => ({ phase, ...u })),
-      agents: Object.entries(report.byAgent).map(([agent, u]) => ({ agent, ...u })),
-      total: report.total,
-    };
-    io.out(`${jsonText(json, 2)}\n`);
+    io.out(`${jsonText(costJson(project.name, report), 2)}\n`);
     return 0;
   }
   if (report.rows.length === 0) {

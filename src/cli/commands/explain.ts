@@ -3,12 +3,12 @@ import { readAgentsState } from '../../state/agents.js';
 import { readExit } from '../../state/exits.js';
 import { readPhaseStateOf } from '../../state/phase.js';
 import { hookView, readSignals, signalFile } from '../../state/signals.js';
-import { explainAgent, formatExplanation } from '../../supervisor/explain.js';
+import { explainAgent, formatExplanation, type Explanation } from '../../supervisor/explain.js';
 import { inboxSize } from '../../supervisor/mail.js';
 import { buildStatus, WATCHDOG } from '../../supervisor/status.js';
 import { explainWatchdog, formatWatchdogExplanation } from '../../supervisor/explain-watchdog.js';
 import { watchdogProcess } from '../../supervisor/watchdog-pid.js';
-import type { Project } from '../../config/types.js';
+import type { AgentSpec, Project } from '../../config/types.js';
 import type { Tmux } from '../../tmux/client.js';
 import { UsageError } from '../../errors.js';
 import { ownSessions } from '../../tmux/snapshot.js';
@@ -27,6 +27,13 @@ export async function explain(options: ExplainOptions, io: Io): Promise<number> 
   if (options.agent === WATCHDOG && !project.agents.some((a) => a.name === WATCHDOG)) return explainTheWatchdog(project, tmux, options, io);
   const [agent] = selectAgents(project, [options.agent], () => false);
   if (!agent) throw new UsageError('ao explain needs an agent name');
+  const explanation = await explainOf(project, tmux, agent);
+  io.out(options.json ? `${jsonText(explanation, 2)}\n` : formatExplanation(explanation));
+  return 0;
+}
+
+/** What `ao explain AGENT` says of one agent: one snapshot and one capture of its pane. */
+export async function explainOf(project: Project, tmux: Tmux, agent: AgentSpec): Promise<Explanation> {
   const panes = await tmux.snapshot();
   const agents = readAgentsState(project.stateDir);
   const now = Date.now();
@@ -39,7 +46,7 @@ export async function explain(options: ExplainOptions, io: Io): Promise<number> 
   const screen =
     capture !== null && backend ? { state: backend.detect(capture, { readyPattern: agent.readyPattern }), dialog: backend.dialog?.(capture) ?? null } : null;
   const since = record?.startedAt ? Date.parse(record.startedAt) : 0;
-  const explanation = explainAgent({
+  return explainAgent({
     agent,
     status,
     record,
@@ -50,8 +57,6 @@ export async function explain(options: ExplainOptions, io: Io): Promise<number> 
     unseenMail: Math.max(0, inboxSize(project.stateDir, agent.name) - (record?.mailSeen ?? 0)),
     now,
   });
-  io.out(options.json ? `${jsonText(explanation, 2)}\n` : formatExplanation(explanation));
-  return 0;
 }
 
 /** `ao explain watchdog`: its own process, its supervisor and who brings it back. */

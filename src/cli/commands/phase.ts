@@ -41,7 +41,7 @@ interface CommitsReport {
   landed: { phase: string; sha: string; target: string } | null;
 }
 
-async function commitsReport(project: Project, state: PhaseState): Promise<CommitsReport | null> {
+export async function commitsReport(project: Project, state: PhaseState): Promise<CommitsReport | null> {
   const gate = commitGateOf(project);
   if (!gate) return null;
   const head = await execaGit(project.dir, ['rev-parse', '--verify', '--quiet', `refs/heads/${gate.target}`]);
@@ -65,7 +65,8 @@ function commitLines(c: CommitsReport): string {
     .join('');
 }
 
-function statusReport(project: Project, view: ProjectView, commits: CommitsReport | null): object {
+/** The object of `ao phase --json` (and `ao web`'s /api/phase). */
+export function statusReport(project: Project, view: ProjectView, commits: CommitsReport | null): object {
   const { phase: state } = view;
   const { phase } = phaseView(project, state);
   return {
