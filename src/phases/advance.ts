@@ -204,4 +204,3 @@ export function stepPhase(
   }
   return { state: next, events, messages, moved };
 }
-
