@@ -135,10 +135,16 @@ describe('fleetRows', () => {
   it("each project's phase header and summary, as ao fleet status prints them", () => {
     const team = project([agent('builder'), agent('adversary')]);
     const report = buildStatus(team, observed({ server: true, panes: [pane('p-builder')], agents: { version: 1, agents: { builder: record({ up: true }) } } }));
-    const entry = { name: 'web', dir: '/f/web', configFile: '/f/web/agents.toml', enabled: true, tmuxSocket: null, sessionPrefix: null, index: 0 };
+    const entry = { name: 'web', dir: '/f/web', configFile: '/f/web/agents.toml', enabled: true, tmuxSocket: null, sessionPrefix: null, index: 0, host: null };
     const seen: FleetEntryStatus[] = [
-      { entry, status: { project: team, report, configError: null }, error: null, healthy: true },
-      { entry: { ...entry, name: 'gone', dir: '/f/gone', enabled: false }, status: null, error: 'gone/agents.toml: cannot read\nmore', healthy: false },
+      { entry, report, error: null, healthy: true, reachable: true },
+      {
+        entry: { ...entry, name: 'gone', dir: '/f/gone', enabled: false },
+        report: null,
+        error: 'gone/agents.toml: cannot read\nmore',
+        healthy: false,
+        reachable: true,
+      },
     ];
     expect(fleetRows(seen, '/f')).toEqual([
       {
