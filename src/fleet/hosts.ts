@@ -27,9 +27,9 @@ export class Hosts {
     this.dir = controlDir(env);
   }
 
-  /** Runs `ao ARGS` on the host, in no folder (`ao --version`). */
-  host(host: FleetHost, args: readonly string[]): Promise<Reply> {
-    return this.call(host, remoteCommand(host.ao, args));
+  /** Runs `ao ARGS` on the host, in no folder (`ao --version`), with `input` on its stdin when given. */
+  host(host: FleetHost, args: readonly string[], input?: string): Promise<Reply> {
+    return this.call(host, remoteCommand(host.ao, args), input);
   }
 
   /** Runs `ao -c <its agents.toml> ARGS` in a remote project's folder, with its socket and prefix overrides. */
@@ -49,12 +49,15 @@ export class Hosts {
     ensureOwnFolder(this.dir, "ssh's control sockets");
   }
 
-  private async call(host: FleetHost, command: string): Promise<Reply> {
+  private async call(host: FleetHost, command: string, input?: string): Promise<Reply> {
     const before = this.failed.get(host.name);
     if (before) return before;
     this.ensureDir();
     const deadline = AbortSignal.timeout(this.timeoutMs);
-    const result = await this.runner(sshArgv(host, command, { controlDir: this.dir, timeoutMs: this.timeoutMs }), { signal: deadline });
+    const result = await this.runner(sshArgv(host, command, { controlDir: this.dir, timeoutMs: this.timeoutMs }), {
+      signal: deadline,
+      ...(input !== undefined ? { input } : {}),
+    });
     const reply = classify(result, { host, aborted: deadline.aborted, timeoutMs: this.timeoutMs });
     if (reply.kind === 'unreachable' || reply.kind === 'refused') {
       if (!this.failed.has(host.name)) this.failed.set(host.name, Promise.resolve(reply));

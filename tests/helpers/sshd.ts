@@ -90,30 +90,23 @@ export async function makeHost(name: string, address: string, root: string, clie
   return { name, address, port, dir, home, socket, hostKey, process: null };
 }
 
-/** Starts the host's sshd and waits (bounded) until it listens. */
+/** Starts the host's sshd and waits (bounded: 10 s) until it listens; its log goes to sshd.log in the host's folder. */
 export async function startHost(host: TestHost): Promise<void> {
   // sshd run as root wants its privilege separation folder; made only where it is missing
   if (process.getuid?.() === 0 && !existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
-  const child = spawn(SSHD, ['-D', '-e', '-f', join(host.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const logFile = join(host.dir, 'sshd.log');
+  const before = existsSync(logFile) ? readFileSync(logFile, 'utf8').length : 0;
+  const child = spawn(SSHD, ['-D', '-E', logFile, '-f', join(host.dir, 'sshd_config')], { stdio: 'ignore' });
   host.process = child;
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sshd of ${host.name} did not listen within 10 s: ${log}`)), 10_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      if (/Server listening on/.test(log)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sshd of ${host.name} exited ${code}: ${log}`));
-    });
-  });
-  // keep draining its log, so that it never blocks on a full pipe
-  child.stderr!.on('data', () => undefined);
-  child.removeAllListeners('exit');
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? -1));
+  for (let i = 0; i < 200; i++) {
+    const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(before) : '';
+    if (/Server listening on/.test(log)) return;
+    if (exited !== null) throw new Error(`sshd of ${host.name} exited ${exited}: ${log}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`sshd of ${host.name} did not listen within 10 s`);
 }
 
 /** The sshd's per-connection children (the sessions it serves). */

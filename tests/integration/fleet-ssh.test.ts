@@ -257,6 +257,16 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
     expect(validate.code).toBe(2);
     expect(validate.stdout).toMatch(/^r1: ok/m);
   });
+
+  it("a remote folder that is not there: that project's own error, its host's other project answered", async () => {
+    writeFileSync(join(root, 'gone.toml'), `${fleetToml()}\n[[projects]]\npath = "/nowhere/gone"\nhost = "h1"\n`);
+    const status = await statusJson('gone.toml');
+    expect(status.code).toBe(3);
+    expect(status.byName.gone!.fleet).toMatchObject({ host: 'h1', reachable: true, healthy: false });
+    expect(status.byName.gone!.fleet.error).toMatch(/^on host "h1": .*\/nowhere\/gone/);
+    // stopped, and so healthy (none of its agents was brought up), and read through the same host
+    expect(status.byName.r1!.fleet).toMatchObject({ reachable: true, healthy: true, error: null });
+  });
 });
 
 /** Whether a process's command line names the host (its address after `--`). */

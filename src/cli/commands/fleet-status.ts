@@ -6,6 +6,7 @@ import { spawnRunner } from '../../process/run.js';
 import { isHealthy, type StatusReport } from '../../supervisor/status.js';
 import { phaseHeader, teamSummary } from '../../supervisor/labels.js';
 import { openFleet, projectIo, projectOptions, selectProjects, type FleetOptions } from '../fleet.js';
+import type { RemoteProject } from '../fleet-remote.js';
 import { statusJson } from '../format.js';
 import type { Io } from '../io.js';
 import { projectStatus } from './status.js';
@@ -30,8 +31,8 @@ export interface FleetEntryStatus {
 
 /**
  * Each project's `ao status`, read-only: a disabled or broken project is shown,
- * never started or written to. A remote project is asked through its host's ao,
- * every host at once, each call under the fleet's deadline.
+ * never started or written to. The projects of a host are asked through its
+ * ao at once, every host at the same time, each call under the fleet's deadline.
  */
 export async function readFleetStatus(
   fleet: Fleet,
@@ -40,8 +41,68 @@ export async function readFleetStatus(
   hosts = new Hosts(spawnRunner, io.env, fleet.timeoutMs),
 ): Promise<FleetEntryStatus[]> {
   // the remote calls start first, so that they run while the local reads block on tmux
-  const remote = new Map(entries.filter(isRemote).map((entry) => [entry, remoteStatus(entry, hosts)]));
-  return Promise.all(entries.map((entry) => remote.get(entry as never) ?? localStatus(entry, io, fleet.dir)));
+  const byHost = new Map<string, RemoteProject[]>();
+  for (const entry of entries.filter(isRemote)) byHost.set(entry.host.name, [...(byHost.get(entry.host.name) ?? []), entry]);
+  const remote = new Map<string, Promise<FleetEntryStatus[]>>([...byHost].map(([name, projects]) => [name, hostStatus(projects, hosts)]));
+  return Promise.all(
+    entries.map(async (entry) => (entry.host ? (await remote.get(entry.host.name)!).find((s) => s.entry === entry)! : localStatus(entry, io, fleet.dir))),
+  );
+}
+
+/**
+ * The status of a host's projects from one call: its ao's own `fleet status
+ * --json` of a fleet file made of just those projects, given on its stdin (one
+ * ssh channel and one ao process for the host, however many projects it has).
+ * When that file does not load there (a folder missing), each project is
+ * asked alone, so that each gets its own answer.
+ */
+async function hostStatus(projects: readonly RemoteProject[], hosts: Hosts): Promise<FleetEntryStatus[]> {
+  const host = projects[0]!.host;
+  const reply = await hosts.host(host, ['fleet', 'status', '--json', '-f', '/dev/stdin'], hostFleetToml(projects));
+  if (reply.kind === 'unreachable' || reply.kind === 'refused' || reply.kind === 'no-ao')
+    return projects.map((entry) => ({ entry, report: null, error: reply.reason, healthy: false, reachable: reply.kind === 'no-ao' }));
+  const answers = reply.exitCode === 0 || reply.exitCode === 3 ? parseFleetAnswer(reply.stdout) : null;
+  if (!answers) return Promise.all(projects.map((entry) => remoteStatus(entry, hosts)));
+  return projects.map((entry) => {
+    const report = answers.get(entry.name) ?? `on host "${host.name}": no answer for this project`;
+    if (typeof report === 'string') return { entry, report: null, error: safeText(report), healthy: false, reachable: true };
+    return { entry, report, error: report.config_error, healthy: !report.config_error && isHealthy(report), reachable: true };
+  });
+}
+
+/** A fleet file of a host's projects as its ao reads them: absolute paths, their names and overrides. */
+export function hostFleetToml(projects: readonly FleetProject[]): string {
+  return projects
+    .map((p) =>
+      [
+        '[[projects]]',
+        `path = ${JSON.stringify(p.dir)}`,
+        `name = ${JSON.stringify(p.name)}`,
+        ...(p.tmuxSocket ? [`tmux_socket = ${JSON.stringify(p.tmuxSocket)}`] : []),
+        ...(p.sessionPrefix ? [`session_prefix = ${JSON.stringify(p.sessionPrefix)}`] : []),
+        '',
+      ].join('\n'),
+    )
+    .join('\n');
+}
+
+/** A remote `ao fleet status --json`: each project's report (or the error it could not be read for) by its name, or null when it is not one. */
+export function parseFleetAnswer(text: string): Map<string, StatusReport | string> | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(data)) return null;
+  const answers = new Map<string, StatusReport | string>();
+  for (const item of data as Array<{ fleet?: { name?: unknown }; config_error?: unknown }>) {
+    if (typeof item?.fleet?.name !== 'string') continue;
+    const report = asReport(item);
+    if (report) answers.set(item.fleet.name, report);
+    else if (typeof item.config_error === 'string') answers.set(item.fleet.name, item.config_error);
+  }
+  return answers;
 }
 
 async function localStatus(entry: FleetProject, io: Io, relativeTo: string): Promise<FleetEntryStatus> {
@@ -54,7 +115,7 @@ async function localStatus(entry: FleetProject, io: Io, relativeTo: string): Pro
   }
 }
 
-async function remoteStatus(entry: Parameters<Hosts['project']>[0], hosts: Hosts): Promise<FleetEntryStatus> {
+async function remoteStatus(entry: RemoteProject, hosts: Hosts): Promise<FleetEntryStatus> {
   const reply = await hosts.project(entry, ['status', '--json']);
   const failed = (error: string, reachable = true): FleetEntryStatus => ({ entry, report: null, error, healthy: false, reachable });
   if (reply.kind === 'unreachable' || reply.kind === 'refused') return failed(reply.reason, false);
@@ -67,12 +128,15 @@ async function remoteStatus(entry: Parameters<Hosts['project']>[0], hosts: Hosts
 
 /** A remote `ao status --json`, or null when it is not one (an older or a broken ao). */
 export function parseReport(text: string): StatusReport | null {
-  let data: unknown;
   try {
-    data = JSON.parse(text);
+    return asReport(JSON.parse(text));
   } catch {
     return null;
   }
+}
+
+/** The parsed object as a status report, when it has the shape of one. */
+function asReport(data: unknown): StatusReport | null {
   const d = data as Partial<StatusReport> | null;
   if (!d || typeof d !== 'object' || typeof d.project !== 'string' || !Array.isArray(d.agents) || !d.phase || typeof d.phase.id !== 'string') return null;
   return d as StatusReport;

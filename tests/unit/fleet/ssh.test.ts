@@ -6,6 +6,8 @@ import type { FleetHost, FleetProject } from '../../../src/config/fleet.js';
 import { Hosts, majorOf } from '../../../src/fleet/hosts.js';
 import { classify, remoteCommand, sshArgv, sshExitArgv, sshWords } from '../../../src/fleet/ssh.js';
 import { parseCheck, versionProblem } from '../../../src/cli/fleet-remote.js';
+import { hostFleetToml, parseFleetAnswer } from '../../../src/cli/commands/fleet-status.js';
+import { parse } from 'smol-toml';
 import type { Runner } from '../../../src/process/run.js';
 
 const host: FleetHost = { name: 'gpu', destination: 'me@gpu-box', ssh: ['ssh', '-o', 'BatchMode=no', '-p', '2222'], ao: '/home/me/bin/ao' };
@@ -134,6 +136,32 @@ describe('versions and checks', () => {
     expect(parseCheck(json, '0.1.0')).toEqual({ agents: 3, phases: 2, socket: 's', prefix: 'p-', version: '0.1.0' });
     expect(parseCheck('not json', '0.1.0')).toBeNull();
     expect(parseCheck('{"ok":false}', '0.1.0')).toBeNull();
+  });
+});
+
+describe("a host's projects in one call", () => {
+  it('the fleet file its ao is given: absolute paths, names and overrides, as TOML that reads back the same', () => {
+    const base = { configFile: '', enabled: true, index: 0, host };
+    const text = hostFleetToml([
+      { ...base, name: 'web', dir: '/srv/we"b', tmuxSocket: 's1', sessionPrefix: null },
+      { ...base, name: 'api', dir: '/srv/api', tmuxSocket: null, sessionPrefix: 'a-' },
+    ]);
+    expect(parse(text)).toEqual({
+      projects: [
+        { path: '/srv/we"b', name: 'web', tmux_socket: 's1' },
+        { path: '/srv/api', name: 'api', session_prefix: 'a-' },
+      ],
+    });
+  });
+
+  it('its answer: each report by its fleet name, an unreadable project by its error', () => {
+    const report = { project: 'web', complete: false, phase: { id: 'one' }, agents: [], fleet: { name: 'web' } };
+    const answers = parseFleetAnswer(
+      JSON.stringify([report, { project: 'api', phase: null, agents: [], config_error: 'agents.toml:1: bad', fleet: { name: 'api' } }]),
+    );
+    expect(answers?.get('web')).toMatchObject({ project: 'web' });
+    expect(answers?.get('api')).toBe('agents.toml:1: bad');
+    expect(parseFleetAnswer('{"not": "an array"}')).toBeNull();
   });
 });
 
