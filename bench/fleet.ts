@@ -7,7 +7,8 @@
 // use them), and two projects on each (two sleeping shell agents apiece), brought up
 // with `ao fleet up`. Then, interleaved round by round (--runs, 15), wall time from
 // spawn to exit of:
-//   - `ao status` of one local project of the same team (the reference);
+//   - `ao status` of one local project of the same team (the reference), and
+//     `ao fleet status` of a fleet of just that project (what the fleet command adds);
 //   - one multiplexed ssh round trip (`ssh HOST true` over the master);
 //   - `ao fleet status` with the master connections up (warm): 1 project on 1 host,
 //     then 1, 2 and 3 hosts of 2 projects each (2, 4, 6 projects), for flatness;
@@ -139,13 +140,15 @@ async function main(): Promise<void> {
   for (const h of hosts) for (const p of ['p1', 'p2']) project(join(h.home, p));
   const local = join(work, 'local');
   project(local);
+  const localFleet = join(work, 'fleet-local.toml');
+  writeFileSync(localFleet, `[[projects]]\npath = "${local}"\n`);
   const files = [fleetFile('fleet-1p.toml', 1, client, 10, 1), ...[1, 2, 3].map((n) => fleetFile(`fleet-${n}.toml`, n, client))];
   const up = ao(['fleet', 'up', '-f', files[3]!]);
   if (up.code !== 0) throw new Error(`fleet up failed: ${up.stdout}${up.stderr}`);
   if (ao(['up'], local).code !== 0) throw new Error('ao up of the local project failed');
   log(`3 hosts, 6 remote projects and 1 local up; ${opts.runs} rounds`);
 
-  const series: Record<string, number[]> = { local: [], trip: [], warm0: [], warm1: [], warm2: [], warm3: [], cold3: [] };
+  const series: Record<string, number[]> = { local: [], fleetLocal: [], trip: [], warm0: [], warm1: [], warm2: [], warm3: [], cold3: [] };
   const roundTrip = [
     ...sshOf(hosts[0]!, client),
     '-o',
@@ -161,6 +164,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < 2; i++) for (const f of files) ao(['fleet', 'status', '-f', f]);
   for (let round = 0; round < opts.runs; round++) {
     series.local!.push(ao(['status'], local).ms);
+    series.fleetLocal!.push(ao(['fleet', 'status', '-f', localFleet]).ms);
     series.trip!.push(timed(roundTrip).ms);
     for (const [i, f] of files.entries()) {
       const r = ao(['fleet', 'status', '-f', f]);
@@ -191,6 +195,7 @@ async function main(): Promise<void> {
     '| call | median | p90 |',
     '| --- | --- | --- |',
     row('`ao status`, one local project (2 agents)', series.local!),
+    row('`ao fleet status` of that one local project (the fleet command itself)', series.fleetLocal!),
     row('one multiplexed ssh round trip (`ssh HOST true`, master up)', series.trip!),
     row('`ao fleet status`, 1 project on 1 host, warm', series.warm0!),
     row('`ao fleet status`, 2 projects on 1 host, warm', series.warm1!),

@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AO, killServerAndSocket, REPO, removeProject, runAo, serverRunning, tmux, uniqueSocket } from '../helpers/ao.js';
+import { AO, killServerAndSocket, REPO, removeProject, runAo, serverRunning, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 import {
   endProcessesWith,
   freezeHost,
@@ -34,6 +34,8 @@ if (!installed) console.warn(`fleet-ssh: ${SSHD} is missing: the openssh-server 
 const TIMEOUT_S = 6;
 
 const local = uniqueSocket('fssh-local');
+/** the terminal `ao dash --fleet` runs in */
+const view = uniqueSocket('fssh-view');
 let root: string;
 /** the local ao's runtime folder: its ssh control sockets live under it (short, for the socket path's limit) */
 let runtime: string;
@@ -106,6 +108,8 @@ async function healthyAgain(name: string): Promise<void> {
   expect(last.code, JSON.stringify(last.byName[name])).toBe(0);
 }
 
+const screen = async (): Promise<string> => (await tmux(view, ['capture-pane', '-p', '-t', '=dash:'])).stdout;
+
 async function sessions(socket: string): Promise<string[]> {
   const result = await tmux(socket, ['list-sessions', '-F', '#{session_name}']);
   return result.code === 0 ? result.stdout.split('\n').filter(Boolean).sort() : [];
@@ -133,7 +137,7 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
     for (const h of [h1, h2]) if (h) await killHost(h);
     // ssh clients and masters of this file's runs (their argv carries its control folder)
     endProcessesWith(runtime);
-    for (const socket of [local, h1?.socket, h2?.socket]) if (socket) await killServerAndSocket(socket);
+    for (const socket of [view, local, h1?.socket, h2?.socket]) if (socket) await killServerAndSocket(socket);
     removeProject(root);
     removeProject(runtime);
   });
@@ -187,6 +191,54 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
     expect((JSON.parse(here.stdout) as { project: string }).project).toBe('l1');
     // nothing to run is a usage error
     expect((await ao('fleet', 'run', 'r1')).code).toBe(2);
+  });
+
+  it("ao dash --fleet lists the remote projects live; enter runs the host's ao dash through ssh -t, q there comes back", async () => {
+    const shell = await tmux(view, [
+      'new-session',
+      '-d',
+      '-s',
+      'dash',
+      '-x',
+      '120',
+      '-y',
+      '32',
+      '-c',
+      root,
+      '-e',
+      `AO_TMUX_SOCKET=${local}`,
+      '-e',
+      'AO_CONFIG=',
+      '-e',
+      `XDG_RUNTIME_DIR=${runtime}`,
+      'sh',
+    ]);
+    expect(shell.code, shell.stderr).toBe(0);
+    await tmux(view, ['send-keys', '-t', '=dash:', '-l', `node ${AO} dash --fleet; echo "dash exited $?"`]);
+    await tmux(view, ['send-keys', '-t', '=dash:', 'Enter']);
+    let last = '';
+    const list = await waitFor(async () => {
+      const text = (last = await screen());
+      return /^ {2}r1 \(h1:\S+\/r1\)\n {4}phase: scaffold .*\n {4}\d running.* · watchdog running/m.test(text) && /^ {2}r2 \(h2:/m.test(text) ? text : null;
+    }, 20_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the screen:\n${last}`);
+    });
+    expect(list).toMatch(/^ao fleet · fleet\.toml · 3 projects/m);
+    // down to r1 (l1 comes first), then enter: the host's own dashboard on this terminal
+    await tmux(view, ['send-keys', '-t', '=dash:', 'Down']);
+    await tmux(view, ['send-keys', '-t', '=dash:', 'Enter']);
+    const remote = await waitFor(async () => {
+      const text = (last = await screen());
+      return /^r1 · phase: scaffold/m.test(text) && /watchdog +service .*RUNNING/.test(text) ? text : null;
+    }, 20_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the screen:\n${last}`);
+    });
+    expect(remote).not.toContain('esc fleet');
+    await tmux(view, ['send-keys', '-t', '=dash:', 'q']);
+    await waitFor(async () => ((await screen()).includes('back from r1') ? true : null), 10_000);
+    await tmux(view, ['send-keys', '-t', '=dash:', 'q']);
+    await waitFor(async () => ((await screen()).includes('dash exited 0') ? true : null), 10_000);
+    await killServerAndSocket(view);
   });
 
   it('a host whose sshd and sessions are killed is unreachable within the timeout, its team keeps running, and it is healthy again when sshd is back', async () => {
@@ -266,6 +318,22 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
     expect(status.byName.gone!.fleet.error).toMatch(/^on host "h1": .*\/nowhere\/gone/);
     // stopped, and so healthy (none of its agents was brought up), and read through the same host
     expect(status.byName.r1!.fleet).toMatchObject({ reachable: true, healthy: true, error: null });
+  });
+
+  it('two projects on one host are read by one call to its ao, each with its own overrides', async () => {
+    demoAt(join(h1.home, 'r1b'));
+    const own = uniqueSocket('fssh-r1b');
+    writeFileSync(join(root, 'two.toml'), `${fleetToml()}\n[[projects]]\npath = "${join(h1.home, 'r1b')}"\nhost = "h1"\ntmux_socket = "${own}"\n`);
+    const up = await ao('fleet', 'up', '-f', 'two.toml', 'r1b');
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    expect(await sessions(own)).toEqual(expect.arrayContaining([expect.stringMatching(/^ao-r1b-\w+-watchdog$/)]));
+    const status = await statusJson('two.toml');
+    expect(status.byName.r1b!.fleet).toMatchObject({ host: 'h1', reachable: true, healthy: true, error: null });
+    expect(status.byName.r1b!.agents.find((a) => a.name === 'watchdog')?.state).toBe('running');
+    expect(status.byName.r1!.agents.find((a) => a.name === 'watchdog')?.state).toBe('stopped');
+    expect((await ao('fleet', 'down', '-f', 'two.toml', 'r1b')).code).toBe(0);
+    expect(await sessions(own)).toEqual([]);
+    await killServerAndSocket(own);
   });
 });
 

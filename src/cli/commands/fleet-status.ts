@@ -53,11 +53,14 @@ export async function readFleetStatus(
  * The status of a host's projects from one call: its ao's own `fleet status
  * --json` of a fleet file made of just those projects, given on its stdin (one
  * ssh channel and one ao process for the host, however many projects it has).
- * When that file does not load there (a folder missing), each project is
- * asked alone, so that each gets its own answer.
+ * A host of one project is asked its plain `ao status --json`, which ao
+ * answers from the project's copy, sooner than a fleet command. When the file
+ * does not load there (a folder missing), each project is asked alone, so
+ * that each gets its own answer.
  */
 async function hostStatus(projects: readonly RemoteProject[], hosts: Hosts): Promise<FleetEntryStatus[]> {
   const host = projects[0]!.host;
+  if (projects.length === 1) return [await remoteStatus(projects[0]!, hosts)];
   const reply = await hosts.host(host, ['fleet', 'status', '--json', '-f', '/dev/stdin'], hostFleetToml(projects));
   if (reply.kind === 'unreachable' || reply.kind === 'refused' || reply.kind === 'no-ao')
     return projects.map((entry) => ({ entry, report: null, error: reply.reason, healthy: false, reachable: reply.kind === 'no-ao' }));

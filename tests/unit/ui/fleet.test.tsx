@@ -159,4 +159,22 @@ describe('fleetRows', () => {
       { name: 'gone', where: 'gone', enabled: false, phase: null, summary: 'cannot be read', healthy: false, error: 'gone/agents.toml: cannot read' },
     ]);
   });
+
+  it('a project on another host: where it is as host:path, its report as read there, or unreachable with the reason', () => {
+    const team = project([agent('builder')]);
+    const report = buildStatus(team, observed({ server: true, panes: [pane('p-builder')], agents: { version: 1, agents: { builder: record({ up: true }) } } }));
+    const host = { name: 'gpu', destination: 'me@gpu', ssh: ['ssh'], ao: 'ao' };
+    const entry = { name: 'ml', dir: '/srv/ml', configFile: '/srv/ml/agents.toml', enabled: true, tmuxSocket: null, sessionPrefix: null, index: 0, host };
+    const rows = fleetRows(
+      [
+        { entry, report, error: null, healthy: true, reachable: true },
+        { entry: { ...entry, name: 'down' }, report: null, error: 'no answer from host "gpu" within 10 s', healthy: false, reachable: false },
+      ],
+      '/f',
+    );
+    expect(rows.map((r) => [r.name, r.where, r.summary, r.healthy, r.error])).toEqual([
+      ['ml', 'gpu:/srv/ml', '1 running, 0 waiting, 0 paused, 0 failed · watchdog stopped', true, null],
+      ['down', 'gpu:/srv/ml', 'unreachable', false, 'no answer from host "gpu" within 10 s'],
+    ]);
+  });
 });
