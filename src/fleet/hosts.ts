@@ -15,6 +15,13 @@ import { classify, controlDir, remoteCommand, sshArgv, sshExitArgv, type Reply }
 /** How long ending a master connection may take (it answers locally). */
 const EXIT_MS = 2000;
 
+/**
+ * What a start or a stop on a host that has answered may take beyond the
+ * deadline: `ao up` of agents whose screens must read ready before their
+ * kickoff takes seconds each, and cutting it short would leave half a team.
+ */
+export const WORK_GRACE_MS = 120_000;
+
 export class Hosts {
   private readonly failed = new Map<string, Promise<Reply>>();
   private readonly dir: string;
@@ -32,10 +39,14 @@ export class Hosts {
     return this.call(host, remoteCommand(host.ao, args), input);
   }
 
-  /** Runs `ao -c <its agents.toml> ARGS` in a remote project's folder, with its socket and prefix overrides. */
-  project(project: FleetProject & { host: FleetHost }, args: readonly string[]): Promise<Reply> {
+  /**
+   * Runs `ao -c <its agents.toml> ARGS` in a remote project's folder, with its
+   * socket and prefix overrides; `work`: a start or a stop, whose deadline is
+   * the fleet's plus WORK_GRACE_MS.
+   */
+  project(project: FleetProject & { host: FleetHost }, args: readonly string[], work = false): Promise<Reply> {
     const command = remoteCommand(project.host.ao, ['-c', `${project.dir}/${CONFIG_FILE}`, ...args], { cwd: project.dir, env: fleetOverrides(project) });
-    return this.call(project.host, command);
+    return this.call(project.host, command, undefined, work ? this.timeoutMs + WORK_GRACE_MS : this.timeoutMs);
   }
 
   /** The argv of an interactive command in a remote project (`ao fleet run`, the dashboard's enter): no deadline, a terminal when asked. */
@@ -49,16 +60,16 @@ export class Hosts {
     ensureOwnFolder(this.dir, "ssh's control sockets");
   }
 
-  private async call(host: FleetHost, command: string, input?: string): Promise<Reply> {
+  private async call(host: FleetHost, command: string, input?: string, timeoutMs = this.timeoutMs): Promise<Reply> {
     const before = this.failed.get(host.name);
     if (before) return before;
     this.ensureDir();
-    const deadline = AbortSignal.timeout(this.timeoutMs);
+    const deadline = AbortSignal.timeout(timeoutMs);
     const result = await this.runner(sshArgv(host, command, { controlDir: this.dir, timeoutMs: this.timeoutMs }), {
       signal: deadline,
       ...(input !== undefined ? { input } : {}),
     });
-    const reply = classify(result, { host, aborted: deadline.aborted, timeoutMs: this.timeoutMs });
+    const reply = classify(result, { host, aborted: deadline.aborted, timeoutMs });
     if (reply.kind === 'unreachable' || reply.kind === 'refused') {
       if (!this.failed.has(host.name)) this.failed.set(host.name, Promise.resolve(reply));
       // a master left waiting on a host that hangs would hold a process of ao's until its keep-alives give up

@@ -10,7 +10,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { AO, killServerAndSocket, REPO, removeProject, runAo, serverRunning, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 import {
   endProcessesWith,
@@ -262,6 +262,11 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
   it('a frozen host (sshd stopped, connections open) is unreachable within the timeout, costs it once, and leaves no process of ao waiting', async () => {
     // the master connection to h1 is up from the calls before: the freeze catches it mid-life
     frozen = freezeHost(h1);
+    // a failure below must not leave h1 frozen for the tests after this one
+    onTestFinished(() => {
+      thaw(frozen);
+      frozen = [];
+    });
     const status = await statusJson();
     expect(status.code).toBe(3);
     expect(status.byName.r1!.fleet).toMatchObject({ reachable: false, error: `no answer from host "h1" within ${TIMEOUT_S} s` });
@@ -275,6 +280,13 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
     const up = await ao('fleet', 'up');
     expect(up.code).toBe(1);
     expect(up.stderr).toMatch(/^r1: not started, its host did not answer: no answer from host "h1"/m);
+    // fleet down waits no longer on it than the deadline either, and names it
+    const started = Date.now();
+    const down = await ao('fleet', 'down', 'r1');
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(/^r1 \(host h1\):$/m);
+    expect(down.stderr).toMatch(/^ {2}unreachable: no answer from host "h1" within/m);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_S * 1000 + 5000);
     thaw(frozen);
     frozen = [];
     await healthyAgain('r1');

@@ -86,7 +86,8 @@ export async function fleetUp(options: FleetUpOptions, io: Io): Promise<number> 
 /**
  * Runs a one-project command in each project, under its name, with its Io;
  * a remote project runs `ao ARGS` on its host (every host at once, each
- * answer printed when the local ones are done). A project that fails (a
+ * answer printed when the local ones are done; a host that answered the
+ * check gets more than the deadline for the work itself). A project that fails (a
  * config error, a tmux failure, a host that does not answer) is reported and
  * the others still run. The exit code is the worst of them.
  */
@@ -98,7 +99,7 @@ async function eachProject(
   args: readonly string[],
   run: (options: GlobalOptions, io: Io) => Promise<number>,
 ): Promise<number> {
-  const remote = targets.filter(isRemote).map((p) => [p, hosts.project(p, args)] as const);
+  const remote = targets.filter(isRemote).map((p) => [p, hosts.project(p, args, true)] as const);
   let code = 0;
   for (const entry of targets.filter((p) => p.host === null)) {
     io.out(`${entry.name}:\n`);
@@ -126,14 +127,11 @@ async function eachProject(
 export async function fleetDown(options: FleetSelection, io: Io): Promise<number> {
   const fleet = openFleet(options, io);
   // disabled projects too: one started by `fleet up NAME --force` is stopped with the rest
-  return eachProject(
-    fleet,
-    selectProjects(fleet, options.names, () => true),
-    io,
-    hostsOf(fleet, io),
-    ['down'],
-    (options, each) => down({ ...options, agents: [] }, each),
-  );
+  const targets = selectProjects(fleet, options.names, () => true);
+  const hosts = hostsOf(fleet, io);
+  // each host asked once within the deadline first: one that does not answer is not waited on for the longer stop
+  await Promise.all([...new Map(targets.filter(isRemote).map((p) => [p.host.name, p.host])).values()].map((host) => hosts.host(host, ['--version'])));
+  return eachProject(fleet, targets, io, hosts, ['down'], (options, each) => down({ ...options, agents: [] }, each));
 }
 
 export interface FleetAddOptions extends FleetOptions {
