@@ -87,13 +87,7 @@ export async function checkRemote(fleet: Fleet, projects: readonly FleetProject[
     else {
       const team = reply.exitCode === 0 ? parseCheck(reply.stdout, version.get(p.host.name) ?? '?') : null;
       if (team) loaded.set(p.name, team);
-      else
-        problems.push(
-          ...(remoteText(reply.stderr) || `ao check exited ${reply.exitCode}`)
-            .split('\n')
-            .filter((l) => l.trim() !== '' && l !== 'ao: config error')
-            .map((l) => `${label(p)}: ${l}`),
-        );
+      else problems.push(...checkProblems(remoteText(reply.stderr) || `ao check exited ${reply.exitCode}`).map((l) => `${label(p)}: ${l}`));
     }
   }
   // two projects on one host must not share its sessions, as on this one
@@ -103,6 +97,22 @@ export async function checkRemote(fleet: Fleet, projects: readonly FleetProject[
   });
   for (const clash of namespaceClashes(fleet, spaces)) problems.push(clash.format(fleet.dir));
   return { loaded, problems, unreachable };
+}
+
+/**
+ * Pure: the problems a remote `ao check` printed, one each, its excerpt (the
+ * source line and the caret under it) kept on the lines after it, as a local
+ * project's are shown.
+ */
+export function checkProblems(stderr: string): string[] {
+  const problems: string[] = [];
+  for (const line of stderr.split('\n')) {
+    if (line.trim() === '' || line === 'ao: config error') continue;
+    const last = problems.length - 1;
+    if (last >= 0 && /^\s*(\d+ \||\^)|^\s{2,}/.test(line)) problems[last] += `\n${line}`;
+    else problems.push(line);
+  }
+  return problems;
 }
 
 /** A remote `ao check --json`, or null when it is not one. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { FleetHost, FleetProject } from '../../../src/config/fleet.js';
 import { Hosts, majorOf } from '../../../src/fleet/hosts.js';
 import { classify, remoteCommand, sshArgv, sshExitArgv, sshWords } from '../../../src/fleet/ssh.js';
-import { parseCheck, versionProblem } from '../../../src/cli/fleet-remote.js';
+import { checkProblems, parseCheck, versionProblem } from '../../../src/cli/fleet-remote.js';
 import { hostFleetToml, parseFleetAnswer } from '../../../src/cli/commands/fleet-status.js';
 import { parse } from 'smol-toml';
 import type { Runner } from '../../../src/process/run.js';
@@ -129,6 +129,11 @@ describe('versions and checks', () => {
       'host "gpu" runs ao 1.0.0, this is ao 0.1.0: a different major version is refused (install the same on both)',
     );
     expect(versionProblem(host, 'bash: hi', '0.1.0')).toMatch(/printed no version/);
+  });
+
+  it("a remote ao check's problems: one each, with its excerpt under it", () => {
+    const stderr = 'ao: config error\nagents.toml:3:1: agents.a.kind: bad\n 3 | kind = "x"\n     ^\nagents.toml:9:1: other\n';
+    expect(checkProblems(stderr)).toEqual(['agents.toml:3:1: agents.a.kind: bad\n 3 | kind = "x"\n     ^', 'agents.toml:9:1: other']);
   });
 
   it("a remote ao check --json: its team's size and namespace", () => {
