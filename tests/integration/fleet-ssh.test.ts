@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { AO, killServerAndSocket, REPO, removeProject, runAo, serverRunning, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { AO, endLeftovers, killServerAndSocket, REPO, removeProject, runAo, serverRunning, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 import {
   endProcessesWith,
   freezeHost,
@@ -36,6 +36,8 @@ const TIMEOUT_S = 6;
 const PACE = '20';
 
 const local = uniqueSocket('fssh-local');
+/** sockets a test gave a project of its own, ended with the rest */
+const extraSockets: string[] = [];
 /** the terminal `ao dash --fleet` runs in */
 const view = uniqueSocket('fssh-view');
 let root: string;
@@ -142,15 +144,22 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
   afterAll(async () => {
     if (!root) return;
     thaw(frozen);
-    // the teams down where they are: the remote ones through their hosts while these still answer
-    await ao('fleet', 'down');
-    for (const h of [h1, h2]) if (h) await killHost(h);
-    // ssh clients and masters of this file's runs (their argv carries its control folder)
-    endProcessesWith(runtime);
-    for (const socket of [view, local, h1?.socket, h2?.socket]) if (socket) await killServerAndSocket(socket);
-    removeProject(root);
-    removeProject(runtime);
-  });
+    try {
+      // the teams down where they are: the remote ones through their hosts while these still answer
+      await ao('fleet', 'down');
+    } finally {
+      for (const h of [h1, h2]) if (h) await killHost(h);
+      // ssh clients and masters of this file's runs (their argv carries its control folder)
+      endProcessesWith(runtime);
+      for (const socket of [view, local, h1?.socket, h2?.socket, ...extraSockets]) {
+        if (!socket) continue;
+        await killServerAndSocket(socket);
+        endLeftovers(socket);
+      }
+      removeProject(root);
+      removeProject(runtime);
+    }
+  }, 120_000);
 
   it('fleet validate checks every host, its ao and each remote agents.toml, and starts nothing', async () => {
     const result = await ao('fleet', 'validate');
@@ -372,6 +381,7 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
   it('two projects on one host are read by one call to its ao, each with its own overrides', async () => {
     demoAt(join(h1.home, 'r1b'));
     const own = uniqueSocket('fssh-r1b');
+    extraSockets.push(own);
     writeFileSync(join(root, 'two.toml'), `${fleetToml()}\n[[projects]]\npath = "${join(h1.home, 'r1b')}"\nhost = "h1"\ntmux_socket = "${own}"\n`);
     const up = await ao('fleet', 'up', '-f', 'two.toml', 'r1b');
     expect(up.code, up.stdout + up.stderr).toBe(0);
