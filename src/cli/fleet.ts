@@ -71,13 +71,15 @@ export interface FleetCheck {
 /**
  * Loads each of `projects` as `ao check` would, with its overrides, and
  * checks that no two projects of the file (any that load) share a socket and
- * session prefix. Pure of side effects: nothing is started or written.
+ * session prefix. Pure of side effects: nothing is started or written. Only
+ * the projects of this machine: the others are checked on their hosts.
  */
 export function checkFleet(fleet: Fleet, io: Io, projects: readonly FleetProject[] = fleet.projects): FleetCheck {
   const loaded = new Map<string, Project>();
   const problems: string[] = [];
   const wanted = new Set(projects.map((p) => p.name));
-  for (const entry of fleet.projects) {
+  // a project on another host is checked there, by its own ao (fleet-remote.ts)
+  for (const entry of fleet.projects.filter((p) => p.host === null)) {
     try {
       loaded.set(entry.name, loadProject(entry.configFile, fleetEnv(entry, io.env)));
     } catch (error) {
@@ -89,7 +91,7 @@ export function checkFleet(fleet: Fleet, io: Io, projects: readonly FleetProject
   }
   const spaces = fleet.projects.flatMap((p) => {
     const project = loaded.get(p.name);
-    return project ? [{ name: p.name, index: p.index, socket: project.tmuxSocket, prefix: project.sessionPrefix }] : [];
+    return project ? [{ name: p.name, host: null, index: p.index, socket: project.tmuxSocket, prefix: project.sessionPrefix }] : [];
   });
   for (const clash of namespaceClashes(fleet, spaces)) problems.push(clash.format(io.cwd));
   for (const name of loaded.keys()) if (!wanted.has(name)) loaded.delete(name);

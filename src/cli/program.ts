@@ -326,9 +326,9 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
   return program;
 }
 
-/** `ao fleet validate|up|down|status|add`: the projects of a fleet.toml, each through its own one-project command. */
+/** `ao fleet validate|up|down|status|run|add`: the projects of a fleet.toml, each through its own one-project command. */
 function fleetCommands(fleet: Command, io: Io, run: (action: () => Promise<number>) => () => Promise<void>): void {
-  fleet.description('many projects from one fleet.toml: validate, up, down, status, add').addHelpText(
+  fleet.description('many projects from one fleet.toml, here and on other hosts: validate, up, down, status, run, add').addHelpText(
     'after',
     `
 fleet.toml (found by walking up from here, or -f FILE, or env AO_FLEET):
@@ -337,7 +337,19 @@ fleet.toml (found by walking up from here, or -f FILE, or env AO_FLEET):
   name = "web"              # default: the folder name
   enabled = true            # false: only "fleet up NAME --force" starts it
   tmux_socket = "ao-web"    # optional: over agents.toml's and AO_TMUX_SOCKET
-  session_prefix = "web-"   # optional: over agents.toml's`,
+  session_prefix = "web-"   # optional: over agents.toml's
+  host = "gpu-box"          # optional: a project on another machine (its path absolute there)
+
+  [fleet]
+  timeout_s = 10            # the deadline of every call to another host
+
+  [hosts.gpu-box]
+  destination = "me@gpu-box"                    # anything ssh accepts
+  ssh = ["ssh", "-o", "ServerAliveInterval=15"] # optional: the ssh argv
+  ao = "/home/me/.local/bin/ao"                 # optional: ao there (default: on its PATH)
+
+Another host is reached through your own OpenSSH (batch mode, one multiplexed
+connection per host) and runs its own ao, tmux and state: see docs/SCALE.md.`,
   );
   // `ao fleet` alone, or with a word that is no subcommand: usage, exit 2
   fleet.action(() =>
@@ -366,6 +378,13 @@ fleet.toml (found by walking up from here, or -f FILE, or env AO_FLEET):
     .option('--json', "a JSON array: each project's ao status --json object, with a fleet field")
     .action(async (names: string[], opts: { file?: string; json?: boolean }) =>
       run(async () => (await import('./commands/fleet-status.js')).fleetStatus({ ...opts, names }, io))(),
+    );
+  file(fleet.command('run'))
+    .description('any ao command in one project, wherever it is: ao fleet run web -- logs builder -f (a remote one through ssh, -t on a terminal)')
+    .argument('<name>', 'the project')
+    .argument('[args...]', 'the ao command line to run there, after --')
+    .action(async (name: string, args: string[], opts: { file?: string }) =>
+      run(async () => (await import('./commands/fleet-run.js')).fleetRun({ ...opts, name, args }, io))(),
     );
   file(fleet.command('add'))
     .description('register a project folder in fleet.toml; refuses duplicates and folders without an agents.toml')

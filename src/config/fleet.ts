@@ -2,6 +2,9 @@
  * fleet.toml: many projects from one file. Each `[[projects]]` names a project
  * folder (relative to the fleet file, or absolute), optionally a name, whether
  * `ao fleet up` starts it, and the tmux socket and session prefix it runs on.
+ * A project with `host` lives on another machine, reached through the user's
+ * own OpenSSH as `[hosts.NAME]` says (src/fleet/ssh.ts); its path is a folder
+ * there, so nothing about it is checked here but its spelling.
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -22,16 +25,48 @@ export const fleetProjectSchema = z.strictObject({
   tmux_socket: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" and "-" only'))),
   // not empty: a blank AO_SESSION_PREFIX means none, as a blank AO_TMUX_SOCKET does
   session_prefix: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" and "-" only, not empty'))),
+  host: z.optional(z.string().check(z.minLength(1))),
+});
+
+const word = z.string().check(z.minLength(1));
+
+export const fleetHostSchema = z.strictObject({
+  // not an option: ssh would read "-oProxyCommand=..." as one
+  destination: z.string().check(z.regex(/^[^-\s][^\s]*$/, 'an ssh destination (user@host or a Host alias), not starting with "-"')),
+  ssh: z.optional(z.array(word).check(z.minLength(1, 'the ssh program and its options, e.g. ["ssh", "-p", "2222"]'))),
+  ao: z.optional(word),
+});
+
+export const fleetSettingsSchema = z.strictObject({
+  timeout_s: z.optional(z.number().check(z.positive(), z.lte(600))),
 });
 
 export const fleetSchema = z.strictObject({
+  fleet: z.optional(fleetSettingsSchema),
+  hosts: z.optional(z.record(z.string().check(z.regex(NAME, 'letters, digits, ".", "_" and "-" only')), fleetHostSchema)),
   projects: z.optional(z.array(fleetProjectSchema)),
 });
 
 const SHAPES: Shapes = [
   [/^$/, Object.keys(fleetSchema.shape)],
+  [/^fleet$/, Object.keys(fleetSettingsSchema.shape)],
+  [/^hosts\.[^.]+$/, Object.keys(fleetHostSchema.shape)],
   [/^projects\.\d+$/, Object.keys(fleetProjectSchema.shape)],
 ];
+
+/** `[fleet] timeout_s`: the deadline of every remote call, in seconds. */
+export const DEFAULT_TIMEOUT_S = 10;
+
+/** Another machine, as `[hosts.NAME]` names it. */
+export interface FleetHost {
+  name: string;
+  /** what ssh is given as its destination: user@host, a Host alias */
+  destination: string;
+  /** the ssh program and the user's options (default ["ssh"]) */
+  ssh: string[];
+  /** ao on that host (default: `ao` on its PATH) */
+  ao: string;
+}
 
 export interface FleetProject {
   name: string;
@@ -45,6 +80,8 @@ export interface FleetProject {
   sessionPrefix: string | null;
   /** its index in the file's [[projects]], for errors at its keys */
   index: number;
+  /** the machine it is on; null: this one */
+  host: FleetHost | null;
 }
 
 export interface Fleet {
@@ -52,6 +89,9 @@ export interface Fleet {
   dir: string;
   source: string;
   projects: FleetProject[];
+  hosts: FleetHost[];
+  /** the deadline of every remote call */
+  timeoutMs: number;
 }
 
 /** `-f FILE`, else AO_FLEET, else the nearest fleet.toml walking up from cwd. */
@@ -80,19 +120,31 @@ function parseFleet(raw: z.infer<typeof fleetSchema>, file: string, source: stri
   const errors: ConfigError[] = [];
   const names = new Map<string, number>();
   const dirs = new Map<string, number>();
+  const hosts = new Map(
+    Object.entries(raw.hosts ?? {}).map(([name, h]): [string, FleetHost] => [
+      name,
+      { name, destination: h.destination, ssh: h.ssh ?? ['ssh'], ao: h.ao ?? 'ao' },
+    ]),
+  );
   const projects = (raw.projects ?? []).map((p, index): FleetProject => {
     const at = (key: string): PropertyKey[] => ['projects', index, key];
-    const projectDir = resolve(dir, p.path);
+    const host = p.host === undefined ? null : (hosts.get(p.host) ?? null);
+    if (p.host !== undefined && !host)
+      errors.push(errorAt(file, source, at('host'), `no [hosts.${p.host}] in this file${hosts.size > 0 ? ` (it has: ${[...hosts.keys()].join(', ')})` : ''}`));
+    // a remote path is a folder on that host: absolute, as there is no fleet folder there to be relative to
+    if (p.host !== undefined && !p.path.startsWith('/')) errors.push(errorAt(file, source, at('path'), `a project on host "${p.host}" needs an absolute path`));
+    const projectDir = p.host === undefined ? resolve(dir, p.path) : p.path.replace(/(?<=.)\/+$/, '');
     const name = p.name ?? basename(projectDir);
-    const problem = notAProject(projectDir);
+    const problem = p.host === undefined ? notAProject(projectDir) : null;
     if (problem) errors.push(errorAt(file, source, at('path'), problem));
-    const sameDir = dirs.get(projectDir);
+    const where = `${p.host ?? ''}\0${projectDir}`;
+    const sameDir = dirs.get(where);
     if (sameDir !== undefined) errors.push(errorAt(file, source, at('path'), `${projectDir} is registered already (projects.${sameDir})`));
     const sameName = names.get(name);
     if (sameName !== undefined)
       errors.push(errorAt(file, source, at(p.name ? 'name' : 'path'), `a second project named "${name}" (projects.${sameName}); give one a name = "..."`));
     names.set(name, index);
-    dirs.set(projectDir, index);
+    dirs.set(where, index);
     return {
       name,
       dir: projectDir,
@@ -101,10 +153,11 @@ function parseFleet(raw: z.infer<typeof fleetSchema>, file: string, source: stri
       tmuxSocket: p.tmux_socket ?? null,
       sessionPrefix: p.session_prefix ?? null,
       index,
+      host,
     };
   });
   if (errors.length > 0) throw ConfigError.all(errors);
-  return { file, dir, source, projects };
+  return { file, dir, source, projects, hosts: [...hosts.values()], timeoutMs: (raw.fleet?.timeout_s ?? DEFAULT_TIMEOUT_S) * 1000 };
 }
 
 /** Why a folder is not a project (null: it is one). */
@@ -122,16 +175,20 @@ export function notAProject(dir: string): string | null {
  */
 export function fleetEnv(project: FleetProject, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { AO_SESSION_PREFIX: _prefix, AO_CONFIG: _config, ...rest } = env;
-  return {
-    ...rest,
-    ...(project.tmuxSocket ? { AO_TMUX_SOCKET: project.tmuxSocket } : {}),
-    ...(project.sessionPrefix ? { AO_SESSION_PREFIX: project.sessionPrefix } : {}),
-  };
+  return { ...rest, ...fleetOverrides(project) };
 }
+
+/** A project's overrides as environment variables: what a remote ao is given too. */
+export const fleetOverrides = (project: FleetProject): Record<string, string> => ({
+  ...(project.tmuxSocket ? { AO_TMUX_SOCKET: project.tmuxSocket } : {}),
+  ...(project.sessionPrefix ? { AO_SESSION_PREFIX: project.sessionPrefix } : {}),
+});
 
 /** Where a project's sessions live: the socket and the prefix of their names. */
 export interface Namespace {
   name: string;
+  /** the host it is on; absent or null: this machine (sockets of two machines never meet) */
+  host?: string | null;
   index: number;
   socket: string;
   prefix: string;
@@ -146,7 +203,7 @@ export function namespaceClashes(fleet: Fleet, spaces: readonly Namespace[]): Co
   const seen = new Map<string, Namespace>();
   const errors: ConfigError[] = [];
   for (const space of spaces) {
-    const key = `${space.socket}\0${space.prefix}`;
+    const key = `${space.host ?? ''}\0${space.socket}\0${space.prefix}`;
     const first = seen.get(key);
     if (!first) {
       seen.set(key, space);

@@ -1,6 +1,6 @@
 /**
  * The process port: how ao runs a program it waits for (tmux, systemctl, a
- * notify command, doctor's and version's probes), an argv array through
+ * notify command, doctor's and version's probes, the fleet's ssh), an argv array through
  * node's own spawn, never a shell string. The other places that start
  * processes, each for one reason: tmux/control.ts (tmux's control-mode client,
  * held open), workspace/git.ts (git, through execa, with its timeouts) and

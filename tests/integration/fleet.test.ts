@@ -208,7 +208,7 @@ describe('a fleet that cannot start', () => {
     for (const command of ['validate', 'up', 'down', 'status']) {
       const result = await ao('fleet', command);
       expect(result.code, command).toBe(2);
-      expect(result.stderr).toContain('fleet.toml:3:1: projects.0: unknown key "enable" (known keys: path, name, enabled, tmux_socket, session_prefix)');
+      expect(result.stderr).toContain('fleet.toml:3:1: projects.0: unknown key "enable" (known keys: path, name, enabled, tmux_socket, session_prefix, host)');
       expect(result.stderr).toContain('fleet.toml:7:1: projects.1.enabled: expected true or false, got "no"');
     }
     expect(existsSync(join(root, 'one', 'state'))).toBe(false);

@@ -43,7 +43,7 @@ const ACTIONS: Readonly<Record<string, readonly string[]>> = {
 /** The commands whose arguments are agent names. */
 const TAKES_AGENTS = new Set(['up', 'down', 'restart', 'logs', 'attach', 'send', 'inbox', 'events', 'explain', 'run']);
 /** The `ao fleet` subcommands whose arguments are project names. */
-const TAKES_PROJECTS = new Set(['up', 'down', 'status']);
+const TAKES_PROJECTS = new Set(['up', 'down', 'status', 'run']);
 
 /** What may come next after `words` (the words typed after `ao`): commands, then a command's options and the project's agents. */
 export function completions(program: Command, words: readonly string[], options: GlobalOptions, io: Io): string[] {

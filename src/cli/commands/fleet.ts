@@ -2,7 +2,10 @@ import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { findFleet, loadFleet, notAProject, type Fleet, type FleetProject } from '../../config/fleet.js';
 import { AoError, ConfigError, UsageError } from '../../errors.js';
+import { Hosts, isRemote } from '../../fleet/hosts.js';
+import { spawnRunner } from '../../process/run.js';
 import { checkFleet, indented, openFleet, projectIo, projectOptions, selectProjects, type FleetCheck, type FleetOptions } from '../fleet.js';
+import { checkRemote, replyOutput } from '../fleet-remote.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { down } from './down.js';
 import { up } from './up.js';
@@ -19,44 +22,86 @@ function reportProblems(fleet: Fleet, check: FleetCheck, io: Io, what: string): 
   return true;
 }
 
-/** `ao fleet validate`: every project's agents.toml, with its overrides, and no two projects in one namespace. Writes nothing. */
+/** `ao fleet validate`: every project's agents.toml (a remote one by its host's ao), every host's ao and its version, and no two projects in one namespace. Writes nothing. */
 export async function fleetValidate(options: FleetOptions, io: Io): Promise<number> {
   const fleet = openFleet(options, io);
+  // the hosts are asked first, so that they answer while the local projects load
+  const pending = checkRemote(fleet, fleet.projects, hostsOf(fleet, io));
   const check = checkFleet(fleet, io);
+  const remote = await pending;
   for (const entry of fleet.projects) {
-    const project = check.loaded.get(entry.name);
-    if (!project) continue;
+    const local = check.loaded.get(entry.name);
+    const there = remote.loaded.get(entry.name);
+    const team = local ? { agents: local.agents.length, phases: local.phases.length, socket: local.tmuxSocket, prefix: local.sessionPrefix } : there;
+    if (!team) continue;
+    const host = entry.host && there ? `host ${entry.host.name} (ao ${there.version}), ` : '';
     io.out(
-      `${entry.name}: ok (${project.agents.length} agents, ${project.phases.length} phases, socket ${project.tmuxSocket}, prefix ${project.sessionPrefix})${entry.enabled ? '' : ' (disabled)'}\n`,
+      `${entry.name}: ok (${team.agents} agents, ${team.phases} phases, ${host}socket ${team.socket}, prefix ${team.prefix})${entry.enabled ? '' : ' (disabled)'}\n`,
     );
   }
-  if (reportProblems(fleet, check, io, 'nothing was started')) return 2;
+  const problems = { loaded: check.loaded, problems: [...check.problems, ...remote.problems] };
+  if (reportProblems(fleet, problems, io, 'nothing was started')) return 2;
+  if (reportUnreachable(remote.unreachable, io)) return 1;
   io.out(`${basename(fleet.file)}: ok (${fleet.projects.length} project${fleet.projects.length === 1 ? '' : 's'})\n`);
   return 0;
+}
+
+/** The fleet's remote calls for one command, under its deadline. */
+const hostsOf = (fleet: Fleet, io: Io): Hosts => new Hosts(spawnRunner, io.env, fleet.timeoutMs);
+
+/** Names the projects whose host did not answer; true when there were any. */
+function reportUnreachable(unreachable: ReadonlyMap<string, string>, io: Io, what = 'not reached'): boolean {
+  for (const [name, reason] of unreachable) io.err(`${name}: ${what}: ${reason}\n`);
+  return unreachable.size > 0;
 }
 
 export interface FleetUpOptions extends FleetSelection {
   force?: boolean;
 }
 
-/** `ao fleet up [NAME...]`: `ao up` in each enabled project (or the named ones), after the whole fleet checks out. */
+/**
+ * `ao fleet up [NAME...]`: `ao up` in each enabled project (or the named
+ * ones), after the whole fleet checks out; a project whose host does not
+ * answer is named and the others start (exit 1).
+ */
 export async function fleetUp(options: FleetUpOptions, io: Io): Promise<number> {
   const fleet = openFleet(options, io);
   const targets = selectProjects(fleet, options.names, (p) => p.enabled, { start: true, force: options.force ?? false });
-  // every project to start must load, and none may share another's sessions, before anything starts
-  if (reportProblems(fleet, checkFleet(fleet, io, targets), io, 'nothing was started')) return 2;
+  const hosts = hostsOf(fleet, io);
+  // every project to start must load (a remote one on its host), and none may share another's sessions, before anything starts
+  const pending = checkRemote(fleet, targets, hosts);
+  const check = checkFleet(
+    fleet,
+    io,
+    targets.filter((p) => p.host === null),
+  );
+  const remote = await pending;
+  if (reportProblems(fleet, { loaded: check.loaded, problems: [...check.problems, ...remote.problems] }, io, 'nothing was started')) return 2;
   if (targets.length === 0) io.out(`nothing to start: no enabled project in ${basename(fleet.file)}\n`);
-  return eachProject(fleet, targets, io, (options, each) => up({ ...options, agents: [] }, each));
+  const reachable = targets.filter((p) => !remote.unreachable.has(p.name));
+  const code = await eachProject(fleet, reachable, io, hosts, ['up'], (options, each) => up({ ...options, agents: [] }, each));
+  return reportUnreachable(remote.unreachable, io, 'not started, its host did not answer') ? Math.max(code, 1) : code;
 }
 
 /**
  * Runs a one-project command in each project, under its name, with its Io;
- * a project that fails (a config error, a tmux failure) is reported and the
- * others still run. The exit code is the worst of them.
+ * a remote project runs `ao ARGS` on its host (every host at once, each
+ * answer printed when the local ones are done; a host that answered the
+ * check gets more than the deadline for the work itself). A project that fails (a
+ * config error, a tmux failure, a host that does not answer) is reported and
+ * the others still run. The exit code is the worst of them.
  */
-async function eachProject(fleet: Fleet, targets: readonly FleetProject[], io: Io, run: (options: GlobalOptions, io: Io) => Promise<number>): Promise<number> {
+async function eachProject(
+  fleet: Fleet,
+  targets: readonly FleetProject[],
+  io: Io,
+  hosts: Hosts,
+  args: readonly string[],
+  run: (options: GlobalOptions, io: Io) => Promise<number>,
+): Promise<number> {
+  const remote = targets.filter(isRemote).map((p) => [p, hosts.project(p, args, true)] as const);
   let code = 0;
-  for (const entry of targets) {
+  for (const entry of targets.filter((p) => p.host === null)) {
     io.out(`${entry.name}:\n`);
     const each = indented(projectIo(entry, io));
     try {
@@ -67,19 +112,26 @@ async function eachProject(fleet: Fleet, targets: readonly FleetProject[], io: I
       code = Math.max(code, error.exitCode);
     }
   }
+  for (const [entry, pending] of remote) {
+    const reply = replyOutput(await pending);
+    io.out(`${entry.name} (host ${entry.host.name}):\n`);
+    const each = indented(io);
+    if (reply.out) each.out(`${reply.out}\n`);
+    if (reply.err) each.err(`${reply.err}\n`);
+    code = Math.max(code, reply.code);
+  }
   return code;
 }
 
-/** `ao fleet down [NAME...]`: `ao down` in every project (or the named ones), disabled ones too. */
+/** `ao fleet down [NAME...]`: `ao down` in every project (or the named ones), disabled ones too; a host that does not answer is named (exit 1). */
 export async function fleetDown(options: FleetSelection, io: Io): Promise<number> {
   const fleet = openFleet(options, io);
   // disabled projects too: one started by `fleet up NAME --force` is stopped with the rest
-  return eachProject(
-    fleet,
-    selectProjects(fleet, options.names, () => true),
-    io,
-    (options, each) => down({ ...options, agents: [] }, each),
-  );
+  const targets = selectProjects(fleet, options.names, () => true);
+  const hosts = hostsOf(fleet, io);
+  // each host asked once within the deadline first: one that does not answer is not waited on for the longer stop
+  await Promise.all([...new Map(targets.filter(isRemote).map((p) => [p.host.name, p.host])).values()].map((host) => hosts.host(host, ['--version'])));
+  return eachProject(fleet, targets, io, hosts, ['down'], (options, each) => down({ ...options, agents: [] }, each));
 }
 
 export interface FleetAddOptions extends FleetOptions {

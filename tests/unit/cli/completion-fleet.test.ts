@@ -15,7 +15,8 @@ describe('ao fleet completion', () => {
     writeFileSync(join(root, 'fleet.toml'), `[[projects]]\npath = "${web}"\nname = "web"\n`);
     const io: Io = { out: () => undefined, err: () => undefined, env: {}, cwd: root, isTTY: false };
     const program = buildProgram(io, () => undefined);
-    expect(completions(program, ['fleet'], {}, io)).toEqual(['validate', 'up', 'down', 'status', 'add', '--help']);
+    expect(completions(program, ['fleet'], {}, io)).toEqual(['validate', 'up', 'down', 'status', 'run', 'add', '--help']);
+    expect(completions(program, ['fleet', 'run'], {}, io)).toEqual(['web', '--file', '-f', '--help']);
     expect(completions(program, ['fleet', 'up'], {}, io)).toEqual(['web', '--file', '-f', '--force', '--help']);
     expect(completions(program, ['fleet', 'status'], {}, io)).toEqual(['web', '--file', '-f', '--json', '--help']);
     expect(completions(program, ['fleet', 'add'], {}, io)).toEqual(['--file', '-f', '--name', '--help']);

@@ -40,8 +40,38 @@ describe('loadFleet', () => {
     );
     const fleet = loadFleet(join(dir, 'fleet.toml'));
     expect(fleet.projects).toEqual([
-      { name: 'a', dir: join(dir, 'a'), configFile: join(dir, 'a', 'agents.toml'), enabled: true, tmuxSocket: null, sessionPrefix: null, index: 0 },
-      { name: 'bee', dir: join(dir, 'b'), configFile: join(dir, 'b', 'agents.toml'), enabled: false, tmuxSocket: 's1', sessionPrefix: 'b-', index: 1 },
+      { name: 'a', dir: join(dir, 'a'), configFile: join(dir, 'a', 'agents.toml'), enabled: true, tmuxSocket: null, sessionPrefix: null, index: 0, host: null },
+      {
+        name: 'bee',
+        dir: join(dir, 'b'),
+        configFile: join(dir, 'b', 'agents.toml'),
+        enabled: false,
+        tmuxSocket: 's1',
+        sessionPrefix: 'b-',
+        index: 1,
+        host: null,
+      },
+    ]);
+    expect(fleet.timeoutMs).toBe(10_000);
+    removeProject(dir);
+  });
+
+  it('a project on a host: its path as given there, the host with its defaults, the deadline from [fleet]', () => {
+    const dir = fleetDir(
+      ['a'],
+      '[fleet]\ntimeout_s = 2.5\n\n[hosts.gpu]\ndestination = "me@gpu"\n\n[hosts.b2]\ndestination = "b2"\nssh = ["ssh", "-p", "2222"]\nao = "/opt/ao/bin/ao"\n\n' +
+        '[[projects]]\npath = "/srv/web/"\nhost = "gpu"\n\n[[projects]]\npath = "/srv/web"\nname = "web2"\nhost = "b2"\n\n[[projects]]\npath = "a"\n',
+    );
+    const fleet = loadFleet(join(dir, 'fleet.toml'));
+    expect(fleet.timeoutMs).toBe(2500);
+    expect(fleet.hosts).toEqual([
+      { name: 'gpu', destination: 'me@gpu', ssh: ['ssh'], ao: 'ao' },
+      { name: 'b2', destination: 'b2', ssh: ['ssh', '-p', '2222'], ao: '/opt/ao/bin/ao' },
+    ]);
+    expect(fleet.projects.map((p) => [p.name, p.dir, p.host?.name ?? null])).toEqual([
+      ['web', '/srv/web', 'gpu'],
+      ['web2', '/srv/web', 'b2'],
+      ['a', join(dir, 'a'), null],
     ]);
     removeProject(dir);
   });
@@ -56,7 +86,7 @@ describe('loadFleet', () => {
     [
       'an unknown key',
       '[[projects]]\npath = "a"\ncolour = "blue"\n',
-      'fleet.toml:3:1: projects.0: unknown key "colour" (known keys: path, name, enabled, tmux_socket, session_prefix)',
+      'fleet.toml:3:1: projects.0: unknown key "colour" (known keys: path, name, enabled, tmux_socket, session_prefix, host)',
     ],
     ['no path', '[[projects]]\nname = "x"\n', 'fleet.toml:1:3: projects.0.path: required key "path" is missing (expected a string)'],
     ['enabled not a boolean', '[[projects]]\npath = "a"\nenabled = "no"\n', 'fleet.toml:3:1: projects.0.enabled: expected true or false, got "no"'],
@@ -89,6 +119,33 @@ describe('loadFleet', () => {
       '[[projects]]\npath = "a"\nname = "x"\n\n[[projects]]\npath = "b"\nname = "x"\n',
       'fleet.toml:7:1: projects.1.name: a second project named "x" (projects.0)',
     ],
+    [
+      'a host no [hosts] table names',
+      '[hosts.one]\ndestination = "x"\n\n[[projects]]\npath = "/srv/a"\nhost = "two"\n',
+      'fleet.toml:6:1: projects.0.host: no [hosts.two] in this file (it has: one)',
+    ],
+    [
+      'a relative path on a host',
+      '[hosts.one]\ndestination = "x"\n\n[[projects]]\npath = "srv/a"\nhost = "one"\n',
+      'fleet.toml:5:1: projects.0.path: a project on host "one" needs an absolute path',
+    ],
+    [
+      'a destination that ssh would read as an option',
+      '[hosts.one]\ndestination = "-oProxyCommand=sh"\n',
+      'fleet.toml:2:1: hosts.one.destination: an ssh destination (user@host or a Host alias), not starting with "-", got "-oProxyCommand=sh"',
+    ],
+    [
+      'an unknown key of a host',
+      '[hosts.one]\ndestination = "x"\nport = 22\n',
+      'fleet.toml:3:1: hosts.one: unknown key "port" (known keys: destination, ssh, ao)',
+    ],
+    ['an empty ssh argv', '[hosts.one]\ndestination = "x"\nssh = []\n', 'hosts.one.ssh: the ssh program and its options'],
+    ['a timeout of nothing', '[fleet]\ntimeout_s = 0\n', 'fleet.toml:2:1: fleet.timeout_s:'],
+    [
+      'the same remote folder twice on one host',
+      '[hosts.one]\ndestination = "x"\n\n[[projects]]\npath = "/srv/a"\nhost = "one"\n\n[[projects]]\npath = "/srv/a/"\nname = "b"\nhost = "one"\n',
+      'fleet.toml:9:1: projects.1.path: /srv/a is registered already (projects.0)',
+    ],
     ['TOML that does not parse', '[[projects]\npath = "a"\n', 'fleet.toml:1:'],
   ];
   for (const [what, toml, expected] of bad) {
@@ -114,7 +171,7 @@ describe('findFleet', () => {
 });
 
 describe('the overrides', () => {
-  const entry = { name: 'a', dir: '/p/a', configFile: '/p/a/agents.toml', enabled: true, index: 0 };
+  const entry = { name: 'a', dir: '/p/a', configFile: '/p/a/agents.toml', enabled: true, index: 0, host: null };
 
   it('become AO_TMUX_SOCKET and AO_SESSION_PREFIX; an inherited prefix or config never leaks into a project without one', () => {
     const env = { AO_TMUX_SOCKET: 'outer', AO_SESSION_PREFIX: 'leak-', AO_CONFIG: '/x/agents.toml', PATH: '/bin' };
@@ -139,9 +196,18 @@ describe('namespaceClashes', () => {
     dir: '/f',
     source: '[[projects]]\npath = "a"\n\n[[projects]]\npath = "b"\n\n[[projects]]\npath = "c"\n',
     projects: [],
+    hosts: [],
+    timeoutMs: 10_000,
   };
 
   it('names both projects of a shared socket and prefix, at the later one', () => {
+    // a project of the same socket and prefix on another host shares nothing
+    expect(
+      namespaceClashes(fleet, [
+        { name: 'a', index: 0, socket: 's', prefix: 'p-' },
+        { name: 'b', host: 'gpu', index: 1, socket: 's', prefix: 'p-' },
+      ]),
+    ).toEqual([]);
     const errors = namespaceClashes(fleet, [
       { name: 'a', index: 0, socket: 's', prefix: 'p-' },
       { name: 'b', index: 1, socket: 't', prefix: 'p-' },

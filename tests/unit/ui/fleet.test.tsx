@@ -135,10 +135,16 @@ describe('fleetRows', () => {
   it("each project's phase header and summary, as ao fleet status prints them", () => {
     const team = project([agent('builder'), agent('adversary')]);
     const report = buildStatus(team, observed({ server: true, panes: [pane('p-builder')], agents: { version: 1, agents: { builder: record({ up: true }) } } }));
-    const entry = { name: 'web', dir: '/f/web', configFile: '/f/web/agents.toml', enabled: true, tmuxSocket: null, sessionPrefix: null, index: 0 };
+    const entry = { name: 'web', dir: '/f/web', configFile: '/f/web/agents.toml', enabled: true, tmuxSocket: null, sessionPrefix: null, index: 0, host: null };
     const seen: FleetEntryStatus[] = [
-      { entry, status: { project: team, report, configError: null }, error: null, healthy: true },
-      { entry: { ...entry, name: 'gone', dir: '/f/gone', enabled: false }, status: null, error: 'gone/agents.toml: cannot read\nmore', healthy: false },
+      { entry, report, error: null, healthy: true, reachable: true },
+      {
+        entry: { ...entry, name: 'gone', dir: '/f/gone', enabled: false },
+        report: null,
+        error: 'gone/agents.toml: cannot read\nmore',
+        healthy: false,
+        reachable: true,
+      },
     ];
     expect(fleetRows(seen, '/f')).toEqual([
       {
@@ -151,6 +157,24 @@ describe('fleetRows', () => {
         error: null,
       },
       { name: 'gone', where: 'gone', enabled: false, phase: null, summary: 'cannot be read', healthy: false, error: 'gone/agents.toml: cannot read' },
+    ]);
+  });
+
+  it('a project on another host: where it is as host:path, its report as read there, or unreachable with the reason', () => {
+    const team = project([agent('builder')]);
+    const report = buildStatus(team, observed({ server: true, panes: [pane('p-builder')], agents: { version: 1, agents: { builder: record({ up: true }) } } }));
+    const host = { name: 'gpu', destination: 'me@gpu', ssh: ['ssh'], ao: 'ao' };
+    const entry = { name: 'ml', dir: '/srv/ml', configFile: '/srv/ml/agents.toml', enabled: true, tmuxSocket: null, sessionPrefix: null, index: 0, host };
+    const rows = fleetRows(
+      [
+        { entry, report, error: null, healthy: true, reachable: true },
+        { entry: { ...entry, name: 'down' }, report: null, error: 'no answer from host "gpu" within 10 s', healthy: false, reachable: false },
+      ],
+      '/f',
+    );
+    expect(rows.map((r) => [r.name, r.where, r.summary, r.healthy, r.error])).toEqual([
+      ['ml', 'gpu:/srv/ml', '1 running, 0 waiting, 0 paused, 0 failed · watchdog stopped', true, null],
+      ['down', 'gpu:/srv/ml', 'unreachable', false, 'no answer from host "gpu" within 10 s'],
     ]);
   });
 });
