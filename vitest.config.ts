@@ -9,7 +9,14 @@ import { defineConfig } from 'vitest/config';
  * beside the other TUI files (one file after another, in one fork).
  */
 const DIALOGS = 'tests/cli/dialogs.test.ts';
-const OTHER_TUIS = ['tests/cli/resume.test.ts', 'tests/cli/resume-gemini.test.ts', 'tests/cli/tui-usage.test.ts', 'tests/cli/sandbox-clis.test.ts'];
+// ao web's pages in a real Chromium draw as heavily as a TUI: they run with them
+const OTHER_TUIS = [
+  'tests/cli/resume.test.ts',
+  'tests/cli/resume-gemini.test.ts',
+  'tests/cli/tui-usage.test.ts',
+  'tests/cli/sandbox-clis.test.ts',
+  'tests/integration/web-browser.test.ts',
+];
 
 const shared = {
   // integration tests run real tmux servers (one private socket per file)
