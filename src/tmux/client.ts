@@ -62,7 +62,19 @@ export class Tmux {
     readonly socket: string,
     private readonly runner: Runner = spawnRunner,
     private readonly interactive: Interactive = spawnInteractive,
+    /** false: every command carries tmux's `-N`, so none starts a server where there is none */
+    readonly startsServer = true,
   ) {}
+
+  /**
+   * The same client, whose commands never start a server. The watchdog lives in
+   * the server, in a session of its own: a server that dies under it ends its
+   * work, and a start it was making then must fail, not start a new server of
+   * agents that nothing supervises.
+   */
+  neverStartingServer(): Tmux {
+    return new Tmux(this.socket, this.runner, this.interactive, false);
+  }
 
   /** tmux's socket file for `-L socket` (what tmux itself computes). */
   get socketPath(): string {
@@ -80,7 +92,7 @@ export class Tmux {
   }
 
   argv(args: readonly string[]): string[] {
-    return ['tmux', '-L', this.socket, ...args];
+    return ['tmux', '-L', this.socket, ...(this.startsServer ? [] : ['-N']), ...args];
   }
 
   async run(args: readonly string[], options: { input?: string } = {}): Promise<string> {

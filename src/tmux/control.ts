@@ -70,7 +70,8 @@ export class ControlClient {
 
   /** A Runner for `Tmux`: argv `tmux -L socket ...args` through the client when it can carry it. */
   readonly runner: Runner = (argv, options = {}) => {
-    const args = argv[0] === 'tmux' && argv[1] === '-L' && argv[2] === this.options.socket ? argv.slice(3) : null;
+    // a `-N` (start no server) means nothing to a client attached to the server
+    const args = argv[0] === 'tmux' && argv[1] === '-L' && argv[2] === this.options.socket ? argv.slice(argv[3] === '-N' ? 4 : 3) : null;
     const line = args ? controlLine(args, options) : null;
     if (line === null || !this.usable()) return this.fallback(argv, options);
     return this.send(line);

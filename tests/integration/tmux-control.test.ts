@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TmuxError } from '../../src/errors.js';
 import { Tmux } from '../../src/tmux/client.js';
 import { ControlClient, controlLine, controlWanted } from '../../src/tmux/control.js';
-import { killServerAndSocket, runAo, statusOf, team, tmux, uniqueSocket, waitFor, type Team } from '../helpers/ao.js';
+import { killServerAndSocket, runAo, serverRunning, statusOf, team, tmux, uniqueSocket, waitFor, type Team } from '../helpers/ao.js';
 
 const sockets: string[] = [];
 const clients: ControlClient[] = [];
@@ -103,6 +103,23 @@ describe('the tmux control-mode client', () => {
     expect(control.pid).not.toBe(firstPid);
     expect(await t.run(['display-message', '-p', 'by client'])).toBe('by client\n');
     expect(await controlClients(socket)).toHaveLength(1);
+  });
+
+  it("a watchdog's client (-N) starts no server: through the control client while the server lives, and never after it was killed", async () => {
+    const { socket, tmux: t } = await rig();
+    const watchdog = t.neverStartingServer();
+    // while the server lives, its commands go through the client as ever
+    await watchdog.run(['new-session', '-d', '-s', 'agent', 'sleep', '600']);
+    expect((await watchdog.snapshot()).map((p) => p.session).sort()).toEqual(['agent', 'host']);
+    // the server killed under it: a start it was making fails and leaves no server behind
+    await tmux(socket, ['kill-server']);
+    await waitFor(async () => !(await serverRunning(socket)), 5000);
+    const error = await watchdog.run(['new-session', '-d', '-s', 'agent', 'sleep', '600']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TmuxError);
+    expect(await serverRunning(socket)).toBe(false);
+    // a client that may start one (ao up) still does
+    await new Tmux(socket).run(['new-session', '-d', '-s', 'agent', 'sleep', '600']);
+    expect(await serverRunning(socket)).toBe(true);
   });
 
   it('carries no stdin, blocking wait-for, abort signal, command list or newline', () => {

@@ -44,7 +44,9 @@ export async function watchdog(options: GlobalOptions, io: Io): Promise<number> 
   // its questions to tmux go through one control client attached to its own session (unless AO_TMUX_CONTROL=0);
   // without a session of its own (run by hand) it spawns a client per question as the CLI does
   const control = io.env.TMUX_PANE && controlWanted(io.env) ? new ControlClient({ socket: project.tmuxSocket, session: watchdogSession(project) }) : null;
-  const tmux = control ? new Tmux(project.tmuxSocket, control.runner) : opened.tmux;
+  const client = control ? new Tmux(project.tmuxSocket, control.runner) : opened.tmux;
+  // in its own session it lives in the server: a server killed under it must not be started again by a heal of its
+  const tmux = io.env.TMUX_PANE ? client.neverStartingServer() : client;
   ensureDir(layout.logs(project.stateDir));
   let lock = acquirePidLock(layout.watchdogLock(project.stateDir), 'watchdog');
   // respawned by tmux after its sh parent died: the watchdog under that sh is still ending (the hangup), give it its grace
