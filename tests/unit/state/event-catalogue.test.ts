@@ -12,7 +12,8 @@ describe('the event catalogue', () => {
   it('lists every event name the source writes, and no name the source never writes', () => {
     const written = new Set<string>();
     for (const file of files(SRC)) {
-      if (file.endsWith('event-catalogue.ts')) continue;
+      // ao web's SSE messages are named `event: 'status'` and the like too: a name of the feed, not of ao's events
+      if (file.endsWith('event-catalogue.ts') || file.includes(`${join('src', 'web')}/`)) continue;
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(/\bevent: '([a-z-]+)'/g)) written.add(m[1]!);
       // names chosen by a conditional or a table: any quoted catalogue name counts
