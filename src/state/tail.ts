@@ -57,6 +57,17 @@ export function readFrom(file: string, offset: number): { text: string; offset: 
   }
 }
 
+/**
+ * The whole lines appended to a file since `offset`, and the offset after the
+ * last of them: a line still being written is read by the next call. Starts
+ * over when the file was truncated or rotated (readFrom).
+ */
+export function readNewLines(file: string, offset: number): { lines: string[]; offset: number } {
+  const read = readFrom(file, offset);
+  const end = read.text.lastIndexOf('\n') + 1;
+  return { lines: end === 0 ? [] : read.text.slice(0, end - 1).split('\n'), offset: read.offset - Buffer.byteLength(read.text.slice(end)) };
+}
+
 /** Terminal output made readable: carriage returns resolved, then the safe-text rule (escape sequences and controls removed). */
 export function cleanTerminalText(text: string): string {
   return safeText(

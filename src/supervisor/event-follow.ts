@@ -4,14 +4,15 @@
  * sink — read back by the watchdog after each sweep and handed to [notify], so
  * that a notification does not depend on which process recorded its event. The
  * sink's own lines went to [notify] as they were written: they are known by
- * their seq and skipped. The history before the watchdog started is not news.
+ * their seq and skipped. The history before the watchdog started is not news;
+ * a flood is held back by [notify]'s own limits.
  */
 import { lstatSync } from 'node:fs';
 import { parseEventLine, type LoggedEvent } from '../state/events.js';
-import { readTail } from '../state/safe-fs.js';
+import { readNewLines } from '../state/tail.js';
 
-/** the most read in one look: past it, the oldest of what is new is skipped (a flood is not worth a notification each) */
-const LOOK_BYTES = 1024 * 1024;
+/** how far back the first look reads, only to find where the last whole line ends */
+const FIRST_LOOK_BYTES = 64 * 1024;
 
 export class EventFollower {
   /** where the next look starts: the file (its inode) and the byte after the last whole line read */
@@ -29,33 +30,23 @@ export class EventFollower {
   /** The whole lines appended since the last look that the sink did not write; none at the first look. */
   take(): LoggedEvent[] {
     const file = this.file();
-    let ino: number;
+    let st;
     try {
-      ino = lstatSync(file).ino;
+      st = lstatSync(file);
     } catch {
       return []; // no events yet
     }
-    const first = this.at === null;
-    // a rotated log (events.jsonl became events.jsonl.1) is read from its start
-    const since = this.at?.ino === ino ? this.at.offset : 0;
-    let tail;
-    try {
-      tail = readTail(file, LOOK_BYTES, since);
-    } catch {
-      return []; // a bad file is reported by the sink's own reads
-    }
-    if (tail === null) return [];
-    // a line still being written is read at the next look
-    const end = tail.text.lastIndexOf('\n') + 1;
-    this.at = { ino, offset: tail.size - Buffer.byteLength(tail.text.slice(end)) };
-    if (first) {
+    if (this.at === null) {
+      this.at = { ino: st.ino, offset: readNewLines(file, Math.max(0, st.size - FIRST_LOOK_BYTES)).offset };
       this.own.clear();
       return [];
     }
-    const lines = tail.text.slice(tail.start > since ? tail.text.indexOf('\n') + 1 : 0, end).split('\n');
+    // a rotated log (events.jsonl became events.jsonl.1) is read from its start
+    const read = readNewLines(file, this.at.ino === st.ino ? this.at.offset : 0);
+    this.at = { ino: st.ino, offset: read.offset };
     const found: LoggedEvent[] = [];
-    for (const line of lines) {
-      const event = line === '' ? null : parseEventLine(line);
+    for (const line of read.lines) {
+      const event = parseEventLine(line);
       if (event === null) continue;
       if (event.seq !== undefined && this.own.delete(event.seq)) continue;
       found.push(event);

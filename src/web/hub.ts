@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import { layout } from '../state/layout.js';
 import { parseEventLine, type LoggedEvent } from '../state/events.js';
 import { fileStamp } from '../state/files.js';
-import { readFrom } from '../state/tail.js';
+import { readNewLines } from '../state/tail.js';
 import { jsonText, safeDeep } from '../text/safe.js';
 import type { ProjectHolder } from './data.js';
 import { statusObject } from './data.js';
@@ -135,11 +135,10 @@ export class Hub {
     const stamp = fileStamp(file);
     if (stamp !== this.eventsStamp) {
       this.eventsStamp = stamp;
-      const read = readFrom(file, this.offset);
       // only whole lines: a line still being written is read with the next change
-      const end = read.text.lastIndexOf('\n') + 1;
-      this.offset = read.offset - Buffer.byteLength(read.text.slice(end));
-      for (const line of read.text.slice(0, end).split('\n')) {
+      const read = readNewLines(file, this.offset);
+      this.offset = read.offset;
+      for (const line of read.lines) {
         const event = parseEventLine(line);
         if (event) this.broadcast(eventMessage(event));
       }

@@ -5,6 +5,7 @@
  */
 import { linkSync, rmSync } from 'node:fs';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomHex } from '../state/digest.js';
 import { layout } from '../state/layout.js';
 import { ensureDir, readTextCapped, writeAtomic } from '../state/safe-fs.js';
 
@@ -17,7 +18,7 @@ export function projectToken(stateDir: string): string {
   if (kept !== undefined && TOKEN.test(kept)) return kept;
   ensureDir(stateDir);
   const token = randomBytes(24).toString('base64url');
-  const temp = layout.atomicTemp(file, randomBytes(6).toString('hex'));
+  const temp = layout.atomicTemp(file, randomHex(6));
   writeAtomic(temp, `${token}\n`);
   try {
     // a link never replaces: whoever links first made the project's token

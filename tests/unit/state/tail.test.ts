@@ -1,7 +1,7 @@
 import { writeFileSync, appendFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { cleanTerminalText, readFrom, tailLines } from '../../../src/state/tail.js';
+import { cleanTerminalText, readFrom, readNewLines, tailLines } from '../../../src/state/tail.js';
 import { scratchDir } from '../../helpers/scratch.js';
 
 describe('cleanTerminalText', () => {
@@ -66,5 +66,20 @@ describe('followFile', () => {
     appendFileSync(file, 'new 2\n');
     await done;
     expect(seen.join('')).toBe('new 1\nnew 2\n');
+  });
+});
+
+describe('readNewLines', () => {
+  it('gives whole lines only, a line still being written at the next call, and starts over on a truncated file', () => {
+    const file = join(scratchDir('ao-lines-'), 'events.jsonl');
+    writeFileSync(file, 'one\ntwo\nthr');
+    const first = readNewLines(file, 0);
+    expect(first).toEqual({ lines: ['one', 'two'], offset: 8 });
+    expect(readNewLines(file, first.offset)).toEqual({ lines: [], offset: 8 });
+    appendFileSync(file, 'ee\nfour é\n');
+    const second = readNewLines(file, first.offset);
+    expect(second.lines).toEqual(['three', 'four é']);
+    writeFileSync(file, 'new\n');
+    expect(readNewLines(file, second.offset)).toEqual({ lines: ['new'], offset: 4 });
   });
 });
