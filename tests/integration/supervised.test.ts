@@ -113,6 +113,8 @@ describe('the watchdog and its tmux server are supervised', { timeout: 90_000 },
     await killServer(t.socket);
     const after = await waitFor(
       async () => {
+        // `ao up` records its starts once all are made: the team is read once its bring-up is over
+        if (!(await eventsOf(t.ao)).some((e) => e.event === 'team-restored')) return undefined;
         const { agents } = await statusOf(t.ao);
         return agents.alpha?.state === 'running' && agents.watchdog?.state === 'running' && agents.worker?.pid ? agents : undefined;
       },
