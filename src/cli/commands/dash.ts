@@ -147,7 +147,7 @@ export async function dashProject(context: Context & { configError: string | nul
       const next = await Promise.race([outcome, terminal.stop]);
       instance.unmount();
       engine.stop();
-      releaseStdin();
+      await releaseStdin();
       process.stdout.write(SCREEN.leave);
       if (next === 'quit' || next === 'back') return next;
       selected = next.attach;
@@ -218,16 +218,31 @@ async function attachTo(agent: string, config: GlobalOptions, io: Io, store: Das
 }
 
 /**
- * Makes node stop reading the terminal, so that every key typed while
- * attached reaches tmux. Ink leaves stdin paused but its handle may still be
- * reading; a resume/pause cycle makes node's stdin stop the read.
+ * Makes node let go of the terminal, so that every key typed while attached
+ * reaches the program it is lent to, in the mode that program set.
+ *
+ * Ink gives up raw mode and its `readable` listener in a React effect's
+ * cleanup, which its (legacy) root runs a macrotask after `unmount()` returns.
+ * A terminal lent before that loses keys to node's read (tmux then sees a read
+ * fail and leaves: "lost tty", exit 1) and is put back in cooked mode under the
+ * new program's feet (its prefix key waits for Enter). So: wait, bounded, for
+ * that listener to go; then a resume/pause cycle, which node answers with a
+ * stop of the read one tick later, and that tick.
  */
-export function releaseStdin(): void {
-  const stdin = process.stdin;
+export async function releaseStdin(stdin: TerminalIn = process.stdin, waitMs = 1_000): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while (stdin.listenerCount('readable') > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+  // Ink never let go (not seen): take its listener away, or node keeps reading for it
+  stdin.removeAllListeners('readable');
+  await new Promise((resolve) => process.nextTick(resolve));
   if (stdin.isTTY) stdin.setRawMode(false);
   stdin.resume();
   stdin.pause();
+  await new Promise((resolve) => setImmediate(resolve));
 }
+
+/** What releaseStdin needs of the terminal's input. */
+export type TerminalIn = Pick<NodeJS.ReadStream, 'listenerCount' | 'removeAllListeners' | 'isTTY' | 'setRawMode' | 'resume' | 'pause'>;
 
 /** AO_DASH_STATS=<file>: frames rendered, ticks, states published and memory, rewritten every second (bench/dash reads it). */
 function renderStats(file: string): { onRender: () => void; stop: () => void; follow: (engine: Engine) => void } {
