@@ -22,7 +22,7 @@ import type { PaneInfo } from '../tmux/snapshot.js';
 import type { EventAction } from './decide.js';
 import { startSession } from './sessions.js';
 import { planLaunch, type LaunchPlan } from './launch.js';
-import { prepareWorkspace, WorkspaceError } from '../workspace/worktree.js';
+import { prepareWorkspace, WorkspaceError, type WorktreeMade } from '../workspace/worktree.js';
 import { bwrapProblem, prepareSandbox, sandboxRefusal } from '../sandbox/host.js';
 import { inboxSize } from './mail.js';
 import { timingsOf } from './observe.js';
@@ -116,6 +116,7 @@ export async function makeStart(ctx: StartContext, start: PlannedStart): Promise
     // its own worktree made, or checked: a broken one is no start (src/workspace/)
     const workspace = await prepareWorkspace(ctx.project, agent);
     if (workspace) record.workspace = { head: workspace.head, dirty: workspace.dirty, at: new Date().toISOString() };
+    if (workspace?.made) toldMade(ctx, agent.name, workspace.made);
     // a sandbox's command line names its folder: where git puts the agent elsewhere than the plan, it would work in the wrong one
     if (workspace && plan.sandbox && workspace.cwd !== plan.session.cwd)
       throw new WorkspaceError(agent.name, `git puts its working folder at ${workspace.cwd}, and its sandbox was planned in ${plan.session.cwd}`);
@@ -135,6 +136,20 @@ export async function makeStart(ctx: StartContext, start: PlannedStart): Promise
   // starts the last one begins seconds later, and a crash at once must not read as a healthy run
   record.startedAt = new Date(Math.max(ctx.now, Date.now())).toISOString();
   return { ok: true, run: plan };
+}
+
+/**
+ * A worktree made is told through the starter's events (the watchdog's sink,
+ * with its buffer and notifications): it is there whatever becomes of the
+ * start, and whatever the events file does (a refused write is the
+ * watchdog's to report, not this start's failure).
+ */
+function toldMade(ctx: StartContext, agent: string, made: WorktreeMade): void {
+  try {
+    ctx.event({ type: 'event', agent, event: 'worktree-created', ...made });
+  } catch {
+    // recorded nowhere, made all the same
+  }
 }
 
 /** tmux 3.3a starts a pane whose folder is gone in another folder, silently: such a start fails instead (`<cwd> not found`). */

@@ -9,7 +9,7 @@ import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { AgentSpec, Project, WorktreeSpec } from '../config/types.js';
 import { RuntimeError, UsageError } from '../errors.js';
-import { appendEvent } from '../state/events.js';
+import type { EventDetails } from '../state/event-catalogue.js';
 import { readJson, writeJsonAtomic } from '../state/files.js';
 import { layout } from '../state/layout.js';
 import { phaseView, readPhaseStateOf } from '../state/phase.js';
@@ -134,13 +134,13 @@ export async function prepareWorkspace(project: Project, agent: AgentSpec, git: 
   const repo = await repositoryOf(project, git);
   if ('problem' in repo) throw new WorkspaceError(agent.name, repo.problem);
   const verdict = judgeWorktree(await factsOf(project, spec, repo.top, git));
-  const outcome = verdict.action === 'ok' ? 'kept' : await addWorktree(project, agent.name, spec, repo.top, verdict, git);
+  const made = verdict.action === 'ok' ? null : await addWorktree(project, agent.name, spec, repo.top, verdict, git);
   const cwd = workingFolder(project, agent.cwd, spec, repo.top);
   if (!isDir(cwd)) throw new WorkspaceError(agent.name, `its working folder ${relative(project.dir, cwd)} is not in its worktree`);
   if (commitGateOf(project)?.adversary === agent.name) await checkoutClaim(project, agent.name, spec, git);
   const head = await git(spec.path, ['rev-parse', '--verify', '--quiet', 'HEAD']);
   const status = await git(spec.path, ['status', '--porcelain', '-z', '--untracked-files=all']);
-  return { outcome, cwd, head: head.exitCode === 0 ? head.stdout.trim() : null, dirty: status.exitCode !== 0 || status.stdout !== '' };
+  return { made, cwd, head: head.exitCode === 0 ? head.stdout.trim() : null, dirty: status.exitCode !== 0 || status.stdout !== '' };
 }
 
 /**
@@ -166,11 +166,18 @@ function workingFolder(project: Project, cwd: string, spec: WorktreeSpec, top: s
 
 /** A worktree ready for a start: made now or kept, with the commit it has checked out and whether it holds work not committed. */
 export interface WorkspaceReady {
-  outcome: 'created' | 'kept';
+  /** the worktree this start made (the caller tells it, as `worktree-created`), or null: it was there, or another ao made it meanwhile */
+  made: WorktreeMade | null;
   /** the agent's working folder in it: its `cwd`, under the project's subfolder of the repository where it is in one */
   cwd: string;
   head: string | null;
   dirty: boolean;
+}
+
+/** A worktree made by a start: what its `worktree-created` event says. */
+export interface WorktreeMade {
+  reason: string;
+  details: EventDetails['worktree-created'];
 }
 
 /**
@@ -195,7 +202,7 @@ async function checkoutClaim(project: Project, name: string, spec: WorktreeSpec,
   if (r.exitCode !== 0) throw new WorkspaceError(name, `the claimed commit ${sha} could not be checked out in its worktree: ${gitMessage(r)}`);
 }
 
-async function addWorktree(project: Project, name: string, spec: WorktreeSpec, top: string, verdict: WorktreeVerdict, git: Git): Promise<'created'> {
+async function addWorktree(project: Project, name: string, spec: WorktreeSpec, top: string, verdict: WorktreeVerdict, git: Git): Promise<WorktreeMade | null> {
   if (verdict.action === 'broken') throw new WorkspaceError(name, verdict.reason);
   ensureDir(layout.worktrees(project.stateDir), project.stateDir);
   let args: string[];
@@ -212,23 +219,11 @@ async function addWorktree(project: Project, name: string, spec: WorktreeSpec, t
     const path = relative(project.dir, spec.path);
     const reason =
       from === null ? `worktree ${path} again on its kept branch ${spec.branch}` : `worktree ${path} made on a new branch ${spec.branch} from ${from}`;
-    // the worktree is there whatever the events file does: a refused write is the watchdog's to report, not this start's failure
-    try {
-      appendEvent(project.stateDir, {
-        time: new Date().toISOString(),
-        agent: name,
-        event: 'worktree-created',
-        reason,
-        details: { path, branch: spec.branch, base: from },
-      });
-    } catch {
-      // recorded nowhere, made all the same
-    }
-    return 'created';
+    return { reason, details: { path, branch: spec.branch, base: from } };
   }
   // another ao (a racing `ao up`, the watchdog) may have made it meanwhile: what is there now decides
   const again = judgeWorktree(await factsOf(project, spec, top, git));
-  if (again.action === 'ok') return 'created';
+  if (again.action === 'ok') return null;
   throw new WorkspaceError(name, `its worktree could not be made: ${gitMessage(r)}`);
 }
 
