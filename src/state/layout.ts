@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
 /**
  * Every file ao reads or writes in a project's state folder, named once
@@ -78,6 +78,18 @@ export const layout = {
   goodCopy: (file: string): string => `${file}.good`,
   /** a corrupt state file, moved aside for a person to look at */
   corruptCopy: (file: string, now: Date): string => `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`,
+  /**
+   * whose a file of the state folder is, for an event about it: the agent a
+   * per-agent file belongs to (its log, inbox, kickoff, exit record, stream…),
+   * `phase` for a journal or review, `state` for the rest
+   */
+  ownerOf: (stateDir: string, file: string, agents: readonly string[]): string => {
+    if (layout.isGateFile(file)) return 'phase';
+    const inside = relative(stateDir, resolve(stateDir, file)).split(sep);
+    if (inside.length < 2 || inside[0] === '..') return 'state';
+    const name = inside[1]!;
+    return agents.find((a) => name === a || name.startsWith(`${a}.`)) ?? 'state';
+  },
   /** the folders ao makes inside a state folder: never a link (state/safe-fs.ts checks them) */
   isSubfolder: (name: string): boolean => ['logs', 'kickoff', 'exits', 'inbox', 'outbox', 'signals', 'streams', 'worktrees'].includes(name),
   /** the unpredictable temp an atomic write goes through, beside its file */

@@ -139,8 +139,10 @@ export class EventSink {
 
   /** One event for each file of the state folder ao refused to read or write (state/safe-fs.ts), the first time only. */
   reportBadFiles(): void {
+    const project = this.deps.project();
+    const agents = project.agents.map((a) => a.name);
     for (const { file, reason } of takeBadFiles())
-      this.event({ agent: 'watchdog', event: 'bad-file', reason: `${file}: ${reason}`, details: { file, reason } });
+      this.event({ agent: layout.ownerOf(project.stateDir, file, agents), event: 'bad-file', reason: `${file}: ${reason}`, details: { file, reason } });
   }
 
   /** Stops notifying; a notification on its way gets a moment to arrive, a hanging target cannot hold the stop. */

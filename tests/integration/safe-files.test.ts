@@ -138,6 +138,8 @@ describe('files that are not files', () => {
     expect(bad.filter((e) => e.reason.includes('REVIEW-one.md'))).toHaveLength(1);
     expect(bad.find((e) => e.reason.includes('JOURNAL-one.md'))?.reason).toMatch(/FIFO/);
     expect(bad.find((e) => e.reason.includes('REVIEW-one.md'))?.reason).toMatch(/symbolic link/);
+    // a journal and a review are the phase's files: their events say so
+    expect(bad.filter((e) => /(JOURNAL|REVIEW)-one\.md/.test(e.reason)).map((e) => e.agent)).toEqual(['phase', 'phase']);
   }, 60_000);
 
   it('a FIFO kickoff template, or one linked to /dev/zero: ao check and ao status return at once with a clear error', async () => {

@@ -51,4 +51,23 @@ describe('the state folder layout', () => {
     expect(['/p/state/JOURNAL-one.md', '/p/state/REVIEW-x.md', '/p/state/inbox/a.md', '/p/state/JOURNAL-one.md.123'].map(layout.isGateFile)).toEqual([true, true, false, false]);
     expect(['agents.json.12345', 'JOURNAL-a.md.9', 'agents.json', 'agents.json.good'].map(layout.isAtomicTemp)).toEqual([true, true, false, false]);
   });
+
+  it('tells whose a file of the state folder is: an agent for its own files, the phase for a gate file, the state for the rest', () => {
+    const agents = ['builder', 'build'];
+    const owners = [
+      'logs/builder.log',
+      'logs/builder.log.1',
+      'inbox/build.md',
+      'kickoff/builder.md',
+      'exits/build',
+      'outbox/builder/note.md',
+      'JOURNAL-one.md',
+      'REVIEW-one.md',
+      'agents.json',
+      'logs/watchdog.log',
+      '../elsewhere/builder.log',
+    ].map((f) => layout.ownerOf('/p/state', `/p/state/${f}`, agents));
+    expect(owners).toEqual(['builder', 'builder', 'build', 'builder', 'build', 'builder', 'phase', 'phase', 'state', 'state', 'state']);
+    expect(layout.ownerOf('/p/state', 'inbox/builder.md', agents)).toBe('builder');
+  });
 });
