@@ -3,13 +3,9 @@ import { upgradeLaunchKey } from './secrets.js';
 import { appendEvent, type EventRecord } from './events.js';
 import { describeIssues, keepGoodCopy, moveAside, readStateFile, withLock, writeJsonAtomic, type StateRead } from './files.js';
 import { layout } from './layout.js';
+import { CLEAR, isLife, migrateLife, type Life, type OldLifeFields } from './lifecycle.js';
 import * as S from './shape.js';
 
-/**
- * `foreign`: a session of another owner has its name (left alone until it goes);
- * `error`: planning or starting it failed (`error` says why), retried at a bounded rate
- */
-export type AgentCondition = 'failed' | 'backoff' | 'waiting' | 'foreign' | 'error' | 'pacing' | 'spinning' | 'paused' | null;
 
 /** What ao remembers of an agent between commands and watchdog ticks (state/agents.json). */
 export interface AgentRecord {
@@ -21,8 +17,10 @@ export interface AgentRecord {
   iteration: number;
   /** the model it was started with */
   model: string | null;
-  /** set by the watchdog; null when nothing is wrong */
-  condition?: AgentCondition;
+  /** where the watchdog holds it (state/lifecycle.ts): absent or `clear` when nothing does */
+  life?: Life;
+  /** the last start error told (`start-error`, once per distinct error), until a start is made */
+  lastStartError?: string | null;
   /** unix ms of starts that died before `healthy_after_s`, inside the crash window */
   failedStarts?: number[];
   /** unix ms of restarts after a healthy run, inside the restart window */
@@ -33,16 +31,8 @@ export interface AgentRecord {
   streak?: number;
   /** unix ms the watchdog first saw it dead or gone */
   deadSince?: number | null;
-  /** unix ms before which it is not started again */
-  nextStartAt?: number | null;
   /** unix ms of the stall nudge not yet answered */
   nudgedAt?: number | null;
-  /** how its last crash ended (`exit 1: <the CLI's last words>`), for the backoff's status */
-  lastExit?: string | null;
-  /** the reason for `failed`, for status */
-  failedReason?: string | null;
-  /** why its last start could not be made (condition `error`): `prompts/alpha.md not found` */
-  error?: string | null;
   /** the phase generation it was started under (a loop from an older one runs an old kickoff) */
   phaseGen?: number;
   /** what its command line was made of at its start: a change means a restart */
@@ -63,8 +53,6 @@ export interface AgentRecord {
   waitingOn?: string | null;
   /** how the last paste into its pane went */
   delivery?: DeliveryRecord | null;
-  /** why it is paused (`usage limit, resumes 13:22`): provider trouble, not a crash */
-  pausedReason?: string | null;
   /** provider troubles in a row: the exponent of the probe wait */
   troubles?: number;
   /** the size of its pane log at its last start: that run's output follows */
@@ -121,7 +109,7 @@ export interface AgentsState {
 }
 
 export function emptyRecord(): AgentRecord {
-  return { up: false, startedAt: null, restarts: 0, iteration: 0, model: null, condition: null };
+  return { up: false, startedAt: null, restarts: 0, iteration: 0, model: null, life: CLEAR };
 }
 
 /** What a start was: the one description of it that every starter (`ao up`, `ao restart`, the watchdog) hands to markStarted. */
@@ -163,11 +151,10 @@ export function markStarted(record: AgentRecord, start: StartFacts): void {
       record.iteration += 1;
     }
   }
-  record.condition = null;
+  record.life = CLEAR;
   record.startedAt = new Date(start.at).toISOString();
   record.model = start.model;
   record.deadSince = null;
-  record.nextStartAt = null;
   record.nudgedAt = null;
   record.nudgeDue = false;
   record.waitingOn = null;
@@ -177,7 +164,6 @@ export function markStarted(record: AgentRecord, start: StartFacts): void {
   if (start.restart) record.restarts += 1;
   if (start.by === 'hand') {
     record.up = true;
-    record.failedReason = null;
     // a start by hand is a fresh start: a new crash budget
     record.failedStarts = [];
     record.healthyRestarts = [];
@@ -196,9 +182,8 @@ export function markStartFailed(record: AgentRecord, before: AgentRecord, failur
   for (const key of Object.keys(record)) if (!(key in before)) Reflect.deleteProperty(record, key);
   Object.assign(record, structuredClone(before));
   record.deadSince ??= failure.at; // its death is classified already: the retry is no new death
-  record.condition = 'error';
-  record.nextStartAt = failure.retryAt;
-  record.error = failure.message;
+  record.life = { is: 'error', retryAt: failure.retryAt, message: failure.message };
+  record.lastStartError = failure.message;
 }
 
 /** The run a start made, once it is on its way: a start that was made (by hand or by the watchdog) ends its start error. */
@@ -209,7 +194,7 @@ export function markRun(record: AgentRecord, run: StartedRun): void {
   record.resumedRun = run.conversation?.resume ?? false;
   record.logOffset = run.logOffset;
   if (run.mailSeen !== undefined) record.mailSeen = run.mailSeen;
-  record.error = null;
+  record.lastStartError = null;
 }
 
 const optionalOf = (shape: S.Shape): S.Shape => S.optional(S.nullable(shape));
@@ -221,15 +206,13 @@ const recordShape = S.looseObject({
   restarts: S.count,
   iteration: S.count,
   model: S.nullable(S.string),
-  condition: optionalOf(S.string),
+  life: S.optional(S.looseObject({ is: S.string })),
+  lastStartError: optionalOf(S.string),
   failedStarts: S.optional(S.array(S.number)),
   healthyRestarts: S.optional(S.array(S.number)),
   streak: S.optional(S.count),
   deadSince: optionalOf(S.number),
-  nextStartAt: optionalOf(S.number),
   nudgedAt: optionalOf(S.number),
-  failedReason: optionalOf(S.string),
-  lastExit: optionalOf(S.string),
   phaseGen: S.optional(S.number),
   launchKey: S.optional(S.string),
   mailSeen: S.optional(S.count),
@@ -239,7 +222,6 @@ const recordShape = S.looseObject({
   providerWait: optionalOf(S.string),
   transcript: optionalOf(S.looseObject({ path: S.string, offset: S.count })),
   delivery: optionalOf(S.looseObject({ what: S.string, verdict: S.string, reason: S.string, at: S.number })),
-  pausedReason: optionalOf(S.string),
   troubles: S.optional(S.count),
   logOffset: S.optional(S.count),
   phaseIterations: S.optional(S.count),
@@ -255,7 +237,10 @@ function checkAgents(value: unknown): AgentsState | { problem: string } {
   const issues = S.shapeIssues(stateShape, value);
   if (issues.length > 0) return { problem: describeIssues(issues) };
   const state = value as AgentsState;
-  for (const record of Object.values(state.agents)) {
+  for (const [name, record] of Object.entries(state.agents)) {
+    // an older ao spread where the watchdog held an agent over `condition` and five fields beside it
+    migrateLife(record as AgentRecord & OldLifeFields);
+    if (record.life !== undefined && !isLife(record.life)) return { problem: `agents.${name}.life: not a state this ao knows (${JSON.stringify(record.life).slice(0, 80)})` };
     // an older ao kept the launch key as JSON with env values in it: read as its hash, written so next time
     if (record.launchKey !== undefined) record.launchKey = upgradeLaunchKey(record.launchKey);
     // and named the CLI's conversation `sessionId` (a word that means a tmux session everywhere else)

@@ -8,6 +8,7 @@ import type { AgentRecord } from '../state/agents.js';
 import type { AoEvent } from '../state/event-catalogue.js';
 import { afterRun } from './fallback.js';
 import type { Action, DesiredAgent, ObservedAgent, ProviderTrouble, StartReason, Timings } from './reconcile.js';
+import { CLEAR } from '../state/lifecycle.js';
 
 /** Quick iterations in a row after which a loop is `spinning` (shown in status, one event). */
 export const SPINNING_AFTER = 3;
@@ -69,8 +70,7 @@ export function decideDeath(agent: DesiredAgent, seen: ObservedAgent, record: Ag
     const minMs = agent.minIterationMs ?? 0;
     record.quickIterations = lived < minMs ? (record.quickIterations ?? 0) + 1 : 0;
     if (lived < minMs) {
-      record.nextStartAt = startedAt + minMs;
-      record.condition = record.quickIterations >= SPINNING_AFTER ? 'spinning' : 'pacing';
+      record.life = { is: 'pacing', until: startedAt + minMs };
       if (record.quickIterations === SPINNING_AFTER) {
         actions.push({
           type: 'event',
@@ -79,7 +79,7 @@ export function decideDeath(agent: DesiredAgent, seen: ObservedAgent, record: Ag
           reason: `${SPINNING_AFTER} iterations in a row ended within ${minMs / 1000} s (min_iteration_s); each next one waits out the rest`,
         });
       }
-      out.wake(record.nextStartAt);
+      out.wake(record.life.until);
       return true;
     }
     out.start('next-iteration');
@@ -91,7 +91,7 @@ export function decideDeath(agent: DesiredAgent, seen: ObservedAgent, record: Ag
     return true;
   }
   if (agent.heal === 'none') {
-    record.condition = null;
+    record.life = CLEAR;
     actions.push({ type: 'event', agent: agent.name, event: 'died', reason: `${exit}; heal = none, left dead`, details: { lived_ms: lived } });
     return true;
   }
@@ -124,10 +124,9 @@ export function decideDeath(agent: DesiredAgent, seen: ObservedAgent, record: Ag
     }
   }
   const delay = backoffMs(record.streak ?? 0, timings);
-  record.nextStartAt = now + delay;
-  record.lastExit = exit;
+  // no wait: healed in this sweep
+  record.life = delay > 0 ? { is: 'backoff', until: now + delay, lastExit: exit } : CLEAR;
   actions.push({ type: 'event', agent: agent.name, event: 'died', reason: exit, details: { lived_ms: lived, healthy, backoff_ms: delay } });
-  if (delay > 0) record.condition = 'backoff';
   return false;
 }
 
@@ -155,9 +154,7 @@ function pause(
   const wait = trouble.resetAt !== null && trouble.resetAt > now ? trouble.resetAt + (timings.resumeMarginMs ?? 30_000) : now + probe;
   const until = latest === null ? wait : Math.min(wait, latest);
   const label = TROUBLE_LABEL[trouble.kind];
-  record.condition = 'paused';
-  record.pausedReason = `${label}, resumes ${clock(until)}`;
-  record.nextStartAt = until;
+  record.life = { is: 'paused', until, why: `${label}, resumes ${clock(until)}` };
   record.streak = 0;
   const reset = trouble.resetAt !== null ? `; the provider says it resets ${new Date(trouble.resetAt).toISOString()}` : '';
   out.actions.push({
@@ -177,9 +174,7 @@ function clock(ms: number): string {
 }
 
 function fail(record: AgentRecord, actions: Action[], agent: string, reason: string): void {
-  record.condition = 'failed';
-  record.failedReason = reason;
-  record.nextStartAt = null;
+  record.life = { is: 'failed', why: reason };
   actions.push({ type: 'event', agent, event: 'failed', reason: `${reason}; left down until \`ao restart ${agent}\`` });
 }
 

@@ -21,6 +21,7 @@ import { fallbackPolicyOf } from './fallback.js';
 import { launchKeyOf } from '../state/secrets.js';
 import { timingsOf } from './observe.js';
 import { reconcile, type Action, type DesiredAgent, type ObservedAgent } from './reconcile.js';
+import { CLEAR } from '../state/lifecycle.js';
 
 /** Everything a sweep can do: the reconciler's actions, mail for an inbox, and the phase state's write. */
 export type SweepAction = Action | { type: 'mail'; to: string; text: string } | { type: 'write-phase'; state: PhaseState };
@@ -71,7 +72,7 @@ export function decidePhase(input: PhaseInput): PhaseDecision {
   if (entered && !step.state.complete) {
     // a first start under the new phase
     for (const task of project.agents.filter((a) => a.kind === 'task' && a.onPhaseAdvance && a.enabled)) {
-      records[task.name] = { ...emptyRecord(), ...records[task.name], up: true, startedAt: null, condition: null, deadSince: null };
+      records[task.name] = { ...emptyRecord(), ...records[task.name], up: true, startedAt: null, life: CLEAR, deadSince: null };
       actions.push({ type: 'event', agent: task.name, event: 'task-scheduled', reason: `runs on phase advance (${current.id})` });
     }
   }

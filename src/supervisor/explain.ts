@@ -13,6 +13,7 @@ import type { PaneInfo } from '../tmux/snapshot.js';
 import { silenceMs } from './reconcile.js';
 import type { AgentStatus } from './status.js';
 import { safeLine, safeName } from '../text/safe.js';
+import { lifeOf, nextStartOf, reasonOf } from '../state/lifecycle.js';
 
 export interface ExplainInput {
   agent: AgentSpec;
@@ -69,9 +70,10 @@ export function explainAgent(input: ExplainInput): Explanation {
   const stallMs = agent.stallMinutes * 60_000;
   const why: string[] = [];
   if (!record?.up) why.push('record: not brought up (or brought down by `ao down`)');
-  if (record?.condition) {
-    const reason = record.failedReason ?? record.pausedReason ?? record.error ?? (record.condition === 'backoff' ? record.lastExit : null) ?? null;
-    why.push(`record: condition ${record.condition}${reason ? ` (${reason})` : ''}${record.nextStartAt ? `, next start ${iso(record.nextStartAt)}` : ''}`);
+  const life = lifeOf(record);
+  if (life.is !== 'clear') {
+    const [reason, next] = [reasonOf(life), nextStartOf(life)];
+    why.push(`record: condition ${life.is}${reason ? ` (${reason})` : ''}${next ? `, next start ${iso(next)}` : ''}`);
   }
   if (!pane) why.push('tmux: no session');
   else if (pane.dead)
@@ -117,11 +119,11 @@ export function explainAgent(input: ExplainInput): Explanation {
       last_delivery: record?.delivery ?? null,
     },
     condition: {
-      condition: record?.condition ?? null,
-      failed_reason: record?.failedReason ?? null,
-      paused_reason: record?.pausedReason ?? null,
-      error: record?.error ?? null,
-      next_start_at: iso(record?.nextStartAt),
+      condition: life.is === 'clear' ? null : life.is,
+      failed_reason: life.is === 'failed' ? life.why : null,
+      paused_reason: life.is === 'paused' ? life.why : null,
+      error: life.is === 'error' ? life.message : (record?.lastStartError ?? null),
+      next_start_at: iso(nextStartOf(life)),
       streak: record?.streak ?? 0,
       restarts: record?.restarts ?? 0,
     },

@@ -14,6 +14,7 @@ import type { AoEvent } from '../state/event-catalogue.js';
 import { decideDeath, type Verdict } from './death.js';
 import { atStart, runModel, settle, whileAlive, type FallbackPolicy } from './fallback.js';
 import { followProviderWait } from './provider-wait.js';
+import { CLEAR, lifeOf, nextStartOf } from '../state/lifecycle.js';
 
 export { backoffMs } from './death.js';
 
@@ -118,7 +119,7 @@ export function countsAsRestart(reason: StartReason): boolean {
   return reason === 'heal' || reason === 'stall';
 }
 
-/** How long after a start that could not be made (condition `error`) it is tried again. */
+/** How long after a start that could not be made (state `error`) it is tried again. */
 export function errorRetryMs(t: Pick<Timings, 'backoffInitialMs' | 'backoffMaxMs'>): number {
   return Math.min(t.backoffMaxMs, Math.max(t.backoffInitialMs, 5000));
 }
@@ -173,7 +174,7 @@ export function reconcile(
     const seen = observed.get(agent.name) ?? { exists: false, dead: false, exitStatus: null, exitSignal: null, activityMs: null, screen: null };
     if (!agent.up && record?.up && agent.stopReason) {
       record.up = false;
-      record.condition = null;
+      record.life = CLEAR;
       actions.push({ type: 'event', agent: agent.name, event: 'stop', reason: agent.stopReason });
       if (seen.exists) actions.push({ type: 'stop', agent: agent.name }); // a dead pane too: nothing left to read as running or dead
       continue;
@@ -197,35 +198,36 @@ export function reconcile(
 
     if (seen.foreign !== undefined) {
       // its name is taken by a session ao did not make for this project: report it once, touch nothing
-      if (record.condition !== 'foreign')
+      if (lifeOf(record).is !== 'foreign')
         actions.push({
           type: 'event',
           agent: agent.name,
           event: 'foreign-session',
           reason: `its session ${seen.foreign ? `belongs to another project (${seen.foreign})` : 'was not made by ao'}; left alone`,
         });
-      record.condition = 'foreign';
+      record.life = { is: 'foreign' };
       continue;
     }
-    if (record.condition === 'foreign') {
-      record.condition = null;
+    const life = lifeOf(record);
+    if (life.is === 'foreign') {
+      record.life = CLEAR;
       if (!seen.exists) {
         actions.push({ type: 'event', agent: agent.name, event: 'start', reason: 'its session name is free again' });
         start('start');
         continue;
       }
     }
-    if (record.condition === 'error') {
-      // its last start could not be made (the executor said why, once): try again at a bounded rate
-      if ((record.nextStartAt ?? 0) > now) {
-        wake(record.nextStartAt!);
+    if (life.is === 'error') {
+      // its last start could not be made (the start said why, once): try again at a bounded rate
+      if (life.retryAt > now) {
+        wake(life.retryAt);
         continue;
       }
       if (!seen.exists || seen.dead) {
         start('retry');
         continue;
       }
-      record.condition = null; // alive: what needs a start is decided afresh below
+      record.life = CLEAR; // alive: what needs a start is decided afresh below
     }
     if (seen.exists && !seen.dead) {
       // a persistent agent's probe of its own model that stays up is a good one
@@ -234,7 +236,7 @@ export function reconcile(
       decideAlive(agent, seen, record, now, timings, actions, start, wake);
       continue;
     }
-    if (record.condition === 'failed') continue;
+    if (life.is === 'failed') continue;
     if (seen.refusedResume && record.conversationId && record.deadSince == null) {
       // the CLI does not know the conversation (deleted, another machine's): a new one, no crash counted
       actions.push({
@@ -257,16 +259,17 @@ export function reconcile(
 
     // first sight of this death: classify it once
     if (record.deadSince == null && decideDeath(agent, seen, record, now, timings, verdict)) continue;
+    // (what the death made of it: a backoff, a pacing, a pause, or clear)
+    const held = lifeOf(record);
     // a paced loop's next iteration is no heal, nor is the end of a pause
-    const paced = record.condition === 'pacing' || record.condition === 'spinning';
-    const paused = record.condition === 'paused';
-    if (agent.heal === 'none' && !paced) continue;
+    if (agent.heal === 'none' && held.is !== 'pacing') continue;
     // held for a budget: no time to wake at; a raised number lets it go on at the next sweep
-    if (paused && record.nextStartAt == null && agent.hold) continue;
-    if ((record.nextStartAt ?? now) <= now) {
-      if (paused) actions.push({ type: 'event', agent: agent.name, event: 'resume', reason: `${record.pausedReason ?? 'paused'}: trying again` });
-      start(paused ? 'resume' : paced ? 'next-iteration' : 'heal');
-    } else wake(record.nextStartAt!);
+    if (held.is === 'paused' && held.until === null && agent.hold) continue;
+    const due = nextStartOf(held) ?? now;
+    if (due <= now) {
+      if (held.is === 'paused') actions.push({ type: 'event', agent: agent.name, event: 'resume', reason: `${held.why}: trying again` });
+      start(held.is === 'paused' ? 'resume' : held.is === 'pacing' ? 'next-iteration' : 'heal');
+    } else wake(due);
   }
   return { actions, history: next, wakeAt };
 }
@@ -288,7 +291,7 @@ function decideAlive(
       record.streak = 0; // a healthy run resets the backoff
     else wake(startedAt + timings.healthyAfterMs);
   }
-  if (record.condition === 'backoff') record.condition = null;
+  if (lifeOf(record).is === 'backoff') record.life = CLEAR;
   const model = runModel(agent, record.fallback);
   if (model !== record.model && agent.kind !== 'service') {
     actions.push({ type: 'event', agent: agent.name, event: 'model-changed', reason: `${record.model ?? '-'} -> ${model ?? '-'}` });
@@ -313,18 +316,19 @@ function decideAlive(
   // the nudge's own echo is not output: silence is counted from before it
   const echoOnly = record.nudgedAt != null && (heard.activityMs ?? 0) <= record.nudgedAt + 1000;
   const seenForSilence = echoOnly ? { ...heard, activityMs: Math.min(heard.activityMs ?? 0, record.nudgedAt!) } : heard;
+  const waiting = lifeOf(record).is === 'waiting';
   if (!silentTooLong(agent, seenForSilence, record, now)) {
-    if (record.condition === 'waiting') record.condition = null;
+    if (waiting) record.life = CLEAR;
     return;
   }
   if (seen.screen === 'waiting') {
     // the watchdog's screen watch has already told of the dialog (record.waitingOn)
-    if (record.condition !== 'waiting' && !record.waitingOn)
+    if (!waiting && !record.waitingOn)
       actions.push({ type: 'event', agent: agent.name, event: 'waiting', reason: 'silent, and its screen asks for input: left alone' });
-    record.condition = 'waiting';
+    record.life = { is: 'waiting' };
     return;
   }
-  if (record.condition === 'waiting') record.condition = null;
+  if (waiting) record.life = CLEAR;
   const silentMin = Math.round((now - Math.max(seenForSilence.activityMs ?? 0, startedAt)) / 6000) / 10;
   if (agent.nudgeable === false) {
     // a one-shot run or a program that takes no typed notice: a nudge would reach nobody
@@ -347,10 +351,9 @@ function decideAlive(
 
 /** Paused for a budget or cap: told once per reason, no wake time (the maintainer raises the number). */
 function hold(name: string, record: AgentRecord, why: string, actions: Action[]): void {
-  if (!(record.condition === 'paused' && record.pausedReason === why)) {
+  const life = lifeOf(record);
+  if (!(life.is === 'paused' && life.why === why)) {
     actions.push({ type: 'event', agent: name, event: 'paused', reason: `${why}; raise it in agents.toml to go on`, details: { kind: 'budget' } });
   }
-  record.condition = 'paused';
-  record.pausedReason = why;
-  record.nextStartAt = null;
+  record.life = { is: 'paused', until: null, why };
 }

@@ -161,7 +161,7 @@ function failed(ctx: StartContext, name: string, record: AgentRecord, before: Ag
   const message = startError(ctx.project, error);
   const retryMs = errorRetryMs(timingsOf(ctx.project));
   markStartFailed(record, before, { message, at: ctx.now, retryAt: ctx.now + retryMs });
-  if (before.error !== message)
+  if (before.lastStartError !== message)
     ctx.event({ type: 'event', agent: name, event: 'start-error', reason: `error: ${message}; tried again every ${retryMs / 1000} s` });
   return { ok: false, error: message };
 }

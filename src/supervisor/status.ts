@@ -8,6 +8,7 @@ import { startModelFor } from './fallback.js';
 import { SPINNING_AFTER } from './death.js';
 import { silenceMs, silentTooLong } from './reconcile.js';
 import { foreignNote, ownSessions, type PaneInfo } from '../tmux/snapshot.js';
+import { CLEAR, lifeOf } from '../state/lifecycle.js';
 
 export const AGENT_STATES = ['running', 'waiting', 'paused', 'stalled', 'stopped', 'dead', 'backoff', 'failed'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
@@ -156,7 +157,7 @@ export function buildStatus(project: Project, observed: Observed): StatusReport 
     waiting_on: null,
     pending: null,
     usage: null,
-    ...taken(watchdogSession, wdRecord?.up ?? false, agentState(wdPane, wdRecord ? { ...wdRecord, condition: null } : undefined, 'none', 0, true, observed)),
+    ...taken(watchdogSession, wdRecord?.up ?? false, agentState(wdPane, wdRecord ? { ...wdRecord, life: CLEAR } : undefined, 'none', 0, true, observed)),
   });
 
   return {
@@ -186,21 +187,35 @@ function agentState(
   enabled: boolean,
   observed: Observed,
 ): { state: AgentState; detail: string | null } {
-  const condition = record?.condition ?? null;
+  const life = lifeOf(record);
   const up = record?.up ?? false;
-  if (condition === 'error') return { state: pane && !pane.dead ? 'running' : 'dead', detail: `error: ${record?.error ?? 'its start failed'}` };
-  if (condition === 'failed' && (!pane || pane.dead)) return { state: 'failed', detail: record?.failedReason ?? 'crash loop' };
+  const down = !pane || pane.dead;
+  const secondsTo = (at: number): number => Math.max(0, Math.ceil((at - observed.now) / 1000));
   const spinning = (record?.quickIterations ?? 0) >= SPINNING_AFTER ? `spinning: ${record!.quickIterations} iterations in a row ended at once` : null;
-  if ((condition === 'pacing' || condition === 'spinning') && (!pane || pane.dead)) {
-    const left = record?.nextStartAt ? Math.max(0, Math.ceil((record.nextStartAt - observed.now) / 1000)) : 0;
-    return { state: 'backoff', detail: `${spinning ? `${spinning}; ` : ''}next iteration in ${left}s` };
-  }
-  // provider trouble: waiting for a reset, not a crash (and status stays healthy)
-  if (condition === 'paused' && (!pane || pane.dead)) return { state: 'paused', detail: record?.pausedReason ?? 'provider trouble' };
-  if (condition === 'backoff' && (!pane || pane.dead)) {
-    const left = record?.nextStartAt ? Math.max(0, Math.ceil((record.nextStartAt - observed.now) / 1000)) : null;
-    const last = record?.lastExit ? `after ${record.lastExit}` : null;
-    return { state: 'backoff', detail: [left === null ? null : `restart in ${left}s`, last].filter(Boolean).join('; ') || null };
+  switch (life.is) {
+    case 'error':
+      return { state: down ? 'dead' : 'running', detail: `error: ${life.message}` };
+    case 'failed':
+      if (down) return { state: 'failed', detail: life.why };
+      break;
+    case 'pacing':
+      if (down) return { state: 'backoff', detail: `${spinning ? `${spinning}; ` : ''}next iteration in ${secondsTo(life.until)}s` };
+      break;
+    case 'paused':
+      // provider trouble: waiting for a reset, not a crash (and status stays healthy)
+      if (down) return { state: 'paused', detail: life.why };
+      break;
+    case 'backoff':
+      if (down)
+        return {
+          state: 'backoff',
+          detail: [`restart in ${secondsTo(life.until)}s`, life.lastExit ? `after ${life.lastExit}` : null].filter(Boolean).join('; '),
+        };
+      break;
+    case 'clear':
+    case 'waiting': // told below, while its pane lives
+    case 'foreign': // told by the pane's owner (`taken`)
+      break;
   }
   if (pane?.dead && !up)
     return { state: 'stopped', detail: pane.deadStatus === 0 ? 'done' : pane.deadStatus !== null ? `ended, exit ${pane.deadStatus}` : 'ended' };
@@ -212,7 +227,7 @@ function agentState(
     const pending = record?.pending ? 'kickoff pending' : null;
     // a dialog on screen: whatever the heal mode, the agent waits for a person
     if (record?.waitingOn) return { state: 'waiting', detail: [`at a dialog (${record.waitingOn})`, pending].filter(Boolean).join('; ') };
-    if (condition === 'waiting') return { state: 'waiting', detail: 'asks for input' };
+    if (life.is === 'waiting') return { state: 'waiting', detail: 'asks for input' };
     if (record?.providerWait) return { state: 'waiting', detail: `on: ${record.providerWait}` };
     // the reconciler's own rule, so status never says running while a stall restart is due
     const seen = { exists: true, dead: false, activityMs: pane.activity === null ? null : pane.activity * 1000 };

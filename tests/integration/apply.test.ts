@@ -83,15 +83,13 @@ describe('applyActions', () => {
     expect(panes.get('ap-good')).toMatchObject({ dead: false });
     expect(panes.has('ap-broken')).toBe(false);
     expect(history.broken).toMatchObject({
-      condition: 'error',
-      error: 'prompts/broken.md not found',
-      nextStartAt: T0 + errorRetryMs(timingsOf(project)),
+      life: { is: 'error', retryAt: T0 + errorRetryMs(timingsOf(project)), message: 'prompts/broken.md not found' },
       deadSince: T0,
       iteration: 3,
       phaseIterations: 2,
       restarts: 0,
     });
-    expect(history.good).toMatchObject({ condition: null, error: null, runId: expect.any(String) as string, phaseGen: 0 });
+    expect(history.good).toMatchObject({ life: { is: 'clear' }, lastStartError: null, runId: expect.any(String) as string, phaseGen: 0 });
     expect(Date.parse(history.good!.startedAt!)).toBeGreaterThanOrEqual(T0);
     expect(events.map((e) => `${e.agent} ${e.event}`)).toEqual(['broken start-error', 'good started']);
     expect(events[0]?.reason).toBe('error: prompts/broken.md not found; tried again every 5 s');
@@ -100,7 +98,7 @@ describe('applyActions', () => {
     const retry = structuredClone(history);
     const later = T0 + errorRetryMs(timingsOf(project));
     await applyActions([{ type: 'start', agent: 'broken', reason: 'retry' }], context(history, retry, later));
-    expect(retry.broken).toMatchObject({ condition: 'error', nextStartAt: later + errorRetryMs(timingsOf(project)) });
+    expect(retry.broken).toMatchObject({ life: { is: 'error', retryAt: later + errorRetryMs(timingsOf(project)) } });
     expect(events).toHaveLength(2);
 
     // a nudge does what it says: handed to the screen watch on the record (it pastes once the screen is steadily ready)

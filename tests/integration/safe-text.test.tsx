@@ -64,9 +64,9 @@ function poison(): void {
     delivery: { what: 'kickoff', verdict: 'not-delivered', reason: P, at: now },
   });
   const down = { up: true, startedAt: new Date(now - 60_000).toISOString(), restarts: 1, iteration: 0, model: P };
-  agents.agents.f = { ...down, condition: 'failed', failedReason: P };
-  agents.agents.e = { ...down, condition: 'error', error: P };
-  agents.agents.z = { ...down, condition: 'paused', pausedReason: P };
+  agents.agents.f = { ...down, life: { is: 'failed', why: P } };
+  agents.agents.e = { ...down, life: { is: 'error', retryAt: 0, message: P } };
+  agents.agents.z = { ...down, life: { is: 'paused', until: null, why: P } };
   writeFileSync(layout.agents(stateDir), JSON.stringify(agents));
 
   const time = new Date(now).toISOString();

@@ -49,8 +49,14 @@ describe('a start tmux refuses', () => {
     expect(up.stdout).toContain('watchdog: started\n');
 
     const agents = records(dir);
-    expect(agents.good).toMatchObject({ up: true, condition: null, error: null, runId: expect.any(String) as string, startedAt: expect.any(String) as string });
-    expect(agents.huge).toMatchObject({ up: true, condition: 'error', error: REFUSED, startedAt: null, iteration: 0 });
+    expect(agents.good).toMatchObject({
+      up: true,
+      life: { is: 'clear' },
+      lastStartError: null,
+      runId: expect.any(String) as string,
+      startedAt: expect.any(String) as string,
+    });
+    expect(agents.huge).toMatchObject({ up: true, life: { is: 'error', message: REFUSED }, startedAt: null, iteration: 0 });
     expect(agents.huge?.runId).toBeUndefined();
     expect(agents.watchdog).toMatchObject({ up: true });
 
@@ -76,7 +82,7 @@ describe('a start tmux refuses', () => {
 
     const agents = records(dir);
     expect(agents.good).toEqual(good);
-    expect(agents.huge).toMatchObject({ up: true, condition: 'error', error: REFUSED, startedAt: null, restarts: 0 });
+    expect(agents.huge).toMatchObject({ up: true, life: { is: 'error', message: REFUSED }, startedAt: null, restarts: 0 });
     expect(agents.watchdog).toMatchObject({ up: true });
     const status = await statusOf(ao);
     expect(status.agents.good?.state).toBe('running');

@@ -8,6 +8,7 @@ import { stopSession } from '../../supervisor/stop.js';
 import { bySession, foreignNote, ownSessions } from '../../tmux/snapshot.js';
 import { openProjectOrRunning, selectAgents } from '../context.js';
 import type { GlobalOptions, Io } from '../io.js';
+import { CLEAR } from '../../state/lifecycle.js';
 
 export interface DownOptions extends GlobalOptions {
   agents: string[];
@@ -47,7 +48,7 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
         const record = state.agents[name];
         if (record) {
           record.up = false;
-          record.condition = null;
+          record.life = CLEAR;
         }
       }
       await stopAgents(Object.fromEntries(agents.map((a) => [a.name, state.agents[a.name]?.runId])));

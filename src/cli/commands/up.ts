@@ -22,6 +22,7 @@ import { UsageError } from '../../errors.js';
 import { appendEvent } from '../../state/events.js';
 import { readExit } from '../../state/exits.js';
 import { tightenStateModes } from '../../state/housekeeping.js';
+import { lifeOf } from '../../state/lifecycle.js';
 
 export interface UpOptions extends GlobalOptions {
   agents: string[];
@@ -104,12 +105,13 @@ export async function up(options: UpOptions, io: Io): Promise<number> {
       }
       // the watchdog would stop it again at once (decide.ts): brought up, but not started
       if (phase.complete && agent.kind === 'loop') continue;
-      if (record.condition === 'paused' && options.watchdog !== false) {
+      const life = lifeOf(record);
+      if (life.is === 'paused' && options.watchdog !== false) {
         // a usage limit or a budget outlives a reboot: the watchdog resumes it when it may
-        io.out(`${agent.name}: paused (${record.pausedReason ?? 'provider trouble'}); the watchdog resumes it (\`ao restart ${agent.name}\` starts it now)\n`);
+        io.out(`${agent.name}: paused (${life.why}); the watchdog resumes it (\`ao restart ${agent.name}\` starts it now)\n`);
         continue;
       }
-      if (record.condition === 'failed' && options.agents.length === 0) {
+      if (life.is === 'failed' && options.agents.length === 0) {
         // a crash loop waits for a person (README): only `ao restart AGENT` or `ao up AGENT` starts it again
         leftAlone++;
         io.out(`${agent.name} FAILED: left alone; \`ao restart ${agent.name}\` or \`ao up ${agent.name}\` starts it\n`);

@@ -56,7 +56,7 @@ describe('readProjectView', () => {
       agents: {
         orchestrator: record({ pending: { what: 'kickoff', since: NOW - 1000 } }),
         builder: record({ runId: 'run-2', restarts: 1 }),
-        adversary: record({ condition: 'paused', pausedReason: 'usage limit, resumes 13:22', startedAt: new Date(NOW - 7_200_000).toISOString() }),
+        adversary: record({ life: { is: 'paused', until: null, why: 'usage limit, resumes 13:22' }, startedAt: new Date(NOW - 7_200_000).toISOString() }),
       },
     });
     const startedAt = new Date(NOW - 60_000).toISOString();

@@ -12,18 +12,16 @@ function worn(): AgentRecord {
     restarts: 2,
     iteration: 4,
     model: 'old',
-    condition: 'backoff',
+    life: { is: 'backoff', until: T0 + 1000, lastExit: 'exit 1' },
     failedStarts: [T0 - 5000],
     healthyRestarts: [T0 - 9000],
     streak: 2,
     deadSince: T0 - 1000,
-    nextStartAt: T0 + 1000,
     nudgedAt: T0 - 2000,
     nudgeDue: true,
     waitingOn: 'folder trust',
     pending: { what: 'kickoff', since: T0 - 3000 },
-    failedReason: 'too many',
-    error: 'prompts/a.md not found',
+    lastStartError: 'prompts/a.md not found',
     phaseGen: 1,
     phaseIterations: 3,
     launchKey: 'old-key',
@@ -42,7 +40,7 @@ describe('markStarted: what a record looks like after a start', () => {
     [
       'the watchdog starts the next iteration of a loop in the same phase: crash history kept, counters on',
       { at: T0, model: 'new', by: 'watchdog', launch: loop(1) },
-      { iteration: 5, phaseIterations: 4, restarts: 2, failedStarts: [T0 - 5000], healthyRestarts: [T0 - 9000], streak: 2, failedReason: 'too many', error: 'prompts/a.md not found', pending: null },
+      { iteration: 5, phaseIterations: 4, restarts: 2, failedStarts: [T0 - 5000], healthyRestarts: [T0 - 9000], streak: 2, lastStartError: 'prompts/a.md not found', pending: null },
     ],
     [
       'the watchdog heals a loop into a new phase: one restart, the phase count begins again',
@@ -52,7 +50,7 @@ describe('markStarted: what a record looks like after a start', () => {
     [
       '`ao restart` of a persistent agent: a fresh crash budget, no iteration',
       { at: T0, model: 'new', by: 'hand', launch: { kind: 'persistent', phaseGen: 1, launchKey: 'key', pasteKickoff: false }, restart: true },
-      { iteration: 4, phaseIterations: 3, restarts: 3, failedStarts: [], healthyRestarts: [], streak: 0, failedReason: null, up: true },
+      { iteration: 4, phaseIterations: 3, restarts: 3, failedStarts: [], healthyRestarts: [], streak: 0, up: true },
     ],
     [
       "the watchdog's own session started by `ao up`: no launch, nothing of a run",
@@ -63,20 +61,20 @@ describe('markStarted: what a record looks like after a start', () => {
     const record = worn();
     markStarted(record, facts);
     // every start: clean of the old run's marks
-    expect(record).toMatchObject({ condition: null, startedAt: new Date(T0).toISOString(), model: facts.model, deadSince: null, nextStartAt: null, nudgedAt: null, nudgeDue: false, waitingOn: null });
+    expect(record).toMatchObject({ life: { is: 'clear' }, startedAt: new Date(T0).toISOString(), model: facts.model, deadSince: null, nudgedAt: null, nudgeDue: false, waitingOn: null });
     expect(record).toMatchObject(expected);
   });
 
   it('a start by hand records its run at once, the watchdog adds it after the start was made; either ends a start error', () => {
     const byHand = worn();
     markStarted(byHand, { at: T0, model: 'm', by: 'hand', launch: loop(1), run: { runId: 'r2', conversation: { id: 'conv-2', resume: false }, logOffset: 99 } });
-    expect(byHand).toMatchObject({ runId: 'r2', conversationId: 'conv-2', resumedRun: false, logOffset: 99, mailSeen: 5, error: null });
+    expect(byHand).toMatchObject({ runId: 'r2', conversationId: 'conv-2', resumedRun: false, logOffset: 99, mailSeen: 5, lastStartError: null });
 
     const byWatchdog = worn();
     markStarted(byWatchdog, { at: T0, model: 'm', by: 'watchdog', launch: loop(1) });
     expect(byWatchdog.runId).toBe('old-run');
     markRun(byWatchdog, { runId: 'r3', conversation: null, logOffset: 7, mailSeen: 42 });
     // a start without a conversation keeps the old id, but is no resumed run
-    expect(byWatchdog).toMatchObject({ runId: 'r3', conversationId: 'conv-1', resumedRun: false, logOffset: 7, mailSeen: 42, error: null });
+    expect(byWatchdog).toMatchObject({ runId: 'r3', conversationId: 'conv-1', resumedRun: false, logOffset: 7, mailSeen: 42, lastStartError: null });
   });
 });

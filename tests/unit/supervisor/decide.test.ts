@@ -94,7 +94,7 @@ describe('decidePhase', () => {
     ]);
     expect(d.actions.find((a) => a.type === 'event' && a.event === 'task-scheduled')).toMatchObject({ reason: `runs on phase advance (${FEATURE!.id})` });
     // brought up for a first start under the new phase; a disabled task or one not on phase advance is not
-    expect(d.records['review-bot']).toMatchObject({ up: true, startedAt: null, condition: null, deadSince: null });
+    expect(d.records['review-bot']).toMatchObject({ up: true, startedAt: null, life: { is: 'clear' }, deadSince: null });
     expect(d.records['off-bot']).toBeUndefined();
     expect(d.records.nightly).toBeUndefined();
   });
@@ -242,7 +242,7 @@ describe('decideAgents', () => {
     let now = T0 + 60 * S;
     const first = decideAgents(agentsInput({ project: budgeted, observed: ended, usage, now }));
     expect(first.actions.filter((a) => a.agent === 'builder').map((a) => (a.type === 'event' ? a.event : a.type))).toEqual(['iteration-done', 'paused']);
-    expect(first.history.builder).toMatchObject({ condition: 'paused', nextStartAt: null });
+    expect(first.history.builder).toMatchObject({ life: { is: 'paused', until: null } });
     // a later sweep, the budget unchanged: no word, no start
     now += 30 * S;
     expect(decideAgents(agentsInput({ project: budgeted, records: first.history, observed: ended, usage, now })).actions).toEqual([]);
@@ -255,6 +255,6 @@ describe('decideAgents', () => {
       { type: 'start', agent: 'builder', reason: 'resume' },
     ]);
     recordStarts(after.actions, desiredAgents(raised, initialPhaseState(), first.history), after.history, now);
-    expect(after.history.builder).toMatchObject({ startedAt: new Date(now).toISOString(), iteration: 2, condition: null });
+    expect(after.history.builder).toMatchObject({ startedAt: new Date(now).toISOString(), iteration: 2, life: { is: 'clear' } });
   });
 });

@@ -54,8 +54,7 @@ describe('ao explain', () => {
   it('says why a dead agent is down: its condition, the pane and the launcher’s record', () => {
     const record = emptyRecord();
     markStarted(record, { at: T0, model: null, by: 'hand' });
-    record.condition = 'failed';
-    record.failedReason = '5 failed starts within 300 s';
+    record.life = { is: 'failed', why: '5 failed starts within 300 s' };
     const pane = {
       session: 'ao-lead',
       paneId: '%1',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScreenState } from '../../../src/backends/types.js';
 import { emptyRecord, markStarted, type AgentRecord } from '../../../src/state/agents.js';
+import { lifeOf, nextStartOf, reasonOf } from '../../../src/state/lifecycle.js';
 import { recordStarts } from '../../helpers/started.js';
 import { DEFAULT_TIMINGS } from '../../helpers/timings.js';
 import {
@@ -185,7 +186,7 @@ class Sim {
           'fresh-conversation': 'resume-refused',
           fallback: 'fallback',
         }[action.reason];
-        const paced = action.reason === 'next-iteration' && ['pacing', 'spinning'].includes(input[action.agent]?.condition ?? '');
+        const paced = action.reason === 'next-iteration' && input[action.agent]?.life?.is === 'pacing';
         const explained = action.reason === 'heal' ? this.diedSinceSpawn.has(action.agent) : paced || said(needs);
         if (!explained) this.problems.push(`start (${action.reason}) of ${action.agent} at +${this.now - T0} ms without a ${needs} event`);
         this.spawn(action.agent, action.reason);
@@ -334,7 +335,7 @@ describe('reconcile: crash loops (an agent that exits at once)', () => {
     expect(sim.startActions('a')).toEqual(spawnsAt.slice(1).map((at) => ({ at, reason: 'heal' })));
     expect(sim.eventsOf('a', 'failed')).toEqual([{ at: spawnsAt.at(-1)!, event: 'failed' }]);
     expect(sim.eventsOf('a', 'died')).toHaveLength(timings.crashLimit - 1);
-    expect(sim.history.a?.condition).toBe('failed');
+    expect(lifeOf(sim.history.a).is).toBe('failed');
     expect(sim.problems).toEqual([]);
   });
 
@@ -348,7 +349,7 @@ describe('reconcile: crash loops (an agent that exits at once)', () => {
       { at: 3 * S, wakeAt: 7 * S },
       { at: 7 * S, wakeAt: 15 * S },
     ]);
-    expect(sim.history.a?.nextStartAt).toBeNull();
+    expect(nextStartOf(lifeOf(sim.history.a))).toBeNull();
   });
 
   it('a failed agent is started again only by hand, and then with a fresh crash budget and backoff', () => {
@@ -383,7 +384,7 @@ describe('reconcile: restart limit (deaths after healthy runs)', () => {
     const restarts = Array.from({ length: 10 }, (_, i) => (i + 1) * 60 * S);
     expect(sim.startActions('a')).toEqual(restarts.map((at) => ({ at, reason: 'heal' })));
     expect(sim.eventsOf('a', 'failed')).toEqual([{ at: 11 * 60 * S, event: 'failed' }]);
-    expect(sim.history.a?.condition).toBe('failed');
+    expect(lifeOf(sim.history.a).is).toBe('failed');
     expect(sim.history.a?.restarts).toBe(10);
     expect(sim.problems).toEqual([]);
   });
@@ -411,7 +412,7 @@ describe('reconcile: the backoff resets after a healthy run', () => {
     expect(sim.spawnsOf('a')).toEqual([0, 60 * S, 61 * S, 63 * S, 123 * S, 124 * S]);
     expect(sim.eventsOf('a', 'died').map((e) => e.details?.backoff_ms)).toEqual([0, 1 * S, 2 * S, 0, 1 * S]);
     expect(sim.eventsOf('a', 'failed')).toEqual([]);
-    expect(sim.history.a?.condition).toBeNull();
+    expect(lifeOf(sim.history.a).is).toBe('clear');
     expect(sim.problems).toEqual([]);
   });
 
@@ -455,7 +456,7 @@ describe("reconcile: a session of another owner with the agent's name", () => {
     expect(first.actions).toEqual([
       { type: 'event', agent: 'a', event: 'foreign-session', reason: 'its session belongs to another project (/q/agents.toml); left alone' },
     ]);
-    expect(first.history.a?.condition).toBe('foreign');
+    expect(lifeOf(first.history.a).is).toBe('foreign');
     const again = reconcile([agent], taken, first.history, T0 + 2 * S, TIMINGS);
     expect(again.actions).toEqual([]);
     // a stop (the project completed) does not kill it either
@@ -463,20 +464,18 @@ describe("reconcile: a session of another owner with the agent's name", () => {
     expect(stop.actions.filter((x) => x.type === 'stop')).toEqual([]);
     const freed = reconcile([agent], new Map(), again.history, T0 + 3 * S, TIMINGS);
     expect(freed.actions.map((x) => x.type)).toEqual(['event', 'start']);
-    expect(freed.history.a?.condition).toBeNull();
+    expect(lifeOf(freed.history.a).is).toBe('clear');
     expect(events(freed.actions)).toEqual(['start']);
   });
 });
 
-describe('reconcile: a start that could not be made (condition error)', () => {
+describe('reconcile: a start that could not be made (state error)', () => {
   it('waits out errorRetryMs without an action, then tries again with no new event and no restart counted', () => {
     const agent = desired('a');
     const record: AgentRecord = {
       ...upRecord(agent, T0),
-      condition: 'error',
-      error: 'prompts/a.md not found',
+      life: { is: 'error', retryAt: T0 + S + errorRetryMs(TIMINGS), message: 'prompts/a.md not found' },
       deadSince: T0 + S,
-      nextStartAt: T0 + S + errorRetryMs(TIMINGS),
     };
     const dead = new Map([['a', alive({ dead: true, exitStatus: 1 })]]);
     const wait = reconcile([agent], dead, { a: record }, T0 + 2 * S, TIMINGS);
@@ -508,7 +507,7 @@ describe('reconcile: heal = none', () => {
     expect(sim.spawnsOf('a')).toEqual([0]);
     expect(sim.startActions('a')).toEqual([]);
     expect(sim.eventsOf('a').map((e) => e.event)).toEqual(['died']);
-    expect(sim.history.a?.condition).not.toBe('failed');
+    expect(lifeOf(sim.history.a).is).not.toBe('failed');
   });
 });
 
@@ -691,13 +690,13 @@ describe('reconcile: stalls (heal+stall)', () => {
     expect(sim.startActions('s')).toEqual([{ at: 21 * MIN, reason: 'stall' }]);
   });
 
-  it('a silent agent whose screen is waiting is left alone: condition waiting, one event', () => {
+  it('a silent agent whose screen is waiting is left alone: state waiting, one event', () => {
     const sim = new Sim([stall()], { s: { activeFor: 1 * MIN, screen: () => 'waiting' } });
     sim.runUntil(3 * 60 * MIN);
     expect(sim.nudgesOf('s')).toEqual([]);
     expect(sim.startActions('s')).toEqual([]);
     expect(sim.eventsOf('s')).toEqual([{ at: 11 * MIN, event: 'waiting' }]);
-    expect(sim.history.s?.condition).toBe('waiting');
+    expect(lifeOf(sim.history.s).is).toBe('waiting');
   });
 
   it('a nudged agent whose screen turns to waiting is not restarted', () => {
@@ -766,7 +765,7 @@ describe('reconcile: model changes', () => {
     sim.runUntil(65 * MIN);
     expect(sim.startActions('a')).toEqual([{ at: 5.5 * MIN, reason: 'model-changed' }]);
     expect(sim.history.a?.model).toBe('opus');
-    expect(sim.history.a?.condition).toBeNull();
+    expect(lifeOf(sim.history.a).is).toBe('clear');
     expect(sim.problems).toEqual([]);
   });
 });
@@ -777,10 +776,9 @@ describe('reconcile: wakeAt', () => {
     const inBackoff: AgentRecord = {
       ...upRecord(desired('a'), now),
       deadSince: now - 1000,
-      nextStartAt: now + 5000,
       streak: 3,
       failedStarts: [now - 1000],
-      condition: 'backoff',
+      life: { is: 'backoff', until: now + 5000, lastExit: 'exit 1' },
     };
     const justDied = upRecord(desired('b'), now); // started now: a failed start, 1 s backoff
     const dead = alive({ dead: true, exitStatus: 1 });
@@ -848,8 +846,8 @@ describe('provider trouble is not agent failure', () => {
       { ...TIMINGS, resumeMarginMs: 30 * S },
     );
     sim.runUntil(59 * MIN);
-    expect(sim.history.l?.condition).toBe('paused');
-    expect(sim.history.l?.pausedReason).toMatch(/^usage limit, resumes \d\d:\d\d$/);
+    expect(lifeOf(sim.history.l).is).toBe('paused');
+    expect(reasonOf(lifeOf(sim.history.l))).toMatch(/^usage limit, resumes \d\d:\d\d$/);
     expect(sim.history.l?.failedStarts ?? []).toEqual([]);
     expect(sim.startActions('l')).toEqual([]);
     sim.runUntil(62 * MIN);
@@ -866,15 +864,15 @@ describe('provider trouble is not agent failure', () => {
     const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
     // 1, 2, 4, 8, 8, ... minutes (plus the 2 s each try lives)
     expect(gaps.slice(0, 5)).toEqual([2 * MIN + 2 * S, 4 * MIN + 2 * S, 8 * MIN + 2 * S, 8 * MIN + 2 * S, 8 * MIN + 2 * S]);
-    expect(sim.history.l?.condition).toBe('paused');
+    expect(lifeOf(sim.history.l).is).toBe('paused');
     expect(sim.eventsOf('l').some((e) => e.event === 'failed')).toBe(false);
   });
 
   it('refused credentials fail at once, saying what to do', () => {
     const sim = new Sim([loop()], { l: { life: () => 1 * S, trouble: () => ({ kind: 'auth', resetAt: null, message: 'invalid x-api-key' }) } });
     sim.runUntil(10 * MIN);
-    expect(sim.history.l?.condition).toBe('failed');
-    expect(sim.history.l?.failedReason).toContain('refused its credentials (invalid x-api-key)');
+    expect(lifeOf(sim.history.l).is).toBe('failed');
+    expect(reasonOf(lifeOf(sim.history.l))).toContain('refused its credentials (invalid x-api-key)');
     expect(sim.startActions('l')).toEqual([]);
   });
 });
@@ -887,7 +885,7 @@ describe('budgets and caps hold a loop', () => {
     loop.hold = 'budget: phase one has spent $0.0100 of its budget_usd = 0.01';
     sim.runUntil(30 * MIN);
     expect(sim.startActions('l')).toEqual([]);
-    expect(sim.history.l).toMatchObject({ condition: 'paused', pausedReason: loop.hold, nextStartAt: null });
+    expect(sim.history.l?.life).toEqual({ is: 'paused', until: null, why: loop.hold });
     expect(sim.eventsOf('l').map((e) => e.event)).toEqual(['iteration-done', 'paused']);
     loop.hold = null;
     sim.runUntil(31 * MIN);

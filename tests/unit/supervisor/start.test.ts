@@ -17,6 +17,7 @@ import { layout } from '../../../src/state/layout.js';
 import { Tmux } from '../../../src/tmux/client.js';
 import type { EventAction } from '../../../src/supervisor/decide.js';
 import { errorRetryMs } from '../../../src/supervisor/reconcile.js';
+import { lifeOf, reasonOf } from '../../../src/state/lifecycle.js';
 import { timingsOf } from '../../../src/supervisor/observe.js';
 import { makeStart, planStart, startAgent, type StartContext } from '../../../src/supervisor/start.js';
 
@@ -71,10 +72,10 @@ describe('startAgent', () => {
       phaseGen: 2,
       phaseIterations: 1,
       runId: outcome.run.runId,
-      condition: null,
+      life: { is: 'clear' },
       deadSince: null,
       waitingOn: null,
-      error: null,
+      lastStartError: null,
     });
     expect(outcome.run.runId).not.toBe('run-4');
     expect(Date.parse(record.startedAt!)).toBeGreaterThanOrEqual(T0);
@@ -91,7 +92,8 @@ describe('startAgent', () => {
     const outcome = await startAgent(context(tmux, events), worker, record, { by: 'watchdog', restart: true });
     expect(outcome).toEqual({ ok: false, error: 'tmux new-session failed (exit 1): command too long' });
     const retryAt = T0 + errorRetryMs(timingsOf(project));
-    expect(record).toEqual({ ...before, condition: 'error', nextStartAt: retryAt, error: outcome.ok ? null : outcome.error });
+    const message = outcome.ok ? '' : outcome.error;
+    expect(record).toEqual({ ...before, life: { is: 'error', retryAt, message }, lastStartError: message });
     expect(events.map((e) => `${e.agent} ${e.event}`)).toEqual(['worker start-error']);
     // the environment file the launcher would have read is gone with the start
     expect(envFiles()).toEqual(filesBefore);
@@ -99,7 +101,7 @@ describe('startAgent', () => {
     // the same refusal again: the record says so again, no second event
     const again = await startAgent(context(tmux, events, T0 + 5000), worker, record, { by: 'watchdog', restart: true });
     expect(again.ok).toBe(false);
-    expect(record).toMatchObject({ iteration: 4, restarts: 1, runId: 'run-4', nextStartAt: T0 + 5000 + errorRetryMs(timingsOf(project)) });
+    expect(record).toMatchObject({ iteration: 4, restarts: 1, runId: 'run-4', life: { is: 'error', retryAt: T0 + 5000 + errorRetryMs(timingsOf(project)) } });
     expect(events).toHaveLength(1);
   });
 
@@ -108,7 +110,7 @@ describe('startAgent', () => {
     const record = { ...emptyRecord(), up: true };
     const outcome = await startAgent(context(tmux, []), worker, record, { by: 'hand', restart: false });
     expect(outcome.ok).toBe(false);
-    expect(record).toMatchObject({ up: true, startedAt: null, iteration: 0, condition: 'error', deadSince: T0 });
+    expect(record).toMatchObject({ up: true, startedAt: null, iteration: 0, life: { is: 'error' }, deadSince: T0 });
     expect(record.runId).toBeUndefined();
   });
 });
@@ -126,7 +128,7 @@ describe('planStart then makeStart (the sweep writes between them)', () => {
     expect(record).toMatchObject({ iteration: 5, runId: planned.start.plan.runId });
     const outcome = await makeStart(context(tmux, []), planned.start);
     expect(outcome.ok).toBe(false);
-    expect(record).toMatchObject({ iteration: before.iteration, runId: 'run-4', phaseGen: 1, condition: 'error' });
+    expect(record).toMatchObject({ iteration: before.iteration, runId: 'run-4', phaseGen: 1, life: { is: 'error' } });
   });
 
   it('a launch that cannot be planned (its prompt gone) is marked error, with the file named', () => {
@@ -135,7 +137,7 @@ describe('planStart then makeStart (the sweep writes between them)', () => {
     const record = ranBefore();
     const planned = planStart(context(fakeTmux(null).tmux, events), gone, record, { by: 'watchdog', restart: false });
     expect(planned).toEqual({ ok: false, error: 'prompts/gone.md not found' });
-    expect(record).toMatchObject({ iteration: 4, condition: 'error', error: 'prompts/gone.md not found' });
+    expect(record).toMatchObject({ iteration: 4, life: { is: 'error', message: 'prompts/gone.md not found' } });
     expect(events.map((e) => e.reason)).toEqual([expect.stringMatching(/^error: prompts\/gone\.md not found; tried again every 5 s$/)]);
   });
 
@@ -146,7 +148,7 @@ describe('planStart then makeStart (the sweep writes between them)', () => {
     const outcome = await startAgent(context(tmux, []), elsewhere, record, { by: 'watchdog', restart: true });
     expect(outcome).toEqual({ ok: false, error: 'gone not found' });
     expect(asked).not.toContain('new-session');
-    expect(record).toMatchObject({ iteration: 4, condition: 'error', error: 'gone not found' });
+    expect(record).toMatchObject({ iteration: 4, life: { is: 'error', message: 'gone not found' } });
   });
 
   it('a sandboxed agent where bubblewrap is missing or cannot run is no start (never one unsandboxed): error, the agent and the fix named', async () => {
@@ -160,8 +162,8 @@ describe('planStart then makeStart (the sweep writes between them)', () => {
       });
       expect(outcome.ok).toBe(false);
       expect(asked).not.toContain('new-session');
-      expect(record).toMatchObject({ iteration: 4, condition: 'error' });
-      expect(record.error).toMatch(/^agent worker has sandbox = "bwrap" and ao never starts it unsandboxed: .*; install bubblewrap/);
+      expect(record).toMatchObject({ iteration: 4, life: { is: 'error' } });
+      expect(reasonOf(lifeOf(record))).toMatch(/^agent worker has sandbox = "bwrap" and ao never starts it unsandboxed: .*; install bubblewrap/);
     }
   });
 });

@@ -104,7 +104,7 @@ describe('buildStatus', () => {
   });
 
   it('a paced loop waits in backoff (healthy), and one that keeps ending at once shows spinning, alive or between iterations', () => {
-    const paced = { ...up, condition: 'pacing' as const, nextStartAt: NOW + 2000, quickIterations: 1 };
+    const paced = { ...up, life: { is: 'pacing' as const, until: NOW + 2000 }, quickIterations: 1 };
     const between = buildStatus(
       project,
       observed({ server: true, panes: [pane('p-builder', { dead: true, deadStatus: 0 })], agents: { version: 1, agents: { builder: paced } } }),
@@ -117,7 +117,7 @@ describe('buildStatus', () => {
       observed({
         server: true,
         panes: [pane('p-builder', { dead: true, deadStatus: 0 })],
-        agents: { version: 1, agents: { builder: { ...paced, condition: 'spinning', quickIterations: 4 } } },
+        agents: { version: 1, agents: { builder: { ...paced, quickIterations: 4 } } },
       }),
     );
     expect(builder(spinning).detail).toBe('spinning: 4 iterations in a row ended at once; next iteration in 2s');
@@ -170,7 +170,7 @@ describe('buildStatus', () => {
   });
 
   it('a failed agent stays failed until restarted', () => {
-    const report = buildStatus(project, observed({ agents: { version: 1, agents: { builder: { ...up, condition: 'failed' } } } }));
+    const report = buildStatus(project, observed({ agents: { version: 1, agents: { builder: { ...up, life: { is: 'failed', why: 'crash loop' } } } } }));
     expect(report.agents.find((a) => a.name === 'builder')?.state).toBe('failed');
     expect(isHealthy(report)).toBe(false);
   });

@@ -62,11 +62,11 @@ export function everyStateObserved(): Observed {
     version: 1,
     agents: {
       runner: record(),
-      waiter: record({ condition: 'waiting' }),
+      waiter: record({ life: { is: 'waiting' } }),
       staller: record({ restarts: 2 }),
       corpse: record(),
-      retrier: record({ condition: 'backoff', nextStartAt: NOW + 7000, restarts: 4 }),
-      broken: record({ condition: 'failed', failedReason: 'crash loop: 5 starts died within 300 s', restarts: 5 }),
+      retrier: record({ life: { is: 'backoff', until: NOW + 7000, lastExit: null }, restarts: 4 }),
+      broken: record({ life: { is: 'failed', why: 'crash loop: 5 starts died within 300 s' }, restarts: 5 }),
       watchdog: record(),
     },
   };
