@@ -14,7 +14,7 @@ export interface Web {
   get: (path: string, headers?: Record<string, string>) => Promise<Response>;
 }
 
-export async function startWeb(team: Team, args: string[] = []): Promise<Web> {
+export async function startWeb(team: Pick<Team, 'dir' | 'socket'>, args: string[] = []): Promise<Web> {
   const proc = execa(process.execPath, [AO, 'web', '--listen', '127.0.0.1:0', '--json', ...args], {
     cwd: team.dir,
     reject: false,
