@@ -169,7 +169,9 @@ export const SCRIPT = `'use strict';
     if (form.id === 'message-form') {
       ev.preventDefault();
       var box = form.querySelector('textarea');
-      post(base + '/api/agents/' + encodeURIComponent(form.dataset.agent) + '/messages', { text: box.value }).then(function (o) { result(o); if (o.ok) box.value = ''; });
+      // a remote team's form names its recipient in a select
+      var to = form.dataset.agent || form.querySelector('select').value;
+      post(base + '/api/agents/' + encodeURIComponent(to) + '/messages', { text: box.value }).then(function (o) { result(o); if (o.ok) box.value = ''; });
     } else if (form.id === 'phase-set') {
       ev.preventDefault();
       post(base + '/api/phase/set', { id: form.querySelector('select').value }).then(result);

@@ -4,9 +4,10 @@
  * `/p/<name>/`. A project of this machine is served there by the same app as
  * a single project's `ao web` (its pages, API, feed and actions, acting on
  * that project only), made when it is first asked for. A project of another
- * host is shown read-only from its host's `ao status --json`; its screens and
- * actions are on that host (`ao fleet run NAME -- …`). One token for all,
- * the fleet's, under the same rules.
+ * host has a team page from its host's `ao status --json`, and its actions
+ * run the CLI's commands there through the fleet's ssh (remote-actions.ts);
+ * its screens and logs stay on that host (`ao fleet run NAME -- …`). One
+ * token for all, the fleet's, under the same rules.
  */
 import { Hono, type Context } from 'hono';
 import { relative } from 'node:path';
@@ -16,6 +17,8 @@ import { projectIo, projectOptions } from '../cli/fleet.js';
 import { statusJson } from '../cli/format.js';
 import type { Io } from '../cli/io.js';
 import { AoError } from '../errors.js';
+import { Hosts, isRemote } from '../fleet/hosts.js';
+import { spawnRunner } from '../process/run.js';
 import { safeDeep, safeText } from '../text/safe.js';
 import { common, createApp, guard, json } from './app.js';
 import { ProjectHolder } from './data.js';
@@ -25,6 +28,7 @@ import type { FleetWatch } from './fleet-watch.js';
 import { Hub } from './hub.js';
 import { teamPage } from './pages.js';
 import { fleetSite, splitProjectPath } from './paths.js';
+import { bodyText, REMOTE_MESSAGE_CAP, remoteOutcome, remoteRequest } from './remote-actions.js';
 import type { FailureLimiter } from './token.js';
 
 export interface FleetAppDeps {
@@ -87,7 +91,7 @@ export function createFleetApp(deps: FleetAppDeps): FleetApp {
     const at = splitProjectPath(new URL(c.req.url).pathname);
     const entry = at ? fleet.projects.find((p) => p.name === at.name) : undefined;
     if (!at || !entry) return json(c, { error: '404: no such project in the fleet' }, 404);
-    if (entry.host === null) {
+    if (!isRemote(entry)) {
       let project: Served;
       try {
         project = serve(entry);
@@ -98,7 +102,24 @@ export function createFleetApp(deps: FleetAppDeps): FleetApp {
       return project.app.fetch(c.req.raw, c.env);
     }
     const host = entry.host.name;
-    const remoteOnly = `${entry.name} runs on host ${host}: its agents' pages and actions are there (ao fleet run ${entry.name} -- …)`;
+    if (c.req.method === 'POST') {
+      // an action: the CLI's command on its host, through the fleet's ssh (the token and the Origin were checked above)
+      const text = await bodyText(c.req.raw, REMOTE_MESSAGE_CAP + 64 * 1024);
+      if (text === null) return c.json({ error: `413: a request body to another host may be at most ${REMOTE_MESSAGE_CAP} bytes of message` }, 413);
+      let body: unknown = null;
+      try {
+        body = text === '' ? {} : JSON.parse(text);
+      } catch {
+        // a body that is no JSON is a request without its fields, refused below
+      }
+      const known = (await watch.project(entry.name))?.report?.agents.map((a) => a.name) ?? null;
+      const request = remoteRequest(at.rest, body, known);
+      if ('error' in request) return json(c, { error: `${request.status}: ${request.error}` }, request.status);
+      const reply = await new Hosts(spawnRunner, io.env, fleet.timeoutMs).project(entry, request.args, request.work);
+      const outcome = remoteOutcome(reply);
+      return json(c, outcome, outcome.status);
+    }
+    const remoteOnly = `${entry.name} runs on host ${host}: its agents' screens and logs are there (ao fleet run ${entry.name} -- …)`;
     if (c.req.method !== 'GET' || (at.rest !== '/' && at.rest !== '/api/status')) return json(c, { error: `404: ${safeText(remoteOnly)}` }, 404);
     const seen = await watch.project(entry.name, at.rest === '/' ? 'unknown' : 'all');
     if (at.rest === '/api/status')

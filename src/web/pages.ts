@@ -67,9 +67,11 @@ export function teamPage(view: TeamView, events: readonly LoggedEvent[], site: S
   );
   const below = remote
     ? html`<p class="callout" id="remote-note">
-        ${t(view.project)} runs on host <b>${t(remote.host)}</b>: this page is read-only. Screens, logs and actions are on that host:
-        <code>ao fleet run ${t(remote.name)} -- attach AGENT</code>, <code>ao fleet run ${t(remote.name)} -- send AGENT "…"</code>.
-      </p>`
+          ${t(view.project)} runs on host <b>${t(remote.host)}</b>: its screens and logs are on that host (<code
+            >ao fleet run ${t(remote.name)} -- attach AGENT</code
+          >, <code>ao fleet run ${t(remote.name)} -- logs AGENT</code>); what is done here runs <code>ao</code> there through ssh.
+        </p>
+        ${remoteActions(view)}`
     : html`<section>
         <h2>events</h2>
         <ol class="events" id="events" data-after="${events.at(-1)?.seq ?? 0}">
@@ -98,6 +100,30 @@ export function teamPage(view: TeamView, events: readonly LoggedEvent[], site: S
         ${below}`
     : html`${team}${below}`;
   return frame({ title: 'team', project: view.project, page: remote ? 'remote' : 'team', body, site });
+}
+
+/** A remote team's actions: a message to any of its agents, a restart or stop of one, its next phase (each run by its host's ao). */
+function remoteActions(view: TeamView): Html {
+  return html`<section class="actions">
+    <h2>act</h2>
+    <form id="message-form" class="message">
+      <label for="message-to">message to</label
+      ><select id="message-to" name="agent">
+        ${view.agents.map((a) => html`<option value="${t(a.name)}">${t(a.name)}</option>`)}
+      </select>
+      <textarea id="message" name="text" rows="3" maxlength="100000" required aria-label="message"></textarea>
+      <button type="submit">send</button>
+    </form>
+    <div class="buttons">
+      ${view.agents.map(
+        (a) =>
+          html`<button type="button" data-action="restart" data-agent="${t(a.name)}">restart ${t(a.name)}</button
+            ><button type="button" data-action="stop" data-agent="${t(a.name)}">stop ${t(a.name)}</button>`,
+      )}
+      <button type="button" data-action="phase-next">phase next</button>
+    </div>
+    <p id="action-result" class="result" role="status"></p>
+  </section>`;
 }
 
 function inboxList(inbox: readonly InboxLine[]): Html {

@@ -2,11 +2,11 @@
  * `ao web --fleet` with a project on another host, over real OpenSSH: an
  * sshd this file starts on a loopback address of its own (tests/helpers/sshd.ts)
  * runs a team of two shell agents. The fleet's page shows it through its
- * host, its team page is read-only and says where its actions are; a host
- * that goes down reads unreachable with ssh's words. Its cases follow each
+ * host, its team page shows its agents and acts through its host's ao; a
+ * host that goes down reads unreachable with ssh's words. Its cases follow each
  * other. Skipped only where OpenSSH's server is not installed, and then loudly.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,7 +107,7 @@ describe.skipIf(!installed)('ao web --fleet with a project on another host', () 
     expect(fleet.r1!.fleet).toMatchObject({ host: 'h1', reachable: true, healthy: true });
   });
 
-  it('gives the remote team a read-only page with its agents as its host reports them, and no actions here', async () => {
+  it('gives the remote team a page with its agents as its host reports them, and no agent pages here', async () => {
     const remote = await runAo(['status', '--json'], { cwd: join(h1.home, 'r1'), socket: h1.socket });
     const pids = Object.fromEntries((JSON.parse(remote.stdout) as FleetJson).agents.map((a) => [a.name, a.pid]));
     expect(pids.worker).toBeGreaterThan(0);
@@ -118,17 +118,55 @@ describe.skipIf(!installed)('ao web --fleet with a project on another host', () 
       expect(row, name).toContain(`>${pids[name]}<`);
     }
     expect(page).toContain('data-page="remote"');
-    expect(page).toContain('runs on host <b>h1</b>: this page is read-only');
+    expect(page).toContain('runs on host <b>h1</b>: its screens and logs are on that host');
     expect(page).toContain('ao fleet run r1 -- attach AGENT');
     expect(page).not.toContain('/p/r1/agents/');
     expect(((await (await web.get('/p/r1/api/status')).json()) as FleetJson).project).toBe('r1');
-    const send = await fetch(new URL('/p/r1/api/agents/worker/messages', web.url), {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${web.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ text: 'hello' }),
-    });
-    expect(send.status).toBe(404);
-    expect(((await send.json()) as { error: string }).error).toContain('r1 runs on host h1');
+    expect((await web.get('/p/r1/agents/worker')).status).toBe(404);
+  });
+
+  it("acts on the remote team through its host's ao, under the same rules: a message from maintainer, a restart", async () => {
+    const inbox = (): string => {
+      try {
+        return readFileSync(join(h1.home, 'r1', 'state', 'inbox', 'worker.md'), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    const post = (path: string, body: unknown, headers: Record<string, string>) =>
+      fetch(new URL(path, web.url), { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const cross = await post(
+      '/p/r1/api/agents/worker/messages',
+      { text: 'from elsewhere' },
+      { Authorization: `Bearer ${web.token}`, Origin: 'http://evil.example' },
+    );
+    expect(cross.status).toBe(403);
+    expect((await post('/p/r1/api/agents/worker/messages', { text: 'no token' }, { Origin: new URL(web.url).origin })).status).toBe(401);
+    expect((await post('/p/r1/api/agents/nobody/messages', { text: 'x' }, { Authorization: `Bearer ${web.token}` })).status).toBe(404);
+    expect(inbox()).toBe('');
+    const sent = await post(
+      '/p/r1/api/agents/worker/messages',
+      { text: `it's <b>there</b>; $(touch ${join(root, 'ran')})` },
+      {
+        Cookie: `ao_web_token=${web.token}`,
+        Origin: new URL(web.url).origin,
+      },
+    );
+    const answer = (await sent.json()) as { output: string };
+    expect(sent.status, JSON.stringify(answer)).toBe(200);
+    expect(answer.output).toMatch(/^sent .* to worker$/);
+    expect(inbox()).toContain(`from maintainer\n> it's <b>there</b>; $(touch ${join(root, 'ran')})`);
+    // a word of the remote command line, never shell: nothing ran
+    expect(existsSync(join(root, 'ran'))).toBe(false);
+    const before = (await runAo(['status', '--json'], { cwd: join(h1.home, 'r1'), socket: h1.socket })).stdout;
+    const old = (JSON.parse(before) as FleetJson).agents.find((a) => a.name === 'checker')!.pid;
+    const restart = await post('/p/r1/api/agents/checker/restart', {}, { Authorization: `Bearer ${web.token}` });
+    expect(restart.status, await restart.clone().text()).toBe(200);
+    await waitFor(async () => {
+      const now = JSON.parse((await runAo(['status', '--json'], { cwd: join(h1.home, 'r1'), socket: h1.socket })).stdout) as FleetJson;
+      const checker = now.agents.find((a) => a.name === 'checker')!;
+      return checker.pid !== null && checker.pid !== old && checker.state === 'running';
+    }, 15_000);
   });
 
   it('reads a host that went down as unreachable, in ssh’s words, on the fleet page and the team page', async () => {

@@ -153,7 +153,7 @@ describe('the fleet page', () => {
     ]);
   });
 
-  it('renders a remote team read-only: no agent pages, no events, what to run on its host instead', async () => {
+  it('renders a remote team without agent pages or events, with what to run on its host and its actions', async () => {
     const page = String(await teamPage(remoteTeamView(report('far')), [], fleetSite('far'), { name: 'far', host: 'h1' }));
     expect(page).toContain('data-page="remote"');
     expect(page).toContain('data-base="/p/far"');
@@ -161,6 +161,9 @@ describe('the fleet page', () => {
     expect(page).not.toContain('/agents/');
     expect(page).not.toContain('id="events"');
     expect(page).toContain('ao fleet run far -- attach AGENT');
+    expect(page).toMatch(/<select id="message-to" name="agent">\s*<option value="agent0">agent0<\/option>/);
+    expect(page).toContain('data-action="restart" data-agent="agent0"');
+    expect(page).toContain('data-action="phase-next"');
     expect(page).toMatch(/data-agent="agent0"[\s\S]*RUNNING/);
     const local = String(await teamPage(remoteTeamView(report('near')), [], fleetSite('near')));
     expect(local).toContain('<a href="/p/near/agents/agent0">agent0</a>');
