@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AO, endLeftovers, killServerAndSocket, removeProject, runAo, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { endProcessesWith, killHost, makeClient, makeHost, sshOf, SSHD, startHost, type SshClient, type TestHost } from '../helpers/sshd.js';
+import { checkAgainst, schemaOfPath } from '../helpers/openapi.js';
 import { startWeb, type Web } from '../helpers/web.js';
 
 const installed = existsSync(SSHD);
@@ -105,6 +106,7 @@ describe.skipIf(!installed)('ao web --fleet with a project on another host', () 
     expect(page).toMatch(/data-project="l1">[\s\S]*?<span class="where">local<\/span>/);
     const fleet = await fleetJson();
     expect(fleet.r1!.fleet).toMatchObject({ host: 'h1', reachable: true, healthy: true });
+    expect(checkAgainst(schemaOfPath('/api/fleet'), Object.values(fleet))).toEqual([]);
   });
 
   it('gives the remote team a page with its agents as its host reports them, and no agent pages here', async () => {
@@ -177,6 +179,7 @@ describe.skipIf(!installed)('ao web --fleet with a project on another host', () 
     }, 20_000);
     expect(fleet.r1!.fleet.error).toMatch(/host "h1" \(127\.0\.0\.61\): .*(Connection refused|Connection closed|not responding|Broken pipe)/i);
     expect(fleet.l1!.fleet.reachable).toBe(true);
+    expect(checkAgainst(schemaOfPath('/api/fleet'), Object.values(fleet))).toEqual([]);
     const page = await (await web.get('/')).text();
     expect(/<li class="card f-unreachable" data-project="r1">[\s\S]*?<\/li>/.exec(page)?.[0]).toContain('host &quot;h1&quot;');
     const team = await (await web.get('/p/r1/')).text();

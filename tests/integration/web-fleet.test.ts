@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killServerAndSocket, removeProject, runAo, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { checkAgainst, schemaOfPath } from '../helpers/openapi.js';
 import { readSse, startWeb, type Web } from '../helpers/web.js';
 
 const ODD = '<img src=x onerror=alert(1)>';
@@ -120,6 +121,7 @@ describe('the fleet page', () => {
     expect(card('alpha')).toContain('phase: one [1/2]');
     expect(card('beta')).toMatch(/0 running, .* 2 stopped · watchdog stopped/);
     const fleet = (await (await web.get('/api/fleet')).json()) as (Status & { fleet: { name: string; healthy: boolean } })[];
+    expect(checkAgainst(schemaOfPath('/api/fleet'), fleet)).toEqual([]);
     expect(fleet.map((p) => p.fleet.name)).toEqual(['alpha', 'beta', ODD]);
     expect(fleet[0]!.agents.filter((a) => a.state === 'running').map((a) => a.name)).toEqual(['worker', 'checker', 'watchdog']);
   });
