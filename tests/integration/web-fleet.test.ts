@@ -75,6 +75,19 @@ afterAll(async () => {
 const post = (path: string, body: unknown, headers: Record<string, string>) =>
   fetch(new URL(path, web.url), { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
+describe('a fleet file that is not there or does not load', () => {
+  it('is a usage or config error naming the file (exit 2), and nothing listens', async () => {
+    const missing = await ao('web', '--fleet', join(root, 'nope.toml'), '--listen', '127.0.0.1:0');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`fleet file not found: ${join(root, 'nope.toml')}`);
+    writeFileSync(join(root, 'broken.toml'), '[[projects]]\npath = "gone"\n');
+    const broken = await ao('web', '--fleet', join(root, 'broken.toml'), '--listen', '127.0.0.1:0');
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/broken\.toml:2:1: projects\.0\.path: folder not found/);
+    expect(missing.stdout + broken.stdout).toBe('');
+  });
+});
+
 describe('the fleet token', () => {
   it('is needed for the fleet page, every project page, its API and its feed: 401 and nothing else', async () => {
     for (const path of [
