@@ -123,7 +123,11 @@ export function createFleetApp(deps: FleetAppDeps): FleetApp {
     if (c.req.method !== 'GET' || (at.rest !== '/' && at.rest !== '/api/status')) return json(c, { error: `404: ${safeText(remoteOnly)}` }, 404);
     const seen = await watch.project(entry.name, at.rest === '/' ? 'unknown' : 'all');
     if (at.rest === '/api/status')
-      return seen?.report ? json(c, safeDeep(statusJson(seen.report))) : json(c, { error: `500: ${seen?.error ?? 'not read'}` }, 500);
+      return seen?.report
+        ? json(c, safeDeep(statusJson(seen.report)))
+        : seen?.reachable === false
+          ? json(c, { error: `502: ${seen.error ?? 'its host did not answer'}` }, 502)
+          : json(c, { error: `500: ${seen?.error ?? 'not read'}` }, 500);
     if (!seen?.report)
       return c.html(fleetProblemPage(entry.name, host, seen?.error ?? 'not read yet', seen?.reachable === false ? 'unreachable' : 'cannot be read'));
     return c.html(teamPage(remoteTeamView(seen.report), [], fleetSite(entry.name), { name: entry.name, host }));

@@ -184,5 +184,8 @@ describe.skipIf(!installed)('ao web --fleet with a project on another host', () 
     expect(/<li class="card f-unreachable" data-project="r1">[\s\S]*?<\/li>/.exec(page)?.[0]).toContain('host &quot;h1&quot;');
     const team = await (await web.get('/p/r1/')).text();
     expect(team).toContain('unreachable: host &quot;h1&quot;');
+    const status = await web.get('/p/r1/api/status');
+    expect(status.status).toBe(502);
+    expect(((await status.json()) as { error: string }).error).toMatch(/^502: host "h1"/);
   });
 });
