@@ -253,7 +253,11 @@ export function buildProgram(io: Io = processIo(), done: (code: Outcome) => void
     .option('--open', 'print the URL to open (with its token) as the thing to do next')
     .option('--json', 'print the URLs as one JSON line')
     .option('--url', 'print the URL to open, with its token, and serve nothing (for the ao web that [web] listen keeps)')
-    .action(async (opts: { listen?: string; open?: boolean; json?: boolean; url?: boolean }) =>
+    .option(
+      '--fleet [file]',
+      "every project of the fleet.toml (default: found by walking up; env AO_FLEET) on one server and one token: the fleet's page at /, each project under /p/NAME/ (a remote one through its host)",
+    )
+    .action(async (opts: { listen?: string; open?: boolean; json?: boolean; url?: boolean; fleet?: string | boolean }) =>
       run(async () => (await import('./commands/web.js')).web({ ...globals(), ...opts }, io))(),
     );
 

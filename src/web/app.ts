@@ -19,6 +19,7 @@ import { agentDetail, agentScreen, costObject, eventsAfter, phaseFiles, phaseObj
 import { eventMessage, type Hub, type SseMessage } from './hub.js';
 import { agentPage, phasePage, teamPage } from './pages.js';
 import { teamView } from './view-model.js';
+import { ROOT_SITE, routePath, type Site } from './paths.js';
 import type { FailureLimiter } from './token.js';
 import type { GlobalOptions, Io } from '../cli/io.js';
 import openapi from './openapi.json' with { type: 'json' };
@@ -31,6 +32,8 @@ export interface AppDeps {
   io: Io;
   client: (c: Context) => string;
   limiter?: FailureLimiter;
+  /** where the project's pages are: at the root, or under its prefix on a fleet's server */
+  site?: Site;
 }
 
 const CSP = [
@@ -45,7 +48,7 @@ const CSP = [
 ].join('; ');
 
 /** JSON as the CLI prints it: no control character or bidi mark raw in it. */
-const json = (c: Context, value: unknown, status: 200 | 400 | 403 | 404 | 413 | 500 = 200): Response =>
+export const json = (c: Context, value: unknown, status: 200 | 400 | 403 | 404 | 413 | 500 | 502 = 200): Response =>
   c.body(jsonText(value), status, { 'Content-Type': 'application/json; charset=utf-8' });
 
 const outcome = (c: Context, o: ActionOutcome): Response => json(c, o, o.status);
@@ -53,16 +56,8 @@ const outcome = (c: Context, o: ActionOutcome): Response => json(c, o, o.status)
 /** Most clients' pending messages before a client that reads nothing is let go. */
 const MAX_PENDING = 2000;
 
-export function createApp(deps: AppDeps): Hono {
-  const { holder, hub } = deps;
-  const app = new Hono();
-  const actions = {
-    options: deps.options,
-    get io() {
-      return commandIo(deps.io, holder.current().project.dir);
-    },
-  };
-
+/** Every answer's headers (no-store, the CSP), then the token (auth.ts) before anything is read or answered. */
+export function guard(app: Hono, deps: Pick<AppDeps, 'token' | 'client' | 'limiter'>): void {
   app.use('*', async (c, next) => {
     await next();
     c.header('Content-Security-Policy', CSP);
@@ -72,6 +67,31 @@ export function createApp(deps: AppDeps): Hono {
     if (!c.res.headers.get('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
   app.use('*', requireToken({ token: deps.token, client: deps.client, ...(deps.limiter ? { limiter: deps.limiter } : {}) }));
+}
+
+/** The errors as JSON, the stylesheet and the script: the same on a project's server and a fleet's. */
+export function common(app: Hono): void {
+  app.onError((error, c) => json(c, { error: `500: ${safeText(error.message)}` }, 500));
+  app.notFound((c) => json(c, { error: '404: no such page' }, 404));
+  // a browser asks for it by itself: nothing, rather than a 404 in its console
+  app.get('/favicon.ico', (c) => c.body(null, 204));
+  app.get('/static/app.css', (c) => c.body(CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
+  app.get('/static/app.js', (c) => c.body(SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const { holder, hub } = deps;
+  const site = deps.site ?? ROOT_SITE;
+  // under a fleet's prefix the routes see the path within the project; the URL (and the token's redirect) stays the whole one
+  const app = site.base === '' ? new Hono() : new Hono({ getPath: (request) => routePath(site, request.url) });
+  const actions = {
+    options: deps.options,
+    get io() {
+      return commandIo(deps.io, holder.current().project.dir);
+    },
+  };
+
+  guard(app, deps);
   // a body is read only from a client with the token, and never past a message's cap (and room for its JSON)
   app.use(
     '/api/*',
@@ -84,20 +104,14 @@ export function createApp(deps: AppDeps): Hono {
       },
     }),
   );
-  app.onError((error, c) => json(c, { error: `500: ${safeText(error.message)}` }, 500));
-  app.notFound((c) => json(c, { error: '404: no such page' }, 404));
-
-  // a browser asks for it by itself: nothing, rather than a 404 in its console
-  app.get('/favicon.ico', (c) => c.body(null, 204));
-  app.get('/static/app.css', (c) => c.body(CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
-  app.get('/static/app.js', (c) => c.body(SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
+  common(app);
 
   const agentOr404 = (c: Context) => holder.agent(c.req.param('name') ?? '');
 
   app.get('/', async (c) => {
     const view = await holder.view();
     const { project } = holder.current();
-    return c.html(teamPage(teamView(project, view), readEvents(project.stateDir, 50)));
+    return c.html(teamPage(teamView(project, view), readEvents(project.stateDir, 50), site));
   });
   app.get('/agents/:name', async (c) => {
     const agent = agentOr404(c);
@@ -105,7 +119,7 @@ export function createApp(deps: AppDeps): Hono {
     const view = await holder.view();
     const [detail, screen] = await Promise.all([agentDetail(holder, agent, view), agentScreen(holder, agent)]);
     if (!detail) return c.notFound();
-    return c.html(agentPage(view.report.project, detail, screen.lines));
+    return c.html(agentPage(view.report.project, detail, screen.lines, site));
   });
   app.get('/phase', async (c) => {
     const view = await holder.view();
@@ -144,6 +158,7 @@ export function createApp(deps: AppDeps): Hono {
         },
         history: report.history.slice(-30),
         costs: Object.entries(usage.byPhase).map(([p, u]) => ({ phase: p, usage: u })),
+        site,
       }),
     );
   });

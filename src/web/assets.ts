@@ -54,6 +54,16 @@ textarea{width:100%;font:inherit;padding:8px;border-radius:6px;border:1px solid 
 .buttons{display:flex;flex-wrap:wrap;gap:8px;margin-top:8px;align-items:center}
 .inline{display:flex;gap:6px;align-items:center;flex-wrap:wrap}
 .result{min-height:1.4em}
+.fleet{list-style:none;padding:0;margin:0;display:grid;gap:10px;grid-template-columns:repeat(auto-fill,minmax(min(100%,320px),1fr))}
+.card{border:1px solid var(--line);border-radius:8px;padding:6px 12px;background:var(--card);display:flex;flex-wrap:wrap;gap:4px 10px;align-items:center;min-width:0}
+.card .open{display:inline-flex;align-items:center;min-height:44px;min-width:44px;font-size:1.05rem}
+.card .where{color:var(--dim)}
+.card .fstate{margin-left:auto;font-weight:700}
+.card p{margin:0;flex-basis:100%;min-width:0}
+.card .error{color:var(--red)}
+.f-healthy .fstate{color:var(--green)}
+.f-unhealthy .fstate,.f-asking .fstate{color:var(--yellow)}
+.f-unreachable .fstate,.f-error .fstate{color:var(--red)}
 @media (max-width:700px){
   .agents thead{display:none}
   .agents,.agents tbody,.agents tr,.agents th,.agents td{display:block;width:100%}
@@ -70,6 +80,8 @@ export const SCRIPT = `'use strict';
   var body = document.body;
   var page = body.dataset.page;
   var banner = document.getElementById('banner');
+  // the project's prefix on a fleet's server ('' on a single project's): every URL below is under it
+  var base = body.dataset.base || '';
   function text(el, value) { if (el && el.textContent !== value) el.textContent = value; }
   function post(url, payload) {
     return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload || {}) })
@@ -117,7 +129,7 @@ export const SCRIPT = `'use strict';
   var reloadTimer = null;
   function refreshAgent() {
     if (page !== 'agent' || document.visibilityState !== 'visible') return;
-    fetch('/api/agents/' + encodeURIComponent(body.dataset.agent) + '/screen', { credentials: 'same-origin' })
+    fetch(base + '/api/agents/' + encodeURIComponent(body.dataset.agent) + '/screen', { credentials: 'same-origin' })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (s) {
         if (!s) return;
@@ -140,7 +152,7 @@ export const SCRIPT = `'use strict';
       }).catch(function () {});
   }
   function connect() {
-    var source = new EventSource('/api/events/stream' + (lastSeq > 0 ? '?after=' + lastSeq : ''));
+    var source = new EventSource(base + '/api/events/stream' + (lastSeq > 0 ? '?after=' + lastSeq : ''));
     source.onopen = function () { banner.hidden = true; };
     source.onerror = function () { banner.hidden = false; };
     source.addEventListener('status', function (m) { applyStatus(JSON.parse(m.data).view); });
@@ -157,19 +169,26 @@ export const SCRIPT = `'use strict';
     if (form.id === 'message-form') {
       ev.preventDefault();
       var box = form.querySelector('textarea');
-      post('/api/agents/' + encodeURIComponent(form.dataset.agent) + '/messages', { text: box.value }).then(function (o) { result(o); if (o.ok) box.value = ''; });
+      // a remote team's form names its recipient in a select
+      var to = form.dataset.agent || form.querySelector('select').value;
+      post(base + '/api/agents/' + encodeURIComponent(to) + '/messages', { text: box.value }).then(function (o) { result(o); if (o.ok) box.value = ''; });
     } else if (form.id === 'phase-set') {
       ev.preventDefault();
-      post('/api/phase/set', { id: form.querySelector('select').value }).then(result);
+      post(base + '/api/phase/set', { id: form.querySelector('select').value }).then(result);
     }
   });
   document.addEventListener('click', function (ev) {
     var b = ev.target.closest && ev.target.closest('button[data-action]');
     if (!b) return;
     var a = b.dataset.action;
-    if (a === 'phase-next') post('/api/phase/next').then(result);
-    else if ((a === 'restart' || a === 'stop') && confirm(a + ' ' + b.dataset.agent + '?')) post('/api/agents/' + encodeURIComponent(b.dataset.agent) + '/' + a).then(result);
+    if (a === 'phase-next') post(base + '/api/phase/next').then(result);
+    else if ((a === 'restart' || a === 'stop') && confirm(a + ' ' + b.dataset.agent + '?')) post(base + '/api/agents/' + encodeURIComponent(b.dataset.agent) + '/' + a).then(result);
   });
+  // the fleet's page and a remote team have no feed here: they are read again while visible (the server asks remote hosts at its own pace)
+  if (page === 'fleet' || page === 'remote') {
+    setInterval(function () { if (document.visibilityState === 'visible') swapLive(); }, 2500);
+    return;
+  }
   connect();
   if (page === 'agent') { setInterval(refreshAgent, 2000); document.addEventListener('visibilitychange', refreshAgent); }
 })();

@@ -7,6 +7,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { safeText } from '../text/safe.js';
+import { ROOT_SITE, siteUrl, type Site } from './paths.js';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -16,14 +17,29 @@ export const t = (text: string | number | null | undefined): string => (text ===
 export interface PageFrame {
   title: string;
   project: string;
-  /** the page's kind, for the script: `team`, `agent` or `phase` */
-  page: 'team' | 'agent' | 'phase';
+  /** the page's kind, for the script: `team`, `agent`, `phase`, `fleet` or `remote` (a remote project's team, read-only) */
+  page: 'team' | 'agent' | 'phase' | 'fleet' | 'remote';
   /** the agent an agent page shows */
   agent?: string;
   body: Html;
+  /** where the project's pages are (default: at the root) */
+  site?: Site;
+  /** the navigation's links; default: the project's team and phase (and the fleet's page in a fleet) */
+  nav?: { href: string; label: string }[];
+}
+
+/** The navigation of a project's pages: its team and phase, and the fleet's page when it is one of a fleet's. */
+export function projectNav(site: Site): { href: string; label: string }[] {
+  return [
+    ...(site.fleet !== null ? [{ href: site.fleet, label: 'fleet' }] : []),
+    { href: siteUrl(site, '/'), label: 'team' },
+    { href: siteUrl(site, '/phase'), label: 'phase' },
+  ];
 }
 
 export function frame(p: PageFrame): Html {
+  const site = p.site ?? ROOT_SITE;
+  const nav = p.nav ?? projectNav(site);
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -32,12 +48,12 @@ export function frame(p: PageFrame): Html {
         <meta name="color-scheme" content="light dark" />
         <meta name="referrer" content="no-referrer" />
         <title>${t(p.title)} · ${t(p.project)} · ao</title>
-        <link rel="stylesheet" href="/static/app.css" />
-        <script src="/static/app.js" defer></script>
+        <link rel="stylesheet" href="${siteUrl(site, '/static/app.css')}" />
+        <script src="${siteUrl(site, '/static/app.js')}" defer></script>
       </head>
-      <body data-page="${p.page}" data-agent="${t(p.agent ?? '')}">
+      <body data-page="${p.page}" data-agent="${t(p.agent ?? '')}" data-base="${site.base}">
         <div id="banner" class="banner" hidden role="status">connection lost: reconnecting…</div>
-        <nav class="nav"><a href="/">team</a><a href="/phase">phase</a><span class="project">${t(p.project)}</span></nav>
+        <nav class="nav">${nav.map((l) => html`<a href="${l.href}">${l.label}</a>`)}<span class="project">${t(p.project)}</span></nav>
         <main>${p.body}</main>
       </body>
     </html>`;

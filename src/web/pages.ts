@@ -13,6 +13,7 @@ import type { UsageTotals } from '../state/usage.js';
 import { usd } from '../supervisor/labels.js';
 import type { AgentDetail } from './data.js';
 import { frame, pre, t, type Html } from './layout.js';
+import { ROOT_SITE, siteUrl, type Site } from './paths.js';
 import type { AgentCells, TeamView } from './view-model.js';
 
 const COLUMNS: [keyof AgentCells, string][] = [
@@ -42,16 +43,42 @@ export function eventItem(e: LoggedEvent): Html {
   return html`<li data-seq="${e.seq ?? ''}"><time>${t(e.time)}</time> <b>${t(e.agent)}</b> <span class="ev">${t(e.event)}</span> ${t(reason)}</li>`;
 }
 
-export function teamPage(view: TeamView, events: readonly LoggedEvent[]): Html {
+/** A remote project's team page: read-only, its agents as its host's ao reported them. */
+export interface RemoteTeam {
+  /** the fleet's name of the project */
+  name: string;
+  host: string;
+}
+
+/**
+ * The team page. `remote`: a project of another host, shown read-only (no
+ * agent page, no events: its screens and actions are on that host).
+ */
+export function teamPage(view: TeamView, events: readonly LoggedEvent[], site: Site = ROOT_SITE, remote?: RemoteTeam): Html {
   const rows = view.agents.map(
     (a) =>
       html`<tr class="agent s-${t(a.state)}" data-agent="${t(a.name)}">
-        <th scope="row" data-label="agent"><a href="/agents/${encodeURIComponent(a.name)}">${t(a.name)}</a></th>
+        <th scope="row" data-label="agent">
+          ${remote ? t(a.name) : html`<a href="${siteUrl(site, `/agents/${encodeURIComponent(a.name)}`)}">${t(a.name)}</a>`}
+        </th>
         ${COLUMNS.map(([key, label]) => html`<td data-label="${label}" data-f="${key}">${t(a.cells[key])}</td>`)}
         <td data-label="waiting on" data-f="waiting" class="waiting">${t(a.cells.waiting)}</td>
       </tr>`,
   );
-  const body = html`${phaseSteps(view)}
+  const below = remote
+    ? html`<p class="callout" id="remote-note">
+          ${t(view.project)} runs on host <b>${t(remote.host)}</b>: its screens and logs are on that host (<code
+            >ao fleet run ${t(remote.name)} -- attach AGENT</code
+          >, <code>ao fleet run ${t(remote.name)} -- logs AGENT</code>); what is done here runs <code>ao</code> there through ssh.
+        </p>
+        ${remoteActions(view)}`
+    : html`<section>
+        <h2>events</h2>
+        <ol class="events" id="events" data-after="${events.at(-1)?.seq ?? 0}">
+          ${[...events].reverse().map(eventItem)}
+        </ol>
+      </section>`;
+  const team = html`${phaseSteps(view)}
     <section>
       <h2>agents</h2>
       <table class="agents" id="agents">
@@ -66,14 +93,37 @@ export function teamPage(view: TeamView, events: readonly LoggedEvent[]): Html {
           ${rows}
         </tbody>
       </table>
-    </section>
-    <section>
-      <h2>events</h2>
-      <ol class="events" id="events" data-after="${events.at(-1)?.seq ?? 0}">
-        ${[...events].reverse().map(eventItem)}
-      </ol>
     </section>`;
-  return frame({ title: 'team', project: view.project, page: 'team', body });
+  // a remote team is read again as a whole (the script swaps the live section in), having no feed of its own here
+  const body = remote
+    ? html`<section class="live" id="remote-team">${team}</section>
+        ${below}`
+    : html`${team}${below}`;
+  return frame({ title: 'team', project: view.project, page: remote ? 'remote' : 'team', body, site });
+}
+
+/** A remote team's actions: a message to any of its agents, a restart or stop of one, its next phase (each run by its host's ao). */
+function remoteActions(view: TeamView): Html {
+  return html`<section class="actions">
+    <h2>act</h2>
+    <form id="message-form" class="message">
+      <label for="message-to">message to</label
+      ><select id="message-to" name="agent">
+        ${view.agents.map((a) => html`<option value="${t(a.name)}">${t(a.name)}</option>`)}
+      </select>
+      <textarea id="message" name="text" rows="3" maxlength="100000" required aria-label="message"></textarea>
+      <button type="submit">send</button>
+    </form>
+    <div class="buttons">
+      ${view.agents.map(
+        (a) =>
+          html`<button type="button" data-action="restart" data-agent="${t(a.name)}">restart ${t(a.name)}</button
+            ><button type="button" data-action="stop" data-agent="${t(a.name)}">stop ${t(a.name)}</button>`,
+      )}
+      <button type="button" data-action="phase-next">phase next</button>
+    </div>
+    <p id="action-result" class="result" role="status"></p>
+  </section>`;
 }
 
 function inboxList(inbox: readonly InboxLine[]): Html {
@@ -83,7 +133,7 @@ function inboxList(inbox: readonly InboxLine[]): Html {
   </ol>`;
 }
 
-export function agentPage(project: string, d: AgentDetail, screen: readonly string[] | null): Html {
+export function agentPage(project: string, d: AgentDetail, screen: readonly string[] | null, site: Site = ROOT_SITE): Html {
   const a = d.status;
   const e = d.explain;
   const waiting = a.waiting_on
@@ -139,7 +189,7 @@ export function agentPage(project: string, d: AgentDetail, screen: readonly stri
       <h2>log</h2>
       ${pre(d.log, 'log')}
     </section>`;
-  return frame({ title: a.name, project, page: 'agent', agent: a.name, body });
+  return frame({ title: a.name, project, page: 'agent', agent: a.name, body, site });
 }
 
 export interface PhasePageData {
@@ -150,6 +200,7 @@ export interface PhasePageData {
   gate: { status: string; fails: number; commits: { claim: string | null; verdict: string | null; target: string } | null };
   history: { at: string; phase: string; event: string; detail?: string | undefined }[];
   costs: { phase: string; usage: UsageTotals }[];
+  site?: Site;
 }
 
 const marks = (lines: readonly string[]): string[] => lines.filter((l) => /^(GATE CLAIMED:|VERDICT: (PASS|FAIL))/.test(l.trim()));
@@ -224,5 +275,5 @@ export function phasePage(d: PhasePageData): Html {
         ${[...d.history].reverse().map((h) => html`<li><time>${t(h.at)}</time> <b>${t(h.phase)}</b> <span class="ev">${t(h.event)}</span> ${t(h.detail ?? '')}</li>`)}
       </ol>
     </section>`;
-  return frame({ title: 'phase', project: d.view.project, page: 'phase', body });
+  return frame({ title: 'phase', project: d.view.project, page: 'phase', body, ...(d.site ? { site: d.site } : {}) });
 }

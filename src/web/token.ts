@@ -4,6 +4,7 @@
  * tries limited per client address.
  */
 import { linkSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { randomHex } from '../state/digest.js';
 import { layout } from '../state/layout.js';
@@ -32,6 +33,15 @@ export function projectToken(stateDir: string): string {
     rmSync(temp, { force: true });
   }
 }
+
+/**
+ * Where a fleet keeps what is its own (its web token): `.ao/<file's name>`
+ * beside its fleet file, a folder of ao's that no project's state folder is.
+ */
+export const fleetStateDir = (fleetFile: string): string => join(dirname(fleetFile), '.ao', basename(fleetFile).replace(/\.toml$/, ''));
+
+/** The fleet's token for `ao web --fleet`: one for all its projects, kept as a project's is. */
+export const fleetToken = (fleetFile: string): string => projectToken(fleetStateDir(fleetFile));
 
 /** Whether `given` is the token, in time that does not depend on where they differ. */
 export function tokenMatches(token: string, given: string | undefined | null): boolean {

@@ -14,11 +14,11 @@ export interface Web {
   get: (path: string, headers?: Record<string, string>) => Promise<Response>;
 }
 
-export async function startWeb(team: Team, args: string[] = []): Promise<Web> {
+export async function startWeb(team: Pick<Team, 'dir' | 'socket'>, args: string[] = [], env: Record<string, string> = {}): Promise<Web> {
   const proc = execa(process.execPath, [AO, 'web', '--listen', '127.0.0.1:0', '--json', ...args], {
     cwd: team.dir,
     reject: false,
-    env: { AO_TMUX_SOCKET: team.socket, AO_CONFIG: '', TMUX: '' },
+    env: { AO_TMUX_SOCKET: team.socket, AO_CONFIG: '', TMUX: '', ...env },
     stdin: 'ignore',
   });
   const first = await new Promise<string>((resolve, reject) => {

@@ -4,12 +4,15 @@
  * follows the team by itself (a killed agent's new pid, a dialog's WAITING),
  * agent text never runs, the page's own form sends as maintainer, a lost
  * connection shows its banner and comes back, and nothing scrolls sideways.
+ * Then `ao web --fleet`: its page at that size, a project opened by a tap and
+ * followed live under its prefix.
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, statusOf, team, waitFor } from '../helpers/ao.js';
+import { killServerAndSocket, REPO, removeProject, runAo, statusOf, team, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { freePort, startWeb, type Web } from '../helpers/web.js';
 
 // the page's globals, as the functions given to page.evaluate see them (the tests' types have no DOM)
@@ -51,6 +54,21 @@ let page: Page;
 const dialogs: string[] = [];
 const errors: string[] = [];
 
+const launch = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+
 const noOverflow = async (p: Page): Promise<{ scroll: number; client: number }> =>
   p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
 
@@ -63,19 +81,7 @@ describe.skipIf(!present)('ao web in Chromium at 390×844', () => {
     writeFileSync(join(t.dir, 'state', 'JOURNAL-one.md'), 'worked on it\nclipboard \x1b]52;c;cm0gLXJmIH4=\x07 end of line\n');
     port = await freePort();
     web = await startWeb(t, ['--listen', `127.0.0.1:${port}`]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launch();
     context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     page = await context.newPage();
     page.on('dialog', (d) => {
@@ -180,5 +186,106 @@ describe.skipIf(!present)('ao web in Chromium at 390×844', () => {
     web = await startWeb(t, ['--listen', `127.0.0.1:${port}`]);
     await expect.poll(() => page.locator('#banner').isHidden(), { timeout: 15_000 }).toBe(true);
     expect((await statusOf(t.ao)).agents.adversary?.state).toBe('running');
+  });
+});
+
+const ODD = '<img src=x onerror=window.__pwned=1>-a-long-project-name-that-has-to-wrap-on-a-phone';
+const fallback = uniqueSocket('wfb-env');
+const sockets = { alpha: uniqueSocket('wfb-a'), odd: uniqueSocket('wfb-b') };
+let root: string;
+let fleetWeb: Web;
+let fleetBrowser: Browser;
+let fleetPage: Page;
+
+function project(dir: string): void {
+  mkdirSync(join(dir, 'prompts'), { recursive: true });
+  mkdirSync(join(dir, 'phases'), { recursive: true });
+  writeFileSync(
+    join(dir, 'agents.toml'),
+    [
+      '[defaults]\nbackend = "shell"\n',
+      '[agents.worker]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
+      '[agents.checker]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
+      '[[phases]]\nid = "one"\nplan = "one.md"\n',
+      '[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\nbackoff_initial_s = 0.2\n',
+    ].join('\n'),
+  );
+  writeFileSync(join(dir, 'prompts', 'kickoff.md'), 'go\n');
+  writeFileSync(join(dir, 'phases', 'one.md'), '# one\n');
+}
+
+const alphaPids = async (): Promise<Record<string, number | null>> => {
+  const r = await runAo(['status', '--json'], { cwd: join(root, 'alpha'), socket: sockets.alpha });
+  return Object.fromEntries((JSON.parse(r.stdout) as { agents: { name: string; pid: number | null }[] }).agents.map((a) => [a.name, a.pid]));
+};
+
+describe.skipIf(!present)('ao web --fleet in Chromium at 390×844', () => {
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'ao-test-webfleet-ui-'));
+    project(join(root, 'alpha'));
+    project(join(root, ODD));
+    writeFileSync(
+      join(root, 'fleet.toml'),
+      `[[projects]]\npath = "alpha"\ntmux_socket = "${sockets.alpha}"\n\n[[projects]]\npath = ${JSON.stringify(ODD)}\ntmux_socket = "${sockets.odd}"\n`,
+    );
+    const up = await runAo(['fleet', 'up', 'alpha'], { cwd: root, socket: fallback });
+    expect(up.code, up.stderr).toBe(0);
+    fleetWeb = await startWeb({ dir: root, socket: fallback }, ['--fleet']);
+    fleetBrowser = await launch();
+    const context = await fleetBrowser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    fleetPage = await context.newPage();
+    await fleetPage.goto(`${fleetWeb.url}?token=${fleetWeb.token}`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await fleetBrowser?.close();
+    await fleetWeb?.stop();
+    await runAo(['fleet', 'down'], { cwd: root, socket: fallback });
+    for (const socket of [fallback, ...Object.values(sockets)]) await killServerAndSocket(socket);
+    if (root) removeProject(root);
+  }, 30_000);
+
+  it('lists both projects with nothing sideways, taps of 44 px, and a name with markup as text', async () => {
+    expect(new URL(fleetPage.url()).pathname).toBe('/');
+    await expect.poll(() => fleetPage.locator('li[data-project="alpha"] [data-f=summary]').textContent()).toMatch(/^2 running/);
+    expect(await fleetPage.locator('li.card .open b').allTextContents()).toEqual(['alpha', ODD]);
+    const { scroll, client } = await noOverflow(fleetPage);
+    expect(scroll).toBeLessThanOrEqual(client);
+    for (const [w, h] of await fleetPage
+      .locator('nav a, .card .open')
+      .evaluateAll((els) => els.map((e) => (e as unknown as Boxed).getBoundingClientRect()).map((r) => [r.width, r.height])))
+      expect(Math.min(w!, h!)).toBeGreaterThanOrEqual(44);
+    expect(await fleetPage.locator('main img').count()).toBe(0);
+    expect(await fleetPage.evaluate(() => window.__pwned)).toBeUndefined();
+  });
+
+  it("opens a project's team page by a tap, and that page follows its team live (a killed agent's new pid)", async () => {
+    await fleetPage.locator('li[data-project="alpha"] a.open').tap();
+    await fleetPage.waitForURL(/\/p\/alpha\/$/);
+    const pids = await alphaPids();
+    await expect.poll(() => fleetPage.locator('tr[data-agent="worker"] [data-f=pid]').textContent(), { timeout: 5000 }).toBe(String(pids.worker));
+    await fleetPage.evaluate(() => (window.__same = 1));
+    process.kill(pids.worker!, 'SIGKILL');
+    const cell = fleetPage.locator('tr[data-agent="worker"] [data-f=pid]');
+    await expect.poll(async () => Number(await cell.textContent()), { timeout: 20_000, interval: 100 }).not.toBe(pids.worker);
+    await expect.poll(async () => Number(await cell.textContent()), { timeout: 20_000, interval: 100 }).toBeGreaterThan(0);
+    const shown = Number(await cell.textContent());
+    await waitFor(async () => (await alphaPids()).worker === shown, 10_000);
+    expect(await fleetPage.evaluate(() => window.__same)).toBe(1);
+  });
+
+  it("sends from an agent's page under the prefix to that project's inbox, from maintainer; its pages scroll nothing sideways", async () => {
+    await fleetPage.locator('tr[data-agent="checker"] a').tap();
+    await fleetPage.waitForURL(/\/p\/alpha\/agents\/checker$/);
+    await fleetPage.locator('#message').fill('from the fleet page');
+    await fleetPage.locator('#message-form button[type=submit]').tap();
+    await expect.poll(() => fleetPage.locator('#action-result').textContent(), { timeout: 10_000 }).toMatch(/^sent .* to checker$/);
+    expect(readFileSync(join(root, 'alpha', 'state', 'inbox', 'checker.md'), 'utf8')).toMatch(/from maintainer\n> from the fleet page/);
+    for (const path of ['/p/alpha/', '/p/alpha/phase', '/p/alpha/agents/worker', `/p/${encodeURIComponent(ODD)}/`]) {
+      await fleetPage.goto(new URL(path, fleetWeb.url).href);
+      const { scroll, client } = await noOverflow(fleetPage);
+      expect(scroll, path).toBeLessThanOrEqual(client);
+    }
+    expect(await fleetPage.evaluate(() => window.__pwned)).toBeUndefined();
   });
 });
