@@ -184,9 +184,10 @@ export const SCRIPT = `'use strict';
     if (a === 'phase-next') post(base + '/api/phase/next').then(result);
     else if ((a === 'restart' || a === 'stop') && confirm(a + ' ' + b.dataset.agent + '?')) post(base + '/api/agents/' + encodeURIComponent(b.dataset.agent) + '/' + a).then(result);
   });
-  // the fleet's page and a remote team have no feed here: they are read again while visible (the server asks remote hosts at its own pace)
+  // the fleet's page and a remote team have no feed here: they are read again while visible (the server asks
+  // local projects at most every second and each host every two, whatever the number of pages)
   if (page === 'fleet' || page === 'remote') {
-    setInterval(function () { if (document.visibilityState === 'visible') swapLive(); }, 2500);
+    setInterval(function () { if (document.visibilityState === 'visible') swapLive(); }, page === 'fleet' ? 1000 : 2500);
     return;
   }
   connect();
