@@ -28,6 +28,8 @@ const TROUBLE_LABEL: Record<ProviderTrouble['kind'], string> = {
 
 /** What the reconciler hands the decision of one agent: where its actions go, and how it starts, wakes and moves the breaker. */
 export interface Verdict {
+  /** the agent decided */
+  name: string;
   actions: Action[];
   start: (reason: StartReason) => void;
   wake: (at: number) => void;

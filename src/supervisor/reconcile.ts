@@ -14,7 +14,7 @@ import type { AoEvent } from '../state/event-catalogue.js';
 import { decideDeath, type Verdict } from './death.js';
 import { atStart, runModel, settle, whileAlive, type FallbackPolicy } from './fallback.js';
 import { followProviderWait } from './provider-wait.js';
-import { CLEAR, lifeOf, nextStartOf } from '../state/lifecycle.js';
+import { CLEAR, lifeOf, nextStartOf, type Life } from '../state/lifecycle.js';
 
 export { backoffMs } from './death.js';
 
@@ -194,41 +194,13 @@ export function reconcile(
       breaker(atStart(agent, record.fallback, now));
       actions.push({ type: 'start', agent: agent.name, reason });
     };
-    const verdict: Verdict = { actions, start, wake, breaker };
+    const verdict: Verdict = { name: agent.name, actions, start, wake, breaker };
 
     if (seen.foreign !== undefined) {
-      // its name is taken by a session ao did not make for this project: report it once, touch nothing
-      if (lifeOf(record).is !== 'foreign')
-        actions.push({
-          type: 'event',
-          agent: agent.name,
-          event: 'foreign-session',
-          reason: `its session ${seen.foreign ? `belongs to another project (${seen.foreign})` : 'was not made by ao'}; left alone`,
-        });
-      record.life = { is: 'foreign' };
+      becomeForeign(agent.name, seen.foreign, record, actions);
       continue;
     }
-    const life = lifeOf(record);
-    if (life.is === 'foreign') {
-      record.life = CLEAR;
-      if (!seen.exists) {
-        actions.push({ type: 'event', agent: agent.name, event: 'start', reason: 'its session name is free again' });
-        start('start');
-        continue;
-      }
-    }
-    if (life.is === 'error') {
-      // its last start could not be made (the start said why, once): try again at a bounded rate
-      if (life.retryAt > now) {
-        wake(life.retryAt);
-        continue;
-      }
-      if (!seen.exists || seen.dead) {
-        start('retry');
-        continue;
-      }
-      record.life = CLEAR; // alive: what needs a start is decided afresh below
-    }
+    if (leaveState(seen, record, now, verdict)) continue;
     if (seen.exists && !seen.dead) {
       // a persistent agent's probe of its own model that stays up is a good one
       if (agent.kind === 'persistent' && record.startedAt)
@@ -236,7 +208,6 @@ export function reconcile(
       decideAlive(agent, seen, record, now, timings, actions, start, wake);
       continue;
     }
-    if (life.is === 'failed') continue;
     if (seen.refusedResume && record.conversationId && record.deadSince == null) {
       // the CLI does not know the conversation (deleted, another machine's): a new one, no crash counted
       actions.push({
@@ -259,19 +230,88 @@ export function reconcile(
 
     // first sight of this death: classify it once
     if (record.deadSince == null && decideDeath(agent, seen, record, now, timings, verdict)) continue;
-    // (what the death made of it: a backoff, a pacing, a pause, or clear)
-    const held = lifeOf(record);
-    // a paced loop's next iteration is no heal, nor is the end of a pause
-    if (agent.heal === 'none' && held.is !== 'pacing') continue;
-    // held for a budget: no time to wake at; a raised number lets it go on at the next sweep
-    if (held.is === 'paused' && held.until === null && agent.hold) continue;
-    const due = nextStartOf(held) ?? now;
-    if (due <= now) {
-      if (held.is === 'paused') actions.push({ type: 'event', agent: agent.name, event: 'resume', reason: `${held.why}: trying again` });
-      start(held.is === 'paused' ? 'resume' : held.is === 'pacing' ? 'next-iteration' : 'heal');
-    } else wake(due);
+    startWhenDue(agent, record, now, verdict);
   }
   return { actions, history: next, wakeAt };
+}
+
+/** Its name is taken by a session ao did not make for this project: reported once, touched by nothing. */
+function becomeForeign(name: string, owner: string | null, record: AgentRecord, actions: Action[]): void {
+  if (lifeOf(record).is !== 'foreign')
+    actions.push({
+      type: 'event',
+      agent: name,
+      event: 'foreign-session',
+      reason: `its session ${owner ? `belongs to another project (${owner})` : 'was not made by ao'}; left alone`,
+    });
+  record.life = { is: 'foreign' };
+}
+
+/**
+ * The way out of the states that are decided before what the pane shows: a
+ * switch on the agent's state into one small function each. True when that
+ * settles the agent for this sweep.
+ */
+function leaveState(seen: ObservedAgent, record: AgentRecord, now: number, out: Verdict): boolean {
+  const life = lifeOf(record);
+  switch (life.is) {
+    case 'foreign':
+      return leaveForeign(seen, record, out);
+    case 'error':
+      return retryError(life, seen, record, now, out);
+    case 'failed':
+      // left down until a person starts it; a pane that lives (started by hand) is decided as any live one
+      return !seen.exists || seen.dead;
+    case 'clear':
+    case 'backoff':
+    case 'pacing':
+    case 'paused':
+    case 'waiting':
+      return false;
+  }
+}
+
+/** Its session name is free again, or its own again: a first start where nothing runs. */
+function leaveForeign(seen: ObservedAgent, record: AgentRecord, out: Verdict): boolean {
+  record.life = CLEAR;
+  if (seen.exists) return false;
+  out.actions.push({ type: 'event', agent: out.name, event: 'start', reason: 'its session name is free again' });
+  out.start('start');
+  return true;
+}
+
+/** Its last start could not be made (the start said why, once): tried again at a bounded rate. */
+function retryError(life: Extract<Life, { is: 'error' }>, seen: ObservedAgent, record: AgentRecord, now: number, out: Verdict): boolean {
+  if (life.retryAt > now) {
+    out.wake(life.retryAt);
+    return true;
+  }
+  if (!seen.exists || seen.dead) {
+    out.start('retry');
+    return true;
+  }
+  record.life = CLEAR; // alive: what needs a start is decided afresh
+  return false;
+}
+
+/** A dead agent whose death is classified: started once its state's wait is over (a backoff, a pacing, a pause), else woken for then. */
+function startWhenDue(agent: DesiredAgent, record: AgentRecord, now: number, out: Verdict): void {
+  const held = lifeOf(record);
+  // a paced loop's next iteration is no heal, nor is the end of a pause
+  if (agent.heal === 'none' && held.is !== 'pacing') return;
+  // held for a budget: no time to wake at; a raised number lets it go on at the next sweep
+  if (held.is === 'paused' && held.until === null && agent.hold) return;
+  const due = nextStartOf(held) ?? now;
+  if (due > now) return out.wake(due);
+  switch (held.is) {
+    case 'paused':
+      out.actions.push({ type: 'event', agent: agent.name, event: 'resume', reason: `${held.why}: trying again` });
+      return out.start('resume');
+    case 'pacing':
+      return out.start('next-iteration');
+    default:
+      return out.start('heal');
+  }
 }
 
 function decideAlive(
