@@ -57,7 +57,7 @@ export async function dashFleet(options: FleetOptions, io: Io): Promise<number> 
       const next = await Promise.race([outcome, terminal.stop]);
       clearInterval(timer);
       instance.unmount();
-      releaseStdin();
+      await releaseStdin();
       process.stdout.write(SCREEN.leave);
       if (next === 'quit') return 0;
       selected = next.open;

@@ -147,7 +147,7 @@ export async function dashProject(context: Context & { configError: string | nul
       const next = await Promise.race([outcome, terminal.stop]);
       instance.unmount();
       engine.stop();
-      releaseStdin();
+      await releaseStdin();
       process.stdout.write(SCREEN.leave);
       if (next === 'quit' || next === 'back') return next;
       selected = next.attach;
@@ -219,14 +219,22 @@ async function attachTo(agent: string, config: GlobalOptions, io: Io, store: Das
 
 /**
  * Makes node stop reading the terminal, so that every key typed while
- * attached reaches tmux. Ink leaves stdin paused but its handle may still be
- * reading; a resume/pause cycle makes node's stdin stop the read.
+ * attached reaches the program that has it (tmux, `ssh -t`). Ink's unmount
+ * removes its 'readable' listener, but the stream forgets that one listened
+ * only on the next tick: until then resume() does not make it flow, pause()
+ * does not say so, and node's read of the terminal goes on under the child,
+ * taking some of its keys (and, when the child leaves the terminal cooked,
+ * blocking node in a read until a whole line is typed). So: a turn of the
+ * event loop first, then a resume/pause cycle, whose pause stops the read one
+ * tick later; resolved once it has.
  */
-export function releaseStdin(): void {
+export async function releaseStdin(): Promise<void> {
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(false);
+  await new Promise((resolve) => setImmediate(resolve));
   stdin.resume();
   stdin.pause();
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** AO_DASH_STATS=<file>: frames rendered, ticks, states published and memory, rewritten every second (bench/dash reads it). */
