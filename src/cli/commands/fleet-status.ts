@@ -5,7 +5,7 @@ import { Hosts, isRemote } from '../../fleet/hosts.js';
 import { spawnRunner } from '../../process/run.js';
 import { isHealthy, type StatusReport } from '../../supervisor/status.js';
 import { phaseHeader, teamSummary } from '../../supervisor/labels.js';
-import { openFleet, projectIo, projectOptions, selectProjects, type FleetOptions } from '../fleet.js';
+import { openFleet, projectIo, projectOptions, selectProjects, type FleetOptions } from '../fleet-open.js';
 import type { RemoteProject } from '../fleet-remote.js';
 import { statusJson } from '../format.js';
 import type { Io } from '../io.js';
