@@ -23,11 +23,16 @@ const common = {
 // of its own that bin/ao requires first: scripts and prompts run it all day, and
 // node's CommonJS loader has it answered sooner than its ESM loader would. It holds
 // none of the config loader (a copy that misses goes to dist/ao.js).
+// `ao fleet status`, on this machine and on every host it asks, the same way: a CommonJS
+// file of the command alone (dist/fleet.cjs), without the argument parser.
 await build({
   ...common,
-  entryPoints: { status: 'src/cli/status-copy.ts' },
+  entryPoints: { status: 'src/cli/status-copy.ts', fleet: 'src/cli/fleet-status-fast.ts' },
   format: 'cjs',
   outExtension: { '.js': '.cjs' },
+  // a module that finds ao's package from its own place (config/package-root.ts) finds it from the .cjs file
+  define: { ...common.define, 'import.meta.url': '__aoImportMetaUrl' },
+  banner: { js: "const __aoImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   // status never writes: the lock library stays a package, never loaded by it
   external: [...common.external, 'proper-lockfile'],
 });

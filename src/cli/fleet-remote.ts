@@ -6,6 +6,7 @@
  * it, or a project whose agents.toml does not validate there, is a problem
  * that stops a start everywhere, as a local config error does.
  */
+import { posix } from 'node:path';
 import { namespaceClashes, type Fleet, type FleetHost, type FleetProject } from '../config/fleet.js';
 import { isRemote, majorOf, type Hosts } from '../fleet/hosts.js';
 import type { Reply } from '../fleet/ssh.js';
@@ -87,7 +88,7 @@ export async function checkRemote(fleet: Fleet, projects: readonly FleetProject[
     else {
       const team = reply.exitCode === 0 ? parseCheck(reply.stdout, version.get(p.host.name) ?? '?') : null;
       if (team) loaded.set(p.name, team);
-      else problems.push(...checkProblems(remoteText(reply.stderr) || `ao check exited ${reply.exitCode}`).map((l) => `${label(p)}: ${l}`));
+      else problems.push(...checkProblems(remoteText(reply.stderr) || `ao check exited ${reply.exitCode}`).map((l) => `${label(p)}: ${onHost(l, p)}`));
     }
   }
   // two projects on one host must not share its sessions, as on this one
@@ -113,6 +114,21 @@ export function checkProblems(stderr: string): string[] {
     else problems.push(line);
   }
   return problems;
+}
+
+/**
+ * Pure: a remote ao's problem with the file it names made whole: the remote ao
+ * names a file of the project relative to the project's folder (where it ran),
+ * which means nothing here; it becomes `HOST:/absolute/path` (as `ao fleet
+ * status` shows a remote project's place), its line and column kept. A problem
+ * that does not start with a file's name (one with a "." or a "/" in it,
+ * before its `:LINE:COL: ` or `: `) is left as it is.
+ */
+export function onHost(problem: string, project: Pick<RemoteProject, 'dir' | 'host'>): string {
+  return problem.replace(
+    /^([^\s:]*[./][^\s:]*)(?=(?::\d+(?::\d+)?)?: )/,
+    (file) => `${project.host.name}:${file.startsWith('/') ? file : posix.join(project.dir, file)}`,
+  );
 }
 
 /** A remote `ao check --json`, or null when it is not one. */

@@ -391,10 +391,13 @@ connection per host) and runs its own ao, tmux and state: see docs/SCALE.md.`,
       run(async () => (await import('./commands/fleet-run.js')).fleetRun({ ...opts, name, args }, io))(),
     );
   file(fleet.command('add'))
-    .description('register a project folder in fleet.toml; refuses duplicates and folders without an agents.toml')
-    .argument('<path>', 'the project folder')
+    .description(
+      'register a project folder in fleet.toml; refuses duplicates and folders without an agents.toml (on another host: checked by its ao first, as fleet validate does)',
+    )
+    .argument('<path>', 'the project folder (with --host: an absolute path on that host)')
     .option('--name <name>', 'its name in the fleet (default: the folder name)')
-    .action(async (path: string, opts: { file?: string; name?: string }) => run(async () => (await load()).fleetAdd({ ...opts, path }, io))());
+    .option('--host <name>', "a project on that host of fleet.toml's [hosts]")
+    .action(async (path: string, opts: { file?: string; name?: string; host?: string }) => run(async () => (await load()).fleetAdd({ ...opts, path }, io))());
 }
 
 /** Parses and runs one command line; commander's own rejections become exit 2 (help and version 0). */

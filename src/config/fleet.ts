@@ -12,7 +12,7 @@ import * as z from 'zod/mini';
 import { ConfigError, UsageError } from '../errors.js';
 import { CONFIG_FILE, lexists } from './find.js';
 import { readToml } from './toml.js';
-import { errorAt, validateToml, type Shapes } from './validate.js';
+import { errorAt, validateToml, type Shapes } from './validate-toml.js';
 
 export const FLEET_FILE = 'fleet.toml';
 

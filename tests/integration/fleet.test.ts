@@ -8,6 +8,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killServerAndSocket, REPO, removeProject, runAo, serverRunning, tmux, uniqueSocket } from '../helpers/ao.js';
 
@@ -114,6 +115,26 @@ describe('a fleet of three demo projects, one disabled', () => {
       /^alpha \(alpha\)\n {2}phase: scaffold \[1\/3\] plan=01-scaffold\.md \(.+\)\n {2}\d running, \d waiting, 0 paused, 0 failed.* · watchdog running/m,
     );
     expect(text.stdout).toMatch(/^staged \(gamma\) disabled\n {2}phase: .+\n {2}0 running, 0 waiting, 0 paused, 0 failed · 3 stopped · watchdog stopped$/m);
+  });
+
+  it('fleet status runs from dist/fleet.cjs, without the argument parser, and answers as the full CLI does', async () => {
+    // NODE_DEBUG=esm names every ES module node loads: dist/ao.js is the argument parser's side
+    const traced = (...args: string[]) => runAo(args, { cwd: root, socket: fallback, env: { AO_DEMO_PACE_S: '5', NODE_DEBUG: 'esm' } });
+    const fast = await traced('fleet', 'status', '--json');
+    expect(fast.code, fast.stderr).toBe(0);
+    expect(fast.stderr).not.toContain('dist/ao.js');
+    // the same trace does see dist/ao.js for a command that is not a plain fleet status
+    expect((await traced('fleet', 'status', '--help')).stderr).toContain('dist/ao.js');
+    // dist/ao.js run itself: the argument parser's way to the same command
+    const full = await execa(process.execPath, [join(REPO, 'dist', 'ao.js'), 'fleet', 'status', '--json'], {
+      cwd: root,
+      reject: false,
+      env: { AO_TMUX_SOCKET: fallback, AO_CONFIG: '', TMUX: '', AO_DEMO_PACE_S: '5' },
+    });
+    expect(full.exitCode, String(full.stderr)).toBe(0);
+    const shape = (text: string) =>
+      (JSON.parse(text) as FleetJson[]).map((p) => ({ ...p.fleet, project: p.project, sessions: p.agents.map((a) => a.session) }));
+    expect(shape(fast.stdout)).toEqual(shape(String(full.stdout)));
   });
 
   it('a disabled project named to fleet up needs --force; nothing of it starts without', async () => {

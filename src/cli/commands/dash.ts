@@ -218,16 +218,19 @@ async function attachTo(agent: string, config: GlobalOptions, io: Io, store: Das
 }
 
 /**
- * Makes node let go of the terminal, so that every key typed while attached
- * reaches the program it is lent to, in the mode that program set.
+ * Makes node let go of the terminal, so that every key typed while it is lent
+ * (to tmux attach, to `ssh -t`) reaches that program, in the mode it set.
  *
- * Ink gives up raw mode and its `readable` listener in a React effect's
- * cleanup, which its (legacy) root runs a macrotask after `unmount()` returns.
- * A terminal lent before that loses keys to node's read (tmux then sees a read
- * fail and leaves: "lost tty", exit 1) and is put back in cooked mode under the
- * new program's feet (its prefix key waits for Enter). So: wait, bounded, for
- * that listener to go; then a resume/pause cycle, which node answers with a
- * stop of the read one tick later, and that tick.
+ * Ink gives up raw mode and its `readable` listener when it unmounts (in an
+ * effect's cleanup, which may run after `unmount()` returns), and the stream
+ * forgets that one listened only on the next tick: until then resume() does
+ * not make it flow, pause() does not say so, and node's read of the terminal
+ * goes on under the child, taking some of its keys (tmux then sees its read
+ * fail and leaves, "lost tty", exit 1; a child that leaves the terminal cooked
+ * blocks node in a read until a whole line is typed). So: wait, bounded, for
+ * that listener to go, and a tick; then a turn of the event loop and a
+ * resume/pause cycle, whose pause stops the read one tick later; resolved once
+ * it has.
  */
 export async function releaseStdin(stdin: TerminalIn = process.stdin, waitMs = 1_000): Promise<void> {
   const deadline = Date.now() + waitMs;
@@ -236,6 +239,7 @@ export async function releaseStdin(stdin: TerminalIn = process.stdin, waitMs = 1
   stdin.removeAllListeners('readable');
   await new Promise((resolve) => process.nextTick(resolve));
   if (stdin.isTTY) stdin.setRawMode(false);
+  await new Promise((resolve) => setImmediate(resolve));
   stdin.resume();
   stdin.pause();
   await new Promise((resolve) => setImmediate(resolve));

@@ -5,8 +5,8 @@ import { Hosts, isRemote } from '../../fleet/hosts.js';
 import { spawnRunner } from '../../process/run.js';
 import { isHealthy, type StatusReport } from '../../supervisor/status.js';
 import { phaseHeader, teamSummary } from '../../supervisor/labels.js';
-import { openFleet, projectIo, projectOptions, selectProjects, type FleetOptions } from '../fleet.js';
-import type { RemoteProject } from '../fleet-remote.js';
+import { openFleet, projectIo, projectOptions, selectProjects, type FleetOptions } from '../fleet-open.js';
+import { onHost, type RemoteProject } from '../fleet-remote.js';
 import { statusJson } from '../format.js';
 import type { Io } from '../io.js';
 import { projectStatus } from './status.js';
@@ -69,7 +69,13 @@ async function hostStatus(projects: readonly RemoteProject[], hosts: Hosts): Pro
   return projects.map((entry) => {
     const report = answers.get(entry.name) ?? `on host "${host.name}": no answer for this project`;
     if (typeof report === 'string') return { entry, report: null, error: safeText(report), healthy: false, reachable: true };
-    return { entry, report, error: report.config_error, healthy: !report.config_error && isHealthy(report), reachable: true };
+    return {
+      entry,
+      report,
+      error: report.config_error && onHost(report.config_error, entry),
+      healthy: !report.config_error && isHealthy(report),
+      reachable: true,
+    };
   });
 }
 
@@ -126,7 +132,13 @@ async function remoteStatus(entry: RemoteProject, hosts: Hosts): Promise<FleetEn
   // `ao status` exits 0 when healthy and 3 when not; either way it printed the object
   const report = reply.exitCode === 0 || reply.exitCode === 3 ? parseReport(reply.stdout) : null;
   if (!report) return failed(`on host "${entry.host.name}": ${safeText(reply.stderr.trim()) || `ao status exited ${reply.exitCode}`}`);
-  return { entry, report, error: report.config_error, healthy: !report.config_error && isHealthy(report), reachable: true };
+  return {
+    entry,
+    report,
+    error: report.config_error && onHost(report.config_error, entry),
+    healthy: !report.config_error && isHealthy(report),
+    reachable: true,
+  };
 }
 
 /** A remote `ao status --json`, or null when it is not one (an older or a broken ao). */

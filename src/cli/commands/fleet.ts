@@ -1,11 +1,12 @@
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { findFleet, loadFleet, notAProject, type Fleet, type FleetProject } from '../../config/fleet.js';
+import { basename, dirname, isAbsolute, posix, relative, resolve } from 'node:path';
+import { CONFIG_FILE } from '../../config/find.js';
+import { findFleet, loadFleet, notAProject, type Fleet, type FleetHost, type FleetProject } from '../../config/fleet.js';
 import { AoError, ConfigError, UsageError } from '../../errors.js';
 import { Hosts, isRemote } from '../../fleet/hosts.js';
 import { spawnRunner } from '../../process/run.js';
 import { checkFleet, indented, openFleet, projectIo, projectOptions, selectProjects, type FleetCheck, type FleetOptions } from '../fleet.js';
-import { checkRemote, replyOutput } from '../fleet-remote.js';
+import { checkRemote, replyOutput, type RemoteProject } from '../fleet-remote.js';
 import type { GlobalOptions, Io } from '../io.js';
 import { down } from './down.js';
 import { up } from './up.js';
@@ -137,6 +138,8 @@ export async function fleetDown(options: FleetSelection, io: Io): Promise<number
 export interface FleetAddOptions extends FleetOptions {
   path: string;
   name?: string | undefined;
+  /** a project on this host of fleet.toml's [hosts] (its path a folder there) */
+  host?: string | undefined;
 }
 
 /**
@@ -182,9 +185,67 @@ export function register(file: string, entry: string): void {
 
 /** `ao fleet add PATH`: registers a project; refuses duplicates and folders that are not projects. */
 export async function fleetAdd(options: FleetAddOptions, io: Io): Promise<number> {
+  if (options.host !== undefined) return fleetAddRemote({ ...options, host: options.host }, io);
   const file = fleetFileFor(options, io);
   const dir = resolve(io.cwd, options.path);
   register(file, registration(file, dir, options.name, true));
   io.out(`added ${options.name ?? basename(dir)} (${dir}) to ${relative(io.cwd, file) || file}\n`);
   return 0;
+}
+
+/**
+ * `ao fleet add --host NAME PATH`: a project on another host, registered only
+ * once that host's ao has checked it as `ao fleet validate` does (reachable,
+ * its version, the folder's agents.toml there); nothing is written otherwise.
+ * The host must be in the fleet file already: that is where ssh learns how to
+ * reach it.
+ */
+async function fleetAddRemote(options: FleetAddOptions & { host: string }, io: Io): Promise<number> {
+  const fleet = openFleet(options, io);
+  const host = fleet.hosts.find((h) => h.name === options.host);
+  if (!host)
+    throw new UsageError(
+      `cannot add a project on host "${options.host}": ${basename(fleet.file)} has no [hosts.${options.host}]${fleet.hosts.length > 0 ? ` (it has: ${fleet.hosts.map((h) => h.name).join(', ')})` : ' (add one: [hosts.NAME] destination = "user@host")'}`,
+    );
+  const { project, text } = remoteRegistration(fleet, host, options.path, options.name);
+  const check = await checkRemote(fleet, [project], hostsOf(fleet, io));
+  if (reportProblems(fleet, { loaded: new Map(), problems: check.problems }, io, `nothing was added`)) return 2;
+  if (reportUnreachable(check.unreachable, io, 'not added, its host did not answer')) return 1;
+  register(fleet.file, text);
+  const team = check.loaded.get(project.name)!;
+  io.out(
+    `added ${project.name} (${host.name}:${project.dir}) to ${relative(io.cwd, fleet.file) || fleet.file}: ${team.agents} agents, ${team.phases} phases, host ${host.name} (ao ${team.version}), socket ${team.socket}, prefix ${team.prefix}\n`,
+  );
+  return 0;
+}
+
+/**
+ * Pure: a remote project's [[projects]] entry and the project it makes, or a
+ * usage error: its path is a folder on that host (absolute, as there is no
+ * fleet folder there to be relative to), and neither its folder on that host
+ * nor its name may be in the file already.
+ */
+export function remoteRegistration(fleet: Fleet, host: FleetHost, path: string, name: string | undefined): { project: RemoteProject; text: string } {
+  if (!path.startsWith('/')) throw new UsageError(`a project on host "${host.name}" needs an absolute path (a folder on that host), not "${path}"`);
+  const dir = path.replace(/(?<=.)\/+$/, '');
+  const as = name ?? basename(dir);
+  const same = fleet.projects.find((p) => p.host?.name === host.name && p.dir === dir);
+  if (same) throw new UsageError(`${host.name}:${dir} is in ${basename(fleet.file)} already (as "${same.name}")`);
+  if (fleet.projects.some((p) => p.name === as))
+    throw new UsageError(`${basename(fleet.file)} has a project named "${as}" already; give this one another with --name`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(as)) throw new UsageError(`"${as}" cannot name a project (letters, digits, ".", "_" and "-" only); give one with --name`);
+  const project: RemoteProject = {
+    name: as,
+    dir,
+    configFile: posix.join(dir, CONFIG_FILE),
+    enabled: true,
+    tmuxSocket: null,
+    sessionPrefix: null,
+    index: fleet.projects.length,
+    host,
+  };
+  return {
+    project,
+    text: `[[projects]]\npath = ${JSON.stringify(dir)}\n${name ? `name = ${JSON.stringify(name)}\n` : ''}host = ${JSON.stringify(host.name)}\n`,
+  };
 }

@@ -19,7 +19,7 @@ describe('ao fleet completion', () => {
     expect(completions(program, ['fleet', 'run'], {}, io)).toEqual(['web', '--file', '-f', '--help']);
     expect(completions(program, ['fleet', 'up'], {}, io)).toEqual(['web', '--file', '-f', '--force', '--help']);
     expect(completions(program, ['fleet', 'status'], {}, io)).toEqual(['web', '--file', '-f', '--json', '--help']);
-    expect(completions(program, ['fleet', 'add'], {}, io)).toEqual(['--file', '-f', '--name', '--help']);
+    expect(completions(program, ['fleet', 'add'], {}, io)).toEqual(['--file', '-f', '--name', '--host', '--help']);
     expect(completions(program, ['fleet', 'up'], {}, { ...io, cwd: tmpdir() })).toEqual(['--file', '-f', '--force', '--help']);
     expect(completions(program, [], {}, io)).toContain('fleet');
     removeProject(root);

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { FleetHost, FleetProject } from '../../../src/config/fleet.js';
 import { Hosts, majorOf } from '../../../src/fleet/hosts.js';
 import { classify, remoteCommand, sshArgv, sshExitArgv, sshWords } from '../../../src/fleet/ssh.js';
-import { checkProblems, parseCheck, versionProblem } from '../../../src/cli/fleet-remote.js';
+import { checkProblems, onHost, parseCheck, versionProblem } from '../../../src/cli/fleet-remote.js';
+import { remoteRegistration } from '../../../src/cli/commands/fleet.js';
 import { hostFleetToml, parseFleetAnswer } from '../../../src/cli/commands/fleet-status.js';
 import { parse } from 'smol-toml';
 import type { Runner } from '../../../src/process/run.js';
@@ -136,6 +137,15 @@ describe('versions and checks', () => {
     expect(checkProblems(stderr)).toEqual(['agents.toml:3:1: agents.a.kind: bad\n 3 | kind = "x"\n     ^', 'agents.toml:9:1: other']);
   });
 
+  it('a remote problem names its file as HOST:/absolute/path, its line and column kept, its excerpt untouched; other problems as they are', () => {
+    const at = { dir: '/srv/web', host };
+    expect(onHost('agents.toml:3:1: agents.a.kind: bad\n 3 | kind = "x"', at)).toBe('gpu:/srv/web/agents.toml:3:1: agents.a.kind: bad\n 3 | kind = "x"');
+    expect(onHost('prompts/builder.md: cannot read it', at)).toBe('gpu:/srv/web/prompts/builder.md: cannot read it');
+    expect(onHost('/etc/ao/agents.toml:7: x', at)).toBe('gpu:/etc/ao/agents.toml:7: x');
+    expect(onHost("sh: 1: cd: can't cd to /srv/gone", at)).toBe("sh: 1: cd: can't cd to /srv/gone");
+    expect(onHost('no agents.toml found in /srv/web', at)).toBe('no agents.toml found in /srv/web');
+  });
+
   it("a remote ao check --json: its team's size and namespace", () => {
     const json = JSON.stringify({ ok: true, socket: 's', session_prefix: 'p-', phases: [{ agents: [1, 2, 3] }, { agents: [1, 2, 3] }] });
     expect(parseCheck(json, '0.1.0')).toEqual({ agents: 3, phases: 2, socket: 's', prefix: 'p-', version: '0.1.0' });
@@ -198,5 +208,33 @@ describe('Hosts', () => {
     expect(calls.map((argv) => argv.includes('-O'))).toEqual([false, true]);
     expect(calls[0]!.at(-1)).toBe('cd /srv/a && exec /home/me/bin/ao -c /srv/a/agents.toml status --json');
     rmSync(`/tmp/ao-unit-hosts-${process.pid}`, { recursive: true, force: true });
+  });
+});
+
+describe('remoteRegistration: ao fleet add --host', () => {
+  const fleet = {
+    file: '/home/me/fleet.toml',
+    dir: '/home/me',
+    source: '',
+    hosts: [host],
+    timeoutMs: 10_000,
+    projects: [{ name: 'web', dir: '/srv/web', configFile: '/srv/web/agents.toml', enabled: true, tmuxSocket: null, sessionPrefix: null, index: 0, host }],
+  };
+
+  it('an absolute folder on the host: its entry names the host, and its project is the next of the file', () => {
+    const { project, text } = remoteRegistration(fleet, host, '/srv/api/', undefined);
+    expect(text).toBe('[[projects]]\npath = "/srv/api"\nhost = "gpu"\n');
+    expect(parse(text)).toEqual({ projects: [{ path: '/srv/api', host: 'gpu' }] });
+    expect(project).toMatchObject({ name: 'api', dir: '/srv/api', configFile: '/srv/api/agents.toml', index: 1, host });
+    expect(remoteRegistration(fleet, host, '/srv/api', 'api2').text).toBe('[[projects]]\npath = "/srv/api"\nname = "api2"\nhost = "gpu"\n');
+  });
+
+  it('refuses a relative path, a folder or a name there already, and a name ao cannot use', () => {
+    expect(() => remoteRegistration(fleet, host, 'srv/api', undefined)).toThrow(/needs an absolute path \(a folder on that host\), not "srv\/api"/);
+    expect(() => remoteRegistration(fleet, host, '/srv/web', 'other')).toThrow('gpu:/srv/web is in fleet.toml already (as "web")');
+    expect(() => remoteRegistration(fleet, host, '/opt/web', undefined)).toThrow('fleet.toml has a project named "web" already');
+    expect(() => remoteRegistration(fleet, host, '/srv/a b', undefined)).toThrow(/"a b" cannot name a project/);
+    // the same folder on another host is another project
+    expect(remoteRegistration(fleet, { ...host, name: 'cpu' }, '/srv/web', 'web-cpu').project.host.name).toBe('cpu');
   });
 });
