@@ -17,12 +17,13 @@
 // Needs `npm run build` first and /usr/sbin/sshd. Ends its sshd, ssh masters, tmux
 // servers, ao web and folders on exit, also on failure. Prints figures and asserts nothing.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { endProcessesWith, killHost, makeClient, makeHost, sshOf, SSHD, startHost, type TestHost } from '../tests/helpers/sshd.js';
+import { sleepersFiles, writeProject } from '../tests/helpers/project-files.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const AO = join(ROOT, 'bin', 'ao');
@@ -60,21 +61,7 @@ delete env.AO_FLEET;
 
 const ao = (args: string[]) => spawnSync(process.execPath, [AO, ...args], { cwd: work, env, encoding: 'utf8', timeout: 120_000 });
 
-function project(dir: string): void {
-  mkdirSync(join(dir, 'prompts'), { recursive: true });
-  mkdirSync(join(dir, 'phases'), { recursive: true });
-  writeFileSync(
-    join(dir, 'agents.toml'),
-    [
-      '[defaults]\nbackend = "shell"\n',
-      '[agents.a1]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
-      '[agents.a2]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
-      '[[phases]]\nid = "one"\nplan = "one.md"\n',
-    ].join('\n'),
-  );
-  writeFileSync(join(dir, 'prompts', 'kickoff.md'), 'go\n');
-  writeFileSync(join(dir, 'phases', 'one.md'), '# one\n');
-}
+const project = (dir: string): string => writeProject(dir, sleepersFiles(['a1', 'a2'], { phases: ['one'], watchdog: null }));
 
 /** The ssh clients of this bench now (not the masters, whose title says [mux]): one per remote call in flight. */
 function sshCalls(): number {

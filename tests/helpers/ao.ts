@@ -1,9 +1,12 @@
 import { execa } from 'execa';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
 import type { CliHome } from './standin-env.js';
+import { sleepersFiles, writeProject } from './project-files.js';
+
+export { sleepersFiles, writeProject };
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const AO = join(REPO, 'bin', 'ao');
@@ -61,12 +64,7 @@ export function demoProject(): string {
 
 /** A temp project from a map of relative path -> content. */
 export function makeProject(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ao-test-'));
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
+  return writeProject(mkdtempSync(join(tmpdir(), 'ao-test-')), files);
 }
 
 /**
@@ -141,23 +139,7 @@ export function teamIn(tag: string, dir: string, options: TeamOptions = {}): Tea
  * tests kill things under.
  */
 export function sleepersTeam(tag: string, names: readonly string[], extra = '', options: TeamOptions = {}): Team {
-  return team(
-    tag,
-    {
-      'agents.toml': [
-        '[defaults]\nbackend = "shell"\n',
-        ...names.map((n) => `[agents.${n}]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n`),
-        extra,
-        '[[phases]]\nid = "one"\nplan = "one.md"\n',
-        '[[phases]]\nid = "two"\nplan = "two.md"\n',
-        '[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\n',
-      ].join('\n'),
-      'prompts/kickoff.md': 'go\n',
-      'phases/one.md': '# one\n',
-      'phases/two.md': '# two\n',
-    },
-    options,
-  );
+  return team(tag, sleepersFiles(names, { extra }), options);
 }
 
 /** An agent as `ao status --json` reports it (the fields the tests read). */

@@ -7,12 +7,12 @@
  * Then `ao web --fleet`: its page at that size, a project opened by a tap and
  * followed live under its prefix.
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killServerAndSocket, REPO, removeProject, runAo, statusOf, team, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { killServerAndSocket, REPO, removeProject, runAo, sleepersFiles, statusOf, team, uniqueSocket, waitFor, writeProject } from '../helpers/ao.js';
 import { freePort, startWeb, type Web } from '../helpers/web.js';
 
 // the page's globals, as the functions given to page.evaluate see them (the tests' types have no DOM)
@@ -197,22 +197,9 @@ let fleetWeb: Web;
 let fleetBrowser: Browser;
 let fleetPage: Page;
 
-function project(dir: string): void {
-  mkdirSync(join(dir, 'prompts'), { recursive: true });
-  mkdirSync(join(dir, 'phases'), { recursive: true });
-  writeFileSync(
-    join(dir, 'agents.toml'),
-    [
-      '[defaults]\nbackend = "shell"\n',
-      '[agents.worker]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
-      '[agents.checker]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
-      '[[phases]]\nid = "one"\nplan = "one.md"\n',
-      '[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\nbackoff_initial_s = 0.2\n',
-    ].join('\n'),
-  );
-  writeFileSync(join(dir, 'prompts', 'kickoff.md'), 'go\n');
-  writeFileSync(join(dir, 'phases', 'one.md'), '# one\n');
-}
+/** Two shell agents that sleep, in one phase, healed fast. */
+const project = (dir: string): string =>
+  writeProject(dir, sleepersFiles(['worker', 'checker'], { phases: ['one'], watchdog: 'healthy_after_s = 0.3\nstall_check_s = 1\nbackoff_initial_s = 0.2' }));
 
 const alphaPids = async (): Promise<Record<string, number | null>> => {
   const r = await runAo(['status', '--json'], { cwd: join(root, 'alpha'), socket: sockets.alpha });

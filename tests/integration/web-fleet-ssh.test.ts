@@ -6,11 +6,11 @@
  * host that goes down reads unreachable with ssh's words. Its cases follow each
  * other. Skipped only where OpenSSH's server is not installed, and then loudly.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AO, endLeftovers, killServerAndSocket, removeProject, runAo, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { AO, endLeftovers, killServerAndSocket, removeProject, runAo, sleepersFiles, uniqueSocket, waitFor, writeProject } from '../helpers/ao.js';
 import { endProcessesWith, killHost, makeClient, makeHost, sshOf, SSHD, startHost, type SshClient, type TestHost } from '../helpers/sshd.js';
 import { checkAgainst, schemaOfPath } from '../helpers/openapi.js';
 import { startWeb, type Web } from '../helpers/web.js';
@@ -29,22 +29,7 @@ const env = (): Record<string, string> => ({ XDG_RUNTIME_DIR: runtime });
 const ao = (...args: string[]) => runAo(args, { cwd: root, socket: local, env: env() });
 
 /** A project of two shell agents that sleep, at `dir`. */
-function sleepers(dir: string): void {
-  mkdirSync(join(dir, 'prompts'), { recursive: true });
-  mkdirSync(join(dir, 'phases'), { recursive: true });
-  writeFileSync(
-    join(dir, 'agents.toml'),
-    [
-      '[defaults]\nbackend = "shell"\n',
-      '[agents.worker]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
-      '[agents.checker]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
-      '[[phases]]\nid = "one"\nplan = "one.md"\n',
-      '[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\n',
-    ].join('\n'),
-  );
-  writeFileSync(join(dir, 'prompts', 'kickoff.md'), 'go\n');
-  writeFileSync(join(dir, 'phases', 'one.md'), '# one\n');
-}
+const sleepers = (dir: string): string => writeProject(dir, sleepersFiles(['worker', 'checker'], { phases: ['one'] }));
 
 interface FleetJson {
   project: string;

@@ -5,11 +5,11 @@
  * every project under /p/NAME/; each project's API and actions reach that
  * project only; a name with markup in it is text.
  */
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killServerAndSocket, removeProject, runAo, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { killServerAndSocket, removeProject, runAo, sleepersFiles, uniqueSocket, waitFor, writeProject } from '../helpers/ao.js';
 import { checkAgainst, schemaOfPath } from '../helpers/openapi.js';
 import { readSse, startWeb, type Web } from '../helpers/web.js';
 
@@ -23,24 +23,7 @@ let web: Web;
 const ao = (...args: string[]) => runAo(args, { cwd: root, socket: fallback });
 
 /** A project of two shell agents that sleep, in two phases. */
-function project(dir: string): void {
-  mkdirSync(join(dir, 'prompts'), { recursive: true });
-  mkdirSync(join(dir, 'phases'), { recursive: true });
-  writeFileSync(
-    join(dir, 'agents.toml'),
-    [
-      '[defaults]\nbackend = "shell"\n',
-      '[agents.worker]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
-      '[agents.checker]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
-      '[[phases]]\nid = "one"\nplan = "one.md"\n',
-      '[[phases]]\nid = "two"\nplan = "two.md"\n',
-      '[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\n',
-    ].join('\n'),
-  );
-  writeFileSync(join(dir, 'prompts', 'kickoff.md'), 'go\n');
-  writeFileSync(join(dir, 'phases', 'one.md'), '# one\n');
-  writeFileSync(join(dir, 'phases', 'two.md'), '# two\n');
-}
+const project = (dir: string): string => writeProject(dir, sleepersFiles(['worker', 'checker']));
 
 interface Status {
   project: string;

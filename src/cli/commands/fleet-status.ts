@@ -69,13 +69,7 @@ async function hostStatus(projects: readonly RemoteProject[], hosts: Hosts): Pro
   return projects.map((entry) => {
     const report = answers.get(entry.name) ?? `on host "${host.name}": no answer for this project`;
     if (typeof report === 'string') return { entry, report: null, error: safeText(report), healthy: false, reachable: true };
-    return {
-      entry,
-      report,
-      error: report.config_error && onHost(report.config_error, entry),
-      healthy: !report.config_error && isHealthy(report),
-      reachable: true,
-    };
+    return answered(entry, report);
   });
 }
 
@@ -132,6 +126,11 @@ async function remoteStatus(entry: RemoteProject, hosts: Hosts): Promise<FleetEn
   // `ao status` exits 0 when healthy and 3 when not; either way it printed the object
   const report = reply.exitCode === 0 || reply.exitCode === 3 ? parseReport(reply.stdout) : null;
   if (!report) return failed(`on host "${entry.host.name}": ${safeText(reply.stderr.trim()) || `ao status exited ${reply.exitCode}`}`);
+  return answered(entry, report);
+}
+
+/** A remote project whose host answered with its status: healthy when it is and its config loads. */
+function answered(entry: RemoteProject, report: StatusReport): FleetEntryStatus {
   return {
     entry,
     report,
