@@ -9,6 +9,7 @@ import type { AoEvent } from '../state/event-catalogue.js';
 import { afterRun } from './fallback.js';
 import type { Action, DesiredAgent, ObservedAgent, ProviderTrouble, StartReason, Timings } from './reconcile.js';
 import { CLEAR } from '../state/lifecycle.js';
+import { transition } from './transition.js';
 
 /** Quick iterations in a row after which a loop is `spinning` (shown in status, one event). */
 export const SPINNING_AFTER = 3;
@@ -156,16 +157,16 @@ function pause(
   const wait = trouble.resetAt !== null && trouble.resetAt > now ? trouble.resetAt + (timings.resumeMarginMs ?? 30_000) : now + probe;
   const until = latest === null ? wait : Math.min(wait, latest);
   const label = TROUBLE_LABEL[trouble.kind];
-  record.life = { is: 'paused', until, why: `${label}, resumes ${clock(until)}` };
   record.streak = 0;
   const reset = trouble.resetAt !== null ? `; the provider says it resets ${new Date(trouble.resetAt).toISOString()}` : '';
-  out.actions.push({
-    type: 'event',
+  const told = {
+    type: 'event' as const,
     agent: name,
-    event: 'paused',
+    event: 'paused' as const,
     reason: `${label}: ${trouble.message}${reset}; not counted as a crash, resumes ${new Date(until).toISOString()}`,
     details: { kind: trouble.kind, resumes_at: new Date(until).toISOString(), try: record.troubles },
-  });
+  };
+  transition(record, { is: 'paused', until, why: `${label}, resumes ${clock(until)}` }, told, out.actions);
   out.wake(until);
 }
 
@@ -176,8 +177,12 @@ function clock(ms: number): string {
 }
 
 function fail(record: AgentRecord, actions: Action[], agent: string, reason: string): void {
-  record.life = { is: 'failed', why: reason };
-  actions.push({ type: 'event', agent, event: 'failed', reason: `${reason}; left down until \`ao restart ${agent}\`` });
+  transition(
+    record,
+    { is: 'failed', why: reason },
+    { type: 'event', agent, event: 'failed', reason: `${reason}; left down until \`ao restart ${agent}\`` },
+    actions,
+  );
 }
 
 function describeExit(seen: ObservedAgent): string {

@@ -15,6 +15,7 @@ import { decideDeath, type Verdict } from './death.js';
 import { atStart, runModel, settle, whileAlive, type FallbackPolicy } from './fallback.js';
 import { followProviderWait } from './provider-wait.js';
 import { CLEAR, lifeOf, nextStartOf, type Life } from '../state/lifecycle.js';
+import { transition } from './transition.js';
 
 export { backoffMs } from './death.js';
 
@@ -237,14 +238,8 @@ export function reconcile(
 
 /** Its name is taken by a session ao did not make for this project: reported once, touched by nothing. */
 function becomeForeign(name: string, owner: string | null, record: AgentRecord, actions: Action[]): void {
-  if (lifeOf(record).is !== 'foreign')
-    actions.push({
-      type: 'event',
-      agent: name,
-      event: 'foreign-session',
-      reason: `its session ${owner ? `belongs to another project (${owner})` : 'was not made by ao'}; left alone`,
-    });
-  record.life = { is: 'foreign' };
+  const reason = `its session ${owner ? `belongs to another project (${owner})` : 'was not made by ao'}; left alone`;
+  transition(record, { is: 'foreign' }, { type: 'event', agent: name, event: 'foreign-session', reason }, actions);
 }
 
 /**
@@ -363,9 +358,10 @@ function decideAlive(
   }
   if (seen.screen === 'waiting') {
     // the watchdog's screen watch has already told of the dialog (record.waitingOn)
-    if (!waiting && !record.waitingOn)
-      actions.push({ type: 'event', agent: agent.name, event: 'waiting', reason: 'silent, and its screen asks for input: left alone' });
-    record.life = { is: 'waiting' };
+    const told = record.waitingOn
+      ? null
+      : { type: 'event' as const, agent: agent.name, event: 'waiting' as const, reason: 'silent, and its screen asks for input: left alone' };
+    transition(record, { is: 'waiting' }, told, actions);
     return;
   }
   if (waiting) record.life = CLEAR;
@@ -391,9 +387,12 @@ function decideAlive(
 
 /** Paused for a budget or cap: told once per reason, no wake time (the maintainer raises the number). */
 function hold(name: string, record: AgentRecord, why: string, actions: Action[]): void {
-  const life = lifeOf(record);
-  if (!(life.is === 'paused' && life.why === why)) {
-    actions.push({ type: 'event', agent: name, event: 'paused', reason: `${why}; raise it in agents.toml to go on`, details: { kind: 'budget' } });
-  }
-  record.life = { is: 'paused', until: null, why };
+  const told = {
+    type: 'event' as const,
+    agent: name,
+    event: 'paused' as const,
+    reason: `${why}; raise it in agents.toml to go on`,
+    details: { kind: 'budget' as const },
+  };
+  transition(record, { is: 'paused', until: null, why }, told, actions);
 }

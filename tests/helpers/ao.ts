@@ -100,6 +100,8 @@ export interface Team {
 export interface TeamOptions {
   /** what every `ao` of the team runs with, over runAo's own environment */
   env?: Record<string, string>;
+  /** a socket shared with other teams of the test (several projects on one tmux server); default: one of its own */
+  socket?: string;
   /**
    * Who calls cleanup: `afterTest`, the team itself when the test that made it
    * ends, passed or failed (make it inside the test); `afterAll`, the team itself
@@ -116,7 +118,7 @@ export function team(tag: string, files: Record<string, string>, options: TeamOp
 
 /** A team in a project folder made already (demoProject, a folder for `ao init`), on a socket of its own; cleanup removes the folder. */
 export function teamIn(tag: string, dir: string, options: TeamOptions = {}): Team {
-  const socket = uniqueSocket(tag);
+  const socket = options.socket ?? uniqueSocket(tag);
   const env = options.env ?? {};
   const t: Team = {
     dir,

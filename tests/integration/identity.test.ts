@@ -1,31 +1,25 @@
 // Every session carries its owning project (@ao_project): look-alike projects on
 // one socket never meet, and a session ao did not make for this project is
 // reported, never touched (DESIGN §4.9).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killServer, runAo, statusOf, tmux, uniqueSocket } from '../helpers/ao.js';
+import { statusOf, teamIn, tmux, uniqueSocket, writeProject, type Ao } from '../helpers/ao.js';
 
+// every project of a test on one tmux server: each is brought down, the server ended and its folder removed when the test ends
 const socket = uniqueSocket('ident');
 const root = mkdtempSync(join(tmpdir(), 'ao-ident-'));
-afterAll(async () => {
-  for (const dir of ['a/same', 'b/same', 'c/solo']) await runAo(['down'], { cwd: join(root, dir), socket });
-  await killServer(socket);
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function project(dir: string, agents: string): (...args: string[]) => ReturnType<typeof runAo> {
-  const abs = join(root, dir);
-  mkdirSync(join(abs, 'prompts'), { recursive: true });
-  mkdirSync(join(abs, 'phases'), { recursive: true });
-  writeFileSync(
-    join(abs, 'agents.toml'),
-    `[defaults]\nbackend = "shell"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 1\n`,
-  );
-  writeFileSync(join(abs, 'prompts', 'kickoff.md'), 'go\n');
-  writeFileSync(join(abs, 'phases', 'one.md'), '# one\n');
-  return (...args: string[]) => runAo(args, { cwd: abs, socket });
+/** A project at `dir` under the root (look-alike folder names on purpose) on the shared socket. */
+function project(dir: string, agents: string): Ao {
+  const files = {
+    'agents.toml': `[defaults]\nbackend = "shell"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 1\n`,
+    'prompts/kickoff.md': 'go\n',
+    'phases/one.md': '# one\n',
+  };
+  return teamIn('ident', writeProject(join(root, dir), files), { socket, teardown: 'afterTest' }).ao;
 }
 
 const worker = (name: string, enabled = true) => `[agents.${name}]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\nenabled = ${enabled}\n`;

@@ -1,15 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { killServer, makeProject, removeProject, runAo, uniqueSocket, waitFor } from '../helpers/ao.js';
-
-const socket = uniqueSocket('paste');
-const dirs: string[] = [];
-
-afterAll(async () => {
-  await killServer(socket);
-  dirs.forEach(removeProject);
-});
+import { describe, expect, it } from 'vitest';
+import { team, waitFor, writeProject } from '../helpers/ao.js';
 
 // A real interactive program: Python's input() with readline, one record per line received.
 const READER = `import sys, readline
@@ -25,8 +17,9 @@ while True:
 
 describe('a shell agent with kickoff = "paste"', () => {
   it('receives a hostile multi-line kickoff exactly once, byte for byte, and no shell runs any of it', async () => {
-    const dir = makeProject({});
-    dirs.push(dir);
+    // its own team, ended with the test: the kickoff names files in the project's folder
+    const t = team('paste', {}, { teardown: 'afterTest' });
+    const dir = t.dir;
     const marks = ['dollar', 'semicolon', 'backtick', 'pipe'].map((m) => join(dir, `pwned-${m}`));
     const kickoff = [
       `Build the "parser" in 'src/' now; touch ${marks[1]}`,
@@ -41,13 +34,9 @@ describe('a shell agent with kickoff = "paste"', () => {
       'phases/one.md': '# one\n',
       'reader.py': READER,
     };
-    for (const [path, content] of Object.entries(files)) {
-      const { writeFileSync, mkdirSync } = await import('node:fs');
-      mkdirSync(join(dir, path, '..'), { recursive: true });
-      writeFileSync(join(dir, path), content);
-    }
+    writeProject(dir, files);
 
-    const up = await runAo(['up'], { cwd: dir, socket });
+    const up = await t.ao('up');
     expect(up.code, up.stdout + up.stderr).toBe(0);
     expect(up.stdout).toMatch(/reader: started \(pid \d+, model -, kickoff pasted\)/);
 
@@ -83,15 +72,8 @@ describe('several pasted kickoffs at once', () => {
       'phases/one.md': '# one\n',
       'reader.py': READER,
     };
-    const { mkdirSync, writeFileSync, mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(join(tmpdir(), 'ao-test-'));
-    dirs.push(dir);
-    for (const [path, content] of Object.entries(files)) {
-      mkdirSync(join(dir, path, '..'), { recursive: true });
-      writeFileSync(join(dir, path), content);
-    }
-    const up = await runAo(['up', '--no-watchdog'], { cwd: dir, socket });
+    const { dir, ao } = team('paste-many', files, { teardown: 'afterTest' });
+    const up = await ao('up', '--no-watchdog');
     expect(up.code, up.stdout + up.stderr).toBe(0);
     for (const n of agents) {
       const got = await waitFor(async () => (existsSync(join(dir, `${n}.bin`)) ? readFileSync(join(dir, `${n}.bin`), 'utf8') : undefined));
