@@ -85,6 +85,25 @@ export function removeEnvFile(file: string): void {
   rmSync(file, { force: true });
 }
 
+/** Which file is at `file` now (null: none), told apart from one made there later under the same name. */
+export function fileIdentity(file: string): string | null {
+  try {
+    const stat = lstatSync(file, { bigint: true });
+    return `${stat.dev}:${stat.ino}:${stat.ctimeNs}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Removes the watchdog's kept environment file if it is still the one seen
+ * before its watchdog was stopped (`identity`): a racing `ao up` may have
+ * written a new watchdog's since, which its launcher has yet to read.
+ */
+export function removeEnvFileIf(file: string, identity: string | null): void {
+  if (identity !== null && fileIdentity(file) === identity) removeEnvFile(file);
+}
+
 /**
  * What a crash between writing a file and its launcher reading it left: files
  * older than `olderThanMs` (a launcher reads its file within milliseconds).

@@ -42,7 +42,8 @@ export async function startSession(
         }
       }
       if (existing) await tmux.killSession(plan.session.name);
-      await tmux.newSession(plan.session);
+      // a second try (the server ended under the first) needs its own file: the first's launcher may have read and removed it
+      await tmux.newSession(plan.session, () => rewriteEnvFile(plan.envFile, plan.env));
     });
   } finally {
     // what the previous run left outside its group (a detached daemon) is ended once the new run is
@@ -175,7 +176,7 @@ export async function ensureWatchdog(
   const spec = watchdogSpec(project, entry, env);
   ownLog(layout.watchdogPaneLog(project.stateDir));
   if (pane) await stopSession(tmux, spec.session.name, pane);
-  await withEnvFile(spec, () => tmux.newSession(spec.session));
+  await withEnvFile(spec, () => tmux.newSession(spec.session, () => rewriteEnvFile(spec.envFile, spec.env)));
   return 'started';
 }
 

@@ -167,13 +167,15 @@ export class Tmux {
     await this.run(this.respawnArgs(spec));
   }
 
-  async newSession(spec: SessionSpec): Promise<void> {
+  /** `beforeRetry`: what the second try needs made again (the environment file the first try's launcher may have read and removed). */
+  async newSession(spec: SessionSpec, beforeRetry?: () => void): Promise<void> {
     try {
       await this.run(this.newSessionArgs(spec));
     } catch (error) {
       // the server ended under this command (a racing `ao down` stopped its last session): the next
       // command starts a new server, so the session is created once more; any other failure stands
       if (!(error instanceof TmuxError) || !/server exited unexpectedly|lost server/i.test(error.stderr)) throw error;
+      beforeRetry?.();
       await this.run(this.newSessionArgs(spec));
     }
   }

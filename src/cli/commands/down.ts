@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { refuseInSandbox } from '../caller.js';
 import { updateAgentsState } from '../../state/agents.js';
-import { removeEnvFile, watchdogEnvFile } from '../../state/env-file.js';
+import { fileIdentity, removeEnvFileIf, watchdogEnvFile } from '../../state/env-file.js';
 import { watchdogSession } from '../../supervisor/sessions.js';
 import { WATCHDOG } from '../../supervisor/status.js';
 import { stopSession } from '../../supervisor/stop.js';
@@ -62,9 +62,12 @@ export async function down(options: DownOptions, io: Io): Promise<number> {
   if (dog && dog.owner !== project.configFile) io.out(`watchdog: session ${watchdogSession(project)} ${foreignNote(dog)}; left alone\n`);
   else if (dog) {
     // its pane-died hook would respawn what is being stopped on purpose: gone first
+    const envFile = watchdogEnvFile(project.stateDir, io.env);
+    const kept = fileIdentity(envFile);
     await tmux.unhook(watchdogSession(project));
     await stopSession(tmux, watchdogSession(project), dog);
-    removeEnvFile(watchdogEnvFile(project.stateDir, io.env));
+    // the file of the watchdog stopped here, not the one a racing `ao up` wrote meanwhile for its new watchdog
+    removeEnvFileIf(envFile, kept);
     stopped++;
     io.out('watchdog: stopped\n');
   }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { envFileText, newEnvFile, removeStaleEnvFiles, writeEnvFile } from '../../../src/state/env-file.js';
+import { envFileText, fileIdentity, newEnvFile, removeEnvFileIf, removeStaleEnvFiles, rewriteEnvFile, writeEnvFile } from '../../../src/state/env-file.js';
 import { viaEnvFile, wrapKickoff } from '../../../src/supervisor/launch.js';
 
 let dir: string;
@@ -148,5 +148,25 @@ describe('the environment file', () => {
     expect(removeStaleEnvFiles(stateDir)).toBe(1);
     expect([existsSync(old), existsSync(fresh)]).toEqual([false, true]);
     expect(removeStaleEnvFiles(join(dir, 'nothing'))).toBe(0);
+  });
+});
+
+describe("the watchdog's kept file at ao down", () => {
+  it('is removed when it is still the one its stopped watchdog had, and kept when a racing ao up wrote a new one', () => {
+    const file = join(dir, 'watchdog.env');
+    writeEnvFile(file, { A: '1' });
+    const seen = fileIdentity(file);
+    removeEnvFileIf(file, seen);
+    expect(existsSync(file)).toBe(false);
+
+    writeEnvFile(file, { A: '1' });
+    const before = fileIdentity(file);
+    // a racing `ao up` starts a new watchdog meanwhile: the same name, another file
+    rewriteEnvFile(file, { A: '2' });
+    removeEnvFileIf(file, before);
+    expect(readFileSync(file, 'utf8')).toContain('A=2');
+    // nothing was there before the stop: nothing is removed
+    removeEnvFileIf(file, null);
+    expect(existsSync(file)).toBe(true);
   });
 });

@@ -147,6 +147,24 @@ describe('tmux argv', () => {
     expect(calls).toEqual([['tmux', '-L', 'sock', 'attach-session', '-t', '=p-b']]);
   });
 
+  it('makes a session once more when the server ended under the first try, after what the retry needs is made again', async () => {
+    const steps: string[] = [];
+    let tries = 0;
+    const runner: Runner = async (argv) => {
+      steps.push(argv[3] ?? '');
+      tries++;
+      return tries === 1 ? { stdout: '', stderr: 'server exited unexpectedly', exitCode: 1 } : { stdout: '', stderr: '', exitCode: 0 };
+    };
+    const tmux = new Tmux('sock', runner);
+    await tmux.newSession({ name: 'p-b', cwd: '/w', argv: ['sh'] }, () => steps.push('env file again'));
+    expect(steps).toEqual(['new-session', 'env file again', 'new-session']);
+    // any other refusal stands, and nothing is made again
+    const refusing = new Tmux('sock', async () => ({ stdout: '', stderr: 'duplicate session: p-b', exitCode: 1 }));
+    let again = 0;
+    await expect(refusing.newSession({ name: 'p-b', cwd: '/w', argv: ['sh'] }, () => again++)).rejects.toThrow(/duplicate session/);
+    expect(again).toBe(0);
+  });
+
   it('runs no tmux at all when no server socket exists', async () => {
     const runner: Runner = async () => {
       throw new Error('tmux must not run');
