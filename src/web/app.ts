@@ -4,7 +4,7 @@
  * behind the token (auth.ts). Every answer says no-store and carries a strict
  * Content-Security-Policy: only ao's own script runs, never an inline one.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import { MESSAGE_CAP } from '../coord/inbox.js';
@@ -48,6 +48,20 @@ const CSP = [
 ].join('; ');
 
 /** JSON as the CLI prints it: no control character or bidi mark raw in it. */
+/**
+ * A request's body read never past `cap` bytes of message and room for its
+ * JSON: past it, 413 naming `what`, and the rest is not read (the connection
+ * ends with this answer, so no client reuses it mid-body).
+ */
+export const capBody = (cap: number, what: string): MiddlewareHandler =>
+  bodyLimit({
+    maxSize: cap + 64 * 1024,
+    onError: (c) => {
+      c.header('Connection', 'close');
+      return json(c, { error: `413: ${what} may be at most ${cap} bytes of message` }, 413);
+    },
+  });
+
 export const json = (c: Context, value: unknown, status: 200 | 400 | 403 | 404 | 413 | 500 | 502 = 200): Response =>
   c.body(jsonText(value), status, { 'Content-Type': 'application/json; charset=utf-8' });
 
@@ -93,17 +107,7 @@ export function createApp(deps: AppDeps): Hono {
 
   guard(app, deps);
   // a body is read only from a client with the token, and never past a message's cap (and room for its JSON)
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MESSAGE_CAP + 64 * 1024,
-      onError: (c) => {
-        // the rest of the body is not read: the connection ends with this answer, so no client reuses it mid-body
-        c.header('Connection', 'close');
-        return json(c, { error: `413: a request body may be at most ${MESSAGE_CAP} bytes of message` }, 413);
-      },
-    }),
-  );
+  app.use('/api/*', capBody(MESSAGE_CAP, 'a request body'));
   common(app);
 
   const agentOr404 = (c: Context) => holder.agent(c.req.param('name') ?? '');

@@ -55,22 +55,3 @@ export function remoteOutcome(reply: Reply): { status: 200 | 400 | 500 | 502; ou
   if (reply.exitCode === 0) return { status: 200, output };
   return { status: reply.exitCode === 2 ? 400 : 500, output, error: output || `exit ${reply.exitCode}` };
 }
-
-/** A request's body as text, or null when it is over `cap` bytes (the rest is not read). */
-export async function bodyText(request: Request, cap: number): Promise<string | null> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > cap) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bodyText, REMOTE_MESSAGE_CAP, remoteOutcome, remoteRequest } from '../../../src/web/remote-actions.js';
+import { Hono } from 'hono';
+import { capBody } from '../../../src/web/app.js';
+import { REMOTE_MESSAGE_CAP, remoteOutcome, remoteRequest } from '../../../src/web/remote-actions.js';
 
 const agents = ['worker', 'checker'];
 
@@ -43,10 +45,15 @@ describe("a remote project's actions", () => {
     expect(remoteOutcome({ kind: 'answer', stdout: '\x1b]52;c;eA==\x07ok', stderr: '', exitCode: 0 }).output).toBe('ok');
   });
 
-  it('read a body up to a cap, and not past it', async () => {
-    const request = (text: string) => new Request('http://127.0.0.1/', { method: 'POST', body: text });
-    expect(await bodyText(request('{"text":"hi"}'), 100)).toBe('{"text":"hi"}');
-    expect(await bodyText(request('x'.repeat(101)), 100)).toBeNull();
-    expect(await bodyText(new Request('http://127.0.0.1/', { method: 'POST' }), 100)).toBe('');
+  it('read a body up to a cap (with room for its JSON), and not past it', async () => {
+    const app = new Hono();
+    app.post('/', capBody(100, 'a request body to another host'), async (c) => c.text(`read: ${await c.req.text()}`));
+    const post = (body?: string) => app.request('http://127.0.0.1/', { method: 'POST', ...(body === undefined ? {} : { body }) });
+    expect(await (await post('{"text":"hi"}')).text()).toBe('read: {"text":"hi"}');
+    const over = await post('x'.repeat(100 + 64 * 1024 + 1));
+    expect(over.status).toBe(413);
+    expect(over.headers.get('connection')).toBe('close');
+    expect(await over.text()).toContain('a request body to another host may be at most 100 bytes of message');
+    expect(await (await post()).text()).toBe('read: ');
   });
 });
