@@ -125,7 +125,7 @@ describe('the watchdog is supervised', () => {
     const up = await ao('up');
     expect(up.code).toBe(0);
     // a functional bound: the old stale timeout alone was 10 s
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(9000);
     // the dead holder's lock was taken over, not left beside the new one
     expect(readdirSync(join(dir, 'state')).filter((f) => f.includes('.stale-'))).toEqual([]);
   });

@@ -130,7 +130,8 @@ describe('files that are not files', () => {
     const began = Date.now();
     const status = await t.ao('status');
     expect(status.code).toBe(0);
-    expect(Date.now() - began).toBeLessThan(5000);
+    // a functional bound: a read of the FIFO would block until the test's own timeout
+    expect(Date.now() - began).toBeLessThan(15_000);
     // a few more sweeps: still one event per file
     await new Promise((r) => setTimeout(r, 2500));
     const bad = (await eventsOf(t.ao)).filter((e) => e.event === 'bad-file');
