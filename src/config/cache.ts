@@ -60,34 +60,72 @@ export async function rememberProject({ project, source, configSocket, configPre
   await writeTextAtomic(layout.projectCache(project.stateDir), `${JSON.stringify(cache)}\n`);
 }
 
+/**
+ * How a copy looks at the files it was made from: on this host (`hereLook`),
+ * or on another, from what one read of that host's files brought back (the
+ * fleet's status of a remote project, fleet/host-read.ts). A look that cannot
+ * tell throws, and the copy counts as a miss.
+ */
+export interface Look {
+  /** agents.toml's text (throws when it cannot be read) */
+  source(file: string): string;
+  /** whether `path`, its links resolved, is inside `dir` (find.ts realInside) */
+  realInside(dir: string, path: string): boolean;
+  /** the copy's text, or null when there is none */
+  copy(stateDir: string): string | null;
+  /** whether `file`'s stat is `stamp` (a look that cannot stat says false, and the hash decides) */
+  hasStamp(file: string, stamp: string): boolean;
+  /** a project file's text as readProjectText reads it (throws when it is missing or not a file) */
+  projectText(file: string): string;
+  exists(path: string): boolean;
+  isDirectory(path: string): boolean;
+  /** a folder's entries; [] when it cannot be listed */
+  list(dir: string): string[];
+}
+
+/** The files of this host. */
+export const hereLook: Look = {
+  source: (file) => readFileSync(file, 'utf8'),
+  realInside,
+  copy: (stateDir) => readTextCapped(layout.projectCache(stateDir), JSON_CAP),
+  hasStamp: (file, stamp) => stampOf(statSync(file, { bigint: true })) === stamp,
+  projectText: (file) => readProjectText(file),
+  exists: existsSync,
+  isDirectory: (path) => statSync(path).isDirectory(),
+  list: listing,
+};
+
+/** The build whose copies this one reads as its own. */
+export const copyBuild = (): string => BUILD;
+
 /** The project `loadProject(file, env)` would return, from its copy; null when there is none that still holds. Never throws. */
-export function cachedProject(file: string, env: NodeJS.ProcessEnv): Project | null {
+export function cachedProject(file: string, env: NodeJS.ProcessEnv, look: Look = hereLook): Project | null {
   try {
-    const source = readFileSync(file, 'utf8');
+    const source = look.source(file);
     const dir = dirname(file);
     // the state folder as a plain `state_dir = "…"` line names it; the copy says whether that was right
     const stateDir = resolve(dir, plainStateDir(source) ?? DEFAULT_STATE_DIR);
-    if (!inside(dir, stateDir) || !realInside(dir, stateDir)) return null;
-    const cache = JSON.parse(readTextCapped(layout.projectCache(stateDir), JSON_CAP) ?? 'null') as ProjectCache | null;
+    if (!inside(dir, stateDir) || !look.realInside(dir, stateDir)) return null;
+    const cache = JSON.parse(look.copy(stateDir) ?? 'null') as ProjectCache | null;
     if (cache === null) return null;
     const { project } = cache;
     const same =
       cache.build === BUILD &&
       cache.configFile === file &&
-      ((cache.sourceStamp !== null && cache.sourceStamp === stamp(statSync(file, { bigint: true }))) || cache.sourceHash === sha256(source)) &&
+      ((cache.sourceStamp !== null && look.hasStamp(file, cache.sourceStamp)) || cache.sourceHash === sha256(source)) &&
       // the watchdog runs with AO_TMUX_SOCKET set to its socket, the person typing `ao status` usually without it
       (env.AO_TMUX_SOCKET || cache.configSocket) === project.tmuxSocket &&
       (env.AO_SESSION_PREFIX || cache.configPrefix) === project.sessionPrefix &&
       project.stateDir === stateDir &&
       project.configFile === file;
-    return same && filesAsLoaded(project) ? project : null;
+    return same && filesAsLoaded(project, look) ? project : null;
   } catch {
     return null;
   }
 }
 
 /** Everything of a stat that a write changes. */
-const stamp = (st: BigIntStats): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+const stampOf = (st: BigIntStats): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 
 /**
  * The stamp of `file` while it still holds `source`, or null when it changed
@@ -100,21 +138,21 @@ function settledStamp(file: string, source: string): string | null {
     const st = statSync(file, { bigint: true });
     if (readFileSync(file, 'utf8') !== source) return null;
     const settle = st.ctimeNs % 1_000_000_000n === 0n ? 2000 : 50;
-    return Date.now() - Number(st.ctimeNs / 1_000_000n) > settle ? stamp(st) : null;
+    return Date.now() - Number(st.ctimeNs / 1_000_000n) > settle ? stampOf(st) : null;
   } catch {
     return null;
   }
 }
 
 /** Whether the files the loader looked at beside agents.toml are as they were. */
-function filesAsLoaded(project: Project): boolean {
-  if (readProjectText(project.kickoffTemplatePath) !== project.kickoffTemplate) return false;
-  if (!project.phases.every((p) => existsSync(p.planPath))) return false;
+function filesAsLoaded(project: Project, look: Look): boolean {
+  if (look.projectText(project.kickoffTemplatePath) !== project.kickoffTemplate) return false;
+  if (!project.phases.every((p) => look.exists(p.planPath))) return false;
   // no prompt: the loader found no prompts/<name>.md either (one listing of the folder, not a look per agent)
-  const prompts = new Set(listing(join(project.dir, 'prompts')));
-  if (!project.agents.every((a) => (a.prompt === null ? !prompts.has(`${a.name}.md`) : existsSync(a.prompt)))) return false;
+  const prompts = new Set(look.list(join(project.dir, 'prompts')));
+  if (!project.agents.every((a) => (a.prompt === null ? !prompts.has(`${a.name}.md`) : look.exists(a.prompt)))) return false;
   // a worktree agent's folder is made at its first start and checked at each: the loader does not look for it
-  return [...new Set(project.agents.filter((a) => !a.worktree).map((a) => a.cwd))].every((cwd) => statSync(cwd).isDirectory());
+  return [...new Set(project.agents.filter((a) => !a.worktree).map((a) => a.cwd))].every((cwd) => look.isDirectory(cwd));
 }
 
 function listing(dir: string): string[] {

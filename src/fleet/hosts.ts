@@ -39,6 +39,11 @@ export class Hosts {
     return this.call(host, remoteCommand(host.ao, args), input);
   }
 
+  /** Runs `command` on the host with `input` on its stdin (a script for the shell it names), under the fleet's deadline. */
+  shell(host: FleetHost, command: string, input: string): Promise<Reply> {
+    return this.call(host, command, input);
+  }
+
   /**
    * Runs `ao -c <its agents.toml> ARGS` in a remote project's folder, with its
    * socket and prefix overrides; `work`: a start or a stop, whose deadline is

@@ -13,6 +13,7 @@ import { layout } from '../state/layout.js';
 import { initialPhaseState, type PhaseState } from '../state/phase.js';
 import { emptyReport, readUsageReport, type UsageReport } from '../state/usage.js';
 import { readConfigError } from '../state/running.js';
+import { watchdogProcess } from '../supervisor/watchdog-pid.js';
 import { FileCache, inboxTail, tailText, type InboxLine, type TailView } from './feed.js';
 import { joinNotes, readAgentsFile, readPhaseFile, type StateSource, type TeamState } from './view.js';
 
@@ -54,6 +55,10 @@ export class StateReader implements StateSource {
 
   usage(stateDir: string): UsageReport {
     return this.cache.read(layout.usage(stateDir), () => readUsageReport(stateDir), emptyReport());
+  }
+
+  watchdog(stateDir: string, panePid: number | null): number | null {
+    return watchdogProcess(stateDir, panePid);
   }
 
   agentLog(stateDir: string, agent: string, limit: number): string[] {

@@ -36,6 +36,8 @@ export interface StateSource {
   exit(stateDir: string, agent: string): { runId: string; exit: ProcExit } | null;
   /** what state/usage.jsonl adds up to */
   usage(stateDir: string): UsageReport;
+  /** the watchdog's process, when the live holder of its lock runs in the pane whose pid is `panePid` */
+  watchdog(stateDir: string, panePid: number | null): number | null;
 }
 
 export interface ProjectView {
@@ -92,6 +94,7 @@ export const plainSource: StateSource = {
   configError: (stateDir) => readConfigError(stateDir)?.message ?? null,
   exit: (stateDir, agent) => readExitRecord(stateDir, agent),
   usage: (stateDir) => readUsageReport(stateDir),
+  watchdog: watchdogProcess,
 };
 
 export const joinNotes = (...notes: (string | null)[]): string | null => notes.filter((n) => n !== null).join('; ') || null;
@@ -119,7 +122,7 @@ export function readProjectView(project: Project, panes: readonly PaneInfo[] | n
   const dog = bySession(seen).get(`${project.sessionPrefix}${WATCHDOG}`);
   const report = buildStatus(project, {
     panes: seen,
-    watchdogPid: dog && !dog.dead ? watchdogProcess(stateDir, dog.pid) : null,
+    watchdogPid: dog && !dog.dead ? source.watchdog(stateDir, dog.pid) : null,
     // a tmux server lives only while it has a session, so no panes means no server
     server: seen.length > 0,
     agents,

@@ -233,7 +233,7 @@ const recordShape = S.looseObject({
 });
 const stateShape = S.looseObject({ version: S.literal(1), agents: S.record(recordShape) });
 
-function checkAgents(value: unknown): AgentsState | { problem: string } {
+export function checkAgents(value: unknown): AgentsState | { problem: string } {
   const issues = S.shapeIssues(stateShape, value);
   if (issues.length > 0) return { problem: describeIssues(issues) };
   const state = value as AgentsState;

@@ -28,7 +28,11 @@ export function readExitRecord(stateDir: string, agent: string): { runId: string
   } catch {
     return null;
   }
-  if (text === null) return null;
+  return text === null ? null : parseExitRecord(text);
+}
+
+/** An exit record's text (`RUNID STATUS`) as the launcher writes it, or null when it is not one. */
+export function parseExitRecord(text: string): { runId: string; exit: ProcExit } | null {
   const match = /^(\S+) (\d+)\n?$/.exec(text);
   if (!match) return null;
   const status = Number(match[2]);

@@ -31,6 +31,11 @@ export function readStateFile<T>(file: string, check: (value: unknown) => T | { 
     if (isBadFile(error)) return { status: 'corrupt', reason: error.reason };
     throw error;
   }
+  return parseStateText(text, check);
+}
+
+/** A state file's text (null: missing) as readStateFile judges it: JSON of the shape `check` accepts, or corrupt and why. */
+export function parseStateText<T>(text: string | null, check: (value: unknown) => T | { problem: string }): StateRead<T> {
   if (text === null) return { status: 'missing' };
   let value: unknown;
   try {

@@ -51,7 +51,7 @@ const phaseShape = S.looseObject({
   history: S.optional(S.array(S.looseObject({ at: S.string, phase: S.string, event: S.string }))),
 });
 
-function checkPhase(value: unknown): PhaseState | { problem: string } {
+export function checkPhase(value: unknown): PhaseState | { problem: string } {
   const issues = S.shapeIssues(phaseShape, value);
   if (issues.length > 0) return { problem: describeIssues(issues) };
   const v = value as Partial<PhaseState>;

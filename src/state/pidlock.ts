@@ -12,12 +12,14 @@ export interface LockHolder {
   tag: string;
 }
 
+/** The fields of a /proc/PID/stat text after the command name, from the state (field 3) on. */
+const statFields = (stat: string): string[] => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+
 /** The fields of /proc/PID/stat after the command name, from the state (field 3) on; null when it cannot be read. */
 export function procStat(pid: number): string[] | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // the command name is in parentheses and may hold spaces: count fields after it
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return null;
   }
@@ -48,12 +50,32 @@ export function holderAlive(holder: LockHolder): boolean {
   }
 }
 
+/**
+ * holderAlive from what another host's /proc said of the holder: its stat and
+ * its arguments (null: no such process); `parent` gets field 4 of the stat.
+ */
+export function holderAliveFrom(holder: LockHolder, stat: string | null, args: readonly string[] | null): { alive: boolean; parent: number | null } {
+  const fields = stat === null ? null : statFields(stat);
+  const parent = fields ? Number(fields[1]) : NaN;
+  const alive = fields !== null && fields[0] !== 'Z' && fields[0] !== 'X' && fields[19] === holder.startTime && (args ?? []).some((a) => a.includes(holder.tag));
+  return { alive, parent: Number.isInteger(parent) ? parent : null };
+}
+
+
 export function readHolder(file: string): LockHolder | null {
   try {
     // never through a link, never blocking on a FIFO: a bad lock file names no holder
-    const value = JSON.parse(readTextCapped(file, 64 * 1024) ?? 'null') as LockHolder | null;
-    if (value === null) return null;
-    return typeof value.pid === 'number' ? value : null;
+    return parseHolder(readTextCapped(file, 64 * 1024));
+  } catch {
+    return null;
+  }
+}
+
+/** A lock file's text (null: none) as the holder it names, or null. */
+export function parseHolder(text: string | null): LockHolder | null {
+  try {
+    const value = JSON.parse(text ?? 'null') as LockHolder | null;
+    return value !== null && typeof value.pid === 'number' ? value : null;
   } catch {
     return null;
   }

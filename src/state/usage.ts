@@ -174,7 +174,20 @@ function readKeptTotals(stateDir: string, stamp: string): UsageReport | null {
 
 function readKept(stateDir: string, stamp: string): { report: UsageReport; recent: string[] | undefined } | null {
   try {
-    const kept = JSON.parse(readTextCapped(layout.usageTotals(stateDir), JSON_CAP) ?? 'null') as Partial<KeptTotals> | null;
+    return parseKept(readTextCapped(layout.usageTotals(stateDir), JSON_CAP), stamp);
+  } catch {
+    return null; // a link or a FIFO
+  }
+}
+
+/** usage-totals.json's text as totals of usage.jsonl with the stamp `stamp` (stampOf), or null when it holds none of it. */
+export function keptTotalsOf(text: string | null, stamp: string): UsageReport | null {
+  return parseKept(text, stamp)?.report ?? null;
+}
+
+function parseKept(text: string | null, stamp: string): { report: UsageReport; recent: string[] | undefined } | null {
+  try {
+    const kept = JSON.parse(text ?? 'null') as Partial<KeptTotals> | null;
     const r = kept?.report;
     if (kept?.version !== 1 || kept.of !== stamp || !r || !Array.isArray(r.rows) || !isTotalsMap(r.byAgent) || !isTotalsMap(r.byPhase) || !isTotals(r.total)) return null;
     const recent = Array.isArray(kept.recent) && kept.recent.every((k) => typeof k === 'string') ? kept.recent : undefined;

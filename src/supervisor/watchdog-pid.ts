@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { layout } from '../state/layout.js';
-import { holderAlive, readHolder } from '../state/pidlock.js';
+import { holderAlive, holderAliveFrom, readHolder, type LockHolder } from '../state/pidlock.js';
 
 /** The watchdog's pid, when the lock's live holder runs in the pane whose pid is `panePid` (its program or that program's child). */
 export function watchdogProcess(stateDir: string, panePid: number | null): number | null {
@@ -14,6 +14,13 @@ export function watchdogProcess(stateDir: string, panePid: number | null): numbe
   const holder = readHolder(layout.watchdogLock(stateDir));
   if (!holder || !holderAlive(holder)) return null;
   return holder.pid === panePid || parentOf(holder.pid) === panePid ? holder.pid : null;
+}
+
+/** watchdogProcess from another host's lock file (its holder) and what its /proc said of that holder (stat, arguments). */
+export function watchdogFrom(holder: LockHolder | null, panePid: number | null, stat: string | null, args: readonly string[] | null): number | null {
+  if (panePid === null || !holder) return null;
+  const { alive, parent } = holderAliveFrom(holder, stat, args);
+  return alive && (holder.pid === panePid || parent === panePid) ? holder.pid : null;
 }
 
 /** Field 4 of /proc/PID/stat, or null. */

@@ -53,7 +53,7 @@ const ao = (...args: string[]) => runAo(args, { cwd: root, socket: local, env: e
 
 interface FleetJson {
   project: string;
-  fleet: { name: string; host: string | null; dir: string; enabled: boolean; healthy: boolean; reachable: boolean; error: string | null };
+  fleet: { name: string; host: string | null; dir: string; enabled: boolean; healthy: boolean; reachable: boolean; error: string | null; read: string | null };
   agents: Array<{ name: string; state: string }>;
 }
 
@@ -188,6 +188,8 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
       ['r1', 'h1', true, true],
       ['r2', 'h2', true, true],
     ]);
+    // each remote status built here from one read of its host's files over ssh (fleet/host-read.ts), no node started there
+    expect(Object.values(status.byName).map((p) => p.fleet.read)).toEqual([null, 'files', 'files']);
     expect(status.byName.r1!.project).toBe('r1');
     expect(status.byName.r1!.fleet.dir).toBe(join(h1.home, 'r1'));
     expect(status.byName.r2!.agents.find((a) => a.name === 'builder')?.state).toBe('running');
@@ -382,7 +384,7 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
     expect(status.byName.r1!.fleet).toMatchObject({ reachable: true, healthy: true, error: null });
   });
 
-  it('two projects on one host are read by one call to its ao, each with its own overrides', async () => {
+  it('two projects on one host are read by one call, each with its own overrides', async () => {
     demoAt(join(h1.home, 'r1b'));
     const own = uniqueSocket('fssh-r1b');
     extraSockets.push(own);
@@ -391,7 +393,8 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
     expect(up.code, up.stdout + up.stderr).toBe(0);
     expect(await sessions(own)).toEqual(expect.arrayContaining([expect.stringMatching(/^ao-r1b-\w+-watchdog$/)]));
     const status = await statusJson('two.toml');
-    expect(status.byName.r1b!.fleet).toMatchObject({ host: 'h1', reachable: true, healthy: true, error: null });
+    // its own socket, given by the fleet, is the one the read of its host's files listed
+    expect(status.byName.r1b!.fleet).toMatchObject({ host: 'h1', reachable: true, healthy: true, error: null, read: 'files' });
     expect(status.byName.r1b!.agents.find((a) => a.name === 'watchdog')?.state).toBe('running');
     expect(status.byName.r1!.agents.find((a) => a.name === 'watchdog')?.state).toBe('stopped');
     expect((await ao('fleet', 'down', '-f', 'two.toml', 'r1b')).code).toBe(0);

@@ -7,6 +7,8 @@ import { isHealthy, type StatusReport } from '../../supervisor/status.js';
 import { phaseHeader, teamSummary } from '../../supervisor/labels.js';
 import { openFleet, projectIo, projectOptions, selectProjects, type FleetOptions } from '../fleet-open.js';
 import { onHost, type RemoteProject } from '../fleet-remote.js';
+import { HOST_READ_COMMAND, hostReadScript, newBoundary, parseHostRead } from '../../fleet/host-read.js';
+import { statusFromRead } from '../../fleet/remote-view.js';
 import { statusJson } from '../format.js';
 import type { Io } from '../io.js';
 import { projectStatus } from './status.js';
@@ -27,6 +29,8 @@ export interface FleetEntryStatus {
   healthy: boolean;
   /** false: its host did not answer (down, refusing, no answer within the deadline, a key or login refused) */
   reachable: boolean;
+  /** how a remote project's status was read: one read of its host's files, built here ('files'), or its host's ao ('ao'); null here */
+  via?: 'files' | 'ao' | null;
 }
 
 /**
@@ -50,7 +54,31 @@ export async function readFleetStatus(
 }
 
 /**
- * The status of a host's projects from one call: its ao's own `fleet status
+ * The status of a host's projects from one call that reads their files there
+ * and builds each status here, as that host's `ao status` would
+ * (fleet/host-read.ts, fleet/remote-view.ts): no node starts on the host. A
+ * project the read cannot vouch for is asked of the host's ao (askHost).
+ */
+async function hostStatus(projects: readonly RemoteProject[], hosts: Hosts): Promise<FleetEntryStatus[]> {
+  const host = projects[0]!.host;
+  const boundary = newBoundary();
+  const reply = await hosts.shell(host, HOST_READ_COMMAND, hostReadScript(host.ao, projects, boundary));
+  if (reply.kind === 'unreachable' || reply.kind === 'refused')
+    return projects.map((entry) => ({ entry, report: null, error: reply.reason, healthy: false, reachable: false }));
+  // a host without bash, or whose ao is missing, is asked as before (and says why)
+  const read = reply.kind === 'answer' && reply.exitCode === 0 ? parseHostRead(reply.stdout, boundary) : null;
+  const now = Date.now();
+  const built = projects.map((entry, i) => {
+    const report = read && statusFromRead(entry.dir, read, i, now);
+    return report ? { ...answered(entry, report), via: 'files' as const } : null;
+  });
+  const missed = projects.filter((_, i) => !built[i]);
+  const asked = missed.length > 0 ? await askHost(missed, hosts) : [];
+  return projects.map((entry, i) => built[i] ?? asked.find((s) => s.entry === entry)!);
+}
+
+/**
+ * The status of a host's projects from its ao: its own `fleet status
  * --json` of a fleet file made of just those projects, given on its stdin (one
  * ssh channel and one ao process for the host, however many projects it has).
  * A host of one project is asked its plain `ao status --json`, which ao
@@ -58,7 +86,7 @@ export async function readFleetStatus(
  * does not load there (a folder missing), each project is asked alone, so
  * that each gets its own answer.
  */
-async function hostStatus(projects: readonly RemoteProject[], hosts: Hosts): Promise<FleetEntryStatus[]> {
+async function askHost(projects: readonly RemoteProject[], hosts: Hosts): Promise<FleetEntryStatus[]> {
   const host = projects[0]!.host;
   if (projects.length === 1) return [await remoteStatus(projects[0]!, hosts)];
   const reply = await hosts.host(host, ['fleet', 'status', '--json', '-f', '/dev/stdin'], hostFleetToml(projects));
@@ -137,6 +165,7 @@ function answered(entry: RemoteProject, report: StatusReport): FleetEntryStatus 
     error: report.config_error && onHost(report.config_error, entry),
     healthy: !report.config_error && isHealthy(report),
     reachable: true,
+    via: 'ao',
   };
 }
 
@@ -157,8 +186,8 @@ function asReport(data: unknown): StatusReport | null {
 }
 
 /** The JSON of one project: `ao status --json`'s object, with the fleet's own fields under `fleet`. */
-export function fleetStatusJson({ entry, report, error, healthy, reachable }: FleetEntryStatus): object {
-  const fleet = { name: entry.name, host: entry.host?.name ?? null, dir: entry.dir, enabled: entry.enabled, healthy, reachable, error };
+export function fleetStatusJson({ entry, report, error, healthy, reachable, via }: FleetEntryStatus): object {
+  const fleet = { name: entry.name, host: entry.host?.name ?? null, dir: entry.dir, enabled: entry.enabled, healthy, reachable, error, read: via ?? null };
   if (report) return { ...statusJson(report), fleet };
   return { project: entry.name, complete: false, phase: null, server: false, config_error: reachable ? error : null, agents: [], fleet };
 }
