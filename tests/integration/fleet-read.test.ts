@@ -64,8 +64,9 @@ describe('a remote project read from its host files, against its own ao status',
     writeFileSync(join(root, 'ssh-here'), '#!/bin/sh\nfor a; do last=$a; done\nexec sh -c "$last"\n');
     chmodSync(join(root, 'ssh-here'), 0o755);
     const quitter = '[agents.quitter]\nkind = "persistent"\nheal = "none"\ncommand = "sh"\nargs = ["-c", "sleep 6; exit 3"]\n';
-    a = team('fread-a', sleepersFiles(['alpha', 'beta'], { extra: quitter }), { socket, teardown: 'afterAll' });
-    b = team('fread-b', sleepersFiles(['gamma']), { socket, teardown: 'afterAll' });
+    // torn down by this file's afterAll, which runs even when this beforeAll fails
+    a = team('fread-a', sleepersFiles(['alpha', 'beta'], { extra: quitter }), { socket });
+    b = team('fread-b', sleepersFiles(['gamma']), { socket });
     const host = (ao: string) => `[hosts.here]\ndestination = "here"\nssh = [${JSON.stringify(join(root, 'ssh-here'))}]\nao = ${JSON.stringify(ao)}\n\n`;
     const projects = `[[projects]]\npath = "${a.dir}"\nname = "a"\nhost = "here"\n\n[[projects]]\npath = "${b.dir}"\nname = "b"\nhost = "here"\n`;
     writeFileSync(join(root, 'fleet.toml'), `${host(AO)}${projects}`);
@@ -76,7 +77,10 @@ describe('a remote project read from its host files, against its own ao status',
     expect((await b.ao('up', '--no-watchdog')).code).toBe(0);
   }, 60_000);
 
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  afterAll(async () => {
+    for (const t of [a, b] as Array<Team | undefined>) await t?.cleanup();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
 
   it('reads both projects from their files in one call: the same objects as their own ao status, the watchdog and a dead agent included', async () => {
     // it ends 6 s after its start, well after `ao up` has seen it start
