@@ -66,7 +66,7 @@ function projectOf(dir: string, read: ProjectRead): Project {
   const look: Look = {
     source: (file) => section(read, 'toml') ?? fail(file),
     // the state folder the script read must be the one the copy is looked for in
-    realInside: (_dir, path) => path === stateDir && section(read, 'real') === '1',
+    realInside: (_dir, path) => stateDir !== null && path === posix.resolve(stateDir) && section(read, 'real') === '1',
     copy: () => section(read, 'copy'),
     hasStamp: () => false,
     projectText: (file) => (kind(file) === 'f' ? (section(read, 'kickoff') ?? fail(file)) : fail(file)),
