@@ -109,6 +109,8 @@ export interface TeamOptions {
    * collected: at the top of the file or in the describe); left out, the caller.
    */
   teardown?: 'afterTest' | 'afterAll';
+  /** cleanup also ends, by pid, what still carries the socket's name after the server is killed (endLeftovers): agents whose server was killed under them */
+  leftovers?: boolean;
 }
 
 /** A temp project from a map of files, on a socket of its own. */
@@ -127,6 +129,7 @@ export function teamIn(tag: string, dir: string, options: TeamOptions = {}): Tea
     cleanup: async () => {
       await runAo(['down'], { cwd: dir, socket, env });
       await killServerAndSocket(socket);
+      if (options.leftovers) endLeftovers(socket);
       removeProject(dir);
     },
   };
