@@ -109,6 +109,8 @@ export interface TeamOptions {
    * collected: at the top of the file or in the describe); left out, the caller.
    */
   teardown?: 'afterTest' | 'afterAll';
+  /** what cleanup removes where the project is a subfolder of a folder the test made (a repository's); default the project folder */
+  folder?: string;
   /** cleanup also ends, by pid, what still carries the socket's name after the server is killed (endLeftovers): agents whose server was killed under them */
   leftovers?: boolean;
 }
@@ -130,7 +132,7 @@ export function teamIn(tag: string, dir: string, options: TeamOptions = {}): Tea
       await runAo(['down'], { cwd: dir, socket, env });
       await killServerAndSocket(socket);
       if (options.leftovers) endLeftovers(socket);
-      removeProject(dir);
+      removeProject(options.folder ?? dir);
     },
   };
   if (options.teardown === 'afterTest') onTestFinished(t.cleanup);
