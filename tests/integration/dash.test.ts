@@ -7,11 +7,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/coord/inbox.js';
-import { AO, demoProject, killServer, killServerAndSocket, removeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { AO, demoProject, killServerAndSocket, runAo, teamIn, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 
-const team = uniqueSocket('dash-team');
+// the demo team the dashboard watches, and the person's terminal: a tmux server of the test's own
+const { dir, socket: team } = teamIn('dash-team', demoProject(), { teardown: 'afterAll' });
 const view = uniqueSocket('dash-view');
-let dir: string;
+// tmux 3.3a can leave a killed server's socket file behind
+afterAll(() => killServerAndSocket(view));
 
 interface StatusAgent {
   name: string;
@@ -90,17 +92,9 @@ async function startDash(name: string, env: Record<string, string> = {}): Promis
 }
 
 beforeAll(async () => {
-  dir = demoProject();
   const up = await runAo(['up'], { cwd: dir, socket: team, env: { AO_DEMO_PACE_S: '3' } });
   expect(up.code, up.stderr + up.stdout).toBe(0);
 }, 60_000);
-
-afterAll(async () => {
-  await runAo(['down'], { cwd: dir, socket: team });
-  // tmux 3.3a can leave a killed server's socket file behind
-  for (const socket of [view, team]) await killServerAndSocket(socket);
-  removeProject(dir);
-});
 
 describe('ao dash in a real terminal', () => {
   let target: string;
@@ -243,25 +237,19 @@ describe('ao dash in a real terminal', () => {
 
 describe('ao dash on a team that never ran', () => {
   it('shows the stopped team and creates nothing: no state folder, no tmux server', async () => {
-    const fresh = demoProject();
-    const unused = uniqueSocket('dash-unused');
-    try {
-      const target = await openShell('fresh', fresh, { AO_TMUX_SOCKET: unused });
-      await type(target, `node ${AO} dash`);
-      await keys(target, 'Enter');
-      const text = await waitFor(async () => {
-        const t = await screen(target);
-        return t.includes('the team is not running') ? t : null;
-      }, 20_000);
-      expect(text).toMatch(/orchestrator .* STOPPED/);
-      await keys(target, 'q');
-      await waitFor(async () => !(await screen(target)).includes('the team is not running'), 10_000);
-      expect(existsSync(join(fresh, 'state'))).toBe(false);
-      expect((await tmux(unused, ['list-sessions'])).code).not.toBe(0);
-    } finally {
-      await killServer(unused);
-      removeProject(fresh);
-    }
+    const { dir: fresh, socket: unused } = teamIn('dash-unused', demoProject(), { teardown: 'afterTest' });
+    const target = await openShell('fresh', fresh, { AO_TMUX_SOCKET: unused });
+    await type(target, `node ${AO} dash`);
+    await keys(target, 'Enter');
+    const text = await waitFor(async () => {
+      const t = await screen(target);
+      return t.includes('the team is not running') ? t : null;
+    }, 20_000);
+    expect(text).toMatch(/orchestrator .* STOPPED/);
+    await keys(target, 'q');
+    await waitFor(async () => !(await screen(target)).includes('the team is not running'), 10_000);
+    expect(existsSync(join(fresh, 'state'))).toBe(false);
+    expect((await tmux(unused, ['list-sessions'])).code).not.toBe(0);
   });
 });
 
