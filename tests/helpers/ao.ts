@@ -55,9 +55,8 @@ export async function killServerAndSocket(socket: string): Promise<void> {
     rmSync(join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
 }
 
-/** A fresh copy of the repository's demo project in a temp folder. */
-export function demoProject(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ao-test-'));
+/** A fresh copy of the repository's demo project: at `dir` (made where missing, as a fleet's project), or in a temp folder. */
+export function demoProject(dir = mkdtempSync(join(tmpdir(), 'ao-test-'))): string {
   for (const path of ['agents.toml', 'prompts', 'phases']) cpSync(join(REPO, path), join(dir, path), { recursive: true });
   return dir;
 }
