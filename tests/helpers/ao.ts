@@ -213,10 +213,15 @@ export function endLeftovers(socket: string): number[] {
   return pids;
 }
 
-/** The end of a test of a CLI against its stand-in (tests/helpers/standin-env.ts, which the soak bundles and so imports no vitest): `ao down`, the test's tmux server, the stand-in, the HOME, the project. */
+/**
+ * The end of a test of a CLI against its stand-in (tests/helpers/standin-env.ts, which the soak bundles and so imports
+ * no vitest): `ao down`, the test's tmux server and what outlived it (a TUI that ignores SIGHUP and SIGTERM, as Gemini
+ * CLI's), the stand-in, the HOME, the project.
+ */
 export async function endStandInTeam(t: { dir: string; socket: string; server: { close(): Promise<void> }; home: CliHome }): Promise<void> {
   await runAo(['down'], { cwd: t.dir, socket: t.socket });
   await killServer(t.socket);
+  endLeftovers(t.socket);
   await t.server.close();
   t.home.remove();
   removeProject(t.dir);
