@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
-import { killServerAndSocket, removeProject, runAo, uniqueSocket, type Ao } from './ao.js';
+import { endLeftovers, killServerAndSocket, removeProject, runAo, uniqueSocket, type Ao } from './ao.js';
+import { endProcessesWith, killHost, type TestHost } from './sshd.js';
 
 export interface Fleet<K extends string> {
   /** the fleet folder, empty: the test writes its projects and fleet.toml there */
@@ -45,4 +46,31 @@ export function fleet<K extends string>(tag: string, names: readonly K[], option
   if (options.teardown === 'afterTest') onTestFinished(f.cleanup);
   else if (options.teardown === 'afterAll') afterAll(f.cleanup);
   return f;
+}
+
+/**
+ * The end of a fleet with projects on test hosts over OpenSSH (tests/helpers/sshd.ts): `down`, its teams brought down
+ * where they are while the hosts still answer; then, whatever that did, the hosts, the ssh clients and masters of the
+ * runs (their argv carries the runtime folder), every tmux server of the test and what outlived it, the folders.
+ */
+export async function endSshFleet(f: {
+  down: () => Promise<unknown>;
+  root: string;
+  runtime: string;
+  hosts: readonly (TestHost | undefined)[];
+  sockets: readonly (string | undefined)[];
+}): Promise<void> {
+  try {
+    await f.down();
+  } finally {
+    for (const h of f.hosts) if (h) await killHost(h);
+    endProcessesWith(f.runtime);
+    for (const socket of f.sockets) {
+      if (!socket) continue;
+      await killServerAndSocket(socket);
+      endLeftovers(socket);
+    }
+    removeProject(f.root);
+    removeProject(f.runtime);
+  }
 }
