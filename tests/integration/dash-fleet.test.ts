@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AO, demoProject, killServerAndSocket, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 import { fleet } from '../helpers/fleet.js';
+import { openShell } from '../helpers/terminal.js';
 
 // two demo projects on one socket named in fleet.toml, and the person's terminal: a tmux server of the test's own
 const { root, fallback, sockets, ao } = fleet('dfleet', ['team'], { env: { AO_DEMO_PACE_S: '5' }, teardown: 'afterAll' });
@@ -31,24 +32,7 @@ beforeAll(async () => {
 
 describe('ao dash --fleet in a real terminal', () => {
   it('lists both projects with their summaries; enter opens one, escape comes back, q quits', async () => {
-    const shell = await tmux(view, [
-      'new-session',
-      '-d',
-      '-s',
-      'dash',
-      '-x',
-      '110',
-      '-y',
-      '30',
-      '-c',
-      root,
-      '-e',
-      `AO_TMUX_SOCKET=${fallback}`,
-      '-e',
-      'AO_CONFIG=',
-      'sh',
-    ]);
-    expect(shell.code, shell.stderr).toBe(0);
+    await openShell(view, 'fleet', root, { AO_TMUX_SOCKET: fallback }, { x: 110, y: 30 });
     await tmux(view, ['send-keys', '-t', '=dash:', '-l', `node ${AO} dash --fleet; echo "dash exited $?"`]);
     await keys('Enter');
     const list = await waitFor(async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/coord/inbox.js';
 import { AO, demoProject, killServerAndSocket, runAo, teamIn, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { openShell as openShellIn } from '../helpers/terminal.js';
 
 // the demo team the dashboard watches, and the person's terminal: a tmux server of the test's own
 const { dir, socket: team } = teamIn('dash-team', demoProject(), { teardown: 'afterAll' });
@@ -71,15 +72,7 @@ const keys = (target: string, ...k: string[]) => tmux(view, ['send-keys', '-t', 
 const type = (target: string, text: string) => tmux(view, ['send-keys', '-t', target, '-l', text]);
 
 /** A shell in a new window of the view server (its first window makes the session). */
-async function openShell(name: string, cwd: string, env: Record<string, string>): Promise<string> {
-  const vars = Object.entries({ AO_CONFIG: '', ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  const exists = (await tmux(view, ['has-session', '-t', '=dash'])).code === 0;
-  const made = exists
-    ? await tmux(view, ['new-window', '-d', '-t', '=dash', '-n', name, '-c', cwd, ...vars, 'sh'])
-    : await tmux(view, ['new-session', '-d', '-s', 'dash', '-n', name, '-x', '120', '-y', '40', '-c', cwd, ...vars, 'sh']);
-  expect(made.code, made.stderr).toBe(0);
-  return `=dash:${name}`;
-}
+const openShell = (name: string, cwd: string, env: Record<string, string>): Promise<string> => openShellIn(view, name, cwd, env);
 
 /** `ao dash` on the team in a fresh shell window; waits for its first frame. */
 async function startDash(name: string, env: Record<string, string> = {}): Promise<string> {

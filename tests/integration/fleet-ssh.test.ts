@@ -27,6 +27,7 @@ import {
   type TestHost,
 } from '../helpers/sshd.js';
 import { endSshFleet } from '../helpers/fleet.js';
+import { openShell } from '../helpers/terminal.js';
 
 const installed = existsSync(SSHD);
 if (!installed) console.warn(`fleet-ssh: ${SSHD} is missing: the openssh-server install (.ci/run) failed, so the fleet's OpenSSH tests are SKIPPED`);
@@ -202,26 +203,7 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
   it("ao dash --fleet lists the remote projects live; enter runs the host's ao dash through ssh -t, q there comes back", async () => {
     // the terminal goes with the test, whatever it comes to (an ssh -t in it would outlive it)
     onTestFinished(() => killServerAndSocket(view));
-    const shell = await tmux(view, [
-      'new-session',
-      '-d',
-      '-s',
-      'dash',
-      '-x',
-      '120',
-      '-y',
-      '32',
-      '-c',
-      root,
-      '-e',
-      `AO_TMUX_SOCKET=${local}`,
-      '-e',
-      'AO_CONFIG=',
-      '-e',
-      `XDG_RUNTIME_DIR=${runtime}`,
-      'sh',
-    ]);
-    expect(shell.code, shell.stderr).toBe(0);
+    await openShell(view, 'fleet', root, { AO_TMUX_SOCKET: local, XDG_RUNTIME_DIR: runtime }, { x: 120, y: 32 });
     await tmux(view, ['send-keys', '-t', '=dash:', '-l', `node ${AO} dash --fleet; echo "dash exited $?"`]);
     await tmux(view, ['send-keys', '-t', '=dash:', 'Enter']);
     let last = '';
