@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
 import type { CliHome } from './standin-env.js';
-import { sleepersFiles, writeProject } from './project-files.js';
+import { onePhaseFiles, sleepersFiles, writeProject } from './project-files.js';
 
-export { sleepersFiles, writeProject };
+export { onePhaseFiles, sleepersFiles, writeProject };
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const AO = join(REPO, 'bin', 'ao');

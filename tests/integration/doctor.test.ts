@@ -9,7 +9,7 @@ import { chmodSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { runAo, serverRunning, team, tmux } from '../helpers/ao.js';
+import { onePhaseFiles, runAo, serverRunning, team, tmux } from '../helpers/ao.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const SECRET = 'sk-doctor-test-secret-0123456789';
@@ -45,8 +45,8 @@ function claudeTeam(tag: string) {
   const home = scratchDir('ao-test-home-');
   const { socket, dir } = team(
     tag,
-    {
-      'agents.toml': [
+    onePhaseFiles(
+      [
         '[defaults]',
         `session_prefix = "${tag}-"`,
         '[agents.builder]',
@@ -60,9 +60,7 @@ function claudeTeam(tag: string) {
         'plan = "one.md"',
         '',
       ].join('\n'),
-      'prompts/kickoff.md': 'go\n',
-      'phases/one.md': '# one\n',
-    },
+    ),
     { teardown: 'afterTest', env: { HOME: home } },
   );
   const ao = (path: string, env: Record<string, string>, ...args: string[]) =>

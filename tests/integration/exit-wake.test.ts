@@ -9,18 +9,16 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadProject } from '../../src/config/load.js';
 import { Watchdog } from '../../src/supervisor/watchdog.js';
 import { Tmux } from '../../src/tmux/client.js';
-import { AO, statusOf, team, tmux, waitFor, type Team } from '../helpers/ao.js';
+import { AO, onePhaseFiles, statusOf, team, tmux, waitFor, type Team } from '../helpers/ao.js';
 
 /** One persistent agent started by `ao up --no-watchdog`, its hook removed, and a watchdog run in this process. */
 async function hooklessTeam(tag: string, lostExitPollMs: number, names = ['s']): Promise<Team & { pane: number; stop: () => Promise<void> }> {
   const agents = names.map((n) => `[agents.${n}]\nkind = "persistent"\ncommand = "sleep"\nargs = ["600"]\n`).join('\n');
   const t = team(
     tag,
-    {
-      'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "${tag}-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 600\n`,
-      'prompts/kickoff.md': 'go\n',
-      'phases/one.md': '# one\n',
-    },
+    onePhaseFiles(
+      `[defaults]\nbackend = "shell"\nsession_prefix = "${tag}-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 600\n`,
+    ),
     { teardown: 'afterTest' },
   );
   expect((await t.ao('up', '--no-watchdog')).code).toBe(0);

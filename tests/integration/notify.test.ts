@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { eventsOf, runAo, statusOf, team, waitFor, type EventLine, type Team } from '../helpers/ao.js';
+import { eventsOf, onePhaseFiles, runAo, statusOf, team, waitFor, type EventLine, type Team } from '../helpers/ao.js';
 import { closedPort, startWebhook, type Webhook } from '../helpers/webhook.js';
 
 const CRASHER = '[agents.crasher]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", "exit 3"]\n';
@@ -17,11 +17,9 @@ const FAST_FAIL = 'crash_limit = 2\nbackoff_initial_s = 0.1\nbackoff_max_s = 0.2
 function project(agents: string, notify: string, watchdog = FAST_FAIL): Team {
   const t = team(
     'nt',
-    {
-      'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "nt-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\n${watchdog}\n[notify]\n${notify}\n`,
-      'prompts/kickoff.md': 'go\n',
-      'phases/one.md': '# one\n',
-    },
+    onePhaseFiles(
+      `[defaults]\nbackend = "shell"\nsession_prefix = "nt-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\n${watchdog}\n[notify]\n${notify}\n`,
+    ),
     { teardown: 'afterTest' },
   );
   return t;
@@ -184,11 +182,7 @@ describe('notifications', () => {
 });
 
 describe('ao notify test', () => {
-  const files = (notify: string): Record<string, string> => ({
-    'agents.toml': `[agents.a]\nkind = "loop"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n${notify}`,
-    'prompts/kickoff.md': 'go\n',
-    'phases/one.md': '# one\n',
-  });
+  const files = (notify: string): Record<string, string> => onePhaseFiles(`[agents.a]\nkind = "loop"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n${notify}`);
 
   it('sends one and says so; exit 1 when the webhook is down; exit 2 without [notify]', async () => {
     const web = await hook();

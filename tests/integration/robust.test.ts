@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsOf, killServer, sleepersTeam, statusOf, team, waitFor, type Team } from '../helpers/ao.js';
+import { eventsOf, killServer, onePhaseFiles, sleepersTeam, statusOf, team, waitFor, type Team } from '../helpers/ao.js';
 import { layout } from '../../src/state/layout.js';
 
 /** Two shell agents and two phases, watchdog timings scaled down, torn down when the test ends. */
@@ -289,13 +289,10 @@ describe('small lies', () => {
   it('ao up on a complete project says so and brings it back as it ran: its loops stopped, the rest and the watchdog running', async () => {
     const t = team(
       'complete',
-      {
-        'agents.toml':
-          '[defaults]\nbackend = "shell"\n\n[agents.alpha]\nkind = "persistent"\ncommand = "sleep"\nargs = ["1000"]\n\n' +
+      onePhaseFiles(
+        '[defaults]\nbackend = "shell"\n\n[agents.alpha]\nkind = "persistent"\ncommand = "sleep"\nargs = ["1000"]\n\n' +
           '[agents.looper]\nkind = "loop"\ncommand = "sleep"\nargs = ["1000"]\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
-        'prompts/kickoff.md': 'go\n',
-        'phases/one.md': '# one\n',
-      },
+      ),
       { teardown: 'afterTest' },
     );
     expect((await t.ao('phase', 'next')).code).toBe(0);
@@ -313,11 +310,7 @@ describe('small lies', () => {
   it('ao check exits 2 on what ao up would refuse', async () => {
     const t = team(
       'checkaider',
-      {
-        'agents.toml': '[agents.pair]\nkind = "persistent"\nbackend = "aider"\nkickoff = "arg"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
-        'prompts/kickoff.md': 'go\n',
-        'phases/one.md': '# one\n',
-      },
+      onePhaseFiles('[agents.pair]\nkind = "persistent"\nbackend = "aider"\nkickoff = "arg"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n'),
       { teardown: 'afterTest' },
     );
     const check = await t.ao('check');

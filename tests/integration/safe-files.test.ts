@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AO, demoProject, eventsOf, statusOf, team, teamIn, waitFor, type Team } from '../helpers/ao.js';
+import { AO, demoProject, eventsOf, onePhaseFiles, statusOf, team, teamIn, waitFor, type Team } from '../helpers/ao.js';
 
 // Issue 21: nothing planted in the state folder (a link, a FIFO, a device) makes ao write
 // outside it, block, or stop healing; each bad file is one event.
@@ -171,12 +171,9 @@ describe('agents.toml paths are checked after resolving links', () => {
   it('cwd = "rootlink/etc" with rootlink -> / is refused like cwd = "/etc"', async () => {
     const t = team(
       'rootlink',
-      {
-        'agents.toml':
-          '[defaults]\nbackend = "shell"\n[agents.a]\nkind = "persistent"\ncommand = "true"\ncwd = "rootlink/etc"\n[[phases]]\nid = "one"\nplan = "one.md"\n',
-        'prompts/kickoff.md': 'go\n',
-        'phases/one.md': '# one\n',
-      },
+      onePhaseFiles(
+        '[defaults]\nbackend = "shell"\n[agents.a]\nkind = "persistent"\ncommand = "true"\ncwd = "rootlink/etc"\n[[phases]]\nid = "one"\nplan = "one.md"\n',
+      ),
       { teardown: 'afterTest' },
     );
     symlinkSync('/', join(t.dir, 'rootlink'));
