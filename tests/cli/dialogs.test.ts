@@ -24,7 +24,7 @@ import { anthropicUserTexts, startAnthropic } from '../fixtures/standins/anthrop
 import type { Recorded, StandIn } from '../fixtures/standins/common.js';
 import { geminiUserTexts, startGemini } from '../fixtures/standins/gemini.js';
 import { openaiUserTexts, startOpenAI } from '../fixtures/standins/openai.js';
-import { eventsOf, killServer, makeProject, removeProject, runAo, statusOf, tmux, uniqueSocket, waitFor, type Ao, endLeftovers } from '../helpers/ao.js';
+import { eventsOf, makeProject, runAo, statusOf, tmux, uniqueSocket, waitFor, type Ao, endStandInTeam } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli, type CliName } from '../helpers/clis.js';
 import { cliHome, type CliHome, tomlPairs } from '../helpers/standin-env.js';
 
@@ -162,16 +162,7 @@ const rigs: Rig[] = [];
 // every rig at once, with time for all: one after another, a dozen `ao down`s of TUIs on a loaded machine
 // outlasted the hook's 30 s and left the later rigs' tmux servers and watchdogs running
 afterAll(async () => {
-  await Promise.all(
-    rigs.map(async (r) => {
-      await runAo(['down'], { cwd: r.dir, socket: r.socket });
-      await killServer(r.socket);
-      endLeftovers(r.socket);
-      await r.server.close();
-      r.home.remove();
-      removeProject(r.dir);
-    }),
-  );
+  await Promise.all(rigs.map(endStandInTeam));
 }, 120_000);
 
 async function rig(c: Case, bin: string, options: { trusted: boolean; askTools: boolean }): Promise<Rig> {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recorded, StandIn } from '../fixtures/standins/common.js';
 import { startGemini } from '../fixtures/standins/gemini.js';
-import { eventsOf, killServer, makeProject, removeProject, runAo, tmux, uniqueSocket, waitFor, endLeftovers } from '../helpers/ao.js';
+import { eventsOf, makeProject, runAo, tmux, uniqueSocket, waitFor, endStandInTeam } from '../helpers/ao.js';
 import { announceInstallFailure, ensureCli } from '../helpers/clis.js';
 import { cliHome, type CliHome, leadToml } from '../helpers/standin-env.js';
 
@@ -62,15 +62,8 @@ describe.skipIf(!installed.ok)('a persistent Gemini CLI agent resumes its conver
     writeFileSync(join(dir, 'agents.toml'), leadToml('resg-', 'gemini', installed.ok ? installed.bin : '', home.env));
   });
 
-  afterAll(async () => {
-    await ao('down');
-    await killServer(socket);
-    // Gemini CLI's TUI ignores SIGHUP and SIGTERM: whatever outlived its pane is ended here, by pid
-    endLeftovers(socket);
-    await server.close();
-    home.remove();
-    removeProject(dir);
-  });
+  // Gemini CLI's TUI ignores SIGHUP and SIGTERM: whatever outlived its pane is ended there, by pid
+  afterAll(() => endStandInTeam({ dir, socket, server, home }));
 
   const fail = async (e: unknown): Promise<never> => {
     console.log(readFileSync(join(dir, 'state', 'events.jsonl'), 'utf8'), (await tmux(socket, ['capture-pane', '-p', '-t', '=resg-lead:'])).stdout);

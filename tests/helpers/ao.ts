@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
 import type { CliHome } from './standin-env.js';
-import { sleepersFiles, writeProject } from './project-files.js';
+import { onePhaseFiles, sleepersFiles, writeProject } from './project-files.js';
 
-export { sleepersFiles, writeProject };
+export { onePhaseFiles, sleepersFiles, writeProject };
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const AO = join(REPO, 'bin', 'ao');
@@ -55,9 +55,8 @@ export async function killServerAndSocket(socket: string): Promise<void> {
     rmSync(join(process.env.TMUX_TMPDIR || tmpdir(), `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
 }
 
-/** A fresh copy of the repository's demo project in a temp folder. */
-export function demoProject(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ao-test-'));
+/** A fresh copy of the repository's demo project: at `dir` (made where missing, as a fleet's project), or in a temp folder. */
+export function demoProject(dir = mkdtempSync(join(tmpdir(), 'ao-test-'))): string {
   for (const path of ['agents.toml', 'prompts', 'phases']) cpSync(join(REPO, path), join(dir, path), { recursive: true });
   return dir;
 }
@@ -109,6 +108,10 @@ export interface TeamOptions {
    * collected: at the top of the file or in the describe); left out, the caller.
    */
   teardown?: 'afterTest' | 'afterAll';
+  /** what cleanup removes where the project is a subfolder of a folder the test made (a repository's); default the project folder */
+  folder?: string;
+  /** cleanup also ends, by pid, what still carries the socket's name after the server is killed (endLeftovers): agents whose server was killed under them */
+  leftovers?: boolean;
 }
 
 /** A temp project from a map of files, on a socket of its own. */
@@ -127,7 +130,8 @@ export function teamIn(tag: string, dir: string, options: TeamOptions = {}): Tea
     cleanup: async () => {
       await runAo(['down'], { cwd: dir, socket, env });
       await killServerAndSocket(socket);
-      removeProject(dir);
+      if (options.leftovers) endLeftovers(socket);
+      removeProject(options.folder ?? dir);
     },
   };
   if (options.teardown === 'afterTest') onTestFinished(t.cleanup);
@@ -209,10 +213,15 @@ export function endLeftovers(socket: string): number[] {
   return pids;
 }
 
-/** The end of a test of a CLI against its stand-in (tests/helpers/standin-env.ts, which the soak bundles and so imports no vitest): `ao down`, the test's tmux server, the stand-in, the HOME, the project. */
+/**
+ * The end of a test of a CLI against its stand-in (tests/helpers/standin-env.ts, which the soak bundles and so imports
+ * no vitest): `ao down`, the test's tmux server and what outlived it (a TUI that ignores SIGHUP and SIGTERM, as Gemini
+ * CLI's), the stand-in, the HOME, the project.
+ */
 export async function endStandInTeam(t: { dir: string; socket: string; server: { close(): Promise<void> }; home: CliHome }): Promise<void> {
   await runAo(['down'], { cwd: t.dir, socket: t.socket });
   await killServer(t.socket);
+  endLeftovers(t.socket);
   await t.server.close();
   t.home.remove();
   removeProject(t.dir);

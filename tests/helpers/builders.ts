@@ -6,6 +6,7 @@
  */
 import { DEFAULT_WATCHDOG, type AgentSpec, type PhaseSpec, type Project } from '../../src/config/types.js';
 import { emptyRecord, type AgentRecord } from '../../src/state/agents.js';
+import type { DesiredAgent } from '../../src/supervisor/reconcile.js';
 
 /** An enabled demo loop in /p that heals and is checked for stalls; its session is `p-<name>` unless `over` names one. */
 export function agentSpec(over: Partial<AgentSpec> = {}): AgentSpec {
@@ -61,4 +62,9 @@ export function projectOf(over: Partial<Project> = {}): Project {
 /** An agent's record in agents.json: never started (emptyRecord) but for `over`. */
 export function record(over: Partial<AgentRecord> = {}): AgentRecord {
   return { ...emptyRecord(), ...over };
+}
+
+/** What the reconciler wants of an agent: a persistent one `a`, brought up, healed, checked for stalls after 10 minutes, on no model of its own, in generation 0 with launch key `k`, but for `over`. */
+export function desiredAgent(over: Partial<DesiredAgent> = {}): DesiredAgent {
+  return { name: 'a', kind: 'persistent', heal: 'heal', up: true, stallMs: 10 * 60_000, model: null, generation: 0, launchKey: 'k', ...over };
 }

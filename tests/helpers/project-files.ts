@@ -11,6 +11,11 @@ export function writeProject(dir: string, files: Record<string, string>): string
   return dir;
 }
 
+/** The files of a project of one phase, `one`, whose kickoff is `go`: agents.toml is `toml`. */
+export function onePhaseFiles(toml: string): Record<string, string> {
+  return { 'agents.toml': toml, 'prompts/kickoff.md': 'go\n', 'phases/one.md': '# one\n' };
+}
+
 /**
  * The files of a project of shell agents that sleep (persistent), plus `extra`
  * agents.toml text, in the given phases, with the watchdog's timings scaled

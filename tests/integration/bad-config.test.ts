@@ -9,17 +9,23 @@
  * failure below is the one the fixture is about. Every test runs on its own
  * tmux socket; none of them may leave a server or a state/ folder behind.
  */
-import { existsSync, mkdtempSync, readdirSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BASE_FILES, FIXTURES, toml, type Fixture } from '../fixtures/bad-configs.js';
-import { killServer, makeProject, removeProject, runAo, serverRunning, uniqueSocket, type AoResult } from '../helpers/ao.js';
+import { runAo, serverRunning, team, teamIn, type AoResult, type Team } from '../helpers/ao.js';
+import { scratchDir } from '../helpers/scratch.js';
 
-function fixtureProject(fixture: Fixture): string {
+/** The fixture's project on a socket of its own, torn down when the test ends (call it inside the test). */
+function fixtureTeam(fixture: Fixture): Team {
   const files: Record<string, string> = { 'agents.toml': fixture.config };
   for (const [path, content] of Object.entries({ ...BASE_FILES, ...fixture.files })) if (content !== null && content !== undefined) files[path] = content;
-  return makeProject(files);
+  return team('badcfg', files, { teardown: 'afterTest' });
+}
+
+/** A folder with no agents.toml in it or above it (its real path, as ao names it), on a socket of its own, torn down when the test ends. */
+function emptyTeam(): Team {
+  return teamIn('badcfg', realpathSync(scratchDir('ao-test-')), { teardown: 'afterTest' });
 }
 
 /** Every file and folder under dir, relative, sorted. */
@@ -27,43 +33,25 @@ function listing(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).sort();
 }
 
-const projects: string[] = [];
-const sockets: string[] = [];
-
-function newSocket(): string {
-  const socket = uniqueSocket('badcfg');
-  sockets.push(socket);
-  return socket;
-}
-
-afterEach(async () => {
-  // only our own servers, by their own sockets; normally there are none
-  for (const socket of sockets.splice(0)) await killServer(socket);
-});
-
-afterAll(() => {
-  for (const dir of projects.splice(0)) removeProject(dir);
-});
-
-/** Runs one command and checks what every bad-config run must leave: exit 2, no server, no state, no new file. */
-async function runBad(args: string[], cwd: string, project: string, env?: Record<string, string>): Promise<AoResult> {
-  const socket = newSocket();
-  const before = listing(project);
-  const result = await runAo(args, { cwd, socket, ...(env ? { env } : {}) });
+/**
+ * Runs one command for the team's project (from `cwd`, by default the project) and checks what every bad-config
+ * run must leave: exit 2, no server, no state, no new file.
+ */
+async function runBad(t: Team, args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<AoResult> {
+  const before = listing(t.dir);
+  const result = await runAo(args, { cwd: options.cwd ?? t.dir, socket: t.socket, ...(options.env ? { env: options.env } : {}) });
   const shown = `ao ${args.join(' ')} -> ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
   expect(result.code, shown).toBe(2);
-  expect(await serverRunning(socket), `a tmux server is running on ${socket}\n${shown}`).toBe(false);
-  expect(existsSync(join(project, 'state')), `state/ was created\n${shown}`).toBe(false);
-  expect(listing(project), shown).toEqual(before);
+  expect(await serverRunning(t.socket), `a tmux server is running on ${t.socket}\n${shown}`).toBe(false);
+  expect(existsSync(join(t.dir, 'state')), `state/ was created\n${shown}`).toBe(false);
+  expect(listing(t.dir), shown).toEqual(before);
   return result;
 }
 
 describe('the base fixture', () => {
   it('is valid (so each fixture fails for its own reason only)', async () => {
-    const dir = fixtureProject({ name: 'base', config: toml(), expect: [] });
-    projects.push(dir);
-    const socket = newSocket();
-    const result = await runAo(['check'], { cwd: dir, socket });
+    const { ao, socket } = fixtureTeam({ name: 'base', config: toml(), expect: [] });
+    const result = await ao('check');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('agents.toml: ok (2 agents, 2 phases');
     expect(await serverRunning(socket)).toBe(false);
@@ -74,9 +62,7 @@ const CASES = FIXTURES.flatMap((fixture) => (['check', 'up', 'status'] as const)
 
 describe('bad configs: exit 2, a located message, nothing started', () => {
   it.each(CASES)('ao %s: %s', async (command, _name, fixture) => {
-    const dir = fixtureProject(fixture);
-    projects.push(dir);
-    const result = await runBad([command], dir, dir);
+    const result = await runBad(fixtureTeam(fixture), [command]);
     expect(result.stderr).toMatch(/^ao: config error\n/);
     for (const text of fixture.expect) expect(result.stderr).toContain(text);
     expect(result.stdout).toBe('');
@@ -85,29 +71,26 @@ describe('bad configs: exit 2, a located message, nothing started', () => {
 
 describe('bad configs found other ways', () => {
   it('from a subfolder, the error names the config by its full path', async () => {
-    const dir = fixtureProject(FIXTURES.find((f) => f.name === 'bad enum (heal)')!);
-    projects.push(dir);
-    const sub = join(dir, 'phases');
-    const result = await runBad(['check'], sub, dir);
+    const t = fixtureTeam(FIXTURES.find((f) => f.name === 'bad enum (heal)')!);
+    const dir = t.dir;
+    const result = await runBad(t, ['check'], { cwd: join(dir, 'phases') });
     expect(result.stderr).toContain(`${join(dir, 'agents.toml')}:8:1: agents.builder.heal: expected one of none, heal, heal+stall`);
   });
 
   it.each(['check', 'up', 'status'])('ao %s with -c FILE from elsewhere reports the bad config', async (command) => {
-    const dir = fixtureProject(FIXTURES.find((f) => f.name === 'duplicate phase id')!);
-    projects.push(dir);
-    const elsewhere = mkdtempSync(join(tmpdir(), 'ao-test-'));
-    projects.push(elsewhere);
-    const result = await runBad(['-c', join(dir, 'agents.toml'), command], elsewhere, dir);
+    const t = fixtureTeam(FIXTURES.find((f) => f.name === 'duplicate phase id')!);
+    const dir = t.dir;
+    const elsewhere = scratchDir('ao-test-');
+    const result = await runBad(t, ['-c', join(dir, 'agents.toml'), command], { cwd: elsewhere });
     expect(result.stderr).toContain(`${join(dir, 'agents.toml')}:19:1: phases.1.id: duplicate phase id "one"`);
     expect(listing(elsewhere)).toEqual([]);
   });
 
   it.each(['check', 'up', 'status'])('ao %s with AO_CONFIG from elsewhere reports the bad config', async (command) => {
-    const dir = fixtureProject(FIXTURES.find((f) => f.name === 'bad enum (heal)')!);
-    projects.push(dir);
-    const elsewhere = mkdtempSync(join(tmpdir(), 'ao-test-'));
-    projects.push(elsewhere);
-    const result = await runBad([command], elsewhere, dir, { AO_CONFIG: join(dir, 'agents.toml') });
+    const t = fixtureTeam(FIXTURES.find((f) => f.name === 'bad enum (heal)')!);
+    const dir = t.dir;
+    const elsewhere = scratchDir('ao-test-');
+    const result = await runBad(t, [command], { cwd: elsewhere, env: { AO_CONFIG: join(dir, 'agents.toml') } });
     expect(result.stderr).toContain(`${join(dir, 'agents.toml')}:8:1: agents.builder.heal: expected one of none, heal, heal+stall, got "sometimes"`);
     expect(listing(elsewhere)).toEqual([]);
   });
@@ -115,40 +98,36 @@ describe('bad configs found other ways', () => {
 
 describe('usage errors', () => {
   it('ao up with an unknown agent exits 2 and lists the known agents', async () => {
-    const dir = fixtureProject({ name: 'base', config: toml(), expect: [] });
-    projects.push(dir);
-    const result = await runBad(['up', 'nosuch'], dir, dir);
+    const result = await runBad(fixtureTeam({ name: 'base', config: toml(), expect: [] }), ['up', 'nosuch']);
     expect(result.stderr).toContain('unknown agent "nosuch"; this team has: builder, adversary');
   });
 
   it('ao up with a known and an unknown agent starts neither', async () => {
-    const dir = fixtureProject({ name: 'base', config: toml(), expect: [] });
-    projects.push(dir);
-    const result = await runBad(['up', 'builder', 'nosuch'], dir, dir);
+    const result = await runBad(fixtureTeam({ name: 'base', config: toml(), expect: [] }), ['up', 'builder', 'nosuch']);
     expect(result.stderr).toContain('unknown agent "nosuch"; this team has: builder, adversary');
   });
 
   it.each(['status', 'check', 'up'])('ao %s with no agents.toml anywhere exits 2 and says what to do', async (command) => {
-    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'ao-test-')));
-    projects.push(dir);
+    const t = emptyTeam();
+    const dir = t.dir;
     for (let d = dir; d !== dirname(d); d = dirname(d)) expect(existsSync(join(d, 'agents.toml')), `precondition: ${d} has an agents.toml`).toBe(false);
-    const result = await runBad([command], dir, dir);
+    const result = await runBad(t, [command]);
     expect(result.stderr).toContain(`ao: no agents.toml found in ${dir} or any folder above it`);
     expect(result.stderr).toContain('ao init');
     expect(result.stderr).toContain('-c FILE');
   });
 
   it('ao status -c with a missing file exits 2 and names it', async () => {
-    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'ao-test-')));
-    projects.push(dir);
-    const result = await runBad(['-c', 'nope.toml', 'status'], dir, dir);
+    const t = emptyTeam();
+    const dir = t.dir;
+    const result = await runBad(t, ['-c', 'nope.toml', 'status']);
     expect(result.stderr).toContain(`config file not found: ${join(dir, 'nope.toml')}`);
   });
 
   it('ao status with AO_CONFIG naming a missing file exits 2 and says it came from AO_CONFIG', async () => {
-    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'ao-test-')));
-    projects.push(dir);
-    const result = await runBad(['status'], dir, dir, { AO_CONFIG: join(dir, 'nope.toml') });
+    const t = emptyTeam();
+    const dir = t.dir;
+    const result = await runBad(t, ['status'], { env: { AO_CONFIG: join(dir, 'nope.toml') } });
     expect(result.stderr).toContain(`config file not found: ${join(dir, 'nope.toml')} (from AO_CONFIG)`);
   });
 });

@@ -4,17 +4,13 @@
  * the agent and why, and nothing starts.
  */
 import { describe, expect, it } from 'vitest';
-import { serverRunning, team } from '../helpers/ao.js';
+import { onePhaseFiles, serverRunning, team } from '../helpers/ao.js';
 
 describe('a budget_usd that could never be reached', () => {
   it('ao check and ao up exit 2 naming the agent; nothing starts', async () => {
     const t = team(
       'budget-closed',
-      {
-        'agents.toml': '[agents.adversary]\nkind = "loop"\nbackend = "codex"\nbudget_usd = 2\n\n[[phases]]\nid = "one"\nplan = "one.md"\nbudget_usd = 10\n',
-        'prompts/kickoff.md': 'go\n',
-        'phases/one.md': '# one\n',
-      },
+      onePhaseFiles('[agents.adversary]\nkind = "loop"\nbackend = "codex"\nbudget_usd = 2\n\n[[phases]]\nid = "one"\nplan = "one.md"\nbudget_usd = 10\n'),
       { teardown: 'afterTest' },
     );
     const check = await t.ao('check');

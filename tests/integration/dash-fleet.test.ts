@@ -4,58 +4,35 @@
  * projects, one running on a private socket named in fleet.toml. Enter opens
  * the running project's dashboard, escape comes back, q quits.
  */
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AO, killServerAndSocket, REPO, removeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { AO, demoProject, killServerAndSocket, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { fleet } from '../helpers/fleet.js';
+import { openShell } from '../helpers/terminal.js';
 
-const team = uniqueSocket('dfleet-team');
+// two demo projects on one socket named in fleet.toml, and the person's terminal: a tmux server of the test's own
+const { root, fallback, sockets, ao } = fleet('dfleet', ['team'], { env: { AO_DEMO_PACE_S: '5' }, teardown: 'afterAll' });
+const team = sockets.team;
 const view = uniqueSocket('dfleet-view');
-const fallback = uniqueSocket('dfleet-env');
-let root: string;
+afterAll(() => killServerAndSocket(view));
 
 const screen = async (): Promise<string> => (await tmux(view, ['capture-pane', '-p', '-t', '=dash:'])).stdout;
 const keys = (...k: string[]) => tmux(view, ['send-keys', '-t', '=dash:', ...k]);
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'ao-test-dfleet-'));
-  for (const name of ['live', 'idle'])
-    for (const path of ['agents.toml', 'prompts', 'phases']) cpSync(join(REPO, path), join(root, name, path), { recursive: true });
+  for (const name of ['live', 'idle']) demoProject(join(root, name));
   writeFileSync(
     join(root, 'fleet.toml'),
     `[[projects]]\npath = "live"\ntmux_socket = "${team}"\n\n[[projects]]\npath = "idle"\nenabled = false\ntmux_socket = "${team}"\n`,
   );
-  const up = await runAo(['fleet', 'up'], { cwd: root, socket: fallback, env: { AO_DEMO_PACE_S: '5' } });
+  const up = await ao('fleet', 'up');
   expect(up.code, up.stdout + up.stderr).toBe(0);
 }, 60_000);
 
-afterAll(async () => {
-  await runAo(['fleet', 'down'], { cwd: root, socket: fallback });
-  for (const socket of [view, team, fallback]) await killServerAndSocket(socket);
-  removeProject(root);
-});
-
 describe('ao dash --fleet in a real terminal', () => {
   it('lists both projects with their summaries; enter opens one, escape comes back, q quits', async () => {
-    const shell = await tmux(view, [
-      'new-session',
-      '-d',
-      '-s',
-      'dash',
-      '-x',
-      '110',
-      '-y',
-      '30',
-      '-c',
-      root,
-      '-e',
-      `AO_TMUX_SOCKET=${fallback}`,
-      '-e',
-      'AO_CONFIG=',
-      'sh',
-    ]);
-    expect(shell.code, shell.stderr).toBe(0);
+    await openShell(view, 'fleet', root, { AO_TMUX_SOCKET: fallback }, { x: 110, y: 30 });
     await tmux(view, ['send-keys', '-t', '=dash:', '-l', `node ${AO} dash --fleet; echo "dash exited $?"`]);
     await keys('Enter');
     const list = await waitFor(async () => {

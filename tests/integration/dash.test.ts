@@ -7,11 +7,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/coord/inbox.js';
-import { AO, demoProject, killServer, killServerAndSocket, removeProject, runAo, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { AO, demoProject, killServerAndSocket, runAo, teamIn, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { openShell as openShellIn } from '../helpers/terminal.js';
 
-const team = uniqueSocket('dash-team');
+// the demo team the dashboard watches, and the person's terminal: a tmux server of the test's own
+const { dir, socket: team } = teamIn('dash-team', demoProject(), { teardown: 'afterAll' });
 const view = uniqueSocket('dash-view');
-let dir: string;
+// tmux 3.3a can leave a killed server's socket file behind
+afterAll(() => killServerAndSocket(view));
 
 interface StatusAgent {
   name: string;
@@ -69,15 +72,7 @@ const keys = (target: string, ...k: string[]) => tmux(view, ['send-keys', '-t', 
 const type = (target: string, text: string) => tmux(view, ['send-keys', '-t', target, '-l', text]);
 
 /** A shell in a new window of the view server (its first window makes the session). */
-async function openShell(name: string, cwd: string, env: Record<string, string>): Promise<string> {
-  const vars = Object.entries({ AO_CONFIG: '', ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  const exists = (await tmux(view, ['has-session', '-t', '=dash'])).code === 0;
-  const made = exists
-    ? await tmux(view, ['new-window', '-d', '-t', '=dash', '-n', name, '-c', cwd, ...vars, 'sh'])
-    : await tmux(view, ['new-session', '-d', '-s', 'dash', '-n', name, '-x', '120', '-y', '40', '-c', cwd, ...vars, 'sh']);
-  expect(made.code, made.stderr).toBe(0);
-  return `=dash:${name}`;
-}
+const openShell = (name: string, cwd: string, env: Record<string, string>): Promise<string> => openShellIn(view, name, cwd, env);
 
 /** `ao dash` on the team in a fresh shell window; waits for its first frame. */
 async function startDash(name: string, env: Record<string, string> = {}): Promise<string> {
@@ -90,17 +85,9 @@ async function startDash(name: string, env: Record<string, string> = {}): Promis
 }
 
 beforeAll(async () => {
-  dir = demoProject();
   const up = await runAo(['up'], { cwd: dir, socket: team, env: { AO_DEMO_PACE_S: '3' } });
   expect(up.code, up.stderr + up.stdout).toBe(0);
 }, 60_000);
-
-afterAll(async () => {
-  await runAo(['down'], { cwd: dir, socket: team });
-  // tmux 3.3a can leave a killed server's socket file behind
-  for (const socket of [view, team]) await killServerAndSocket(socket);
-  removeProject(dir);
-});
 
 describe('ao dash in a real terminal', () => {
   let target: string;
@@ -243,25 +230,19 @@ describe('ao dash in a real terminal', () => {
 
 describe('ao dash on a team that never ran', () => {
   it('shows the stopped team and creates nothing: no state folder, no tmux server', async () => {
-    const fresh = demoProject();
-    const unused = uniqueSocket('dash-unused');
-    try {
-      const target = await openShell('fresh', fresh, { AO_TMUX_SOCKET: unused });
-      await type(target, `node ${AO} dash`);
-      await keys(target, 'Enter');
-      const text = await waitFor(async () => {
-        const t = await screen(target);
-        return t.includes('the team is not running') ? t : null;
-      }, 20_000);
-      expect(text).toMatch(/orchestrator .* STOPPED/);
-      await keys(target, 'q');
-      await waitFor(async () => !(await screen(target)).includes('the team is not running'), 10_000);
-      expect(existsSync(join(fresh, 'state'))).toBe(false);
-      expect((await tmux(unused, ['list-sessions'])).code).not.toBe(0);
-    } finally {
-      await killServer(unused);
-      removeProject(fresh);
-    }
+    const { dir: fresh, socket: unused } = teamIn('dash-unused', demoProject(), { teardown: 'afterTest' });
+    const target = await openShell('fresh', fresh, { AO_TMUX_SOCKET: unused });
+    await type(target, `node ${AO} dash`);
+    await keys(target, 'Enter');
+    const text = await waitFor(async () => {
+      const t = await screen(target);
+      return t.includes('the team is not running') ? t : null;
+    }, 20_000);
+    expect(text).toMatch(/orchestrator .* STOPPED/);
+    await keys(target, 'q');
+    await waitFor(async () => !(await screen(target)).includes('the team is not running'), 10_000);
+    expect(existsSync(join(fresh, 'state'))).toBe(false);
+    expect((await tmux(unused, ['list-sessions'])).code).not.toBe(0);
   });
 });
 

@@ -5,31 +5,25 @@
  * by hand fails. `ao up` with the CLI missing exits 2, names it, and starts
  * nothing: no tmux server, no state folder.
  */
-import { chmodSync, existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
-import { killServer, makeProject, removeProject, runAo, serverRunning, tmux, uniqueSocket } from '../helpers/ao.js';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-});
+import { describe, expect, it } from 'vitest';
+import { onePhaseFiles, runAo, serverRunning, team, tmux } from '../helpers/ao.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 const SECRET = 'sk-doctor-test-secret-0123456789';
 
 /** A folder holding only tmux and sh: a PATH with no agent CLI on it, whatever this machine has installed. */
 async function toolsOnly(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'ao-test-tools-'));
+  const dir = scratchDir('ao-test-tools-');
   for (const tool of ['tmux', 'sh']) symlinkSync((await execa('sh', ['-c', `command -v ${tool}`])).stdout.trim(), join(dir, tool));
-  cleanups.push(async () => removeProject(dir));
   return dir;
 }
 
 /** A `claude` that answers --version and prints a --help without `--verbose`, which ao passes to a loop. */
 function stubClaude(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ao-test-stub-'));
+  const dir = scratchDir('ao-test-stub-');
   const help = [
     'Usage: claude [options] [prompt]',
     '  -p, --print                  print the answer and exit',
@@ -43,36 +37,32 @@ function stubClaude(): string {
   const echo = help.map((line) => `echo '${line}'`).join('; ');
   writeFileSync(join(dir, 'claude'), `#!/bin/sh\ncase "$1" in\n  --version) echo '9.9.9 (Claude Code)';;\n  --help) ${echo};;\n  *) exit 1;;\nesac\n`);
   chmodSync(join(dir, 'claude'), 0o755);
-  cleanups.push(async () => removeProject(dir));
   return dir;
 }
 
+/** A team of two Claude agents with a HOME of its own, torn down when the test ends; its `ao` runs on the given PATH with no Claude credential but those in `env`. */
 function claudeTeam(tag: string) {
-  const socket = uniqueSocket(tag);
-  const dir = makeProject({
-    'agents.toml': [
-      '[defaults]',
-      `session_prefix = "${tag}-"`,
-      '[agents.builder]',
-      'kind = "loop"',
-      'backend = "claude"',
-      '[agents.adversary]',
-      'kind = "persistent"',
-      'backend = "claude"',
-      '[[phases]]',
-      'id = "one"',
-      'plan = "one.md"',
-      '',
-    ].join('\n'),
-    'prompts/kickoff.md': 'go\n',
-    'phases/one.md': '# one\n',
-  });
-  const home = mkdtempSync(join(tmpdir(), 'ao-test-home-'));
-  cleanups.push(async () => {
-    await killServer(socket);
-    removeProject(dir);
-    removeProject(home);
-  });
+  const home = scratchDir('ao-test-home-');
+  const { socket, dir } = team(
+    tag,
+    onePhaseFiles(
+      [
+        '[defaults]',
+        `session_prefix = "${tag}-"`,
+        '[agents.builder]',
+        'kind = "loop"',
+        'backend = "claude"',
+        '[agents.adversary]',
+        'kind = "persistent"',
+        'backend = "claude"',
+        '[[phases]]',
+        'id = "one"',
+        'plan = "one.md"',
+        '',
+      ].join('\n'),
+    ),
+    { teardown: 'afterTest', env: { HOME: home } },
+  );
   const ao = (path: string, env: Record<string, string>, ...args: string[]) =>
     runAo(args, { cwd: dir, socket, env: { PATH: path, HOME: home, ANTHROPIC_API_KEY: '', ANTHROPIC_AUTH_TOKEN: '', CLAUDE_CODE_OAUTH_TOKEN: '', ...env } });
   return { socket, dir, ao };

@@ -5,25 +5,22 @@
 // the path under test can heal the agent in time.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadProject } from '../../src/config/load.js';
 import { Watchdog } from '../../src/supervisor/watchdog.js';
 import { Tmux } from '../../src/tmux/client.js';
-import { AO, statusOf, team, tmux, waitFor, type Team } from '../helpers/ao.js';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  await Promise.all(cleanups.map((c) => c()));
-});
+import { AO, onePhaseFiles, statusOf, team, tmux, waitFor, type Team } from '../helpers/ao.js';
 
 /** One persistent agent started by `ao up --no-watchdog`, its hook removed, and a watchdog run in this process. */
 async function hooklessTeam(tag: string, lostExitPollMs: number, names = ['s']): Promise<Team & { pane: number; stop: () => Promise<void> }> {
   const agents = names.map((n) => `[agents.${n}]\nkind = "persistent"\ncommand = "sleep"\nargs = ["600"]\n`).join('\n');
-  const t = team(tag, {
-    'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "${tag}-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 600\n`,
-    'prompts/kickoff.md': 'go\n',
-    'phases/one.md': '# one\n',
-  });
+  const t = team(
+    tag,
+    onePhaseFiles(
+      `[defaults]\nbackend = "shell"\nsession_prefix = "${tag}-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\nstall_check_s = 600\n`,
+    ),
+    { teardown: 'afterTest' },
+  );
   expect((await t.ao('up', '--no-watchdog')).code).toBe(0);
   for (const n of names) expect((await tmux(t.socket, ['set-hook', '-u', '-t', `${tag}-${n}`, 'pane-died'])).code).toBe(0);
   const env = { ...process.env, AO_TMUX_SOCKET: t.socket };
@@ -37,10 +34,8 @@ async function hooklessTeam(tag: string, lostExitPollMs: number, names = ['s']):
     dog.stop();
     await running;
   };
-  cleanups.push(async () => {
-    await stop();
-    await t.cleanup();
-  });
+  // made after the team's teardown, so run before it (vitest runs a test's finished hooks last first)
+  onTestFinished(stop);
   const pane = await waitFor(async () => (await statusOf(t.ao)).agents.s?.pid ?? undefined);
   // the first sweep has seen the pane alive (its pid is in the /proc look) once it wrote the agent's record
   await waitFor(async () => (names.every((n) => readFileSync(join(t.dir, 'state', 'agents.json'), 'utf8').includes(`"${n}"`)) ? true : undefined));

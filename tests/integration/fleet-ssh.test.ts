@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { AO, endLeftovers, killServerAndSocket, REPO, removeProject, runAo, serverRunning, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { AO, killServerAndSocket, REPO, runAo, serverRunning, tmux, uniqueSocket, waitFor } from '../helpers/ao.js';
 import {
   endProcessesWith,
   freezeHost,
@@ -26,6 +26,8 @@ import {
   type SshClient,
   type TestHost,
 } from '../helpers/sshd.js';
+import { endSshFleet } from '../helpers/fleet.js';
+import { openShell } from '../helpers/terminal.js';
 
 const installed = existsSync(SSHD);
 if (!installed) console.warn(`fleet-ssh: ${SSHD} is missing: the openssh-server install (.ci/run) failed, so the fleet's OpenSSH tests are SKIPPED`);
@@ -144,21 +146,7 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
   afterAll(async () => {
     if (!root) return;
     thaw(frozen);
-    try {
-      // the teams down where they are: the remote ones through their hosts while these still answer
-      await ao('fleet', 'down');
-    } finally {
-      for (const h of [h1, h2]) if (h) await killHost(h);
-      // ssh clients and masters of this file's runs (their argv carries its control folder)
-      endProcessesWith(runtime);
-      for (const socket of [view, local, h1?.socket, h2?.socket, ...extraSockets]) {
-        if (!socket) continue;
-        await killServerAndSocket(socket);
-        endLeftovers(socket);
-      }
-      removeProject(root);
-      removeProject(runtime);
-    }
+    await endSshFleet({ down: () => ao('fleet', 'down'), root, runtime, hosts: [h1, h2], sockets: [view, local, h1?.socket, h2?.socket, ...extraSockets] });
   }, 120_000);
 
   it('fleet validate checks every host, its ao and each remote agents.toml, and starts nothing', async () => {
@@ -217,26 +205,7 @@ describe.skipIf(!installed)('a fleet over OpenSSH: one local and two remote demo
   it("ao dash --fleet lists the remote projects live; enter runs the host's ao dash through ssh -t, q there comes back", async () => {
     // the terminal goes with the test, whatever it comes to (an ssh -t in it would outlive it)
     onTestFinished(() => killServerAndSocket(view));
-    const shell = await tmux(view, [
-      'new-session',
-      '-d',
-      '-s',
-      'dash',
-      '-x',
-      '120',
-      '-y',
-      '32',
-      '-c',
-      root,
-      '-e',
-      `AO_TMUX_SOCKET=${local}`,
-      '-e',
-      'AO_CONFIG=',
-      '-e',
-      `XDG_RUNTIME_DIR=${runtime}`,
-      'sh',
-    ]);
-    expect(shell.code, shell.stderr).toBe(0);
+    await openShell(view, 'fleet', root, { AO_TMUX_SOCKET: local, XDG_RUNTIME_DIR: runtime }, { x: 120, y: 32 });
     await tmux(view, ['send-keys', '-t', '=dash:', '-l', `node ${AO} dash --fleet; echo "dash exited $?"`]);
     await tmux(view, ['send-keys', '-t', '=dash:', 'Enter']);
     let last = '';

@@ -5,23 +5,16 @@
  * socket); then two projects that would share sessions, and a project whose
  * agents.toml is broken.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killServerAndSocket, REPO, removeProject, runAo, serverRunning, tmux, uniqueSocket } from '../helpers/ao.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { demoProject, REPO, runAo, serverRunning, tmux } from '../helpers/ao.js';
+import { fleet } from '../helpers/fleet.js';
 
-/** AO_TMUX_SOCKET of every run: a project without its own socket in fleet.toml would land here */
-const fallback = uniqueSocket('fleet-env');
-const sockets = { alpha: uniqueSocket('fleet-a'), beta: uniqueSocket('fleet-b'), gamma: uniqueSocket('fleet-c') };
-let root: string;
-
-const ao = (...args: string[]) => runAo(args, { cwd: root, socket: fallback, env: { AO_DEMO_PACE_S: '5' } });
-
-/** A fleet folder with demo projects in it and a fleet.toml of `toml`. */
-function fleetOf(names: readonly string[], toml: string): void {
-  for (const name of names) for (const path of ['agents.toml', 'prompts', 'phases']) cpSync(join(REPO, path), join(root, name, path), { recursive: true });
+/** A fleet.toml of `toml` in the fleet folder `root`, and demo projects beside it. */
+function writeFleet(root: string, names: readonly string[], toml: string): void {
+  for (const name of names) demoProject(join(root, name));
   writeFileSync(join(root, 'fleet.toml'), toml);
 }
 
@@ -36,19 +29,13 @@ async function sessions(socket: string): Promise<string[]> {
   return result.code === 0 ? result.stdout.split('\n').filter(Boolean).sort() : [];
 }
 
-beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), 'ao-test-fleet-'));
-});
-
-afterAll(async () => {
-  await ao('fleet', 'down');
-  for (const socket of [fallback, ...Object.values(sockets)]) await killServerAndSocket(socket);
-  removeProject(root);
-});
-
 describe('a fleet of three demo projects, one disabled', () => {
+  // AO_TMUX_SOCKET of every run is the fleet's fallback: a project without its own socket in fleet.toml would land there
+  const { root, fallback, sockets, ao } = fleet('fleet', ['alpha', 'beta', 'gamma'], { env: { AO_DEMO_PACE_S: '5' }, teardown: 'afterAll' });
+
   beforeAll(() => {
-    fleetOf(
+    writeFleet(
+      root,
       ['alpha', 'beta', 'gamma'],
       [
         '# three demo teams',
@@ -74,7 +61,7 @@ describe('a fleet of three demo projects, one disabled', () => {
   it('fleet validate checks all three and starts nothing', async () => {
     const result = await ao('fleet', 'validate');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^alpha: ok \(3 agents, 3 phases, socket ao-test-fleet-a-\S+, prefix ao-alpha-[0-9a-f]{6}-\)$/m);
+    expect(result.stdout).toMatch(/^alpha: ok \(3 agents, 3 phases, socket ao-test-fleet-alpha-\S+, prefix ao-alpha-[0-9a-f]{6}-\)$/m);
     expect(result.stdout).toMatch(/^beta: ok \(.*prefix beta-\)$/m);
     expect(result.stdout).toMatch(/^staged: ok \(.*\) \(disabled\)$/m);
     for (const socket of [fallback, ...Object.values(sockets)]) expect(await serverRunning(socket)).toBe(false);
@@ -172,13 +159,11 @@ describe('a fleet of three demo projects, one disabled', () => {
 });
 
 describe('a fleet that cannot start', () => {
-  beforeAll(() => {
-    removeProject(root);
-    root = mkdtempSync(join(tmpdir(), 'ao-test-fleet-'));
-  });
+  const { root, fallback, sockets, ao } = fleet('fleet', ['alpha', 'beta'], { env: { AO_DEMO_PACE_S: '5' }, teardown: 'afterAll' });
 
   it('two projects with the same socket and prefix by override: validate and up exit 2 naming both, nothing starts', async () => {
-    fleetOf(
+    writeFleet(
+      root,
       ['one', 'two'],
       [
         '[[projects]]',
@@ -197,7 +182,7 @@ describe('a fleet that cannot start', () => {
       const result = await ao('fleet', command);
       expect(result.code, command).toBe(2);
       expect(result.stderr).toMatch(
-        /^fleet\.toml:6:3: projects\.1: projects "one" and "two" would share tmux socket "ao-test-fleet-a-\S+" and session prefix "team-"/m,
+        /^fleet\.toml:6:3: projects\.1: projects "one" and "two" would share tmux socket "ao-test-fleet-alpha-\S+" and session prefix "team-"/m,
       );
       expect(result.stderr).toContain('nothing was started');
     }

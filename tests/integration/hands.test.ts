@@ -6,16 +6,11 @@
  * started it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { eventsOf, killServer, makeProject, REPO, removeProject, runAo, statusOf, team, tmux, uniqueSocket, waitFor, type Team } from '../helpers/ao.js';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-});
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { eventsOf, REPO, runAo, statusOf, team, teamIn, tmux, waitFor, writeProject, type Team } from '../helpers/ao.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 function project(files: Record<string, string>): Team {
   return team('hands', { 'prompts/kickoff.md': 'Kickoff for {role}.\n\n{role_prompt}\n', 'phases/one.md': '# one\n', ...files }, { teardown: 'afterTest' });
@@ -84,12 +79,7 @@ describe('a TUI whose input box gives way to a dialog after a splash', () => {
 
 describe('an interactive bash with bracketed paste', () => {
   it('a pasted text with a paste end marker and a command line executes nothing until it is submitted', async () => {
-    const socket = uniqueSocket('bash');
-    const dir = makeProject({ x: '' });
-    cleanups.push(async () => {
-      await killServer(socket);
-      removeProject(dir);
-    });
+    const { socket, dir } = team('bash', { x: '' }, { teardown: 'afterTest' });
     await tmux(socket, ['new-session', '-d', '-s', 'b', '-x', '120', '-y', '30', '-c', dir, 'env', 'PS1=$ ', 'bash', '--norc', '--noprofile', '-i']);
     await waitFor(async () => ((await tmux(socket, ['capture-pane', '-p', '-t', '=b:'])).stdout.includes('$') ? true : undefined));
     const { Tmux } = await import('../../src/tmux/client.js');
@@ -107,23 +97,14 @@ describe('an interactive bash with bracketed paste', () => {
 
 describe('notices', () => {
   it('a project whose folder name holds $(...) and backticks: a notice executes nothing', async () => {
-    const parent = join(tmpdir(), `ao-hands-${process.pid}-${Date.now()}`);
-    const dir = join(parent, 'x$(touch PWNED-dollar)`touch PWNED-tick`');
-    mkdirSync(join(dir, 'prompts'), { recursive: true });
-    mkdirSync(join(dir, 'phases'));
-    writeFileSync(join(dir, 'prompts', 'kickoff.md'), 'go\n');
-    writeFileSync(join(dir, 'phases', 'one.md'), '# one\n');
-    writeFileSync(
-      join(dir, 'agents.toml'),
-      `[defaults]\nbackend = "shell"\nsession_prefix = "hn-"\n\n[agents.sh]\nkind = "persistent"\ncommand = "bash"\nargs = ["--norc", "--noprofile", "-i"]\nenv = { PS1 = "$ " }\nready_pattern = "\\\\$$"\nnotify = true\n\n[agents.quiet]\nkind = "persistent"\ncommand = "bash"\nargs = ["--norc", "--noprofile", "-i"]\nenv = { PS1 = "$ " }\nready_pattern = "\\\\$$"\n${tail}`,
-    );
-    const socket = uniqueSocket('notice');
-    const ao = (...args: string[]) => runAo(args, { cwd: dir, socket });
-    cleanups.push(async () => {
-      await ao('down');
-      await killServer(socket);
-      removeProject(parent);
+    // the folder inside a scratch folder of the test's, which goes after the team
+    const parent = scratchDir('ao-hands-');
+    const dir = writeProject(join(parent, 'x$(touch PWNED-dollar)`touch PWNED-tick`'), {
+      'prompts/kickoff.md': 'go\n',
+      'phases/one.md': '# one\n',
+      'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "hn-"\n\n[agents.sh]\nkind = "persistent"\ncommand = "bash"\nargs = ["--norc", "--noprofile", "-i"]\nenv = { PS1 = "$ " }\nready_pattern = "\\\\$$"\nnotify = true\n\n[agents.quiet]\nkind = "persistent"\ncommand = "bash"\nargs = ["--norc", "--noprofile", "-i"]\nenv = { PS1 = "$ " }\nready_pattern = "\\\\$$"\n${tail}`,
     });
+    const { ao } = teamIn('notice', dir, { teardown: 'afterTest' });
     expect((await ao('up')).code).toBe(0);
     await waitFor(async () => ((await statusOf(ao)).agents.sh?.state === 'running' ? true : undefined));
     expect((await ao('send', 'sh', 'news')).code).toBe(0);
@@ -150,7 +131,7 @@ describe('signals and processes', () => {
     });
     expect((await ao('up', '--no-watchdog')).code).toBe(0);
     const bystander = spawn('sleep', ['100000'], { stdio: 'ignore' });
-    cleanups.push(async () => void bystander.kill('SIGKILL'));
+    onTestFinished(() => void bystander.kill('SIGKILL'));
     writeFileSync(join(dir, 'state', 'watchdog.pid'), `${bystander.pid}\n`);
     const pane = (await tmux(socket, ['list-panes', '-t', '=hs-a:', '-F', '#{pane_pid}'])).stdout.trim();
     process.kill(Number(pane), 'SIGKILL');

@@ -6,32 +6,28 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { eventsOf, runAo, statusOf, team, waitFor, type EventLine, type Team } from '../helpers/ao.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { eventsOf, onePhaseFiles, runAo, statusOf, team, waitFor, type EventLine, type Team } from '../helpers/ao.js';
 import { closedPort, startWebhook, type Webhook } from '../helpers/webhook.js';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
 
 const CRASHER = '[agents.crasher]\nkind = "persistent"\ncommand = "sh"\nargs = ["-c", "exit 3"]\n';
 const STEADY = '[agents.steady]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n';
 const FAST_FAIL = 'crash_limit = 2\nbackoff_initial_s = 0.1\nbackoff_max_s = 0.2\nhealthy_after_s = 5\nstall_check_s = 1\n';
 
 function project(agents: string, notify: string, watchdog = FAST_FAIL): Team {
-  const t = team('nt', {
-    'agents.toml': `[defaults]\nbackend = "shell"\nsession_prefix = "nt-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\n${watchdog}\n[notify]\n${notify}\n`,
-    'prompts/kickoff.md': 'go\n',
-    'phases/one.md': '# one\n',
-  });
-  cleanups.push(t.cleanup);
+  const t = team(
+    'nt',
+    onePhaseFiles(
+      `[defaults]\nbackend = "shell"\nsession_prefix = "nt-"\n\n${agents}\n[[phases]]\nid = "one"\nplan = "one.md"\n\n[watchdog]\n${watchdog}\n[notify]\n${notify}\n`,
+    ),
+    { teardown: 'afterTest' },
+  );
   return t;
 }
 
 async function hook(answer: number | 'hang' = 200): Promise<Webhook> {
   const h = await startWebhook(answer);
-  cleanups.push(h.close);
+  onTestFinished(h.close);
   return h;
 }
 
@@ -186,16 +182,11 @@ describe('notifications', () => {
 });
 
 describe('ao notify test', () => {
-  const files = (notify: string): Record<string, string> => ({
-    'agents.toml': `[agents.a]\nkind = "loop"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n${notify}`,
-    'prompts/kickoff.md': 'go\n',
-    'phases/one.md': '# one\n',
-  });
+  const files = (notify: string): Record<string, string> => onePhaseFiles(`[agents.a]\nkind = "loop"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n${notify}`);
 
   it('sends one and says so; exit 1 when the webhook is down; exit 2 without [notify]', async () => {
     const web = await hook();
-    const up = team('nt-test', files(`\n[notify]\nwebhook = "${web.url}"\ncommand = ["sh", "-c", "cat > got.json"]\n`));
-    cleanups.push(up.cleanup);
+    const up = team('nt-test', files(`\n[notify]\nwebhook = "${web.url}"\ncommand = ["sh", "-c", "cat > got.json"]\n`), { teardown: 'afterTest' });
     // ao check says what is configured, the webhook by its host only
     const check = await up.ao('check');
     expect(check.stdout).toMatch(
@@ -214,8 +205,7 @@ describe('ao notify test', () => {
     expect(JSON.parse(readFileSync(join(up.dir, 'got.json'), 'utf8'))).toMatchObject({ event: 'notify-test' });
     expect((await notifyEvents(up)).map((e) => e.event)).toEqual(['notify-test', 'notify-sent', 'notify-sent']);
 
-    const down = team('nt-test', files(`\n[notify]\nwebhook = "${await closedPort()}"\n`));
-    cleanups.push(down.cleanup);
+    const down = team('nt-test', files(`\n[notify]\nwebhook = "${await closedPort()}"\n`), { teardown: 'afterTest' });
     const refused = await down.ao('notify', 'test');
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/webhook http:\/\/127\.0\.0\.1:\d+\/…: failed \(ECONNREFUSED/);
@@ -225,8 +215,7 @@ describe('ao notify test', () => {
     expect(json).toMatchObject({ ok: false, attempts: [{ target: 'webhook', ok: false }] });
     expect((await down.ao('notify', 'send')).code).toBe(2);
 
-    const none = team('nt-test', files(''));
-    cleanups.push(none.cleanup);
+    const none = team('nt-test', files(''), { teardown: 'afterTest' });
     const off = await runAo(['notify', 'test'], { cwd: none.dir, socket: none.socket });
     expect(off.code).toBe(2);
     expect(off.stderr).toMatch(/no \[notify\] table in .*agents\.toml/);

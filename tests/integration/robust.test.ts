@@ -1,20 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { eventsOf, killServer, sleepersTeam, statusOf, team, waitFor, type Team } from '../helpers/ao.js';
+import { describe, expect, it } from 'vitest';
+import { eventsOf, killServer, onePhaseFiles, sleepersTeam, statusOf, team, waitFor, type Team } from '../helpers/ao.js';
 import { layout } from '../../src/state/layout.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-});
-
-/** Two shell agents and two phases, watchdog timings scaled down. */
+/** Two shell agents and two phases, watchdog timings scaled down, torn down when the test ends. */
 function project(tag: string): Team {
-  const t = sleepersTeam(tag, ['alpha', 'beta']);
-  cleanups.push(t.cleanup);
-  return t;
+  return sleepersTeam(tag, ['alpha', 'beta'], '', { teardown: 'afterTest' });
 }
 
 const watchdogPid = (dir: string): number =>
@@ -294,14 +287,14 @@ describe('small lies', () => {
   });
 
   it('ao up on a complete project says so and brings it back as it ran: its loops stopped, the rest and the watchdog running', async () => {
-    const t = team('complete', {
-      'agents.toml':
+    const t = team(
+      'complete',
+      onePhaseFiles(
         '[defaults]\nbackend = "shell"\n\n[agents.alpha]\nkind = "persistent"\ncommand = "sleep"\nargs = ["1000"]\n\n' +
-        '[agents.looper]\nkind = "loop"\ncommand = "sleep"\nargs = ["1000"]\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
-      'prompts/kickoff.md': 'go\n',
-      'phases/one.md': '# one\n',
-    });
-    cleanups.push(t.cleanup);
+          '[agents.looper]\nkind = "loop"\ncommand = "sleep"\nargs = ["1000"]\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
+      ),
+      { teardown: 'afterTest' },
+    );
     expect((await t.ao('phase', 'next')).code).toBe(0);
     const up = await t.ao('up');
     expect(up.code).toBe(0);
@@ -315,12 +308,11 @@ describe('small lies', () => {
   });
 
   it('ao check exits 2 on what ao up would refuse', async () => {
-    const t = team('checkaider', {
-      'agents.toml': '[agents.pair]\nkind = "persistent"\nbackend = "aider"\nkickoff = "arg"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
-      'prompts/kickoff.md': 'go\n',
-      'phases/one.md': '# one\n',
-    });
-    cleanups.push(t.cleanup);
+    const t = team(
+      'checkaider',
+      onePhaseFiles('[agents.pair]\nkind = "persistent"\nbackend = "aider"\nkickoff = "arg"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n'),
+      { teardown: 'afterTest' },
+    );
     const check = await t.ao('check');
     expect(check.code).toBe(2);
     expect(check.stderr).toMatch(/agents\.pair: ao up would refuse it/);

@@ -3,17 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { AO, demoProject, eventsOf, killServer, makeProject, removeProject, statusOf, team, uniqueSocket, waitFor, type Team } from '../helpers/ao.js';
+import { describe, expect, it } from 'vitest';
+import { AO, demoProject, eventsOf, onePhaseFiles, statusOf, team, teamIn, waitFor, type Team } from '../helpers/ao.js';
 
 // Issue 21: nothing planted in the state folder (a link, a FIFO, a device) makes ao write
 // outside it, block, or stop healing; each bad file is one event.
-
-const cleanups: Array<() => Promise<void>> = [];
-// five teams' `ao down` on a loaded machine: more than the default 30 s
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-}, 120_000);
 
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -144,15 +138,14 @@ describe('files that are not files', () => {
   }, 60_000);
 
   it('a FIFO kickoff template, or one linked to /dev/zero: ao check and ao status return at once with a clear error', async () => {
-    const socket = uniqueSocket('fifo-kickoff');
-    const dir = makeProject({
-      'agents.toml': '[defaults]\nbackend = "shell"\n[agents.a]\nkind = "persistent"\ncommand = "true"\n[[phases]]\nid = "one"\nplan = "one.md"\n',
-      'phases/one.md': '# one\n',
-    });
-    cleanups.push(async () => {
-      await killServer(socket);
-      removeProject(dir);
-    });
+    const { socket, dir } = team(
+      'fifo-kickoff',
+      {
+        'agents.toml': '[defaults]\nbackend = "shell"\n[agents.a]\nkind = "persistent"\ncommand = "true"\n[[phases]]\nid = "one"\nplan = "one.md"\n',
+        'phases/one.md': '# one\n',
+      },
+      { teardown: 'afterTest' },
+    );
     const run = (...args: string[]) =>
       execa(process.execPath, [AO, ...args], { cwd: dir, reject: false, timeout: 20_000, env: { AO_TMUX_SOCKET: socket, AO_CONFIG: '', TMUX: '' } });
     for (const plant of [
@@ -178,12 +171,9 @@ describe('agents.toml paths are checked after resolving links', () => {
   it('cwd = "rootlink/etc" with rootlink -> / is refused like cwd = "/etc"', async () => {
     const t = team(
       'rootlink',
-      {
-        'agents.toml':
-          '[defaults]\nbackend = "shell"\n[agents.a]\nkind = "persistent"\ncommand = "true"\ncwd = "rootlink/etc"\n[[phases]]\nid = "one"\nplan = "one.md"\n',
-        'prompts/kickoff.md': 'go\n',
-        'phases/one.md': '# one\n',
-      },
+      onePhaseFiles(
+        '[defaults]\nbackend = "shell"\n[agents.a]\nkind = "persistent"\ncommand = "true"\ncwd = "rootlink/etc"\n[[phases]]\nid = "one"\nplan = "one.md"\n',
+      ),
       { teardown: 'afterTest' },
     );
     symlinkSync('/', join(t.dir, 'rootlink'));
@@ -197,19 +187,13 @@ describe('agents.toml paths are checked after resolving links', () => {
 
 describe('file modes', () => {
   it('under umask 022, after ao up and a few iterations of the demo team, every file is 0600 and every folder 0700', async () => {
-    const socket = uniqueSocket('modes');
-    const dir = demoProject();
+    const { socket, dir } = teamIn('modes', demoProject(), { env: { AO_DEMO_PACE_S: '0.1' }, teardown: 'afterTest' });
     const ao = (...args: string[]) =>
       execa('sh', ['-c', 'umask 022; exec "$0" "$@"', process.execPath, AO, ...args], {
         cwd: dir,
         reject: false,
         env: { AO_TMUX_SOCKET: socket, AO_CONFIG: '', TMUX: '', AO_DEMO_PACE_S: '0.1' },
       });
-    cleanups.push(async () => {
-      await ao('down');
-      await killServer(socket);
-      removeProject(dir);
-    });
     // a state folder an older ao left readable by others is made private by ao up, and it says so
     mkdirSync(join(dir, 'state', 'inbox'), { recursive: true, mode: 0o755 });
     writeFileSync(join(dir, 'state', 'inbox', 'old.md'), '', { mode: 0o644 });

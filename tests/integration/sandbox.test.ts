@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AO, eventsOf, runAo, serverRunning, statusOf, team, waitFor, type Ao, type Team } from '../helpers/ao.js';
+import { AO, eventsOf, onePhaseFiles, runAo, serverRunning, statusOf, team, waitFor, type Ao, type Team } from '../helpers/ao.js';
 
 const phaseOf = async (ao: Ao): Promise<{ id: string }> => JSON.parse((await ao('phase', 'status', '--json')).stdout) as { id: string };
 const inboxOf = async (ao: Ao, agent: string): Promise<{ from: string; text: string }[]> =>
@@ -293,12 +293,9 @@ describe('without bubblewrap', () => {
   it('ao up of a sandboxed agent exits 2 naming the agent and the fix, and starts nothing', async () => {
     const t = team(
       'sandbox-none',
-      {
-        'agents.toml':
-          '[defaults]\nbackend = "shell"\n\n[agents.builder]\nkind = "persistent"\nsandbox = "bwrap"\ncommand = "sleep"\nargs = ["100000"]\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
-        'prompts/kickoff.md': 'go\n',
-        'phases/one.md': '# one\n',
-      },
+      onePhaseFiles(
+        '[defaults]\nbackend = "shell"\n\n[agents.builder]\nkind = "persistent"\nsandbox = "bwrap"\ncommand = "sleep"\nargs = ["100000"]\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
+      ),
       { env: { AO_BWRAP: '/nonexistent/bwrap' }, teardown: 'afterTest' },
     );
     const up = await t.ao('up');

@@ -10,24 +10,24 @@ import { execa } from 'execa';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Tmux } from '../../src/tmux/client.js';
 import type { Message } from '../../src/coord/inbox.js';
-import { demoProject, killServer, REPO, removeProject, runAo, serverRunning, uniqueSocket } from '../helpers/ao.js';
+import { demoProject, REPO, runAo, serverRunning, teamIn, type Ao } from '../helpers/ao.js';
 
-const socket = uniqueSocket('send');
 // an agent running this suite must not lend its name to the messages sent here
 const asMaintainer = { AO_AGENT: '' };
+let ao: Ao;
 let dir: string;
+let socket: string;
 
+// each test on a demo project and a socket of its own, torn down when it ends
 beforeEach(() => {
-  dir = demoProject();
+  ({ ao, dir, socket } = teamIn('send', demoProject(), { teardown: 'afterTest' }));
 });
-afterEach(() => removeProject(dir));
-afterAll(() => killServer(socket));
 
 async function inbox(agent = 'builder'): Promise<Message[]> {
-  const result = await runAo(['inbox', agent, '--json'], { cwd: dir, socket });
+  const result = await ao('inbox', agent, '--json');
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as Message[];
 }
@@ -144,13 +144,13 @@ describe('ao send', () => {
   });
 
   it('refuses an unknown agent (exit 2, listing the team) and an empty message, writing nothing', async () => {
-    const unknown = await runAo(['send', 'nobody', 'hi'], { cwd: dir, socket });
+    const unknown = await ao('send', 'nobody', 'hi');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown agent "nobody".*orchestrator, builder, adversary/);
     const empty = await runAo(['send', 'builder'], { cwd: dir, socket, input: ' \n\x1b[0m\x07' });
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/no message/);
-    const none = await runAo(['send', 'builder'], { cwd: dir, socket });
+    const none = await ao('send', 'builder');
     expect(none.code).toBe(2);
     expect(existsSync(join(dir, 'state'))).toBe(false);
   });
@@ -158,10 +158,10 @@ describe('ao send', () => {
 
 describe('ao inbox', () => {
   it('on a project that never ran: prints nothing, exits 0 and creates nothing', async () => {
-    const plain = await runAo(['inbox', 'builder'], { cwd: dir, socket });
+    const plain = await ao('inbox', 'builder');
     expect(plain).toMatchObject({ code: 0, stdout: '' });
     expect(plain.stderr).toMatch(/builder has no messages/);
-    const json = await runAo(['inbox', 'builder', '--json'], { cwd: dir, socket });
+    const json = await ao('inbox', 'builder', '--json');
     expect(json).toMatchObject({ code: 0, stdout: '[]' });
     expect(existsSync(join(dir, 'state'))).toBe(false);
     expect(await serverRunning(socket)).toBe(false);
@@ -172,12 +172,12 @@ describe('ao inbox', () => {
       expect((await runAo(['send', 'builder', text], { cwd: dir, socket, env: asMaintainer })).code).toBe(0);
     }
     const [, second, third] = await inbox();
-    const shown = await runAo(['inbox', 'builder', '-n', '2'], { cwd: dir, socket });
+    const shown = await ao('inbox', 'builder', '-n', '2');
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toBe(
       `${second?.time}  from maintainer  ${second?.id}\n  second\n\n  with a blank line\n\n` + `${third?.time}  from maintainer  ${third?.id}\n  third`,
     );
-    expect((await runAo(['inbox', 'builder', '-n', '0'], { cwd: dir, socket })).stdout).toBe('');
-    expect((await runAo(['inbox', 'nobody'], { cwd: dir, socket })).code).toBe(2);
+    expect((await ao('inbox', 'builder', '-n', '0')).stdout).toBe('');
+    expect((await ao('inbox', 'nobody')).code).toBe(2);
   });
 });

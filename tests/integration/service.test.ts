@@ -7,18 +7,13 @@
  * started afresh with an event; `ao down` ends it with 0. `install` and
  * `uninstall` write and remove exactly one file under a test HOME.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
-import { endLeftovers, eventsOf, killServer, makeProject, removeProject, runAo, serverRunning, uniqueSocket, waitFor } from '../helpers/ao.js';
+import { describe, expect, it } from 'vitest';
+import { endLeftovers, eventsOf, killServer, runAo, serverRunning, team, waitFor } from '../helpers/ao.js';
+import { scratchDir } from '../helpers/scratch.js';
 import { boot, parseUnit } from '../helpers/unit.js';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
 
 /** Every file under a folder, relative to it. */
 function filesUnder(dir: string): string[] {
@@ -53,18 +48,11 @@ const TEAM = [
   '',
 ].join('\n');
 
+/** The team with a HOME of its own, torn down when the test ends with what a killed server left running (a unit's command booted by the test). */
 function project(tag: string) {
-  const socket = uniqueSocket(tag);
-  const dir = makeProject({ 'agents.toml': TEAM, 'prompts/kickoff.md': 'go\n', 'phases/one.md': '# one\n', 'phases/two.md': '# two\n' });
-  const home = mkdtempSync(join(tmpdir(), 'ao-test-home-'));
-  const ao = (...args: string[]) => runAo(args, { cwd: dir, socket, env: { HOME: home } });
-  cleanups.push(async () => {
-    await ao('down');
-    await killServer(socket);
-    endLeftovers(socket);
-    removeProject(dir);
-    removeProject(home);
-  });
+  const home = scratchDir('ao-test-home-');
+  const files = { 'agents.toml': TEAM, 'prompts/kickoff.md': 'go\n', 'phases/one.md': '# one\n', 'phases/two.md': '# two\n' };
+  const { socket, dir, ao } = team(tag, files, { env: { HOME: home }, teardown: 'afterTest', leftovers: true });
   return { socket, dir, home, ao };
 }
 

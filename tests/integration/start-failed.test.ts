@@ -7,29 +7,25 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AgentsState } from '../../src/state/agents.js';
-import { eventsOf, statusOf, team, type Team } from '../helpers/ao.js';
+import { eventsOf, onePhaseFiles, statusOf, team, type Team } from '../helpers/ao.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-});
-
-/** `good` sleeps; `huge` has an argument of 20,000 characters, more than tmux takes in one command. */
+/** `good` sleeps; `huge` has an argument of 20,000 characters, more than tmux takes in one command. Torn down when the test ends. */
 function project(tag: string): Team {
-  const t = team(tag, {
-    'agents.toml': [
-      `[defaults]\nbackend = "shell"\nsession_prefix = "${tag}-"\n`,
-      '[agents.good]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
-      `[agents.huge]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000", "${'x'.repeat(20_000)}"]\n`,
-      '[[phases]]\nid = "one"\nplan = "one.md"\n',
-      '[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\n',
-    ].join('\n'),
-    'prompts/kickoff.md': 'go\n',
-    'phases/one.md': '# one\n',
-  });
-  cleanups.push(t.cleanup);
+  const t = team(
+    tag,
+    onePhaseFiles(
+      [
+        `[defaults]\nbackend = "shell"\nsession_prefix = "${tag}-"\n`,
+        '[agents.good]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000"]\n',
+        `[agents.huge]\nkind = "persistent"\ncommand = "sleep"\nargs = ["100000", "${'x'.repeat(20_000)}"]\n`,
+        '[[phases]]\nid = "one"\nplan = "one.md"\n',
+        '[watchdog]\nhealthy_after_s = 0.3\nstall_check_s = 1\n',
+      ].join('\n'),
+    ),
+    { teardown: 'afterTest' },
+  );
   return t;
 }
 

@@ -9,21 +9,12 @@
 import { execa } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { endLeftovers, eventsOf, killServer, serverRunning, sleepersTeam, statusOf, waitFor, AO, type Team } from '../helpers/ao.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
-
+/** One sleeper (and `extra`), torn down when the test ends with what its killed servers left running. */
 function project(tag: string, extra = ''): Team {
-  const t = sleepersTeam(tag, ['alpha'], extra);
-  cleanups.push(async () => {
-    await t.cleanup();
-    endLeftovers(t.socket);
-  });
-  return t;
+  return sleepersTeam(tag, ['alpha'], extra, { teardown: 'afterTest', leftovers: true });
 }
 
 const lockHolder = (dir: string): number => {
@@ -100,7 +91,7 @@ describe('the watchdog and its tmux server are supervised', { timeout: 90_000 },
       reject: false,
       timeout: 80_000,
     });
-    cleanups.push(async () => void wait.kill('SIGKILL'));
+    onTestFinished(() => void wait.kill('SIGKILL'));
     const before = await waitFor(
       async () => {
         const { agents } = await statusOf(t.ao);

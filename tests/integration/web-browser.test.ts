@@ -7,12 +7,12 @@
  * Then `ao web --fleet`: its page at that size, a project opened by a tap and
  * followed live under its prefix.
  */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killServerAndSocket, REPO, removeProject, runAo, sleepersFiles, statusOf, team, uniqueSocket, waitFor, writeProject } from '../helpers/ao.js';
+import { REPO, runAo, sleepersFiles, statusOf, team, waitFor, writeProject } from '../helpers/ao.js';
+import { fleet } from '../helpers/fleet.js';
 import { freePort, startWeb, type Web } from '../helpers/web.js';
 
 // the page's globals, as the functions given to page.evaluate see them (the tests' types have no DOM)
@@ -190,9 +190,8 @@ describe.skipIf(!present)('ao web in Chromium at 390×844', () => {
 });
 
 const ODD = '<img src=x onerror=window.__pwned=1>-a-long-project-name-that-has-to-wrap-on-a-phone';
-const fallback = uniqueSocket('wfb-env');
-const sockets = { alpha: uniqueSocket('wfb-a'), odd: uniqueSocket('wfb-b') };
-let root: string;
+// torn down after the file, after the fleet's page and browser of the describe below
+const { root, fallback, sockets } = fleet('wfb', ['alpha', 'odd'], { teardown: 'afterAll' });
 let fleetWeb: Web;
 let fleetBrowser: Browser;
 let fleetPage: Page;
@@ -208,7 +207,6 @@ const alphaPids = async (): Promise<Record<string, number | null>> => {
 
 describe.skipIf(!present)('ao web --fleet in Chromium at 390×844', () => {
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'ao-test-webfleet-ui-'));
     project(join(root, 'alpha'));
     project(join(root, ODD));
     writeFileSync(
@@ -227,10 +225,7 @@ describe.skipIf(!present)('ao web --fleet in Chromium at 390×844', () => {
   afterAll(async () => {
     await fleetBrowser?.close();
     await fleetWeb?.stop();
-    await runAo(['fleet', 'down'], { cwd: root, socket: fallback });
-    for (const socket of [fallback, ...Object.values(sockets)]) await killServerAndSocket(socket);
-    if (root) removeProject(root);
-  }, 30_000);
+  });
 
   it('lists both projects with nothing sideways, taps of 44 px, and a name with markup as text', async () => {
     expect(new URL(fleetPage.url()).pathname).toBe('/');

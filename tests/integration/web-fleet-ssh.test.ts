@@ -10,10 +10,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AO, endLeftovers, killServerAndSocket, removeProject, runAo, sleepersFiles, uniqueSocket, waitFor, writeProject } from '../helpers/ao.js';
-import { endProcessesWith, killHost, makeClient, makeHost, sshOf, SSHD, startHost, type SshClient, type TestHost } from '../helpers/sshd.js';
+import { AO, runAo, sleepersFiles, uniqueSocket, waitFor, writeProject } from '../helpers/ao.js';
+import { killHost, makeClient, makeHost, sshOf, SSHD, startHost, type SshClient, type TestHost } from '../helpers/sshd.js';
 import { checkAgainst, schemaOfPath } from '../helpers/openapi.js';
 import { startWeb, type Web } from '../helpers/web.js';
+import { endSshFleet } from '../helpers/fleet.js';
 
 const installed = existsSync(SSHD);
 if (!installed) console.warn(`web-fleet-ssh: ${SSHD} is missing: the openssh-server install (.ci/run) failed, so these tests are SKIPPED`);
@@ -66,20 +67,12 @@ describe.skipIf(!installed)('ao web --fleet with a project on another host', () 
   afterAll(async () => {
     if (!root) return;
     await web?.stop();
-    try {
+    // the host brought back (a case stops it) so that its team goes down through it
+    const down = async () => {
       if (h1 && !h1.process) await startHost(h1);
       await ao('fleet', 'down');
-    } finally {
-      if (h1) await killHost(h1);
-      endProcessesWith(runtime);
-      for (const socket of [local, h1?.socket]) {
-        if (!socket) continue;
-        await killServerAndSocket(socket);
-        endLeftovers(socket);
-      }
-      removeProject(root);
-      removeProject(runtime);
-    }
+    };
+    await endSshFleet({ down, root, runtime, hosts: [h1], sockets: [local, h1?.socket] });
   }, 60_000);
 
   it('shows the remote project on the fleet page through its host, beside the local one', async () => {

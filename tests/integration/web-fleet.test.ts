@@ -5,22 +5,18 @@
  * every project under /p/NAME/; each project's API and actions reach that
  * project only; a name with markup in it is text.
  */
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killServerAndSocket, removeProject, runAo, sleepersFiles, uniqueSocket, waitFor, writeProject } from '../helpers/ao.js';
+import { runAo, sleepersFiles, waitFor, writeProject } from '../helpers/ao.js';
+import { fleet } from '../helpers/fleet.js';
 import { checkAgainst, schemaOfPath } from '../helpers/openapi.js';
 import { readSse, startWeb, type Web } from '../helpers/web.js';
 
 const ODD = '<img src=x onerror=alert(1)>';
 const ODD_PATH = `/p/${encodeURIComponent(ODD)}`;
-const fallback = uniqueSocket('wf-env');
-const sockets = { alpha: uniqueSocket('wf-a'), beta: uniqueSocket('wf-b'), odd: uniqueSocket('wf-c') };
-let root: string;
+const { root, fallback, sockets, ao } = fleet('wf', ['alpha', 'beta', 'odd'], { teardown: 'afterAll' });
 let web: Web;
-
-const ao = (...args: string[]) => runAo(args, { cwd: root, socket: fallback });
 
 /** A project of two shell agents that sleep, in two phases. */
 const project = (dir: string): string => writeProject(dir, sleepersFiles(['worker', 'checker']));
@@ -31,7 +27,6 @@ interface Status {
 }
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'ao-test-webfleet-'));
   for (const name of ['alpha', 'beta', ODD]) project(join(root, name));
   writeFileSync(
     join(root, 'fleet.toml'),
@@ -48,12 +43,8 @@ beforeAll(async () => {
   web = await startWeb({ dir: root, socket: fallback }, ['--fleet']);
 }, 45_000);
 
-afterAll(async () => {
-  await web?.stop();
-  await ao('fleet', 'down');
-  for (const socket of [fallback, ...Object.values(sockets)]) await killServerAndSocket(socket);
-  if (root) removeProject(root);
-}, 30_000);
+// before the fleet's own teardown
+afterAll(() => web?.stop());
 
 const post = (path: string, body: unknown, headers: Record<string, string>) =>
   fetch(new URL(path, web.url), { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });

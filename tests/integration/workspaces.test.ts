@@ -5,12 +5,12 @@
  * kill -9 and heal, restart, down and up; `ao workspaces` reports it and
  * `ao workspaces remove` refuses while it is there; isolation fails closed.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspaceReport as Report } from '../../src/workspace/report.js';
-import { endLeftovers, eventsOf, killServer, makeProject, removeProject, serverRunning, statusOf, team, teamIn, waitFor } from '../helpers/ao.js';
+import { endLeftovers, eventsOf, killServer, makeProject, serverRunning, statusOf, team, teamIn, waitFor, writeProject } from '../helpers/ao.js';
+import { scratchDir } from '../helpers/scratch.js';
 import { boot, parseUnit } from '../helpers/unit.js';
 import { checkout, git, initRepo } from '../helpers/git.js';
 
@@ -141,29 +141,25 @@ describe('an agent in its own worktree', () => {
   });
 
   it("the work survives a reboot: the tmux server killed, the boot unit's ExecStart brings the builder back on its kept worktree", async () => {
-    const home = mkdtempSync(join(tmpdir(), 'ao-test-home-'));
-    try {
-      const unit = parseUnit((await t.ao('service', 'install', '--print')).stdout);
-      const pid = await running('builder');
-      await killServer(t.socket);
-      endLeftovers(t.socket);
-      expect(await serverRunning(t.socket)).toBe(false);
-      workThere();
-      const booted = boot(unit, home);
-      await running('builder', pid);
-      workThere();
-      expect((await git(wt, 'symbolic-ref', '--short', 'HEAD')).trim()).toBe('ao/builder');
-      expect((await eventsOf(t.ao)).filter((e) => e.event === 'worktree-created')).toHaveLength(1);
-      expect((await t.ao('down')).code).toBe(0);
-      expect((await booted).exitCode).toBe(0);
-      workThere();
-      const up = await t.ao('up');
-      expect(up.code, up.stdout + up.stderr).toBe(0);
-      await running('builder');
-      expect(await checkout(t.dir)).toEqual(before);
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
+    const home = scratchDir('ao-test-home-');
+    const unit = parseUnit((await t.ao('service', 'install', '--print')).stdout);
+    const pid = await running('builder');
+    await killServer(t.socket);
+    endLeftovers(t.socket);
+    expect(await serverRunning(t.socket)).toBe(false);
+    workThere();
+    const booted = boot(unit, home);
+    await running('builder', pid);
+    workThere();
+    expect((await git(wt, 'symbolic-ref', '--short', 'HEAD')).trim()).toBe('ao/builder');
+    expect((await eventsOf(t.ao)).filter((e) => e.event === 'worktree-created')).toHaveLength(1);
+    expect((await t.ao('down')).code).toBe(0);
+    expect((await booted).exitCode).toBe(0);
+    workThere();
+    const up = await t.ao('up');
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    await running('builder');
+    expect(await checkout(t.dir)).toEqual(before);
   });
 
   it('ao workspaces remove of the stopped agent refuses, naming the files, then the commits not on the base', async () => {
@@ -238,18 +234,8 @@ describe('isolation fails closed', () => {
 
 describe('a project in a subfolder of its repository', () => {
   const root = makeProject({ 'README.md': 'the repository\n', 'app/.keep': '' });
-  const sub = join(root, 'app');
-  for (const [path, text] of Object.entries(files(`${agent('builder', 'workspace = "worktree"\ncwd = "src"\n')}`))) {
-    mkdirSync(dirname(join(sub, path)), { recursive: true });
-    writeFileSync(join(sub, path), text);
-  }
-  mkdirSync(join(sub, 'src'));
-  writeFileSync(join(sub, 'src', '.keep'), '');
-  const t = teamIn('wt-sub', sub);
-  afterAll(async () => {
-    await t.cleanup();
-    removeProject(root);
-  });
+  const sub = writeProject(join(root, 'app'), { ...files(`${agent('builder', 'workspace = "worktree"\ncwd = "src"\n')}`), 'src/.keep': '' });
+  const t = teamIn('wt-sub', sub, { folder: root, teardown: 'afterAll' });
 
   it("the worktree is of the whole repository, and the agent works in the project's subfolder of it (then its cwd)", async () => {
     await initRepo(root);

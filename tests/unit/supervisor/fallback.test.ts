@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { recordStarts } from '../../helpers/started.js';
 import { emptyRecord, loadAgentsState, markStarted, type AgentRecord, type FallbackState } from '../../../src/state/agents.js';
 import { afterRun, atStart, runModel, whileAlive, type BreakerAgent, type FallbackPolicy, type RunEnd } from '../../../src/supervisor/fallback.js';
-import { reconcile, type DesiredAgent, type ObservedAgent, type ProviderTrouble, type Timings } from '../../../src/supervisor/reconcile.js';
+import { reconcile, type ObservedAgent, type ProviderTrouble, type Timings } from '../../../src/supervisor/reconcile.js';
+import { desiredAgent } from '../../helpers/builders.js';
 
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
 const S = 1000;
@@ -152,17 +153,7 @@ interface Start {
  * ends as `provider(model, now)` says. Returns its starts and the events.
  */
 function drive(policy: FallbackPolicy | null, provider: (model: string | null, now: number) => ProviderTrouble | null, untilMs: number, runMs = 10 * S) {
-  const agent: DesiredAgent = {
-    name: 'l',
-    kind: 'loop',
-    heal: 'heal+stall',
-    up: true,
-    stallMs: 600 * S,
-    model: OPUS,
-    fallback: policy,
-    generation: 0,
-    launchKey: 'k',
-  };
+  const agent = desiredAgent({ name: 'l', kind: 'loop', heal: 'heal+stall', stallMs: 600 * S, model: OPUS, fallback: policy });
   const record: AgentRecord = emptyRecord();
   markStarted(record, { at: T0, model: OPUS, by: 'hand', launch: { kind: 'loop', phaseGen: 0, launchKey: 'k', pasteKickoff: false } });
   let history: Record<string, AgentRecord> = { l: record };

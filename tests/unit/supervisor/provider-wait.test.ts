@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { recordStarts } from '../../helpers/started.js';
 import { emptyRecord, markStarted, type AgentRecord } from '../../../src/state/agents.js';
-import { reconcile, type Action, type DesiredAgent, type ObservedAgent, type Timings } from '../../../src/supervisor/reconcile.js';
+import { reconcile, type Action, type ObservedAgent, type Timings } from '../../../src/supervisor/reconcile.js';
+import { desiredAgent } from '../../helpers/builders.js';
 import { DEFAULT_TIMINGS } from '../../helpers/timings.js';
 
 const S = 1000;
@@ -16,17 +17,7 @@ const NOW = T0 + 10 * MIN;
 /** the config defaults (load.ts) */
 const TIMINGS: Timings = { ...DEFAULT_TIMINGS };
 
-const loop: DesiredAgent = {
-  name: 'l',
-  kind: 'loop',
-  heal: 'heal+stall',
-  up: true,
-  stallMs: 30 * S,
-  model: 'opus',
-  generation: 0,
-  launchKey: 'k',
-  nudgeable: false,
-};
+const loop = desiredAgent({ name: 'l', kind: 'loop', heal: 'heal+stall', stallMs: 30 * S, model: 'opus', nudgeable: false });
 
 function record(over: Partial<AgentRecord> = {}): AgentRecord {
   const r = emptyRecord();

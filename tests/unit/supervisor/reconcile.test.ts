@@ -17,6 +17,7 @@ import {
   type StartReason,
   type Timings,
 } from '../../../src/supervisor/reconcile.js';
+import { desiredAgent } from '../../helpers/builders.js';
 
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
 const S = 1000;
@@ -26,7 +27,7 @@ const MIN = 60 * S;
 const TIMINGS: Timings = { ...DEFAULT_TIMINGS };
 
 function desired(name: string, over: Partial<DesiredAgent> = {}): DesiredAgent {
-  return { name, kind: 'persistent', heal: 'heal', up: true, stallMs: 10 * MIN, model: 'sonnet', generation: 0, launchKey: 'k', ...over };
+  return desiredAgent({ name, model: 'sonnet', ...over });
 }
 
 /** A record as `ao up` leaves it. */

@@ -5,8 +5,8 @@ import { gemini } from '../../../src/backends/gemini.js';
 import type { AgentSpec } from '../../../src/config/types.js';
 import { emptyRecord, markRun, markStarted, type AgentRecord } from '../../../src/state/agents.js';
 import { conversationOf } from '../../../src/supervisor/launch.js';
-import { reconcile, type DesiredAgent, type ObservedAgent, type Timings } from '../../../src/supervisor/reconcile.js';
-import { agentSpec } from '../../helpers/builders.js';
+import { reconcile, type ObservedAgent, type Timings } from '../../../src/supervisor/reconcile.js';
+import { agentSpec, desiredAgent } from '../../helpers/builders.js';
 
 const ID = '11111111-2222-4333-8444-555555555555';
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
@@ -113,7 +113,7 @@ describe('Gemini CLI’s refusal to resume', () => {
 });
 
 describe('the reconciler and a refused resume', () => {
-  const agent: DesiredAgent = { name: 'lead', kind: 'persistent', heal: 'heal', up: true, stallMs: 600_000, model: null, generation: 0, launchKey: 'k' };
+  const agent = desiredAgent({ name: 'lead', stallMs: 600_000 });
   const dead = (over: Partial<ObservedAgent> = {}): ObservedAgent => ({
     exists: true,
     dead: true,

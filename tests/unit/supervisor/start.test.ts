@@ -6,7 +6,7 @@
  * runner here that answers every command but the one refused; the real
  * refusal is in tests/integration/start-failed.test.ts.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,18 +19,16 @@ import type { EventAction } from '../../../src/supervisor/decide.js';
 import { errorRetryMs } from '../../../src/supervisor/reconcile.js';
 import { lifeOf, reasonOf } from '../../../src/state/lifecycle.js';
 import { timingsOf } from '../../../src/supervisor/observe.js';
+import { writeProject } from '../../helpers/project-files.js';
 import { makeStart, planStart, startAgent, type StartContext } from '../../../src/supervisor/start.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ao-start-'));
+const dir = writeProject(mkdtempSync(join(tmpdir(), 'ao-start-')), {
+  'agents.toml':
+    '[defaults]\nbackend = "shell"\nsession_prefix = "st-"\n\n[agents.worker]\nkind = "loop"\ncommand = "true"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
+  'prompts/kickoff.md': 'go\n',
+  'phases/one.md': '# one\n',
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-writeFileSync(
-  join(dir, 'agents.toml'),
-  '[defaults]\nbackend = "shell"\nsession_prefix = "st-"\n\n[agents.worker]\nkind = "loop"\ncommand = "true"\n\n[[phases]]\nid = "one"\nplan = "one.md"\n',
-);
-mkdirSync(join(dir, 'prompts'));
-mkdirSync(join(dir, 'phases'));
-writeFileSync(join(dir, 'prompts', 'kickoff.md'), 'go\n');
-writeFileSync(join(dir, 'phases', 'one.md'), '# one\n');
 const project = loadProject(join(dir, 'agents.toml'), { AO_TMUX_SOCKET: 'ao-start-unit' });
 const worker = project.agents.find((a) => a.name === 'worker')!;
 const T0 = Date.now();
