@@ -71,8 +71,9 @@ export function hostReadScript(ao: string, projects: readonly FleetProject[], bo
     `put() { R=; if [[ -f $2 && ! -L $2 && -r $2 ]]; then IFS= read -r -N ${CAP} R < "$2"; sec "$1"; printf "%s" "$R"; elif [[ -e $2 || -L $2 ]]; then sec "$1 !"; else sec "$1 -"; fi; }`,
     'one() {',
     '  local i=$1 D=$2 S= here=$PWD dr= sr= sock= q= rest= f= pid=',
-    '  [[ -n $3 ]] && export AO_TMUX_SOCKET=$3',
-    '  [[ -n $4 ]] && export AO_SESSION_PREFIX=$4',
+    // this project's overrides only: local to the call, so that the next project sees the login's own
+    '  if [[ -n $3 ]]; then local -x AO_TMUX_SOCKET=$3; fi',
+    '  if [[ -n $4 ]]; then local -x AO_SESSION_PREFIX=$4; fi',
     '  sec "$i:env"; printf "%s\\n%s" "${AO_TMUX_SOCKET-}" "${AO_SESSION_PREFIX-}"',
     '  put "$i:toml" "$D/agents.toml"',
     '  [[ $R =~ (^|$\'\\n\')[[:blank:]]*state_dir[[:blank:]]*=[[:blank:]]*\\"([^\\"\\\\]*)\\" ]] && S=${BASH_REMATCH[2]}',

@@ -49,8 +49,10 @@ describe('one read of a host: the script under a real bash, and its sections', (
     const dir = join(root, 'over');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'agents.toml'), '');
-    const read = run([project(dir, { tmuxSocket: 'fleet-sock', sessionPrefix: 'fp-' })], { AO_TMUX_SOCKET: 'login-sock' })!;
+    const read = run([project(dir, { tmuxSocket: 'fleet-sock', sessionPrefix: 'fp-' }), project(dir)], { AO_TMUX_SOCKET: 'login-sock' })!;
     expect(read.projects.get(0)!.sections.get('env')).toBe('fleet-sock\nfp-');
+    // the next project of the host has none of them
+    expect(read.projects.get(1)!.sections.get('env')).toBe('login-sock\n');
     expect(run([project(dir)], {}, join(root, 'no-such-ao'))).toBeNull();
   });
 
