@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The real CLIs' full-screen TUIs (a Claude Code, Gemini CLI or opencode
@@ -19,39 +18,6 @@ const OTHER_TUIS = [
   'tests/integration/web-browser.test.ts',
 ];
 
-/**
- * The files that wait longest on real time (the outages, retries and heals they
- * play out), started first: a clean clone has no timings from an earlier run,
- * and vitest would then order files by size, which left a 3-minute file to
- * start at the 7th minute and end the run alone. Longest first, from the CI
- * run's test-results.json; a file not listed keeps vitest's own order after them.
- */
-const SLOW_FIRST = [
-  'tests/cli/overload.test.ts',
-  'tests/integration/bad-config.test.ts',
-  'tests/integration/robust.test.ts',
-  'tests/cli/paused.test.ts',
-  'tests/integration/watchdog.test.ts',
-  'tests/integration/notify.test.ts',
-  'tests/cli/fallback.test.ts',
-  'tests/integration/fleet-ssh.test.ts',
-  'tests/integration/exits.test.ts',
-  'tests/integration/hands.test.ts',
-  'tests/cli/loops.test.ts',
-  'tests/cli/paused-codex.test.ts',
-];
-
-class SlowFirst extends BaseSequencer {
-  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const rank = (spec: TestSpecification): number => {
-      const at = SLOW_FIRST.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
-      return at < 0 ? SLOW_FIRST.length : at;
-    };
-    // a stable sort: vitest's order (failed first, then longest by its cache, else largest) within each rank
-    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
-  }
-}
-
 const shared = {
   // integration tests run real tmux servers (one private socket per file)
   testTimeout: 60_000,
@@ -65,7 +31,6 @@ export default defineConfig({
     // most files wait on tmux and the agents rather than compute: three at once on two cores
     // (vitest's default is one fork per core but one); a project can only narrow it to one fork
     poolOptions: { forks: { maxForks: 3, minForks: 1 } },
-    sequence: { sequencer: SlowFirst },
     projects: [
       {
         test: {
