@@ -95,9 +95,6 @@ export const hereLook: Look = {
   list: listing,
 };
 
-/** The build whose copies this one reads as its own. */
-export const copyBuild = (): string => BUILD;
-
 /** The project `loadProject(file, env)` would return, from its copy; null when there is none that still holds. Never throws. */
 export function cachedProject(file: string, env: NodeJS.ProcessEnv, look: Look = hereLook): Project | null {
   try {

@@ -21,14 +21,12 @@ import { parseHolder } from '../state/pidlock.js';
 import { emptyReport, keptTotalsOf, type UsageReport } from '../state/usage.js';
 import type { StatusReport } from '../supervisor/status.js';
 import { watchdogFrom } from '../supervisor/watchdog-pid.js';
+import { NOTHING_THERE } from '../tmux/client.js';
 import { parseSnapshot, type PaneInfo } from '../tmux/snapshot.js';
 import type { HostRead, ProjectRead } from './host-read.js';
 
 /** What the read cannot vouch for: the project is asked of its host's ao. */
 class Miss extends Error {}
-
-/** tmux's words for "no server there" (tmux/client.ts): no panes, not an error. */
-const NOTHING_THERE = /no server running|error connecting|server exited unexpectedly|lost server/i;
 
 /** The project's status as its host's `ao status --json` would build it, or null (a miss). */
 export function statusFromRead(dir: string, read: HostRead, index: number, now = Date.now()): StatusReport | null {

@@ -42,17 +42,25 @@ export function processAlive(pid: number): boolean {
 
 /** Alive, the same process that took the lock (start time), and still ao (command line). */
 export function holderAlive(holder: LockHolder): boolean {
-  if (!processAlive(holder.pid) || processStartTime(holder.pid) !== holder.startTime) return false;
-  try {
-    return readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.includes(holder.tag));
-  } catch {
-    return false;
-  }
+  return holderAliveFrom(holder, ...procOf(holder.pid)).alive;
+}
+
+/** What this host's /proc says of a process: the text of its stat and its arguments, each null when it cannot be read. */
+export function procOf(pid: number): [stat: string | null, args: string[] | null] {
+  const read = (name: string): string | null => {
+    try {
+      return readFileSync(`/proc/${pid}/${name}`, 'utf8');
+    } catch {
+      return null;
+    }
+  };
+  return [read('stat'), read('cmdline')?.split('\0') ?? null];
 }
 
 /**
- * holderAlive from what another host's /proc said of the holder: its stat and
- * its arguments (null: no such process); `parent` gets field 4 of the stat.
+ * holderAlive from what /proc said of the holder, on this host (procOf) or on
+ * another (a fleet's read of it): its stat and its arguments (null: no such
+ * process); `parent` gets field 4 of the stat.
  */
 export function holderAliveFrom(holder: LockHolder, stat: string | null, args: readonly string[] | null): { alive: boolean; parent: number | null } {
   const fields = stat === null ? null : statFields(stat);
@@ -60,7 +68,6 @@ export function holderAliveFrom(holder: LockHolder, stat: string | null, args: r
   const alive = fields !== null && fields[0] !== 'Z' && fields[0] !== 'X' && fields[19] === holder.startTime && (args ?? []).some((a) => a.includes(holder.tag));
   return { alive, parent: Number.isInteger(parent) ? parent : null };
 }
-
 
 export function readHolder(file: string): LockHolder | null {
   try {

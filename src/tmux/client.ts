@@ -57,6 +57,10 @@ const CHANNEL = /^[A-Za-z0-9_-]+$/;
  * The only code in ao that runs tmux. Every call carries `-L socket`, so ao
  * only ever talks to its own server.
  */
+/** Every way tmux says "nothing there", including a server that exits under a racing `ao down`: an empty answer, not an error. */
+export const NOTHING_THERE =
+  /no server running|error connecting|can't find (session|window|pane)|no such (file|window)|no current target|server exited unexpectedly|lost server/i;
+
 export class Tmux {
   constructor(
     readonly socket: string,
@@ -107,13 +111,7 @@ export class Tmux {
     const argv = this.argv(args);
     const result = await this.runner(argv);
     if (result.exitCode === 0) return result.stdout;
-    // every way tmux says "nothing there", including a server that exits under a racing `ao down`
-    if (
-      /no server running|error connecting|can't find (session|window|pane)|no such (file|window)|no current target|server exited unexpectedly|lost server/i.test(
-        result.stderr,
-      )
-    )
-      return null;
+    if (NOTHING_THERE.test(result.stderr)) return null;
     throw new TmuxError(argv, result.exitCode, result.stderr);
   }
 
