@@ -38,7 +38,12 @@ export function followProviderWait(name: string, seen: ObservedAgent, record: Ag
   if (waiting !== null && !record.providerWait)
     actions.push({ type: 'event', agent: name, event: 'waiting', reason: `its CLI retries the provider (retry ${retry!.retry}): not a stall` });
   else if (waiting === null && record.providerWait)
-    actions.push({ type: 'event', agent: name, event: 'waiting-over', reason: `the provider answered (${record.providerWait})` });
+    actions.push({
+      type: 'event',
+      agent: name,
+      event: 'waiting-over',
+      reason: seen.dead ? `its run ended (${record.providerWait})` : `the provider answered (${record.providerWait})`,
+    });
   record.providerWait = waiting;
   if (retry === null) return seen;
   return { ...seen, activityMs: Math.max(seen.activityMs ?? 0, retry.dueMs) };

@@ -229,7 +229,9 @@ export function reconcile(
       continue;
     }
 
-    // first sight of this death: classify it once
+    // first sight of this death: a wait on the provider ends with its run (a short last run may end before a sweep sees it answered)
+    if (record.deadSince == null) followProviderWait(agent.name, seen, record, actions);
+    // and the death is classified once
     if (record.deadSince == null && decideDeath(agent, seen, record, now, timings, verdict)) continue;
     startWhenDue(agent, record, now, verdict);
   }

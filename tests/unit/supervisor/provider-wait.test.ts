@@ -80,6 +80,17 @@ describe('reconcile: a loop whose CLI retries its provider', () => {
     expect(decision.history.l?.providerWait ?? null).toBe(waiting);
   });
 
+  it('a run that ends before a sweep sees it answered ends its wait with it, told once', () => {
+    const ended: ObservedAgent = { exists: true, dead: true, exitStatus: 0, exitSignal: null, activityMs: NOW - S, screen: null };
+    const decision = reconcile([loop], new Map([['l', ended]]), { l: record({ providerWait: 'provider (retry 2/2)' }) }, NOW, TIMINGS);
+    const over = decision.actions.filter((a) => a.type === 'event' && a.event === 'waiting-over');
+    expect(over).toEqual([expect.objectContaining({ reason: 'its run ended (provider (retry 2/2))' })]);
+    expect(decision.history.l?.providerWait).toBeNull();
+    // the next sweep, the death already seen: nothing more to tell
+    const next = reconcile([loop], new Map([['l', ended]]), decision.history, NOW + S, TIMINGS);
+    expect(events(next.actions)).not.toContain('waiting-over');
+  });
+
   it('a heal-only loop shows the wait too (no stall clock to hold)', () => {
     const decision = reconcile([{ ...loop, heal: 'heal' }], new Map([['l', silent({ retry: '2/10', dueMs: NOW })]]), { l: record() }, NOW, TIMINGS);
     expect(decision.history.l?.providerWait).toBe('provider (retry 2/10)');
